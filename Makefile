@@ -1,0 +1,160 @@
+# networking-wireguard — top-level build.
+#
+# Variants (each in its own directory under $(B)):
+#   rel   -O2, what `make` and `make install` build
+#   asan  ASan+UBSan test build: unit tests, test tools, the binaries the tests run
+#   fuzz  clang + libFuzzer harnesses
+# New source files are picked up automatically: lib/*.c -> libnwg.a,
+# agent/*.c (but main.c) -> libnwgagent.a, cli/*.c (but main.c) -> libnwgcli.a,
+# tests/unit/test_*.c -> one cmocka binary each, tests/tools/*.c and bench/*.c ->
+# one program each, tests/fuzz/fuzz_*.c -> one libFuzzer binary each.
+
+B        ?= build
+CC       ?= gcc
+FUZZCC   ?= clang
+PKGS     := libmnl libsodium librabbitmq jansson inih libqrencode libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+STD      := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
+INC      := -Ilib/include -Ilib -Iagent -Icli
+CFLAGS_rel  := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+CFLAGS_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -DNWG_FUZZING
+LDFLAGS_rel  :=
+LDFLAGS_asan := -fsanitize=address,undefined
+LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
+CC_rel  := $(CC)
+CC_asan := $(CC)
+CC_fuzz := $(FUZZCC)
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+AGENT_SRC := $(filter-out agent/main.c,$(sort $(wildcard agent/*.c)))
+CLI_SRC   := $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+SYS_LIBS  := $(PKG_LIBS) -lpthread
+
+AGENT_BIN := neutron-wireguard-agent
+CLI_BIN   := neutron-wireguard
+
+.PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
+	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
+	neutron-down deps format lint
+
+all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
+
+# $(1) = variant
+define VARIANT
+$(B)/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(STD) $$(WARN) $$(INC) $$(PKG_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
+
+$(B)/$(1)/libnwg.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(LIB_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(B)/$(1)/libnwgagent.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(AGENT_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(B)/$(1)/libnwgcli.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(CLI_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(1)_ARCHIVES := $(B)/$(1)/libnwgcli.a $(B)/$(1)/libnwgagent.a $(B)/$(1)/libnwg.a
+$(1)_LINK = -Wl,--start-group $$($(1)_ARCHIVES) -Wl,--end-group $$(SYS_LIBS)
+
+$(B)/$(1)/bin/$(AGENT_BIN): $(B)/$(1)/agent/main.o $$($(1)_ARCHIVES)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(LDFLAGS_$(1)) -o $$@ $$< $$($(1)_LINK)
+$(B)/$(1)/bin/$(CLI_BIN): $(B)/$(1)/cli/main.o $$($(1)_ARCHIVES)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(LDFLAGS_$(1)) -o $$@ $$< $$($(1)_LINK)
+endef
+$(foreach v,rel asan fuzz,$(eval $(call VARIANT,$(v))))
+
+# Unit tests (asan), test tools (asan), benchmarks (rel).
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(B)/asan/tests/%,$(UNIT_SRC))
+TOOL_BINS  := $(patsubst tests/tools/%.c,$(B)/asan/tools/%,$(TOOL_SRC))
+BENCH_BINS := $(patsubst bench/%.c,$(B)/rel/bench/%,$(BENCH_SRC))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(B)/fuzz/fuzzers/%,$(FUZZ_SRC))
+
+$(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(asan_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC_asan) $(LDFLAGS_asan) -o $@ $< $(asan_LINK) -lcmocka
+$(B)/asan/tools/%: $(B)/asan/tests/tools/%.o $(asan_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC_asan) $(LDFLAGS_asan) -o $@ $< $(asan_LINK)
+$(B)/rel/bench/%: $(B)/rel/bench/%.o $(rel_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC_rel) $(LDFLAGS_rel) -o $@ $< $(rel_LINK)
+$(B)/fuzz/fuzzers/%: $(B)/fuzz/tests/fuzz/%.o $(fuzz_ARCHIVES)
+	@mkdir -p $(@D)
+	$(CC_fuzz) $(LDFLAGS_fuzz) -o $@ $< $(fuzz_LINK)
+
+asan: $(B)/asan/bin/$(AGENT_BIN) $(B)/asan/bin/$(CLI_BIN) $(UNIT_BINS) $(TOOL_BINS)
+fuzz: $(FUZZ_BINS)
+bench-bins: all $(BENCH_BINS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+deps:
+	scripts/install-deps.sh all
+
+# ---- tests ----------------------------------------------------------------
+# Each suite is a script; scripts/run-suite.sh runs it with a header and a
+# verdict line, and `make check` ends with "N passed, N failed" over suites.
+check:
+	@scripts/check-all.sh
+
+check-unit: asan
+	@scripts/run-unit.sh $(B)/asan/tests
+
+check-fuzz: fuzz
+	@scripts/run-fuzz.sh $(B)/fuzz/fuzzers $${FUZZ_SECONDS:-3}
+
+check-netns: all asan
+	@scripts/run-suite.sh tests/netns/run.sh
+
+check-driver:
+	@scripts/run-suite.sh tests/driver/run.sh
+
+check-agent: all asan
+	@scripts/run-suite.sh tests/agent/run.sh
+
+check-e2e: all
+	@scripts/run-suite.sh tests/e2e/run.sh
+
+check-l3: all
+	@scripts/run-suite.sh tests/l3/run.sh
+
+check-kernel: all asan
+	@scripts/run-suite.sh tests/kernel/run.sh
+
+bench: bench-bins
+	@scripts/run-suite.sh bench/run.sh
+
+neutron-up:
+	scripts/neutron-harness.sh start
+
+neutron-down:
+	scripts/neutron-harness.sh stop
+
+demo: all
+	scripts/demo.sh up
+
+demo-down:
+	scripts/demo.sh down
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppress=missingIncludeSystem $(INC) lib agent cli
+
+clean:
+	rm -rf $(B)

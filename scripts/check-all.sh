@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make check`: installs what is missing (as root), builds, runs every suite
+# that exists, and ends with "check: N passed, N failed" counted over suites.
+set -u
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = 0 ]; then
+	scripts/install-deps.sh all || exit 1
+fi
+make -s all asan fuzz || { echo "check: 0 passed, 1 failed"; exit 1; }
+
+harness_was_up=0
+scripts/neutron-harness.sh status >/dev/null 2>&1 && harness_was_up=1
+
+passed=0 failed=0 skipped=0 failed_names=""
+for s in unit fuzz netns driver agent e2e l3 kernel; do
+	case $s in
+	unit | fuzz) make -s "check-$s" ;;
+	*) scripts/run-suite.sh "tests/$s/run.sh" ;;
+	esac
+	rc=$?
+	case $rc in
+	0) passed=$((passed + 1)) ;;
+	77) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)); failed_names="$failed_names $s" ;;
+	esac
+done
+if [ $harness_was_up = 0 ] && [ -x scripts/neutron-harness.sh ]; then
+	scripts/neutron-harness.sh stop >/dev/null 2>&1 || true
+fi
+[ -n "$failed_names" ] && echo "failed suites:$failed_names"
+echo "check: $passed passed, $failed failed, $skipped skipped"
+[ $failed = 0 ]

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests and the demo need.
+# Idempotent: installs only what is missing. Usage: install-deps.sh [build|all]
+set -euo pipefail
+
+BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
+  libjansson-dev libinih-dev libcmocka-dev libqrencode-dev clang clang-format
+  libclang-rt-14-dev libcurl4-openssl-dev shellcheck"
+RUN_PKGS="wireguard-go wireguard-tools iproute2 iputils-ping procps curl"
+NEUTRON_PKGS="neutron-server rabbitmq-server mariadb-server python3-openstackclient
+  python3-neutronclient python3-pip python3-setuptools python3-oslotest
+  python3-pytest python3-stestr python3-ddt"
+
+want="$BUILD_PKGS"
+case "${1:-all}" in
+  build) ;;
+  all) want="$want $RUN_PKGS $NEUTRON_PKGS" ;;
+  *) echo "usage: $0 [build|all]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+    || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps: missing packages:$missing (run as root to install)" >&2
+  exit 1
+fi
+echo "install-deps: installing:$missing"
+# No init system here: keep maintainer scripts from starting daemons, but only
+# if we are the ones creating policy-rc.d.
+made_policy=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  made_policy=1
+fi
+trap '[ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT
+export DEBIAN_FRONTEND=noninteractive
+t0=$(date +%s)
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+# shellcheck disable=SC2086
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $missing
+echo "install-deps: done in $(($(date +%s) - t0)) s"
