@@ -41,11 +41,13 @@ kernel_warned() {
 }
 
 leftovers() { # anything a test forgot: netns, wireguard links
-	l="$(ip netns list 2>/dev/null)$(ip -o link show type wireguard 2>/dev/null)"
-	[ -z "$l" ] && return 1
-	echo "$l" | sed 's/^/KTEST-LEFTOVER /'
-	for n in $(ip netns list | cut -d' ' -f1); do ip netns del "$n"; done
-	for l in $(ip -o link show type wireguard | cut -d: -f2 | cut -d@ -f1); do ip link del "$l"; done
+	lo_="$(ip netns list 2>/dev/null)$(ip -o link show type wireguard 2>/dev/null)"
+	[ -z "$lo_" ] && return 1
+	echo "$lo_" | sed 's/^/KTEST-LEFTOVER /'
+	for lo_ in $(ip netns list | cut -d' ' -f1); do ip netns del "$lo_"; done
+	for lo_ in $(ip -o link show type wireguard | cut -d: -f2 | cut -d@ -f1); do
+		ip link del "$lo_"
+	done
 	return 0
 }
 

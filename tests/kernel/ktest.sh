@@ -151,6 +151,29 @@ PY
 	kt_log "cached $pkg $ver in $dir"
 }
 
+# ---- guest programs -------------------------------------------------------------
+# tests/kernel/nwg-kernel-*.c -> $B/kernel/: -O2, no sanitizers (ASan under
+# TCG is slow), the Makefile's warning flags, linked against the release
+# library archive (make $B/rel/libnwg.a; NWG_KERNEL_LIBNWG overrides it).
+kt_build_guest() {
+	local b=${B:-build} cflags libs lib src
+	KT_BUILD=$b/kernel
+	lib=${NWG_KERNEL_LIBNWG:-$b/rel/libnwg.a}
+	cflags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2
+		-Wno-format-nonliteral -O2 -g -Ilib/include -Ilib -Iagent
+		$(pkg-config --cflags libmnl libsodium)"
+	libs="$(pkg-config --libs libmnl libsodium) -lpthread"
+	if [ -z "${NWG_KERNEL_LIBNWG:-}" ]; then
+		make -s "$lib" >&2 || { kt_log "cannot build $lib"; return 1; }
+	fi
+	mkdir -p "$KT_BUILD" || return 1
+	for src in tests/kernel/nwg-kernel-*.c; do
+		# shellcheck disable=SC2086
+		gcc $cflags -o "$KT_BUILD/$(basename "$src" .c)" "$src" -Wl,--as-needed "$lib" $libs ||
+			return 1
+	done
+}
+
 # ---- initramfs ----------------------------------------------------------------
 # kt_initramfs OUT TESTFILE... : busybox, ip, wg, the module chain, /init
 # (tests/kernel/init.sh) and the given files: ELF programs in /usr/bin (with

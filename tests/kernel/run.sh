@@ -20,22 +20,6 @@ B=${B:-build}
 # shellcheck source=tests/kernel/ktest.sh
 . "$HERE/ktest.sh"
 
-# Guest programs: -O2, no sanitizers (ASan under TCG is slow), the Makefile's
-# warning flags, linked against the release library archive.
-build_guest() {
-	local out=$B/kernel cflags libs
-	cflags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2
-		-Wno-format-nonliteral -O2 -g -Ilib/include -Ilib -Iagent"
-	libs="$(pkg-config --libs libmnl libsodium) -lpthread"
-	make -s "$B/rel/libnwg.a" >&2 || { kt_log "cannot build $B/rel/libnwg.a"; return 1; }
-	mkdir -p "$out"
-	for src in "$HERE"/nwg-kernel-*.c; do
-		# shellcheck disable=SC2086,SC2046
-		gcc $cflags $(pkg-config --cflags libmnl libsodium) -o "$out/$(basename "$src" .c)" \
-			"$src" -Wl,--as-needed "$B/rel/libnwg.a" $libs || return 1
-	done
-}
-
 # The agent runs in the guest once it has its offline mode (--desired-file).
 agent_offline() {
 	local a=$B/rel/bin/neutron-wireguard-agent
@@ -64,8 +48,8 @@ main() {
 	kt_ensure_pkgs || exit 1
 	kt_kernel || exit 1
 	kt_log "kernel $KT_KVER ($(cat "$KT_KROOT/.pkg")), ready after $(($(date +%s) - t0))s"
-	build_guest || { kt_log "building the guest programs failed"; exit 1; }
-	files=("$B"/kernel/nwg-kernel-test "$HERE"/guest/*.sh)
+	kt_build_guest || { kt_log "building the guest programs failed"; exit 1; }
+	files=("$KT_BUILD"/nwg-kernel-test "$HERE"/guest/*.sh)
 	if agent_offline; then
 		files+=("$B/rel/bin/neutron-wireguard-agent")
 	else
