@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Kernel WireGuard over generic netlink (lib/wg_backend.h). WireGuard's
+ * genl commands address a device by name only, in the namespace of the
+ * socket, so every call opens its genl socket inside the interface's
+ * namespace (nwg_nl_open -> nwg_netns_run) and resolves the family there.
+ */
+#include <errno.h>
+#include <linux/wireguard.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nwg/rtnl.h"
+#include "wg_backend.h"
+#include "wg_kernel_int.h"
+
+#define WG_MSG_MAX 8192 /* like wireguard-tools: one page-sized message at a time */
+
+struct wg_sock {
+	struct nwg_nl nl;
+	uint16_t family;
+};
+
+static int wg_open(struct wg_sock *s, const char *netns, struct nwg_err *err)
+{
+	int ret = nwg_nl_open(&s->nl, NETLINK_GENERIC, netns, err);
+
+	if (ret < 0)
+		return ret;
+	ret = nwg_genl_resolve(&s->nl, WG_GENL_NAME, &s->family, err);
+	if (ret < 0)
+		nwg_nl_close(&s->nl);
+	return ret;
+}
+
+int nwg_kernel_available(void)
+{
+	struct wg_sock s;
+	int ret = wg_open(&s, NULL, NULL);
+
+	if (ret < 0)
+		return 0; /* -ENOENT: no wireguard family (module absent) */
+	nwg_nl_close(&s.nl);
+	return 1;
+}
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return nwg_kernel_parse_get(nlh, data);
+}
+
+static int get_on(struct wg_sock *s, const char *ifname, struct nwg_device *dev,
+		  struct nwg_err *err)
+{
+	char buf[256], what[64];
+	struct nlmsghdr *nlh = nwg_kernel_build_get(buf, sizeof(buf), s->family, 0, ifname);
+
+	if (!nlh)
+		return nwg_err_set(err, EINVAL, "WG_CMD_GET_DEVICE: bad interface name");
+	snprintf(what, sizeof(what), "get wireguard device %s", ifname);
+	return nwg_nl_talk(&s->nl, nlh, get_cb, dev, what, err);
+}
+
+int nwg_kernel_get(const char *ifname, const char *netns, struct nwg_device **out,
+		   struct nwg_err *err)
+{
+	struct nwg_device *dev;
+	struct wg_sock s;
+	int ret;
+
+	if (!out || nwg_ifname_valid(ifname) < 0)
+		return nwg_err_set(err, EINVAL, "nwg_kernel_get: bad arguments");
+	*out = NULL;
+	dev = nwg_device_new(ifname);
+	if (!dev)
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	ret = wg_open(&s, netns, err);
+	if (ret == 0) {
+		ret = get_on(&s, ifname, dev, err);
+		nwg_nl_wipe_rx(&s.nl); /* replies carried the private key */
+		nwg_nl_close(&s.nl);
+	}
+	if (ret < 0) {
+		nwg_device_free(dev);
+		return ret;
+	}
+	*out = dev;
+	return 0;
+}
+
+static int set_on(struct wg_sock *s, const char *ifname, const struct nwg_device *dev, char *buf,
+		  struct nwg_err *err)
+{
+	size_t peer = 0, aip = 0;
+	int first = 1, len, ret = 0, n = 0;
+	char what[64];
+
+	while (ret == 0) {
+		len = nwg_kernel_build_set(buf, WG_MSG_MAX, s->family, 0, ifname, dev, &peer, &aip,
+					   &first);
+		if (len <= 0) {
+			if (len < 0)
+				ret =
+				    nwg_err_set(err, -len, "WG_CMD_SET_DEVICE %s: %s", ifname,
+						len == -EINVAL ? "invalid device" : strerror(-len));
+			break;
+		}
+		snprintf(what, sizeof(what), "set wireguard device %s (message %d)", ifname, ++n);
+		ret = nwg_nl_talk(&s->nl, (struct nlmsghdr *)buf, NULL, NULL, what, err);
+	}
+	return ret;
+}
+
+int nwg_kernel_set(const char *ifname, const char *netns, const struct nwg_device *dev,
+		   struct nwg_err *err)
+{
+	char buf[WG_MSG_MAX] __attribute__((aligned(8)));
+	struct wg_sock s;
+	int ret;
+
+	if (!dev || nwg_ifname_valid(ifname) < 0)
+		return nwg_err_set(err, EINVAL, "nwg_kernel_set: bad arguments");
+	if (nwg_kernel_check_device(dev) < 0)
+		return nwg_err_set(err, EINVAL, "nwg_kernel_set: invalid device");
+	ret = wg_open(&s, netns, err);
+	if (ret < 0)
+		return ret;
+	ret = set_on(&s, ifname, dev, buf, err);
+	explicit_bzero(buf, sizeof(buf)); /* held the private key */
+	nwg_nl_close(&s.nl);
+	return ret;
+}
