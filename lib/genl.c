@@ -3,9 +3,11 @@
  * id is asked on the socket that will use it, nothing is cached globally. */
 #include <errno.h>
 #include <linux/genetlink.h>
+#include <linux/wireguard.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "wg_backend.h"
 #include "wg_kernel_int.h"
 
 #define GENL_MSG_MAX 256
@@ -60,4 +62,31 @@ int nwg_genl_resolve(struct nwg_nl *nl, const char *name, uint16_t *id, struct n
 		return nwg_err_set(err, ENOENT, "%s: no family id in reply", what);
 	*id = f.id;
 	return 0;
+}
+
+int nwg_wg_sock_open(struct nwg_wg_sock *s, const char *netns, struct nwg_err *err)
+{
+	int ret;
+
+	if (!s)
+		return nwg_err_set(err, EINVAL, "nwg_wg_sock_open: NULL socket");
+	ret = nwg_nl_open(&s->nl, NETLINK_GENERIC, netns, err);
+	if (ret < 0)
+		return ret;
+	ret = nwg_genl_resolve(&s->nl, WG_GENL_NAME, &s->family, err);
+	if (ret < 0)
+		nwg_nl_close(&s->nl);
+	return ret;
+}
+
+/* Kept apart from wg_kernel.c so that a probe does not pull in the device
+ * model. */
+int nwg_kernel_available(void)
+{
+	struct nwg_wg_sock s;
+
+	if (nwg_wg_sock_open(&s, NULL, NULL) < 0)
+		return 0; /* -ENOENT: no wireguard family (module absent) */
+	nwg_nl_close(&s.nl);
+	return 1;
 }

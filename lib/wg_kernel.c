@@ -16,40 +16,12 @@
 
 #define WG_MSG_MAX 8192 /* like wireguard-tools: one page-sized message at a time */
 
-struct wg_sock {
-	struct nwg_nl nl;
-	uint16_t family;
-};
-
-static int wg_open(struct wg_sock *s, const char *netns, struct nwg_err *err)
-{
-	int ret = nwg_nl_open(&s->nl, NETLINK_GENERIC, netns, err);
-
-	if (ret < 0)
-		return ret;
-	ret = nwg_genl_resolve(&s->nl, WG_GENL_NAME, &s->family, err);
-	if (ret < 0)
-		nwg_nl_close(&s->nl);
-	return ret;
-}
-
-int nwg_kernel_available(void)
-{
-	struct wg_sock s;
-	int ret = wg_open(&s, NULL, NULL);
-
-	if (ret < 0)
-		return 0; /* -ENOENT: no wireguard family (module absent) */
-	nwg_nl_close(&s.nl);
-	return 1;
-}
-
 static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	return nwg_kernel_parse_get(nlh, data);
 }
 
-static int get_on(struct wg_sock *s, const char *ifname, struct nwg_device *dev,
+static int get_on(struct nwg_wg_sock *s, const char *ifname, struct nwg_device *dev,
 		  struct nwg_err *err)
 {
 	char buf[256], what[64];
@@ -65,7 +37,7 @@ int nwg_kernel_get(const char *ifname, const char *netns, struct nwg_device **ou
 		   struct nwg_err *err)
 {
 	struct nwg_device *dev;
-	struct wg_sock s;
+	struct nwg_wg_sock s;
 	int ret;
 
 	if (!out || nwg_ifname_valid(ifname) < 0)
@@ -74,7 +46,7 @@ int nwg_kernel_get(const char *ifname, const char *netns, struct nwg_device **ou
 	dev = nwg_device_new(ifname);
 	if (!dev)
 		return nwg_err_set(err, ENOMEM, "out of memory");
-	ret = wg_open(&s, netns, err);
+	ret = nwg_wg_sock_open(&s, netns, err);
 	if (ret == 0) {
 		ret = get_on(&s, ifname, dev, err);
 		nwg_nl_wipe_rx(&s.nl); /* replies carried the private key */
@@ -88,7 +60,7 @@ int nwg_kernel_get(const char *ifname, const char *netns, struct nwg_device **ou
 	return 0;
 }
 
-static int set_on(struct wg_sock *s, const char *ifname, const struct nwg_device *dev, char *buf,
+static int set_on(struct nwg_wg_sock *s, const char *ifname, const struct nwg_device *dev, char *buf,
 		  struct nwg_err *err)
 {
 	size_t peer = 0, aip = 0;
@@ -115,14 +87,14 @@ int nwg_kernel_set(const char *ifname, const char *netns, const struct nwg_devic
 		   struct nwg_err *err)
 {
 	char buf[WG_MSG_MAX] __attribute__((aligned(8)));
-	struct wg_sock s;
+	struct nwg_wg_sock s;
 	int ret;
 
 	if (!dev || nwg_ifname_valid(ifname) < 0)
 		return nwg_err_set(err, EINVAL, "nwg_kernel_set: bad arguments");
 	if (nwg_kernel_check_device(dev) < 0)
 		return nwg_err_set(err, EINVAL, "nwg_kernel_set: invalid device");
-	ret = wg_open(&s, netns, err);
+	ret = nwg_wg_sock_open(&s, netns, err);
 	if (ret < 0)
 		return ret;
 	ret = set_on(&s, ifname, dev, buf, err);

@@ -26,4 +26,14 @@ int nwg_kernel_parse_get(const struct nlmsghdr *nlh, struct nwg_device *dev);
 /* CTRL_CMD_GETFAMILY name on nl: the family id, -ENOENT if unknown. */
 int nwg_genl_resolve(struct nwg_nl *nl, const char *name, uint16_t *id, struct nwg_err *err);
 
+/* A genl socket inside one namespace with the "wireguard" family id
+ * resolved on it (lib/genl.c). */
+struct nwg_wg_sock {
+	struct nwg_nl nl;
+	uint16_t family;
+};
+
+/* 0, or a negative errno (-ENOENT: no WireGuard in that kernel). */
+int nwg_wg_sock_open(struct nwg_wg_sock *s, const char *netns, struct nwg_err *err);
+
 #endif
