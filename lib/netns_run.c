@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "netns_int.h"
@@ -20,11 +21,22 @@ struct run_job {
 	int ret;
 };
 
+/* 1 if this thread already is in the namespace behind fd (then no setns,
+ * which needs CAP_SYS_ADMIN, is required: unprivileged callers can still
+ * use the root namespace). */
+static int already_in(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat("/proc/thread-self/ns/net", &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static void *run_in_ns(void *p)
 {
 	struct run_job *job = p;
 
-	if (setns(job->fd, CLONE_NEWNET) < 0) {
+	if (!already_in(job->fd) && setns(job->fd, CLONE_NEWNET) < 0) {
 		job->setns_errno = errno;
 		return NULL;
 	}

@@ -153,8 +153,7 @@ static int addr_list(struct nwg_rtnl *r, const char *ifname, struct nwg_err *err
 	return 0;
 }
 
-static int link_move(struct nwg_rtnl *r, const char *ifname, const char *to,
-		     struct nwg_err *err)
+static int link_move(struct nwg_rtnl *r, const char *ifname, const char *to, struct nwg_err *err)
 {
 	int fd = nwg_netns_open(ns_arg(to), err), ret;
 
