@@ -13,7 +13,6 @@ struct talk {
 	nwg_nl_cb cb;
 	void *data;
 	int error; /* first negative errno */
-	int from_kernel;
 	int intr;
 	int done;
 	char ext[NWG_ERR_MSG_LEN];
@@ -24,7 +23,6 @@ static void set_error(struct talk *t, int error, const struct nlmsghdr *ack)
 	if (t->error)
 		return;
 	t->error = error;
-	t->from_kernel = ack != NULL;
 	if (ack)
 		nwg_nl_extack_msg(ack, t->ext, sizeof(t->ext));
 }
