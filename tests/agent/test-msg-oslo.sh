@@ -3,15 +3,16 @@
 # real oslo.messaging 14 (Debian, Zed) over RabbitMQ on 127.0.0.1.
 # Needs root (starts RabbitMQ if it is not running) and `make asan`.
 set -u
+# shellcheck disable=SC2016 # check() conditions are eval'd later, on purpose
 cd "$(dirname "$0")/../.." || exit 1
 TOOL=${NWG_MSGTOOL:-build/asan/tools/nwg-msgtool}
 PY=/usr/bin/python3
 PEER=tests/agent/oslo_peer.py
-URL=rabbit://guest:guest@127.0.0.1:5672/
 SUF="$$-$RANDOM"
+VHOST=nwg-msgtest-$SUF VHOST_MADE=0
+URL=rabbit://guest:guest@127.0.0.1:5672/$VHOST
 TMP=$(mktemp -d /tmp/nwg-msg-oslo.XXXXXX)
 PIDS=()
-STARTED_RABBIT=0 RABBIT_PID="" EPMD_WAS_UP=0
 pass=0 fail=0
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
@@ -23,57 +24,29 @@ check() { # check DESC 'CONDITION' : CONDITION is a shell expression (eval'd)
 
 port_open() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }
 
+# RabbitMQ is shared: started (if needed) and owned by the harness, never
+# stopped here. Everything this test creates lives in its own vhost, which
+# is deleted at the end (queues and exchanges with it).
 start_rabbit() {
-	if port_open; then return 0; fi
-	if [ -x scripts/neutron-harness.sh ]; then
-		scripts/neutron-harness.sh rabbit && return 0
-		echo "neutron-harness.sh rabbit failed"; return 1
-	fi
-	# By hand, as in doc notes (loopback only, as user rabbitmq).
-	pgrep -x epmd >/dev/null && EPMD_WAS_UP=1
-	getent hosts "$(hostname -s)" >/dev/null || echo "127.0.0.1 $(hostname -s)" >>/etc/hosts
-	install -d -o rabbitmq -g rabbitmq /run/rabbitmq /var/log/rabbitmq
-	local pidf=/run/rabbitmq/nwg-msg-test.pid
-	rm -f "$pidf"
-	setsid su rabbitmq -s /bin/sh -c 'cd /var/lib/rabbitmq &&
-	  export HOME=/var/lib/rabbitmq RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
-	    ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_PID_FILE='"$pidf"' \
-	    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" &&
-	  exec /usr/lib/rabbitmq/bin/rabbitmq-server' >"$TMP/rabbitmq.out" 2>&1 </dev/null &
-	STARTED_RABBIT=1
-	for _ in $(seq 1 100); do [ -s "$pidf" ] && break; sleep 0.1; done
-	RABBIT_PID=$(cat "$pidf" 2>/dev/null)
-	rabbitmqctl wait --timeout 120 "$pidf" >/dev/null 2>&1 || {
-		tail -20 "$TMP/rabbitmq.out"; return 1; }
+	port_open || scripts/neutron-harness.sh rabbit >"$TMP/harness.out" 2>&1 ||
+		{ tail -20 "$TMP/harness.out"; return 1; }
+	rabbitmqctl -q add_vhost "$VHOST" >/dev/null &&
+		rabbitmqctl -q set_permissions -p "$VHOST" guest '.*' '.*' '.*' >/dev/null &&
+		VHOST_MADE=1
 }
 
 cleanup() {
-	local p q
+	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	if port_open && command -v rabbitmqctl >/dev/null; then
-		rabbitmqctl list_queues -q name 2>/dev/null | grep -F -- "$SUF" |
-			while read -r q; do rabbitmqctl delete_queue -q "$q" >/dev/null 2>&1; done
-		rabbitmqctl list_exchanges -q name 2>/dev/null | grep -F -- "$SUF" |
-			while read -r q; do rabbitmqctl eval \
-				"rabbit_exchange:delete(rabbit_misc:r(<<\"/\">>, exchange, <<\"$q\">>), false, <<\"test\">>)." \
-				>/dev/null 2>&1; done
-	fi
-	if [ "$STARTED_RABBIT" = 1 ] && [ -n "$RABBIT_PID" ] && [ -z "${NWG_KEEP_RABBIT:-}" ]; then
-		kill "$RABBIT_PID" 2>/dev/null
-		for _ in $(seq 1 100); do kill -0 "$RABBIT_PID" 2>/dev/null || break; sleep 0.1; done
-		if [ "$EPMD_WAS_UP" = 0 ]; then
-			p=$(ss -ltnpH 'sport = :4369' 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
-			[ -n "$p" ] && kill "$p" 2>/dev/null
-		fi
-	fi
+	[ "$VHOST_MADE" = 1 ] && rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
 wait_line() { # wait_line FILE PATTERN [tenths]
-	local i
-	for i in $(seq 1 "${3:-150}"); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	local _
+	for _ in $(seq 1 "${3:-150}"); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
 	return 1
 }
 
@@ -111,7 +84,7 @@ check "(b) unknown method -> EREMOTEIO NoSuchMethod" \
 # (c) oslo casts to a topic (and <topic>.<host>) and to a fanout that C consumes
 LT=nwgt-topic-$SUF
 tool -t 20000 listen-topic "$LT" 2 >"$TMP/lt.out" 2>"$TMP/lt.err" &
-lt=$!; PIDS+=($lt)
+lt=$!; PIDS+=("$lt")
 wait_line "$TMP/lt.out" ready
 $PY "$PEER" "$URL" cast "$LT" hubs_changed '{"port_ids": ["p1"]}' 2>/dev/null
 $PY "$PEER" "$URL" cast "$LT" hubs_changed '{"port_ids": ["p2"]}' --server "agent-$SUF" 2>/dev/null
@@ -124,7 +97,7 @@ check "(c) <topic>.<host> cast from oslo consumed by C" \
 
 LF=nwgt-fanout-$SUF
 tool -t 20000 listen-fanout "$LF" 1 >"$TMP/lf.out" 2>"$TMP/lf.err" &
-lf=$!; PIDS+=($lf)
+lf=$!; PIDS+=("$lf")
 wait_line "$TMP/lf.out" ready
 $PY "$PEER" "$URL" cast "$LF" port_update '{"port": {"id": "p3"}}' --fanout 2>/dev/null
 wait "$lf"; rc=$?
@@ -149,7 +122,7 @@ check "(e) call without server -> ETIMEDOUT after ~1.5 s (${ms} ms)" \
 # (f) garbage on the C tool's queue is reported and the tool keeps going
 LG=nwgt-garbage-$SUF
 tool -t 20000 listen-topic "$LG" 4 >"$TMP/lg.out" 2>"$TMP/lg.err" &
-lg=$!; PIDS+=($lg)
+lg=$!; PIDS+=("$lg")
 wait_line "$TMP/lg.out" ready
 $PY "$PEER" "$URL" raw neutron "$LG" 'not json {' 2>/dev/null
 $PY "$PEER" "$URL" raw neutron "$LG" '{"oslo.version": "1.0", "oslo.message": "{}"}' 2>/dev/null
@@ -176,9 +149,9 @@ check "(g) oslo server still answers after C's declarations" \
 # (h) the broker cancels our consumer (queue deleted) -> ECONNRESET
 LC=nwgt-cancel-$SUF
 tool -t 20000 listen-topic "$LC" 1 >"$TMP/lc.out" 2>"$TMP/lc.err" &
-lc=$!; PIDS+=($lc)
+lc=$!; PIDS+=("$lc")
 wait_line "$TMP/lc.out" ready
-rabbitmqctl delete_queue -q "$LC" >/dev/null 2>&1
+rabbitmqctl delete_queue -q -p "$VHOST" "$LC" >/dev/null 2>&1
 wait "$lc"; rc=$?
 check "(h) basic.cancel from the broker -> ECONNRESET (rc $rc)" \
 	'[ $rc = 5 ] &&
