@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # check() conditions are eval'd later, on purpose
 # Wire compatibility of agent/msg.h (through tests/tools/nwg-msgtool) with the
 # real oslo.messaging 14 (Debian, Zed) over RabbitMQ on 127.0.0.1.
 # Needs root (starts RabbitMQ if it is not running) and `make asan`.
 set -u
-# shellcheck disable=SC2016 # check() conditions are eval'd later, on purpose
 cd "$(dirname "$0")/../.." || exit 1
 TOOL=${NWG_MSGTOOL:-build/asan/tools/nwg-msgtool}
 PY=/usr/bin/python3
