@@ -9,7 +9,7 @@
 #include "ini_int.h"
 #include "nwg/rtnl.h"
 
-#define INI_MAX_FILE    (4 * 1024 * 1024)
+#define INI_MAX_FILE	(4 * 1024 * 1024)
 #define INI_MAX_ENTRIES 8192
 
 void nwg_ini_normalize_key(char *dst, size_t cap, const char *key)

@@ -74,7 +74,8 @@ int nwg_ini_get_int(const struct nwg_ini *ini, const char *section, const char *
 		return 0;
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (!*v || *end || end == v || errno == ERANGE || (*v != '-' && *v != '+' && (*v < '0' || *v > '9')))
+	if (!*v || *end || end == v || errno == ERANGE ||
+	    (*v != '-' && *v != '+' && (*v < '0' || *v > '9')))
 		return nwg_err_set(err, EINVAL, "[%s] %s: '%.32s' is not an integer", section, key,
 				   v);
 	if (n < min || n > max)
@@ -108,8 +109,8 @@ static void trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-int nwg_ini_get_list(const struct nwg_ini *ini, const char *section, const char *key,
-		     char ***out, struct nwg_err *err)
+int nwg_ini_get_list(const struct nwg_ini *ini, const char *section, const char *key, char ***out,
+		     struct nwg_err *err)
 {
 	const char *v, *p;
 	char **list;

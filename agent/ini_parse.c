@@ -9,13 +9,12 @@
 
 /* libinih's <ini.h> is shadowed by agent/ini.h on the include path (-Iagent),
  * so declare the parts we use (Debian libinih 55: runtime knobs as globals). */
-typedef int (*inih_handler)(void *user, const char *section, const char *name,
-			    const char *value);
+typedef int (*inih_handler)(void *user, const char *section, const char *name, const char *value);
 typedef char *(*inih_reader)(char *str, int num, void *stream);
 extern int ini_parse_stream(inih_reader reader, void *stream, inih_handler handler, void *user);
 extern bool ini_allow_inline_comments, ini_use_stack, ini_allow_realloc, ini_allow_multiline,
-	ini_stop_on_first_error;
-extern int ini_max_line;
+    ini_stop_on_first_error;
+extern int ini_max_line, ini_initial_alloc;
 
 #define INI_LINE_MAX 16384
 
@@ -24,10 +23,10 @@ struct ini_parse {
 	const char *p;
 	const char *name;
 	int line;
-	bool indented;  /* the current raw line starts with blanks */
+	bool indented; /* the current raw line starts with blanks */
 	bool too_long;
-	int rc;         /* first handler failure */
-	char msg[96];   /* its reason */
+	int rc;	      /* first handler failure */
+	char msg[96]; /* its reason */
 	char last_section[NWG_INI_KEY_MAX];
 	char last_key[NWG_INI_KEY_MAX];
 };
@@ -77,8 +76,8 @@ static int ini_handler(void *user, const char *section, const char *name, const 
 		return ini_fail(c, -EINVAL, "empty option name");
 	if (strlen(section) >= NWG_INI_KEY_MAX || strlen(name) >= NWG_INI_KEY_MAX)
 		return ini_fail(c, -ENAMETOOLONG, "name too long");
-	cont = c->indented && strcmp(section, c->last_section) == 0 &&
-	       strcmp(name, c->last_key) == 0;
+	cont =
+	    c->indented && strcmp(section, c->last_section) == 0 && strcmp(name, c->last_key) == 0;
 	rc = nwg_ini_set(c->ini, section, name, value, cont);
 	if (rc < 0)
 		return ini_fail(c, rc, rc == -E2BIG ? "too many options" : strerror(-rc));
@@ -87,8 +86,7 @@ static int ini_handler(void *user, const char *section, const char *name, const 
 	return 1;
 }
 
-int nwg_ini_parse_into(struct nwg_ini *ini, const char *text, const char *name,
-		       struct nwg_err *err)
+int nwg_ini_parse_into(struct nwg_ini *ini, const char *text, const char *name, struct nwg_err *err)
 {
 	struct ini_parse c = {.ini = ini, .p = text, .name = name};
 	int line;
@@ -99,6 +97,7 @@ int nwg_ini_parse_into(struct nwg_ini *ini, const char *text, const char *name,
 	ini_use_stack = false;
 	ini_allow_realloc = false;
 	ini_max_line = INI_LINE_MAX;
+	ini_initial_alloc = INI_LINE_MAX;
 	ini_allow_multiline = true;
 	ini_stop_on_first_error = true;
 	line = ini_parse_stream(ini_reader, &c, ini_handler, &c);

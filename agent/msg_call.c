@@ -37,8 +37,8 @@ int msg_publish(struct nwg_msg *m, const char *exchange, const char *rkey, const
 }
 
 static int send_request(struct nwg_msg *m, const char *topic, const char *server,
-			const char *method, const char *version, json_t *args,
-			const char *msg_id, int timeout_ms, struct nwg_err *err)
+			const char *method, const char *version, json_t *args, const char *msg_id,
+			int timeout_ms, struct nwg_err *err)
 {
 	char rkey[300], *body;
 	size_t len;
@@ -139,8 +139,8 @@ int nwg_msg_call(struct nwg_msg *m, const char *topic, const char *server, const
 	m->wait_msg_id = NULL;
 	m->wait_reply = NULL;
 	if (rc == 0 && !m->wait_done)
-		rc = nwg_err_set(err, ETIMEDOUT, "no reply to %s on %s within %d ms", method,
-				 topic, timeout_ms);
+		rc = nwg_err_set(err, ETIMEDOUT, "no reply to %s on %s within %d ms", method, topic,
+				 timeout_ms);
 	else if (rc == 0 && reply.failure)
 		rc = remote_error(reply.failure, method, err);
 	else if (rc == 0)

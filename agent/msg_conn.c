@@ -12,8 +12,8 @@
 #include "msg_conn.h"
 
 #define CONNECT_TIMEOUT_S 5
-#define RPC_TIMEOUT_S     30
-#define FRAME_MAX         131072
+#define RPC_TIMEOUT_S	  30
+#define FRAME_MAX	  131072
 
 int msg_broken(struct nwg_msg *m, struct nwg_err *err, const char *fmt, ...)
 {
@@ -70,7 +70,8 @@ int msg_rpc_check(struct nwg_msg *m, const char *what, struct nwg_err *err)
 		return 0;
 	describe_reply(r, why, sizeof(why));
 	msg_broken(m, NULL, "%s: %s", what, why);
-	return nwg_err_set(err, r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION ? EPROTO : ECONNRESET,
+	return nwg_err_set(err,
+			   r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION ? EPROTO : ECONNRESET,
 			   "%s: %s", what, why);
 }
 
@@ -118,8 +119,8 @@ static int login(struct nwg_msg *m, const struct nwg_msg_opts *o, const struct n
 
 	if (o->heartbeat_timeout_s > 0 && hb == 0)
 		hb = 1;
-	r = amqp_login_with_properties(m->conn, o->vhost ? o->vhost : "/", 0, FRAME_MAX, hb,
-				       &props, AMQP_SASL_METHOD_PLAIN, h->user ? h->user : "",
+	r = amqp_login_with_properties(m->conn, o->vhost ? o->vhost : "/", 0, FRAME_MAX, hb, &props,
+				       AMQP_SASL_METHOD_PLAIN, h->user ? h->user : "",
 				       h->password ? h->password : "");
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 		describe_reply(r, why, sizeof(why));
@@ -167,8 +168,7 @@ static void conn_destroy(struct nwg_msg *m)
 	m->conn = NULL;
 }
 
-static int msg_init(struct nwg_msg *m, const struct nwg_msg_opts *o, nwg_msg_handler h,
-		    void *ctx)
+static int msg_init(struct nwg_msg *m, const struct nwg_msg_opts *o, nwg_msg_handler h, void *ctx)
 {
 	m->exchange = strdup(o->control_exchange ? o->control_exchange : "neutron");
 	m->host = strdup(o->host ? o->host : "localhost");

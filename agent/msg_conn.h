@@ -10,11 +10,11 @@
 #include "msg.h"
 #include "msg_int.h"
 
-#define MSG_CHANNEL       1
+#define MSG_CHANNEL	  1
 #define MSG_MAX_CONSUMERS 32
-#define MSG_MAX_PENDING   1024              /* deliveries queued during a call */
+#define MSG_MAX_PENDING	  1024		      /* deliveries queued during a call */
 #define MSG_MAX_PENDING_B (32u * 1024 * 1024) /* and their bytes */
-#define MSG_SEEN          64                /* _unique_id duplicate cache */
+#define MSG_SEEN	  64		      /* _unique_id duplicate cache */
 
 struct msg_consumer {
 	char *topic;
@@ -53,7 +53,7 @@ struct nwg_msg {
 	size_t n_pending, pending_bytes;
 	unsigned dropped;
 	struct msg_delivery cur;
-	const char *wait_msg_id;  /* the call being waited for */
+	const char *wait_msg_id; /* the call being waited for */
 	struct nwg_msg_in *wait_reply;
 	bool wait_done;
 	char seen[MSG_SEEN][NWG_UUID_HEX_LEN + 1];
@@ -64,7 +64,7 @@ struct nwg_msg {
 /* msg_conn.c */
 int msg_rpc_check(struct nwg_msg *m, const char *what, struct nwg_err *err);
 int msg_broken(struct nwg_msg *m, struct nwg_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* msg_declare.c */
 int msg_declare_exchange(struct nwg_msg *m, const char *name, const char *type, bool durable,
 			 bool auto_delete, struct nwg_err *err);

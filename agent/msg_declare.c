@@ -25,9 +25,9 @@ int msg_declare_exchange(struct nwg_msg *m, const char *name, const char *type, 
 static int declare_queue(struct nwg_msg *m, const char *name, bool durable, bool auto_delete,
 			 bool expires, struct nwg_err *err)
 {
-	amqp_table_entry_t e = {.key = amqp_cstring_bytes("x-expires"),
-				.value = {.kind = AMQP_FIELD_KIND_I32,
-					  .value.i32 = m->ttl_s * 1000}};
+	amqp_table_entry_t e = {
+	    .key = amqp_cstring_bytes("x-expires"),
+	    .value = {.kind = AMQP_FIELD_KIND_I32, .value.i32 = m->ttl_s * 1000}};
 	amqp_table_t args = {.num_entries = expires ? 1 : 0, .entries = &e};
 	char what[300];
 
@@ -37,8 +37,8 @@ static int declare_queue(struct nwg_msg *m, const char *name, bool durable, bool
 	return msg_rpc_check(m, what, err);
 }
 
-static int bind_queue(struct nwg_msg *m, const char *queue, const char *exchange,
-		      const char *key, struct nwg_err *err)
+static int bind_queue(struct nwg_msg *m, const char *queue, const char *exchange, const char *key,
+		      struct nwg_err *err)
 {
 	char what[300];
 
@@ -99,8 +99,7 @@ static int usable(struct nwg_msg *m, const char *topic, struct nwg_err *err)
 	return 0;
 }
 
-static int topic_queue(struct nwg_msg *m, const char *topic, const char *queue,
-		       struct nwg_err *err)
+static int topic_queue(struct nwg_msg *m, const char *topic, const char *queue, struct nwg_err *err)
 {
 	int rc = declare_queue(m, queue, m->durable, m->auto_delete, false, err);
 
@@ -109,8 +108,7 @@ static int topic_queue(struct nwg_msg *m, const char *topic, const char *queue,
 	return rc < 0 ? rc : consume(m, topic, queue, false, err);
 }
 
-int nwg_msg_consume_topic(struct nwg_msg *m, const char *topic, bool with_host,
-			  struct nwg_err *err)
+int nwg_msg_consume_topic(struct nwg_msg *m, const char *topic, bool with_host, struct nwg_err *err)
 {
 	char q[512];
 	int rc = usable(m, topic, err);

@@ -20,7 +20,8 @@ static int json_depth(json_t *v, int limit)
 		const char *k;
 		json_t *x;
 
-		json_object_foreach (v, k, x) {
+		json_object_foreach(v, k, x)
+		{
 			sub = json_depth(x, limit - 1);
 			d = sub > d ? sub : d;
 		}
@@ -30,7 +31,8 @@ static int json_depth(json_t *v, int limit)
 		size_t i;
 		json_t *x;
 
-		json_array_foreach (v, i, x) {
+		json_array_foreach(v, i, x)
+		{
 			sub = json_depth(x, limit - 1);
 			d = sub > d ? sub : d;
 		}
@@ -150,8 +152,8 @@ int nwg_msg_decode(const void *body, size_t len, struct nwg_msg_in *out, struct 
 		rc = nwg_err_set(err, EBADMSG, "oslo.version is not \"2.0\"");
 	else if (!json_is_string(msg))
 		rc = nwg_err_set(err, EBADMSG, "oslo.message is not a string");
-	else if (!(in = parse(json_string_value(msg), json_string_length(msg), "oslo.message",
-			      err)))
+	else if (!(in =
+		       parse(json_string_value(msg), json_string_length(msg), "oslo.message", err)))
 		rc = -EBADMSG;
 	else
 		rc = decode_inner(in, out, err);

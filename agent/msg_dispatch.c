@@ -42,8 +42,8 @@ void msg_route(struct nwg_msg *m, int cons, uint64_t dtag, char *body, size_t le
 		return;
 	}
 	p = m->n_pending < MSG_MAX_PENDING && m->pending_bytes + len <= MSG_MAX_PENDING_B
-		    ? calloc(1, sizeof(*p))
-		    : NULL;
+		? calloc(1, sizeof(*p))
+		: NULL;
 	if (!p) {
 		/* bounded memory: drop (the agent resyncs) and report it */
 		free(body);

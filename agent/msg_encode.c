@@ -13,12 +13,11 @@
 /* neutron_lib admin context (get_admin_context_without_session), in the
  * order the captured report_state call has them. */
 static const char *const ctx_keys[] = {
-	"user",          "project_id",        "system_scope",    "project",
-	"domain",        "user_domain",       "project_domain",  "is_admin",
-	"read_only",     "show_deleted",      "auth_token",      "request_id",
-	"global_request_id", "resource_uuid", "roles",           "user_identity",
-	"is_admin_project", "user_id",        "tenant_id",       "timestamp",
-	"tenant_name",   "project_name",      "user_name",
+    "user",	     "project_id",	 "system_scope",      "project",       "domain",
+    "user_domain",   "project_domain",	 "is_admin",	      "read_only",     "show_deleted",
+    "auth_token",    "request_id",	 "global_request_id", "resource_uuid", "roles",
+    "user_identity", "is_admin_project", "user_id",	      "tenant_id",     "timestamp",
+    "tenant_name",   "project_name",	 "user_name",
 };
 
 static json_t *ctx_value(const char *key)
@@ -46,9 +45,9 @@ static json_t *ctx_value(const char *key)
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
-		snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06ld",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec, ts.tv_nsec / 1000);
+		snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06ld", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 ts.tv_nsec / 1000);
 		return json_string(buf);
 	}
 	return json_null();

@@ -70,7 +70,8 @@ static int opts_numbers(struct nwg_msg_opts *o, const struct nwg_ini *ini, struc
 		rc = nwg_ini_get_int(ini, RABBIT, "heartbeat_timeout_threshold", 60, 0, 3600, &hb,
 				     err);
 	if (rc == 0)
-		rc = nwg_ini_get_int(ini, "DEFAULT", "rpc_response_timeout", 60, 1, 86400, &to, err);
+		rc =
+		    nwg_ini_get_int(ini, "DEFAULT", "rpc_response_timeout", 60, 1, 86400, &to, err);
 	if (rc < 0)
 		return rc;
 	o->transient_queues_ttl_s = (int)ttl;
@@ -79,8 +80,7 @@ static int opts_numbers(struct nwg_msg_opts *o, const struct nwg_ini *ini, struc
 	return 0;
 }
 
-int nwg_msg_opts_from_ini(struct nwg_msg_opts *opts, const struct nwg_ini *ini,
-			  struct nwg_err *err)
+int nwg_msg_opts_from_ini(struct nwg_msg_opts *opts, const struct nwg_ini *ini, struct nwg_err *err)
 {
 	const char *url;
 	int rc;

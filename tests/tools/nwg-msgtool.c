@@ -80,7 +80,8 @@ static int do_listen(struct nwg_msg *m, struct listen_state *st, bool fanout, co
 	while (st->seen < n) {
 		if (now_ms() >= deadline) {
 			err = (struct nwg_err){{0}};
-			snprintf(err.msg, sizeof(err.msg), "got %ld of %ld deliveries", st->seen, n);
+			snprintf(err.msg, sizeof(err.msg), "got %ld of %ld deliveries", st->seen,
+				 n);
 			return fail(-ETIMEDOUT, &err);
 		}
 		rc = nwg_msg_poll(m, 200, &err);
