@@ -2,19 +2,11 @@
 /* Feeds a text to inih line by line, tracking line numbers and continuation
  * lines (indented lines extend the previous value, as in oslo.config). */
 #include <errno.h>
+#include <ini.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ini_int.h"
-
-/* libinih's <ini.h> is shadowed by agent/ini.h on the include path (-Iagent),
- * so declare the parts we use (Debian libinih 55: runtime knobs as globals). */
-typedef int (*inih_handler)(void *user, const char *section, const char *name, const char *value);
-typedef char *(*inih_reader)(char *str, int num, void *stream);
-extern int ini_parse_stream(inih_reader reader, void *stream, inih_handler handler, void *user);
-extern bool ini_allow_inline_comments, ini_use_stack, ini_allow_realloc, ini_allow_multiline,
-    ini_stop_on_first_error;
-extern int ini_max_line, ini_initial_alloc;
 
 #define INI_LINE_MAX 16384
 
@@ -31,7 +23,7 @@ struct ini_parse {
 	char last_key[NWG_INI_KEY_MAX];
 };
 
-static char *ini_reader(char *str, int num, void *stream)
+static char *nwg_ini_reader(char *str, int num, void *stream)
 {
 	struct ini_parse *c = stream;
 	const char *nl;
@@ -62,7 +54,7 @@ static int ini_fail(struct ini_parse *c, int rc, const char *msg)
 	return 0;
 }
 
-static int ini_handler(void *user, const char *section, const char *name, const char *value)
+static int nwg_ini_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct ini_parse *c = user;
 	bool cont;
@@ -100,7 +92,7 @@ int nwg_ini_parse_into(struct nwg_ini *ini, const char *text, const char *name, 
 	ini_initial_alloc = INI_LINE_MAX;
 	ini_allow_multiline = true;
 	ini_stop_on_first_error = true;
-	line = ini_parse_stream(ini_reader, &c, ini_handler, &c);
+	line = ini_parse_stream(nwg_ini_reader, &c, nwg_ini_handler, &c);
 	if (c.too_long)
 		return nwg_err_set(err, EINVAL, "%s:%d: line too long", name, c.line);
 	if (line == -2)
