@@ -23,7 +23,7 @@ ip() { /usr/sbin/ip "$@"; }
 : "${ktest_timeout:=120}" "${ktest_nonce:=}" "${ktest_only:=}"
 rc=0
 up() { cut -d' ' -f1 /proc/uptime; }
-echo "KTEST-BOOTED kernel=$(uname -r) uptime=$(up)s"
+echo; echo "KTEST-BOOTED kernel=$(uname -r) uptime=$(up)s"
 
 while read -r m; do
 	insmod "/lib/modules/$(uname -r)/$m" || { echo "KTEST-INSMOD-FAILED $m"; rc=1; }

@@ -160,7 +160,7 @@ kt_build_guest() {
 	KT_BUILD=$b/kernel
 	lib=${NWG_KERNEL_LIBNWG:-$b/rel/libnwg.a}
 	cflags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2
-		-Wno-format-nonliteral -O2 -g -Ilib/include -Ilib -Iagent
+		-Wno-format-nonliteral -O2 -g -Ilib/include -iquote lib -iquote agent
 		$(pkg-config --cflags libmnl libsodium)"
 	libs="$(pkg-config --libs libmnl libsodium) -lpthread"
 	if [ -z "${NWG_KERNEL_LIBNWG:-}" ]; then
