@@ -244,6 +244,7 @@ kt_boot() {
 	KT_LOG=${NWG_KERNEL_LOG:-$KT_WORK/serial.log}
 	nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	kt_log "booting $(basename "$KT_KIMG") accel=$accel, VM limit ${tmo}s, per test ${ttmo}s"
+	: >"$KT_LOG" || return 2 # exists before tail -f starts
 	start=$(date +%s.%N)
 	# -no-reboot + panic=-1: a guest panic (e.g. /init dying) ends qemu at once.
 	timeout -k 5 "$tmo" qemu-system-x86_64 "${args[@]}" \
