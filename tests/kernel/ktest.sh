@@ -28,10 +28,12 @@ kt_log() { echo "kernel: $*" >&2; }
 
 # ---- host packages ----------------------------------------------------------
 kt_ensure_pkgs() {
-	local p missing=""
+	local p missing="" ok
+	# shellcheck disable=SC2086
+	ok=$(dpkg-query -W -f='${Package} ${Status}\n' $KT_HOST_PKGS 2>/dev/null |
+		awk '/ install ok installed$/{print $1}')
 	for p in $KT_HOST_PKGS; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			missing="$missing $p"
+		echo "$ok" | grep -qx "$p" || missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
 	if [ "$(id -u)" != 0 ]; then
