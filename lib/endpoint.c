@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nwg/wg.h"
 #include "num.h"
+#include "nwg/wg.h"
 
 /* Splits s into a bracket-less host and the port text. */
 static int split_host_port(const char *s, char *host, size_t hostlen, const char **port, bool *v6)

@@ -102,7 +102,8 @@ static int hex_val(int c)
 {
 	int l = c | 0x20;
 
-	return -1 + (in_range(c, '0', '9') & (c - '0' + 1)) + (in_range(l, 'a', 'f') & (l - 'a' + 11));
+	return -1 + (in_range(c, '0', '9') & (c - '0' + 1)) +
+	       (in_range(l, 'a', 'f') & (l - 'a' + 11));
 }
 
 static char hex_chr(int v)

@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "nwg/portalloc.h"
 #include "num.h"
+#include "nwg/portalloc.h"
 
 static int parse_port(const char *s, size_t len, uint16_t *out)
 {
@@ -95,6 +95,6 @@ int nwg_port_alloc(const struct nwg_port_range *range, const uint16_t *taken, si
 		*out = (uint16_t)p;
 		return 0;
 	}
-	return nwg_err_set(err, EADDRNOTAVAIL, "no free UDP port in range %u..%u",
-			   range->first, range->last);
+	return nwg_err_set(err, EADDRNOTAVAIL, "no free UDP port in range %u..%u", range->first,
+			   range->last);
 }

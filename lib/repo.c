@@ -21,8 +21,8 @@ static int check_dir(int fd, const char *dir, struct nwg_err *err)
 	if (fstat(fd, &st) < 0)
 		return nwg_err_set(err, errno, "repository %s: %s", dir, strerror(errno));
 	if (st.st_uid != geteuid())
-		return nwg_err_set(err, EPERM, "repository %s is owned by uid %u, not by us (%u)", dir,
-				   (unsigned int)st.st_uid, (unsigned int)geteuid());
+		return nwg_err_set(err, EPERM, "repository %s is owned by uid %u, not by us (%u)",
+				   dir, (unsigned int)st.st_uid, (unsigned int)geteuid());
 	if (st.st_mode & 077)
 		return nwg_err_set(err, EPERM,
 				   "repository %s is group/world accessible (mode %04o), want 0700",
@@ -172,7 +172,8 @@ int nwg_repo_remove(struct nwg_repo *repo, const char *port_id, struct nwg_err *
 	if (unlinkat(repo->dirfd, file, 0) < 0) {
 		if (errno == ENOENT)
 			return 0;
-		return nwg_err_set(err, errno, "%s/%s: unlink: %s", repo->dir, file, strerror(errno));
+		return nwg_err_set(err, errno, "%s/%s: unlink: %s", repo->dir, file,
+				   strerror(errno));
 	}
 	if (fsync(repo->dirfd) < 0)
 		return nwg_err_set(err, errno, "%s: fsync: %s", repo->dir, strerror(errno));

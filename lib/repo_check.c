@@ -65,7 +65,7 @@ bool nwg_repo_endpoint_valid(const char *s)
 	uint32_t port;
 
 	if (!s || strnlen(s, sizeof(((struct nwg_repo_peer *)0)->endpoint)) >=
-			  sizeof(((struct nwg_repo_peer *)0)->endpoint))
+		      sizeof(((struct nwg_repo_peer *)0)->endpoint))
 		return false;
 	if (nwg_endpoint_parse(&e, s) == 0)
 		return true;

@@ -155,24 +155,29 @@ static const char *set_endpoint(struct nwg_repo_parser *ps, char *val)
 static const char *set_keepalive(struct nwg_repo_parser *ps, char *val)
 {
 	return set_port(&ps->peer->persistent_keepalive, val) ? "invalid PersistentKeepalive"
-							       : NULL;
+							      : NULL;
 }
 
+/* A: an agent "#@" line, R: required, M: may repeat. */
+#define A NWG_FIELD_AGENT
+#define R NWG_FIELD_REQUIRED
+#define M NWG_FIELD_REPEAT
+
 const struct nwg_repo_field nwg_repo_fields[] = {
-	{"port_id", true, NWG_SEC_INTERFACE, true, false, set_port_id},
-	{"project_id", true, NWG_SEC_INTERFACE, true, false, set_project_id},
-	{"ifname", true, NWG_SEC_INTERFACE, true, false, set_ifname},
-	{"netns", true, NWG_SEC_INTERFACE, false, false, set_netns},
-	{"home_netns", true, NWG_SEC_INTERFACE, false, false, set_home_netns},
-	{"mtu", true, NWG_SEC_INTERFACE, false, false, set_mtu},
-	{"up", true, NWG_SEC_INTERFACE, true, false, set_up},
-	{"address", true, NWG_SEC_INTERFACE, false, true, set_address},
-	{"PrivateKey", false, NWG_SEC_INTERFACE, true, false, set_private_key},
-	{"ListenPort", false, NWG_SEC_INTERFACE, true, false, set_listen_port},
-	{"spoke", true, NWG_SEC_PEER, true, false, set_spoke},
-	{"PublicKey", false, NWG_SEC_PEER, true, false, set_public_key},
-	{"AllowedIPs", false, NWG_SEC_PEER, false, false, set_allowed_ips},
-	{"Endpoint", false, NWG_SEC_PEER, false, false, set_endpoint},
-	{"PersistentKeepalive", false, NWG_SEC_PEER, false, false, set_keepalive},
-	{NULL, false, NWG_SEC_NONE, false, false, NULL},
+    {"port_id", NWG_SEC_INTERFACE, A | R, set_port_id},
+    {"project_id", NWG_SEC_INTERFACE, A | R, set_project_id},
+    {"ifname", NWG_SEC_INTERFACE, A | R, set_ifname},
+    {"netns", NWG_SEC_INTERFACE, A, set_netns},
+    {"home_netns", NWG_SEC_INTERFACE, A, set_home_netns},
+    {"mtu", NWG_SEC_INTERFACE, A, set_mtu},
+    {"up", NWG_SEC_INTERFACE, A | R, set_up},
+    {"address", NWG_SEC_INTERFACE, A | M, set_address},
+    {"PrivateKey", NWG_SEC_INTERFACE, R, set_private_key},
+    {"ListenPort", NWG_SEC_INTERFACE, R, set_listen_port},
+    {"spoke", NWG_SEC_PEER, A | R, set_spoke},
+    {"PublicKey", NWG_SEC_PEER, R, set_public_key},
+    {"AllowedIPs", NWG_SEC_PEER, 0, set_allowed_ips},
+    {"Endpoint", NWG_SEC_PEER, 0, set_endpoint},
+    {"PersistentKeepalive", NWG_SEC_PEER, 0, set_keepalive},
+    {NULL, NWG_SEC_NONE, 0, NULL},
 };

@@ -41,8 +41,10 @@ static const char *end_section(struct nwg_repo_parser *ps, char *why, size_t why
 	for (unsigned int i = 0; nwg_repo_fields[i].key; i++) {
 		const struct nwg_repo_field *f = &nwg_repo_fields[i];
 
-		if (f->sec == ps->sec && f->required && !(ps->seen & (1U << i))) {
-			snprintf(why, whylen, "missing %s%s", f->agent ? "#@ " : "", f->key);
+		if (f->sec == ps->sec && (f->flags & NWG_FIELD_REQUIRED) &&
+		    !(ps->seen & (1U << i))) {
+			snprintf(why, whylen, "missing %s%s",
+				 f->flags & NWG_FIELD_AGENT ? "#@ " : "", f->key);
 			return why;
 		}
 	}
@@ -87,11 +89,11 @@ static const char *on_field(struct nwg_repo_parser *ps, char *s, bool agent, cha
 	for (unsigned int i = 0; nwg_repo_fields[i].key; i++) {
 		const struct nwg_repo_field *f = &nwg_repo_fields[i];
 
-		if (f->agent != agent || strcmp(f->key, key))
+		if (!(f->flags & NWG_FIELD_AGENT) != !agent || strcmp(f->key, key))
 			continue;
 		snprintf(why, whylen, "%s%s %s", agent ? "#@ " : "", f->key,
 			 f->sec != ps->sec ? "outside its section" : "repeated");
-		if (f->sec != ps->sec || (!f->repeatable && (ps->seen & (1U << i))))
+		if (f->sec != ps->sec || (!(f->flags & NWG_FIELD_REPEAT) && (ps->seen & (1U << i))))
 			return why;
 		ps->seen |= 1U << i;
 		if (!*val)

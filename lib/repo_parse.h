@@ -18,17 +18,21 @@ struct nwg_repo_parser {
 	const char *name;
 	unsigned int line;
 	enum nwg_repo_section sec;
-	unsigned int seen;  /* bit per field of the current section */
+	unsigned int seen; /* bit per field of the current section */
 	struct nwg_hub_record *rec;
 	struct nwg_repo_peer *peer; /* the current [Peer] */
 };
 
+enum {
+	NWG_FIELD_AGENT = 1U << 0,    /* a "#@ key = value" line, else a wg "Key = Value" */
+	NWG_FIELD_REQUIRED = 1U << 1, /* must appear in its section */
+	NWG_FIELD_REPEAT = 1U << 2,   /* may appear more than once */
+};
+
 struct nwg_repo_field {
 	const char *key;
-	bool agent;    /* a "#@ key = value" line, else a wg "Key = Value" line */
 	enum nwg_repo_section sec;
-	bool required;
-	bool repeatable;
+	unsigned int flags; /* NWG_FIELD_* */
 	/* 0, or a reason for "name:line: reason" (never the value itself). */
 	const char *(*set)(struct nwg_repo_parser *ps, char *val);
 };

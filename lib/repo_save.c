@@ -40,25 +40,39 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* Writes, syncs and closes the temp file; the failing step on error. */
+static int fill_temp(int fd, const char *text, size_t len, const char **step)
+{
+	int ret = write_all(fd, text, len);
+
+	*step = "write";
+	if (ret == 0 && fsync(fd) < 0) {
+		ret = -errno;
+		*step = "fsync";
+	}
+	if (close(fd) < 0 && ret == 0) {
+		ret = -errno;
+		*step = "close";
+	}
+	return ret;
+}
+
 static int replace(struct nwg_repo *repo, const char *file, const char *text, size_t len,
 		   struct nwg_err *err)
 {
 	char tmp[NWG_ID_MAX + 64];
-	const char *step = "create";
+	const char *step;
 	int fd, ret;
 
 	fd = open_temp(repo, file, tmp, sizeof(tmp));
 	if (fd < 0)
 		return nwg_err_set(err, -fd, "%s/%s: create temp: %s", repo->dir, file,
 				   strerror(-fd));
-	ret = write_all(fd, text, len);
-	step = "write";
-	if (ret == 0 && fsync(fd) < 0)
-		ret = -errno, step = "fsync";
-	if (close(fd) < 0 && ret == 0)
-		ret = -errno, step = "close";
-	if (ret == 0 && renameat(repo->dirfd, tmp, repo->dirfd, file) < 0)
-		ret = -errno, step = "rename";
+	ret = fill_temp(fd, text, len, &step);
+	if (ret == 0 && renameat(repo->dirfd, tmp, repo->dirfd, file) < 0) {
+		ret = -errno;
+		step = "rename";
+	}
 	if (ret < 0) {
 		unlinkat(repo->dirfd, tmp, 0);
 		return nwg_err_set(err, -ret, "%s/%s: %s: %s", repo->dir, file, step,

@@ -44,15 +44,17 @@ static int check_peer(const struct nwg_hub_record *rec, size_t i, struct nwg_err
 	struct nwg_allowedip a;
 
 	if (!nwg_repo_id_valid(p->port_id))
-		return nwg_err_set(err, EINVAL, "hub record: peer %zu: invalid spoke port id", i + 1);
+		return nwg_err_set(err, EINVAL, "hub record: peer %zu: invalid spoke port id",
+				   i + 1);
 	if (nwg_key_is_zero(&p->public_key))
 		return nwg_err_set(err, EINVAL, "hub record: peer %zu: missing public key", i + 1);
 	if (p->endpoint[0] && !nwg_repo_endpoint_valid(p->endpoint))
 		return nwg_err_set(err, EINVAL, "hub record: peer %zu: invalid endpoint", i + 1);
 	for (size_t j = 0; p->allowed_ips && p->allowed_ips[j]; j++) {
 		if (nwg_allowedip_parse(&a, p->allowed_ips[j]) < 0)
-			return nwg_err_set(err, EINVAL, "hub record: peer %zu: invalid allowed IP %zu",
-					   i + 1, j + 1);
+			return nwg_err_set(err, EINVAL,
+					   "hub record: peer %zu: invalid allowed IP %zu", i + 1,
+					   j + 1);
 	}
 	for (size_t j = 0; j < i; j++) {
 		if (nwg_key_equal(&rec->peers[j].public_key, &p->public_key))

@@ -66,8 +66,10 @@ static int visit(struct nwg_repo *repo, const char *name, nwg_repo_each_fn cb, v
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", repo->dir, name);
-	if (stem <= NWG_ID_MAX)
-		memcpy(id, name, stem), id[stem] = '\0';
+	if (stem <= NWG_ID_MAX) {
+		memcpy(id, name, stem);
+		id[stem] = '\0';
+	}
 	if (!nwg_repo_id_valid(id)) {
 		nwg_err_set(&e, EBADMSG, "%s: not a valid port id file name", path);
 		return cb(NULL, path, &e, ctx);

@@ -13,7 +13,7 @@ struct nwg_sbuf {
 
 /* Appends formatted text; on failure records -ENOMEM in sb->err. */
 void nwg_sbuf_printf(struct nwg_sbuf *sb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void nwg_sbuf_puts(struct nwg_sbuf *sb, const char *s);
 /* Wipes and frees. */
 void nwg_sbuf_wipe(struct nwg_sbuf *sb);

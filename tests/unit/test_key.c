@@ -13,15 +13,14 @@
 
 /* RFC 7748 §6.1 */
 static const char alice_priv_hex[] =
-	"77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+    "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
 static const char alice_pub_hex[] =
-	"8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
+    "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
 static const char bob_priv_hex[] =
-	"5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
+    "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
 static const char bob_pub_hex[] =
-	"de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
-static const char shared_hex[] =
-	"4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+    "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
+static const char shared_hex[] = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
 /* The same keys in base64 (computed independently with Python). */
 static const char alice_priv_b64[] = "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=";
 static const char alice_pub_b64[] = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
@@ -58,9 +57,12 @@ static void test_rfc7748_scalarmult(void **state)
 	struct nwg_key a = hexkey(alice_priv_hex), b = hexkey(bob_priv_hex);
 	struct nwg_key apub = hexkey(alice_pub_hex), bpub = hexkey(bob_pub_hex);
 	struct nwg_key k1, k2, want = hexkey(shared_hex);
-	struct nwg_key n = hexkey("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
-	struct nwg_key u = hexkey("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
-	struct nwg_key r = hexkey("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
+	struct nwg_key n =
+	    hexkey("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
+	struct nwg_key u =
+	    hexkey("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
+	struct nwg_key r =
+	    hexkey("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
 	struct nwg_key q;
 
 	(void)state;
@@ -99,11 +101,12 @@ static void test_b64_good(void **state)
 	assert_int_equal(nwg_key_from_b64(&k, alice_pub_b64, 44), 0);
 	nwg_key_to_b64(out, &k);
 	assert_string_equal(out, alice_pub_b64);
-	assert_int_equal(nwg_key_from_b64(&k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 44), 0);
+	assert_int_equal(nwg_key_from_b64(&k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 44),
+			 0);
 	assert_true(nwg_key_is_zero(&k));
 	/* Not NUL-terminated: only len bytes are read. */
-	assert_int_equal(nwg_key_from_b64(&k, "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=XYZ", 44),
-			 0);
+	assert_int_equal(
+	    nwg_key_from_b64(&k, "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=XYZ", 44), 0);
 	nwg_key_to_b64(out, &k);
 	assert_string_equal(out, bob_pub_b64);
 }
@@ -124,20 +127,20 @@ static void test_b64_bad(void **state)
 	char buf[64];
 
 	(void)state;
-	expect_b64_bad(alice_priv_b64, 43);                                      /* short */
-	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo==", 45);   /* extra = */
-	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCoA", 44);    /* no = */
-	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC==", 44);    /* two = */
-	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCp=", 44);    /* low bit set */
-	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCr=", 44);    /* low bits set */
-	expect_b64_bad("//////////////////////////////////////////9=", 44);    /* non-canonical */
-	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo", 43);     /* unpadded */
-	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJk-sXf7pR25LCo=", 44);    /* url alphabet */
+	expect_b64_bad(alice_priv_b64, 43);				     /* short */
+	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo==", 45); /* extra = */
+	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCoA", 44);  /* no = */
+	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC==", 44);  /* two = */
+	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCp=", 44);  /* low bit set */
+	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCr=", 44);  /* low bits set */
+	expect_b64_bad("//////////////////////////////////////////9=", 44);  /* non-canonical */
+	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo", 43);   /* unpadded */
+	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJk-sXf7pR25LCo=", 44);  /* url alphabet */
 	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJk_sXf7pR25LCo=", 44);
-	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJk sXf7pR25LCo=", 44);    /* space */
+	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJk sXf7pR25LCo=", 44); /* space */
 	expect_b64_bad(" dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=", 45);
 	expect_b64_bad("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=\n", 45);
-	expect_b64_bad("dwdtCnMYpX08F=FyUbJmRd9ML4frwJkqsXf7pR25LCo=", 44);    /* = inside */
+	expect_b64_bad("dwdtCnMYpX08F=FyUbJmRd9ML4frwJkqsXf7pR25LCo=", 44); /* = inside */
 	expect_b64_bad("", 0);
 	memcpy(buf, alice_priv_b64, 45);
 	buf[10] = '\0';
@@ -249,11 +252,11 @@ static void test_round_trip_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc7748_public),  cmocka_unit_test(test_rfc7748_scalarmult),
-		cmocka_unit_test(test_unclamped_public), cmocka_unit_test(test_b64_good),
-		cmocka_unit_test(test_b64_bad),          cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_equal_zero_wipe),  cmocka_unit_test(test_generate),
-		cmocka_unit_test(test_round_trip_many),
+	    cmocka_unit_test(test_rfc7748_public),   cmocka_unit_test(test_rfc7748_scalarmult),
+	    cmocka_unit_test(test_unclamped_public), cmocka_unit_test(test_b64_good),
+	    cmocka_unit_test(test_b64_bad),	     cmocka_unit_test(test_hex),
+	    cmocka_unit_test(test_equal_zero_wipe),  cmocka_unit_test(test_generate),
+	    cmocka_unit_test(test_round_trip_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
