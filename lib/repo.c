@@ -45,7 +45,9 @@ int nwg_repo_open(struct nwg_repo **out, const char *dir, struct nwg_err *err)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return nwg_err_set(err, errno, "repository %s: %s", dir, strerror(errno));
-	ret = created && fchmod(fd, 0700) < 0 ? -errno : 0;
+	ret = 0;
+	if (created && fchmod(fd, 0700) < 0) /* mkdir's mode went through umask */
+		ret = nwg_err_set(err, errno, "repository %s: chmod: %s", dir, strerror(errno));
 	if (ret == 0)
 		ret = check_dir(fd, dir, err);
 	repo = ret == 0 ? calloc(1, sizeof(*repo)) : NULL;
@@ -123,8 +125,8 @@ static int read_all(int fd, const char *path, char **out, size_t *len, struct nw
 int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_record **out,
 		       struct nwg_err *err)
 {
-	char path[PATH_MAX], *buf;
-	size_t len, flen = strlen(file) - strlen(NWG_REPO_SUFFIX);
+	char path[PATH_MAX], *buf = NULL;
+	size_t len = 0, flen = strlen(file) - strlen(NWG_REPO_SUFFIX);
 	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/%s", repo->dir, file);

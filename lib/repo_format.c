@@ -1,8 +1,27 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Serialises a hub record as `wg setconf` input. The agent's own fields are
- * comment lines "#@ key = value" that wg ignores; the file ends with
- * "#@ end" so that a truncated file is detected. See repo_parse.c.
+ * Serialises a hub record as `wg setconf` input (doc/repository-format.md):
+ *
+ *   [Interface]
+ *   #@ port_id = <hub port id>        agent fields: "#@ key = value" comments
+ *   #@ project_id = <project id>
+ *   #@ ifname = wg-6f1c2a4e-9b
+ *   #@ netns = tun-<project>          omitted when "" (root namespace)
+ *   #@ home_netns = tun-<project>     omitted when ""
+ *   #@ mtu = 1420                     omitted when 0
+ *   #@ up = true
+ *   #@ address = 10.99.0.1/24         one line per address, in order
+ *   PrivateKey = <base64>
+ *   ListenPort = 51820
+ *
+ *   [Peer]                            one per spoke, in order
+ *   #@ spoke = <spoke port id>
+ *   PublicKey = <base64>
+ *   AllowedIPs = 10.99.0.5/32, fd00:99::5/128   omitted when none
+ *   Endpoint = 198.51.100.7:51820               omitted when ""
+ *   PersistentKeepalive = 25                    omitted when 0
+ *
+ *   #@ end                            last line: a truncated file is detected
  */
 #include <errno.h>
 #include <stdlib.h>
