@@ -54,15 +54,12 @@ $(B)/$(1)/%.o: %.c
 	$$(CC_$(1)) $$(STD) $$(WARN) $$(INC) $$(PKG_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(B)/$(1)/libnwg.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(LIB_SRC))
-	@mkdir -p $$(@D)
 	@rm -f $$@
 	ar rcs $$@ $$^
 $(B)/$(1)/libnwgagent.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(AGENT_SRC))
-	@mkdir -p $$(@D)
 	@rm -f $$@
 	ar rcs $$@ $$^
 $(B)/$(1)/libnwgcli.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(CLI_SRC))
-	@mkdir -p $$(@D)
 	@rm -f $$@
 	ar rcs $$@ $$^
 
