@@ -18,7 +18,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 STD      := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
-INC      := -Ilib/include -Ilib -Iagent -Icli
+INC      := -Ilib/include -iquote lib -iquote agent -iquote cli
 CFLAGS_rel  := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -DNWG_FUZZING
@@ -54,14 +54,14 @@ $(B)/$(1)/%.o: %.c
 	$$(CC_$(1)) $$(STD) $$(WARN) $$(INC) $$(PKG_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(B)/$(1)/libnwg.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(LIB_SRC))
-	@rm -f $$@
-	ar rcs $$@ $$^
+	@mkdir -p $$(@D); rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
 $(B)/$(1)/libnwgagent.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(AGENT_SRC))
-	@rm -f $$@
-	ar rcs $$@ $$^
+	@mkdir -p $$(@D); rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
 $(B)/$(1)/libnwgcli.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(CLI_SRC))
-	@rm -f $$@
-	ar rcs $$@ $$^
+	@mkdir -p $$(@D); rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
 
 $(1)_ARCHIVES := $(B)/$(1)/libnwgcli.a $(B)/$(1)/libnwgagent.a $(B)/$(1)/libnwg.a
 $(1)_LINK = -Wl,--start-group $$($(1)_ARCHIVES) -Wl,--end-group $$(SYS_LIBS)
@@ -118,6 +118,9 @@ check-fuzz: fuzz
 check-netns: all asan
 	@scripts/run-suite.sh tests/netns/run.sh
 
+check-ops: all
+	@scripts/run-suite.sh tests/ops/run.sh
+
 check-driver:
 	@scripts/run-suite.sh tests/driver/run.sh
 
@@ -154,7 +157,33 @@ format:
 lint:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem $(INC) lib agent cli
+		--inline-suppr --suppress=missingIncludeSystem -Ilib/include -Ilib -Iagent -Icli lib agent cli
 
 clean:
 	rm -rf $(B)
+
+# ---- install ----------------------------------------------------------------
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DESTDIR    ?=
+
+# install-bin: the C programs, the systemd unit and the sample config;
+# install: also the Python package (driver, L3 extension) into Debian's Python.
+install-bin: all
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN) $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' etc/systemd/neutron-wireguard-agent.service.in \
+		> $(DESTDIR)$(UNITDIR)/neutron-wireguard-agent.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/neutron-wireguard-agent.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/neutron/plugins/wireguard
+	install -m 0644 etc/wireguard_agent.ini.sample \
+		$(DESTDIR)$(SYSCONFDIR)/neutron/plugins/wireguard/wireguard_agent.ini.sample
+
+install: install-bin
+	/usr/bin/python3 -m pip install --quiet --break-system-packages --no-index \
+		--no-build-isolation --no-deps --root=$(if $(DESTDIR),$(DESTDIR),/) \
+		--prefix=$(PREFIX) .
+
+.PHONY: install install-bin check-ops
