@@ -9,6 +9,9 @@
  *   peers [N] [K]          N peers (default 1000) with K allowed IPs each
  *                          (default 4): set and get span many messages; read
  *                          back exactly; idempotent re-set; shrink
+ *   bigpeer [N]            one peer with N allowed IPs (default 3000), then
+ *                          3N/4 others replacing them: a peer split across
+ *                          messages (set and get)
  *   diff                   live tunnels to 3 spokes; remove one, update one,
  *                          the untouched one keeps its session and counters
  *   hub-up NS IF KEYFILE PORT CIDR PEERPUB ENDPOINT AIP[,AIP...]
@@ -465,6 +468,13 @@ static int device_run(struct nwg_backend *b, const struct names *n)
 	if (device_identity(b, n, &priv, &want) < 0 || device_peers(b, n, want) < 0 ||
 	    device_moves(b, n, alias, want, &priv) < 0)
 		goto out;
+	/* never touch a link that is not WireGuard; reject bad names */
+	CHECK(nwg_wg_exists(b, "lo", NULL) == 0, "lo counted as a WireGuard device");
+	CHECK(nwg_wg_get(b, "lo", NULL, &got, NULL) < 0, "get on lo succeeded");
+	CHECK(nwg_wg_delete(b, "lo", NULL, NULL) < 0, "delete of lo succeeded");
+	TRY(link_in(NULL, "lo", &l, &err)); /* still there */
+	TRY_ERR(nwg_wg_create(b, "wg-0123456789abc", NULL), EINVAL); /* 16 bytes */
+	TRY_ERR(nwg_wg_create(b, "wg/x", NULL), EINVAL);
 	/* a device that is not there */
 	if (nwg_wg_get(b, "wg-nosuch0", n->proj, &got, NULL) >= 0 ||
 	    nwg_wg_set(b, "wg-nosuch0", n->proj, want, NULL) >= 0) {
@@ -621,6 +631,101 @@ static int cmd_peers(int argc, char **argv)
 	snprintf(ns, sizeof(ns), "tun-ktpeers%d", (int)getpid());
 	snprintf(ifn, sizeof(ifn), "wg-ktp%d", (int)getpid() % 100000);
 	rc = peers_run(b, ns, ifn, np, k);
+	const char *nss[] = {ns}, *ifs[] = {ifn};
+	teardown(b, nss, 1, ifs, 1);
+	nwg_backend_close(b);
+	return rc == 0 ? 0 : 1;
+}
+
+/* ---- one peer with thousands of allowed IPs ------------------------------------------ */
+
+/* n allowed IPs for one peer, from base (v4 /32 and v6 /128 alternating). */
+static int many_aips(struct nwg_peer *p, unsigned int n, unsigned int base)
+{
+	char c[64];
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int v = base + i;
+
+		if (i % 2)
+			snprintf(c, sizeof(c), "fd10:%x::%x/128", v >> 16, v & 0xffff);
+		else
+			snprintf(c, sizeof(c), "172.%u.%u.%u/32", 16 + (v >> 16), (v >> 8) & 255, v & 255);
+		if (nwg_peer_add_allowedip(p, c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Peer 0 gets n allowed IPs (from base), replacing what it had; peer 1 two. */
+static struct nwg_device *bigpeer_dev(const char *ifn, const struct nwg_key *k, unsigned int n,
+				      unsigned int base)
+{
+	struct nwg_device *d = nwg_device_new(ifn);
+	struct nwg_peer *p;
+
+	if (!d || !(p = add_peer(d, &k[0], "192.0.2.1:1", 0, NULL)) || many_aips(p, n, base) < 0 ||
+	    !(p = add_peer(d, &k[1], NULL, 0, "10.200.0.0/16,fd20::/64"))) {
+		nwg_device_free(d);
+		return NULL;
+	}
+	d->peers[0].flags |= NWG_PEER_REPLACE_ALLOWEDIPS;
+	d->peers[1].flags |= NWG_PEER_REPLACE_ALLOWEDIPS;
+	return d;
+}
+
+static int bigpeer_run(struct nwg_backend *b, const char *ns, const char *ifn, unsigned int n)
+{
+	struct nwg_err err = {{0}};
+	struct nwg_device *want = NULL, *got = NULL;
+	struct nwg_key k[2];
+	int rc = -1;
+
+	TRY(random_pub(&k[0]));
+	TRY(random_pub(&k[1]));
+	TRY(nwg_netns_create(ns, &err));
+	TRY(nwg_wg_create(b, ifn, &err));
+	TRY(move_link(NULL, ifn, ns, &err));
+	/* n, then a different n - n/4 replacing them: a continuation message
+	 * must not replace (wipe) what the first part of the same peer set */
+	for (int round = 0; round < 2; round++) {
+		unsigned int cnt = round ? n - n / 4 : n;
+
+		nwg_device_free(want);
+		want = bigpeer_dev(ifn, k, cnt, round ? 100000 : 0);
+		CHECK(want, "building the device");
+		if (nwg_wg_set(b, ifn, ns, want, &err) < 0 || wg_get_in(b, ns, ifn, &got, &err) < 0) {
+			fail(__FILE__, __LINE__, "round %d: %s", round, err.msg);
+			goto out;
+		}
+		if (peers_equal(want, got) < 0) {
+			fail(__FILE__, __LINE__, "round %d (%u allowed IPs on one peer)", round, cnt);
+			goto out;
+		}
+		printf("bigpeer: one peer with %u allowed IPs (+ a second peer): read back exactly\n",
+		       cnt);
+	}
+	rc = 0;
+out:
+	nwg_device_free(want);
+	nwg_device_free(got);
+	return rc;
+}
+
+static int cmd_bigpeer(int argc, char **argv)
+{
+	unsigned int n = argc > 0 ? (unsigned int)strtoul(argv[0], NULL, 10) : 3000;
+	struct nwg_backend *b;
+	char ns[32], ifn[IFNAMSIZ];
+	int rc;
+
+	if (n < 4 || n > 100000)
+		return 2;
+	if (open_kernel(&b) < 0)
+		return 1;
+	snprintf(ns, sizeof(ns), "tun-ktbig%d", (int)getpid());
+	snprintf(ifn, sizeof(ifn), "wg-ktbig%d", (int)getpid() % 100000);
+	rc = bigpeer_run(b, ns, ifn, n);
 	const char *nss[] = {ns}, *ifs[] = {ifn};
 	teardown(b, nss, 1, ifs, 1);
 	nwg_backend_close(b);
@@ -1047,6 +1152,8 @@ int main(int argc, char **argv)
 		rc = cmd_device();
 	else if (!strcmp(cmd, "peers"))
 		rc = cmd_peers(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "bigpeer"))
+		rc = cmd_bigpeer(argc - 2, argv + 2);
 	else if (!strcmp(cmd, "diff"))
 		rc = cmd_diff();
 	else if (!strcmp(cmd, "hub-up"))
@@ -1058,7 +1165,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "down"))
 		rc = cmd_down(argc - 2, argv + 2);
 	if (rc == 2)
-		fprintf(stderr, "usage: %s device | peers [N] [K] | diff | hub-up NS IF KEYFILE PORT "
+		fprintf(stderr, "usage: %s device | peers [N] [K] | bigpeer [N] | diff | hub-up NS IF KEYFILE PORT "
 				"CIDR PEERPUB ENDPOINT AIPS | hub-check NS IF PEERPUB | show NS IF | "
 				"down NS IF\n",
 			argv[0]);
