@@ -99,6 +99,8 @@ kt_kernel() {
 
 kt_kernel_fetch() { # pkg ver dir
 	local pkg=$1 ver=$2 dir=$3 tmp deb kver mods m ko rel
+	# we hold the lock: any .fetch.* left is from an interrupted run
+	find "$KT_CACHE" -maxdepth 1 -name '.fetch.*' -exec rm -rf {} +
 	tmp=$(mktemp -d "$KT_CACHE/.fetch.XXXXXX") || return 1
 	# shellcheck disable=SC2064
 	trap "rm -rf '$tmp'" RETURN
