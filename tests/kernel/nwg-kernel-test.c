@@ -12,6 +12,8 @@
  *   bigpeer [N]            one peer with N allowed IPs (default 3000), then
  *                          3N/4 others replacing them: a peer split across
  *                          messages (set and get)
+ *   race                   gets of 600 peers while another process adds and
+ *                          removes a peer: consistent or -EINTR, never torn
  *   diff                   live tunnels to 3 spokes; remove one, update one,
  *                          the untouched one keeps its session and counters
  *   hub-up NS IF KEYFILE PORT CIDR PEERPUB ENDPOINT AIP[,AIP...]
@@ -28,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -637,6 +641,110 @@ static int cmd_peers(int argc, char **argv)
 	return rc == 0 ? 0 : 1;
 }
 
+/* ---- reads racing with writes ----------------------------------------------------------- */
+
+/* Child: adds and removes a ghost peer on the device, every 0..15 ms. */
+static void churn(struct nwg_backend *b, const char *ns, const char *ifn)
+{
+	struct nwg_device *d = nwg_device_new(ifn);
+	struct timespec nap = {0, 0};
+	struct nwg_key k;
+
+	if (!d || random_pub(&k) < 0 || !add_peer(d, &k, NULL, 0, "10.250.0.1/32"))
+		_exit(3);
+	for (unsigned int i = 0;; i++) {
+		nap.tv_nsec = (long)(i % 4) * 5000000L; /* 0, 5, 10, 15 ms */
+		nanosleep(&nap, NULL);
+		d->peers[0].flags &= ~(uint32_t)NWG_PEER_REMOVE;
+		if (nwg_wg_set(b, ifn, ns, d, NULL) < 0)
+			_exit(4);
+		d->peers[0].flags |= NWG_PEER_REMOVE;
+		if (nwg_wg_set(b, ifn, ns, d, NULL) < 0)
+			_exit(5);
+	}
+}
+
+/* Every get is either a consistent snapshot (the n peers exactly, plus or
+ * minus the ghost) or -EINTR ("dump interrupted, retry"): never torn. */
+static int race_check(struct nwg_backend *b, const char *ns, const char *ifn,
+		      const struct nwg_device *want, int *n_ok, int *n_intr)
+{
+	struct nwg_err err = {{0}};
+	struct nwg_device *got = NULL, *trim;
+	int rc;
+
+	for (int i = 0; i < 30; i++) {
+		rc = wg_get_in(b, ns, ifn, &got, &err);
+		if (rc == -EINTR) {
+			(*n_intr)++;
+			continue;
+		}
+		CHECK(rc == 0, "get during churn: %d %s", rc, err.msg);
+		CHECK(got->n_peers == want->n_peers || got->n_peers == want->n_peers + 1,
+		      "torn read: %zu peers (want %zu or +1)", got->n_peers, want->n_peers);
+		trim = got;
+		if (got->n_peers > want->n_peers) { /* drop the ghost (the newest, last) */
+			free(got->peers[got->n_peers - 1].allowedips);
+			got->n_peers--;
+		}
+		if (peers_equal(want, trim) < 0)
+			return fail(__FILE__, __LINE__, "torn read %d", i);
+		(*n_ok)++;
+	}
+	nwg_device_free(got);
+	return 0;
+}
+
+static int cmd_race(void)
+{
+	struct nwg_err err = {{0}};
+	struct nwg_backend *b;
+	struct nwg_device *want;
+	char ns[32], ifn[IFNAMSIZ];
+	int rc = 1, n_ok = 0, n_intr = 0, st;
+	pid_t child = -1;
+
+	if (open_kernel(&b) < 0)
+		return 1;
+	snprintf(ns, sizeof(ns), "tun-ktrace%d", (int)getpid());
+	snprintf(ifn, sizeof(ifn), "wg-ktr%d", (int)getpid() % 100000);
+	want = nwg_device_new(ifn);
+	for (unsigned int i = 0; want && i < 600; i++)
+		if (!big_peer(want, i, 2))
+			goto out;
+	if (!want || nwg_netns_create(ns, &err) < 0 || nwg_wg_create(b, ifn, &err) < 0 ||
+	    move_link(NULL, ifn, ns, &err) < 0 || nwg_wg_set(b, ifn, ns, want, &err) < 0) {
+		fail(__FILE__, __LINE__, "setup: %s", err.msg);
+		goto out;
+	}
+	child = fork();
+	if (child == 0)
+		churn(b, ns, ifn);
+	if (child < 0 || race_check(b, ns, ifn, want, &n_ok, &n_intr) < 0)
+		goto out;
+	printf("race: 30 gets of 600 peers during add/remove churn: %d consistent, %d -EINTR "
+	       "(retry), none torn\n", n_ok, n_intr);
+	if (n_intr == 0) {
+		fail(__FILE__, __LINE__, "no get overlapped a change: the race was not exercised");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, &st, 0);
+		if (WIFEXITED(st)) { /* it stopped by itself: a set failed */
+			fail(__FILE__, __LINE__, "churn child exited %d", WEXITSTATUS(st));
+			rc = 1;
+		}
+	}
+	const char *nss[] = {ns}, *ifs[] = {ifn};
+	teardown(b, nss, 1, ifs, 1);
+	nwg_device_free(want);
+	nwg_backend_close(b);
+	return rc;
+}
+
 /* ---- one peer with thousands of allowed IPs ------------------------------------------ */
 
 /* n allowed IPs for one peer, from base (v4 /32 and v6 /128 alternating). */
@@ -1152,6 +1260,8 @@ int main(int argc, char **argv)
 		rc = cmd_device();
 	else if (!strcmp(cmd, "peers"))
 		rc = cmd_peers(argc - 2, argv + 2);
+	else if (!strcmp(cmd, "race"))
+		rc = cmd_race();
 	else if (!strcmp(cmd, "bigpeer"))
 		rc = cmd_bigpeer(argc - 2, argv + 2);
 	else if (!strcmp(cmd, "diff"))
@@ -1165,7 +1275,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "down"))
 		rc = cmd_down(argc - 2, argv + 2);
 	if (rc == 2)
-		fprintf(stderr, "usage: %s device | peers [N] [K] | bigpeer [N] | diff | hub-up NS IF KEYFILE PORT "
+		fprintf(stderr, "usage: %s device | peers [N] [K] | bigpeer [N] | race | diff | hub-up NS IF KEYFILE PORT "
 				"CIDR PEERPUB ENDPOINT AIPS | hub-check NS IF PEERPUB | show NS IF | "
 				"down NS IF\n",
 			argv[0]);
