@@ -28,6 +28,7 @@ check() { # check DESC CMD...
 	local d=$1; shift
 	if "$@"; then pass "$d"; else flunk "$d"; fi
 }
+not() { ! "$@"; }
 tool() { ip netns exec "$NODE" "$TOOL" "$@"; }
 
 # Kills pid only if it is still the wireguard-go we started for ifname.
@@ -98,7 +99,7 @@ sid=$(ps -o sid= -p "$HUB_PID" | tr -d ' ')
 check "wireguard-go leads its own session (setsid: sid=$sid)" test "$sid" = "$HUB_PID"
 check "UAPI socket present" test -S "/run/wireguard/$HUB.sock"
 check "exists says 1" test "$(tool exists "$HUB" -)" = 1
-check "create again is refused" ! tool create "$HUB" 2>/dev/null
+check "create again is refused" not tool create "$HUB" 2>/dev/null
 check "move $HUB node -> tenant" tool move "$HUB" - "$TEN"
 check "link now in the tenant namespace" ip -n "$TEN" link show "$HUB" >/dev/null
 HUB_PUB=$(tool set-key "$HUB" "$TEN")
@@ -106,7 +107,7 @@ check "set-key (public key $HUB_PUB)" test ${#HUB_PUB} = 44
 check "set-port 51820" tool set-port "$HUB" "$TEN" 51820
 
 # ---- device peer with plain wireguard-go + wg + ip --------------------------
-wg genkey >"$TMP/dev.key"
+(umask 077 && wg genkey >"$TMP/dev.key")
 DEV_PUB=$(wg pubkey <"$TMP/dev.key")
 ip netns exec "$DEVNS" env WG_PROCESS_FOREGROUND=1 LOG_LEVEL=error \
 	wireguard-go -f "$DEV" >"$TMP/dev.log" 2>&1 &
@@ -186,9 +187,9 @@ check "200 peers reported by get" grep -qx "peers=200" <<<"$(tool get "$HUB" "$T
 check "delete through the library" tool delete "$HUB" "$TEN"
 check "wireguard-go $HUB_PID gone" wait_gone "$HUB_PID"
 check "UAPI socket gone" test ! -e "/run/wireguard/$HUB.sock"
-check "link gone" ! ip -n "$TEN" link show "$HUB" 2>/dev/null
+check "link gone" not ip -n "$TEN" link show "$HUB" 2>/dev/null
 check "exists says 0" test "$(tool exists "$HUB" "$TEN")" = 0
-check "delete again is -ENODEV" ! tool delete "$HUB" "$TEN" 2>/dev/null
+check "delete again is -ENODEV" not tool delete "$HUB" "$TEN" 2>/dev/null
 
 echo "tunnel: $ok ok, $bad failed"
 [ $bad = 0 ]
