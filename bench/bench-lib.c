@@ -378,7 +378,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		die("open", r, &err);
 	for (int i = 0; i < n; i++) { /* alternate who goes first: drift hits both */
-		struct hub hl, ho;
+		struct hub hl = {0}, ho = {0};
 
 		name_hub(&hl, 'l', i, dir);
 		name_hub(&ho, 'o', i, dir);

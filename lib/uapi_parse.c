@@ -109,12 +109,13 @@ static int expect_end(struct nwg_uapi_lines *it)
 
 int nwg_uapi_parse_errno(const char *buf, size_t len)
 {
-	struct nwg_uapi_lines it = {buf, buf + len, 0};
+	struct nwg_uapi_lines it;
 	struct nwg_uapi_kv kv;
 	int r, val;
 
 	if (!buf)
 		return -EBADMSG;
+	it = (struct nwg_uapi_lines){buf, buf + len, 0};
 	for (;;) {
 		r = nwg_uapi_next_line(&it, &kv);
 		if (r <= 0)
