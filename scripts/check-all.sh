@@ -12,7 +12,7 @@ harness_was_up=0
 scripts/neutron-harness.sh status >/dev/null 2>&1 && harness_was_up=1
 
 passed=0 failed=0 skipped=0 failed_names=""
-for s in unit fuzz netns driver agent e2e l3 kernel; do
+for s in unit fuzz netns driver agent e2e l3 kernel ops; do
 	case $s in
 	unit | fuzz) make -s "check-$s" ;;
 	*) scripts/run-suite.sh "tests/$s/run.sh" ;;
@@ -25,7 +25,7 @@ for s in unit fuzz netns driver agent e2e l3 kernel; do
 	esac
 done
 if [ $harness_was_up = 0 ] && [ -x scripts/neutron-harness.sh ]; then
-	scripts/neutron-harness.sh stop >/dev/null 2>&1 || true
+	scripts/neutron-harness.sh stop --all >/dev/null 2>&1 || true
 fi
 [ -n "$failed_names" ] && echo "failed suites:$failed_names"
 echo "check: $passed passed, $failed failed, $skipped skipped"
