@@ -12,7 +12,10 @@ done
 [ -x "$BIN" ] || { echo "bench-lib: missing $BIN (make bench-bins)"; exit 1; }
 TAG=$(($$ % 100000))
 NODE=nwgbench$$
-WORK=$(mktemp -d /tmp/nwg-bench.XXXXXX)
+# tmpfs when there is one: the same filesystem for both sides, no disk noise
+BASE=${BENCH_DIR:-/dev/shm}
+[ -d "$BASE" ] || BASE=/tmp
+WORK=$(mktemp -d "$BASE/nwg-bench.XXXXXX")
 cleanup() {
 	set +e
 	# hubs and namespaces the program left behind if it failed half-way
