@@ -41,10 +41,12 @@ static const char *const step_names[N_STEPS] = {"netns create", "move (kernel-bo
 struct totals {
 	double start_ms, steps_ms, teardown_ms, cpu_ms;
 	double step_ms[N_STEPS];
+	double step_cpu[N_STEPS];
 	double *per_hub; /* steps only */
-	double *own;	 /* steps but the namespace move, per hub */
+	double *own;	 /* the library's own steps (config + save), per hub */
 	long procs;	 /* processes spawned for the steps */
 	double mark;	 /* time of the last step boundary */
+	double cmark;	 /* CPU time at that boundary */
 };
 
 static struct nwg_key *spokes; /* the peers every hub gets */
@@ -77,10 +79,25 @@ static double cpu_ms(void)
 /* Charges the time since the previous boundary to step s. */
 static void step_done(struct totals *t, enum step s)
 {
-	double now = now_ms();
+	double now = now_ms(), cpu = cpu_ms();
 
 	t->step_ms[s] += now - t->mark;
+	t->step_cpu[s] += cpu - t->cmark;
 	t->mark = now;
+	t->cmark = cpu;
+}
+
+/* The steps the library does itself; netns create and move are one kernel
+ * call each, whose cost (copy_net_ns, the RCU waits of a netns move) is the
+ * same whoever makes it. */
+static double own_ms(const struct totals *t)
+{
+	return t->step_ms[S_CONFIG] + t->step_ms[S_SAVE];
+}
+
+static double own_cpu(const struct totals *t)
+{
+	return t->step_cpu[S_CONFIG] + t->step_cpu[S_SAVE];
 }
 
 static void die(const char *what, int r, const struct nwg_err *err)
@@ -332,8 +349,8 @@ static void one_lib(struct nwg_backend *b, struct nwg_repo *repo, struct hub *h,
 
 	if (r < 0)
 		die("create", r, &err);
-	mv = t->step_ms[S_MOVE];
-	c0 = cpu_ms();
+	mv = own_ms(t);
+	t->cmark = c0 = cpu_ms();
 	t->mark = t1 = now_ms();
 	lib_steps(b, repo, h, t);
 	t2 = now_ms();
@@ -342,7 +359,7 @@ static void one_lib(struct nwg_backend *b, struct nwg_repo *repo, struct hub *h,
 	t->start_ms += t1 - t0;
 	t->steps_ms += t2 - t1;
 	t->per_hub[i] = t2 - t1;
-	t->own[i] = t2 - t1 - (t->step_ms[S_MOVE] - mv);
+	t->own[i] = own_ms(t) - mv;
 	t->teardown_ms += now_ms() - t2;
 }
 
@@ -351,8 +368,8 @@ static void one_old(struct hub *h, int i, struct totals *t)
 	double t0 = now_ms(), t1, t2, c0, mv;
 
 	old_start(h);
-	mv = t->step_ms[S_MOVE];
-	c0 = cpu_ms();
+	mv = own_ms(t);
+	t->cmark = c0 = cpu_ms();
 	t->mark = t1 = now_ms();
 	old_steps(h, t);
 	t2 = now_ms();
@@ -361,25 +378,27 @@ static void one_old(struct hub *h, int i, struct totals *t)
 	t->start_ms += t1 - t0;
 	t->steps_ms += t2 - t1;
 	t->per_hub[i] = t2 - t1;
-	t->own[i] = t2 - t1 - (t->step_ms[S_MOVE] - mv);
+	t->own[i] = own_ms(t) - mv;
 	t->teardown_ms += now_ms() - t2;
 }
 
 static void report_steps(int n, const struct totals *lib, const struct totals *old)
 {
-	printf("  per step, ms per hub (mean)   library    process-per-step   ratio\n");
+	printf("  per step, ms per hub    wall: library   old    ratio |  CPU: library   old    "
+	       "ratio\n");
 	for (int s = 0; s < N_STEPS; s++)
-		printf("    %-26s %9.3f %12.3f %14.1fx\n", step_names[s], lib->step_ms[s] / n,
-		       old->step_ms[s] / n, old->step_ms[s] / lib->step_ms[s]);
+		printf("    %-20s %9.3f %8.3f %7.1fx | %10.3f %8.3f %7.1fx\n", step_names[s],
+		       lib->step_ms[s] / n, old->step_ms[s] / n, old->step_ms[s] / lib->step_ms[s],
+		       lib->step_cpu[s] / n, old->step_cpu[s] / n,
+		       old->step_cpu[s] / lib->step_cpu[s]);
 }
 
 static void report(int n, struct totals *lib, struct totals *old)
 {
 	double ml = median(lib->per_hub, n), mo = median(old->per_hub, n);
 	double own_l = median(lib->own, n), own_o = median(old->own, n);
-	double ratio = old->steps_ms / lib->steps_ms;
-	double own_ratio =
-	    (old->steps_ms - old->step_ms[S_MOVE]) / (lib->steps_ms - lib->step_ms[S_MOVE]);
+	double ratio = old->steps_ms / lib->steps_ms, own_ratio = own_ms(old) / own_ms(lib);
+	double cpu_ratio = old->cpu_ms / lib->cpu_ms, own_cpu_ratio = own_cpu(old) / own_cpu(lib);
 
 	printf("bench-lib: N=%d hubs, %d peers each, userspace backend (wireguard-go)\n", n,
 	       n_spokes);
@@ -387,26 +406,28 @@ static void report(int n, struct totals *lib, struct totals *old)
 	       "(%.1f / %.1f ms per hub)\n",
 	       lib->start_ms, old->start_ms, lib->start_ms / n, old->start_ms / n);
 	report_steps(n, lib, old);
-	printf("  all steps, wall:   library %8.1f ms (median %6.2f/hub)   old %8.1f ms "
-	       "(median %6.2f/hub)   ratio %.1fx\n",
+	printf("  all steps, wall:  library %7.1f ms (median %6.2f/hub)  old %7.1f ms (median "
+	       "%6.2f/hub)  ratio %5.1fx\n",
 	       lib->steps_ms, ml, old->steps_ms, mo, ratio);
-	printf("  own steps, wall (all but the kernel's namespace move, the same syscall on both "
-	       "sides):\n                     library %8.1f ms (median %6.2f/hub)   old %8.1f ms "
-	       "(median %6.2f/hub)   ratio %.1fx\n",
-	       lib->steps_ms - lib->step_ms[S_MOVE], own_l, old->steps_ms - old->step_ms[S_MOVE],
-	       own_o, own_ratio);
-	printf("  all steps, CPU (user+sys, incl. children): library %.1f ms   old %.1f ms   "
-	       "ratio %.1fx\n",
-	       lib->cpu_ms, old->cpu_ms, old->cpu_ms / lib->cpu_ms);
-	printf("  processes spawned for the steps: library 0   old %ld (%ld per hub)\n", old->procs,
-	       old->procs / n);
-	printf("  teardown (not timed in): library %.1f ms   old %.1f ms\n", lib->teardown_ms,
+	printf("  own steps, wall:  library %7.1f ms (median %6.2f/hub)  old %7.1f ms (median "
+	       "%6.2f/hub)  ratio %5.1fx\n",
+	       own_ms(lib), own_l, own_ms(old), own_o, own_ratio);
+	printf("  all steps, CPU:   library %7.1f ms  old %7.1f ms  ratio %5.1fx\n", lib->cpu_ms,
+	       old->cpu_ms, cpu_ratio);
+	printf("  own steps, CPU:   library %7.1f ms  old %7.1f ms  ratio %5.1fx\n", own_cpu(lib),
+	       own_cpu(old), own_cpu_ratio);
+	printf("  (own = key+port+peers and save; CPU = user+sys of this process and its reaped\n"
+	       "   children, i.e. the ip/wg processes; wireguard-go's own work is in neither)\n");
+	printf("  processes spawned for the steps: library 0, old %ld (%ld per hub); UAPI requests "
+	       "per hub: library 1, old %d\n",
+	       old->procs, old->procs / n, n_spokes + 3);
+	printf("  teardown (not timed in): library %.1f ms, old %.1f ms\n", lib->teardown_ms,
 	       old->teardown_ms);
-	printf("RESULT bench-lib own_ratio=%.1f wall_ratio=%.1f cpu_ratio=%.1f "
-	       "lib_own_ms_per_hub=%.3f "
-	       "old_own_ms_per_hub=%.3f old_procs_per_hub=%ld goal_20x=%s\n",
-	       own_ratio, ratio, old->cpu_ms / lib->cpu_ms, own_l, own_o, old->procs / n,
-	       own_ratio >= 20 ? "met" : "NOT-met");
+	printf("RESULT bench-lib own_wall_ratio=%.1f own_cpu_ratio=%.1f all_wall_ratio=%.1f "
+	       "all_cpu_ratio=%.1f lib_own_ms_per_hub=%.3f old_own_ms_per_hub=%.3f "
+	       "goal_20x_own_wall=%s goal_20x_own_cpu=%s\n",
+	       own_ratio, own_cpu_ratio, ratio, cpu_ratio, own_l, own_o,
+	       own_ratio >= 20 ? "met" : "NOT-met", own_cpu_ratio >= 20 ? "met" : "NOT-met");
 }
 
 int main(int argc, char **argv)
