@@ -185,10 +185,10 @@ static void get_captured(void **state)
 	assert_int_equal(dev->peers[0].rx_bytes, 2356);
 	assert_int_equal(dev->peers[0].persistent_keepalive, 0);
 	assert_true(dev->peers[0].flags & NWG_PEER_HAS_ENDPOINT);
-	assert_int_equal(nwg_endpoint_format(&dev->peers[0].endpoint, ep, sizeof(ep)), 0);
+	assert_true(nwg_endpoint_format(&dev->peers[0].endpoint, ep, sizeof(ep)) > 0);
 	assert_string_equal(ep, "192.0.2.2:41647");
 	assert_int_equal(dev->peers[0].n_allowedips, 1);
-	assert_int_equal(nwg_allowedip_format(&dev->peers[0].allowedips[0], aip, sizeof(aip)), 0);
+	assert_true(nwg_allowedip_format(&dev->peers[0].allowedips[0], aip, sizeof(aip)) > 0);
 	assert_string_equal(aip, "10.99.0.2/32");
 	nwg_device_free(dev);
 }
