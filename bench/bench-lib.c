@@ -250,6 +250,7 @@ static void lib_save(struct nwg_repo *repo, const struct hub *h, const struct nw
 	}
 	if (r == 0) {
 		snprintf(rec->port_id, sizeof(rec->port_id), "bench-%s", h->ifname);
+		snprintf(rec->project_id, sizeof(rec->project_id), "bench-project");
 		snprintf(rec->ifname, sizeof(rec->ifname), "%s", h->ifname);
 		snprintf(rec->netns, sizeof(rec->netns), "%s", h->ns);
 		snprintf(rec->home_netns, sizeof(rec->home_netns), "%s", h->ns);

@@ -350,7 +350,8 @@ static int copy_peer(struct nwg_hub_record *rec, const struct nwg_peer *p, size_
 	for (size_t i = 0; i < p->n_allowedips; i++) {
 		int r = nwg_allowedip_format(&p->allowedips[i], buf, sizeof(buf));
 
-		r = r ? r : nwg_repo_peer_add_allowed_ip(rp, buf);
+		if (r >= 0) /* the length */
+			r = nwg_repo_peer_add_allowed_ip(rp, buf);
 		if (r < 0)
 			return r;
 	}
@@ -372,6 +373,7 @@ static int build_record(struct tool *t, char **a, const char *port_id, struct nw
 		return fail("record", -ENOMEM, &t->err);
 	}
 	snprintf(rec->port_id, sizeof(rec->port_id), "%s", port_id);
+	snprintf(rec->project_id, sizeof(rec->project_id), "nwg-wgtool-project");
 	snprintf(rec->ifname, sizeof(rec->ifname), "%s", a[0]);
 	snprintf(rec->netns, sizeof(rec->netns), "%s", ns_arg(a[1]) ? a[1] : "");
 	rec->private_key = dev->private_key;
