@@ -19,7 +19,7 @@
 
 KT_CACHE=${NWG_KERNEL_CACHE:-/var/cache/nwg-kernel}
 # Debian packages this needs on the host (tell install-deps.sh about them).
-KT_HOST_PKGS="qemu-system-x86 busybox-static kmod cpio wireguard-tools iproute2 python3-minimal"
+KT_HOST_PKGS="qemu-system-x86 busybox-static kmod cpio wireguard-tools iproute2 python3-minimal procps"
 KT_MODULES="wireguard"
 KT_WORK=
 KT_QPID=
@@ -285,14 +285,18 @@ kt_setup() {
 }
 
 kt_cleanup() {
+	local q
 	if [ -n "$KT_QPID" ]; then
-		# KT_QPID is timeout(1): it forwards TERM to qemu and exits with it
-		kill "$KT_QPID" 2>/dev/null
+		# KT_QPID is timeout(1), qemu its only child: TERM both, then KILL
+		q="$KT_QPID $(pgrep -P "$KT_QPID" 2>/dev/null | tr '\n' ' ')"
+		# shellcheck disable=SC2086
+		kill $q 2>/dev/null
 		for _ in $(seq 50); do
 			kill -0 "$KT_QPID" 2>/dev/null || break
 			sleep 0.1
 		done
-		kill -9 "$KT_QPID" 2>/dev/null
+		# shellcheck disable=SC2086
+		kill -9 $q 2>/dev/null
 		KT_QPID=
 	fi
 	[ -n "$KT_WORK" ] && rm -rf "$KT_WORK"
