@@ -26,8 +26,8 @@ NODE_HOST=nwgdemo-node        # the agent's [DEFAULT] host
 DEV_NS=nwgdemo-dev            # the device
 VETH=nwgdemo-inet             # node side of the device's "internet" link
 DEV_IF=nwgdemo0               # the device's WireGuard interface
-NODE_IP=192.0.2.1             # TEST-NET-1: WG_HUB_IP, the hub's public address
-DEV_IP=192.0.2.2
+NODE_IP=203.0.113.1           # TEST-NET-3: WG_HUB_IP, the hub's public address
+DEV_IP=203.0.113.2
 NET=nwgdemo-net SUBNET=nwgdemo-subnet CIDR=10.99.0.0/24 HUB_IP=10.99.0.1
 HUB_NAME=nwgdemo-hub SPOKE_NAME=nwgdemo-spoke
 PORT_RANGE=51820:51899
@@ -110,7 +110,7 @@ step_cleanup_previous() {
 
 step_internet() {
 	step "device namespace $DEV_NS + \"internet\" veth"
-	run dev_create "$DEV_NS" "$VETH" "$NODE_IP/24" "$DEV_IP/24" "$NODE_IP"
+	run dev_create "$DEV_NS" "$VETH" "$NODE_IP/30" "$DEV_IP/30" "$NODE_IP"
 	save DEV_NS "$DEV_NS"
 	ok "node $NODE_IP <-> device $DEV_IP"
 }
@@ -140,6 +140,7 @@ EOC
 }
 
 agent_listed() {
+	kill -0 "$(cat "$STATE/agent.pid")" 2>/dev/null || return 99
 	osc network agent list --host "$NODE_HOST" -f value -c Alive 2>/dev/null | grep -q True
 }
 

@@ -31,10 +31,22 @@ v=eval(sys.argv[1])
 print("" if v is None else (json.dumps(v) if isinstance(v,(dict,list)) else v))' "$1"
 }
 
+# net_free CIDR: no address of the root namespace lies in CIDR and no route
+# but the default one covers it (so a demo link never shadows the host's).
+net_free() {
+	local ip=${1%/*}
+	[ -z "$(ip -o addr show to "$1")" ] && [ -z "$(ip -o -6 addr show to "$1" 2>/dev/null)" ] &&
+		! ip route show match "$ip" | grep -qv '^default'
+}
+
 # dev_create NS VETH_NODE NODE_CIDR DEV_CIDR GW: the namespace and its
 # "internet" link (node side VETH_NODE in the root namespace, inet0 inside).
 dev_create() {
 	local ns=$1 veth=$2 node_cidr=$3 dev_cidr=$4 gw=$5
+	if ! net_free "$node_cidr"; then
+		echo "$node_cidr is in use on this host (ip addr / ip route): not creating $veth" >&2
+		return 1
+	fi
 	ip netns add "$ns" &&
 		ip -n "$ns" link set lo up &&
 		ip link add "$veth" type veth peer name inet0 netns "$ns" &&
@@ -118,12 +130,16 @@ dev_wg_apply() {
 	done
 }
 
-# wait_for SECONDS CMD...: retries CMD every 0.5 s.
+# wait_for SECONDS CMD...: retries CMD every 0.5 s; CMD exiting 99 means
+# "give up now" (e.g. the process we wait for died).
 wait_for() {
-	local secs=$1 i
+	local secs=$1 i rc
 	shift
 	for i in $(seq 1 $((secs * 2))); do
-		"$@" && return 0
+		"$@"
+		rc=$?
+		[ $rc = 0 ] && return 0
+		[ $rc = 99 ] && return 1
 		sleep 0.5
 	done
 	return 1

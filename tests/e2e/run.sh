@@ -127,7 +127,10 @@ hub_up_unrouted = true
 EOC
 	setsid "$AGENT" --config-file "$STATE/agent.ini" >"$STATE/agent.out" 2>&1 </dev/null &
 	AGENT_PID=$!
-	agent_alive() { api GET "/agents?host=$NODE_HOST" | jget 'd["agents"][0]["alive"] if d["agents"] else False' | grep -q True; }
+	agent_alive() {
+		kill -0 "$AGENT_PID" 2>/dev/null || return 99
+		api GET "/agents?host=$NODE_HOST" | jget 'd["agents"][0]["alive"] if d["agents"] else False' | grep -q True
+	}
 	wait_for 60 agent_alive && kill -0 "$AGENT_PID"
 }
 
