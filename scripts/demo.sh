@@ -103,7 +103,7 @@ step_harness() {
 step_cleanup_previous() {
 	step "remove what a previous demo run left"
 	teardown >>"$STEP_LOG" 2>&1
-	if ! { mkdir -p "$STATE/dev" "$STATE/repo" && chmod 700 "$STATE" "$STATE/dev"; }; then fail; fi
+	if ! { mkdir -p "$STATE/dev" "$STATE/repo" && chmod 700 "$STATE" "$STATE/dev" "$STATE/repo"; }; then fail; fi
 	: >"$STATE/demo.env"
 	ok
 }

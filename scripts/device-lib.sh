@@ -90,7 +90,7 @@ dev_wg_stop() {
 	[ -n "$ns" ] && ip -n "$ns" link del "$ifname" 2>/dev/null
 	[ -s "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
-	if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "wireguard-go -f $ifname "; then
+	if { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q "wireguard-go -f $ifname "; then
 		kill -TERM "$pid" 2>/dev/null
 		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 		kill -KILL "$pid" 2>/dev/null

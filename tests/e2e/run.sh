@@ -27,9 +27,7 @@ NODE_HOST=nwge2e-$ID
 NS1=nwge2e$ID-d1 NS2=nwge2e$ID-d2
 VETH1=ne2e$ID-1 VETH2=ne2e$ID-2
 IF1=e2e${ID}a IF2=e2e${ID}b
-SLOT=$(((ID % 31) * 8))
-NODE1=198.51.100.$((SLOT + 1)) DEV1=198.51.100.$((SLOT + 2))
-NODE2=198.51.100.$((SLOT + 5)) DEV2=198.51.100.$((SLOT + 6))
+NODE1="" DEV1="" NODE2="" DEV2=""
 CIDR=10.98.0.0/24 HUB_IP=10.98.0.1
 PASS=0 FAILED=0
 HARNESS_STARTED=0 AGENT_PID="" NET_ID="" HUB_ID="" SP1="" SP2="" HUB_NS="" HUB_IF=""
@@ -109,6 +107,7 @@ start_harness() {
 }
 
 start_agent() {
+	install -d -m 700 "$STATE/repo"
 	cat >"$STATE/agent.ini" <<EOC
 [DEFAULT]
 host = $NODE_HOST
@@ -204,7 +203,28 @@ counters_grow() {
 	awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " "); exit !(y[1] > x[1] && y[2] > x[2]) }'
 }
 
+# Two free /30 "internet" links in TEST-NET-3, else TEST-NET-2 (other suites
+# may use parts of them on this host: net_free skips those).
+pick_links() {
+	local p k base n=0
+	for p in 203.0.113 198.51.100; do
+		for k in $(seq 0 62); do
+			base=$(((((ID + k) % 63) + 1) * 4))
+			net_free "$p.$((base + 1))/30" || continue
+			if [ "$n" = 0 ]; then
+				NODE1=$p.$((base + 1)) DEV1=$p.$((base + 2)) n=1
+			else
+				NODE2=$p.$((base + 1)) DEV2=$p.$((base + 2))
+				return 0
+			fi
+		done
+	done
+	return 1
+}
+
 make_devices() {
+	pick_links || return 1
+	echo "links: $NODE1-$DEV1, $NODE2-$DEV2"
 	dev_create "$NS1" "$VETH1" "$NODE1/30" "$DEV1/30" "$NODE1" &&
 		dev_create "$NS2" "$VETH2" "$NODE2/30" "$DEV2/30" "$NODE2"
 }
