@@ -126,6 +126,27 @@ static const struct nwgcli_hub *find_hub(const struct nwgcli_spoke *s, const cha
 	return NULL;
 }
 
+/* binding:profile peers: a list of hub port ids. */
+static int check_ids(const struct nwgcli_spoke *s, const json_t *wanted, struct nwg_err *err)
+{
+	size_t i;
+	json_t *it;
+
+	if (wanted && !json_is_array(wanted))
+		return nwg_err_set(err, EINVAL, "port %s: binding:profile peers must be a list",
+				   s->port_id);
+	json_array_foreach(wanted, i, it)
+	{
+		const char *id = json_string_value(it);
+
+		if (!id || !nwgcli_id_ok(id))
+			return nwg_err_set(err, EINVAL,
+					   "port %s: binding:profile peers[%zu] is not a port id",
+					   s->port_id, i);
+	}
+	return 0;
+}
+
 /* Every hub id in binding:profile peers must have its details. */
 static int check_wanted(const struct nwgcli_spoke *s, const json_t *wanted, struct nwg_err *err)
 {
@@ -136,11 +157,6 @@ static int check_wanted(const struct nwgcli_spoke *s, const json_t *wanted, stru
 	{
 		const char *id = json_string_value(it);
 
-		if (!id || !nwgcli_id_ok(id))
-			return nwg_err_set(err, EINVAL,
-					   "port %s: binding:profile peers[%zu] is not "
-					   "a port id",
-					   s->port_id, i);
 		if (!find_hub(s, id))
 			return nwg_err_set(
 			    err, ENOENT,
@@ -172,13 +188,20 @@ int nwgcli_hubs_parse(struct nwgcli_spoke *s, const json_t *wg, const json_t *pr
 	size_t n;
 	int ret;
 
-	if (wanted && !json_is_array(wanted))
-		return nwg_err_set(err, EINVAL, "port %s: binding:profile peers must be a list",
-				   s->port_id);
+	if ((ret = check_ids(s, wanted, err)))
+		return ret;
 	details = peer_details(wg, vif, err, s->port_id, &ret);
 	if (ret < 0)
 		return ret;
 	n = json_array_size(details);
+	if (n == 0 && !wg && json_array_size(wanted) > 0)
+		return nwg_err_set(
+		    err, ENOENT,
+		    "spoke port %s: this input has no peer data (no wireguard "
+		    "attribute, no binding:vif_details peers; `openstack port show` "
+		    "drops the attribute of unbound spokes): use --neutron URL --port "
+		    "ID or the GET /v2.0/ports/ID body",
+		    s->port_id);
 	if (n == 0 && json_array_size(wanted) == 0)
 		return nwg_err_set(err, EINVAL,
 				   "spoke port %s has no peers: set binding:profile peers to the "

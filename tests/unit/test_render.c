@@ -297,6 +297,10 @@ static void test_unrealized_hub(void **state)
 	static const char no_details[] =
 	    "{\"port\": {\"id\": \"" SPOKE_ID "\", " FIXED_IPS ", \"binding:profile\": "
 	    "{\"wg_role\": \"spoke\", \"peers\": [\"" HUB1_ID "\"]}, \"binding:vif_details\": {}}}";
+	static const char no_key_osc[] =
+	    "{\"id\": \"" SPOKE_ID "\", " FIXED_IPS ", \"binding_profile\": {\"wg_role\": "
+	    "\"spoke\", \"peers\": [\"" HUB1_ID "\"]}, \"binding_vif_details\": {\"peers\": []}, "
+	    "\"wireguard\": {\"peers\": []}}";
 	static const char one_of_two[] =
 	    "{\"port\": {\"id\": \"" SPOKE_ID "\", " FIXED_IPS ", \"binding:profile\": "
 	    "{\"wg_role\": \"spoke\", \"peers\": [\"" HUB1_ID "\", \"" HUB2_ID "\"]}, "
@@ -304,7 +308,8 @@ static void test_unrealized_hub(void **state)
 
 	(void)state;
 	assert_fails(no_key, -ENOENT, "hub " HUB1_ID " is not realized yet (no public_key)");
-	assert_fails(no_details, -ENOENT, "hub " HUB1_ID " is not realized yet");
+	assert_fails(no_details, -ENOENT, "this input has no peer data");
+	assert_fails(no_key_osc, -ENOENT, "not realized yet");
 	assert_fails(one_of_two, -ENOENT, "hub " HUB2_ID " is not realized yet");
 }
 
