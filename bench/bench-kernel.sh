@@ -45,7 +45,7 @@ hubs = []
 for i in range(h):
     net = f"10.{100 + i // 250}.{i % 250}"
     hubs.append({
-        "port_id": f"00000000-0000-4000-8000-{i:012d}",
+        "port_id": f"{i:08x}-0000-4000-8000-{i:012d}",  # names: wg-<first 11>
         "project_id": f"benchproject{i % p}", "network_id": f"net-{i}",
         "admin_state_up": True, "fixed_ips": [f"{net}.1/24"], "mtu": 1450,
         "root_namespace": False, "public_key": None, "listen_port": None,
@@ -67,6 +67,7 @@ nwg-kernel-bench lib $H $S $P
 nwg-kernel-bench clean $P
 EOF
 	if [ "$2" = 1 ]; then
+		echo "want_hubs=$H" >>"$1"
 		cat >>"$1" <<'EOF'
 mkdir -p /var/lib/nwg-bench /run/nwg-bench
 cat >/tmp/agent.ini <<'INI'
@@ -82,9 +83,15 @@ control_socket = /run/nwg-bench/agent.sock
 listen_port_range = 20000:29999
 resync_interval = 0
 INI
+rc=0
 nwg-kernel-bench rusage -- neutron-wireguard-agent --config-file /tmp/agent.ini \
-	--desired-file /tests/bench-desired.json >/tmp/agent.log 2>&1 || { tail -n 20 /tmp/agent.log; exit 1; }
-echo "AGENT-HUBS $(/usr/sbin/ip -all netns exec wg show all listen-port 2>/dev/null | grep -c .)"
+	--desired-file /tests/bench-desired.json >/tmp/agent.log 2>&1 || rc=$?
+grep '^RUSAGE' /tmp/agent.log
+[ $rc = 0 ] || { tail -n 20 /tmp/agent.log; exit 1; }
+n=$(/usr/sbin/ip -all netns exec wg show all listen-port 2>/dev/null | grep -c '^wg-')
+echo "AGENT-HUBS $n"
+[ "$n" = "$want_hubs" ] ||
+	{ echo "FAIL the agent realized $n hubs"; exit 1; }
 for n in $(/usr/sbin/ip netns list | cut -d" " -f1); do /usr/sbin/ip netns del "$n"; done
 EOF
 	fi
