@@ -67,6 +67,7 @@ class WireGuardRpcCallback(object):
         with db_api.CONTEXT_READER.using(admin):
             return payloads.get_hubs(admin.session, host, port_ids)
 
+    @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def hub_realized(self, context, port_id, public_key, listen_port,
                      endpoint=None, interface=None, namespace=None,
                      mtu=None):
@@ -79,7 +80,7 @@ class WireGuardRpcCallback(object):
                 n_context.get_admin_context(), port_id, public_key,
                 listen_port, endpoint, interface, namespace, mtu)
         except n_exc.InvalidInput as e:
-            # Bad data from an agent: refuse it, tell the agent.
+            # Bad data from an agent: refuse it (the agent gets the error).
             LOG.warning("hub_realized for %s rejected: %s", port_id, e)
             raise
         return None

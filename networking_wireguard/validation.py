@@ -66,6 +66,14 @@ def _is_hostname(host):
     return not labels[-1].isdigit()
 
 
+def _is_ip(text, kind):
+    try:
+        kind(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_port(port, field):
     if not _PORT.match(port) or not 1 <= int(port) <= 65535:
         fail(field, 'port must be an integer in 1..65535')
@@ -84,19 +92,13 @@ def parse_endpoint(value, field, allow_bare_ip=False):
             ch.isspace() for ch in value):
         fail(field, 'must be "host:port" without spaces (at most %d '
                     'characters)' % MAX_ENDPOINT_LEN)
-    if allow_bare_ip:
-        try:
-            ipaddress.ip_address(value)
-            return value, None
-        except ValueError:
-            pass
+    if allow_bare_ip and _is_ip(value, ipaddress.ip_address):
+        return value, None
     if value.startswith('['):
         m = _V6_ENDPOINT.match(value)
         if not m:
             fail(field, 'must be "[IPv6]:port"')
-        try:
-            ipaddress.IPv6Address(m.group(1))
-        except ValueError:
+        if not _is_ip(m.group(1), ipaddress.IPv6Address):
             fail(field, '"%s" is not an IPv6 address' % m.group(1))
         _check_port(m.group(2), field)
         return m.group(1), int(m.group(2))
@@ -105,12 +107,8 @@ def parse_endpoint(value, field, allow_bare_ip=False):
         fail(field, 'must be "host:port" (IPv4, [IPv6] or DNS name)')
     if ':' in host:
         fail(field, 'an IPv6 address must be written "[address]:port"')
-    if not _is_hostname(host):
-        try:
-            ipaddress.IPv4Address(host)
-        except ValueError:
-            fail(field, '"%s" is neither an IPv4 address nor a DNS name'
-                 % host)
+    if not _is_hostname(host) and not _is_ip(host, ipaddress.IPv4Address):
+        fail(field, '"%s" is neither an IPv4 address nor a DNS name' % host)
     _check_port(port, field)
     return host, int(port)
 
@@ -179,22 +177,22 @@ def device_owner_role(device_owner):
 
 
 def requested_role(port):
-    """Role asked for by this port dict (profile wg_role or device_owner).
+    """Role asked for by this port dict: (role, field that asks for it).
 
-    Returns None for ports that do not ask for a role."""
+    (None, None) for ports that do not ask for a role."""
     profile = port.get(PROFILE) or {}
     if not isinstance(profile, dict):
         profile = {}
     owner_role = device_owner_role(port.get('device_owner'))
     if c.PROFILE_ROLE not in profile:
-        return owner_role
+        return owner_role, 'device_owner' if owner_role else None
     role = profile[c.PROFILE_ROLE]
     if role not in c.ROLES:
         fail(pfield(c.PROFILE_ROLE), 'must be "hub" or "spoke"')
     if owner_role and owner_role != role:
         fail(pfield(c.PROFILE_ROLE), 'is "%s" but device_owner says "%s"'
              % (role, owner_role))
-    return role
+    return role, pfield(c.PROFILE_ROLE)
 
 
 # ----------------------------------------------------------- profiles

@@ -132,12 +132,12 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         plugin_context = context._plugin_context
         session = plugin_context.session
         row = None if creating else db.get_row(session, port['id'])
-        role = v.requested_role(port)
+        role, field = v.requested_role(port)
         if row is not None:
             if role and role != row.role:
-                v.fail(v.pfield(c.PROFILE_ROLE),
-                       'port %s is a WireGuard %s; the role of a WireGuard '
-                       'port cannot change' % (port['id'], row.role))
+                v.fail(field, 'port %s is a WireGuard %s; the role of a '
+                              'WireGuard port cannot change'
+                       % (port['id'], row.role))
             role = row.role
         if role is None:
             return False
@@ -199,7 +199,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         if clash:
             v.fail(v.pfield(c.PROFILE_PUBLIC_KEY),
                    'already used by spoke %s on hub %s (WireGuard tells '
-                   'peers apart by public key)' % clash)
+                   'peers apart by public key)' % tuple(clash))
 
     # ----------------------------------------------------- postcommit
     def create_port_postcommit(self, context):
