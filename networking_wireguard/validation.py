@@ -199,7 +199,8 @@ def requested_role(port):
 def check_profile(role, port, is_admin, extra_keys=(), realized=None):
     """Validate a WireGuard port's binding:profile and basic attributes.
 
-    realized: (public_key, endpoint) the table holds for a hub, or None.
+    realized: (public_key, endpoint) the table holds for a hub; a hub's
+    profile may carry only these values. None: not checked.
     Returns the normalized spoke/hub settings:
     {public_key, endpoint, peers, persistent_keepalive, root_namespace}.
     """
@@ -243,7 +244,8 @@ def _check_hub(port, profile, is_admin, realized):
     key, endpoint = realized or (None, None)
     for name, value in ((c.PROFILE_PUBLIC_KEY, key),
                         (c.PROFILE_ENDPOINT, endpoint)):
-        if name in profile and profile[name] != value:
+        if realized is not None and name in profile and \
+                profile[name] != value:
             fail(pfield(name), 'a hub\'s %s is set by its agent once the '
                                'hub is realized; leave it out' % name)
     return {'root_namespace': root_ns, 'public_key': None, 'endpoint': None,

@@ -143,8 +143,14 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
             return False
         if row is not None and not _changed(context, _VALIDATED):
             return True
-        realized = (row.public_key, row.endpoint) \
-            if row is not None and role == c.ROLE_HUB else None
+        profile_changed = row is None or _changed(
+            context, (portbindings.PROFILE,))
+        # A hub's profile key/endpoint are the agent's (mirrored by
+        # hub_realized); check them only when this request sets the profile.
+        realized = None
+        if role == c.ROLE_HUB and profile_changed:
+            realized = (row.public_key, row.endpoint) if row is not None \
+                else (None, None)
         spec = v.check_profile(
             role, port, plugin_context.is_admin,
             extra_keys=cfg.CONF.ml2_wireguard.extra_profile_keys,
@@ -158,8 +164,6 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                          {'id': port['id'], 'old': row.host,
                           'new': port.get(portbindings.HOST_ID)})
             return True
-        profile_changed = row is None or _changed(
-            context, (portbindings.PROFILE,))
         if profile_changed:
             self._check_peers(plugin_context, port, spec)
             db.save_row(session, port['id'], role,

@@ -336,6 +336,10 @@ class TestRolePersistence(WireGuardDriverTestCase):
         hub = self.hub()
         self.realize(hub['id'])
         spoke = self.spoke([hub['id']])
+        # re-realized, profile not mirrored: a stale profile key must not
+        # block the router attachment
+        cfg.CONF.set_override('write_hub_profile', False, 'ml2_wireguard')
+        self.realize(hub['id'], n=10)
         l3 = directory.get_plugin(plugin_constants.L3)
         router = l3.create_router(self.context, {'router': {
             'name': 'r', 'admin_state_up': True,
@@ -360,7 +364,7 @@ class TestRolePersistence(WireGuardDriverTestCase):
         self.assertEqual([], self.get_hubs(HOST)['hubs'])
         hubs = self.get_hubs(HOST2)['hubs']
         self.assertEqual(router['id'], hubs[0]['router_id'])
-        self.assertEqual(key(9), hubs[0]['public_key'])
+        self.assertEqual(key(10), hubs[0]['public_key'])
         self.assertEqual([spoke['id']], [s['port_id']
                                          for s in hubs[0]['spokes']])
 
