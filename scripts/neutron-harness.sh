@@ -214,7 +214,7 @@ migrate_db() {
 	env "$(pyenv)" neutron-db-manage --config-file "$ETC/neutron.conf" \
 		--config-file "$ETC/ml2_conf.ini" upgrade heads >"$LOGS/db-manage.log" 2>&1 ||
 		{ tail -30 "$LOGS/db-manage.log"; die "migration failed"; }
-	step_end "$(grep -c 'Running upgrade' "$LOGS/db-manage.log" || true) steps"
+	step_end "$(grep -c 'migration\] Running upgrade' "$LOGS/db-manage.log" || true) steps"
 }
 
 stop_neutron() {

@@ -18,6 +18,7 @@ from neutron_lib.callbacks import events
 from neutron_lib.callbacks import registry
 from neutron_lib.callbacks import resources
 from neutron_lib.db import api as db_api
+from neutron_lib import exceptions as n_exc
 from neutron_lib.plugins import directory
 from neutron_lib.plugins.ml2 import api
 from neutron_lib import rpc as n_rpc
@@ -339,7 +340,10 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         # binding:profile. Writing the profile rebinds the port, so write
         # only when it differs: a repeated hub_realized changes nothing.
         plugin = directory.get_plugin()
-        port = plugin.get_port(context, port_id)
+        try:
+            port = plugin.get_port(context, port_id)
+        except n_exc.PortNotFound:
+            return      # deleted meanwhile
         profile = dict(port.get(portbindings.PROFILE) or {})
         want = dict(profile)
         for key, value in ((c.PROFILE_PUBLIC_KEY, public_key),

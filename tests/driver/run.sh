@@ -29,6 +29,7 @@ check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; 
 LOG=$(mktemp -d /tmp/nwg-driver-suite.XXXXXX)
 SCRATCH=$(mktemp -d /tmp/nwg-driver-pip.XXXXXX)
 harness_up_before=0 services_up_before=1 harness_started=0
+keep_logs=1
 cleanup() {
 	rm -rf "$SCRATCH"
 	if [ $harness_started = 1 ] && [ $harness_up_before = 0 ]; then
@@ -38,6 +39,7 @@ cleanup() {
 			"$HARNESS" stop >"$LOG/harness-stop.out" 2>&1
 		fi
 	fi
+	[ $keep_logs = 0 ] && rm -rf "$LOG"
 }
 trap cleanup EXIT
 
@@ -129,6 +131,6 @@ else
 fi
 passed=$((passed + s_pass)) failed=$((failed + s_fail))
 
-if [ $failed = 0 ]; then rm -rf "$LOG"; else echo "logs: $LOG"; fi
+if [ $failed = 0 ]; then keep_logs=0; else echo "logs: $LOG"; fi
 echo "driver: $passed passed, $failed failed"
 [ $failed = 0 ]
