@@ -41,7 +41,7 @@ SPOKE_PROFILE_KEYS = frozenset((PROFILE_ROLE, PROFILE_PUBLIC_KEY,
 
 # binding:vif_details keys of a realized hub
 HUB_DETAILS = ('public_key', 'listen_port', 'endpoint', 'interface',
-               'namespace')
+               'namespace', 'mtu')
 SPOKE_DETAILS_PEERS = 'peers'
 
 # The read-only port attribute added by the extension driver

@@ -34,11 +34,16 @@ def hub_peers(session, hub_ids):
     """What a spoke's device needs about each of its hubs."""
     rows = db.get_rows(session, hub_ids, role=c.ROLE_HUB)
     addrs = db.addresses(session, list(rows))
-    return [{'port_id': hub_id,
-             'public_key': rows[hub_id].public_key,
-             'endpoint': rows[hub_id].endpoint,
-             'allowed_ips': _unique(cidr for _ip, cidr in addrs[hub_id])}
-            for hub_id in sorted(rows)]
+    peers = []
+    for hub_id in sorted(rows):
+        peer = {'port_id': hub_id,
+                'public_key': rows[hub_id].public_key,
+                'endpoint': rows[hub_id].endpoint,
+                'allowed_ips': _unique(cidr for _ip, cidr in addrs[hub_id])}
+        if rows[hub_id].mtu:
+            peer['mtu'] = rows[hub_id].mtu      # the hub's, once realized
+        peers.append(peer)
+    return peers
 
 
 def spokes_of_hub(session, hub_id, network_id, keepalive=True):

@@ -278,9 +278,11 @@ def _check_spoke(profile):
             'persistent_keepalive': keepalive, 'root_namespace': False}
 
 
-def check_realized(public_key, listen_port, endpoint):
+def check_realized(public_key, listen_port, endpoint, mtu=None):
     """Arguments of hub_realized (from the agent)."""
     check_public_key(public_key, 'public_key')
     check_int(listen_port, 'listen_port', 1, 65535)
+    if mtu is not None:
+        check_int(mtu, 'mtu', 68, 65535)
     if endpoint is not None:
         parse_endpoint(endpoint, 'endpoint')

@@ -10,8 +10,9 @@ class WireGuardPort(model_base.BASEV2):
     """One row per WireGuard port: its role, which survives every rebind
     and `router add port` (device_owner and host get rewritten).
 
-    hub:   public_key, listen_port, endpoint, interface, namespace, host
-           as last reported by the agent (hub_realized).
+    hub:   public_key, listen_port, endpoint, interface, namespace, mtu,
+           as last reported by the agent (hub_realized), and the host it
+           was bound to then.
     spoke: public_key, endpoint, persistent_keepalive copied from its
            binding:profile when it is validated.
     """
@@ -28,6 +29,7 @@ class WireGuardPort(model_base.BASEV2):
     interface = sa.Column(sa.String(15), nullable=True)
     namespace = sa.Column(sa.String(255), nullable=True)
     host = sa.Column(sa.String(255), nullable=True)
+    mtu = sa.Column(sa.Integer, nullable=True)
     persistent_keepalive = sa.Column(sa.Integer, nullable=True)
 
 

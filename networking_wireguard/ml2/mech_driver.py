@@ -310,7 +310,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
 
         Idempotent: the same report twice changes nothing the second time.
         """
-        v.check_realized(public_key, listen_port, endpoint)
+        v.check_realized(public_key, listen_port, endpoint, mtu)
         with db_api.CONTEXT_WRITER.using(context):
             session = context.session
             row = db.get_row(session, port_id)
@@ -321,7 +321,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
             host = db.hosts(session, [port_id]).get(port_id)
             new = {'public_key': public_key, 'listen_port': listen_port,
                    'endpoint': endpoint, 'interface': interface,
-                   'namespace': namespace, 'host': host}
+                   'namespace': namespace, 'mtu': mtu, 'host': host}
             if any(getattr(row, k) != val for k, val in new.items()):
                 db.save_row(session, port_id, c.ROLE_HUB, **new)
                 LOG.info("Hub %s realized on %s: %s (listen port %s)",

@@ -403,9 +403,9 @@ def main():
         R.check('hub_realized fills vif_details', (
             det.get('public_key'), det.get('listen_port'),
             det.get('endpoint'), det.get('interface'),
-            det.get('namespace')) == (HUB_KEY, 51820, endpoint,
-                                      'wg-' + hub['id'][:11],
-                                      'tun-' + PROJECT), det)
+            det.get('namespace'), det.get('mtu')) == (
+                HUB_KEY, 51820, endpoint, 'wg-' + hub['id'][:11],
+                'tun-' + PROJECT, 1420), det)
         R.check('hub_realized fills the wireguard attribute',
                 (got['wireguard']['public_key'], got['wireguard']['endpoint'],
                  got['wireguard']['listen_port']) ==
@@ -420,7 +420,8 @@ def main():
                 got['binding:vif_type'] == 'wireguard')
         want_peer = {'port_id': hub['id'], 'public_key': HUB_KEY,
                      'endpoint': endpoint,
-                     'allowed_ips': ['10.199.0.0/24', 'fd00:199::/64']}
+                     'allowed_ips': ['10.199.0.0/24', 'fd00:199::/64'],
+                     'mtu': 1420}
         R.check('spoke lists its hub (wireguard attribute)',
                 show(spoke['id'])['wireguard']['peers'] == [want_peer],
                 show(spoke['id'])['wireguard'])

@@ -155,7 +155,7 @@ class TestBinding(WireGuardDriverTestCase):
         self.assertEqual(c.VIF_TYPE_WIREGUARD, spoke[pb.VIF_TYPE])
         self.assertEqual([{'port_id': hub['id'], 'public_key': key(9),
                            'endpoint': '203.0.113.1:51820',
-                           'allowed_ips': ['10.99.0.0/24']}],
+                           'allowed_ips': ['10.99.0.0/24'], 'mtu': 1420}],
                          spoke[pb.VIF_DETAILS]['peers'])
         self.assertEqual(spoke[pb.VIF_DETAILS]['peers'],
                          spoke['wireguard']['peers'])
@@ -430,7 +430,7 @@ class TestRpc(WireGuardDriverTestCase):
         port = self.show(hub['id'])
         details = port[pb.VIF_DETAILS]
         self.assertEqual((key(9), 51820, '203.0.113.1:51820',
-                          'wg-' + hub['id'][:11], 'tun-x'),
+                          'wg-' + hub['id'][:11], 'tun-x', 1420),
                          tuple(details[k] for k in c.HUB_DETAILS))
         self.assertEqual({'public_key': key(9),
                           'endpoint': '203.0.113.1:51820'}, port[pb.PROFILE])

@@ -104,7 +104,7 @@ class TestSecretsAndProfiles(unittest.TestCase):
         self.assertEqual(0, v.check_int(0, 'f', 0, 65535))
         v.check_realized(KEY, 51820, '[fd00::1]:51820')
         for args in ((KEY, 0, None), ('x', 1, None), (KEY, 1, 'nohost'),
-                     (KEY, '51820', None)):
+                     (KEY, '51820', None), (KEY, 1, None, 20)):
             with self.subTest(args=args):
                 self.assertRaises(n_exc.InvalidInput, v.check_realized,
                                   *args)

@@ -30,6 +30,7 @@ def upgrade():
         sa.Column('interface', sa.String(15), nullable=True),
         sa.Column('namespace', sa.String(255), nullable=True),
         sa.Column('host', sa.String(255), nullable=True),
+        sa.Column('mtu', sa.Integer, nullable=True),
         sa.Column('persistent_keepalive', sa.Integer, nullable=True),
     )
     op.create_table(
