@@ -77,8 +77,8 @@ static void meter_print(const struct meter *m, const char *way, const char *phas
 	       tv_s(m->kids.ru_utime);
 	sys = tv_s(self.ru_stime) - tv_s(m->self.ru_stime) + tv_s(kids.ru_stime) -
 	      tv_s(m->kids.ru_stime);
-	printf("BENCH %s %s hubs=%d spokes=%d wall=%.2f user=%.2f sys=%.2f procs=%lu\n", way,
-	       phase, h, s, wall, user, sys, m->procs);
+	printf("BENCH %s %s hubs=%d spokes=%d wall=%.2f user=%.2f sys=%.2f procs=%lu\n", way, phase,
+	       h, s, wall, user, sys, m->procs);
 }
 
 /* ---- the workload ------------------------------------------------------------- */
@@ -92,7 +92,8 @@ struct hub {
 static void det_key(struct nwg_key *k, unsigned int a, unsigned int b)
 {
 	for (int i = 0; i < NWG_KEY_LEN; i++)
-		k->b[i] = (uint8_t)((a * 2654435761u + b * 40503u + (unsigned int)i * 97u) >> (i % 24));
+		k->b[i] =
+		    (uint8_t)((a * 2654435761u + b * 40503u + (unsigned int)i * 97u) >> (i % 24));
 	k->b[0] = (uint8_t)a;
 	k->b[1] = (uint8_t)(a >> 8);
 	k->b[2] = (uint8_t)b;
@@ -145,7 +146,8 @@ static int lib_hub(struct nwg_backend *b, const struct hub *h, int i, int spokes
 		spoke_strings(i, j, pub, aip, ep);
 		nwg_key_from_b64(&k, pub, strlen(pub));
 		p = nwg_device_add_peer(d, &k);
-		if (!p || nwg_peer_add_allowedip(p, aip) < 0 || nwg_endpoint_parse(&p->endpoint, ep) < 0) {
+		if (!p || nwg_peer_add_allowedip(p, aip) < 0 ||
+		    nwg_endpoint_parse(&p->endpoint, ep) < 0) {
 			nwg_device_free(d);
 			return -ENOMEM;
 		}
@@ -179,7 +181,7 @@ static int lib_check(struct nwg_backend *b, const struct hub *h, int spokes, str
 {
 	struct nwg_device *d = NULL;
 	struct nwg_rtnl *r = NULL;
-	struct nwg_link l;
+	struct nwg_link l = {0};
 	char **cidrs = NULL;
 	int rc = nwg_wg_get(b, h->ifn, h->ns, &d, err);
 
@@ -189,9 +191,10 @@ static int lib_check(struct nwg_backend *b, const struct hub *h, int spokes, str
 			rc = nwg_addr_list(r, h->ifn, &cidrs, err);
 		nwg_rtnl_close(r);
 	}
-	if (rc == 0 && (d->n_peers != (size_t)spokes || !nwg_key_equal(&d->private_key, &h->priv) ||
-			d->listen_port != h->port || !l.up || l.mtu != 1420 || !cidrs || !cidrs[0] ||
-			strcmp(cidrs[0], h->cidr) != 0 || strcmp(l.alias, h->alias) != 0))
+	if (rc == 0 &&
+	    (d->n_peers != (size_t)spokes || !nwg_key_equal(&d->private_key, &h->priv) ||
+	     d->listen_port != h->port || !l.up || l.mtu != 1420 || !cidrs || !cidrs[0] ||
+	     strcmp(cidrs[0], h->cidr) != 0 || strcmp(l.alias, h->alias) != 0))
 		rc = nwg_err_set(err, EPROTO, "%s differs from what was set", h->ifn);
 	nwg_strv_free(cidrs);
 	nwg_device_free(d);
@@ -301,7 +304,8 @@ static int old_hub(struct meter *m, const struct hub *h, int i, int spokes)
 	snprintf(port, sizeof(port), "%u", h->port);
 	const char *add[] = {IP, "link", "add", h->ifn, "type", "wireguard", NULL};
 	const char *al[] = {IP, "link", "set", h->ifn, "alias", h->alias, NULL};
-	const char *key[] = {WG, "set", h->ifn, "private-key", h->keyfile, "listen-port", port, NULL};
+	const char *key[] = {WG,	 "set",		h->ifn, "private-key",
+			     h->keyfile, "listen-port", port,	NULL};
 	const char *mv[] = {IP, "link", "set", h->ifn, "netns", h->ns, NULL};
 	const char *addr[] = {IP, "-n", h->ns, "addr", "add", h->cidr, "dev", h->ifn, NULL};
 	const char *mtu[] = {IP, "-n", h->ns, "link", "set", h->ifn, "mtu", "1420", NULL};
@@ -311,8 +315,8 @@ static int old_hub(struct meter *m, const struct hub *h, int i, int spokes)
 		return rc;
 	for (int j = 0; j < spokes; j++) {
 		spoke_strings(i, j, pub, aip, ep);
-		const char *peer[] = {WG,	   "set",    h->ifn, "peer", pub, "allowed-ips",
-				      aip,	   "endpoint", ep,     NULL};
+		const char *peer[] = {WG,  "set",      h->ifn, "peer", pub, "allowed-ips",
+				      aip, "endpoint", ep,     NULL};
 		if ((rc = run(m, peer, 0)) < 0)
 			return rc;
 	}

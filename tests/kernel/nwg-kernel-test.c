@@ -26,11 +26,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,7 +45,7 @@
 /* ---- checks -------------------------------------------------------------- */
 
 static int fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -59,26 +59,26 @@ static int fail(const char *file, int line, const char *fmt, ...)
 }
 
 /* A library call that must succeed (r >= 0). */
-#define TRY(call)                                                                           \
-	do {                                                                                \
-		nwg_err_clear(&err);                                                        \
-		int r_ = (call);                                                            \
-		if (r_ < 0)                                                                 \
-			return fail(__FILE__, __LINE__, "%s = %d (%s) [%s]", #call, r_,     \
-				    strerror(-r_), err.msg);                                \
+#define TRY(call)                                                                                  \
+	do {                                                                                       \
+		nwg_err_clear(&err);                                                               \
+		int r_ = (call);                                                                   \
+		if (r_ < 0)                                                                        \
+			return fail(__FILE__, __LINE__, "%s = %d (%s) [%s]", #call, r_,            \
+				    strerror(-r_), err.msg);                                       \
 	} while (0)
 /* A library call that must fail with exactly this errno. */
-#define TRY_ERR(call, e)                                                                    \
-	do {                                                                                \
-		int r_ = (call);                                                            \
-		if (r_ != -(e))                                                             \
-			return fail(__FILE__, __LINE__, "%s = %d, expected %d (%s)", #call, \
-				    r_, -(e), strerror(e));                                 \
+#define TRY_ERR(call, e)                                                                           \
+	do {                                                                                       \
+		int r_ = (call);                                                                   \
+		if (r_ != -(e))                                                                    \
+			return fail(__FILE__, __LINE__, "%s = %d, expected %d (%s)", #call, r_,    \
+				    -(e), strerror(e));                                            \
 	} while (0)
-#define CHECK(cond, ...)                                                                    \
-	do {                                                                                \
-		if (!(cond))                                                                \
-			return fail(__FILE__, __LINE__, __VA_ARGS__);                       \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			return fail(__FILE__, __LINE__, __VA_ARGS__);                              \
 	} while (0)
 
 static double now_s(void)
@@ -183,8 +183,7 @@ static int peers_equal(const struct nwg_device *want, const struct nwg_device *g
 }
 
 /* Identity: private key (and its public key) and listen port. */
-static int identity_equal(const struct nwg_device *got, const struct nwg_key *priv,
-			  uint16_t port)
+static int identity_equal(const struct nwg_device *got, const struct nwg_key *priv, uint16_t port)
 {
 	struct nwg_key pub;
 
@@ -394,7 +393,8 @@ static int device_moves(struct nwg_backend *b, const struct names *n, const char
 	if (nwg_addr_add(r, n->ifn, "10.77.0.1/24", &err) < 0 ||
 	    nwg_addr_add(r, n->ifn, "fd77::1/64", &err) < 0 ||
 	    nwg_addr_add(r, n->ifn, "10.77.0.1/24", &err) < 0 || /* again: 0 */
-	    nwg_link_set_mtu(r, n->ifn, 1380, &err) < 0 || nwg_link_set_up(r, n->ifn, true, &err) < 0 ||
+	    nwg_link_set_mtu(r, n->ifn, 1380, &err) < 0 ||
+	    nwg_link_set_up(r, n->ifn, true, &err) < 0 ||
 	    nwg_addr_list(r, n->ifn, &cidrs, &err) < 0 || nwg_link_get(r, n->ifn, &l, &err) < 0) {
 		fail(__FILE__, __LINE__, "configuring the link in %s: %s", n->proj, err.msg);
 		goto out;
@@ -476,7 +476,7 @@ static int device_run(struct nwg_backend *b, const struct names *n)
 	CHECK(nwg_wg_exists(b, "lo", NULL) == 0, "lo counted as a WireGuard device");
 	CHECK(nwg_wg_get(b, "lo", NULL, &got, NULL) < 0, "get on lo succeeded");
 	CHECK(nwg_wg_delete(b, "lo", NULL, NULL) < 0, "delete of lo succeeded");
-	TRY(link_in(NULL, "lo", &l, &err)); /* still there */
+	TRY(link_in(NULL, "lo", &l, &err));			     /* still there */
 	TRY_ERR(nwg_wg_create(b, "wg-0123456789abc", NULL), EINVAL); /* 16 bytes */
 	TRY_ERR(nwg_wg_create(b, "wg/x", NULL), EINVAL);
 	/* a device that is not there */
@@ -543,8 +543,9 @@ static struct nwg_peer *big_peer(struct nwg_device *d, unsigned int i, unsigned 
 
 	if (random_pub(&pub) < 0)
 		return NULL;
-	n = snprintf(aips, sizeof(aips), "100.%u.%u.1/32,10.%u.%u.0/24,fd00:1::%x/128,fd00:2:%x::/64",
-		     64 + (i >> 8), i & 255, i >> 8, i & 255, i + 1, i + 1);
+	n = snprintf(aips, sizeof(aips),
+		     "100.%u.%u.1/32,10.%u.%u.0/24,fd00:1::%x/128,fd00:2:%x::/64", 64 + (i >> 8),
+		     i & 255, i >> 8, i & 255, i + 1, i + 1);
 	if (n < 0 || (size_t)n >= sizeof(aips))
 		return NULL;
 	/* keep the first k of the 4 (k <= 4) */
@@ -597,7 +598,8 @@ static int peers_run(struct nwg_backend *b, const char *ns, const char *ifn, uns
 		goto out;
 	}
 	printf("peers: %u peers x %u allowed IPs: set %.2fs, get %.2fs, re-set %.2fs, "
-	       "read back exactly\n", np, k, t_set, t_get, t_reset);
+	       "read back exactly\n",
+	       np, k, t_set, t_get, t_reset);
 	/* shrink to the first half (REPLACE_PEERS) */
 	for (size_t i = np / 2; i < want->n_peers; i++)
 		free(want->peers[i].allowedips);
@@ -723,7 +725,8 @@ static int cmd_race(void)
 	if (child < 0 || race_check(b, ns, ifn, want, &n_ok, &n_intr) < 0)
 		goto out;
 	printf("race: 30 gets of 600 peers during add/remove churn: %d consistent, %d -EINTR "
-	       "(retry), none torn\n", n_ok, n_intr);
+	       "(retry), none torn\n",
+	       n_ok, n_intr);
 	if (n_intr == 0) {
 		fail(__FILE__, __LINE__, "no get overlapped a change: the race was not exercised");
 		goto out;
@@ -758,7 +761,8 @@ static int many_aips(struct nwg_peer *p, unsigned int n, unsigned int base)
 		if (i % 2)
 			snprintf(c, sizeof(c), "fd10:%x::%x/128", v >> 16, v & 0xffff);
 		else
-			snprintf(c, sizeof(c), "172.%u.%u.%u/32", 16 + (v >> 16), (v >> 8) & 255, v & 255);
+			snprintf(c, sizeof(c), "172.%u.%u.%u/32", 16 + (v >> 16), (v >> 8) & 255,
+				 v & 255);
 		if (nwg_peer_add_allowedip(p, c) < 0)
 			return -1;
 	}
@@ -802,16 +806,19 @@ static int bigpeer_run(struct nwg_backend *b, const char *ns, const char *ifn, u
 		nwg_device_free(want);
 		want = bigpeer_dev(ifn, k, cnt, round ? 100000 : 0);
 		CHECK(want, "building the device");
-		if (nwg_wg_set(b, ifn, ns, want, &err) < 0 || wg_get_in(b, ns, ifn, &got, &err) < 0) {
+		if (nwg_wg_set(b, ifn, ns, want, &err) < 0 ||
+		    wg_get_in(b, ns, ifn, &got, &err) < 0) {
 			fail(__FILE__, __LINE__, "round %d: %s", round, err.msg);
 			goto out;
 		}
 		if (peers_equal(want, got) < 0) {
-			fail(__FILE__, __LINE__, "round %d (%u allowed IPs on one peer)", round, cnt);
+			fail(__FILE__, __LINE__, "round %d (%u allowed IPs on one peer)", round,
+			     cnt);
 			goto out;
 		}
-		printf("bigpeer: one peer with %u allowed IPs (+ a second peer): read back exactly\n",
-		       cnt);
+		printf(
+		    "bigpeer: one peer with %u allowed IPs (+ a second peer): read back exactly\n",
+		    cnt);
 	}
 	rc = 0;
 out:
@@ -977,14 +984,15 @@ out:
 static int same_state(const struct nwg_peer *a, const struct nwg_peer *b2, const char *what)
 {
 	CHECK(a->last_handshake.tv_sec == b2->last_handshake.tv_sec &&
-		      a->last_handshake.tv_nsec == b2->last_handshake.tv_nsec,
+		  a->last_handshake.tv_nsec == b2->last_handshake.tv_nsec,
 	      "%s: handshake time changed (%lld.%09ld -> %lld.%09ld)", what,
 	      (long long)a->last_handshake.tv_sec, a->last_handshake.tv_nsec,
 	      (long long)b2->last_handshake.tv_sec, b2->last_handshake.tv_nsec);
 	return 0;
 }
 
-static int diff_apply(struct nwg_backend *b, const struct diffnet *n, const struct nwg_device *before)
+static int diff_apply(struct nwg_backend *b, const struct diffnet *n,
+		      const struct nwg_device *before)
 {
 	struct nwg_err err = {{0}};
 	struct nwg_device *d = nwg_device_new(n->hub_if), *after = NULL, *want = NULL;
@@ -1179,8 +1187,8 @@ static void print_device(const struct nwg_device *d)
 
 		nwg_key_to_b64(kb, &p->public_key);
 		nwg_endpoint_format(&p->endpoint, ep, sizeof(ep));
-		printf("peer %s endpoint %s keepalive %u handshake %lld rx %llu tx %llu allowed", kb,
-		       *ep ? ep : "(none)", p->persistent_keepalive,
+		printf("peer %s endpoint %s keepalive %u handshake %lld rx %llu tx %llu allowed",
+		       kb, *ep ? ep : "(none)", p->persistent_keepalive,
 		       (long long)p->last_handshake.tv_sec, (unsigned long long)p->rx_bytes,
 		       (unsigned long long)p->tx_bytes);
 		for (size_t j = 0; j < p->n_allowedips; j++) {
@@ -1275,9 +1283,11 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "down"))
 		rc = cmd_down(argc - 2, argv + 2);
 	if (rc == 2)
-		fprintf(stderr, "usage: %s device | peers [N] [K] | bigpeer [N] | race | diff | hub-up NS IF KEYFILE PORT "
-				"CIDR PEERPUB ENDPOINT AIPS | hub-check NS IF PEERPUB | show NS IF | "
-				"down NS IF\n",
+		fprintf(stderr,
+			"usage: %s device | peers [N] [K] | bigpeer [N] | race | diff | hub-up NS "
+			"IF KEYFILE PORT "
+			"CIDR PEERPUB ENDPOINT AIPS | hub-check NS IF PEERPUB | show NS IF | "
+			"down NS IF\n",
 			argv[0]);
 	return rc < 0 ? 1 : rc;
 }
