@@ -100,9 +100,10 @@ EOF
 }
 
 report() { # log
-	/usr/bin/python3 - "$1" "$H" "$HO" <<'PY'
+	/usr/bin/python3 - "$1" "$H" "$HO" "$P" <<'PY'
 import re, sys
-log, h, ho = open(sys.argv[1], errors="replace").read().replace("\r", ""), int(sys.argv[2]), int(sys.argv[3])
+log = open(sys.argv[1], errors="replace").read().replace("\r", "")
+h, ho, p = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 b = {}
 for m in re.finditer(r"^BENCH (\w+) (\S+) hubs=(\d+) spokes=(\d+) wall=([\d.]+) user=([\d.]+) sys=([\d.]+) procs=(\d+)", log, re.M):
     b[(m[1], m[2])] = dict(hubs=int(m[3]), wall=float(m[5]), cpu=float(m[6]) + float(m[7]), procs=int(m[8]))
@@ -114,8 +115,9 @@ if scale != 1:
 for phase in ("create", "warm"):
     l, o = b[("lib", phase)], b[("old", phase)]
     ow, oc = o["wall"] * scale, o["cpu"] * scale
+    np = o["procs"] if scale == 1 else int((o["procs"] - (p if phase == "create" else 0)) * scale) + (p if phase == "create" else 0)
     print(f"bench-kernel: {phase:6s} {h} hubs: library {l['wall']:.2f}s wall {l['cpu']:.2f}s CPU | "
-          f"old way {ow:.1f}s wall {oc:.1f}s CPU ({int(o['procs'] * scale)} processes) | "
+          f"old way {ow:.1f}s wall {oc:.1f}s CPU ({np} processes) | "
           f"ratio wall {ow / l['wall']:.1f}x CPU {oc / max(l['cpu'], 0.01):.1f}x")
 m = re.search(r"^RUSAGE \S+ wall=([\d.]+) user=([\d.]+) sys=([\d.]+) maxrss_kb=(\d+) status=(\d+)", log, re.M)
 if m:
