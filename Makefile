@@ -118,6 +118,9 @@ check-fuzz: fuzz
 check-netns: all asan
 	@scripts/run-suite.sh tests/netns/run.sh
 
+check-ops: all
+	@scripts/run-suite.sh tests/ops/run.sh
+
 check-driver:
 	@scripts/run-suite.sh tests/driver/run.sh
 
@@ -158,3 +161,29 @@ lint:
 
 clean:
 	rm -rf $(B)
+
+# ---- install ----------------------------------------------------------------
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DESTDIR    ?=
+
+# install-bin: the C programs, the systemd unit and the sample config;
+# install: also the Python package (driver, L3 extension) into Debian's Python.
+install-bin: all
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN) $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' etc/systemd/neutron-wireguard-agent.service.in \
+		> $(DESTDIR)$(UNITDIR)/neutron-wireguard-agent.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/neutron-wireguard-agent.service
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/neutron/plugins/wireguard
+	install -m 0644 etc/wireguard_agent.ini.sample \
+		$(DESTDIR)$(SYSCONFDIR)/neutron/plugins/wireguard/wireguard_agent.ini.sample
+
+install: install-bin
+	/usr/bin/python3 -m pip install --quiet --break-system-packages --no-index \
+		--no-build-isolation --no-deps --root=$(if $(DESTDIR),$(DESTDIR),/) \
+		--prefix=$(PREFIX) .
+
+.PHONY: install install-bin check-ops

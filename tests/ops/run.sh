@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Operators' kit suite: devstack plugin under stubs, make install tree, shellcheck.
+set -u
+cd "$(dirname "$0")/../.."
+pass=0 fail=0
+for t in tests/ops/test-*.sh; do
+	if bash "$t"; then pass=$((pass + 1)); else
+		echo "FAILED: $t"
+		fail=$((fail + 1))
+	fi
+done
+echo "ops: $pass passed, $fail failed"
+[ $fail = 0 ]
