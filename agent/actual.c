@@ -85,8 +85,7 @@ const struct nwg_alink *nwg_actual_find_link(const struct nwg_actual *a, const c
 	return NULL;
 }
 
-const struct nwg_hub_record *nwg_actual_find_record(const struct nwg_actual *a,
-						    const char *port_id)
+const struct nwg_hub_record *nwg_actual_find_record(const struct nwg_actual *a, const char *port_id)
 {
 	for (size_t i = 0; a && i < a->n_recs; i++) {
 		if (strcmp(a->recs[i]->port_id, port_id) == 0)
@@ -179,8 +178,7 @@ static int repo_cb(const struct nwg_hub_record *rec, const char *path, const str
 }
 
 /* Records are loaded again so the actual state owns its copies. */
-static int read_records(struct nwg_actual *a, const struct nwg_actual_src *src,
-			struct nwg_err *err)
+static int read_records(struct nwg_actual *a, const struct nwg_actual_src *src, struct nwg_err *err)
 {
 	struct repo_walk w = {.a = a, .src = src};
 	int r = nwg_repo_foreach(src->repo, repo_cb, &w, err);
@@ -314,8 +312,7 @@ static int collect_netns(struct ns_set *s, const struct nwg_actual *a,
 	return r;
 }
 
-int nwg_actual_read(struct nwg_actual **out, const struct nwg_actual_src *src,
-		    struct nwg_err *err)
+int nwg_actual_read(struct nwg_actual **out, const struct nwg_actual_src *src, struct nwg_err *err)
 {
 	struct ns_set ns = {0};
 	struct nwg_actual *a;

@@ -20,7 +20,7 @@ struct nwg_alink {
 	char netns[NWG_NETNS_NAME_MAX + 1]; /* "" = root */
 	bool up;
 	unsigned int mtu;
-	char **addrs;           /* NULL-terminated "addr/plen", NULL = none */
+	char **addrs;		/* NULL-terminated "addr/plen", NULL = none */
 	struct nwg_device *dev; /* NULL: the backend cannot read it (dead wireguard-go) */
 };
 
@@ -30,7 +30,7 @@ struct nwg_actual {
 	struct nwg_hub_record **recs;
 	size_t n_recs;
 	char **corrupt; /* port ids of unreadable repository files, NULL-terminated */
-	bool complete;  /* every namespace in scope could be listed */
+	bool complete;	/* every namespace in scope could be listed */
 };
 
 struct nwg_backend;
@@ -46,8 +46,7 @@ struct nwg_actual_src {
 	size_t n_scope;
 	char **extra_netns; /* NULL-terminated or NULL */
 };
-int nwg_actual_read(struct nwg_actual **out, const struct nwg_actual_src *src,
-		    struct nwg_err *err);
+int nwg_actual_read(struct nwg_actual **out, const struct nwg_actual_src *src, struct nwg_err *err);
 void nwg_actual_free(struct nwg_actual *a);
 
 /* Construction helpers (also used by tests). */

@@ -66,8 +66,8 @@ static int load_hub_ip(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg
 	else if (inet_pton(AF_INET6, s, buf) == 1)
 		c->wg_hub_family = AF_INET6;
 	else
-		return nwg_err_set(err, EINVAL, "[wireguard] WG_HUB_IP: '%.64s' is not an IP address",
-				   s);
+		return nwg_err_set(err, EINVAL,
+				   "[wireguard] WG_HUB_IP: '%.64s' is not an IP address", s);
 	snprintf(c->wg_hub_ip, sizeof(c->wg_hub_ip), "%s", s);
 	return 0;
 }
@@ -90,7 +90,8 @@ static int load_ports_backend(struct nwg_conf *c, const struct nwg_ini *ini, str
 		return r;
 	if (nwg_backend_parse(s, &c->backend) < 0)
 		return nwg_err_set(err, EINVAL,
-				   "[wireguard] backend: '%.64s' is not auto, kernel or userspace", s);
+				   "[wireguard] backend: '%.64s' is not auto, kernel or userspace",
+				   s);
 	r = nwg_ini_get_str(ini, "wireguard", "wireguard_go", NULL, &s, err);
 	if (r < 0)
 		return r;
@@ -122,9 +123,9 @@ static int load_paths(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_
 	if (r < 0)
 		return r;
 	if (!s || !*s || strlen(s) > NWG_NS_PREFIX_MAX || strchr(s, '/') || strchr(s, ' '))
-		return nwg_err_set(err, EINVAL,
-				   "[wireguard] namespace_prefix: 1..%d characters, no '/' or space",
-				   NWG_NS_PREFIX_MAX);
+		return nwg_err_set(
+		    err, EINVAL, "[wireguard] namespace_prefix: 1..%d characters, no '/' or space",
+		    NWG_NS_PREFIX_MAX);
 	snprintf(c->ns_prefix, sizeof(c->ns_prefix), "%s", s);
 	return 0;
 }

@@ -13,21 +13,21 @@
 
 struct nwg_ini;
 
-#define NWG_HOST_MAX 255
+#define NWG_HOST_MAX	  255
 #define NWG_NS_PREFIX_MAX 32
 
 struct nwg_conf {
-	char host[NWG_HOST_MAX + 1];           /* [DEFAULT] host, default hostname */
-	char *log_file;                        /* [DEFAULT] log_file, NULL = none */
-	bool debug;                            /* [DEFAULT] debug */
-	int report_interval;                   /* [AGENT] report_interval (s), 0 = off */
+	char host[NWG_HOST_MAX + 1];	       /* [DEFAULT] host, default hostname */
+	char *log_file;			       /* [DEFAULT] log_file, NULL = none */
+	bool debug;			       /* [DEFAULT] debug */
+	int report_interval;		       /* [AGENT] report_interval (s), 0 = off */
 	char wg_hub_ip[INET6_ADDRSTRLEN];      /* [wireguard] WG_HUB_IP (required) */
-	int wg_hub_family;                     /* AF_INET / AF_INET6 */
+	int wg_hub_family;		       /* AF_INET / AF_INET6 */
 	struct nwg_port_range port_range;      /* listen_port_range */
-	char port_range_str[32];               /* as reported ("51820:52820") */
-	enum nwg_backend_kind backend;         /* backend */
-	char *wireguard_go;                    /* wireguard_go (binary), NULL = default */
-	char *state_path;                      /* repository directory */
+	char port_range_str[32];	       /* as reported ("51820:52820") */
+	enum nwg_backend_kind backend;	       /* backend */
+	char *wireguard_go;		       /* wireguard_go (binary), NULL = default */
+	char *state_path;		       /* repository directory */
 	char ns_prefix[NWG_NS_PREFIX_MAX + 1]; /* namespace_prefix */
 	bool root_namespace;
 	bool hub_up_unrouted;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define MAX_ALLOWED_IPS 1024
-#define MAX_FIXED_IPS 64
+#define MAX_FIXED_IPS	64
 
 /* ---- validators ---- */
 
@@ -161,8 +161,8 @@ static int get_uint(const json_t *o, const char *key, long long min, long long m
 	return 0;
 }
 
-static int get_key(const json_t *o, const char *key, bool required, bool *has,
-		   struct nwg_key *out, struct why *w)
+static int get_key(const json_t *o, const char *key, bool required, bool *has, struct nwg_key *out,
+		   struct why *w)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -225,8 +225,8 @@ static int parse_spoke(const json_t *j, struct nwg_dspoke *s, struct why *w)
 		return fail(w, "not an object");
 	if (get_str(j, "port_id", true, nwg_uuid_valid, s->port_id, sizeof(s->port_id), w) < 0 ||
 	    get_key(j, "public_key", true, &has, &s->public_key, w) < 0 ||
-	    get_str(j, "endpoint", false, nwg_endpoint_str_valid, s->endpoint,
-		    sizeof(s->endpoint), w) < 0 ||
+	    get_str(j, "endpoint", false, nwg_endpoint_str_valid, s->endpoint, sizeof(s->endpoint),
+		    w) < 0 ||
 	    get_uint(j, "persistent_keepalive", 0, 65535, &ka, w) < 0 ||
 	    get_cidrs(j, "allowed_ips", true, MAX_ALLOWED_IPS, &s->allowed, &s->n_allowed, w) < 0)
 		return -EINVAL;
@@ -278,19 +278,18 @@ static int parse_hub(const json_t *j, struct nwg_dhub *h, struct why *w)
 {
 	unsigned int port;
 
-	if (get_str(j, "project_id", true, nwg_id_valid, h->project_id, sizeof(h->project_id),
-		    w) < 0 ||
-	    get_str(j, "network_id", false, nwg_id_valid, h->network_id, sizeof(h->network_id),
-		    w) < 0 ||
+	if (get_str(j, "project_id", true, nwg_id_valid, h->project_id, sizeof(h->project_id), w) <
+		0 ||
+	    get_str(j, "network_id", false, nwg_id_valid, h->network_id, sizeof(h->network_id), w) <
+		0 ||
 	    get_str(j, "router_id", false, nwg_id_valid, h->router_id, sizeof(h->router_id), w) <
-		    0 ||
+		0 ||
 	    get_bool(j, "admin_state_up", true, &h->admin_state_up, w) < 0 ||
 	    get_bool(j, "root_namespace", false, &h->root_namespace, w) < 0 ||
 	    get_uint(j, "mtu", 0, 65535, &h->mtu, w) < 0 ||
 	    get_uint(j, "listen_port", 1, 65535, &port, w) < 0 ||
 	    get_key(j, "public_key", false, &h->has_public_key, &h->public_key, w) < 0 ||
-	    get_cidrs(j, "fixed_ips", false, MAX_FIXED_IPS, &h->fixed_ips, &h->n_fixed_ips, w) <
-		    0)
+	    get_cidrs(j, "fixed_ips", false, MAX_FIXED_IPS, &h->fixed_ips, &h->n_fixed_ips, w) < 0)
 		return -EINVAL;
 	h->listen_port = (uint16_t)port;
 	return parse_spokes(j, h, w);
@@ -318,8 +317,7 @@ static void take_hub(struct nwg_desired *d, const json_t *j)
 		reject(d, "", "hub is not an object");
 		return;
 	}
-	if (get_str(j, "port_id", true, nwg_uuid_valid, h->port_id, sizeof(h->port_id), &w) <
-	    0) {
+	if (get_str(j, "port_id", true, nwg_uuid_valid, h->port_id, sizeof(h->port_id), &w) < 0) {
 		reject(d, "", w.msg);
 		return;
 	}

@@ -16,13 +16,13 @@
 #include "nwg/repo.h"
 
 #define NWG_ENDPOINT_MAX 63
-#define NWG_REASON_MAX 200
+#define NWG_REASON_MAX	 200
 
 struct nwg_dspoke {
 	char port_id[NWG_ID_MAX + 1];
 	struct nwg_key public_key;
 	char endpoint[NWG_ENDPOINT_MAX + 1]; /* "" = none; host:port / [v6]:port / name:port */
-	uint16_t keepalive;                  /* 0 = none */
+	uint16_t keepalive;		     /* 0 = none */
 	struct nwg_cidr *allowed;
 	size_t n_allowed;
 };
@@ -38,7 +38,7 @@ struct nwg_dhub {
 	unsigned int mtu; /* 0 = unknown */
 	bool has_public_key;
 	struct nwg_key public_key; /* as last reported by hub_realized */
-	uint16_t listen_port;      /* 0 = none */
+	uint16_t listen_port;	   /* 0 = none */
 	char router_id[NWG_ID_MAX + 1];
 	struct nwg_dspoke *spokes;
 	size_t n_spokes;

@@ -23,8 +23,7 @@ static const char *ns_arg(const char *ns)
 
 /* ---- listen ports ---- */
 
-static size_t collect_taken(const struct nwg_exec_ctx *x, const char *self, uint16_t *v,
-			    size_t max)
+static size_t collect_taken(const struct nwg_exec_ctx *x, const char *self, uint16_t *v, size_t max)
 {
 	const struct nwg_actual *a = x->actual;
 	size_t n = 0;
@@ -44,8 +43,7 @@ static size_t collect_taken(const struct nwg_exec_ctx *x, const char *self, uint
 	return n;
 }
 
-static int alloc_port(struct nwg_exec_ctx *x, const char *self, uint16_t *port,
-		      struct nwg_err *err)
+static int alloc_port(struct nwg_exec_ctx *x, const char *self, uint16_t *port, struct nwg_err *err)
 {
 	const struct nwg_actual *a = x->actual;
 	size_t max = (a ? a->n_recs + a->n_links : 0) + x->n_claimed + 1;
@@ -109,9 +107,8 @@ static int link_state(const struct nwg_action *act, const char *ifname, unsigned
 		rc = nwg_link_set_mtu(r, ifname, act->mtu, err);
 	if (rc >= 0 && (what & NWG_FIX_ADDRS))
 		rc = nwg_addr_flush(r, ifname, err);
-	for (size_t i = 0; rc >= 0 && (what & NWG_FIX_ADDRS) && act->addressed &&
-			   i < h->n_fixed_ips;
-	     i++) {
+	for (size_t i = 0;
+	     rc >= 0 && (what & NWG_FIX_ADDRS) && act->addressed && i < h->n_fixed_ips; i++) {
 		if ((rc = nwg_cidr_format(&h->fixed_ips[i], buf, sizeof(buf))) >= 0)
 			rc = nwg_addr_add(r, ifname, buf, err);
 	}
@@ -126,15 +123,15 @@ static int save_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
 		       struct nwg_err *err)
 {
 	struct nwg_record_spec spec = {
-		.hub = act->want,
-		.ifname = out->ifname,
-		.netns = out->netns,
-		.home_netns = act->home_netns,
-		.mtu = act->mtu,
-		.up = out->up,
-		.addressed = act->addressed,
-		.private_key = key,
-		.listen_port = out->listen_port,
+	    .hub = act->want,
+	    .ifname = out->ifname,
+	    .netns = out->netns,
+	    .home_netns = act->home_netns,
+	    .mtu = act->mtu,
+	    .up = out->up,
+	    .addressed = act->addressed,
+	    .private_key = key,
+	    .listen_port = out->listen_port,
 	};
 	struct nwg_hub_record *rec = nwg_record_build(&spec);
 	int r;
@@ -242,8 +239,8 @@ static int build(struct nwg_exec_ctx *x, const struct nwg_action *act, const str
 	return r;
 }
 
-static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act,
-		     struct nwg_exec_out *out, struct nwg_err *err)
+static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_exec_out *out,
+		     struct nwg_err *err)
 {
 	uint16_t port = act->listen_port;
 	const char *where = NULL;
@@ -281,9 +278,8 @@ static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act,
 
 static void fix_names(unsigned int fix, char *buf, size_t len)
 {
-	static const char *const names[] = {"key",       "listen-port", "peers",
-					    "namespace", "mtu",         "addresses",
-					    "up",        "down",        "record"};
+	static const char *const names[] = {"key",	 "listen-port", "peers", "namespace", "mtu",
+					    "addresses", "up",		"down",	 "record"};
 	size_t off = 0;
 
 	buf[0] = '\0';
@@ -294,8 +290,8 @@ static void fix_names(unsigned int fix, char *buf, size_t len)
 	}
 }
 
-static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act,
-		     struct nwg_exec_out *out, struct nwg_err *err)
+static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_exec_out *out,
+		     struct nwg_err *err)
 {
 	const struct nwg_alink *l = act->link;
 	struct nwg_key key = act->rec ? act->rec->private_key : l->dev->private_key;
@@ -325,10 +321,9 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act,
 	if (r < 0)
 		return r;
 	fix_names(fix, what, sizeof(what));
-	log_info("hub %s project %s: updated %s in %s: %s; peers +%zu ~%zu -%zu (%s)",
-		 act->port_id, act->project_id, l->ifname, ns_name(act->netns), what,
-		 count_ops(act, NWG_POP_ADD), count_ops(act, NWG_POP_UPDATE),
-		 count_ops(act, NWG_POP_REMOVE), act->reason);
+	log_info("hub %s project %s: updated %s in %s: %s; peers +%zu ~%zu -%zu (%s)", act->port_id,
+		 act->project_id, l->ifname, ns_name(act->netns), what, count_ops(act, NWG_POP_ADD),
+		 count_ops(act, NWG_POP_UPDATE), count_ops(act, NWG_POP_REMOVE), act->reason);
 	return 0;
 }
 
@@ -357,13 +352,13 @@ static int do_delete(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 	if (r < 0)
 		return r;
 	log_info("hub %s project %s: deleted %s%s%s and its record (%s)", act->port_id,
-		 act->project_id, l ? l->ifname : "", l ? " in " : "",
-		 l ? ns_name(l->netns) : "", act->reason);
+		 act->project_id, l ? l->ifname : "", l ? " in " : "", l ? ns_name(l->netns) : "",
+		 act->reason);
 	return 0;
 }
 
-int nwg_exec_action(struct nwg_exec_ctx *x, const struct nwg_action *act,
-		    struct nwg_exec_out *out, struct nwg_err *err)
+int nwg_exec_action(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_exec_out *out,
+		    struct nwg_err *err)
 {
 	if (!x || !act || !out)
 		return nwg_err_set(err, EINVAL, "exec: bad arguments");

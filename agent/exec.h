@@ -16,7 +16,7 @@ struct nwg_exec_ctx {
 	struct nwg_backend *backend;
 	struct nwg_repo *repo;
 	const struct nwg_actual *actual; /* ports held by other hubs */
-	uint16_t *claimed;               /* ports allocated during this pass */
+	uint16_t *claimed;		 /* ports allocated during this pass */
 	size_t n_claimed;
 	nwg_port_busy_fn busy; /* NULL = probe by bind() */
 	void *busy_ctx;
@@ -34,12 +34,12 @@ struct nwg_exec_out {
 
 /* Logs one line on success; on failure returns a negative errno with the
  * reason in err (the caller logs it) and leaves no half-built link behind. */
-int nwg_exec_action(struct nwg_exec_ctx *x, const struct nwg_action *act,
-		    struct nwg_exec_out *out, struct nwg_err *err);
+int nwg_exec_action(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_exec_out *out,
+		    struct nwg_err *err);
 void nwg_exec_ctx_clear(struct nwg_exec_ctx *x);
 
 /* Builds the device holding the peer changes of act (no key, no port). */
-int nwg_exec_peer_device(const struct nwg_action *act, const char *ifname,
-			 struct nwg_device **out, struct nwg_err *err);
+int nwg_exec_peer_device(const struct nwg_action *act, const char *ifname, struct nwg_device **out,
+			 struct nwg_err *err);
 
 #endif

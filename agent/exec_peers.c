@@ -78,8 +78,8 @@ static int fill_op(struct nwg_peer *p, const struct nwg_peer_op *op, const char 
 	return 0;
 }
 
-int nwg_exec_peer_device(const struct nwg_action *act, const char *ifname,
-			 struct nwg_device **out, struct nwg_err *err)
+int nwg_exec_peer_device(const struct nwg_action *act, const char *ifname, struct nwg_device **out,
+			 struct nwg_err *err)
 {
 	struct nwg_device *dev = nwg_device_new(ifname);
 

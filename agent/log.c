@@ -82,8 +82,9 @@ void nwg_log(enum nwg_log_level level, const char *fmt, ...)
 	gettimeofday(&tv, NULL);
 	localtime_r(&tv.tv_sec, &tm);
 	len = strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
-	n = snprintf(line + len, sizeof(line) - len, ".%03ld %d %s neutron-wireguard-agent: ",
-		     (long)(tv.tv_usec / 1000), (int)getpid(), level_name(level));
+	n = snprintf(line + len, sizeof(line) - len,
+		     ".%03ld %d %s neutron-wireguard-agent: ", (long)(tv.tv_usec / 1000),
+		     (int)getpid(), level_name(level));
 	if (n > 0)
 		len += (size_t)n;
 	va_start(ap, fmt);

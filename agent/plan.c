@@ -217,15 +217,15 @@ static bool record_stale(const struct nwg_action *act)
 {
 	const struct nwg_alink *l = act->link;
 	struct nwg_record_spec spec = {
-		.hub = act->want,
-		.ifname = l ? l->ifname : act->ifname,
-		.netns = act->netns,
-		.home_netns = act->home_netns,
-		.mtu = act->mtu,
-		.up = act->up,
-		.addressed = act->addressed,
-		.private_key = &act->rec->private_key,
-		.listen_port = act->rec->listen_port,
+	    .hub = act->want,
+	    .ifname = l ? l->ifname : act->ifname,
+	    .netns = act->netns,
+	    .home_netns = act->home_netns,
+	    .mtu = act->mtu,
+	    .up = act->up,
+	    .addressed = act->addressed,
+	    .private_key = &act->rec->private_key,
+	    .listen_port = act->rec->listen_port,
 	};
 	struct nwg_hub_record *want = nwg_record_build(&spec);
 	bool stale = !want || !nwg_record_same(want, act->rec);
@@ -235,8 +235,7 @@ static bool record_stale(const struct nwg_action *act)
 }
 
 /* Does the server's view (last hub_realized) differ from our identity? */
-static bool identity_differs(const struct nwg_dhub *h, const struct nwg_key *priv,
-			     uint16_t port)
+static bool identity_differs(const struct nwg_dhub *h, const struct nwg_key *priv, uint16_t port)
 {
 	struct nwg_key pub;
 	bool differs;
@@ -319,8 +318,8 @@ static int plan_update(struct nwg_action *act)
 	if (!rec || act->fix || record_stale(act))
 		act->fix |= NWG_FIX_RECORD;
 	act->kind = act->fix ? NWG_ACT_UPDATE : NWG_ACT_ADOPT;
-	act->report = identity_differs(act->want, key, act->listen_port) ||
-		      (act->fix & NWG_FIX_NETNS);
+	act->report =
+	    identity_differs(act->want, key, act->listen_port) || (act->fix & NWG_FIX_NETNS);
 	act->reason = !rec ? "adopt link, record lost" : act->fix ? "out of sync" : "in sync";
 	return 0;
 }

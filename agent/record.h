@@ -12,7 +12,7 @@
 struct nwg_record_spec {
 	const struct nwg_dhub *hub;
 	const char *ifname;
-	const char *netns;      /* "" = root */
+	const char *netns;	/* "" = root */
 	const char *home_netns; /* "" = root */
 	unsigned int mtu;
 	bool up;
