@@ -18,7 +18,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 STD      := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2 -Wno-format-nonliteral
-INC      := -Ilib/include -Ilib -Iagent -Icli
+INC      := -Ilib/include -iquote lib -iquote agent -iquote cli
 CFLAGS_rel  := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 CFLAGS_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -DNWG_FUZZING

@@ -39,7 +39,7 @@ int nwg_ini_get_int(const struct nwg_ini *ini, const char *section, const char *
 		    long min, long max, long *out, struct nwg_err *err);
 /* Comma-separated list (oslo ListOpt), items trimmed, empty items dropped.
  * *out NULL-terminated, free with nwg_strv_free (nwg/rtnl.h). */
-int nwg_ini_get_list(const struct nwg_ini *ini, const char *section, const char *key,
-		     char ***out, struct nwg_err *err);
+int nwg_ini_get_list(const struct nwg_ini *ini, const char *section, const char *key, char ***out,
+		     struct nwg_err *err);
 
 #endif

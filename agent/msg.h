@@ -21,15 +21,15 @@ struct nwg_msg_host {
 struct nwg_msg_opts {
 	struct nwg_msg_host *hosts; /* from [DEFAULT] transport_url, tried in order */
 	size_t n_hosts;
-	char *vhost;                /* "/" when the URL has none */
-	char *control_exchange;     /* [DEFAULT] control_exchange, default "neutron" */
-	char *host;                 /* [DEFAULT] host (server name for <topic>.<host>) */
-	bool amqp_durable_queues;   /* [oslo_messaging_rabbit] */
+	char *vhost;		  /* "/" when the URL has none */
+	char *control_exchange;	  /* [DEFAULT] control_exchange, default "neutron" */
+	char *host;		  /* [DEFAULT] host (server name for <topic>.<host>) */
+	bool amqp_durable_queues; /* [oslo_messaging_rabbit] */
 	bool amqp_auto_delete;
 	int transient_queues_ttl_s; /* rabbit_transient_queues_ttl, default 1800 */
 	int heartbeat_timeout_s;    /* heartbeat_timeout_threshold, default 60 (0 = off) */
 	int rpc_response_timeout_s; /* [DEFAULT] rpc_response_timeout, default 60 */
-	bool ssl;                   /* [oslo_messaging_rabbit] ssl */
+	bool ssl;		    /* [oslo_messaging_rabbit] ssl */
 	char *ssl_ca_file, *ssl_cert_file, *ssl_key_file;
 };
 
@@ -45,14 +45,14 @@ void nwg_msg_opts_clear(struct nwg_msg_opts *opts); /* frees, wipes passwords */
 /* ---- envelope (pure; oslo.version 2.0, double-encoded oslo.message) ---- */
 
 struct nwg_msg_in {
-	char *method;     /* NULL for replies */
-	json_t *args;     /* owned; {} when absent */
-	char *msg_id;     /* _msg_id (calls and replies), else NULL */
-	char *reply_q;    /* _reply_q (calls), else NULL */
-	char *unique_id;  /* _unique_id */
-	json_t *result;   /* replies: owned, may be json null */
-	char *failure;    /* replies: the remote failure JSON string, else NULL */
-	bool ending;      /* replies */
+	char *method;	 /* NULL for replies */
+	json_t *args;	 /* owned; {} when absent */
+	char *msg_id;	 /* _msg_id (calls and replies), else NULL */
+	char *reply_q;	 /* _reply_q (calls), else NULL */
+	char *unique_id; /* _unique_id */
+	json_t *result;	 /* replies: owned, may be json null */
+	char *failure;	 /* replies: the remote failure JSON string, else NULL */
+	bool ending;	 /* replies */
 };
 /* Decodes a body. Rejects (-EBADMSG, reason in err) anything not an object,
  * a wrong oslo.version, a non-string oslo.message, invalid inner JSON, a
@@ -71,8 +71,8 @@ struct nwg_msg;
 /* Called for every delivery on our consumers that is a request (cast or
  * call). topic = the consumer's topic. A body that fails to decode is
  * reported with method == NULL and reason set (the agent logs it). */
-typedef void (*nwg_msg_handler)(void *ctx, const char *topic, const char *method,
-				json_t *args, const char *reason);
+typedef void (*nwg_msg_handler)(void *ctx, const char *topic, const char *method, json_t *args,
+				const char *reason);
 
 /* Connects to the first reachable host; declares a reply queue. */
 int nwg_msg_open(struct nwg_msg **out, const struct nwg_msg_opts *opts, nwg_msg_handler h,
