@@ -177,7 +177,7 @@ static int get_key(const json_t *o, const char *key, bool required, bool *has, s
 }
 
 static int get_cidrs(const json_t *o, const char *key, bool network, size_t max,
-		     struct nwg_cidr **out, size_t *n, struct why *w)
+		     struct nwg_ipnet **out, size_t *n, struct why *w)
 {
 	const json_t *v = json_object_get(o, key);
 	size_t i, count;
@@ -200,7 +200,7 @@ static int get_cidrs(const json_t *o, const char *key, bool network, size_t max,
 		const json_t *e = json_array_get(v, i);
 
 		if (!json_is_string(e) || strlen(json_string_value(e)) != json_string_length(e) ||
-		    nwg_cidr_parse(json_string_value(e), &(*out)[i], network) < 0)
+		    nwg_ipnet_parse(json_string_value(e), &(*out)[i], network) < 0)
 			return fail(w, "%s[%zu]: not a valid %s", key, i,
 				    network ? "network CIDR" : "address/prefixlen");
 	}

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cidr.h"
+#include "ipnet.h"
 #include "nwg/err.h"
 #include "nwg/key.h"
 #include "nwg/repo.h"
@@ -23,7 +23,7 @@ struct nwg_dspoke {
 	struct nwg_key public_key;
 	char endpoint[NWG_ENDPOINT_MAX + 1]; /* "" = none; host:port / [v6]:port / name:port */
 	uint16_t keepalive;		     /* 0 = none */
-	struct nwg_cidr *allowed;
+	struct nwg_ipnet *allowed;
 	size_t n_allowed;
 };
 
@@ -33,7 +33,7 @@ struct nwg_dhub {
 	char network_id[NWG_ID_MAX + 1];
 	bool admin_state_up;
 	bool root_namespace;
-	struct nwg_cidr *fixed_ips; /* host address + subnet prefix */
+	struct nwg_ipnet *fixed_ips; /* host address + subnet prefix */
 	size_t n_fixed_ips;
 	unsigned int mtu; /* 0 = unknown */
 	bool has_public_key;

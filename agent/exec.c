@@ -100,7 +100,7 @@ static int link_state(const struct nwg_action *act, const char *ifname, unsigned
 {
 	const struct nwg_dhub *h = act->want;
 	struct nwg_rtnl *r = NULL;
-	char buf[NWG_CIDR_STRLEN];
+	char buf[NWG_IPNET_STRLEN];
 	int rc = nwg_rtnl_open(&r, ns_arg(act->netns), err);
 
 	if (rc >= 0 && (what & NWG_FIX_MTU))
@@ -109,7 +109,7 @@ static int link_state(const struct nwg_action *act, const char *ifname, unsigned
 		rc = nwg_addr_flush(r, ifname, err);
 	for (size_t i = 0;
 	     rc >= 0 && (what & NWG_FIX_ADDRS) && act->addressed && i < h->n_fixed_ips; i++) {
-		if ((rc = nwg_cidr_format(&h->fixed_ips[i], buf, sizeof(buf))) >= 0)
+		if ((rc = nwg_ipnet_format(&h->fixed_ips[i], buf, sizeof(buf))) >= 0)
 			rc = nwg_addr_add(r, ifname, buf, err);
 	}
 	if (rc >= 0 && (what & (NWG_FIX_UP | NWG_FIX_DOWN)))

@@ -31,11 +31,11 @@ static int resolve_endpoint(union nwg_endpoint *ep, const char *s)
 
 static int add_allowed(struct nwg_peer *p, const struct nwg_dspoke *s)
 {
-	char buf[NWG_CIDR_STRLEN];
+	char buf[NWG_IPNET_STRLEN];
 	int r;
 
 	for (size_t i = 0; i < s->n_allowed; i++) {
-		if ((r = nwg_cidr_format(&s->allowed[i], buf, sizeof(buf))) < 0 ||
+		if ((r = nwg_ipnet_format(&s->allowed[i], buf, sizeof(buf))) < 0 ||
 		    (r = nwg_peer_add_allowedip(p, buf)) < 0)
 			return r;
 	}

@@ -69,7 +69,7 @@ static bool dev_usable(const struct nwg_alink *l)
 static bool aip_in_spoke(const struct nwg_allowedip *a, const struct nwg_dspoke *s)
 {
 	for (size_t i = 0; i < s->n_allowed; i++) {
-		if (nwg_cidr_equal_aip(&s->allowed[i], a))
+		if (nwg_ipnet_equal_aip(&s->allowed[i], a))
 			return true;
 	}
 	return false;
@@ -85,7 +85,7 @@ static bool allowed_same(const struct nwg_peer *p, const struct nwg_dspoke *s)
 		bool found = false;
 
 		for (size_t k = 0; k < p->n_allowedips && !found; k++)
-			found = nwg_cidr_equal_aip(&s->allowed[i], &p->allowedips[k]);
+			found = nwg_ipnet_equal_aip(&s->allowed[i], &p->allowedips[k]);
 		if (!found)
 			return false;
 	}
@@ -197,16 +197,16 @@ static bool addrs_ok(const struct nwg_alink *l, const struct nwg_dhub *h, bool w
 	size_t n = 0;
 
 	for (size_t i = 0; l->addrs && l->addrs[i]; i++) {
-		struct nwg_cidr c;
+		struct nwg_ipnet c;
 		bool found = false;
 
 		if (is_link_local(l->addrs[i]))
 			continue;
 		n++;
-		if (!want || nwg_cidr_parse(l->addrs[i], &c, false) < 0)
+		if (!want || nwg_ipnet_parse(l->addrs[i], &c, false) < 0)
 			return false;
 		for (size_t k = 0; k < h->n_fixed_ips && !found; k++)
-			found = nwg_cidr_equal(&c, &h->fixed_ips[k]);
+			found = nwg_ipnet_equal(&c, &h->fixed_ips[k]);
 		if (!found)
 			return false;
 	}

@@ -7,7 +7,7 @@
 static int add_peer(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
 {
 	struct nwg_repo_peer *p = nwg_hub_record_add_peer(rec);
-	char buf[NWG_CIDR_STRLEN];
+	char buf[NWG_IPNET_STRLEN];
 
 	if (!p)
 		return -1;
@@ -16,7 +16,7 @@ static int add_peer(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
 	snprintf(p->endpoint, sizeof(p->endpoint), "%s", s->endpoint);
 	p->persistent_keepalive = s->keepalive;
 	for (size_t i = 0; i < s->n_allowed; i++) {
-		if (nwg_cidr_format(&s->allowed[i], buf, sizeof(buf)) < 0 ||
+		if (nwg_ipnet_format(&s->allowed[i], buf, sizeof(buf)) < 0 ||
 		    nwg_repo_peer_add_allowed_ip(p, buf) < 0)
 			return -1;
 	}
@@ -27,7 +27,7 @@ struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec)
 {
 	const struct nwg_dhub *h = spec->hub;
 	struct nwg_hub_record *rec = nwg_hub_record_new();
-	char buf[NWG_CIDR_STRLEN];
+	char buf[NWG_IPNET_STRLEN];
 
 	if (!rec)
 		return NULL;
@@ -41,7 +41,7 @@ struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec)
 	rec->mtu = spec->mtu;
 	rec->up = spec->up;
 	for (size_t i = 0; spec->addressed && i < h->n_fixed_ips; i++) {
-		if (nwg_cidr_format(&h->fixed_ips[i], buf, sizeof(buf)) < 0 ||
+		if (nwg_ipnet_format(&h->fixed_ips[i], buf, sizeof(buf)) < 0 ||
 		    nwg_hub_record_add_address(rec, buf) < 0)
 			goto fail;
 	}

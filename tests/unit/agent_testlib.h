@@ -28,9 +28,9 @@ static inline const char *tkey_b64(unsigned char fill, char buf[NWG_KEY_B64_LEN 
 }
 
 /* Port ids used across tests. */
-#define HUB_A "aaaaaaaa-0000-4000-8000-000000000001"
-#define HUB_B "bbbbbbbb-0000-4000-8000-000000000002"
-#define HUB_C "cccccccc-0000-4000-8000-000000000003"
+#define HUB_A	"aaaaaaaa-0000-4000-8000-000000000001"
+#define HUB_B	"bbbbbbbb-0000-4000-8000-000000000002"
+#define HUB_C	"cccccccc-0000-4000-8000-000000000003"
 #define SPOKE_1 "11111111-0000-4000-8000-000000000011"
 #define SPOKE_2 "22222222-0000-4000-8000-000000000022"
 #define SPOKE_3 "33333333-0000-4000-8000-000000000033"

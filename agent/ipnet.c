@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "cidr.h"
+#include "ipnet.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,7 +24,7 @@ static int parse_plen(const char *s, unsigned int max, uint8_t *out)
 	return 0;
 }
 
-static bool host_bits_zero(const struct nwg_cidr *c)
+static bool host_bits_zero(const struct nwg_ipnet *c)
 {
 	unsigned int bytes = c->family == AF_INET ? 4 : 16;
 
@@ -41,7 +41,7 @@ static bool host_bits_zero(const struct nwg_cidr *c)
 	return true;
 }
 
-int nwg_cidr_parse(const char *s, struct nwg_cidr *out, bool need_network)
+int nwg_ipnet_parse(const char *s, struct nwg_ipnet *out, bool need_network)
 {
 	char addr[INET6_ADDRSTRLEN];
 	const char *slash;
@@ -71,7 +71,7 @@ int nwg_cidr_parse(const char *s, struct nwg_cidr *out, bool need_network)
 	return 0;
 }
 
-int nwg_cidr_format(const struct nwg_cidr *c, char *buf, size_t len)
+int nwg_ipnet_format(const struct nwg_ipnet *c, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
 	int n;
@@ -82,14 +82,14 @@ int nwg_cidr_format(const struct nwg_cidr *c, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
 
-bool nwg_cidr_equal(const struct nwg_cidr *a, const struct nwg_cidr *b)
+bool nwg_ipnet_equal(const struct nwg_ipnet *a, const struct nwg_ipnet *b)
 {
 	size_t n = a->family == AF_INET ? 4 : 16;
 
 	return a->family == b->family && a->plen == b->plen && memcmp(a->a.b, b->a.b, n) == 0;
 }
 
-bool nwg_cidr_equal_aip(const struct nwg_cidr *a, const struct nwg_allowedip *b)
+bool nwg_ipnet_equal_aip(const struct nwg_ipnet *a, const struct nwg_allowedip *b)
 {
 	if (a->family != b->family || a->plen != b->cidr)
 		return false;
@@ -98,7 +98,7 @@ bool nwg_cidr_equal_aip(const struct nwg_cidr *a, const struct nwg_allowedip *b)
 	return memcmp(&a->a.v6, &b->ip6, 16) == 0;
 }
 
-void nwg_cidr_to_aip(const struct nwg_cidr *c, struct nwg_allowedip *out)
+void nwg_ipnet_to_aip(const struct nwg_ipnet *c, struct nwg_allowedip *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->family = c->family;
