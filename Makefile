@@ -54,14 +54,14 @@ $(B)/$(1)/%.o: %.c
 	$$(CC_$(1)) $$(STD) $$(WARN) $$(INC) $$(PKG_CFLAGS) $$(CFLAGS_$(1)) -MMD -MP -c $$< -o $$@
 
 $(B)/$(1)/libnwg.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(LIB_SRC))
-	@rm -f $$@
-	ar rcs $$@ $$^
+	@mkdir -p $$(@D); rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
 $(B)/$(1)/libnwgagent.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(AGENT_SRC))
-	@rm -f $$@
-	ar rcs $$@ $$^
+	@mkdir -p $$(@D); rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
 $(B)/$(1)/libnwgcli.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(CLI_SRC))
-	@rm -f $$@
-	ar rcs $$@ $$^
+	@mkdir -p $$(@D); rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
 
 $(1)_ARCHIVES := $(B)/$(1)/libnwgcli.a $(B)/$(1)/libnwgagent.a $(B)/$(1)/libnwg.a
 $(1)_LINK = -Wl,--start-group $$($(1)_ARCHIVES) -Wl,--end-group $$(SYS_LIBS)
@@ -157,7 +157,7 @@ format:
 lint:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --suppress=missingIncludeSystem $(INC) lib agent cli
+		--inline-suppr --suppress=missingIncludeSystem -Ilib/include -Ilib -Iagent -Icli lib agent cli
 
 clean:
 	rm -rf $(B)

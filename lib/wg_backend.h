@@ -43,7 +43,7 @@ int nwg_kernel_build_set(void *buf, size_t buflen, uint16_t family_id, uint32_t 
 
 struct nwg_uapi {
 	const char *wireguard_go; /* binary */
-	const char *dir;          /* socket directory */
+	const char *dir;	  /* socket directory */
 	int start_timeout_ms;
 };
 

@@ -19,7 +19,7 @@ struct nwg_err {
 
 /* Formats into err (if non-NULL) and returns -errnum (errnum > 0). */
 int nwg_err_set(struct nwg_err *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Clears the message. */
 void nwg_err_clear(struct nwg_err *err);

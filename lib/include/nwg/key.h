@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NWG_KEY_LEN 32
+#define NWG_KEY_LEN	32
 #define NWG_KEY_B64_LEN 44 /* without the terminating NUL */
 #define NWG_KEY_HEX_LEN 64 /* without the terminating NUL */
 

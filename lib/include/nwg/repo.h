@@ -17,22 +17,22 @@
 struct nwg_repo_peer {
 	char port_id[NWG_ID_MAX + 1]; /* the spoke's port id */
 	struct nwg_key public_key;
-	char endpoint[64];            /* "" = none; "host:port" as given */
+	char endpoint[64]; /* "" = none; "host:port" as given */
 	uint16_t persistent_keepalive;
-	char **allowed_ips;           /* NULL-terminated, "10.0.0.5/32" */
+	char **allowed_ips; /* NULL-terminated, "10.0.0.5/32" */
 };
 
 struct nwg_hub_record {
 	char port_id[NWG_ID_MAX + 1];
 	char project_id[NWG_ID_MAX + 1];
-	char ifname[IFNAMSIZ];                 /* current name (wg-xxx or qr-xxx) */
-	char netns[NWG_NETNS_NAME_MAX + 1];    /* where it lives now; "" = root */
+	char ifname[IFNAMSIZ];			 /* current name (wg-xxx or qr-xxx) */
+	char netns[NWG_NETNS_NAME_MAX + 1];	 /* where it lives now; "" = root */
 	char home_netns[NWG_NETNS_NAME_MAX + 1]; /* tun-<project> (or "" for root hubs) */
-	struct nwg_key private_key;            /* wiped by nwg_hub_record_free */
+	struct nwg_key private_key;		 /* wiped by nwg_hub_record_free */
 	uint16_t listen_port;
-	unsigned int mtu;                      /* 0 = not set */
+	unsigned int mtu; /* 0 = not set */
 	bool up;
-	char **addresses;                      /* NULL-terminated CIDRs on the link */
+	char **addresses; /* NULL-terminated CIDRs on the link */
 	struct nwg_repo_peer *peers;
 	size_t n_peers;
 };

@@ -21,10 +21,10 @@ void nwg_rtnl_close(struct nwg_rtnl *r);
 struct nwg_link {
 	int ifindex;
 	char name[IFNAMSIZ];
-	char kind[32];            /* IFLA_INFO_KIND: "wireguard", "tun", "veth", "" */
+	char kind[32];		   /* IFLA_INFO_KIND: "wireguard", "tun", "veth", "" */
 	char alias[NWG_ALIAS_MAX]; /* IFLA_IFALIAS, "" when unset */
 	unsigned int mtu;
-	bool up;                   /* IFF_UP */
+	bool up; /* IFF_UP */
 };
 
 /* Interface names: 1..15 bytes, no '/', ':' or whitespace; else -EINVAL. */
@@ -39,14 +39,11 @@ int nwg_link_rename(struct nwg_rtnl *r, const char *ifname, const char *newname,
 int nwg_link_set_alias(struct nwg_rtnl *r, const char *ifname, const char *alias,
 		       struct nwg_err *err);
 int nwg_link_set_up(struct nwg_rtnl *r, const char *ifname, bool up, struct nwg_err *err);
-int nwg_link_set_mtu(struct nwg_rtnl *r, const char *ifname, unsigned int mtu,
-		     struct nwg_err *err);
+int nwg_link_set_mtu(struct nwg_rtnl *r, const char *ifname, unsigned int mtu, struct nwg_err *err);
 /* -ENODEV when absent. */
-int nwg_link_get(struct nwg_rtnl *r, const char *ifname, struct nwg_link *out,
-		 struct nwg_err *err);
+int nwg_link_get(struct nwg_rtnl *r, const char *ifname, struct nwg_link *out, struct nwg_err *err);
 /* All links of the namespace; *links owned by the caller (free()). */
-int nwg_link_list(struct nwg_rtnl *r, struct nwg_link **links, size_t *count,
-		  struct nwg_err *err);
+int nwg_link_list(struct nwg_rtnl *r, struct nwg_link **links, size_t *count, struct nwg_err *err);
 
 /* cidr: "10.0.0.1/24" or "fd00::1/64"; adding an existing address is 0. */
 int nwg_addr_add(struct nwg_rtnl *r, const char *ifname, const char *cidr, struct nwg_err *err);

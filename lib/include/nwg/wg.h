@@ -30,9 +30,9 @@ union nwg_endpoint {
 };
 
 enum {
-	NWG_PEER_REMOVE = 1U << 0,               /* set: remove this peer */
-	NWG_PEER_UPDATE_ONLY = 1U << 1,          /* set: do not create if absent */
-	NWG_PEER_REPLACE_ALLOWEDIPS = 1U << 2,   /* set: replace, not append */
+	NWG_PEER_REMOVE = 1U << 0,	       /* set: remove this peer */
+	NWG_PEER_UPDATE_ONLY = 1U << 1,	       /* set: do not create if absent */
+	NWG_PEER_REPLACE_ALLOWEDIPS = 1U << 2, /* set: replace, not append */
 	NWG_PEER_HAS_ENDPOINT = 1U << 3,
 	NWG_PEER_HAS_KEEPALIVE = 1U << 4,
 };
@@ -83,16 +83,16 @@ int nwg_endpoint_format(const union nwg_endpoint *e, char *buf, size_t len);
 /* ---- backend seam ---- */
 
 enum nwg_backend_kind {
-	NWG_BACKEND_AUTO = 0,  /* kernel where `wireguard` links can be created */
+	NWG_BACKEND_AUTO = 0, /* kernel where `wireguard` links can be created */
 	NWG_BACKEND_KERNEL,
 	NWG_BACKEND_USERSPACE, /* wireguard-go + UAPI */
 };
 
 struct nwg_backend_opts {
 	enum nwg_backend_kind kind;
-	const char *wireguard_go;   /* userspace: binary, default "wireguard-go" */
-	const char *uapi_dir;       /* userspace: default "/var/run/wireguard" */
-	int start_timeout_ms;       /* userspace: wait for UAPI, default 5000 */
+	const char *wireguard_go; /* userspace: binary, default "wireguard-go" */
+	const char *uapi_dir;	  /* userspace: default "/var/run/wireguard" */
+	int start_timeout_ms;	  /* userspace: wait for UAPI, default 5000 */
 };
 
 struct nwg_backend;
@@ -103,7 +103,7 @@ int nwg_backend_open(struct nwg_backend **out, const struct nwg_backend_opts *op
 void nwg_backend_close(struct nwg_backend *b); /* does not delete devices */
 /* The resolved kind (never AUTO). */
 enum nwg_backend_kind nwg_backend_kind(const struct nwg_backend *b);
-const char *nwg_backend_name(enum nwg_backend_kind kind); /* "kernel"/"userspace"/"auto" */
+const char *nwg_backend_name(enum nwg_backend_kind kind);	  /* "kernel"/"userspace"/"auto" */
 int nwg_backend_parse(const char *s, enum nwg_backend_kind *out); /* -EINVAL */
 
 /*

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Repository parser internals: the line driver and the per-key handlers. */
+#ifndef NWG_REPO_PARSE_H
+#define NWG_REPO_PARSE_H
+
+#include <stdbool.h>
+
+#include "nwg/repo.h"
+
+enum nwg_repo_section {
+	NWG_SEC_NONE,
+	NWG_SEC_INTERFACE,
+	NWG_SEC_PEER,
+	NWG_SEC_END, /* after "#@ end": only blank lines and comments */
+};
+
+struct nwg_repo_parser {
+	const char *name;
+	unsigned int line;
+	enum nwg_repo_section sec;
+	unsigned int seen; /* bit per field of the current section */
+	struct nwg_hub_record *rec;
+	struct nwg_repo_peer *peer; /* the current [Peer] */
+};
+
+enum {
+	NWG_FIELD_AGENT = 1U << 0,    /* a "#@ key = value" line, else a wg "Key = Value" */
+	NWG_FIELD_REQUIRED = 1U << 1, /* must appear in its section */
+	NWG_FIELD_REPEAT = 1U << 2,   /* may appear more than once */
+};
+
+struct nwg_repo_field {
+	const char *key;
+	enum nwg_repo_section sec;
+	unsigned int flags; /* NWG_FIELD_* */
+	/* 0, or a reason for "name:line: reason" (never the value itself). */
+	const char *(*set)(struct nwg_repo_parser *ps, char *val);
+};
+
+/* A handler's reason for an allocation failure (the parse returns -ENOMEM). */
+extern const char nwg_repo_enomem[];
+
+/* The table of known keys, terminated by a NULL key. */
+extern const struct nwg_repo_field nwg_repo_fields[];
+
+#endif
