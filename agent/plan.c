@@ -53,9 +53,14 @@ static bool in_scope(const struct nwg_plan_opts *o, const char *port_id)
 	return false;
 }
 
+/* By the link's name, the name a new link would get, or the port id. */
 static bool ignored(const struct nwg_plan_opts *o, const struct nwg_alink *l, const char *port)
 {
-	return nwg_conf_ignored(o->ignored, l ? l->ifname : NULL, port);
+	char ifname[IFNAMSIZ];
+
+	nwg_hub_ifname(port, ifname);
+	return nwg_conf_ignored(o->ignored, l ? l->ifname : ifname, port) ||
+	       nwg_conf_ignored(o->ignored, ifname, NULL);
 }
 
 static bool dev_usable(const struct nwg_alink *l)
