@@ -185,8 +185,10 @@ static int64_t step(struct nwg_agent *a)
 {
 	int64_t now = nwg_now_ms();
 
-	if (!a->msg && a->reconnect_at_ms && now >= a->reconnect_at_ms)
+	if (!a->msg && a->reconnect_at_ms && now >= a->reconnect_at_ms) {
 		connect_amqp(a);
+		now = nwg_now_ms(); /* report (and register) before the first sync */
+	}
 	if (a->msg && a->conf.report_interval && now >= a->next_report_ms)
 		report(a);
 	pump(a); /* deliveries queued while we waited for replies */
