@@ -61,7 +61,7 @@ ip -n "$DEVNS" addr add "$DEV_IP/30" dev "$VD"
 ip -n "$DEVNS" link set "$VD" up
 ip -n "$DEVNS" link set lo up
 ip netns exec "$DEVNS" wireguard-go "$DEVIF" >/dev/null 2>&1
-wg genkey >"$T/dev.key"
+(umask 077 && wg genkey >"$T/dev.key")
 DEVPUB=$(wg pubkey <"$T/dev.key")
 K2=$(wg genkey | wg pubkey) K3=$(wg genkey | wg pubkey)
 
@@ -152,7 +152,7 @@ check "events flow after the reconnect" wait_for 2 has_peer "$K2"
 echo "neutron-server restart"
 mark nrestart
 "$HARNESS" restart >"$T/harness-restart.log" 2>&1
-check "neutron-server back" "$HARNESS" status
+check "neutron-server back" bash -c "'$HARNESS' status >/dev/null"
 S3=$(api POST /ports "{\"port\": {\"network_id\": \"$NET\", \"project_id\": \"$PROJ\", \"binding:profile\": {\"wg_role\": \"spoke\", \"public_key\": \"$K3\", \"peers\": [\"$HUB\"]}, \"fixed_ips\": [{\"ip_address\": \"10.99.0.8\"}]}}" | jq -r .port.id)
 check "events flow after the server restart" wait_for 5 has_peer "$K3"
 check "agent alive after the server restart" wait_for 10 agent_alive_in_api
@@ -171,7 +171,13 @@ check "hub re-created" wait_for 15 bash -c "ip -n $NS link show $HUBIF >/dev/nul
 check "same key after the reboot" wait_for 5 bash -c "[ \"\$(wg show $HUBIF public-key 2>/dev/null)\" = '$HUBPUB' ]"
 check "same port after the reboot" [ "$(wg show "$HUBIF" listen-port)" = "$PORT" ]
 check "peers restored" wait_for 5 bash -c "[ \$(wg show $HUBIF peers | wc -l) = 3 ]"
-check "device handshakes again" wait_for 15 bash -c "[ \"\$(wg show $HUBIF latest-handshakes | awk -v k='$DEVPUB' '\$1 == k {print \$2}')\" -gt '$H1' ]"
+# the device's old session is unknown to the new process: it re-handshakes
+# once it sends data and hears nothing for 15 s (WireGuard's timers)
+ip netns exec "$DEVNS" ping -c 40 -i 1 -W 1 10.99.0.1 >/dev/null 2>&1 &
+PING_PID=$!
+check "device handshakes again" wait_for 40 bash -c "[ \"\$(wg show $HUBIF latest-handshakes | awk -v k='$DEVPUB' '\$1 == k {print \$2}')\" -gt '$H1' ]"
+kill "$PING_PID" 2>/dev/null
+wait "$PING_PID" 2>/dev/null
 check "vif_details unchanged" [ "$(api GET "/ports/$HUB" | jq -c '.port["binding:vif_details"] | {public_key, listen_port}')" = "$(echo "$DETAILS" | jq -c '{public_key, listen_port}')" ]
 
 echo "hub delete"
