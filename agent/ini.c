@@ -231,13 +231,3 @@ int nwg_ini_load(struct nwg_ini **out, const char *const *paths, size_t n, struc
 	return 0;
 }
 
-/* Weak fallback so the agent links before lib/ provides nwg_strv_free; a
- * strong definition in libnwg overrides it. Same semantics. */
-__attribute__((weak)) void nwg_strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}

@@ -18,16 +18,6 @@
 #include "nwg/rtnl.h"
 #include "wg_backend.h"
 
-/* Until lib/strv.c lands in main: a weak copy, overridden by the real one. */
-__attribute__((weak)) void nwg_strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 static const char *ns_arg(const char *s)
 {
 	return strcmp(s, "-") ? s : NULL;
