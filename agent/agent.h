@@ -51,6 +51,10 @@ struct nwg_agent {
  * state could not be fetched (a full pass is then retried with backoff). */
 int nwg_sync(struct nwg_agent *a, bool full, char *const *ids, size_t n);
 
+/* Start-up restore from the repository alone (agent/restore.c): re-creates
+ * recorded hubs that are missing; never deletes, never reports. */
+int nwg_restore(struct nwg_agent *a);
+
 /* ---- scheduling (agent/sched.c) ---- */
 void nwg_sched_full(struct nwg_agent *a, int64_t delay_ms);
 void nwg_sched_ids(struct nwg_agent *a, const char *const *ids, size_t n, int64_t delay_ms);
