@@ -139,7 +139,15 @@ resync_time() {
 	ip netns del "$ons" 2>/dev/null
 }
 
+remove_event_hubs() { # frees their wireguard-go processes (inotify instances) first
+	local p
+	for p in "${PORTS[@]}"; do api DELETE "/ports/$p" >/dev/null 2>&1; done
+	PORTS=()
+	wait_for 60 bash -c "! ip netns exec $NS ip -o link 2>/dev/null | grep -q ' wg-'"
+}
+
 event_latency || exit 1
 idle_cost
+remove_event_hubs
 stop_agent TERM
 resync_time
