@@ -85,6 +85,20 @@ INI
 		printf "  vs old design polling every %d ms (expected wait %d ms, worst %d ms): p50 %.2fx, p95 %.2fx of the floor\n", f, f / 2, f, a / (f / 2), b / f }'
 }
 
+# From the agent's log: trigger (hubs_changed) -> hub built, and -> hub_realized answered.
+agent_share() {
+	awk '
+	function ms(t, a) { split(t, a, ":"); return (a[1] * 3600 + a[2] * 60 + a[3]) * 1000 }
+	/hubs_changed: / { t = ms($2) }
+	/: created wg-/ && t { print "b", ms($2) - t }
+	/reported realized/ && t { print "r", ms($2) - t; t = 0 }' "$LOG" >"$T/share"
+	local b r
+	b=$(awk '$1 == "b" {print $2}' "$T/share" | pct 50)
+	r=$(awk '$1 == "r" {print $2}' "$T/share" | pct 50)
+	echo "  of which (agent log, p50): cast received -> hub built ${b} ms (agent);" \
+		"-> hub_realized answered ${r} ms (includes neutron-server's handling of the call)"
+}
+
 idle_cost() {
 	local rss t0 t1 hz=$(getconf CLK_TCK)
 	sleep 2
@@ -147,6 +161,7 @@ remove_event_hubs() { # frees their wireguard-go processes (inotify instances) f
 }
 
 event_latency || exit 1
+agent_share
 idle_cost
 remove_event_hubs
 stop_agent TERM
