@@ -48,6 +48,9 @@ check "hub created (offline)" ip -n "$NS" link show "$IF" >/dev/null
 check "hub_up_unrouted: up" bash -c "ip -n $NS link show $IF | grep -q ',UP'"
 check "hub_up_unrouted: addressed (v4 and v6)" bash -c "ip -n $NS addr show $IF | grep -q 10.99.0.1/24 && ip -n $NS addr show $IF | grep -q fd00:99::1/64"
 check "mtu 1400" bash -c "ip -n $NS link show $IF | grep -q 'mtu 1400'"
+echo "=== again" >>"$LOG"
+"$AGENT" --config-file "$T/agent.ini" --desired-file "$T/desired.json" --debug >>"$LOG" 2>&1
+check "up and addressed hub adopted unchanged (link-local ignored)" bash -c "sed -n '/^=== again\$/,\$p' $LOG | grep -q 'in sync, adopted unchanged' && ! sed -n '/^=== again\$/,\$p' $LOG | grep -Eq 'created|updated'"
 PUB=$(wg show "$IF" public-key)
 PORT=$(wg show "$IF" listen-port)
 
