@@ -24,7 +24,7 @@ LOG=$T/agent.log
 HOST=bench-agt-$$
 PROJ=bnch$$
 NS=tun-$PROJ
-NET= AGENT_PID=
+NET='' AGENT_PID=''
 PORTS=()
 IFS_CREATED=()
 
@@ -35,8 +35,8 @@ cleanup() {
 	for i in "${IFS_CREATED[@]}"; do del_if "$i" "$NS" "${NS}o"; done
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "${NS}o" 2>/dev/null
-	return 0
 	rm -rf "$T"
+	return 0
 }
 trap cleanup EXIT
 
@@ -46,7 +46,7 @@ pct() { # pct P < numbers
 }
 
 event_latency() {
-	local i id t0 t1 lat
+	local i id t0 t1
 	stack_up || return 1
 	cat >"$T/agent.ini" <<INI
 [DEFAULT]
@@ -100,7 +100,8 @@ agent_share() {
 }
 
 idle_cost() {
-	local rss t0 t1 hz=$(getconf CLK_TCK)
+	local rss t0 t1 hz
+	hz=$(getconf CLK_TCK)
 	sleep 2
 	rss=$(awk '/VmRSS/ {print $2}' "/proc/$AGENT_PID/status")
 	t0=$(awk '{print $14 + $15}' "/proc/$AGENT_PID/stat")

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the agent's integration tests (sourced).
 # Every test: unique names (include $$), cleanup by trap on every exit path,
 # kill only what it started, by PID.

@@ -2,7 +2,7 @@
 # Agent suite: runs every tests/agent/test-*.sh; a test exiting 77 is skipped.
 # Ends with "agent: N passed, M failed".
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 passed=0 failed=0 skipped=0 names=""
 for t in tests/agent/test-*.sh; do
 	[ -f "$t" ] || continue

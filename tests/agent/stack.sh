@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for tests on the real stack (sourced after lib.sh): the harness's
 # neutron-server + our driver, RabbitMQ, and one agent per test.
 HARNESS=$ROOT/scripts/neutron-harness.sh
@@ -29,8 +30,9 @@ stop_agent() { # stop_agent [SIGNAL]
 	[ -n "${AGENT_PID:-}" ] || return 0
 	kill "-${1:-TERM}" "$AGENT_PID" 2>/dev/null
 	wait "$AGENT_PID" 2>/dev/null
-	AGENT_RC=$?
+	AGENT_RC=$? # read by the tests
 	AGENT_PID=
+	export AGENT_RC
 }
 mark() { echo "=== $*" >>"$LOG"; }
 since_mark() { sed -n "/^=== $1\$/,\$p" "$LOG"; }

@@ -17,7 +17,7 @@ NS=tun-$PROJ
 HUB=$(new_uuid) S1=$(new_uuid)
 IF=$(ifname_of "$HUB")
 K1=$(wg genkey | wg pubkey)
-AGENT_PID=
+AGENT_PID=''
 
 cleanup() {
 	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
@@ -73,7 +73,7 @@ WGPID=$(wg_pid "$IF")
 kill -TERM "$AGENT_PID"
 wait "$AGENT_PID"
 check "clean exit on SIGTERM" [ $? = 0 ]
-AGENT_PID=
+AGENT_PID=''
 check "hub and wireguard-go left running" [ "$(wg_pid "$IF")" = "$WGPID" ]
 check "control socket removed" [ ! -e "$T/run/agent.sock" ]
 check "no private key material in the log" no_keys_in "$T/state" "$LOG"

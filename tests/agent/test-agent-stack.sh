@@ -19,8 +19,8 @@ DEVIF=wgd$$
 VR=nwgvr$$ VD=nwgvd$$
 X=$((($$ >> 6) % 256)) Y=$((($$ % 64) * 4))
 HUB_IP=198.18.$X.$((Y + 1)) DEV_IP=198.18.$X.$((Y + 2))
-NET= HUB= S1= S2= S3= HUBIF=
-AGENT_PID=
+NET='' HUB='' S1='' S2='' S3='' HUBIF=''
+AGENT_PID=''
 
 cleanup() {
 	stop_agent TERM
