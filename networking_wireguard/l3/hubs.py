@@ -22,8 +22,22 @@ ALIAS_PREFIX = 'neutron-wireguard:'
 
 
 def is_hub(port):
-    return bool(port) and \
-        port.get(portbindings.VIF_TYPE) == VIF_TYPE_WIREGUARD
+    """A hub: bound as ``wireguard``, or marked as one while (re)binding.
+
+    ``binding:vif_type`` is the marker of a bound hub; the profile role and
+    the driver's read-only ``wireguard`` attribute keep a hub recognised
+    while ML2 re-binds it (host rewrite by the L3 scheduler), so Neutron's
+    code never plugs a veth for it.
+    """
+    if not port:
+        return False
+    if port.get(portbindings.VIF_TYPE) == VIF_TYPE_WIREGUARD:
+        return True
+    profile = port.get(portbindings.PROFILE)
+    if isinstance(profile, dict) and profile.get('wg_role') == 'hub':
+        return True
+    attr = port.get('wireguard')
+    return isinstance(attr, dict) and attr.get('role') == 'hub'
 
 
 def port_id_from_alias(alias):

@@ -301,6 +301,19 @@ class TestInterfaceDriver(L3TestCase):
                                     namespace='qrouter-x', prefix='qr-')
         self.assertEqual([], self.fake.calls)
 
+    def test_is_hub_markers(self):
+        self.assertTrue(hubs.is_hub({'binding:vif_type': 'wireguard'}))
+        self.assertTrue(hubs.is_hub({'binding:vif_type': 'binding_failed',
+                                     'binding:profile': {'wg_role': 'hub'}}))
+        self.assertTrue(hubs.is_hub({'binding:vif_type': 'unbound',
+                                     'wireguard': {'role': 'hub'}}))
+        self.assertFalse(hubs.is_hub({'binding:vif_type': 'bridge',
+                                      'binding:profile': {},
+                                      'wireguard': None}))
+        self.assertFalse(hubs.is_hub({'binding:profile': {
+            'wg_role': 'spoke'}}))
+        self.assertFalse(hubs.is_hub(None))
+
     def test_alias_parsing(self):
         self.assertEqual('abc', hubs.port_id_from_alias(
             'neutron-wireguard:abc'))
