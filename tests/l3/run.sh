@@ -67,6 +67,7 @@ cleanup() {
 		return
 	fi
 	log "cleanup"
+	declare -f cleanup_hub >/dev/null && cleanup_hub
 	for r in "${ROUTERS[@]}"; do
 		for p in $(api GET "/ports?device_id=$r" | $PY -c 'import json,sys
 for p in json.load(sys.stdin).get("ports", []):
@@ -85,6 +86,8 @@ for p in json.load(sys.stdin).get("ports", []):
 	for n in "${NETWORKS[@]}"; do
 		pid_alive "$LB_PID" && wait_until 10 bash -c "! ip link show brq${n:0:11}"
 	done
+	# neutron-wireguard-agent deletes the hubs of the deleted ports first
+	pid_alive "$WGA_PID" && wait_until 20 bash -c "! ls $WORK/repo/*.conf"
 	stop_pid "$WGA_PID" 15
 	stop_pid "$L3_PID" 20
 	stop_pid "$LB_PID" 20
