@@ -93,7 +93,6 @@ router_state() { api PUT "/routers/$ROUTER" '{"router":{"admin_state_up":'"$1"'}
 
 setup_device() {
 	local n
-	. "$HERE/scripts/device-lib.sh"
 	for n in $(seq 0 62); do
 		local b=$(((((ID + n) % 63) + 1) * 4))
 		if net_free "203.0.113.$((b + 1))/30"; then
@@ -217,7 +216,7 @@ run_hub_phases() {
 		ROUTERS+=("$r")
 		api PUT "/routers/$r/add_router_interface" "{\"port_id\":\"$hub2\"}" >/dev/null
 		if [ "$(code)" = 409 ] && grep -q "legacy router" "$WORK/last_body"; then
-			ok "hub refused on a $kind router (409: $(jf NeutronError.message <"$WORK/last_body" | cut -c1-90)...)"
+			ok "hub refused on a $kind router (409: $(jf NeutronError.message <"$WORK/last_body" | grep -o 'port .*'))"
 		else
 			not_ok "hub refused on a $kind router: HTTP $(code) $(cat "$WORK/last_body")"
 		fi
