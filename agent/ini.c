@@ -230,4 +230,3 @@ int nwg_ini_load(struct nwg_ini **out, const char *const *paths, size_t n, struc
 	*out = ini;
 	return 0;
 }
-
