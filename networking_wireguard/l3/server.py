@@ -85,7 +85,33 @@ def check_hub_interface(resource, event, trigger, payload=None):
              port['id'], payload.resource_id)
 
 
+# device_owner of the router port of an HA / distributed router.
+_REFUSED_OWNERS = {
+    n_const.DEVICE_OWNER_HA_REPLICATED_INT: 'HA',
+    n_const.DEVICE_OWNER_DVR_INTERFACE: 'distributed',
+}
+
+
+def check_hub_owner(resource, event, trigger, payload=None):
+    """PORT BEFORE_UPDATE: refuse before `router add port` changes the hub.
+
+    add_router_interface first rewrites the port's device_owner/device_id,
+    then publishes ROUTER_INTERFACE BEFORE_CREATE; for distributed routers
+    Neutron cannot undo that rewrite when the callback refuses (it runs in a
+    transaction), so HA/DVR are refused here, before anything changed.
+    """
+    original, attrs = payload.states[0], payload.states[-1] or {}
+    kind = _REFUSED_OWNERS.get(attrs.get('device_owner'))
+    if not kind or not original or not _is_hub(payload.context, original):
+        return
+    raise HubRouterConflict(reason=(
+        'port %s is a WireGuard hub; it can only be an interface of a '
+        'legacy router (not HA, not distributed): router %s is %s'
+        % (original['id'], attrs.get('device_id'), kind)))
+
+
 def subscribe():
+    registry.subscribe(check_hub_owner, resources.PORT, events.BEFORE_UPDATE)
     registry.subscribe(check_hub_interface, resources.ROUTER_INTERFACE,
                        events.BEFORE_CREATE)
 

@@ -99,7 +99,7 @@ for p in json.load(sys.stdin).get("ports", []):
 	ip netns del "$VM_NS" 2>/dev/null
 	ip link del "$UNDERLAY_A" 2>/dev/null
 	for n in $(ip -o link show type vxlan 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
-		ip -d link show "$n" | grep -q "dev $UNDERLAY_A" && ip link del "$n"
+		[[ "$(ip -d link show "$n")" == *"dev $UNDERLAY_A "* ]] && ip link del "$n"
 	done
 	ebtables_clean
 	iptables_clean
@@ -314,8 +314,9 @@ create_vm() {
 }
 port_status() { api GET "/ports/$1" | jf port.status; }
 add_subnet() { api PUT "/routers/$1/add_router_interface" "{\"subnet_id\":\"$2\"}" | jf port_id; }
-addr_in_ns() { ip -n "$1" -o addr show dev "$2" 2>/dev/null | grep -q "inet $3/"; }
-link_up_in_ns() { ip -n "$1" link show dev "$2" 2>/dev/null | grep -q ',UP'; }
+# (no "| grep -q" under pipefail: an early exit of grep fails the pipeline)
+addr_in_ns() { [[ "$(ip -n "$1" -o addr show dev "$2" 2>/dev/null)" == *"inet $3/"* ]]; }
+link_up_in_ns() { [[ "$(ip -n "$1" link show dev "$2" 2>/dev/null)" == *",UP"* ]]; }
 
 # ---------------------------------------------------------------- phases
 unit_start() {

@@ -332,3 +332,37 @@ class TestInterfaceDriver(L3TestCase):
         with mock.patch.object(interface.ip_lib, 'IPDevice',
                                return_value=dev):
             self.assertIsNone(interface.hub_port_of('qr-p', 'ns'))
+
+
+class TestServerCallbacks(base.BaseTestCase):
+
+    def _payload(self, original, attrs):
+        from neutron_lib.callbacks import events
+        return events.DBEventPayload(mock.Mock(), resource_id=original['id'],
+                                     states=(original, attrs))
+
+    def test_hub_refused_on_ha_and_dvr(self):
+        from networking_wireguard.l3 import server
+        hub = make_port()
+        for owner in (lib_constants.DEVICE_OWNER_HA_REPLICATED_INT,
+                      lib_constants.DEVICE_OWNER_DVR_INTERFACE):
+            self.assertRaises(
+                server.HubRouterConflict, server.check_hub_owner, 'port',
+                'before_update', None,
+                payload=self._payload(hub, {'device_owner': owner,
+                                            'device_id': 'r1'}))
+
+    def test_legacy_router_and_other_ports_pass(self):
+        from networking_wireguard.l3 import server
+        hub = make_port()
+        server.check_hub_owner('port', 'before_update', None,
+                               payload=self._payload(hub, {
+                                   'device_owner':
+                                       lib_constants.DEVICE_OWNER_ROUTER_INTF,
+                                   'device_id': 'r1'}))
+        vm_net = make_port(hub=False)
+        with mock.patch.object(server, '_is_hub', return_value=False):
+            server.check_hub_owner('port', 'before_update', None,
+                                   payload=self._payload(vm_net, {
+                                       'device_owner': lib_constants.
+                                       DEVICE_OWNER_DVR_INTERFACE}))
