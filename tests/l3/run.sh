@@ -222,12 +222,39 @@ pending_interval = 1.0
 EOF
 }
 
+# The L3 agent finds our extension and interface driver by entry point. When
+# the tree's setup.cfg does not declare them (yet), a throw-away egg-info in
+# $WORK declares them (nothing is installed into the system's Python).
+L3_PYTHONPATH=$NWG_SRC
+l3_entry_points() {
+	grep -q 'networking_wireguard.l3.extension:WireGuardL3Extension' "$NWG_SRC/setup.cfg" 2>/dev/null &&
+		compgen -G "$NWG_SRC/*.egg-info" >/dev/null && return 0
+	mkdir -p "$WORK/pysrc"
+	ln -sfn "$NWG_SRC/networking_wireguard" "$WORK/pysrc/networking_wireguard"
+	printf 'import setuptools\nsetuptools.setup()\n' >"$WORK/pysrc/setup.py"
+	cat >"$WORK/pysrc/setup.cfg" <<EOF
+[metadata]
+name = networking-wireguard-l3-test
+version = 0.0.0
+[options]
+packages =
+[options.entry_points]
+neutron.agent.l3.extensions =
+    wireguard = networking_wireguard.l3.extension:WireGuardL3Extension
+neutron.interface_drivers =
+    wireguard_linuxbridge = networking_wireguard.l3.interface:BridgeInterfaceDriver
+EOF
+	(cd "$WORK/pysrc" && $PY setup.py -q egg_info >"$WORK/logs/egg-info.log" 2>&1) || return 1
+	L3_PYTHONPATH=$WORK/pysrc:$NWG_SRC
+	log "entry points from $WORK/pysrc (not in $NWG_SRC/setup.cfg)"
+}
+
 start_neutron_agent() { # name binary conf... ; prints the PID
 	local name=$1 bin=$2 old args=() c pid
 	shift 2
 	for c in "$@"; do args+=(--config-file "$c"); done
 	old=$(agent_field "$bin" started_at)
-	env PYTHONPATH="$NWG_SRC" setsid $PY "/usr/bin/$bin" "${args[@]}" \
+	env PYTHONPATH="$L3_PYTHONPATH" setsid $PY "/usr/bin/$bin" "${args[@]}" \
 		>>"$WORK/logs/$name.out" 2>&1 </dev/null &
 	pid=$!
 	if ! wait_until 90 agent_fresh "$bin" "$old"; then
@@ -371,6 +398,7 @@ if [ -n "$f" ]; then
 	log "qrouter namespaces of another stack exist ($f): the L3 agent would delete them; skipped"
 	exit 77
 fi
+l3_entry_points || { not_ok "entry points for the L3 agent"; exit 1; }
 write_agent_configs
 setup_underlay || { not_ok "underlay veth"; exit 1; }
 start_lb || { not_ok "neutron-linuxbridge-agent alive"; exit 1; }
