@@ -20,6 +20,8 @@ from networking_wireguard.l3 import hubs
 from networking_wireguard.l3 import router as wg_router
 
 LOG = logging.getLogger(__name__)
+# Every VERIFY_EVERY ticks the attached hubs are checked (one owns() each).
+VERIFY_EVERY = 3
 
 
 class WireGuardL3Extension(l3_extension.L3AgentExtension):
@@ -43,13 +45,15 @@ class WireGuardL3Extension(l3_extension.L3AgentExtension):
                          stop_on_exception=False)
 
     def _retry(self):
+        mgr = hubs.manager()
         try:
-            done = hubs.manager().retry_pending()
+            for port_id in mgr.retry_pending():
+                LOG.info("wireguard: pending hub %s attached", port_id)
+            self._ticks = getattr(self, '_ticks', 0) + 1
+            if self._ticks % VERIFY_EVERY == 0:
+                mgr.verify_attached()
         except Exception:
             LOG.exception("wireguard: retrying pending hubs failed")
-            return
-        for port_id in done:
-            LOG.info("wireguard: pending hub %s attached", port_id)
 
     def add_router(self, context, data):
         pass

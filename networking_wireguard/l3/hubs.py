@@ -58,6 +58,7 @@ class HubManager(object):
         self.client = client or ctl.ControlClient()
         self._lock = threading.Lock()
         self._pending = {}
+        self._attached = {}
         self._reported = set()
 
     # -- requests ---------------------------------------------------------
@@ -73,6 +74,8 @@ class HubManager(object):
             self._add_pending(ri, port, e)
             return False
         self._drop_pending(port_id)
+        with self._lock:
+            self._attached[port_id] = (ri, port)
         res = res or {}
         msg = ("wireguard: hub port %(port)s is interface %(if)s of router "
                "%(router)s (%(ns)s), addresses %(cidrs)s, MTU %(mtu)s%(cap)s"
@@ -95,6 +98,8 @@ class HubManager(object):
         the port was deleted first, as `router remove port` does).
         """
         self._drop_pending(port_id)
+        with self._lock:
+            self._attached.pop(port_id, None)
         try:
             res = self.client.detach(port_id) or {}
         except ctl.ControlError as e:
@@ -157,9 +162,10 @@ class HubManager(object):
 
     def forget_router(self, router_id):
         with self._lock:
-            for pid in [p for p, (ri, _port) in self._pending.items()
-                        if ri.router_id == router_id]:
-                del self._pending[pid]
+            for table in (self._pending, self._attached):
+                for pid in [p for p, (ri, _port) in table.items()
+                            if ri.router_id == router_id]:
+                    del table[pid]
 
     def pending(self):
         with self._lock:
@@ -173,6 +179,42 @@ class HubManager(object):
                 if not ri.carries_hub(port_id):
                     self.forget(port_id)
                     continue
+                if self.attach(ri, port):
+                    done.append(port_id)
+        return done
+
+
+    def verify_attached(self):
+        """Re-attach hubs that are no longer in their router namespace.
+
+        A hub can vanish behind the router's back (its namespace or link
+        deleted outside Neutron, wireguard-go killed); neutron-wireguard-agent
+        re-creates it from its repository (same key, same listen port) in
+        its home namespace. The router still has the port cached, so nothing
+        in the L3 agent would attach it again: this does. Returns the port
+        ids re-attached.
+        """
+        with self._lock:
+            attached = dict(self._attached)
+        done = []
+        for port_id, (ri, port) in attached.items():
+            try:
+                where = self.client.owns(port_id) or {}
+            except (ctl.ControlError, ctl.AgentUnreachable):
+                return done  # agent away: nothing to compare with now
+            if not where.get('owned') or not where.get('present'):
+                continue  # deleted, or being re-created: next round
+            if where.get('namespace') == ri.ns_name:
+                continue
+            with ri.hub_lock(port_id):
+                if not ri.carries_hub(port_id):
+                    with self._lock:
+                        self._attached.pop(port_id, None)
+                    continue
+                LOG.warning("wireguard: hub %s of router %s is %s in %s, "
+                            "not in %s: attaching it again", port_id,
+                            ri.router_id, where.get('interface'),
+                            where.get('namespace'), ri.ns_name)
                 if self.attach(ri, port):
                     done.append(port_id)
         return done

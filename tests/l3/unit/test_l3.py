@@ -44,7 +44,10 @@ class L3TestCase(base.BaseTestCase):
     def _handle(self, method, args):
         pid = args.get('port_id')
         if method == 'owns':
-            return {'owned': pid in self.owned}
+            if pid not in self.owned:
+                return {'owned': False}
+            return {'owned': True, 'present': True,
+                    'namespace': self.attached.get(pid, 'tun-p1')}
         if method == 'attach':
             if pid not in self.owned:
                 raise fake_agent.FakeError('hub %s is not realized on this '
@@ -81,7 +84,7 @@ class TestControlClient(L3TestCase):
         p = make_port()
         self.owned.add(p['id'])
         c = ctl.ControlClient(self.fake.path, 5)
-        self.assertEqual({'owned': True}, c.owns(p['id']))
+        self.assertTrue(c.owns(p['id'])['owned'])
         e = self.assertRaises(ctl.ControlError, c.call, 'nope')
         self.assertEqual('unknown method', e.message)
 
@@ -230,6 +233,29 @@ class TestRouter(L3TestCase):
         self.assertEqual(['attach'], self.fake.methods())
         self.assertEqual({hub['id'], vm_net['id']},
                          {p['id'] for p in ri.internal_ports})
+
+
+class TestVerify(L3TestCase):
+
+    def test_vanished_hub_reattached(self):
+        hub = make_port()
+        self.owned.add(hub['id'])
+        ri, _d = self.make_router([hub])
+        ri.internal_network_added(hub)
+        self.assertEqual([], self.mgr.verify_attached())
+        # re-created by the agent in its home namespace
+        self.attached.pop(hub['id'])
+        self.assertEqual([hub['id']], self.mgr.verify_attached())
+        self.assertEqual(ri.ns_name, self.attached[hub['id']])
+
+    def test_detached_hub_not_verified(self):
+        hub = make_port()
+        self.owned.add(hub['id'])
+        ri, _d = self.make_router([hub])
+        ri.internal_network_added(hub)
+        ri.internal_network_removed(hub)
+        self.assertEqual([], self.mgr.verify_attached())
+        self.assertNotIn(hub['id'], self.attached)
 
 
 class TestExtension(L3TestCase):
