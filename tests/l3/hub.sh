@@ -33,6 +33,8 @@ state_path = $WGA_REPO
 control_socket = $WGA_SOCK
 listen_port_range = 53600:53699
 underlay_mtu = 1500
+# the safety-net resync re-creates a vanished hub from the repository
+resync_interval = 5
 EOF
 }
 start_wga() {
@@ -205,6 +207,18 @@ run_hub_phases() {
 	router_state true
 	check "re-enabled router: hub attached again" wait_until 30 attached "$hub1" 10.199.2.1
 	check "re-enabled router: device pings the VM" wait_until 20 dev_ping "$VM_IP"
+
+	log "phase: the hub vanishes behind Neutron's back (link deleted)"
+	ip -n "$RNS" link del "$(qr_of "$hub1")"
+	t0=$(now)
+	if wait_until 30 attached "$hub1" 10.199.2.1; then
+		ok "vanished hub re-created by the agent and attached again after $(ms "$t0" "$(now)") ms"
+	else
+		not_ok "vanished hub re-created and attached again within 30 s"
+	fi
+	expect_eq "re-created hub: same key" "$k1" "$(hub_pub "$hub1")"
+	expect_eq "re-created hub: same listen port" "$p1" "$(hub_lport "$hub1")"
+	check "re-created hub: device pings the VM again" wait_until 20 dev_ping "$VM_IP"
 
 	log "phase: HA / distributed routers refuse hubs"
 	read -r net2 sub2 <<<"$(mk_hub_net "nwgl3-hub2-$ID" 10.199.4.0/24)"
