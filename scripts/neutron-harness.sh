@@ -214,7 +214,7 @@ migrate_db() {
 	env "$(pyenv)" neutron-db-manage --config-file "$ETC/neutron.conf" \
 		--config-file "$ETC/ml2_conf.ini" upgrade heads >"$LOGS/db-manage.log" 2>&1 ||
 		{ tail -30 "$LOGS/db-manage.log"; die "migration failed"; }
-	step_end "$(grep -c 'Running upgrade' "$LOGS/db-manage.log" || true) steps"
+	step_end "$(grep -c 'migration\] Running upgrade' "$LOGS/db-manage.log" || true) steps"
 }
 
 stop_neutron() {
@@ -251,7 +251,22 @@ start_neutron() {
 	step_end "pid $pid, $ENDPOINT"
 }
 
+other_instances_up() {
+	local f
+	for f in "$ROOT"/*/neutron-server.pid; do
+		[ -e "$f" ] && [ "$f" != "$NEUTRON_PIDFILE" ] && pid_alive "$f" && return 0
+	done
+	return 1
+}
+
 stop_services() {
+	# RabbitMQ and MariaDB are shared by every instance: keep them while
+	# another instance's neutron-server still uses them.
+	if other_instances_up; then
+		step "rabbitmq/mariadb stop"
+		step_end "skipped: other instances still running"
+		return 0
+	fi
 	if [ -f "$MARK_MYSQL" ] && pid_alive "$MYSQL_PIDFILE"; then
 		step "mariadb stop"
 		local p

@@ -1,0 +1,48 @@
+"""Names shared with the agent, the CLI and existing clients (doc/contracts.md)."""
+
+MECH_DRIVER_NAME = 'wireguard'
+EXT_DRIVER_NAME = 'wireguard'
+
+# The agent (neutron-wireguard-agent, C)
+AGENT_TYPE = 'WireGuard agent'
+AGENT_BINARY = 'neutron-wireguard-agent'
+
+# binding:vif_type of our bound ports
+VIF_TYPE_WIREGUARD = 'wireguard'
+
+# RPC: agent -> server
+PLUGIN_TOPIC = 'q-wireguard-plugin'
+PLUGIN_RPC_VERSION = '1.0'
+# Casts: server -> agent (server = the hub's host)
+AGENT_TOPIC = 'q-wireguard-agent'
+AGENT_RPC_VERSION = '1.0'
+
+# Roles
+ROLE_HUB = 'hub'
+ROLE_SPOKE = 'spoke'
+ROLES = (ROLE_HUB, ROLE_SPOKE)
+DEVICE_OWNER_PREFIX = 'channel:wireguard:'
+DEVICE_OWNER_HUB = DEVICE_OWNER_PREFIX + ROLE_HUB
+DEVICE_OWNER_SPOKE = DEVICE_OWNER_PREFIX + ROLE_SPOKE
+
+# binding:profile keys
+PROFILE_ROLE = 'wg_role'
+PROFILE_PUBLIC_KEY = 'public_key'
+PROFILE_ENDPOINT = 'endpoint'
+PROFILE_PEERS = 'peers'
+PROFILE_KEEPALIVE = 'persistent_keepalive'
+PROFILE_ROOT_NAMESPACE = 'root_namespace'
+
+HUB_PROFILE_KEYS = frozenset((PROFILE_ROLE, PROFILE_ROOT_NAMESPACE,
+                              PROFILE_PUBLIC_KEY, PROFILE_ENDPOINT))
+SPOKE_PROFILE_KEYS = frozenset((PROFILE_ROLE, PROFILE_PUBLIC_KEY,
+                                PROFILE_ENDPOINT, PROFILE_PEERS,
+                                PROFILE_KEEPALIVE))
+
+# binding:vif_details keys of a realized hub
+HUB_DETAILS = ('public_key', 'listen_port', 'endpoint', 'interface',
+               'namespace', 'mtu')
+SPOKE_DETAILS_PEERS = 'peers'
+
+# The read-only port attribute added by the extension driver
+WIREGUARD_ATTR = 'wireguard'

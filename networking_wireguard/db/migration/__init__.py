@@ -1,0 +1,4 @@
+"""Database migrations of networking-wireguard (its own alembic branch).
+
+    neutron-db-manage --subproject networking-wireguard upgrade head
+"""

@@ -1,0 +1,358 @@
+"""ML2 mechanism driver ``wireguard``.
+
+* validates WireGuard ports in create/update precommit (400 on bad input,
+  the transaction rolls back);
+* persists each port's role (and a spoke's peers) in the driver's tables,
+  so the role survives `router add port` and every rebind;
+* binds hubs (vif_type ``wireguard``) on hosts with a live WireGuard agent,
+  and spokes that carry a binding:host_id (no agent needed);
+* serves the agent's RPC (q-wireguard-plugin) in neutron-server's RPC
+  workers and casts hubs_changed to the hosts concerned after commit.
+
+It must come first in [ml2] mechanism_drivers, so that no L2 driver binds
+a hub (a router-attached hub has device_owner network:router_interface).
+"""
+
+from neutron_lib.api.definitions import portbindings
+from neutron_lib.callbacks import events
+from neutron_lib.callbacks import registry
+from neutron_lib.callbacks import resources
+from neutron_lib.db import api as db_api
+from neutron_lib import exceptions as n_exc
+from neutron_lib.plugins import directory
+from neutron_lib.plugins.ml2 import api
+from neutron_lib import rpc as n_rpc
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from neutron.plugins.ml2.drivers import mech_agent
+
+from networking_wireguard import conf  # noqa: F401 (registers options)
+from networking_wireguard import constants as c
+from networking_wireguard.db import api as db
+from networking_wireguard import payloads
+from networking_wireguard import rpc
+from networking_wireguard import validation as v
+
+LOG = logging.getLogger(__name__)
+
+# Port attributes whose change makes the driver re-validate a port.
+_VALIDATED = ('device_owner', portbindings.HOST_ID, portbindings.PROFILE,
+              portbindings.VNIC_TYPE, 'fixed_ips')
+# ... and whose change the agent of a hub must hear about.
+_HUB_RELEVANT = ('device_owner', 'device_id', portbindings.HOST_ID,
+                 portbindings.PROFILE, 'fixed_ips', 'admin_state_up')
+_SPOKE_RELEVANT = (portbindings.PROFILE, 'fixed_ips', 'admin_state_up')
+_STASH = '_wireguard_deleted'
+
+
+def _changed(context, keys):
+    cur, orig = context.current, context.original or {}
+    return any(cur.get(k) != orig.get(k) for k in keys)
+
+
+def _profile_peers(port):
+    profile = (port or {}).get(portbindings.PROFILE) or {}
+    peers = profile.get(c.PROFILE_PEERS) if isinstance(profile, dict) \
+        else None
+    return {p for p in peers if isinstance(p, str)} \
+        if isinstance(peers, list) else set()
+
+
+class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
+
+    def __init__(self):
+        super().__init__(c.AGENT_TYPE, [portbindings.VNIC_NORMAL])
+        self.notifier = rpc.WireGuardAgentNotifyApi()
+        self._rpc_servers = []
+
+    @property
+    def connectivity(self):
+        return portbindings.CONNECTIVITY_L3
+
+    def initialize(self):
+        drivers = list(cfg.CONF.ml2.mechanism_drivers or [])
+        if not drivers or drivers[0] != c.MECH_DRIVER_NAME:
+            LOG.warning("The '%(me)s' mechanism driver should be listed "
+                        "first in [ml2] mechanism_drivers (now %(list)s): "
+                        "otherwise another driver may bind WireGuard hubs",
+                        {'me': c.MECH_DRIVER_NAME, 'list': drivers})
+        registry.subscribe(self._after_worker_init, resources.PROCESS,
+                           events.AFTER_INIT)
+        LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
+                 c.AGENT_TYPE)
+
+    # ------------------------------------------------------------ RPC
+    def _after_worker_init(self, resource, event, trigger, payload=None):
+        # AFTER_INIT is published by every neutron-server worker with its
+        # start method as trigger; serve our topic in the RPC workers only
+        # (not the API, state-report or periodic workers).
+        from neutron import service as n_service
+        worker = getattr(trigger, '__self__', None)
+        if type(worker) is n_service.RpcWorker:
+            self.start_rpc_listeners()
+
+    def start_rpc_listeners(self):
+        conn = n_rpc.Connection()
+        conn.create_consumer(c.PLUGIN_TOPIC,
+                             [rpc.WireGuardRpcCallback(self)], fanout=False)
+        self._rpc_servers = conn.consume_in_threads()
+        LOG.info("WireGuard RPC endpoint consuming topic %s (version %s)",
+                 c.PLUGIN_TOPIC, c.PLUGIN_RPC_VERSION)
+        return self._rpc_servers
+
+    # ------------------------------------------------------ precommit
+    def create_port_precommit(self, context):
+        if self._process_port(context, creating=True):
+            self._insert_provisioning_block(context)
+
+    def update_port_precommit(self, context):
+        if (self._process_port(context, creating=False) and
+                context.host != context.original_host):
+            self._insert_provisioning_block(context)
+
+    def delete_port_precommit(self, context):
+        session = context._plugin_context.session
+        port_id = context.current['id']
+        row = db.get_row(session, port_id)
+        if row is None:
+            return
+        if row.role == c.ROLE_HUB:
+            affected = {context.current.get(portbindings.HOST_ID): {port_id}}
+            spokes = db.spoke_ids_of_hubs(session, [port_id]).get(port_id, [])
+        else:
+            affected = self._hubs_by_host(
+                session, db.hub_ids_of_spoke(session, port_id))
+            spokes = []
+        setattr(context, _STASH, (row.role, affected, spokes))
+        db.delete_port(session, port_id)
+
+    def _process_port(self, context, creating):
+        """Validate and persist; True when the port is a WireGuard port."""
+        port = context.current
+        plugin_context = context._plugin_context
+        session = plugin_context.session
+        row = None if creating else db.get_row(session, port['id'])
+        role, field = v.requested_role(port)
+        if row is not None:
+            if role and role != row.role:
+                v.fail(field, 'port %s is a WireGuard %s; the role of a '
+                              'WireGuard port cannot change'
+                       % (port['id'], row.role))
+            role = row.role
+        if role is None:
+            return False
+        if row is not None and not _changed(context, _VALIDATED):
+            return True
+        profile_changed = row is None or _changed(
+            context, (portbindings.PROFILE,))
+        # A hub's profile key/endpoint are the agent's (mirrored by
+        # hub_realized); check them only when this request sets the profile.
+        realized = None
+        if role == c.ROLE_HUB and profile_changed:
+            realized = (row.public_key, row.endpoint) if row is not None \
+                else (None, None)
+        spec = v.check_profile(
+            role, port, plugin_context.is_admin,
+            extra_keys=cfg.CONF.ml2_wireguard.extra_profile_keys,
+            realized=realized)
+        if role == c.ROLE_HUB:
+            db.save_row(session, port['id'], role)
+            if (row is not None and row.host and
+                    row.host != port.get(portbindings.HOST_ID)):
+                LOG.info("Hub %(id)s realized on %(old)s is now bound to "
+                         "%(new)s; its agent there must realize it",
+                         {'id': port['id'], 'old': row.host,
+                          'new': port.get(portbindings.HOST_ID)})
+            return True
+        if profile_changed:
+            self._check_peers(plugin_context, port, spec)
+            db.save_row(session, port['id'], role,
+                        public_key=spec['public_key'],
+                        endpoint=spec['endpoint'],
+                        persistent_keepalive=spec['persistent_keepalive'])
+            db.set_peers(session, port['id'], spec['peers'])
+        return True
+
+    def _check_peers(self, plugin_context, port, spec):
+        session = plugin_context.session
+        field = v.pfield(c.PROFILE_PEERS)
+        peers = spec['peers']
+        limit = cfg.CONF.ml2_wireguard.max_spoke_peers
+        if len(peers) > limit:
+            v.fail(field, 'at most %d hubs' % limit)
+        rows = db.get_rows(session, peers)
+        ports = db.ports(session, peers)
+        for peer in peers:
+            hub = ports.get(peer)
+            if hub is None:
+                v.fail(field, 'port %s does not exist' % peer)
+            if peer not in rows or rows[peer].role != c.ROLE_HUB:
+                v.fail(field, 'port %s is not a WireGuard hub' % peer)
+            if hub.network_id != port['network_id']:
+                v.fail(field, 'hub %s is on network %s, not on the spoke\'s '
+                              'network %s' % (peer, hub.network_id,
+                                              port['network_id']))
+            if (not plugin_context.is_admin and
+                    hub.project_id != port.get('project_id')):
+                v.fail(field, 'hub %s belongs to another project' % peer)
+            if rows[peer].public_key == spec['public_key']:
+                v.fail(v.pfield(c.PROFILE_PUBLIC_KEY),
+                       'is the public key of hub %s' % peer)
+        clash = db.spokes_with_key(session, spec['public_key'], peers,
+                                   port['id'])
+        if clash:
+            v.fail(v.pfield(c.PROFILE_PUBLIC_KEY),
+                   'already used by spoke %s on hub %s (WireGuard tells '
+                   'peers apart by public key)' % tuple(clash))
+
+    # ----------------------------------------------------- postcommit
+    def create_port_postcommit(self, context):
+        self._after_commit(context, force=True)
+
+    def update_port_postcommit(self, context):
+        self._after_commit(context, force=False)
+
+    def delete_port_postcommit(self, context):
+        stash = getattr(context, _STASH, None)
+        if not stash:
+            return
+        role, affected, spokes = stash
+        LOG.debug("WireGuard %s %s deleted", role, context.current['id'])
+        self.notifier.notify_hosts(context._plugin_context, affected)
+        if spokes:
+            self._refresh_spokes(context._plugin_context, spokes)
+
+    def _after_commit(self, context, force):
+        plugin_context = context._plugin_context
+        port = context.current
+        with db_api.CONTEXT_READER.using(plugin_context):
+            session = plugin_context.session
+            row = db.get_row(session, port['id'])
+            if row is None:
+                return
+            if row.role == c.ROLE_HUB:
+                if not force and not _changed(context, _HUB_RELEVANT):
+                    return
+                hosts = {port.get(portbindings.HOST_ID)}
+                if context.original:
+                    hosts.add(context.original.get(portbindings.HOST_ID))
+                affected = {h: {port['id']} for h in hosts if h}
+                spokes = []
+                if not force and _changed(context, ('fixed_ips',)):
+                    spokes = db.spoke_ids_of_hubs(
+                        session, [port['id']]).get(port['id'], [])
+            else:
+                if not force and not _changed(context, _SPOKE_RELEVANT):
+                    return
+                hub_ids = set(db.hub_ids_of_spoke(session, port['id']))
+                hub_ids |= _profile_peers(context.original)
+                affected = self._hubs_by_host(session, hub_ids)
+                spokes = []
+        self.notifier.notify_hosts(plugin_context, affected)
+        if spokes:
+            self._refresh_spokes(plugin_context, spokes)
+
+    @staticmethod
+    def _hubs_by_host(session, hub_ids):
+        rows = db.get_rows(session, hub_ids, role=c.ROLE_HUB)
+        result = {}
+        for hub_id, host in db.hosts(session, list(rows)).items():
+            if host:
+                result.setdefault(host, set()).add(hub_id)
+        return result
+
+    @staticmethod
+    def _refresh_spokes(plugin_context, spoke_ids):
+        with db_api.CONTEXT_WRITER.using(plugin_context):
+            session = plugin_context.session
+            for spoke_id in spoke_ids:
+                db.set_vif_details(session, spoke_id,
+                                   payloads.spoke_vif_details(session,
+                                                              spoke_id))
+
+    # --------------------------------------------------------- binding
+    def bind_port(self, context):
+        plugin_context = context._plugin_context
+        with db_api.CONTEXT_READER.using(plugin_context):
+            row = db.get_row(plugin_context.session, context.current['id'])
+            if row is None:
+                return      # not ours: never bind it
+            if row.role == c.ROLE_HUB:
+                return super().bind_port(context)
+            details = payloads.spoke_vif_details(plugin_context.session,
+                                                 row.port_id)
+        vnic = context.current.get(portbindings.VNIC_TYPE)
+        if vnic not in self.supported_vnic_types or \
+                not context.segments_to_bind:
+            return
+        segment = context.segments_to_bind[0]
+        context.set_binding(segment[api.ID], c.VIF_TYPE_WIREGUARD, details)
+        LOG.debug("Bound spoke %s on %s", row.port_id, context.host)
+
+    def try_to_bind_segment_for_agent(self, context, segment, agent):
+        if agent['agent_type'] != self.agent_type:
+            return False
+        # any network type: a hub is an L3 tunnel endpoint
+        row = db.get_row(context._plugin_context.session,
+                         context.current['id'])
+        context.set_binding(segment[api.ID], c.VIF_TYPE_WIREGUARD,
+                            payloads.hub_vif_details(row))
+        LOG.debug("Bound hub %s on %s (agent %s)", context.current['id'],
+                  context.host, agent['id'])
+        return True
+
+    # ------------------------------------------------- from the agent
+    def hub_realized(self, context, port_id, public_key, listen_port,
+                     endpoint, interface, namespace, mtu):
+        """Store a hub's identity, refresh its and its spokes' binding
+        details, and (once) mirror key/endpoint into its binding:profile.
+
+        Idempotent: the same report twice changes nothing the second time.
+        """
+        v.check_realized(public_key, listen_port, endpoint, mtu)
+        with db_api.CONTEXT_WRITER.using(context):
+            session = context.session
+            row = db.get_row(session, port_id)
+            if row is None or row.role != c.ROLE_HUB:
+                LOG.warning("hub_realized for %s, which is not a WireGuard "
+                            "hub: ignored", port_id)
+                return False
+            host = db.hosts(session, [port_id]).get(port_id)
+            new = {'public_key': public_key, 'listen_port': listen_port,
+                   'endpoint': endpoint, 'interface': interface,
+                   'namespace': namespace, 'mtu': mtu, 'host': host}
+            if any(getattr(row, k) != val for k, val in new.items()):
+                db.save_row(session, port_id, c.ROLE_HUB, **new)
+                LOG.info("Hub %s realized on %s: %s (listen port %s)",
+                         port_id, host, endpoint, listen_port)
+            db.set_vif_details(session, port_id, payloads.hub_vif_details(row))
+            spokes = db.spoke_ids_of_hubs(session, [port_id]).get(port_id, [])
+        if spokes:
+            self._refresh_spokes(context, spokes)
+        if cfg.CONF.ml2_wireguard.write_hub_profile:
+            self._mirror_into_profile(context, port_id, public_key, endpoint)
+        return True
+
+    @staticmethod
+    def _mirror_into_profile(context, port_id, public_key, endpoint):
+        # Existing clients read a hub's key and endpoint from its
+        # binding:profile. Writing the profile rebinds the port, so write
+        # only when it differs: a repeated hub_realized changes nothing.
+        plugin = directory.get_plugin()
+        try:
+            port = plugin.get_port(context, port_id)
+        except n_exc.PortNotFound:
+            return      # deleted meanwhile
+        profile = dict(port.get(portbindings.PROFILE) or {})
+        want = dict(profile)
+        for key, value in ((c.PROFILE_PUBLIC_KEY, public_key),
+                           (c.PROFILE_ENDPOINT, endpoint)):
+            if value is None:
+                want.pop(key, None)
+            else:
+                want[key] = value
+        if want != profile:
+            plugin.update_port(context, port_id,
+                               {'port': {portbindings.PROFILE: want}})
+

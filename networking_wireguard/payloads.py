@@ -1,0 +1,141 @@
+"""The data the driver publishes, built from the database.
+
+Shapes are those of doc/contracts.md: get_hubs (agent), binding:vif_details
+(hub and spoke) and the read-only ``wireguard`` port attribute.
+"""
+
+import ipaddress
+
+from neutron_lib import constants as n_const
+from neutron_lib.api.definitions import portbindings
+
+from networking_wireguard import constants as c
+from networking_wireguard.db import api as db
+from networking_wireguard import validation
+
+
+def _host_prefix(ip):
+    return '%s/%d' % (ip, 128 if ':' in ip else 32)
+
+
+def _iface_address(ip, cidr):
+    return '%s/%d' % (ip, ipaddress.ip_network(cidr, strict=False).prefixlen)
+
+
+def _unique(items):
+    seen = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def hub_peers(session, hub_ids):
+    """What a spoke's device needs about each of its hubs."""
+    rows = db.get_rows(session, hub_ids, role=c.ROLE_HUB)
+    addrs = db.addresses(session, list(rows))
+    peers = []
+    for hub_id in sorted(rows):
+        peer = {'port_id': hub_id,
+                'public_key': rows[hub_id].public_key,
+                'endpoint': rows[hub_id].endpoint,
+                'allowed_ips': _unique(cidr for _ip, cidr in addrs[hub_id])}
+        if rows[hub_id].mtu:
+            peer['mtu'] = rows[hub_id].mtu      # the hub's, once realized
+        peers.append(peer)
+    return peers
+
+
+def spokes_of_hub(session, hub_id, network_id, keepalive=True):
+    """Spokes that peer with hub_id: admin-up, valid key, same network."""
+    spoke_ids = db.spoke_ids_of_hubs(session, [hub_id]).get(hub_id, [])
+    rows = db.get_rows(session, spoke_ids, role=c.ROLE_SPOKE)
+    ports = db.ports(session, list(rows))
+    addrs = db.addresses(session, list(rows))
+    result = []
+    for spoke_id in sorted(rows):
+        row, port = rows[spoke_id], ports.get(spoke_id)
+        if (port is None or not port.admin_state_up or
+                port.network_id != network_id or
+                not validation.is_public_key(row.public_key)):
+            continue
+        entry = {'port_id': spoke_id,
+                 'public_key': row.public_key,
+                 'endpoint': validation.dialable_endpoint(row.endpoint),
+                 'allowed_ips': [_host_prefix(ip)
+                                 for ip, _cidr in addrs[spoke_id]]}
+        if keepalive:
+            entry['persistent_keepalive'] = row.persistent_keepalive
+        result.append(entry)
+    return result
+
+
+def hub_vif_details(row):
+    details = {portbindings.CAP_PORT_FILTER: False,
+               portbindings.VIF_DETAILS_CONNECTIVITY:
+                   portbindings.CONNECTIVITY_L3}
+    for key in c.HUB_DETAILS:
+        details[key] = getattr(row, key) if row is not None else None
+    return details
+
+
+def spoke_vif_details(session, spoke_id):
+    return {portbindings.CAP_PORT_FILTER: False,
+            portbindings.VIF_DETAILS_CONNECTIVITY:
+                portbindings.CONNECTIVITY_L3,
+            c.SPOKE_DETAILS_PEERS: hub_peers(
+                session, db.hub_ids_of_spoke(session, spoke_id))}
+
+
+def wireguard_attr(session, row, network_id=None):
+    """The read-only ``wireguard`` attribute of a port with a row."""
+    if row is None:
+        return None
+    if row.role == c.ROLE_HUB:
+        peers = spokes_of_hub(session, row.port_id, network_id,
+                              keepalive=False)
+    else:
+        peers = hub_peers(session, db.hub_ids_of_spoke(session, row.port_id))
+    return {'role': row.role,
+            'public_key': row.public_key,
+            'endpoint': row.endpoint,
+            'listen_port': row.listen_port,
+            'peers': peers}
+
+
+def get_hubs(session, host, port_ids=None):
+    """doc/contracts.md get_hubs: hubs bound to host with their spokes."""
+    hub_ids = db.hub_ids_on_host(session, host)
+    if port_ids is not None:
+        wanted = set(port_ids)
+        hub_ids = [h for h in hub_ids if h in wanted]
+    rows = db.get_rows(session, hub_ids)
+    ports = db.ports(session, hub_ids)
+    bindings = db.bindings(session, hub_ids)
+    addrs = db.addresses(session, hub_ids)
+    mtus = db.network_mtus(session, {p.network_id for p in ports.values()})
+    hubs = []
+    for hub_id in hub_ids:
+        port = ports.get(hub_id)
+        if port is None:
+            continue
+        profile = db.profile_of(bindings.get(hub_id))
+        router_id = None
+        if (port.device_owner in n_const.ROUTER_INTERFACE_OWNERS and
+                port.device_id):
+            router_id = port.device_id
+        hubs.append({
+            'port_id': hub_id,
+            'project_id': port.project_id,
+            'network_id': port.network_id,
+            'admin_state_up': bool(port.admin_state_up),
+            'fixed_ips': [_iface_address(ip, cidr)
+                          for ip, cidr in addrs[hub_id]],
+            'mtu': mtus.get(port.network_id),
+            'root_namespace': profile.get(c.PROFILE_ROOT_NAMESPACE) is True,
+            'public_key': rows[hub_id].public_key,
+            'listen_port': rows[hub_id].listen_port,
+            'router_id': router_id,
+            'spokes': spokes_of_hub(session, hub_id, port.network_id),
+        })
+    return {'host': host, 'hubs': hubs}

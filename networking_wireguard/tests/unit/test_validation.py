@@ -1,0 +1,110 @@
+"""Pure validation rules (no Neutron fixtures: fast)."""
+
+import base64
+import unittest
+
+from neutron_lib import exceptions as n_exc
+
+from networking_wireguard import validation as v
+
+KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+class TestKeys(unittest.TestCase):
+
+    def test_public_keys(self):
+        self.assertTrue(v.is_public_key(KEY))
+        bad = [KEY[:-1],                                # 43 chars
+               KEY[:-2] + 'B=',                         # non-canonical bits
+               base64.b64encode(bytes(33)).decode(),    # 33 bytes, 44 chars
+               base64.b64encode(bytes(31)).decode(),    # 31 bytes
+               KEY[:10] + '!' + KEY[11:],               # not base64
+               KEY[:10] + '\n' + KEY[11:],
+               ' ' + KEY[1:], None, 42, b'x' * 44]
+        for value in bad:
+            with self.subTest(value=value):
+                self.assertFalse(v.is_public_key(value))
+
+
+class TestEndpoints(unittest.TestCase):
+
+    def test_good(self):
+        for value, host, port in [('198.51.100.7:51820', '198.51.100.7', 51820),
+                                  ('[fd00::1]:1', 'fd00::1', 1),
+                                  ('vpn.example.org:65535',
+                                   'vpn.example.org', 65535),
+                                  ('localhost:51820', 'localhost', 51820)]:
+            with self.subTest(value=value):
+                self.assertEqual((host, port),
+                                 v.parse_endpoint(value, 'endpoint'))
+
+    def test_bare_ip_only_when_allowed(self):
+        self.assertEqual(('192.0.2.1', None),
+                         v.parse_endpoint('192.0.2.1', 'e', True))
+        self.assertEqual(('fd00::5', None),
+                         v.parse_endpoint('fd00::5', 'e', True))
+        self.assertIsNone(v.dialable_endpoint('192.0.2.1'))
+        self.assertEqual('192.0.2.1:9', v.dialable_endpoint('192.0.2.1:9'))
+        self.assertRaises(n_exc.InvalidInput, v.parse_endpoint,
+                          '192.0.2.1', 'e')
+
+    def test_bad(self):
+        for value in ['vpn.example.org', 'host:0', 'host:65536', 'host:-1',
+                      'host:+5', 'host:', ':51820', 'fd00::1:51820',
+                      '[fd00::zz]:51820', '[fd00::1]', '[fd00::1]51820',
+                      'bad_host!:51820', '1.2.3.256:51820', 'a b:1',
+                      '-bad.example:1', 'x' * 300 + ':1', '', None, 51820,
+                      ['1.2.3.4:1']]:
+            with self.subTest(value=value):
+                with self.assertRaises(n_exc.InvalidInput) as ctx:
+                    v.parse_endpoint(value, 'binding:profile.endpoint',
+                                     allow_bare_ip=True)
+                self.assertIn('binding:profile.endpoint', str(ctx.exception))
+
+
+class TestSecretsAndProfiles(unittest.TestCase):
+
+    def test_find_secret(self):
+        for profile, path in [
+                ({'private_key': 'x'}, 'binding:profile.private_key'),
+                ({'PrivateKey': 'x'}, 'binding:profile.PrivateKey'),
+                ({'private-key': 'x'}, 'binding:profile.private-key'),
+                ({'a': {'privatekey': 'x'}}, 'binding:profile.a.privatekey'),
+                ({'a': [1, {'Private Key': 'x'}]},
+                 'binding:profile.a[1].Private Key'),
+                ({'cfg': '[Interface]\nPrivateKey = abc'},
+                 'binding:profile.cfg'),
+                ({'preshared_key': 'x'}, 'binding:profile.preshared_key')]:
+            with self.subTest(profile=profile):
+                self.assertEqual(path, v.find_secret(profile))
+        self.assertIsNone(v.find_secret({'public_key': KEY, 'peers': []}))
+
+    def test_roles(self):
+        self.assertEqual((None, None), v.requested_role({}))
+        self.assertEqual(('hub', 'device_owner'), v.requested_role(
+            {'device_owner': 'channel:wireguard:hub'}))
+        self.assertEqual(('spoke', 'binding:profile.wg_role'),
+                         v.requested_role({'binding:profile':
+                                           {'wg_role': 'spoke'}}))
+        for port, field in [
+                ({'binding:profile': {'wg_role': 'router'}}, 'wg_role'),
+                ({'binding:profile': {'wg_role': 'hub'},
+                  'device_owner': 'channel:wireguard:spoke'}, 'wg_role'),
+                ({'device_owner': 'channel:wireguard:gw'}, 'device_owner')]:
+            with self.subTest(port=port):
+                with self.assertRaises(n_exc.InvalidInput) as ctx:
+                    v.requested_role(port)
+                self.assertIn(field, str(ctx.exception))
+
+    def test_keepalive_and_realized(self):
+        for value in (-1, 65536, '25', True, 2.5, None):
+            with self.subTest(value=value):
+                self.assertRaises(n_exc.InvalidInput, v.check_int, value,
+                                  'f', 0, 65535)
+        self.assertEqual(0, v.check_int(0, 'f', 0, 65535))
+        v.check_realized(KEY, 51820, '[fd00::1]:51820')
+        for args in ((KEY, 0, None), ('x', 1, None), (KEY, 1, 'nohost'),
+                     (KEY, '51820', None), (KEY, 1, None, 20)):
+            with self.subTest(args=args):
+                self.assertRaises(n_exc.InvalidInput, v.check_realized,
+                                  *args)

@@ -1,0 +1,561 @@
+#!/usr/bin/python3
+"""The driver against a real neutron-server (scripts/neutron-harness.sh).
+
+Environment (from `neutron-harness.sh env`): NEUTRON_API, OS_ENDPOINT,
+TRANSPORT_URL, NEUTRON_CONF. A test-only fake agent (fake_agent.py) makes
+binding possible and records the hubs_changed casts it receives.
+
+Prints one line per check and "server: N passed, M failed"; exit 1 on
+failure. Everything it creates is named wg-drv-<run> and deleted at the end.
+"""
+
+import base64
+import configparser
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fake_agent  # noqa: E402
+
+API = os.environ['NEUTRON_API']
+OS_ENDPOINT = os.environ['OS_ENDPOINT']
+URL = os.environ['TRANSPORT_URL']
+RUN = uuid.uuid4().hex[:6]
+NAME = 'wg-drv-' + RUN
+PROJECT = 'p-' + RUN
+HOST, HOST2, NOAGENT = NAME + '-a', NAME + '-b', NAME + '-noagent'
+MISSING = str(uuid.uuid4())
+
+
+def key(n):
+    return base64.b64encode(bytes([n]) * 32).decode()
+
+
+HUB_KEY = key(200)
+
+
+class Results(object):
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, name, ok, detail=''):
+        if ok:
+            self.passed += 1
+            print('ok   %s' % name)
+        else:
+            self.failed += 1
+            print('FAIL %s %s' % (name, detail))
+        return ok
+
+
+R = Results()
+
+
+def http(method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(API + path, data=data, method=method,
+                                 headers={'Content-Type': 'application/json'})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as res:
+            raw = res.read()
+            return res.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        return e.code, json.loads(raw) if raw else None
+
+
+def must(method, path, body=None, status=(200, 201, 204)):
+    code, data = http(method, path, body)
+    if code not in status:
+        raise RuntimeError('%s %s -> %s %s' % (method, path, code, data))
+    return data
+
+
+def port_create(**attrs):
+    attrs.setdefault('project_id', PROJECT)
+    attrs.setdefault('name', NAME)
+    return http('POST', '/ports', {'port': attrs})
+
+
+def make_port(**attrs):
+    code, data = port_create(**attrs)
+    if code != 201:
+        raise RuntimeError('port create -> %s %s' % (code, data))
+    return data['port']
+
+
+def show(port_id):
+    return must('GET', '/ports/' + port_id)['port']
+
+
+def port_count():
+    return len(must('GET', '/ports?fields=id')['ports'])
+
+
+def osc(*args):
+    cmd = ['openstack', '--os-auth-type', 'none', '--os-endpoint',
+           OS_ENDPOINT] + list(args)
+    res = subprocess.run(cmd, env={'PATH': '/usr/bin:/bin'}, text=True,
+                         capture_output=True, timeout=120)
+    if res.returncode:
+        raise RuntimeError('%s: %s' % (' '.join(args), res.stderr.strip()))
+    return res.stdout
+
+
+def table_role(port_id):
+    """The role as stored in the driver's own table (MariaDB)."""
+    conf = configparser.ConfigParser(interpolation=None, strict=False)
+    conf.read(os.environ['NEUTRON_CONF'])
+    db = urllib.parse.urlparse(conf['database']['connection']).path.lstrip(
+        '/')
+    out = subprocess.run(
+        ['mariadb', '--socket=/run/mysqld/mysqld.sock', '-N', '-B', '-e',
+         "SELECT role FROM `%s`.wireguard_ports WHERE port_id='%s'"
+         % (db, port_id)], capture_output=True, text=True)
+    return out.stdout.strip() or None
+
+
+class Events(object):
+    """hubs_changed casts received by the fake agent."""
+
+    def __init__(self, path):
+        self.path = path
+        self.mark()
+
+    def read(self):
+        try:
+            with open(self.path) as f:
+                return [json.loads(line) for line in f]
+        except FileNotFoundError:
+            return []
+
+    def mark(self):
+        self.offset = len(self.read())
+
+    def wait(self, host, port_id, timeout=15):
+        end = time.time() + timeout
+        while time.time() < end:
+            for ev in self.read()[self.offset:]:
+                if ev['host'] == host and port_id in ev['port_ids']:
+                    return True
+            time.sleep(0.2)
+        return False
+
+
+def wait_for(fn, timeout=20):
+    end = time.time() + timeout
+    while True:
+        value = fn()
+        if value or time.time() > end:
+            return value
+        time.sleep(0.5)
+
+
+def bad_create_catalogue(net, net2, hub, plain, other_hub):
+    spoke = {'network_id': net, 'device_owner': 'channel:wireguard:spoke'}
+    hubp = {'network_id': net, 'device_owner': 'channel:wireguard:hub',
+            'binding:host_id': HOST}
+
+    def sp(**profile):
+        base = {'public_key': key(1), 'peers': [hub]}
+        base.update(profile)
+        return dict(spoke, **{'binding:profile': base})
+
+    def drop(d, k):
+        d = dict(d)
+        del d[k]
+        return d
+    return [
+        ('spoke without public_key', 'binding:profile.public_key',
+         dict(spoke, **{'binding:profile': {'peers': [hub]}})),
+        ('public_key of 43 chars', 'binding:profile.public_key',
+         sp(public_key=key(1)[:-1])),
+        ('public_key not canonical', 'binding:profile.public_key',
+         sp(public_key=key(1)[:-2] + 'B=')),
+        ('public_key of 33 bytes', 'binding:profile.public_key',
+         sp(public_key=base64.b64encode(bytes(33)).decode())),
+        ('public_key not a string', 'binding:profile.public_key',
+         sp(public_key=123)),
+        ('endpoint without port', 'binding:profile.endpoint',
+         sp(endpoint='vpn.example.org')),
+        ('endpoint port 0', 'binding:profile.endpoint',
+         sp(endpoint='198.51.100.7:0')),
+        ('endpoint port 65536', 'binding:profile.endpoint',
+         sp(endpoint='198.51.100.7:65536')),
+        ('endpoint IPv6 without brackets', 'binding:profile.endpoint',
+         sp(endpoint='fd00::1:51820')),
+        ('endpoint bad IPv4', 'binding:profile.endpoint',
+         sp(endpoint='1.2.3.256:51820')),
+        ('endpoint bad host name', 'binding:profile.endpoint',
+         sp(endpoint='bad_host!:51820')),
+        ('peers not a list', 'binding:profile.peers', sp(peers=hub)),
+        ('peers not UUIDs', 'binding:profile.peers', sp(peers=['hub-1'])),
+        ('peers: no such port', 'binding:profile.peers',
+         sp(peers=[MISSING])),
+        ('peers: not a hub', 'binding:profile.peers', sp(peers=[plain])),
+        ('peers: hub on another network', 'binding:profile.peers',
+         sp(peers=[other_hub])),
+        ('peers: duplicate', 'binding:profile.peers', sp(peers=[hub, hub])),
+        ('persistent_keepalive -1', 'binding:profile.persistent_keepalive',
+         sp(persistent_keepalive=-1)),
+        ('persistent_keepalive 65536',
+         'binding:profile.persistent_keepalive',
+         sp(persistent_keepalive=65536)),
+        ('persistent_keepalive as string',
+         'binding:profile.persistent_keepalive',
+         sp(persistent_keepalive='25')),
+        ('private_key', 'binding:profile.private_key',
+         sp(private_key=key(9))),
+        ('nested PrivateKey', 'binding:profile.device.PrivateKey',
+         sp(device={'PrivateKey': key(9)})),
+        ('private-key in a list', 'binding:profile.extra[0].private-key',
+         sp(extra=[{'private-key': key(9)}])),
+        ('privatekey on a hub', 'binding:profile.privatekey',
+         dict(hubp, **{'binding:profile': {'privatekey': key(9)}})),
+        ('unknown profile key', 'binding:profile.colour',
+         sp(colour='blue')),
+        ('wg_role not hub/spoke', 'binding:profile.wg_role',
+         {'network_id': net, 'binding:profile': {'wg_role': 'relay'}}),
+        ('wg_role contradicts device_owner', 'binding:profile.wg_role',
+         sp(wg_role='hub')),
+        ('unknown channel:wireguard: role', 'device_owner',
+         {'network_id': net, 'device_owner': 'channel:wireguard:relay'}),
+        ('hub without binding:host_id', 'binding:host_id',
+         drop(hubp, 'binding:host_id')),
+        ('hub without fixed IPs', 'fixed_ips', dict(hubp, fixed_ips=[])),
+        ('hub with peers', 'binding:profile.peers',
+         dict(hubp, **{'binding:profile': {'peers': [hub]}})),
+        ('hub with its own public_key', 'binding:profile.public_key',
+         dict(hubp, **{'binding:profile': {'public_key': key(3)}})),
+        ('hub root_namespace not a bool', 'binding:profile.root_namespace',
+         dict(hubp, **{'binding:profile': {'root_namespace': 'yes'}})),
+        ('spoke with root_namespace', 'binding:profile.root_namespace',
+         sp(root_namespace=True)),
+        ('spoke vnic_type direct', 'binding:vnic_type',
+         dict(sp(), **{'binding:vnic_type': 'direct'})),
+    ]
+
+
+def run_catalogue_creates(cases):
+    for name, field, body in cases:
+        before = port_count()
+        code, data = port_create(**body)
+        msg = (data or {}).get('NeutronError', {}).get('message', '')
+        after = port_count()
+        R.check('400 create: %s' % name,
+                code == 400 and field in msg and before == after,
+                '(%s %s; ports %d -> %d)' % (code, msg or data, before,
+                                             after))
+
+
+def run_catalogue_updates(cases):
+    for name, port_id, attrs, field in cases:
+        before = show(port_id)
+        code, data = http('PUT', '/ports/' + port_id, {'port': attrs})
+        msg = (data or {}).get('NeutronError', {}).get('message', '')
+        after = show(port_id)
+        same = (before['revision_number'] == after['revision_number'] and
+                before['binding:profile'] == after['binding:profile'])
+        R.check('400 update: %s' % name,
+                code == 400 and field in msg and same,
+                '(%s %s; unchanged=%s)' % (code, msg or data, same))
+
+
+def main():
+    events_path = tempfile.mktemp(prefix='nwg-drv-events-')
+    transport = fake_agent.transport_for(URL)
+    agent = fake_agent.FakeAgent(transport, [HOST, HOST2], events_path, 3)
+    ev = Events(events_path)
+    created = {'ports': [], 'routers': [], 'networks': []}
+
+    def call(method, **kw):
+        return fake_agent.call_plugin(transport, method, **kw)
+    try:
+        agent.start()
+        R.check('fake agents alive', wait_for(lambda: all(
+            a['alive'] for a in must(
+                'GET', '/agents?binary=neutron-wireguard-agent')['agents']
+            if a['host'] in (HOST, HOST2)) and len(must(
+                'GET', '/agents?host=%s&host=%s' % (HOST, HOST2))['agents'])
+            == 2))
+        nets = []
+        for i, cidr in enumerate(('10.199.0.0/24', '10.198.0.0/24')):
+            net = must('POST', '/networks', {'network': {
+                'name': '%s-%d' % (NAME, i), 'project_id': PROJECT}})
+            net = net['network']['id']
+            created['networks'].append(net)
+            must('POST', '/subnets', {'subnet': {
+                'network_id': net, 'project_id': PROJECT, 'ip_version': 4,
+                'cidr': cidr, 'enable_dhcp': False}})
+            nets.append(net)
+        net, net2 = nets
+        must('POST', '/subnets', {'subnet': {
+            'network_id': net, 'project_id': PROJECT, 'ip_version': 6,
+            'cidr': 'fd00:199::/64', 'enable_dhcp': False}})
+
+        # ---- hub create: bound on the agent's host, hubs_changed cast
+        ev.mark()
+        hub = make_port(network_id=net, device_owner='channel:wireguard:hub',
+                        **{'binding:host_id': HOST, 'binding:profile': {}})
+        created['ports'].append(hub['id'])
+        R.check('hub bound (vif_type wireguard) with a live agent',
+                hub['binding:vif_type'] == 'wireguard', hub)
+        R.check('hub wireguard attribute', hub['wireguard'] == {
+            'role': 'hub', 'public_key': None, 'endpoint': None,
+            'listen_port': None, 'peers': []}, hub['wireguard'])
+        R.check('hubs_changed cast on hub create', ev.wait(HOST, hub['id']))
+        plain = make_port(network_id=net, **{'binding:host_id': HOST})
+        created['ports'].append(plain['id'])
+        R.check('ordinary port on the agent host not bound by us',
+                plain['binding:vif_type'] != 'wireguard' and
+                plain['wireguard'] is None, plain['binding:vif_type'])
+        other = make_port(network_id=net2,
+                          device_owner='channel:wireguard:hub',
+                          **{'binding:host_id': HOST})
+        created['ports'].append(other['id'])
+
+        # ---- the bad-input catalogue (creates)
+        cases = bad_create_catalogue(net, net2, hub['id'], plain['id'],
+                                     other['id'])
+        run_catalogue_creates(cases)
+
+        # ---- spokes
+        ev.mark()
+        spoke = make_port(
+            network_id=net, device_owner='channel:wireguard:spoke',
+            **{'binding:profile': {'public_key': key(1), 'peers': [hub['id']],
+                                   'endpoint': '198.51.100.7:51820',
+                                   'persistent_keepalive': 25}})
+        created['ports'].append(spoke['id'])
+        R.check('hubs_changed cast on spoke create',
+                ev.wait(HOST, hub['id']))
+        spoke_b = make_port(
+            network_id=net, device_owner='channel:wireguard:spoke',
+            **{'binding:host_id': NOAGENT,
+               'binding:profile': {'public_key': key(2),
+                                   'peers': [hub['id']],
+                                   'endpoint': '198.51.100.8'}})
+        created['ports'].append(spoke_b['id'])
+        R.check('spoke with a host bound without an agent',
+                spoke_b['binding:vif_type'] == 'wireguard' and
+                [p['port_id'] for p in spoke_b['binding:vif_details']
+                 ['peers']] == [hub['id']], spoke_b['binding:vif_details'])
+        run_catalogue_creates([(
+            'public_key already used on the same hub',
+            'binding:profile.public_key',
+            {'network_id': net, 'device_owner': 'channel:wireguard:spoke',
+             'binding:profile': {'public_key': key(1),
+                                 'peers': [hub['id']]}})])
+
+        # ---- get_hubs: exactly the doc/contracts.md shape
+        result = call('get_hubs', host=HOST)
+        hubs = {h['port_id']: h for h in result['hubs']}
+        R.check('get_hubs lists the hubs of the host',
+                set(hubs) == {hub['id'], other['id']}, list(hubs))
+        h = hubs.get(hub['id'], {})
+        R.check('get_hubs hub keys', sorted(h) == sorted([
+            'port_id', 'project_id', 'network_id', 'admin_state_up',
+            'fixed_ips', 'mtu', 'root_namespace', 'public_key',
+            'listen_port', 'router_id', 'spokes']), sorted(h))
+        v4 = [i['ip_address'] for i in hub['fixed_ips']
+              if ':' not in i['ip_address']][0]
+        R.check('get_hubs hub values',
+                h.get('project_id') == PROJECT and h.get('mtu') and
+                v4 + '/24' in h.get('fixed_ips', []) and
+                any(x.endswith('/64') for x in h.get('fixed_ips', [])) and
+                h.get('router_id') is None and h.get('public_key') is None,
+                h)
+        spokes = {s['port_id']: s for s in h.get('spokes', [])}
+        s1 = spokes.get(spoke['id'], {})
+        s1_ips = sorted(i['ip_address'] + ('/128' if ':' in i['ip_address']
+                                           else '/32')
+                        for i in spoke['fixed_ips'])
+        R.check('get_hubs spoke entry', s1 == {
+            'port_id': spoke['id'], 'public_key': key(1),
+            'endpoint': '198.51.100.7:51820',
+            'allowed_ips': s1.get('allowed_ips'),
+            'persistent_keepalive': 25} and sorted(
+                s1.get('allowed_ips', [])) == s1_ips, s1)
+        R.check('get_hubs: bare-IP endpoint given as null',
+                spokes.get(spoke_b['id'], {}).get('endpoint', 1) is None)
+        R.check('get_hubs port_ids filter', [x['port_id'] for x in call(
+            'get_hubs', host=HOST, port_ids=[other['id'], MISSING])['hubs']]
+            == [other['id']])
+
+        # ---- hub_realized
+        endpoint = '203.0.113.10:51820'
+        ev.mark()
+        call('hub_realized', port_id=hub['id'], public_key=HUB_KEY,
+             listen_port=51820, endpoint=endpoint,
+             interface='wg-' + hub['id'][:11], namespace='tun-' + PROJECT,
+             mtu=1420)
+        got = show(hub['id'])
+        det = got['binding:vif_details']
+        R.check('hub_realized fills vif_details', (
+            det.get('public_key'), det.get('listen_port'),
+            det.get('endpoint'), det.get('interface'),
+            det.get('namespace'), det.get('mtu')) == (
+                HUB_KEY, 51820, endpoint, 'wg-' + hub['id'][:11],
+                'tun-' + PROJECT, 1420), det)
+        R.check('hub_realized fills the wireguard attribute',
+                (got['wireguard']['public_key'], got['wireguard']['endpoint'],
+                 got['wireguard']['listen_port']) ==
+                (HUB_KEY, endpoint, 51820) and
+                sorted(p['port_id'] for p in got['wireguard']['peers']) ==
+                sorted([spoke['id'], spoke_b['id']]), got['wireguard'])
+        R.check('hub_realized writes public_key/endpoint into the profile',
+                got['binding:profile'] == {'public_key': HUB_KEY,
+                                           'endpoint': endpoint},
+                got['binding:profile'])
+        R.check('hub still bound after the profile rewrite',
+                got['binding:vif_type'] == 'wireguard')
+        want_peer = {'port_id': hub['id'], 'public_key': HUB_KEY,
+                     'endpoint': endpoint,
+                     'allowed_ips': ['10.199.0.0/24', 'fd00:199::/64'],
+                     'mtu': 1420}
+        R.check('spoke lists its hub (wireguard attribute)',
+                show(spoke['id'])['wireguard']['peers'] == [want_peer],
+                show(spoke['id'])['wireguard'])
+        R.check('bound spoke vif_details.peers refreshed',
+                show(spoke_b['id'])['binding:vif_details']['peers'] ==
+                [want_peer], show(spoke_b['id'])['binding:vif_details'])
+        R.check('get_hubs reports the realized key',
+                [x['public_key'] for x in call(
+                    'get_hubs', host=HOST, port_ids=[hub['id']])['hubs']] ==
+                [HUB_KEY])
+        rev = got['revision_number']
+        call('hub_realized', port_id=hub['id'], public_key=HUB_KEY,
+             listen_port=51820, endpoint=endpoint,
+             interface='wg-' + hub['id'][:11], namespace='tun-' + PROJECT,
+             mtu=1420)
+        time.sleep(2)
+        R.check('hub_realized again: no rewrite, no rebind loop',
+                show(hub['id'])['revision_number'] == rev)
+        try:
+            call('hub_realized', port_id=hub['id'], public_key='nope',
+                 listen_port=51820, endpoint=endpoint, interface=None,
+                 namespace=None, mtu=None)
+            R.check('hub_realized rejects a bad key', False)
+        except Exception as e:
+            R.check('hub_realized rejects a bad key',
+                    'public_key' in str(e), e)
+
+        # ---- the bad-input catalogue (updates)
+        run_catalogue_updates([
+            ('hub -> spoke role', hub['id'],
+             {'binding:profile': {'wg_role': 'spoke'}}, 'wg_role'),
+            ('hub device_owner -> spoke', hub['id'],
+             {'device_owner': 'channel:wireguard:spoke'}, 'device_owner'),
+            ('hub loses its host', hub['id'], {'binding:host_id': ''},
+             'binding:host_id'),
+            ('hub loses its fixed IPs', hub['id'], {'fixed_ips': []},
+             'fixed_ips'),
+            ('hub public_key forged', hub['id'],
+             {'binding:profile': {'public_key': key(7),
+                                  'endpoint': endpoint}}, 'public_key'),
+            ('spoke bad public_key', spoke['id'],
+             {'binding:profile': {'public_key': 'AAAA'}}, 'public_key'),
+            ('spoke private_key added', spoke['id'],
+             {'binding:profile': {'public_key': key(1),
+                                  'private_key': key(8)}}, 'private_key'),
+            ('spoke peers: no such port', spoke['id'],
+             {'binding:profile': {'public_key': key(1),
+                                  'peers': [MISSING]}}, 'peers'),
+            ('spoke bad endpoint', spoke['id'],
+             {'binding:profile': {'public_key': key(1),
+                                  'endpoint': '[::1]:0'}}, 'endpoint'),
+            ('spoke unknown key', spoke['id'],
+             {'binding:profile': {'public_key': key(1), 'x': 1}},
+             'binding:profile.x'),
+        ])
+
+        # ---- spoke update / delete are cast to the hub's host
+        ev.mark()
+        must('PUT', '/ports/' + spoke['id'], {'port': {'binding:profile': {
+            'public_key': key(1), 'peers': [hub['id']],
+            'endpoint': '198.51.100.9:51820'}}})
+        R.check('hubs_changed cast on spoke update',
+                ev.wait(HOST, hub['id']))
+        ev.mark()
+        must('DELETE', '/ports/' + spoke['id'])
+        created['ports'].remove(spoke['id'])
+        R.check('hubs_changed cast on spoke delete',
+                ev.wait(HOST, hub['id']))
+        R.check('deleted spoke gone from get_hubs', spoke['id'] not in [
+            s['port_id'] for s in call('get_hubs', host=HOST,
+                                       port_ids=[hub['id']])['hubs'][0]
+            ['spokes']])
+
+        # ---- router add port rewrites device_owner; the role survives
+        router = json.loads(osc('router', 'create', NAME, '-f', 'json'))
+        created['routers'].append(router['id'])
+        osc('router', 'add', 'port', router['id'], hub['id'])
+        got = show(hub['id'])
+        R.check('router add port: device_owner rewritten',
+                got['device_owner'] == 'network:router_interface' and
+                got['device_id'] == router['id'], got['device_owner'])
+        R.check('router add port: still a hub (attribute and table)',
+                got['wireguard']['role'] == 'hub' and
+                table_role(hub['id']) == 'hub' and
+                got['binding:vif_type'] == 'wireguard',
+                (got['wireguard'], table_role(hub['id'])))
+        R.check('get_hubs: router_id of the attached hub', [
+            x['router_id'] for x in call('get_hubs', host=HOST,
+                                         port_ids=[hub['id']])['hubs']] ==
+            [router['id']])
+        # the L3 agent then rewrites binding:host_id to its own host
+        ev.mark()
+        must('PUT', '/ports/' + hub['id'],
+             {'port': {'binding:host_id': HOST2}})
+        got = show(hub['id'])
+        R.check('host rewrite: rebound on the new host, still a hub',
+                got['binding:vif_type'] == 'wireguard' and
+                got['binding:host_id'] == HOST2 and
+                got['wireguard']['role'] == 'hub', got['binding:vif_type'])
+        R.check('host rewrite: hubs_changed to the old and the new host',
+                ev.wait(HOST, hub['id']) and ev.wait(HOST2, hub['id']))
+        moved = call('get_hubs', host=HOST2, port_ids=[hub['id']])['hubs']
+        R.check('host rewrite: get_hubs on the new host',
+                [(x['port_id'], x['router_id'], x['public_key'])
+                 for x in moved] == [(hub['id'], router['id'], HUB_KEY)] and
+                hub['id'] not in [x['port_id'] for x in call(
+                    'get_hubs', host=HOST)['hubs']], moved)
+        R.check('spokes of the moved hub follow it',
+                [s['port_id'] for s in moved[0]['spokes']] ==
+                [spoke_b['id']] if moved else False)
+        osc('router', 'remove', 'port', router['id'], hub['id'])
+        created['ports'].remove(hub['id'])
+        R.check('router remove port deletes the hub and its row',
+                http('GET', '/ports/' + hub['id'])[0] == 404 and
+                table_role(hub['id']) is None)
+    except Exception as e:
+        traceback.print_exc()
+        R.check('no unexpected error', False, e)
+    finally:
+        for router in created['routers']:
+            http('DELETE', '/routers/' + router)
+        for port in created['ports']:
+            http('DELETE', '/ports/' + port)
+        for net in created['networks']:
+            http('DELETE', '/networks/' + net)
+        agent.stop()
+        try:
+            os.unlink(events_path)
+        except OSError:
+            pass
+    print('server: %d passed, %d failed' % (R.passed, R.failed), flush=True)
+    transport.cleanup()
+    os._exit(1 if R.failed else 0)
+
+
+if __name__ == '__main__':
+    main()
