@@ -227,8 +227,8 @@ EOF
 # $WORK declares them (nothing is installed into the system's Python).
 L3_PYTHONPATH=$NWG_SRC
 l3_entry_points() {
-	grep -q 'networking_wireguard.l3.extension:WireGuardL3Extension' "$NWG_SRC/setup.cfg" 2>/dev/null &&
-		compgen -G "$NWG_SRC/*.egg-info" >/dev/null && return 0
+	cat "$NWG_SRC"/*.egg-info/entry_points.txt 2>/dev/null |
+		grep -q 'networking_wireguard.l3.extension:WireGuardL3Extension' && return 0
 	mkdir -p "$WORK/pysrc"
 	ln -sfn "$NWG_SRC/networking_wireguard" "$WORK/pysrc/networking_wireguard"
 	printf 'import setuptools\nsetuptools.setup()\n' >"$WORK/pysrc/setup.py"
