@@ -13,7 +13,8 @@ DEV_IF=wgdev0
 WG_UAPI=/var/run/wireguard
 
 hub_prereqs() {
-	[ -x "$AGENT_BIN" ] && [ -x "$CLI_BIN" ] && [ -f "$HERE/scripts/device-lib.sh" ]
+	[ -x "$AGENT_BIN" ] && [ -x "$CLI_BIN" ] && [ -f "$HERE/scripts/device-lib.sh" ] &&
+		[ -f "$HERE/agent/ctl_l3.c" ]
 }
 
 write_wga_config() {

@@ -59,7 +59,7 @@ install_packages() {
 }
 
 # ---------------------------------------------------------------- cleanup
-ROUTERS=() NETWORKS=() PORTS=() NAMESPACES=() HARNESS_RESTORE=""
+ROUTERS=() NETWORKS=() PORTS=() NAMESPACES=() HARNESS_RESTORE="" src=""
 cleanup() {
 	local rc=$? r n p ns
 	trap - EXIT INT TERM
@@ -155,8 +155,10 @@ start_harness() {
 	if "$HARNESS" status >/dev/null 2>&1; then
 		eval "$("$HARNESS" env)"
 		cur=$(awk -F' *= *' '/^mechanism_drivers/{print $2}' "$ML2_CONF")
-		if [ "$cur" != "$want" ]; then
-			log "harness runs mechanism_drivers=$cur: restarting with $want"
+		src=$(tr '\0' '\n' <"/proc/$(cat "$HARNESS_STATE/neutron-server.pid")/environ" 2>/dev/null |
+			sed -n 's/^PYTHONPATH=\([^:]*\).*/\1/p')
+		if [ "$cur" != "$want" ] || [ "$src" != "$NWG_SRC" ]; then
+			log "harness runs mechanism_drivers=$cur from ${src:-?}: restarting with $want from $NWG_SRC"
 			HARNESS_RESTORE=$cur
 			MECH_DRIVERS=$want "$HARNESS" restart >"$WORK/logs/harness.log" 2>&1 ||
 				{ tail -20 "$WORK/logs/harness.log"; return 1; }
@@ -227,8 +229,8 @@ EOF
 # $WORK declares them (nothing is installed into the system's Python).
 L3_PYTHONPATH=$NWG_SRC
 l3_entry_points() {
-	cat "$NWG_SRC"/*.egg-info/entry_points.txt 2>/dev/null |
-		grep -q 'networking_wireguard.l3.extension:WireGuardL3Extension' && return 0
+	grep -qs 'networking_wireguard.l3.extension:WireGuardL3Extension' \
+		"$NWG_SRC"/*.egg-info/entry_points.txt && return 0
 	mkdir -p "$WORK/pysrc"
 	ln -sfn "$NWG_SRC/networking_wireguard" "$WORK/pysrc/networking_wireguard"
 	printf 'import setuptools\nsetuptools.setup()\n' >"$WORK/pysrc/setup.py"
@@ -410,11 +412,12 @@ unit_result
 create_topology || { not_ok "topology"; exit 1; }
 phase_plain_router
 
-if [ $HAVE_DRIVER = 1 ] && [ -f tests/l3/hub.sh ]; then
-	. tests/l3/hub.sh
+. tests/l3/hub.sh
+if [ $HAVE_DRIVER = 1 ] && hub_prereqs; then
 	run_hub_phases
 else
-	log "hub phases need the ML2 driver and neutron-wireguard-agent (not in this tree)"
+	log "hub phases SKIPPED: they need the ML2 driver and neutron-wireguard-agent with" \
+		"agent/ctl_l3.c (not in this tree)"
 fi
 # (Neutron's own privsep "interface not found" debug tracebacks of its
 # concurrent namespace clean-ups are not ours)
