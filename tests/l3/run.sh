@@ -155,8 +155,9 @@ start_harness() {
 	if "$HARNESS" status >/dev/null 2>&1; then
 		eval "$("$HARNESS" env)"
 		cur=$(awk -F' *= *' '/^mechanism_drivers/{print $2}' "$ML2_CONF")
-		src=$(tr '\0' '\n' <"/proc/$(cat "$HARNESS_STATE/neutron-server.pid")/environ" 2>/dev/null |
-			sed -n 's/^PYTHONPATH=\([^:]*\).*/\1/p')
+		# (neutron-server's setproctitle hides its environment: remember
+		# which tree this suite last started it from)
+		src=$(cat "$HARNESS_STATE/l3-suite-src" 2>/dev/null)
 		if [ "$cur" != "$want" ] || [ "$src" != "$NWG_SRC" ]; then
 			log "harness runs mechanism_drivers=$cur from ${src:-?}: restarting with $want from $NWG_SRC"
 			HARNESS_RESTORE=$cur
@@ -168,6 +169,7 @@ start_harness() {
 			{ tail -20 "$WORK/logs/harness.log"; return 1; }
 	fi
 	eval "$("$HARNESS" env)"
+	echo "$NWG_SRC" >"$HARNESS_STATE/l3-suite-src"
 	API=$NEUTRON_API
 	grep -q '^mechanism_drivers = .*linuxbridge' "$ML2_CONF" ||
 		{ log "harness has no linuxbridge driver: $(grep mechanism_drivers "$ML2_CONF")"; return 1; }
