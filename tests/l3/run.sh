@@ -103,6 +103,22 @@ for p in json.load(sys.stdin).get("ports", []):
 	done
 	ebtables_clean
 	iptables_clean
+	leftovers() {
+		local l="" r
+		for ns in "${NAMESPACES[@]}" "$VM_NS"; do
+			ip netns list | grep -qw "$ns" && l="$l netns:$ns"
+		done
+		for r in "${ROUTERS[@]}"; do
+			ip netns list | grep -qw "qrouter-$r" && l="$l netns:qrouter-$r"
+		done
+		ip link show "$UNDERLAY_A" >/dev/null 2>&1 && l="$l link:$UNDERLAY_A"
+		for p in "${PORTS[@]}"; do
+			compgen -G "/var/run/wireguard/*-${p:0:11}.sock" >/dev/null && l="$l sock:${p:0:11}"
+		done
+		echo "$l"
+	}
+	left=$(leftovers)
+	if [ -z "$left" ]; then ok "cleanup: no namespace, link or UAPI socket left"; else not_ok "cleanup left:$left"; fi
 	# The harness keeps linuxbridge in mechanism_drivers (it binds only ports
 	# of hosts with a live linuxbridge agent: none once ours stopped);
 	# restarting it again would cost ~30 s.

@@ -10,10 +10,12 @@
  * where the link lives in the repository, so a restart finds it there, and
  * schedule a targeted sync (status up/down to Neutron). The key, the listen
  * port and the peers are never touched: sessions survive. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctl_l3.h"
@@ -109,6 +111,28 @@ static void uapi_alias(struct nwg_agent *a, const char *port_id, const char *ifn
 	if (add && symlink(target, link) < 0)
 		log_warn("hub %s: cannot link %s to %s: %s", port_id, link, target,
 			 strerror(errno));
+}
+
+/* Removes qr-*.sock links whose wireguard-go is gone (hubs deleted while
+ * attached: the backend deletes the link and its own socket only). */
+static void uapi_sweep(void)
+{
+	DIR *d = opendir(UAPI_DIR);
+	struct dirent *e;
+	char path[300];
+	struct stat st;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "qr-", 3) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", UAPI_DIR, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) < 0 &&
+		    errno == ENOENT)
+			unlink(path);
+	}
+	closedir(d);
 }
 
 /* Moves (and renames) the link to netns/ifname, down. */
@@ -294,6 +318,7 @@ static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *ar
 	if (move_link(&w, ns, ifname, &changed, err) < 0 ||
 	    configure(ns, ifname, mtu, cidrs, &changed, err) < 0)
 		return NULL;
+	uapi_sweep();
 	uapi_alias(a, port_id, ifname, true);
 	if (record_place(a, rec, ns, ifname, true, mtu, cidrs, err) < 0)
 		return NULL;
@@ -375,8 +400,10 @@ json_t *nwg_ctl_l3(struct nwg_agent *a, const char *method, const json_t *args, 
 	if (r == -ENOENT) {
 		if (strcmp(method, "owns") == 0)
 			return json_pack("{s:b, s:s}", "owned", 0, "host", a->conf.host);
-		if (strcmp(method, "detach") == 0)
+		if (strcmp(method, "detach") == 0) {
+			uapi_sweep(); /* deleted while attached: its qr- socket link */
 			return json_pack("{s:b}", "known", 0);
+		}
 		nwg_err_set(err, ENOENT, "hub %s is not realized on this node (host %s)", port_id,
 			    a->conf.host);
 		return NULL;
