@@ -67,14 +67,14 @@ PY
 mk_hub_net() { # name cidr -> "net subnet"
 	local net sub
 	net=$(mk network '{"network":{"name":"'$1'","project_id":"'$PROJECT'"}}') || return 1
-	NETWORKS+=("$net")
+	echo "$net" >>"$WORK/cleanup-networks" # (runs in $(...): no array)
 	sub=$(mk subnet '{"subnet":{"project_id":"'$PROJECT'","network_id":"'$net'","ip_version":4,"cidr":"'$2'","gateway_ip":null,"enable_dhcp":false}}') || return 1
 	echo "$net $sub"
 }
 mk_hub() { # net subnet ip -> port id
 	local p
 	p=$(mk port '{"port":{"name":"nwgl3-hub-'$ID'","project_id":"'$PROJECT'","network_id":"'$1'","binding:host_id":"'$AGENT_HOST'","fixed_ips":[{"subnet_id":"'$2'","ip_address":"'$3'"}],"binding:profile":{"wg_role":"hub"}}}') || return 1
-	PORTS+=("$p")
+	echo "$p" >>"$WORK/cleanup-ports" # (runs in $(...): no array)
 	echo "$p"
 }
 vif() { api GET "/ports/$1" | jf "port.binding:vif_details.$2"; }

@@ -70,6 +70,9 @@ cleanup() {
 	fi
 	log "cleanup"
 	declare -f cleanup_hub >/dev/null && cleanup_hub
+	# objects created inside $(...) (hub ports, hub networks) are listed in files
+	[ -s "$WORK/cleanup-ports" ] && mapfile -t -O "${#PORTS[@]}" PORTS <"$WORK/cleanup-ports"
+	[ -s "$WORK/cleanup-networks" ] && mapfile -t -O "${#NETWORKS[@]}" NETWORKS <"$WORK/cleanup-networks"
 	for r in "${ROUTERS[@]}"; do
 		for p in $(api GET "/ports?device_id=$r" | $PY -c 'import json,sys
 for p in json.load(sys.stdin).get("ports", []):
@@ -95,7 +98,8 @@ for p in json.load(sys.stdin).get("ports", []):
 	stop_pid "$LB_PID" 20
 	for r in "${ROUTERS[@]}"; do ip netns del "qrouter-$r" 2>/dev/null; done
 	for n in "${NETWORKS[@]}"; do ip link del "brq${n:0:11}" 2>/dev/null; done
-	for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	# (deleting tun-<project> also ends any hub wireguard-go left: its TUN goes)
+	for ns in "${NAMESPACES[@]}" "tun-$PROJECT"; do ip netns del "$ns" 2>/dev/null; done
 	ip netns del "$VM_NS" 2>/dev/null
 	ip link del "$UNDERLAY_A" 2>/dev/null
 	for n in $(ip -o link show type vxlan 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
@@ -105,7 +109,7 @@ for p in json.load(sys.stdin).get("ports", []):
 	iptables_clean
 	leftovers() {
 		local l="" r
-		for ns in "${NAMESPACES[@]}" "$VM_NS"; do
+		for ns in "${NAMESPACES[@]}" "$VM_NS" "tun-$PROJECT"; do
 			ip netns list | grep -qw "$ns" && l="$l netns:$ns"
 		done
 		for r in "${ROUTERS[@]}"; do
@@ -114,6 +118,10 @@ for p in json.load(sys.stdin).get("ports", []):
 		ip link show "$UNDERLAY_A" >/dev/null 2>&1 && l="$l link:$UNDERLAY_A"
 		for p in "${PORTS[@]}"; do
 			compgen -G "/var/run/wireguard/*-${p:0:11}.sock" >/dev/null && l="$l sock:${p:0:11}"
+			[ "$(api GET "/ports/$p" >/dev/null; code)" = 404 ] || l="$l port:$p"
+		done
+		for n in "${NETWORKS[@]}"; do
+			[ "$(api GET "/networks/$n" >/dev/null; code)" = 404 ] || l="$l network:$n"
 		done
 		echo "$l"
 	}
