@@ -29,7 +29,7 @@ HARNESS=$HERE/scripts/neutron-harness.sh
 T_START=$(now)
 ID=$$
 WORK=$(mktemp -d "/var/tmp/nwg-l3.$NWG_INSTANCE.XXXXXX")
-AGENT_HOST=nwgl3-$NWG_INSTANCE
+AGENT_HOST=nwgl3-$NWG_INSTANCE-$ID # per run: stale objects of older runs are never ours
 PROJECT=$(printf '%s' "nwgl3-$ID-$(date +%s%N)" | md5sum | cut -c1-32)
 UNDERLAY_A=nl3u${ID}a UNDERLAY_B=nl3u${ID}b
 UNDERLAY_IP=198.51.100.$((ID % 200 + 20))
