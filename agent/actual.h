@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Actual state: our links (found by alias) and the channel repository. */
+#ifndef NWG_AGENT_ACTUAL_H
+#define NWG_AGENT_ACTUAL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nwg/err.h"
+#include "nwg/netns.h"
+#include "nwg/repo.h"
+#include "nwg/wg.h"
+
+#define NWG_ALIAS_PREFIX "neutron-wireguard:"
+
+struct nwg_alink {
+	char port_id[NWG_ID_MAX + 1];
+	char ifname[IFNAMSIZ];
+	char netns[NWG_NETNS_NAME_MAX + 1]; /* "" = root */
+	bool up;
+	unsigned int mtu;
+	char **addrs;		/* NULL-terminated "addr/plen", NULL = none */
+	struct nwg_device *dev; /* NULL: the backend cannot read it (dead wireguard-go) */
+};
+
+struct nwg_actual {
+	struct nwg_alink *links;
+	size_t n_links;
+	struct nwg_hub_record **recs;
+	size_t n_recs;
+	char **corrupt; /* port ids of unreadable repository files, NULL-terminated */
+	bool complete;	/* every namespace in scope could be listed */
+};
+
+struct nwg_backend;
+struct nwg_repo;
+
+/* What to look at: all hubs (scope NULL) or the named port ids. Namespaces
+ * scanned: root, those of repository records, extra (desired homes and
+ * routers). Never fails as a whole on one unreadable namespace/device. */
+struct nwg_actual_src {
+	struct nwg_backend *backend;
+	struct nwg_repo *repo;
+	const char *const *scope; /* NULL = everything */
+	size_t n_scope;
+	char **extra_netns; /* NULL-terminated or NULL */
+};
+int nwg_actual_read(struct nwg_actual **out, const struct nwg_actual_src *src, struct nwg_err *err);
+void nwg_actual_free(struct nwg_actual *a);
+
+/* Construction helpers (also used by tests). */
+struct nwg_actual *nwg_actual_new(void);
+struct nwg_alink *nwg_actual_add_link(struct nwg_actual *a);
+int nwg_actual_add_record(struct nwg_actual *a, struct nwg_hub_record *rec); /* takes it */
+int nwg_actual_add_corrupt(struct nwg_actual *a, const char *port_id);
+
+const struct nwg_alink *nwg_actual_find_link(const struct nwg_actual *a, const char *port_id);
+const struct nwg_hub_record *nwg_actual_find_record(const struct nwg_actual *a,
+						    const char *port_id);
+bool nwg_actual_is_corrupt(const struct nwg_actual *a, const char *port_id);
+
+/* "neutron-wireguard:<id>" -> id (false if the alias is not ours). */
+bool nwg_alias_port_id(const char *alias, char *out, size_t len);
+
+#endif

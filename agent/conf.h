@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The agent's options (ARCHITECTURE §9), read from Neutron's ini files. */
+#ifndef NWG_AGENT_CONF_H
+#define NWG_AGENT_CONF_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nwg/err.h"
+#include "nwg/portalloc.h"
+#include "nwg/wg.h"
+
+struct nwg_ini;
+
+#define NWG_HOST_MAX	  255
+#define NWG_NS_PREFIX_MAX 32
+
+struct nwg_conf {
+	char host[NWG_HOST_MAX + 1];	       /* [DEFAULT] host, default hostname */
+	char *log_file;			       /* [DEFAULT] log_file, NULL = none */
+	bool debug;			       /* [DEFAULT] debug */
+	int report_interval;		       /* [AGENT] report_interval (s), 0 = off */
+	char wg_hub_ip[INET6_ADDRSTRLEN];      /* [wireguard] WG_HUB_IP (required) */
+	int wg_hub_family;		       /* AF_INET / AF_INET6 */
+	struct nwg_port_range port_range;      /* listen_port_range */
+	char port_range_str[32];	       /* as reported ("51820:52820") */
+	enum nwg_backend_kind backend;	       /* backend */
+	char *wireguard_go;		       /* wireguard_go (binary), NULL = default */
+	char *state_path;		       /* repository directory */
+	char ns_prefix[NWG_NS_PREFIX_MAX + 1]; /* namespace_prefix */
+	bool root_namespace;
+	bool hub_up_unrouted;
+	unsigned int underlay_mtu;
+	char **ignored_devices; /* NULL-terminated (ifnames or port ids) */
+	bool dry_run;
+	char *control_socket;
+	int resync_interval; /* s, 0 = off */
+};
+
+/* Fills conf from ini (defaults for everything absent). -EINVAL with
+ * "[section] option: reason" in err when a value is bad or WG_HUB_IP is
+ * missing. conf is always safe to pass to nwg_conf_clear afterwards. */
+int nwg_conf_load(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
+void nwg_conf_clear(struct nwg_conf *conf);
+
+/* The hub MTU: the network's (0 = unknown) capped at underlay_mtu - 80. */
+unsigned int nwg_conf_hub_mtu(const struct nwg_conf *conf, unsigned int network_mtu);
+/* "WG_HUB_IP:port", "[v6]:port". */
+int nwg_conf_endpoint(const struct nwg_conf *conf, unsigned int port, char *buf, size_t len);
+/* true when ifname or port_id is in ignored_devices. */
+bool nwg_conf_ignored(char *const *ignored, const char *ifname, const char *port_id);
+
+#endif

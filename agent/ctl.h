@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Control socket (ARCHITECTURE §7): unix stream, root only, one JSON request
+ * per line in, one JSON reply per line out, non-blocking, bounded. */
+#ifndef NWG_AGENT_CTL_H
+#define NWG_AGENT_CTL_H
+
+#include <jansson.h>
+#include <poll.h>
+#include <stddef.h>
+
+#include "nwg/err.h"
+
+#define NWG_CTL_MAX_LINE    65536
+#define NWG_CTL_MAX_CLIENTS 32
+
+/* Returns the result (new reference), or NULL with a message in err. */
+typedef json_t *(*nwg_ctl_fn)(void *ctx, const char *method, const json_t *args,
+			      struct nwg_err *err);
+
+struct nwg_ctl;
+
+int nwg_ctl_open(struct nwg_ctl **out, const char *path, nwg_ctl_fn fn, void *ctx,
+		 struct nwg_err *err);
+void nwg_ctl_close(struct nwg_ctl *c); /* closes clients, unlinks the socket */
+/* Fills up to max pollfds (listener first); returns how many. */
+size_t nwg_ctl_pollfds(const struct nwg_ctl *c, struct pollfd *fds, size_t max);
+/* Services the ready fds among those returned by nwg_ctl_pollfds. */
+void nwg_ctl_service(struct nwg_ctl *c, const struct pollfd *fds, size_t n);
+
+/* One request line -> one reply (malloc'd, no newline). Pure; for tests. */
+char *nwg_ctl_reply(const char *line, size_t len, nwg_ctl_fn fn, void *ctx);
+
+#endif

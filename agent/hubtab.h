@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* In-memory per-hub status: last result, retry backoff, what Neutron was told. */
+#ifndef NWG_AGENT_HUBTAB_H
+#define NWG_AGENT_HUBTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nwg/repo.h"
+
+#define NWG_RETRY_MIN_MS 1000
+#define NWG_RETRY_MAX_MS 60000
+
+struct nwg_hubstate {
+	char port_id[NWG_ID_MAX + 1];
+	char project_id[NWG_ID_MAX + 1];
+	bool synced;	     /* at least one pass has looked at it */
+	bool ok;	     /* last pass succeeded */
+	char error[256];     /* last failure, "" when ok */
+	unsigned int fails;  /* consecutive failures */
+	int64_t retry_at_ms; /* monotonic; 0 = no retry pending */
+	int reported_up;     /* -1 unknown, 0 update_device_down sent, 1 up sent */
+};
+
+struct nwg_hubtab {
+	struct nwg_hubstate *v;
+	size_t n;
+};
+
+struct nwg_hubstate *nwg_hubtab_get(struct nwg_hubtab *t, const char *port_id, bool create);
+void nwg_hubtab_remove(struct nwg_hubtab *t, const char *port_id);
+void nwg_hubtab_ok(struct nwg_hubstate *s);
+/* Schedules a retry with exponential backoff (1 s doubling to 60 s). */
+void nwg_hubtab_fail(struct nwg_hubstate *s, int64_t now_ms, const char *error);
+/* Earliest pending retry, or -1. */
+int64_t nwg_hubtab_next_retry(const struct nwg_hubtab *t);
+/* Port ids whose retry is due (retry cleared); NULL-terminated, free with nwg_strv_free. */
+char **nwg_hubtab_take_due(struct nwg_hubtab *t, int64_t now_ms);
+void nwg_hubtab_clear(struct nwg_hubtab *t);
+
+int64_t nwg_now_ms(void);
+
+#endif

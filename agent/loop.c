@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "loop.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "neutron_rpc.h"
+
+#define RECONNECT_MIN_MS 1000
+#define RECONNECT_MAX_MS 60000
+#define MAX_WAIT_MS	 1000 /* heartbeats are serviced at least this often */
+
+int nwg_loop_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ---- RabbitMQ connection ---- */
+
+static void disconnect(struct nwg_agent *a, const char *why)
+{
+	log_warn("RabbitMQ connection lost (%s); reconnecting in %lld ms", why,
+		 (long long)a->reconnect_backoff_ms);
+	nwg_msg_close(a->msg);
+	a->msg = NULL;
+	a->reconnect_at_ms = nwg_now_ms() + a->reconnect_backoff_ms;
+}
+
+static int declare(struct nwg_agent *a, struct nwg_msg *m, struct nwg_err *err)
+{
+	int r;
+
+	if ((r = nwg_msg_consume_topic(m, NWG_TOPIC_AGENT, true, err)) < 0 ||
+	    (r = nwg_msg_consume_fanout(m, NWG_TOPIC_AGENT, err)) < 0 ||
+	    (r = nwg_msg_consume_fanout(m, NWG_TOPIC_PORT_UPDATE, err)) < 0 ||
+	    (r = nwg_msg_consume_fanout(m, NWG_TOPIC_PORT_DELETE, err)) < 0)
+		return r;
+	(void)a;
+	return 0;
+}
+
+static void connect_amqp(struct nwg_agent *a)
+{
+	struct nwg_err err = {{0}};
+	struct nwg_msg *m = NULL;
+	int r = nwg_msg_open(&m, &a->mopts, nwg_events_handle, a, &err);
+
+	if (r >= 0)
+		r = declare(a, m, &err);
+	if (r < 0) {
+		nwg_msg_close(m);
+		log_warn("cannot connect to RabbitMQ: %s; retrying in %lld ms", err.msg,
+			 (long long)a->reconnect_backoff_ms);
+		a->reconnect_at_ms = nwg_now_ms() + a->reconnect_backoff_ms;
+		a->reconnect_backoff_ms *= 2;
+		if (a->reconnect_backoff_ms > RECONNECT_MAX_MS)
+			a->reconnect_backoff_ms = RECONNECT_MAX_MS;
+		return;
+	}
+	log_info("connected to RabbitMQ; consuming %s.%s and fanouts", NWG_TOPIC_AGENT,
+		 a->conf.host);
+	a->msg = m;
+	a->reconnect_at_ms = 0;
+	a->reconnect_backoff_ms = RECONNECT_MIN_MS;
+	a->report_call = true;
+	a->next_report_ms = nwg_now_ms();
+	nwg_sched_full(a, 0); /* resync on every (re)connect */
+}
+
+static void report(struct nwg_agent *a)
+{
+	struct nwg_report r = {
+	    .conf = &a->conf,
+	    .uuid = a->uuid,
+	    .backend = nwg_backend_name(nwg_backend_kind(a->backend)),
+	    .hubs = a->hubs.n,
+	    .start_flag = a->start_flag,
+	};
+	struct nwg_err err = {{0}};
+	char result[32];
+	bool call = a->report_call;
+	int rc;
+
+	a->next_report_ms = nwg_now_ms() + (int64_t)a->conf.report_interval * 1000;
+	rc =
+	    nwg_rpc_report_state(a->msg, &r, call, a->rpc_timeout_ms, result, sizeof(result), &err);
+	if (rc < 0) {
+		log_warn("report_state failed: %s", err.msg);
+		return;
+	}
+	if (!call)
+		return;
+	a->report_call = false;
+	a->start_flag = false;
+	log_info("report_state: neutron-server says %s", result[0] ? result : "(nothing)");
+	if (strcmp(result, "revived") == 0)
+		nwg_sched_full(a, 0);
+}
+
+static void pump(struct nwg_agent *a)
+{
+	struct nwg_err err = {{0}};
+	int r;
+
+	if (!a->msg)
+		return;
+	r = nwg_msg_poll(a->msg, 0, &err);
+	if (r < 0)
+		disconnect(a, err.msg[0] ? err.msg : strerror(-r));
+}
+
+/* ---- signals ---- */
+
+static void on_signals(struct nwg_agent *a, int sigfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %u: exiting (hubs and wireguard-go processes stay)",
+				 si.ssi_signo);
+			a->stop = true;
+			break;
+		case SIGHUP:
+			log_info("SIGHUP: full resync");
+			nwg_sched_full(a, 0);
+			break;
+		case SIGCHLD:
+			nwg_backend_reap(a->backend);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- the loop ---- */
+
+static int64_t min_deadline(int64_t a, int64_t b)
+{
+	if (a <= 0)
+		return b;
+	if (b <= 0)
+		return a;
+	return a < b ? a : b;
+}
+
+static int wait_ms(const struct nwg_agent *a, int64_t next, int64_t now)
+{
+	int64_t d = next;
+
+	if (a->msg && a->conf.report_interval)
+		d = min_deadline(d, a->next_report_ms);
+	if (!a->msg)
+		d = min_deadline(d, a->reconnect_at_ms);
+	if (d <= 0)
+		return MAX_WAIT_MS;
+	d -= now;
+	if (d < 0)
+		return 0;
+	return d > MAX_WAIT_MS ? MAX_WAIT_MS : (int)d;
+}
+
+static int64_t step(struct nwg_agent *a)
+{
+	int64_t now = nwg_now_ms();
+
+	if (!a->msg && a->reconnect_at_ms && now >= a->reconnect_at_ms) {
+		connect_amqp(a);
+		now = nwg_now_ms(); /* report (and register) before the first sync */
+	}
+	if (a->msg && a->conf.report_interval && now >= a->next_report_ms)
+		report(a);
+	pump(a); /* deliveries queued while we waited for replies */
+	return nwg_sched_run(a, nwg_now_ms());
+}
+
+int nwg_loop_run(struct nwg_agent *a, int sigfd)
+{
+	struct pollfd fds[2 + NWG_CTL_MAX_CLIENTS + 1];
+
+	nwg_restore(a); /* hubs come back even while Neutron is unreachable */
+	a->reconnect_backoff_ms = RECONNECT_MIN_MS;
+	a->reconnect_at_ms = nwg_now_ms();
+	a->start_flag = true;
+	while (!a->stop) {
+		int64_t next = step(a);
+		size_t n = 0, n_ctl;
+		int amqp = -1, r;
+
+		fds[n++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+		if (a->msg && nwg_msg_fd(a->msg) >= 0) {
+			amqp = (int)n;
+			fds[n++] = (struct pollfd){.fd = nwg_msg_fd(a->msg), .events = POLLIN};
+		}
+		n_ctl = nwg_ctl_pollfds(a->ctl, fds + n, sizeof(fds) / sizeof(fds[0]) - n);
+		r = poll(fds, n + n_ctl, wait_ms(a, next, nwg_now_ms()));
+		if (r < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			return -errno;
+		}
+		if (r <= 0)
+			continue;
+		if (fds[0].revents)
+			on_signals(a, sigfd);
+		nwg_ctl_service(a->ctl, fds + n, n_ctl);
+		if (amqp >= 0 && fds[amqp].revents)
+			pump(a);
+	}
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The agent's calls to neutron-server (doc/contracts.md). */
+#ifndef NWG_AGENT_NEUTRON_RPC_H
+#define NWG_AGENT_NEUTRON_RPC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "nwg/err.h"
+
+#define NWG_AGENT_TYPE	      "WireGuard agent"
+#define NWG_AGENT_BINARY      "neutron-wireguard-agent"
+#define NWG_TOPIC_PLUGIN      "q-wireguard-plugin"
+#define NWG_TOPIC_AGENT	      "q-wireguard-agent"
+#define NWG_TOPIC_REPORTS     "q-reports-plugin"
+#define NWG_TOPIC_Q_PLUGIN    "q-plugin"
+#define NWG_TOPIC_PORT_UPDATE "q-agent-notifier-port-update"
+#define NWG_TOPIC_PORT_DELETE "q-agent-notifier-port-delete"
+
+struct nwg_msg;
+
+struct nwg_report {
+	const struct nwg_conf *conf;
+	const char *uuid;    /* per start */
+	const char *backend; /* resolved backend name */
+	size_t hubs;
+	bool start_flag;
+};
+
+/* {"agent_state": {"agent_state": {...}}, "time": "..."} (pure). */
+json_t *nwg_rpc_report_args(const struct nwg_report *r);
+/* utcnow as "%Y-%m-%dT%H:%M:%S.%f". */
+void nwg_utcnow(char *buf, size_t len);
+/* A random UUID4 string (37 bytes with NUL). */
+void nwg_uuid4(char out[37]);
+
+/* call: result ("new"/"alive"/"revived") copied into result; cast: "". */
+int nwg_rpc_report_state(struct nwg_msg *m, const struct nwg_report *r, bool call, int timeout_ms,
+			 char *result, size_t len, struct nwg_err *err);
+/* port_ids NULL = every hub of host. *out: the reply (new reference). */
+int nwg_rpc_get_hubs(struct nwg_msg *m, const char *host, char *const *port_ids, size_t n,
+		     int timeout_ms, json_t **out, struct nwg_err *err);
+
+struct nwg_realized {
+	const char *port_id;
+	const char *public_key; /* base64 */
+	unsigned int listen_port;
+	const char *endpoint;
+	const char *interface;
+	const char *netns; /* "" = root (sent as null) */
+	unsigned int mtu;
+};
+json_t *nwg_rpc_realized_args(const struct nwg_realized *h);
+int nwg_rpc_hub_realized(struct nwg_msg *m, const struct nwg_realized *h, int timeout_ms,
+			 struct nwg_err *err);
+/* update_device_up / update_device_down on q-plugin v1.9. */
+int nwg_rpc_device_status(struct nwg_msg *m, const char *port_id, const char *agent_id,
+			  const char *host, bool up, int timeout_ms, struct nwg_err *err);
+
+#endif

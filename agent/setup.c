@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "setup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ini.h"
+#include "log.h"
+#include "neutron_rpc.h"
+#include "nwg/repo.h"
+#include "nwg/rtnl.h"
+#include "status.h"
+
+static void files_list(const struct nwg_cmdline *cl, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < cl->n_config_files && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+					cl->config_files[i]);
+	if (!cl->n_config_files)
+		snprintf(buf, len, "(no --config-file)");
+}
+
+static int load_config(struct nwg_agent *a, const struct nwg_cmdline *cl)
+{
+	struct nwg_err err = {{0}};
+	char files[1024];
+	int r;
+
+	files_list(cl, files, sizeof(files));
+	r = nwg_ini_load(&a->ini, cl->config_files, cl->n_config_files, &err);
+	if (r >= 0)
+		r = nwg_conf_load(&a->conf, a->ini, &err);
+	if (r >= 0 && !cl->desired_file &&
+	    (r = nwg_msg_opts_from_ini(&a->mopts, a->ini, &err)) >= 0) {
+		free(a->mopts.host);
+		a->mopts.host = strdup(a->conf.host);
+		r = a->mopts.host ? 0 : -ENOMEM;
+	}
+	if (r < 0) {
+		fprintf(stderr, "neutron-wireguard-agent: configuration error in %s: %s\n", files,
+			err.msg[0] ? err.msg : strerror(-r));
+		return 2;
+	}
+	a->rpc_timeout_ms =
+	    (a->mopts.rpc_response_timeout_s > 0 ? a->mopts.rpc_response_timeout_s : 60) * 1000;
+	return 0;
+}
+
+static int read_desired_file(struct nwg_agent *a, const char *path)
+{
+	json_error_t jerr;
+
+	a->offline = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!a->offline) {
+		log_err("--desired-file %s: line %d: %s", path, jerr.line, jerr.text);
+		return 2;
+	}
+	return 0;
+}
+
+static int open_state(struct nwg_agent *a)
+{
+	struct nwg_backend_opts bo = {.kind = a->conf.backend,
+				      .wireguard_go = a->conf.wireguard_go};
+	struct nwg_err err = {{0}};
+
+	if (nwg_backend_open(&a->backend, &bo, &err) < 0) {
+		log_err("WireGuard backend %s unavailable: %s", nwg_backend_name(a->conf.backend),
+			err.msg);
+		return 1;
+	}
+	if (nwg_repo_open(&a->repo, a->conf.state_path, &err) < 0) {
+		log_err("channel repository %s: %s", a->conf.state_path, err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int nwg_agent_setup(struct nwg_agent *a, const struct nwg_cmdline *cl)
+{
+	struct nwg_err err = {{0}};
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	if ((r = load_config(a, cl)) != 0)
+		return r;
+	if (nwg_log_open(cl->debug || a->conf.debug ? NWG_LOG_DEBUG : NWG_LOG_INFO,
+			 a->conf.log_file, &err) < 0) {
+		fprintf(stderr, "neutron-wireguard-agent: configuration error: [DEFAULT] %s\n",
+			err.msg);
+		return 2;
+	}
+	if (cl->desired_file && (r = read_desired_file(a, cl->desired_file)) != 0)
+		return r;
+	if ((r = open_state(a)) != 0)
+		return r;
+	nwg_uuid4(a->uuid);
+	snprintf(a->agent_id, sizeof(a->agent_id), "wireguard-agent-%s", a->conf.host);
+	log_info("starting: host %s, backend %s, repository %s, hub endpoint %s, ports %s%s",
+		 a->conf.host, nwg_backend_name(nwg_backend_kind(a->backend)), a->conf.state_path,
+		 a->conf.wg_hub_ip, a->conf.port_range_str, a->conf.dry_run ? ", dry run" : "");
+	return 0;
+}
+
+int nwg_agent_listen(struct nwg_agent *a)
+{
+	struct nwg_err err = {{0}};
+
+	if (nwg_ctl_open(&a->ctl, a->conf.control_socket, nwg_ctl_dispatch, a, &err) < 0) {
+		log_err("control socket %s: %s", a->conf.control_socket, err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int nwg_agent_offline(struct nwg_agent *a)
+{
+	int r = nwg_sync(a, true, NULL, 0);
+
+	if (r < 0)
+		return 1;
+	for (size_t i = 0; i < a->hubs.n; i++) {
+		if (!a->hubs.v[i].ok)
+			return 1;
+	}
+	return 0;
+}
+
+void nwg_agent_teardown(struct nwg_agent *a)
+{
+	nwg_ctl_close(a->ctl);
+	nwg_msg_close(a->msg);
+	nwg_backend_close(a->backend);
+	nwg_repo_close(a->repo);
+	json_decref(a->offline);
+	nwg_hubtab_clear(&a->hubs);
+	nwg_strv_free(a->want_ids);
+	nwg_msg_opts_clear(&a->mopts);
+	nwg_conf_clear(&a->conf);
+	nwg_ini_free(a->ini);
+	nwg_log_close();
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The control socket's methods: status (live from the backend); the L3
+ * methods come with the L3 issue. */
+#include <errno.h>
+#include <string.h>
+
+#include "agent.h"
+#include "ctl.h"
+#include "nwg/repo.h"
+#include "nwg/rtnl.h"
+#include "nwg/wg.h"
+#include "status.h"
+
+static json_t *peer_json(const struct nwg_repo_peer *rp, const struct nwg_device *dev)
+{
+	const struct nwg_peer *p = dev ? nwg_device_find_peer(dev, &rp->public_key) : NULL;
+	char pub[NWG_KEY_B64_LEN + 1], ep[80];
+
+	nwg_key_to_b64(pub, &rp->public_key);
+	if (p && p->endpoint.sa.sa_family != AF_UNSPEC)
+		nwg_endpoint_format(&p->endpoint, ep, sizeof(ep));
+	else
+		snprintf(ep, sizeof(ep), "%s", rp->endpoint);
+	return json_pack("{s:s, s:s, s:s?, s:I, s:I, s:I}", "port_id", rp->port_id, "public_key",
+			 pub, "endpoint", ep[0] ? ep : NULL, "latest_handshake",
+			 (json_int_t)(p ? p->last_handshake.tv_sec : 0), "rx_bytes",
+			 (json_int_t)(p ? p->rx_bytes : 0), "tx_bytes",
+			 (json_int_t)(p ? p->tx_bytes : 0));
+}
+
+static bool link_up(const struct nwg_hub_record *rec, bool fallback)
+{
+	struct nwg_rtnl *r = NULL;
+	struct nwg_link l;
+	bool up = fallback;
+
+	if (nwg_rtnl_open(&r, rec->netns[0] ? rec->netns : NULL, NULL) >= 0 &&
+	    nwg_link_get(r, rec->ifname, &l, NULL) >= 0)
+		up = l.up;
+	nwg_rtnl_close(r);
+	return up;
+}
+
+static json_t *hub_json(struct nwg_agent *a, const struct nwg_hub_record *rec)
+{
+	const struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, rec->port_id, false);
+	const char *ns = rec->netns[0] ? rec->netns : NULL;
+	struct nwg_device *dev = NULL;
+	char pub[NWG_KEY_B64_LEN + 1];
+	struct nwg_key k;
+	json_t *peers = json_array(), *h;
+
+	if (nwg_wg_get(a->backend, rec->ifname, ns, &dev, NULL) < 0)
+		dev = NULL;
+	nwg_key_public(&k, &rec->private_key);
+	nwg_key_to_b64(pub, &k);
+	for (size_t i = 0; peers && i < rec->n_peers; i++)
+		json_array_append_new(peers, peer_json(&rec->peers[i], dev));
+	h = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:s, s:b, s:b, s:s, s:s?, s:o}", "port_id",
+		      rec->port_id, "project_id", rec->project_id, "interface", rec->ifname,
+		      "namespace", ns, "listen_port", (int)rec->listen_port, "public_key", pub,
+		      "up", link_up(rec, rec->up), "running", dev != NULL, "last_sync",
+		      !st || st->ok ? "ok" : "error", "error", st && !st->ok ? st->error : NULL,
+		      "peers", peers ? peers : json_array());
+	nwg_device_free(dev);
+	return h;
+}
+
+struct walk {
+	struct nwg_agent *a;
+	json_t *hubs;
+};
+
+static int each(const struct nwg_hub_record *rec, const char *path, const struct nwg_err *err,
+		void *ctx)
+{
+	struct walk *w = ctx;
+
+	(void)path;
+	(void)err;
+	if (rec)
+		json_array_append_new(w->hubs, hub_json(w->a, rec));
+	return 0;
+}
+
+/* Hubs that failed before they had a record. */
+static void add_unrecorded(struct nwg_agent *a, json_t *hubs)
+{
+	for (size_t i = 0; i < a->hubs.n; i++) {
+		const struct nwg_hubstate *st = &a->hubs.v[i];
+		struct nwg_hub_record *rec = NULL;
+
+		if (st->ok || nwg_repo_load(a->repo, st->port_id, &rec, NULL) == 0) {
+			nwg_hub_record_free(rec);
+			continue;
+		}
+		json_array_append_new(
+		    hubs, json_pack("{s:s, s:s, s:n, s:n, s:n, s:n, s:b, s:s, "
+				    "s:s, s:[]}",
+				    "port_id", st->port_id, "project_id", st->project_id,
+				    "interface", "namespace", "listen_port", "public_key", "up", 0,
+				    "last_sync", "error", "error", st->error, "peers"));
+	}
+}
+
+json_t *nwg_status_build(struct nwg_agent *a)
+{
+	struct walk w = {.a = a, .hubs = json_array()};
+
+	if (!w.hubs)
+		return NULL;
+	nwg_repo_foreach(a->repo, each, &w, NULL);
+	add_unrecorded(a, w.hubs);
+	return json_pack("{s:s, s:s, s:b, s:o}", "host", a->conf.host, "backend",
+			 nwg_backend_name(nwg_backend_kind(a->backend)), "connected",
+			 a->msg != NULL, "hubs", w.hubs);
+}
+
+json_t *nwg_ctl_dispatch(void *ctx, const char *method, const json_t *args, struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+
+	(void)args;
+	if (strcmp(method, "status") == 0)
+		return nwg_status_build(a);
+	nwg_err_set(err, EINVAL, "unknown method");
+	return NULL;
+}

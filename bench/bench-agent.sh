@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Agent benchmark (root, userspace backend, release build):
+#  1. event latency: port-create API call returned -> hub_realized visible in
+#     the API (vif_details.public_key), p50/p95 over BENCH_EVENTS hubs, against
+#     the old design's polling floor (2 s interval) as a ratio;
+#  2. agent RSS and idle CPU with those hubs realized;
+#  3. full resync of BENCH_HUBS hubs x 10 spokes (offline --desired-file):
+#     first realization, an in-sync pass (adopt), re-creation after a "reboot".
+# Knobs: BENCH_EVENTS (50), BENCH_HUBS (50, up to ~100 with wireguard-go),
+# NWG_INSTANCE / NEUTRON_PORT (harness instance).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+AGENT=${AGENT:-$HERE/../build/rel/bin/neutron-wireguard-agent}
+. "$HERE/../tests/agent/lib.sh"
+. "$HERE/../tests/agent/stack.sh"
+need_root
+for c in wireguard-go wg jq curl; do need_cmd $c; done
+EVENTS=${BENCH_EVENTS:-50}
+HUBS=${BENCH_HUBS:-50}
+POLL_FLOOR_MS=2000
+
+T=$(mktemp -d /tmp/nwg-bench-agent.XXXXXX)
+LOG=$T/agent.log
+HOST=bench-agt-$$
+PROJ=bnch$$
+NS=tun-$PROJ
+NET='' AGENT_PID=''
+PORTS=()
+IFS_CREATED=()
+
+cleanup() {
+	stop_agent TERM
+	for p in "${PORTS[@]}"; do api DELETE "/ports/$p" >/dev/null 2>&1; done
+	[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
+	for i in "${IFS_CREATED[@]}"; do del_if "$i" "$NS" "${NS}o"; done
+	ip netns del "$NS" 2>/dev/null
+	ip netns del "${NS}o" 2>/dev/null
+	rm -rf "$T"
+	return 0
+}
+trap cleanup EXIT
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+pct() { # pct P < numbers
+	sort -n | awk -v p="$1" '{a[NR] = $1} END {i = int((NR * p + 99) / 100); if (i < 1) i = 1; print a[i]}'
+}
+
+event_latency() {
+	local i id t0 t1
+	stack_up || return 1
+	cat >"$T/agent.ini" <<INI
+[DEFAULT]
+host = $HOST
+transport_url = $TRANSPORT_URL
+[wireguard]
+WG_HUB_IP = 192.0.2.1
+backend = userspace
+state_path = $T/state
+listen_port_range = 54000:54999
+control_socket = $T/agent.sock
+INI
+	start_agent
+	wait_for 15 agent_alive_in_api || { echo "agent did not register"; return 1; }
+	NET=$(api POST /networks "{\"network\": {\"name\": \"$PROJ\", \"project_id\": \"$PROJ\"}}" | jq -r .network.id)
+	api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.98.0.0/16\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null}}" >/dev/null
+	: >"$T/lat"
+	for ((i = 0; i < EVENTS; i++)); do
+		id=$(api POST /ports "{\"port\": {\"network_id\": \"$NET\", \"project_id\": \"$PROJ\", \"binding:host_id\": \"$HOST\", \"binding:profile\": {\"wg_role\": \"hub\"}}}" | jq -r .port.id)
+		t0=$(now_ms)
+		PORTS+=("$id")
+		IFS_CREATED+=("$(ifname_of "$id")")
+		until api GET "/ports/$id" | jq -e '.port["binding:vif_details"].public_key != null' >/dev/null; do
+			sleep 0.01
+			[ $(($(now_ms) - t0)) -gt 20000 ] && break
+		done
+		t1=$(now_ms)
+		echo $((t1 - t0)) >>"$T/lat"
+	done
+	local p50 p95
+	p50=$(pct 50 <"$T/lat")
+	p95=$(pct 95 <"$T/lat")
+	echo "agent event latency (port create returned -> hub_realized in API), $EVENTS hubs:"
+	echo "  p50 ${p50} ms, p95 ${p95} ms, max $(pct 100 <"$T/lat") ms"
+	awk -v a="$p50" -v b="$p95" -v f="$POLL_FLOOR_MS" 'BEGIN {
+		printf "  vs old design polling every %d ms (expected wait %d ms, worst %d ms): p50 %.2fx, p95 %.2fx of the floor\n", f, f / 2, f, a / (f / 2), b / f }'
+}
+
+# From the agent's log: trigger (hubs_changed) -> hub built, and -> hub_realized answered.
+agent_share() {
+	awk '
+	function ms(t, a) { split(t, a, ":"); return (a[1] * 3600 + a[2] * 60 + a[3]) * 1000 }
+	/hubs_changed: / { t = ms($2) }
+	/: created wg-/ && t { print "b", ms($2) - t }
+	/reported realized/ && t { print "r", ms($2) - t; t = 0 }' "$LOG" >"$T/share"
+	local b r
+	b=$(awk '$1 == "b" {print $2}' "$T/share" | pct 50)
+	r=$(awk '$1 == "r" {print $2}' "$T/share" | pct 50)
+	echo "  of which (agent log, p50): cast received -> hub built ${b} ms (agent);" \
+		"-> hub_realized answered ${r} ms (includes neutron-server's handling of the call)"
+}
+
+idle_cost() {
+	local rss t0 t1 hz
+	hz=$(getconf CLK_TCK)
+	sleep 2
+	rss=$(awk '/VmRSS/ {print $2}' "/proc/$AGENT_PID/status")
+	t0=$(awk '{print $14 + $15}' "/proc/$AGENT_PID/stat")
+	sleep 10
+	t1=$(awk '{print $14 + $15}' "/proc/$AGENT_PID/stat")
+	echo "agent with $EVENTS hubs: RSS ${rss} kB, idle CPU $(awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN {printf "%.2f", 100 * d / hz / 10}')% over 10 s"
+}
+
+desired_file() { # N hubs x 10 spokes
+	local n=$1 h s
+	{
+		echo '{"hubs": ['
+		for ((h = 0; h < n; h++)); do
+			[ $h -gt 0 ] && echo ","
+			printf '{"port_id": "%s", "project_id": "%s", "fixed_ips": ["10.97.%d.1/24"], "mtu": 1450, "spokes": [' \
+				"${RES_IDS[$h]}" "${PROJ}o" "$h"
+			for ((s = 0; s < 10; s++)); do
+				[ $s -gt 0 ] && printf ','
+				printf '{"port_id": "%s", "public_key": "%s", "allowed_ips": ["10.97.%d.%d/32"], "persistent_keepalive": 25}' \
+					"$(new_uuid)" "$(wg genkey | wg pubkey)" "$h" $((s + 10))
+			done
+			printf ']}'
+		done
+		echo ']}'
+	} >"$T/desired.json"
+}
+
+run_offline() {
+	"$AGENT" --config-file "$T/offline.ini" --desired-file "$T/desired.json" --debug 2>&1 |
+		grep 'full sync:' | sed 's/.*full sync: //'
+}
+
+resync_time() {
+	local h ons=tun-${PROJ}o
+	RES_IDS=()
+	for ((h = 0; h < HUBS; h++)); do
+		RES_IDS+=("$(new_uuid)")
+		IFS_CREATED+=("$(ifname_of "${RES_IDS[$h]}")")
+	done
+	desired_file "$HUBS"
+	printf '[wireguard]\nWG_HUB_IP = 192.0.2.1\nbackend = userspace\nstate_path = %s\nlisten_port_range = 55000:55999\ncontrol_socket = %s\n' \
+		"$T/state-res" "$T/offline.sock" >"$T/offline.ini"
+	echo "full resync, $HUBS hubs x 10 spokes (offline, wireguard-go):"
+	echo "  first realization: $(run_offline)"
+	echo "  in sync (adopt):   $(run_offline)"
+	for h in "${RES_IDS[@]}"; do ip -n "$ons" link del "$(ifname_of "$h")" 2>/dev/null; done
+	sleep 1
+	echo "  after a reboot:    $(run_offline)"
+	for h in "${RES_IDS[@]}"; do del_if "$(ifname_of "$h")" "$ons"; done
+	ip netns del "$ons" 2>/dev/null
+}
+
+remove_event_hubs() { # frees their wireguard-go processes (inotify instances) first
+	local p
+	for p in "${PORTS[@]}"; do api DELETE "/ports/$p" >/dev/null 2>&1; done
+	PORTS=()
+	wait_for 60 bash -c "! ip netns exec $NS ip -o link 2>/dev/null | grep -q ' wg-'"
+}
+
+event_latency || exit 1
+agent_share
+idle_cost
+remove_event_hubs
+stop_agent TERM
+resync_time

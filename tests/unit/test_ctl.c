@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Control socket: protocol (line in, line out) and the socket itself. */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ctl.h"
+
+static int calls;
+
+static json_t *fake(void *ctx, const char *method, const json_t *args, struct nwg_err *err)
+{
+	(void)ctx;
+	calls++;
+	if (strcmp(method, "status") == 0)
+		return json_pack("{s:s, s:O*}", "host", "n1", "echo", args);
+	nwg_err_set(err, EINVAL, "unknown method");
+	return NULL;
+}
+
+static void expect_reply(const char *req, const char *want)
+{
+	char *rep = nwg_ctl_reply(req, strlen(req), fake, NULL);
+
+	assert_non_null(rep);
+	if (strcmp(rep, want) != 0)
+		fail_msg("request %s: got %s, want %s", req, rep, want);
+	free(rep);
+}
+
+static void test_protocol(void **state)
+{
+	(void)state;
+	expect_reply("{\"method\": \"status\", \"args\": {}}",
+		     "{\"ok\":true,\"result\":{\"host\":\"n1\",\"echo\":{}}}");
+	expect_reply("{\"method\": \"status\"}", "{\"ok\":true,\"result\":{\"host\":\"n1\"}}");
+	expect_reply("{\"method\": \"owns\", \"args\": {\"port_id\": \"x\"}}",
+		     "{\"ok\":false,\"error\":\"unknown method\"}");
+	expect_reply("{\"method\": ", "{\"ok\":false,\"error\":\"invalid JSON\"}");
+	expect_reply("\xff\xfe", "{\"ok\":false,\"error\":\"invalid JSON\"}");
+	expect_reply("[1,2]", "{\"ok\":false,\"error\":\"request must be {\\\"method\\\": string, "
+			      "\\\"args\\\": object}\"}");
+	expect_reply("{\"method\": 5}", "{\"ok\":false,\"error\":\"request must be "
+					"{\\\"method\\\": string, \\\"args\\\": object}\"}");
+	expect_reply("{\"method\": \"status\", \"args\": [1]}",
+		     "{\"ok\":false,\"error\":\"request must be {\\\"method\\\": string, "
+		     "\\\"args\\\": object}\"}");
+}
+
+struct server {
+	struct nwg_ctl *ctl;
+	char dir[64], path[96];
+};
+
+static void pump(struct server *s, int rounds)
+{
+	for (int i = 0; i < rounds; i++) {
+		struct pollfd fds[NWG_CTL_MAX_CLIENTS + 1];
+		size_t n = nwg_ctl_pollfds(s->ctl, fds, NWG_CTL_MAX_CLIENTS + 1);
+
+		if (poll(fds, n, 20) > 0)
+			nwg_ctl_service(s->ctl, fds, n);
+	}
+}
+
+static int client(const struct server *s)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", s->path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+static void read_line(struct server *s, int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len - 1) {
+		ssize_t r = recv(fd, buf + n, 1, MSG_DONTWAIT);
+
+		if (r == 1 && buf[n] == '\n')
+			break;
+		if (r == 1) {
+			n++;
+			continue;
+		}
+		if (r == 0)
+			break;
+		pump(s, 1);
+	}
+	buf[n] = '\0';
+}
+
+static void test_socket(void **state)
+{
+	struct server s;
+	struct nwg_err err = {{0}};
+	struct stat st;
+	char line[512], *big;
+	int fd, fd2;
+
+	(void)state;
+	snprintf(s.dir, sizeof(s.dir), "/tmp/nwg-ctl-test.%d", (int)getpid());
+	snprintf(s.path, sizeof(s.path), "%s/sub/agent.sock", s.dir);
+	mkdir(s.dir, 0755);
+	assert_int_equal(nwg_ctl_open(&s.ctl, s.path, fake, NULL, &err), 0);
+	assert_int_equal(stat(s.path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(line, sizeof(line), "%s/sub", s.dir);
+	assert_int_equal(stat(line, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	/* a second agent on the same socket is refused */
+	assert_int_equal(nwg_ctl_open(&(struct nwg_ctl *){NULL}, s.path, fake, NULL, &err),
+			 -EADDRINUSE);
+	/* two requests in one write, answered in order */
+	fd = client(&s);
+	assert_true(write(fd, "{\"method\":\"status\"}\n{\"method\":\"x\"}\n", 35) == 35);
+	read_line(&s, fd, line, sizeof(line));
+	assert_string_equal(line, "{\"ok\":true,\"result\":{\"host\":\"n1\"}}");
+	read_line(&s, fd, line, sizeof(line));
+	assert_string_equal(line, "{\"ok\":false,\"error\":\"unknown method\"}");
+	/* garbage, then the same client still works */
+	assert_true(write(fd, "not json\n", 9) == 9);
+	read_line(&s, fd, line, sizeof(line));
+	assert_string_equal(line, "{\"ok\":false,\"error\":\"invalid JSON\"}");
+	/* a request split across writes, the last without a newline then EOF */
+	fd2 = client(&s);
+	assert_true(write(fd2, "{\"meth", 6) == 6);
+	pump(&s, 2);
+	assert_true(write(fd2, "od\":\"status\"}", 13) == 13);
+	shutdown(fd2, SHUT_WR);
+	read_line(&s, fd2, line, sizeof(line));
+	assert_string_equal(line, "{\"ok\":true,\"result\":{\"host\":\"n1\"}}");
+	close(fd2);
+	/* a line longer than the bound: error reply, then the connection closes */
+	big = malloc(NWG_CTL_MAX_LINE + 10);
+	memset(big, 'a', NWG_CTL_MAX_LINE + 10);
+	fd2 = client(&s);
+	for (size_t off = 0; off < NWG_CTL_MAX_LINE + 10;) {
+		ssize_t w = send(fd2, big + off, NWG_CTL_MAX_LINE + 10 - off, MSG_DONTWAIT);
+
+		if (w > 0)
+			off += (size_t)w;
+		pump(&s, 1);
+	}
+	free(big);
+	read_line(&s, fd2, line, sizeof(line));
+	assert_string_equal(line, "{\"ok\":false,\"error\":\"request line too long\"}");
+	close(fd2);
+	/* the first client is unaffected */
+	assert_true(write(fd, "{\"method\":\"status\"}\n", 20) == 20);
+	read_line(&s, fd, line, sizeof(line));
+	assert_string_equal(line, "{\"ok\":true,\"result\":{\"host\":\"n1\"}}");
+	close(fd);
+	pump(&s, 2);
+	nwg_ctl_close(s.ctl);
+	assert_int_equal(stat(s.path, &st), -1); /* unlinked on close */
+	snprintf(line, sizeof(line), "%s/sub", s.dir);
+	rmdir(line);
+	rmdir(s.dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_protocol),
+	    cmocka_unit_test(test_socket),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
