@@ -115,6 +115,10 @@ static int link_state(const struct nwg_action *act, const char *ifname, unsigned
 	if (rc >= 0 && (what & (NWG_FIX_UP | NWG_FIX_DOWN)))
 		rc = nwg_link_set_up(r, ifname, (what & NWG_FIX_UP) != 0, err);
 	nwg_rtnl_close(r);
+	/* An addressed hub up in its project namespace routes between its
+	 * devices (hub_up_unrouted): that namespace forwards. */
+	if (rc >= 0 && (what & NWG_FIX_UP) && act->addressed && act->netns[0] && !act->l3_owned)
+		rc = nwg_netns_set_forwarding(act->netns, true, err);
 	return rc;
 }
 

@@ -61,6 +61,14 @@ if [ "$a" != "$b" ]; then ok "distinct namespaces"; else ko "same inode for $NSA
 expect "ip netns add sees ours as existing" "exists|File exists" ip netns add "$NSA"
 check "netns_run enters $NSA, caller thread unchanged" "$T" run "$NSA"
 check "netns_run root, caller thread unchanged" "$T" run -
+root_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+check "forwarding on in $NSA" "$T" forwarding "$NSA" on
+expect "ipv4 forwarding seen in $NSA" "^1$" ip netns exec "$NSA" cat /proc/sys/net/ipv4/ip_forward
+expect "ipv6 forwarding seen in $NSA" "^1$" ip netns exec "$NSA" cat /proc/sys/net/ipv6/conf/all/forwarding
+expect "root namespace forwarding unchanged" "^$root_fwd$" cat /proc/sys/net/ipv4/ip_forward
+expect "forwarding in the root namespace refused" "error=-22" "$T" forwarding - on
+check "forwarding off in $NSA" "$T" forwarding "$NSA" off
+expect "ipv4 forwarding off in $NSA" "^0$" ip netns exec "$NSA" cat /proc/sys/net/ipv4/ip_forward
 expect "invalid name rejected" "error=-22" "$T" ns-create "a/b"
 expect "delete missing is -ENOENT" "error=-2 " "$T" ns-delete "nwgnone$$"
 expect "open missing is -ENOENT" "error=-2 " "$T" ns-open "nwgnone$$"

@@ -206,10 +206,17 @@ static int cmd_rtnl(int argc, char **argv)
 	return report(ret, &err);
 }
 
+static int cmd_forwarding(const char *ns, const char *onoff)
+{
+	struct nwg_err err = {{0}};
+
+	return report(nwg_netns_set_forwarding(ns_arg(ns), !strcmp(onoff, "on"), &err), &err);
+}
+
 static int usage(void)
 {
 	fputs("usage: nwg-libnet-test ns-create|ns-delete|ns-exists|ns-open NAME\n"
-	      "       nwg-libnet-test ns-list | run NS | kernel-available\n"
+	      "       nwg-libnet-test ns-list | run NS | kernel-available | forwarding NS on|off\n"
 	      "       nwg-libnet-test link-list NS | link-get|link-del|link-add-wg|addr-flush|"
 	      "addr-list NS IF\n"
 	      "       nwg-libnet-test link-move|link-rename|link-alias|link-mtu|link-up|addr-add "
@@ -234,6 +241,8 @@ int main(int argc, char **argv)
 		return cmd_ns(argv[1], argv[2]);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argv[2]);
+	if (!strcmp(argv[1], "forwarding") && argc == 4)
+		return cmd_forwarding(argv[2], argv[3]);
 	if (argc < 3 || (strcmp(argv[1], "link-list") && argc < 4))
 		return usage();
 	return cmd_rtnl(argc, argv);

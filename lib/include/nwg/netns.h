@@ -3,6 +3,7 @@
 #ifndef NWG_NETNS_H
 #define NWG_NETNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "nwg/err.h"
@@ -37,5 +38,10 @@ void nwg_netns_list_free(char **names);
  * return value, or a negative errno if the namespace could not be entered. */
 typedef int (*nwg_netns_fn)(void *arg);
 int nwg_netns_run(const char *name, nwg_netns_fn fn, void *arg, struct nwg_err *err);
+
+/* Turns IPv4 and IPv6 forwarding on or off inside a named namespace (its
+ * own net.ipv4.ip_forward and net.ipv6.conf.all.forwarding). Refuses the
+ * root namespace (NULL or ""): the host's routing is not ours to change. */
+int nwg_netns_set_forwarding(const char *name, bool on, struct nwg_err *err);
 
 #endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Per-namespace forwarding sysctls, written from a thread inside the
+ * namespace (/proc/sys/net follows the writer's network namespace). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nwg/netns.h"
+
+static const char *const forwarding_paths[] = {
+    "/proc/sys/net/ipv4/ip_forward",
+    "/proc/sys/net/ipv6/conf/all/forwarding",
+};
+
+struct fwd_arg {
+	bool on;
+	int failed_path; /* index into forwarding_paths, -1 = none */
+};
+
+static int write_one(const char *path, bool on)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, on ? "1\n" : "0\n", 2);
+	if (n != 2) {
+		int e = n < 0 ? errno : EIO;
+
+		close(fd);
+		return -e;
+	}
+	return close(fd) < 0 ? -errno : 0;
+}
+
+static int set_forwarding_here(void *p)
+{
+	struct fwd_arg *a = p;
+
+	for (size_t i = 0; i < sizeof(forwarding_paths) / sizeof(forwarding_paths[0]); i++) {
+		int r = write_one(forwarding_paths[i], a->on);
+
+		/* A kernel without IPv6 has no forwarding knob for it. */
+		if (r == -ENOENT && i > 0)
+			continue;
+		if (r < 0) {
+			a->failed_path = (int)i;
+			return r;
+		}
+	}
+	return 0;
+}
+
+int nwg_netns_set_forwarding(const char *name, bool on, struct nwg_err *err)
+{
+	struct fwd_arg a = {.on = on, .failed_path = -1};
+	int r;
+
+	if (!name || !*name)
+		return nwg_err_set(err, EINVAL,
+				   "forwarding: refusing to change the root namespace");
+	r = nwg_netns_run(name, set_forwarding_here, &a, err);
+	if (r < 0 && a.failed_path >= 0)
+		return nwg_err_set(err, -r, "netns %s: %s: %s", name,
+				   forwarding_paths[a.failed_path], strerror(-r));
+	return r;
+}
