@@ -28,6 +28,7 @@ from neutron.plugins.ml2.drivers import mech_agent
 from networking_wireguard import conf  # noqa: F401 (registers options)
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
+from networking_wireguard.l3 import server as l3_server
 from networking_wireguard import payloads
 from networking_wireguard import rpc
 from networking_wireguard import validation as v
@@ -77,6 +78,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                         {'me': c.MECH_DRIVER_NAME, 'list': drivers})
         registry.subscribe(self._after_worker_init, resources.PROCESS,
                            events.AFTER_INIT)
+        l3_server.subscribe()  # hubs on routers (networking_wireguard/l3)
         LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
                  c.AGENT_TYPE)
 
