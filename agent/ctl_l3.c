@@ -192,7 +192,7 @@ static int configure(const char *netns, const char *ifname, unsigned int mtu, co
 		     bool *changed, struct nwg_err *err)
 {
 	struct nwg_rtnl *r = NULL;
-	struct nwg_link l;
+	struct nwg_link l = {.ifindex = 0};
 	char **have = NULL;
 	size_t i;
 	const json_t *v;
