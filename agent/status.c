@@ -6,6 +6,7 @@
 
 #include "agent.h"
 #include "ctl.h"
+#include "ctl_l3.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/wg.h"
@@ -120,9 +121,10 @@ json_t *nwg_ctl_dispatch(void *ctx, const char *method, const json_t *args, stru
 {
 	struct nwg_agent *a = ctx;
 
-	(void)args;
 	if (strcmp(method, "status") == 0)
 		return nwg_status_build(a);
+	if (nwg_ctl_l3_handles(method))
+		return nwg_ctl_l3(a, method, args, err);
 	nwg_err_set(err, EINVAL, "unknown method");
 	return NULL;
 }

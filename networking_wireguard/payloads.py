@@ -11,6 +11,7 @@ from neutron_lib.api.definitions import portbindings
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
+from networking_wireguard.l3 import server as l3_server
 from networking_wireguard import validation
 
 
@@ -39,7 +40,9 @@ def hub_peers(session, hub_ids):
         peer = {'port_id': hub_id,
                 'public_key': rows[hub_id].public_key,
                 'endpoint': rows[hub_id].endpoint,
-                'allowed_ips': _unique(cidr for _ip, cidr in addrs[hub_id])}
+                'allowed_ips': _unique(
+                    [cidr for _ip, cidr in addrs[hub_id]] +
+                    l3_server.router_subnet_cidrs(session, hub_id))}
         if rows[hub_id].mtu:
             peer['mtu'] = rows[hub_id].mtu      # the hub's, once realized
         peers.append(peer)

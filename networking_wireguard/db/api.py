@@ -168,3 +168,28 @@ def set_vif_details(session, port_id, vif_details):
         PortBinding.vif_type == c.VIF_TYPE_WIREGUARD).update(
         {'vif_details': jsonutils.dumps(vif_details)},
         synchronize_session=False)
+
+
+def mirror_profile_keys(session, port_id, values):
+    """Write values ({key: value or None}) into the port's active binding
+    profile in place. Used for what existing clients read from a hub's
+    profile (public_key, endpoint): an API update would unbind and rebind
+    the port, which costs a second per hub and blocks the RPC worker.
+    Returns True when the stored profile changed."""
+    binding = bindings(session, [port_id]).get(port_id)
+    if binding is None:
+        return False
+    profile = profile_of(binding)
+    want = dict(profile)
+    for key, value in values.items():
+        if value is None:
+            want.pop(key, None)
+        else:
+            want[key] = value
+    if want == profile:
+        return False
+    session.query(PortBinding).filter(
+        PortBinding.port_id == port_id,
+        PortBinding.status == n_const.ACTIVE).update(
+        {'profile': jsonutils.dumps(want)}, synchronize_session=False)
+    return True

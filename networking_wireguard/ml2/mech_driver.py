@@ -18,8 +18,6 @@ from neutron_lib.callbacks import events
 from neutron_lib.callbacks import registry
 from neutron_lib.callbacks import resources
 from neutron_lib.db import api as db_api
-from neutron_lib import exceptions as n_exc
-from neutron_lib.plugins import directory
 from neutron_lib.plugins.ml2 import api
 from neutron_lib import rpc as n_rpc
 from oslo_config import cfg
@@ -30,6 +28,7 @@ from neutron.plugins.ml2.drivers import mech_agent
 from networking_wireguard import conf  # noqa: F401 (registers options)
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
+from networking_wireguard.l3 import server as l3_server
 from networking_wireguard import payloads
 from networking_wireguard import rpc
 from networking_wireguard import validation as v
@@ -79,6 +78,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                         {'me': c.MECH_DRIVER_NAME, 'list': drivers})
         registry.subscribe(self._after_worker_init, resources.PROCESS,
                            events.AFTER_INIT)
+        l3_server.subscribe()  # hubs on routers (networking_wireguard/l3)
         LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
                  c.AGENT_TYPE)
 
@@ -327,32 +327,14 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                 LOG.info("Hub %s realized on %s: %s (listen port %s)",
                          port_id, host, endpoint, listen_port)
             db.set_vif_details(session, port_id, payloads.hub_vif_details(row))
+            if cfg.CONF.ml2_wireguard.write_hub_profile:
+                # Existing clients read a hub's key and endpoint from its
+                # binding:profile; written in place, no rebind.
+                db.mirror_profile_keys(session, port_id, {
+                    c.PROFILE_PUBLIC_KEY: public_key,
+                    c.PROFILE_ENDPOINT: endpoint})
             spokes = db.spoke_ids_of_hubs(session, [port_id]).get(port_id, [])
         if spokes:
             self._refresh_spokes(context, spokes)
-        if cfg.CONF.ml2_wireguard.write_hub_profile:
-            self._mirror_into_profile(context, port_id, public_key, endpoint)
         return True
-
-    @staticmethod
-    def _mirror_into_profile(context, port_id, public_key, endpoint):
-        # Existing clients read a hub's key and endpoint from its
-        # binding:profile. Writing the profile rebinds the port, so write
-        # only when it differs: a repeated hub_realized changes nothing.
-        plugin = directory.get_plugin()
-        try:
-            port = plugin.get_port(context, port_id)
-        except n_exc.PortNotFound:
-            return      # deleted meanwhile
-        profile = dict(port.get(portbindings.PROFILE) or {})
-        want = dict(profile)
-        for key, value in ((c.PROFILE_PUBLIC_KEY, public_key),
-                           (c.PROFILE_ENDPOINT, endpoint)):
-            if value is None:
-                want.pop(key, None)
-            else:
-                want[key] = value
-        if want != profile:
-            plugin.update_port(context, port_id,
-                               {'port': {portbindings.PROFILE: want}})
 

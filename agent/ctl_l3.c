@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* owns / attach / detach: a hub becomes a router interface and back.
+ *
+ * attach(port_id, namespace, ifname, cidrs, mtu): moves the hub's link into
+ * the router namespace as ifname (qr-<port[:11]>), sets the MTU (the
+ * network's, capped at underlay_mtu - 80), the addresses (reconciled: left
+ * alone when already right, so an "already attached" call after an L3 agent
+ * restart changes nothing), and brings it up. detach(port_id): back to the
+ * hub's home namespace as wg-<port[:11]>, down, no addresses. Both record
+ * where the link lives in the repository, so a restart finds it there, and
+ * schedule a targeted sync (status up/down to Neutron). The key, the listen
+ * port and the peers are never touched: sessions survive. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl_l3.h"
+#include "log.h"
+#include "nwg/netns.h"
+#include "nwg/repo.h"
+#include "nwg/rtnl.h"
+#include "nwg/wg.h"
+#include "plan.h"
+
+#define ROUTER_NS_PREFIX "qrouter-"
+#define ALIAS_PREFIX	 "neutron-wireguard:"
+#define UAPI_DIR	 "/var/run/wireguard" /* the userspace backend's default */
+#define MAX_CIDRS	 32
+
+struct where {
+	char netns[NWG_NETNS_NAME_MAX + 1];
+	char ifname[IFNAMSIZ];
+	struct nwg_link link;
+};
+
+bool nwg_ctl_l3_handles(const char *method)
+{
+	return strcmp(method, "owns") == 0 || strcmp(method, "attach") == 0 ||
+	       strcmp(method, "detach") == 0;
+}
+
+static const char *nsname(const char *ns)
+{
+	return ns && *ns ? ns : "the root namespace";
+}
+
+static int port_id_arg(const json_t *args, const char **out, struct nwg_err *err)
+{
+	const char *s = json_string_value(json_object_get(args, "port_id"));
+
+	if (!s || !*s || strlen(s) > NWG_ID_MAX)
+		return nwg_err_set(err, EINVAL, "port_id: required (a port id)");
+	for (const char *p = s; *p; p++) {
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= 'A' && *p <= 'Z') || *p == '-'))
+			return nwg_err_set(err, EINVAL, "port_id: not a port id");
+	}
+	*out = s;
+	return 0;
+}
+
+/* Is ifname in netns our link for port_id (alias check)? */
+static bool link_at(const char *netns, const char *ifname, const char *port_id, struct where *w)
+{
+	struct nwg_rtnl *r = NULL;
+	char alias[NWG_ALIAS_MAX];
+	bool found = false;
+
+	snprintf(alias, sizeof(alias), "%s%s", ALIAS_PREFIX, port_id);
+	if (nwg_rtnl_open(&r, *netns ? netns : NULL, NULL) >= 0 &&
+	    nwg_link_get(r, ifname, &w->link, NULL) >= 0 && strcmp(w->link.alias, alias) == 0) {
+		snprintf(w->netns, sizeof(w->netns), "%s", netns);
+		snprintf(w->ifname, sizeof(w->ifname), "%s", ifname);
+		found = true;
+	}
+	nwg_rtnl_close(r);
+	return found;
+}
+
+/* Where the link is: where the record says, at home, or at the target. */
+static bool locate(const struct nwg_hub_record *rec, const char *to_ns, const char *to_if,
+		   struct where *w)
+{
+	char wg[IFNAMSIZ];
+
+	nwg_hub_ifname(rec->port_id, wg);
+	return link_at(rec->netns, rec->ifname, rec->port_id, w) ||
+	       link_at(rec->home_netns, wg, rec->port_id, w) ||
+	       (to_ns && link_at(to_ns, to_if, rec->port_id, w));
+}
+
+/* wireguard-go answers on /var/run/wireguard/<name it was created with>.sock:
+ * a symlink under the link's current name keeps it reachable (agent status,
+ * `wg show qr-...`) while it is renamed. */
+static void uapi_alias(struct nwg_agent *a, const char *port_id, const char *ifname, bool add)
+{
+	char wg[IFNAMSIZ], link[128], target[64];
+
+	if (nwg_backend_kind(a->backend) != NWG_BACKEND_USERSPACE)
+		return;
+	nwg_hub_ifname(port_id, wg);
+	if (strcmp(wg, ifname) == 0)
+		return;
+	snprintf(link, sizeof(link), "%s/%s.sock", UAPI_DIR, ifname);
+	snprintf(target, sizeof(target), "%s.sock", wg);
+	unlink(link);
+	if (add && symlink(target, link) < 0)
+		log_warn("hub %s: cannot link %s to %s: %s", port_id, link, target,
+			 strerror(errno));
+}
+
+/* Removes qr-*.sock links whose wireguard-go is gone (hubs deleted while
+ * attached: the backend deletes the link and its own socket only). */
+static void uapi_sweep(void)
+{
+	DIR *d = opendir(UAPI_DIR);
+	struct dirent *e;
+	char path[300];
+	struct stat st;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "qr-", 3) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", UAPI_DIR, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) < 0 &&
+		    errno == ENOENT)
+			unlink(path);
+	}
+	closedir(d);
+}
+
+/* Moves (and renames) the link to netns/ifname, down. */
+static int move_link(const struct where *w, const char *netns, const char *ifname, bool *changed,
+		     struct nwg_err *err)
+{
+	struct nwg_rtnl *r = NULL;
+	int fd = -1, rc;
+
+	if (strcmp(w->netns, netns) == 0 && strcmp(w->ifname, ifname) == 0)
+		return 0;
+	*changed = true;
+	rc = nwg_rtnl_open(&r, *w->netns ? w->netns : NULL, err);
+	if (rc >= 0)
+		rc = nwg_link_set_up(r, w->ifname, false, err);
+	if (rc >= 0 && strcmp(w->netns, netns) != 0) {
+		fd = nwg_netns_open(*netns ? netns : NULL, err);
+		rc = fd < 0 ? fd : nwg_link_move(r, w->ifname, fd, err);
+		if (fd >= 0)
+			close(fd);
+		nwg_rtnl_close(r);
+		r = NULL;
+		if (rc >= 0)
+			rc = nwg_rtnl_open(&r, *netns ? netns : NULL, err);
+	}
+	if (rc >= 0 && strcmp(w->ifname, ifname) != 0)
+		rc = nwg_link_rename(r, w->ifname, ifname, err);
+	nwg_rtnl_close(r);
+	return rc;
+}
+
+static bool is_link_local(const char *cidr)
+{
+	return strncmp(cidr, "fe80:", 5) == 0;
+}
+
+static bool same_addrs(char **have, const json_t *want)
+{
+	size_t n = 0, i;
+	const json_t *v;
+
+	for (size_t k = 0; have && have[k]; k++) {
+		bool found = false;
+
+		if (is_link_local(have[k]))
+			continue;
+		n++;
+		json_array_foreach(want, i, v) found |= strcmp(json_string_value(v), have[k]) == 0;
+		if (!found)
+			return false;
+	}
+	return n == json_array_size(want);
+}
+
+/* MTU, addresses (only when they differ), up. */
+static int configure(const char *netns, const char *ifname, unsigned int mtu, const json_t *cidrs,
+		     bool *changed, struct nwg_err *err)
+{
+	struct nwg_rtnl *r = NULL;
+	struct nwg_link l = {.ifindex = 0};
+	char **have = NULL;
+	size_t i;
+	const json_t *v;
+	int rc;
+
+	rc = nwg_rtnl_open(&r, netns, err);
+	if (rc >= 0)
+		rc = nwg_link_get(r, ifname, &l, err);
+	if (rc >= 0 && mtu && l.mtu != mtu) {
+		*changed = true;
+		rc = nwg_link_set_mtu(r, ifname, mtu, err);
+	}
+	if (rc >= 0)
+		rc = nwg_addr_list(r, ifname, &have, err);
+	if (rc >= 0 && !same_addrs(have, cidrs)) {
+		*changed = true;
+		rc = nwg_addr_flush(r, ifname, err);
+		json_array_foreach(cidrs, i, v)
+		{
+			if (rc >= 0)
+				rc = nwg_addr_add(r, ifname, json_string_value(v), err);
+		}
+	}
+	if (rc >= 0 && !l.up) {
+		*changed = true;
+		rc = nwg_link_set_up(r, ifname, true, err);
+	}
+	nwg_strv_free(have);
+	nwg_rtnl_close(r);
+	return rc;
+}
+
+static int record_place(struct nwg_agent *a, struct nwg_hub_record *rec, const char *netns,
+			const char *ifname, bool up, unsigned int mtu, const json_t *cidrs,
+			struct nwg_err *err)
+{
+	size_t i;
+	const json_t *v;
+
+	snprintf(rec->netns, sizeof(rec->netns), "%s", netns);
+	snprintf(rec->ifname, sizeof(rec->ifname), "%s", ifname);
+	rec->up = up;
+	if (mtu)
+		rec->mtu = mtu;
+	nwg_strv_free(rec->addresses);
+	rec->addresses = NULL;
+	json_array_foreach(cidrs, i, v)
+	{
+		if (nwg_hub_record_add_address(rec, json_string_value(v)) < 0)
+			return nwg_err_set(err, ENOMEM, "out of memory");
+	}
+	return nwg_repo_save(a->repo, rec, err);
+}
+
+static void resync(struct nwg_agent *a, const char *port_id)
+{
+	const char *ids[] = {port_id};
+
+	nwg_sched_ids(a, ids, 1, 0);
+}
+
+static int check_cidrs(const json_t *cidrs, struct nwg_err *err)
+{
+	size_t i;
+	const json_t *v;
+
+	if (!json_is_array(cidrs) || json_array_size(cidrs) > MAX_CIDRS)
+		return nwg_err_set(err, EINVAL, "cidrs: a list of at most %d addresses", MAX_CIDRS);
+	json_array_foreach(cidrs, i, v)
+	{
+		const char *s = json_string_value(v);
+
+		if (!s || !strchr(s, '/') || strlen(s) > 64)
+			return nwg_err_set(err, EINVAL, "cidrs: \"address/prefixlen\" strings");
+	}
+	return 0;
+}
+
+static int attach_args(const json_t *args, const char **ns, const char **ifname,
+		       const json_t **cidrs, unsigned int *mtu, struct nwg_err *err)
+{
+	const json_t *m = json_object_get(args, "mtu");
+
+	*ns = json_string_value(json_object_get(args, "namespace"));
+	*ifname = json_string_value(json_object_get(args, "ifname"));
+	*cidrs = json_object_get(args, "cidrs");
+	if (!*ns || strncmp(*ns, ROUTER_NS_PREFIX, strlen(ROUTER_NS_PREFIX)) != 0 ||
+	    nwg_netns_exists(*ns) != 1)
+		return nwg_err_set(err, EINVAL, "namespace: an existing %s<router_id> namespace",
+				   ROUTER_NS_PREFIX);
+	if (!*ifname || nwg_ifname_valid(*ifname) < 0)
+		return nwg_err_set(err, EINVAL, "ifname: an interface name");
+	if (m && !json_is_null(m) &&
+	    (!json_is_integer(m) || json_integer_value(m) < 68 || json_integer_value(m) > 65535))
+		return nwg_err_set(err, EINVAL, "mtu: 68..65535 or null");
+	*mtu = json_is_integer(m) ? (unsigned int)json_integer_value(m) : 0;
+	return check_cidrs(*cidrs, err);
+}
+
+static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *args,
+		      struct nwg_hub_record *rec, struct nwg_err *err)
+{
+	const char *ns, *ifname;
+	const json_t *cidrs;
+	unsigned int net_mtu = 0, mtu;
+	struct where w;
+	bool changed = false;
+
+	if (attach_args(args, &ns, &ifname, &cidrs, &net_mtu, err) < 0)
+		return NULL;
+	if (!*rec->home_netns) {
+		nwg_err_set(err, EPERM,
+			    "hub %s lives in the root namespace (root_namespace): it cannot be "
+			    "a router interface",
+			    port_id);
+		return NULL;
+	}
+	if (!locate(rec, ns, ifname, &w)) {
+		nwg_err_set(err, ENODEV, "hub %s has no link yet (being re-created)", port_id);
+		return NULL;
+	}
+	mtu = nwg_conf_hub_mtu(&a->conf, net_mtu);
+	if (move_link(&w, ns, ifname, &changed, err) < 0 ||
+	    configure(ns, ifname, mtu, cidrs, &changed, err) < 0)
+		return NULL;
+	uapi_sweep();
+	uapi_alias(a, port_id, ifname, true);
+	if (record_place(a, rec, ns, ifname, true, mtu, cidrs, err) < 0)
+		return NULL;
+	if (changed)
+		log_info("hub %s project %s: attached as %s in %s, MTU %u%s", port_id,
+			 rec->project_id, ifname, ns, mtu,
+			 net_mtu > mtu ? " (network MTU capped at [wireguard] underlay_mtu - 80)"
+				       : "");
+	else
+		log_debug("hub %s: already attached as %s in %s", port_id, ifname, ns);
+	if (net_mtu > mtu)
+		log_warn("hub %s: network MTU %u > underlay_mtu %u - 80: hub MTU %u", port_id,
+			 net_mtu, a->conf.underlay_mtu, mtu);
+	resync(a, port_id);
+	return json_pack("{s:b, s:s, s:s, s:i, s:b, s:i}", "changed", changed, "interface", ifname,
+			 "namespace", ns, "mtu", (int)mtu, "mtu_capped", net_mtu > mtu,
+			 "network_mtu", (int)net_mtu);
+}
+
+static json_t *detach(struct nwg_agent *a, const char *port_id, struct nwg_hub_record *rec,
+		      struct nwg_err *err)
+{
+	const char *home = rec->home_netns;
+	char wg[IFNAMSIZ];
+	struct where w;
+	bool changed = false;
+	json_t *none = json_array();
+
+	nwg_hub_ifname(port_id, wg);
+	if (!locate(rec, NULL, NULL, &w)) {
+		json_decref(none);
+		return json_pack("{s:b, s:b, s:b, s:s, s:s}", "known", 1, "present", 0, "changed",
+				 0, "interface", wg, "namespace", home);
+	}
+	if (*home && nwg_netns_create(home, err) < 0) {
+		json_decref(none);
+		return NULL;
+	}
+	uapi_alias(a, port_id, w.ifname, false);
+	if (move_link(&w, home, wg, &changed, err) < 0 ||
+	    record_place(a, rec, home, wg, false, 0, none, err) < 0) {
+		json_decref(none);
+		return NULL;
+	}
+	json_decref(none);
+	if (changed)
+		log_info("hub %s project %s: detached from %s: %s in %s, down", port_id,
+			 rec->project_id, nsname(w.netns), wg, nsname(home));
+	resync(a, port_id);
+	return json_pack("{s:b, s:b, s:b, s:s, s:s}", "known", 1, "present", 1, "changed", changed,
+			 "interface", wg, "namespace", home);
+}
+
+static json_t *owns(struct nwg_hub_record *rec)
+{
+	struct where w;
+	bool found = locate(rec, NULL, NULL, &w);
+
+	return json_pack("{s:b, s:b, s:s, s:s, s:s, s:b, s:i}", "owned", 1, "present", found,
+			 "interface", found ? w.ifname : rec->ifname, "namespace",
+			 found ? w.netns : rec->netns, "home_namespace", rec->home_netns, "up",
+			 found && w.link.up, "mtu", (int)(found ? w.link.mtu : rec->mtu));
+}
+
+json_t *nwg_ctl_l3(struct nwg_agent *a, const char *method, const json_t *args, struct nwg_err *err)
+{
+	struct nwg_hub_record *rec = NULL;
+	const char *port_id = NULL;
+	json_t *res;
+	int r;
+
+	if (!args) {
+		nwg_err_set(err, EINVAL, "args: {\"port_id\": ...} required");
+		return NULL;
+	}
+	if (port_id_arg(args, &port_id, err) < 0)
+		return NULL;
+	r = nwg_repo_load(a->repo, port_id, &rec, err);
+	if (r == -ENOENT) {
+		if (strcmp(method, "owns") == 0)
+			return json_pack("{s:b, s:s}", "owned", 0, "host", a->conf.host);
+		if (strcmp(method, "detach") == 0) {
+			uapi_sweep(); /* deleted while attached: its qr- socket link */
+			return json_pack("{s:b}", "known", 0);
+		}
+		nwg_err_set(err, ENOENT, "hub %s is not realized on this node (host %s)", port_id,
+			    a->conf.host);
+		return NULL;
+	}
+	if (r < 0)
+		return NULL;
+	if (strcmp(method, "owns") == 0)
+		res = owns(rec);
+	else if (strcmp(method, "attach") == 0)
+		res = attach(a, port_id, args, rec, err);
+	else
+		res = detach(a, port_id, rec, err);
+	nwg_hub_record_free(rec);
+	return res;
+}

@@ -1,0 +1,138 @@
+"""neutron-server side of hubs on routers.
+
+* ``subscribe()``: a ROUTER_INTERFACE BEFORE_CREATE callback that refuses
+  (409) a hub on an HA or distributed router -- one WireGuard link cannot be
+  an interface of several router namespaces -- and a hub whose router is
+  already hosted by the L3 agent of another node (the hub's key never moves
+  between nodes; non-HA L3 rewrites a router port's host to its L3 agent's).
+  Called from the mechanism driver's initialize().
+* ``router_subnet_cidrs()``: the subnets of the hub's router other than the
+  hub's own, which a device reaches through the hub (rendered into
+  AllowedIPs by ``neutron-wireguard render``).
+"""
+from neutron_lib.api.definitions import portbindings
+from neutron_lib.callbacks import events
+from neutron_lib.callbacks import registry
+from neutron_lib.callbacks import resources
+from neutron_lib import constants as n_const
+from neutron_lib import exceptions as n_exc
+from neutron_lib.plugins import constants as plugin_constants
+from neutron_lib.plugins import directory
+from oslo_log import log as logging
+
+LOG = logging.getLogger(__name__)
+
+VIF_TYPE_WIREGUARD = 'wireguard'
+
+
+class HubRouterConflict(n_exc.Conflict):
+    message = '%(reason)s'
+
+
+def _is_hub(context, port):
+    if port.get(portbindings.VIF_TYPE) == VIF_TYPE_WIREGUARD:
+        return True
+    try:
+        from networking_wireguard.db import api as db
+        row = db.get_row(context.session, port['id'])
+        return row is not None and row.role == 'hub'
+    except Exception:  # the driver's table is not there: not a hub we know
+        return False
+
+
+def _router_kind(router_db):
+    extra = getattr(router_db, 'extra_attributes', None)
+    if extra is None:
+        return None
+    if getattr(extra, 'distributed', False):
+        return 'distributed'
+    if getattr(extra, 'ha', False):
+        return 'HA'
+    return None
+
+
+def _hosting_hosts(context, router_id):
+    plugin = directory.get_plugin(plugin_constants.L3)
+    try:
+        agents = plugin.list_l3_agents_hosting_router(
+            context.elevated(), router_id).get('agents', [])
+    except Exception:  # no scheduler / no agents extension
+        return set()
+    return {a['host'] for a in agents}
+
+
+def check_hub_interface(resource, event, trigger, payload=None):
+    port = (payload.metadata or {}).get('port') or {}
+    context = payload.context
+    if not port or not _is_hub(context, port):
+        return
+    router_db = payload.latest_state
+    kind = _router_kind(router_db)
+    if kind:
+        raise HubRouterConflict(reason=(
+            'port %s is a WireGuard hub; it can only be an interface of a '
+            'legacy router (not HA, not distributed): router %s is %s'
+            % (port['id'], payload.resource_id, kind)))
+    host = port.get(portbindings.HOST_ID)
+    hosts = _hosting_hosts(context, payload.resource_id)
+    if host and hosts and host not in hosts:
+        raise HubRouterConflict(reason=(
+            'WireGuard hub %s lives on host %s but router %s is hosted by '
+            'the L3 agent of %s; a hub cannot move between nodes: use a '
+            'router hosted on %s' % (port['id'], host, payload.resource_id,
+                                     ', '.join(sorted(hosts)), host)))
+    LOG.info("WireGuard hub %s becomes an interface of router %s",
+             port['id'], payload.resource_id)
+
+
+# device_owner of the router port of an HA / distributed router.
+_REFUSED_OWNERS = {
+    n_const.DEVICE_OWNER_HA_REPLICATED_INT: 'HA',
+    n_const.DEVICE_OWNER_DVR_INTERFACE: 'distributed',
+}
+
+
+def check_hub_owner(resource, event, trigger, payload=None):
+    """PORT BEFORE_UPDATE: refuse before `router add port` changes the hub.
+
+    add_router_interface first rewrites the port's device_owner/device_id,
+    then publishes ROUTER_INTERFACE BEFORE_CREATE; for distributed routers
+    Neutron cannot undo that rewrite when the callback refuses (it runs in a
+    transaction), so HA/DVR are refused here, before anything changed.
+    """
+    original, attrs = payload.states[0], payload.states[-1] or {}
+    kind = _REFUSED_OWNERS.get(attrs.get('device_owner'))
+    if not kind or not original or not _is_hub(payload.context, original):
+        return
+    raise HubRouterConflict(reason=(
+        'port %s is a WireGuard hub; it can only be an interface of a '
+        'legacy router (not HA, not distributed): router %s is %s'
+        % (original['id'], attrs.get('device_id'), kind)))
+
+
+def subscribe():
+    registry.subscribe(check_hub_owner, resources.PORT, events.BEFORE_UPDATE)
+    registry.subscribe(check_hub_interface, resources.ROUTER_INTERFACE,
+                       events.BEFORE_CREATE)
+
+
+def router_subnet_cidrs(session, hub_port_id):
+    """CIDRs of the other subnets of the router the hub is attached to."""
+    from neutron.db.models import l3 as l3_models
+    from neutron.db import models_v2
+    port = session.query(models_v2.Port).filter_by(id=hub_port_id).first()
+    if (port is None or not port.device_id or
+            port.device_owner not in n_const.ROUTER_INTERFACE_OWNERS):
+        return []
+    own = {a.subnet_id for a in port.fixed_ips}
+    rows = (session.query(models_v2.Subnet.id, models_v2.Subnet.cidr)
+            .join(models_v2.IPAllocation,
+                  models_v2.IPAllocation.subnet_id == models_v2.Subnet.id)
+            .join(l3_models.RouterPort,
+                  l3_models.RouterPort.port_id ==
+                  models_v2.IPAllocation.port_id)
+            .filter(l3_models.RouterPort.router_id == port.device_id,
+                    l3_models.RouterPort.port_type.in_(
+                        n_const.ROUTER_INTERFACE_OWNERS))
+            .distinct().all())
+    return sorted({cidr for sid, cidr in rows if sid not in own})
