@@ -9,6 +9,8 @@
 #include "wg_backend.h"
 #include "wg_kernel_int.h"
 
+#define GET_RETRIES 5 /* NLM_F_DUMP_INTR: the device changed mid-dump */
+
 static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	return nwg_kernel_parse_get(nlh, data);
@@ -41,7 +43,18 @@ int nwg_kernel_get(const char *ifname, const char *netns, struct nwg_device **ou
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	ret = nwg_wg_sock_open(&s, netns, err);
 	if (ret == 0) {
-		ret = get_on(&s, ifname, dev, err);
+		for (int i = 0; i < GET_RETRIES; i++) {
+			ret = get_on(&s, ifname, dev, err);
+			if (ret != -EINTR)
+				break;
+			/* a torn read: drop the partial result and read again */
+			nwg_device_free(dev);
+			dev = nwg_device_new(ifname);
+			if (!dev) {
+				ret = nwg_err_set(err, ENOMEM, "out of memory");
+				break;
+			}
+		}
 		nwg_nl_wipe_rx(&s.nl); /* replies carried the private key */
 		nwg_nl_close(&s.nl);
 	}
