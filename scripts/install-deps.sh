@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
   libjansson-dev libinih-dev libcmocka-dev libqrencode-dev clang clang-format
   libclang-rt-14-dev libcurl4-openssl-dev shellcheck"
-RUN_PKGS="wireguard-go wireguard-tools iproute2 iputils-ping procps curl bc
+RUN_PKGS="wireguard-go wireguard-tools iproute2 iputils-ping procps curl bc jq socat
   qemu-system-x86 busybox-static kmod cpio neutron-l3-agent neutron-linuxbridge-agent"
 NEUTRON_PKGS="neutron-server rabbitmq-server mariadb-server python3-openstackclient
   python3-neutronclient python3-pip python3-setuptools python3-oslotest

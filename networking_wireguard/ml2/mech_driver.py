@@ -213,6 +213,28 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
     def update_port_postcommit(self, context):
         self._after_commit(context, force=False)
 
+    @staticmethod
+    def _heal_hub_details(plugin_context, port):
+        """hub_realized may land while ML2 is still committing the hub's
+        first binding; that commit then stores the details computed before
+        the hub was realized. Bring them back in line with our table."""
+        if port.get(portbindings.VIF_TYPE) != c.VIF_TYPE_WIREGUARD:
+            return
+        have = port.get(portbindings.VIF_DETAILS) or {}
+        with db_api.CONTEXT_WRITER.using(plugin_context):
+            session = plugin_context.session
+            row = db.get_row(session, port['id'])
+            if row is None or row.role != c.ROLE_HUB or not row.public_key:
+                return
+            want = payloads.hub_vif_details(row)
+            if all(have.get(k) == want[k] for k in c.HUB_DETAILS):
+                return
+            details = dict(have)
+            details.update(want)
+            db.set_vif_details(session, port['id'], details)
+            LOG.debug("Hub %s: binding details refreshed after a binding "
+                      "raced with hub_realized", port['id'])
+
     def delete_port_postcommit(self, context):
         stash = getattr(context, _STASH, None)
         if not stash:
@@ -226,6 +248,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
     def _after_commit(self, context, force):
         plugin_context = context._plugin_context
         port = context.current
+        self._heal_hub_details(plugin_context, port)
         with db_api.CONTEXT_READER.using(plugin_context):
             session = plugin_context.session
             row = db.get_row(session, port['id'])

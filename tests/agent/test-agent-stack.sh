@@ -114,7 +114,7 @@ check "only that peer changed" wait_for 15 log_has update 'peers \+0 ~1 -0'
 check "spoke 1 handshake survived the update" [ "$(hs1)" = "$H1" ]
 STATUS=$(echo '{"method": "status"}' | socat -t 5 - "UNIX-CONNECT:$T/run/agent.sock")
 check "control socket status: hub with live handshake" bash -c "echo '$STATUS' | jq -e '.ok and (.result.hubs[] | select(.port_id == \"$HUB\") | .peers[] | select(.port_id == \"$S1\") | .latest_handshake > 0)' >/dev/null"
-check "control socket: unknown method" bash -c "echo '{\"method\": \"owns\", \"args\": {}}' | socat -t 5 - UNIX-CONNECT:$T/run/agent.sock | jq -e '.ok == false and .error == \"unknown method\"' >/dev/null"
+check "control socket: unknown method" bash -c "echo '{\"method\": \"no-such-method\", \"args\": {}}' | socat -t 5 - UNIX-CONNECT:$T/run/agent.sock | jq -e '.ok == false and .error == \"unknown method\"' >/dev/null"
 check "control socket 0600" [ "$(stat -c %a "$T/run/agent.sock")" = 600 ]
 mark delete-spoke
 api DELETE "/ports/$S2" >/dev/null && S2=

@@ -8,6 +8,7 @@ from neutron.tests.unit.plugins.ml2 import test_plugin
 from neutron_lib.api.definitions import portbindings as pb
 from neutron_lib import constants as n_const
 from neutron_lib import context as n_context
+from neutron_lib.db import api as db_api
 from neutron_lib import exceptions as n_exc
 from neutron_lib.plugins import constants as plugin_constants
 from neutron_lib.plugins import directory
@@ -18,6 +19,7 @@ from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
 from networking_wireguard.db import models  # noqa: F401 (tables for SQLite)
 from networking_wireguard.ml2 import mech_driver
+from networking_wireguard import payloads
 from networking_wireguard import rpc
 
 HOST = 'wg-node-1'
@@ -458,6 +460,21 @@ class TestRpc(WireGuardDriverTestCase):
                          sp[pb.VIF_DETAILS]['peers'][0]['endpoint'])
         self.assertEqual('203.0.113.1:51999',
                          self.show(hub['id'])[pb.PROFILE]['endpoint'])
+
+    def test_binding_racing_hub_realized_is_healed(self):
+        # ML2 commits a hub's first binding with the details it computed
+        # before hub_realized landed: the next postcommit repairs them.
+        wg_agent(HOST)
+        hub = self.hub()
+        self.realize(hub['id'])
+        with db_api.CONTEXT_WRITER.using(self.context):
+            db.set_vif_details(self.context.session, hub['id'],
+                               payloads.hub_vif_details(None))
+        self.assertIsNone(self.show(hub['id'])[pb.VIF_DETAILS]['public_key'])
+        self.update(hub['id'], name='renamed')
+        details = self.show(hub['id'])[pb.VIF_DETAILS]
+        self.assertEqual((key(9), 51820), (details['public_key'],
+                                           details['listen_port']))
 
     def test_hub_realized_rejects_bad_input(self):
         hub = self.hub()
