@@ -90,7 +90,6 @@ S1=$(api POST /ports "{\"port\": {\"network_id\": \"$NET\", \"project_id\": \"$P
 check "spoke created" [ -n "$S1" ] && [ "$S1" != null ]
 has_peer() { wg show "$HUBIF" peers 2>/dev/null | grep -qF "$1"; }
 check "spoke becomes a peer" wait_for 20 has_peer "$DEVPUB"
-port_status() { api GET "/ports/$S1" | jq -r .port.status; }
 check "spoke DOWN before any handshake" wait_for 10 bash -c "[ \"\$(curl -sf $API/ports/$S1 | jq -r .port.status)\" = DOWN ]"
 
 echo "device handshakes"
@@ -98,7 +97,6 @@ mark handshake
 ip netns exec "$DEVNS" wg set "$DEVIF" private-key "$T/dev.key" peer "$HUBPUB" endpoint "$HUB_IP:$PORT" allowed-ips 10.98.0.1/32 persistent-keepalive 1
 ip -n "$DEVNS" addr add 10.98.0.5/24 dev "$DEVIF"
 ip -n "$DEVNS" link set "$DEVIF" up
-hs() { wg show "$HUBIF" latest-handshakes | awk -v k="$DEVPUB" '$1 == k {print $2}'; }
 check "device handshakes with the hub" wait_for 15 bash -c "[ \"\$(wg show $HUBIF latest-handshakes | awk -v k='$DEVPUB' '\$1 == k {print \$2}')\" -gt 0 ]"
 check "spoke turns ACTIVE" wait_for $((STALE - 4)) bash -c "[ \"\$(curl -sf $API/ports/$S1 | jq -r .port.status)\" = ACTIVE ]"
 check "agent logged the change" log_has handshake "spoke $S1: ACTIVE"
