@@ -153,13 +153,25 @@ static json_t *str_list(const char *const *v, size_t n)
 	return a;
 }
 
+json_t *nwg_rpc_device_list_args(const char *const *up, size_t n_up, const char *const *down,
+				 size_t n_down, const char *agent_id, const char *host)
+{
+	json_t *u = str_list(up, n_up), *d = str_list(down, n_down);
+
+	if (!u || !d) {
+		json_decref(u);
+		json_decref(d);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o, s:s, s:s, s:b}", "devices_up", u, "devices_down", d,
+			 "agent_id", agent_id, "host", host, "refresh_tunnels", 0);
+}
+
 int nwg_rpc_device_list(struct nwg_msg *m, const char *const *up, size_t n_up,
 			const char *const *down, size_t n_down, const char *agent_id,
 			const char *host, int timeout_ms, json_t **out, struct nwg_err *err)
 {
-	json_t *args = json_pack("{s:o?, s:o?, s:s, s:s, s:b}", "devices_up", str_list(up, n_up),
-				 "devices_down", str_list(down, n_down), "agent_id", agent_id,
-				 "host", host, "refresh_tunnels", 0);
+	json_t *args = nwg_rpc_device_list_args(up, n_up, down, n_down, agent_id, host);
 	int rc;
 
 	*out = NULL;
