@@ -115,6 +115,10 @@ RX0=$(rx_json)
 check "rx counter growing (keepalives)" wait_for 10 bash -c "[ \"\$('$CLI' status --json --socket '$T/run/agent.sock' | jq -r '.hubs[].peers[] | select(.port_id == \"$S1\") | .rx_bytes')\" -gt '$RX0' ]"
 check "status --socket to a non-socket: exit 1, clear error" bash -c "'$CLI' status --socket '$T/agent.ini' 2>&1 | grep -q 'agent not running'; [ \${PIPESTATUS[0]} = 1 ]"
 
+if command -v setpriv >/dev/null; then
+	check "status as a non-root user: permission denied, exit 1" bash -c "setpriv --reuid=65534 --regid=65534 --clear-groups '$CLI' status --socket '$T/run/agent.sock' 2>&1 | grep -q 'permission denied'; [ \${PIPESTATUS[0]} = 1 ]"
+fi
+
 echo "metrics textfile"
 M=$T/metrics/wireguard.prom
 LBL="interface=\"$HUBIF\",public_key=\"$DEVPUB\",port_id=\"$S1\",hub_port_id=\"$HUB\",project_id=\"$PROJ\""

@@ -32,7 +32,8 @@ static const char reply[] =
     "\"public_key\": \"" DEV2_PUB "\", \"endpoint\": null, \"latest_handshake\": 0, "
     "\"rx_bytes\": 0, \"tx_bytes\": 92}]}, {\"port_id\": \"bad-hub\", \"project_id\": \"p2\", "
     "\"interface\": null, \"namespace\": null, \"listen_port\": null, \"public_key\": null, "
-    "\"up\": false, \"last_sync\": \"error\", \"error\": \"no free listen port\", "
+    "\"up\": false, \"running\": false, \"last_sync\": \"error\", "
+    "\"error\": \"no free listen port\", "
     "\"peers\": []}]}}";
 
 static const char expected[] = "agent on node-1, backend kernel, connected to RabbitMQ\n"
@@ -62,7 +63,7 @@ static const char expected[] = "agent on node-1, backend kernel, connected to Ra
 			       "  interface:   (none)\n"
 			       "  listen port: (none)\n"
 			       "  public key:  (none)\n"
-			       "  state:       down\n"
+			       "  state:       down (device missing)\n"
 			       "  last sync:   error: no free listen port\n"
 			       "  peers:       0\n";
 
