@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "health.h"
 #include "hubtab.h"
 #include "msg.h"
 
@@ -44,6 +45,11 @@ struct nwg_agent {
 	bool stop;
 	bool last_full_ok;
 	size_t n_hubs; /* hubs realized by the last pass (reported) */
+
+	/* spoke health and metrics (agent/health_run.c) */
+	struct nwg_health health; /* what Neutron was told per spoke */
+	int64_t next_health_ms;
+	uint64_t sync_errors; /* hub sync failures since start */
 };
 
 /* ---- sync (agent/sync.c) ---- */
@@ -54,6 +60,10 @@ int nwg_sync(struct nwg_agent *a, bool full, char *const *ids, size_t n);
 /* Start-up restore from the repository alone (agent/restore.c): re-creates
  * recorded hubs that are missing; never deletes, never reports. */
 int nwg_restore(struct nwg_agent *a);
+
+/* ---- spoke health and metrics (agent/health_run.c) ---- */
+/* Reads every hub's peers, reports spoke state changes, writes metrics. */
+void nwg_health_run(struct nwg_agent *a);
 
 /* ---- scheduling (agent/sched.c) ---- */
 void nwg_sched_full(struct nwg_agent *a, int64_t delay_ms);

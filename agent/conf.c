@@ -119,6 +119,14 @@ static int load_paths(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_
 				   "shorter than 108 bytes");
 	if (dup_opt(&c->control_socket, s) < 0)
 		return nwg_err_set(err, ENOMEM, "out of memory");
+	r = nwg_ini_get_str(ini, "wireguard", "metrics_textfile", NULL, &s, err);
+	if (r < 0)
+		return r;
+	if (s && *s && s[0] != '/')
+		return nwg_err_set(err, EINVAL,
+				   "[wireguard] metrics_textfile: must be an absolute path");
+	if (s && *s && dup_opt(&c->metrics_textfile, s) < 0)
+		return nwg_err_set(err, ENOMEM, "out of memory");
 	r = nwg_ini_get_str(ini, "wireguard", "namespace_prefix", "tun-", &s, err);
 	if (r < 0)
 		return r;
@@ -149,6 +157,14 @@ static int load_flags(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_
 	if (r < 0)
 		return r;
 	c->resync_interval = (int)v;
+	r = nwg_ini_get_int(ini, "wireguard", "health_interval", 10, 1, 3600, &v, err);
+	if (r < 0)
+		return r;
+	c->health_interval = (int)v;
+	r = nwg_ini_get_int(ini, "wireguard", "handshake_stale", 180, 1, 86400, &v, err);
+	if (r < 0)
+		return r;
+	c->handshake_stale = (int)v;
 	r = nwg_ini_get_int(ini, "AGENT", "report_interval", 30, 0, 3600, &v, err);
 	if (r < 0)
 		return r;
@@ -178,6 +194,7 @@ void nwg_conf_clear(struct nwg_conf *conf)
 	free(conf->wireguard_go);
 	free(conf->state_path);
 	free(conf->control_socket);
+	free(conf->metrics_textfile);
 	nwg_strv_free(conf->ignored_devices);
 	memset(conf, 0, sizeof(*conf));
 }

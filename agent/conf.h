@@ -35,7 +35,10 @@ struct nwg_conf {
 	char **ignored_devices; /* NULL-terminated (ifnames or port ids) */
 	bool dry_run;
 	char *control_socket;
-	int resync_interval; /* s, 0 = off */
+	int resync_interval;	/* s, 0 = off */
+	int health_interval;	/* s: spoke health and metrics */
+	int handshake_stale;	/* s: a spoke is DOWN past this */
+	char *metrics_textfile; /* NULL = no metrics */
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with

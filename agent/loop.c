@@ -82,7 +82,8 @@ static void connect_amqp(struct nwg_agent *a)
 	a->reconnect_backoff_ms = RECONNECT_MIN_MS;
 	a->report_call = true;
 	a->next_report_ms = nwg_now_ms();
-	nwg_sched_full(a, 0); /* resync on every (re)connect */
+	nwg_health_clear(&a->health); /* spokes are reported afresh */
+	nwg_sched_full(a, 0);	      /* resync on every (re)connect */
 }
 
 static void report(struct nwg_agent *a)
@@ -111,8 +112,10 @@ static void report(struct nwg_agent *a)
 	a->report_call = false;
 	a->start_flag = false;
 	log_info("report_state: neutron-server says %s", result[0] ? result : "(nothing)");
-	if (strcmp(result, "revived") == 0)
+	if (strcmp(result, "revived") == 0) {
+		nwg_health_clear(&a->health);
 		nwg_sched_full(a, 0);
+	}
 }
 
 static void pump(struct nwg_agent *a)
@@ -173,6 +176,7 @@ static int wait_ms(const struct nwg_agent *a, int64_t next, int64_t now)
 		d = min_deadline(d, a->next_report_ms);
 	if (!a->msg)
 		d = min_deadline(d, a->reconnect_at_ms);
+	d = min_deadline(d, a->next_health_ms);
 	if (d <= 0)
 		return MAX_WAIT_MS;
 	d -= now;
@@ -191,6 +195,8 @@ static int64_t step(struct nwg_agent *a)
 	}
 	if (a->msg && a->conf.report_interval && now >= a->next_report_ms)
 		report(a);
+	if (a->next_health_ms && now >= a->next_health_ms)
+		nwg_health_run(a);
 	pump(a); /* deliveries queued while we waited for replies */
 	return nwg_sched_run(a, nwg_now_ms());
 }
@@ -203,6 +209,7 @@ int nwg_loop_run(struct nwg_agent *a, int sigfd)
 	a->reconnect_backoff_ms = RECONNECT_MIN_MS;
 	a->reconnect_at_ms = nwg_now_ms();
 	a->start_flag = true;
+	a->next_health_ms = nwg_now_ms() + (int64_t)a->conf.health_interval * 1000;
 	while (!a->stop) {
 		int64_t next = step(a);
 		size_t n = 0, n_ctl;

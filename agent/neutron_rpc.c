@@ -139,3 +139,46 @@ int nwg_rpc_device_status(struct nwg_msg *m, const char *port_id, const char *ag
 	return call_void(m, NWG_TOPIC_Q_PLUGIN, up ? "update_device_up" : "update_device_down",
 			 "1.9", args, timeout_ms, err);
 }
+
+static json_t *str_list(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		if (json_array_append_new(a, json_string(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *nwg_rpc_device_list_args(const char *const *up, size_t n_up, const char *const *down,
+				 size_t n_down, const char *agent_id, const char *host)
+{
+	json_t *u = str_list(up, n_up), *d = str_list(down, n_down);
+
+	if (!u || !d) {
+		json_decref(u);
+		json_decref(d);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o, s:s, s:s, s:b}", "devices_up", u, "devices_down", d,
+			 "agent_id", agent_id, "host", host, "refresh_tunnels", 0);
+}
+
+int nwg_rpc_device_list(struct nwg_msg *m, const char *const *up, size_t n_up,
+			const char *const *down, size_t n_down, const char *agent_id,
+			const char *host, int timeout_ms, json_t **out, struct nwg_err *err)
+{
+	json_t *args = nwg_rpc_device_list_args(up, n_up, down, n_down, agent_id, host);
+	int rc;
+
+	*out = NULL;
+	if (!args)
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	rc = nwg_msg_call(m, NWG_TOPIC_Q_PLUGIN, NULL, "update_device_list", "1.9", args,
+			  timeout_ms, out, err);
+	json_decref(args);
+	return rc < 0 ? rc : 0;
+}

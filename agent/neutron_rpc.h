@@ -59,5 +59,13 @@ int nwg_rpc_hub_realized(struct nwg_msg *m, const struct nwg_realized *h, int ti
 /* update_device_up / update_device_down on q-plugin v1.9. */
 int nwg_rpc_device_status(struct nwg_msg *m, const char *port_id, const char *agent_id,
 			  const char *host, bool up, int timeout_ms, struct nwg_err *err);
+/* The update_device_list arguments (pure). */
+json_t *nwg_rpc_device_list_args(const char *const *up, size_t n_up, const char *const *down,
+				 size_t n_down, const char *agent_id, const char *host);
+/* update_device_list(devices_up, devices_down, agent_id, host,
+ * refresh_tunnels=false) on q-plugin v1.9; *out: the reply (new reference). */
+int nwg_rpc_device_list(struct nwg_msg *m, const char *const *up, size_t n_up,
+			const char *const *down, size_t n_down, const char *agent_id,
+			const char *host, int timeout_ms, json_t **out, struct nwg_err *err);
 
 #endif

@@ -131,7 +131,7 @@ static void dry_run(const struct nwg_action *act)
 		 act->reason);
 }
 
-static void skip(struct nwg_hubstate *st, const struct nwg_action *act)
+static void skip(struct nwg_agent *a, struct nwg_hubstate *st, const struct nwg_action *act)
 {
 	if (act->want) { /* ignored device: left alone, not an error */
 		log_debug("hub %s: %s, untouched", act->port_id, act->reason);
@@ -140,6 +140,7 @@ static void skip(struct nwg_hubstate *st, const struct nwg_action *act)
 	}
 	st->synced = true;
 	st->ok = false;
+	a->sync_errors++;
 	snprintf(st->error, sizeof(st->error), "desired state rejected: %s", act->reason);
 }
 
@@ -154,7 +155,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		return;
 	snprintf(st->project_id, sizeof(st->project_id), "%s", act->project_id);
 	if (act->kind == NWG_ACT_SKIP) {
-		skip(st, act);
+		skip(a, st, act);
 		return;
 	}
 	if (a->conf.dry_run) {
@@ -166,6 +167,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		r = report(a, act, &out, st, &err);
 	if (r < 0) {
 		nwg_hubtab_fail(st, nwg_now_ms(), err.msg);
+		a->sync_errors++;
 		log_err("hub %s project %s: %s failed: %s (retry in %lld ms)", act->port_id,
 			act->project_id, nwg_act_kind_name(act->kind), err.msg,
 			(long long)(st->retry_at_ms - nwg_now_ms()));

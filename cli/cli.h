@@ -18,6 +18,8 @@ enum { NWGCLI_OK = 0, NWGCLI_FAIL = 1, NWGCLI_USAGE = 2 };
 /* Subcommands: argv[0] is the subcommand's name. */
 int nwgcli_cmd_render(int argc, char **argv);
 void nwgcli_render_usage(FILE *f);
+int nwgcli_cmd_status(int argc, char **argv);
+void nwgcli_status_usage(FILE *f);
 
 #define NWGCLI_INPUT_MAX (4U << 20) /* port JSON larger than 4 MiB is refused */
 

@@ -14,6 +14,7 @@ static const struct {
 	const char *desc;
 } cmds[] = {
     {"render", nwgcli_cmd_render, "print a device's wg-quick config from its spoke port"},
+    {"status", nwgcli_cmd_status, "show the local agent's hubs, spokes and handshakes"},
     {"help", cmd_help, "show this help, or a subcommand's (help render)"},
     {"version", cmd_version, "print the version"},
 };
@@ -30,6 +31,10 @@ static int cmd_help(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "render") == 0) {
 		nwgcli_render_usage(stdout);
+		return NWGCLI_OK;
+	}
+	if (argc > 1 && strcmp(argv[1], "status") == 0) {
+		nwgcli_status_usage(stdout);
 		return NWGCLI_OK;
 	}
 	usage(stdout);

@@ -41,6 +41,9 @@ static void test_defaults(void **state)
 	assert_string_equal(c.wg_hub_ip, "192.0.2.10");
 	assert_int_equal(c.report_interval, 30);
 	assert_int_equal(c.resync_interval, 300);
+	assert_int_equal(c.health_interval, 10);
+	assert_int_equal(c.handshake_stale, 180);
+	assert_null(c.metrics_textfile);
 	assert_int_equal(c.port_range.first, 51820);
 	assert_int_equal(c.port_range.last, 52820);
 	assert_string_equal(c.port_range_str, "51820:52820");
@@ -78,6 +81,7 @@ static void test_every_option(void **state)
 		 "root_namespace = true\nhub_up_unrouted = True\nunderlay_mtu = 9000\n"
 		 "ignored_devices = wg0, wg-keep\ndry_run = yes\n"
 		 "control_socket = /tmp/a/agent.sock\nresync_interval = 0\n"
+		 "health_interval = 2\nhandshake_stale = 8\nmetrics_textfile = /tmp/m.prom\n"
 		 "wireguard_go = /usr/local/bin/wireguard-go\n",
 		 &c, &err),
 	    0);
@@ -101,6 +105,9 @@ static void test_every_option(void **state)
 	assert_false(nwg_conf_ignored(c.ignored_devices, "wg1", "x"));
 	assert_string_equal(c.control_socket, "/tmp/a/agent.sock");
 	assert_int_equal(c.resync_interval, 0);
+	assert_int_equal(c.health_interval, 2);
+	assert_int_equal(c.handshake_stale, 8);
+	assert_string_equal(c.metrics_textfile, "/tmp/m.prom");
 	assert_string_equal(c.wireguard_go, "/usr/local/bin/wireguard-go");
 	assert_int_equal(nwg_conf_endpoint(&c, 40001, ep, sizeof(ep)), 0);
 	assert_string_equal(ep, "[2001:db8::10]:40001");
@@ -138,6 +145,9 @@ static void test_bad_values(void **state)
 	expect_bad(HUB_IP "underlay_mtu = 500\n", "underlay_mtu");
 	expect_bad(HUB_IP "underlay_mtu = 1500x\n", "underlay_mtu");
 	expect_bad(HUB_IP "resync_interval = -1\n", "resync_interval");
+	expect_bad(HUB_IP "health_interval = 0\n", "health_interval");
+	expect_bad(HUB_IP "handshake_stale = never\n", "handshake_stale");
+	expect_bad(HUB_IP "metrics_textfile = m.prom\n", "[wireguard] metrics_textfile");
 	expect_bad(HUB_IP "[AGENT]\nreport_interval = often\n", "report_interval");
 	expect_bad(HUB_IP "control_socket = run/agent.sock\n", "[wireguard] control_socket");
 	expect_bad(HUB_IP "[DEFAULT]\nhost = a b\n", "[DEFAULT] host");

@@ -83,6 +83,27 @@ static void test_realized_args(void **state)
 	json_decref(a);
 }
 
+static void test_device_list_args(void **state)
+{
+	const char *up[] = {HUB_A}, *down[] = {"s-1", "s-2"};
+	json_t *a = nwg_rpc_device_list_args(up, 1, down, 2, "agent-x", "netnode-1");
+	char *s;
+
+	(void)state;
+	s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "{\"agent_id\":\"agent-x\",\"devices_down\":[\"s-1\",\"s-2\"],"
+			       "\"devices_up\":[\"" HUB_A "\"],\"host\":\"netnode-1\","
+			       "\"refresh_tunnels\":false}");
+	free(s);
+	json_decref(a);
+	a = nwg_rpc_device_list_args(NULL, 0, NULL, 0, "a", "h");
+	s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "{\"agent_id\":\"a\",\"devices_down\":[],\"devices_up\":[],"
+			       "\"host\":\"h\",\"refresh_tunnels\":false}");
+	free(s);
+	json_decref(a);
+}
+
 static struct nwg_agent *agent(void)
 {
 	struct nwg_agent *a = calloc(1, sizeof(*a));
@@ -161,9 +182,8 @@ static void test_events_garbage_ignored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_report_state_args),
-	    cmocka_unit_test(test_realized_args),
-	    cmocka_unit_test(test_events_schedule),
+	    cmocka_unit_test(test_report_state_args),	   cmocka_unit_test(test_realized_args),
+	    cmocka_unit_test(test_device_list_args),	   cmocka_unit_test(test_events_schedule),
 	    cmocka_unit_test(test_events_garbage_ignored),
 	};
 

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Every health_interval: read each recorded hub's peers (latest handshake,
+ * transfer), tell Neutron which spoke ports changed state, write metrics. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "log.h"
+#include "metrics.h"
+#include "neutron_rpc.h"
+#include "nwg/repo.h"
+#include "nwg/wg.h"
+
+struct row {
+	char port_id[NWG_ID_MAX + 1], hub[NWG_ID_MAX + 1], project[NWG_ID_MAX + 1];
+	char ifname[IFNAMSIZ], pub[NWG_KEY_B64_LEN + 1];
+	int64_t hs;
+	uint64_t rx, tx;
+};
+
+struct scan {
+	struct nwg_agent *a;
+	struct row *rows;
+	size_t n, cap, hubs;
+};
+
+static struct row *add_row(struct scan *s)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct row *v = realloc(s->rows, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		s->rows = v;
+		s->cap = cap;
+	}
+	memset(&s->rows[s->n], 0, sizeof(s->rows[0]));
+	return &s->rows[s->n++];
+}
+
+static int each(const struct nwg_hub_record *rec, const char *path, const struct nwg_err *e,
+		void *ctx)
+{
+	struct scan *s = ctx;
+	struct nwg_device *dev = NULL;
+
+	(void)path;
+	(void)e;
+	if (!rec)
+		return 0;
+	s->hubs++;
+	if (nwg_wg_get(s->a->backend, rec->ifname, rec->netns[0] ? rec->netns : NULL, &dev, NULL) <
+	    0)
+		dev = NULL; /* missing device: every spoke is stale */
+	for (size_t i = 0; i < rec->n_peers; i++) {
+		const struct nwg_repo_peer *rp = &rec->peers[i];
+		const struct nwg_peer *p = dev ? nwg_device_find_peer(dev, &rp->public_key) : NULL;
+		struct row *r = rp->port_id[0] ? add_row(s) : NULL;
+
+		if (!r)
+			continue;
+		snprintf(r->port_id, sizeof(r->port_id), "%s", rp->port_id);
+		snprintf(r->hub, sizeof(r->hub), "%s", rec->port_id);
+		snprintf(r->project, sizeof(r->project), "%s", rec->project_id);
+		snprintf(r->ifname, sizeof(r->ifname), "%s", rec->ifname);
+		nwg_key_to_b64(r->pub, &rp->public_key);
+		r->hs = p ? (int64_t)p->last_handshake.tv_sec : 0;
+		r->rx = p ? p->rx_bytes : 0;
+		r->tx = p ? p->tx_bytes : 0;
+	}
+	nwg_device_free(dev);
+	return 0;
+}
+
+static bool failed(const json_t *res, const char *key, const char *id)
+{
+	const json_t *v = json_object_get(res, key);
+
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const char *f = json_string_value(json_array_get(v, i));
+
+		if (f && strcmp(f, id) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void remember(struct nwg_agent *a, const char *const *ids, size_t n, const json_t *res,
+		     bool up)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (failed(res, up ? "failed_devices_up" : "failed_devices_down", ids[i])) {
+			log_warn("spoke %s: update_device_%s failed on the server", ids[i],
+				 up ? "up" : "down");
+			continue;
+		}
+		log_info("spoke %s: %s (handshake %s)", ids[i], up ? "ACTIVE" : "DOWN",
+			 up ? "fresh" : "stale or never");
+		nwg_health_set(&a->health, ids[i], up ? NWG_HEALTH_UP : NWG_HEALTH_DOWN);
+	}
+}
+
+static void report(struct nwg_agent *a, const struct nwg_health_obs *obs, size_t n)
+{
+	struct nwg_health_changes c;
+	struct nwg_err err = {{0}};
+	json_t *res = NULL;
+
+	nwg_health_prune(&a->health, obs, n);
+	if (!a->msg || a->conf.dry_run ||
+	    nwg_health_diff(&a->health, obs, n, (int64_t)time(NULL), a->conf.handshake_stale, &c) <
+		0)
+		return;
+	if (c.n_up || c.n_down) {
+		if (nwg_rpc_device_list(a->msg, c.up, c.n_up, c.down, c.n_down, a->agent_id,
+					a->conf.host, a->rpc_timeout_ms, &res, &err) < 0) {
+			log_warn("update_device_list (%zu up, %zu down) failed: %s", c.n_up,
+				 c.n_down, err.msg);
+		} else {
+			remember(a, c.up, c.n_up, res, true);
+			remember(a, c.down, c.n_down, res, false);
+		}
+	}
+	json_decref(res);
+	nwg_health_changes_free(&c);
+}
+
+static void write_metrics(struct nwg_agent *a, const struct scan *s)
+{
+	struct nwg_metric_peer *mp = calloc(s->n ? s->n : 1, sizeof(*mp));
+	struct nwg_metrics m = {
+	    .peers = mp, .n_peers = s->n, .hubs = s->hubs, .sync_errors = a->sync_errors};
+	struct nwg_err err = {{0}};
+	char *text;
+
+	for (size_t i = 0; mp && i < s->n; i++) {
+		const struct row *r = &s->rows[i];
+
+		mp[i] = (struct nwg_metric_peer){r->ifname,  r->pub, r->port_id, r->hub,
+						 r->project, r->hs,  r->rx,	 r->tx};
+	}
+	text = mp ? nwg_metrics_format(&m) : NULL;
+	if (!text)
+		log_warn("metrics: out of memory");
+	else if (nwg_metrics_write(a->conf.metrics_textfile, text, &err) < 0)
+		log_warn("metrics: %s", err.msg);
+	free(text);
+	free(mp);
+}
+
+void nwg_health_run(struct nwg_agent *a)
+{
+	struct scan s = {.a = a};
+	struct nwg_health_obs *obs;
+
+	a->next_health_ms = nwg_now_ms() + (int64_t)a->conf.health_interval * 1000;
+	nwg_repo_foreach(a->repo, each, &s, NULL);
+	obs = calloc(s.n ? s.n : 1, sizeof(*obs));
+	if (obs) {
+		for (size_t i = 0; i < s.n; i++)
+			obs[i] = (struct nwg_health_obs){s.rows[i].port_id, s.rows[i].hs};
+		report(a, obs, s.n);
+	}
+	if (a->conf.metrics_textfile)
+		write_metrics(a, &s);
+	free(obs);
+	free(s.rows);
+}
