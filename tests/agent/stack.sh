@@ -68,3 +68,22 @@ ch.basic_publish(amqp.Message(body, content_type='application/json'), exchange='
 c.close()
 PY
 }
+
+# write_agent_ini PORT_RANGE [EXTRA_LINES]: the agent configuration the
+# real-stack tests share ($T/agent.ini; HOST, HUB_IP, T set by the test).
+write_agent_ini() {
+	cat >"$T/agent.ini" <<INI
+[DEFAULT]
+host = $HOST
+transport_url = $TRANSPORT_URL
+[AGENT]
+report_interval = 2
+[wireguard]
+WG_HUB_IP = $HUB_IP
+backend = userspace
+state_path = $T/state
+listen_port_range = $1
+control_socket = $T/run/agent.sock
+${2:-}
+INI
+}

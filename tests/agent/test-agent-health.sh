@@ -40,22 +40,9 @@ cleanup() {
 trap cleanup EXIT
 
 stack_up || { echo "  harness did not start"; exit 1; }
-cat >"$T/agent.ini" <<INI
-[DEFAULT]
-host = $HOST
-transport_url = $TRANSPORT_URL
-[AGENT]
-report_interval = 2
-[wireguard]
-WG_HUB_IP = $HUB_IP
-backend = userspace
-state_path = $T/state
-listen_port_range = 53500:53599
-control_socket = $T/run/agent.sock
-health_interval = 2
+write_agent_ini 53500:53599 "health_interval = 2
 handshake_stale = $STALE
-metrics_textfile = $T/metrics/wireguard.prom
-INI
+metrics_textfile = $T/metrics/wireguard.prom"
 mkdir -p "$T/metrics"
 
 ip netns add "$DEVNS"

@@ -37,19 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 stack_up || { echo "  harness did not start"; exit 1; }
-cat >"$T/agent.ini" <<INI
-[DEFAULT]
-host = $HOST
-transport_url = $TRANSPORT_URL
-[AGENT]
-report_interval = 2
-[wireguard]
-WG_HUB_IP = $HUB_IP
-backend = userspace
-state_path = $T/state
-listen_port_range = 53400:53499
-control_socket = $T/run/agent.sock
-INI
+write_agent_ini 53400:53499
 
 # the device side: a namespace behind a veth, plain wireguard-go + wg
 ip netns add "$DEVNS"
@@ -155,8 +143,13 @@ echo "neutron-server restart"
 mark nrestart
 "$HARNESS" restart >"$T/harness-restart.log" 2>&1
 check "neutron-server back" bash -c "'$HARNESS' status >/dev/null"
+# the API answers before the RPC workers consume: wait for our endpoint
+vhost=/
+[ "$NWG_INSTANCE" = default ] || vhost=nwg_$NWG_INSTANCE
+rpc_ready() { rabbitmqctl -q list_queues -p "$vhost" name consumers 2>/dev/null | awk '$1 == "q-wireguard-plugin" && $2 > 0 {f = 1} END {exit !f}'; }
+check "server RPC endpoint consuming again" wait_for 90 rpc_ready
 S3=$(api POST /ports "{\"port\": {\"network_id\": \"$NET\", \"project_id\": \"$PROJ\", \"binding:profile\": {\"wg_role\": \"spoke\", \"public_key\": \"$K3\", \"peers\": [\"$HUB\"]}, \"fixed_ips\": [{\"ip_address\": \"10.99.0.8\"}]}}" | jq -r .port.id)
-check "events flow after the server restart" wait_for 20 has_peer "$K3"
+check "events flow after the server restart" wait_for 30 has_peer "$K3"
 check "agent alive after the server restart" wait_for 10 agent_alive_in_api
 check "spoke 1 handshake still up" [ "$(hs1)" -gt 0 ]
 
