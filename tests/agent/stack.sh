@@ -87,3 +87,19 @@ control_socket = $T/run/agent.sock
 ${2:-}
 INI
 }
+
+# device_up: the device side the real-stack tests share: namespace $DEVNS
+# behind the veth $VR/$VD ($HUB_IP/30 <-> $DEV_IP/30), plain wireguard-go
+# $DEVIF, and the device's own private key in $T/dev.key (0600).
+device_up() {
+	ip netns add "$DEVNS"
+	ip link add "$VR" type veth peer name "$VD"
+	ip link set "$VD" netns "$DEVNS"
+	ip addr add "$HUB_IP/30" dev "$VR"
+	ip link set "$VR" up
+	ip -n "$DEVNS" addr add "$DEV_IP/30" dev "$VD"
+	ip -n "$DEVNS" link set "$VD" up
+	ip -n "$DEVNS" link set lo up
+	ip netns exec "$DEVNS" wireguard-go "$DEVIF" >/dev/null 2>&1
+	(umask 077 && wg genkey >"$T/dev.key")
+}

@@ -40,16 +40,7 @@ stack_up || { echo "  harness did not start"; exit 1; }
 write_agent_ini 53400:53499
 
 # the device side: a namespace behind a veth, plain wireguard-go + wg
-ip netns add "$DEVNS"
-ip link add "$VR" type veth peer name "$VD"
-ip link set "$VD" netns "$DEVNS"
-ip addr add "$HUB_IP/30" dev "$VR"
-ip link set "$VR" up
-ip -n "$DEVNS" addr add "$DEV_IP/30" dev "$VD"
-ip -n "$DEVNS" link set "$VD" up
-ip -n "$DEVNS" link set lo up
-ip netns exec "$DEVNS" wireguard-go "$DEVIF" >/dev/null 2>&1
-(umask 077 && wg genkey >"$T/dev.key")
+device_up
 DEVPUB=$(wg pubkey <"$T/dev.key")
 K2=$(wg genkey | wg pubkey) K3=$(wg genkey | wg pubkey)
 
