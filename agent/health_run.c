@@ -104,6 +104,18 @@ static void remember(struct nwg_agent *a, const char *const *ids, size_t n, cons
 	}
 }
 
+/* Spoke status is best-effort and re-sent on the next pass when it fails:
+ * never let one report hold the (single-threaded) agent longer than a health
+ * interval, e.g. when neutron-server restarts under an in-flight call. */
+static int report_timeout_ms(const struct nwg_agent *a)
+{
+	int cap = a->conf.health_interval * 1000;
+
+	if (cap < 2000)
+		cap = 2000;
+	return a->rpc_timeout_ms < cap ? a->rpc_timeout_ms : cap;
+}
+
 static void report(struct nwg_agent *a, const struct nwg_health_obs *obs, size_t n)
 {
 	struct nwg_health_changes c;
@@ -117,7 +129,7 @@ static void report(struct nwg_agent *a, const struct nwg_health_obs *obs, size_t
 		return;
 	if (c.n_up || c.n_down) {
 		if (nwg_rpc_device_list(a->msg, c.up, c.n_up, c.down, c.n_down, a->agent_id,
-					a->conf.host, a->rpc_timeout_ms, &res, &err) < 0) {
+					a->conf.host, report_timeout_ms(a), &res, &err) < 0) {
 			log_warn("update_device_list (%zu up, %zu down) failed: %s", c.n_up,
 				 c.n_down, err.msg);
 		} else {
