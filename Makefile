@@ -5,7 +5,9 @@
 #   asan  ASan+UBSan test build: unit tests, test tools, the binaries the tests run
 #   fuzz  clang + libFuzzer harnesses
 # New source files are picked up automatically: lib/*.c -> libnwg.a,
-# agent/*.c (but main.c) -> libnwgagent.a, cli/*.c (but main.c) -> libnwgcli.a,
+# agent/msg/*.c -> libnwgmsg.a (oslo.messaging client; depends on lib/ only),
+# agent/*.c and agent/{conf,reconcile,ctl,health}/*.c (but main.c) -> libnwgagent.a,
+# cli/*.c (but main.c) -> libnwgcli.a,
 # tests/unit/test_*.c -> one cmocka binary each, tests/tools/*.c and bench/*.c ->
 # one program each, tests/fuzz/fuzz_*.c -> one libFuzzer binary each.
 
@@ -30,7 +32,9 @@ CC_asan := $(CC)
 CC_fuzz := $(FUZZCC)
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))
-AGENT_SRC := $(filter-out agent/main.c,$(sort $(wildcard agent/*.c)))
+MSG_SRC   := $(sort $(wildcard agent/msg/*.c))
+AGENT_SRC := $(filter-out agent/main.c,$(sort $(wildcard agent/*.c agent/*/*.c)))
+AGENT_SRC := $(filter-out $(MSG_SRC),$(AGENT_SRC))
 CLI_SRC   := $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
@@ -59,11 +63,15 @@ $(B)/$(1)/libnwg.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(LIB_SRC))
 $(B)/$(1)/libnwgagent.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(AGENT_SRC))
 	@mkdir -p $$(@D); rm -f $$@
 	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
+$(B)/$(1)/libnwgmsg.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(MSG_SRC))
+	@mkdir -p $$(@D); rm -f $$@
+	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
 $(B)/$(1)/libnwgcli.a: $$(patsubst %.c,$(B)/$(1)/%.o,$$(CLI_SRC))
 	@mkdir -p $$(@D); rm -f $$@
 	$$(if $$^,ar rcs $$@ $$^,printf '!<arch>\n' > $$@)
 
-$(1)_ARCHIVES := $(B)/$(1)/libnwgcli.a $(B)/$(1)/libnwgagent.a $(B)/$(1)/libnwg.a
+$(1)_ARCHIVES := $(B)/$(1)/libnwgcli.a $(B)/$(1)/libnwgagent.a $(B)/$(1)/libnwgmsg.a \
+	$(B)/$(1)/libnwg.a
 $(1)_LINK = -Wl,--start-group $$($(1)_ARCHIVES) -Wl,--end-group $$(SYS_LIBS)
 
 $(B)/$(1)/bin/$(AGENT_BIN): $(B)/$(1)/agent/main.o $$($(1)_ARCHIVES)

@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
-#include "health.h"
+#include "conf/conf.h"
+#include "health/health.h"
 #include "hubtab.h"
-#include "msg.h"
+#include "msg/msg.h"
 
 struct nwg_ini;
 struct nwg_ctl;

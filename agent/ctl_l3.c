@@ -19,12 +19,12 @@
 #include <unistd.h>
 
 #include "ctl_l3.h"
-#include "log.h"
+#include "log/log.h"
 #include "nwg/netns.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/wg.h"
-#include "plan.h"
+#include "reconcile/plan.h"
 
 #define ROUTER_NS_PREFIX "qrouter-"
 #define ALIAS_PREFIX	 "neutron-wireguard:"

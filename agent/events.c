@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "agent.h"
-#include "desired.h"
-#include "log.h"
+#include "log/log.h"
 #include "neutron_rpc.h"
+#include "reconcile/desired.h"
 
 #define DEBOUNCE_MS 10
 #define MAX_IDS	    256

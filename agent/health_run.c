@@ -8,8 +8,8 @@
 #include <time.h>
 
 #include "agent.h"
-#include "log.h"
-#include "metrics.h"
+#include "health/metrics.h"
+#include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/repo.h"
 #include "nwg/wg.h"

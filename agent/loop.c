@@ -8,8 +8,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "ctl.h"
-#include "log.h"
+#include "ctl/ctl.h"
+#include "log/log.h"
 #include "neutron_rpc.h"
 
 #define RECONNECT_MIN_MS 1000

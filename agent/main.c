@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "cmdline.h"
-#include "log.h"
+#include "log/log.h"
 #include "loop.h"
 #include "setup.h"
 

@@ -8,7 +8,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "msg.h"
+#include "msg/msg.h"
 
 void nwg_utcnow(char *buf, size_t len)
 {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 #include "nwg/err.h"
 
 #define NWG_AGENT_TYPE	      "WireGuard agent"

@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actual.h"
 #include "agent.h"
-#include "desired.h"
-#include "exec.h"
-#include "log.h"
-#include "plan.h"
+#include "log/log.h"
+#include "reconcile/actual.h"
+#include "reconcile/desired.h"
+#include "reconcile/exec.h"
+#include "reconcile/plan.h"
 
 static int spoke_from(struct nwg_dspoke *s, const struct nwg_repo_peer *p)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "agent.h"
-#include "log.h"
+#include "log/log.h"
 #include "nwg/rtnl.h"
 
 #define FULL_RETRY_MAX_MS 60000

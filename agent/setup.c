@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
-#include "ini.h"
-#include "log.h"
+#include "conf/ini.h"
+#include "conf/msg_opts.h"
+#include "ctl/ctl.h"
+#include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "agent.h"
-#include "ctl.h"
+#include "ctl/ctl.h"
 #include "ctl_l3.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"

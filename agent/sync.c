@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actual.h"
 #include "agent.h"
-#include "desired.h"
-#include "exec.h"
-#include "log.h"
+#include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
-#include "plan.h"
+#include "reconcile/actual.h"
+#include "reconcile/desired.h"
+#include "reconcile/exec.h"
+#include "reconcile/plan.h"
 
 static int fetch(struct nwg_agent *a, bool full, char *const *ids, size_t n, struct nwg_desired **d)
 {

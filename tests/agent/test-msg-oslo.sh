@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016 # check() conditions are eval'd later, on purpose
-# Wire compatibility of agent/msg.h (through tests/tools/nwg-msgtool) with the
+# Wire compatibility of agent/msg/msg.h (through tests/tools/nwg-msgtool) with the
 # real oslo.messaging 14 (Debian, Zed) over RabbitMQ on 127.0.0.1.
 # Needs root (starts RabbitMQ if it is not running) and `make asan`.
 set -u

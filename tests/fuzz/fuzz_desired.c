@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "desired.h"
-#include "plan.h"
-#include "record.h"
+#include "reconcile/desired.h"
+#include "reconcile/plan.h"
+#include "reconcile/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ini.h"
-#include "msg.h"
+#include "conf/ini.h"
+#include "conf/msg_opts.h"
+#include "msg/msg.h"
 #include "nwg/rtnl.h"
 
 static void getters(const struct nwg_ini *ini)

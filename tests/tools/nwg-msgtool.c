@@ -19,8 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "ini.h"
-#include "msg.h"
+#include "conf/ini.h"
+#include "conf/msg_opts.h"
+#include "msg/msg.h"
 
 struct listen_state {
 	long seen;

@@ -12,8 +12,8 @@
 #include <cmocka.h>
 
 #include "cmdline.h"
-#include "conf.h"
-#include "ini.h"
+#include "conf/conf.h"
+#include "conf/ini.h"
 
 /* Loads text as an ini and the agent conf from it; returns nwg_conf_load's result. */
 static int load(const char *text, struct nwg_conf *c, struct nwg_err *err)

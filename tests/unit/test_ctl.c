@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "ctl.h"
+#include "ctl/ctl.h"
 
 static int calls;
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "agent_testlib.h"
-#include "desired.h"
+#include "reconcile/desired.h"
 
 static char k1[45], k2[45], k3[45];
 

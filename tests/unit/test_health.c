@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "health.h"
-#include "metrics.h"
+#include "health/health.h"
+#include "health/metrics.h"
 
 #define NOW   1700000000
 #define STALE 180

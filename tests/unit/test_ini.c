@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "ini.h"
+#include "conf/ini.h"
 #include "nwg/rtnl.h"
 
 static struct nwg_ini *load(const char *text)

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "msg.h"
+#include "msg/msg.h"
 
 static char *slurp(const char *name, size_t *len)
 {

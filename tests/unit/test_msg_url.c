@@ -10,8 +10,9 @@
 
 #include <cmocka.h>
 
-#include "ini.h"
-#include "msg.h"
+#include "conf/ini.h"
+#include "conf/msg_opts.h"
+#include "msg/msg.h"
 
 static void parse_ok(struct nwg_msg_opts *o, const char *url)
 {

@@ -11,11 +11,11 @@
 #include <cmocka.h>
 
 #include "agent_testlib.h"
-#include "exec.h"
 #include "hubtab.h"
 #include "nwg/rtnl.h"
-#include "plan.h"
-#include "record.h"
+#include "reconcile/exec.h"
+#include "reconcile/plan.h"
+#include "reconcile/record.h"
 
 #define NS "tun-" PROJECT
 

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Desired state: the get_hubs payload (doc/contracts.md), validated field by
+ * field. It comes from the network: a malformed hub is rejected on its own
+ * (with a reason) and never makes the parse fail as a whole. */
+#ifndef NWG_AGENT_DESIRED_H
+#define NWG_AGENT_DESIRED_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nwg/err.h"
+#include "nwg/key.h"
+#include "nwg/repo.h"
+#include "reconcile/ipnet.h"
+
+#define NWG_ENDPOINT_MAX 63
+#define NWG_REASON_MAX	 200
+
+struct nwg_dspoke {
+	char port_id[NWG_ID_MAX + 1];
+	struct nwg_key public_key;
+	char endpoint[NWG_ENDPOINT_MAX + 1]; /* "" = none; host:port / [v6]:port / name:port */
+	uint16_t keepalive;		     /* 0 = none */
+	struct nwg_ipnet *allowed;
+	size_t n_allowed;
+};
+
+struct nwg_dhub {
+	char port_id[NWG_ID_MAX + 1];
+	char project_id[NWG_ID_MAX + 1];
+	char network_id[NWG_ID_MAX + 1];
+	bool admin_state_up;
+	bool root_namespace;
+	struct nwg_ipnet *fixed_ips; /* host address + subnet prefix */
+	size_t n_fixed_ips;
+	unsigned int mtu; /* 0 = unknown */
+	bool has_public_key;
+	struct nwg_key public_key; /* as last reported by hub_realized */
+	uint16_t listen_port;	   /* 0 = none */
+	char router_id[NWG_ID_MAX + 1];
+	struct nwg_dspoke *spokes;
+	size_t n_spokes;
+};
+
+struct nwg_dreject {
+	char port_id[NWG_ID_MAX + 1]; /* "" when the hub had no usable port_id */
+	char reason[NWG_REASON_MAX];
+};
+
+struct nwg_desired {
+	struct nwg_dhub *hubs;
+	size_t n_hubs;
+	struct nwg_dreject *rejected;
+	size_t n_rejected;
+	bool rejected_unknown; /* a hub was rejected without a usable port_id */
+};
+
+/* -EBADMSG (reason in err) only when the payload as a whole is unusable
+ * (not an object, "hubs" not a list). */
+int nwg_desired_parse(const json_t *j, struct nwg_desired **out, struct nwg_err *err);
+int nwg_desired_parse_text(const char *buf, size_t len, struct nwg_desired **out,
+			   struct nwg_err *err);
+void nwg_desired_free(struct nwg_desired *d);
+
+const struct nwg_dhub *nwg_desired_find(const struct nwg_desired *d, const char *port_id);
+const struct nwg_dreject *nwg_desired_find_rejected(const struct nwg_desired *d,
+						    const char *port_id);
+
+/* Validators shared with the event handlers. */
+bool nwg_uuid_valid(const char *s);
+bool nwg_id_valid(const char *s); /* project ids etc.: [A-Za-z0-9_.-]{1,64}, not "." / ".." */
+bool nwg_endpoint_str_valid(const char *s);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Executes planned actions against the backend, rtnetlink and the repository. */
+#ifndef NWG_AGENT_EXEC_H
+#define NWG_AGENT_EXEC_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "nwg/portalloc.h"
+#include "reconcile/plan.h"
+
+struct nwg_exec_ctx {
+	const struct nwg_conf *conf;
+	struct nwg_backend *backend;
+	struct nwg_repo *repo;
+	const struct nwg_actual *actual; /* ports held by other hubs */
+	uint16_t *claimed;		 /* ports allocated during this pass */
+	size_t n_claimed;
+	nwg_port_busy_fn busy; /* NULL = probe by bind() */
+	void *busy_ctx;
+};
+
+/* What the hub looks like afterwards (for hub_realized and device up/down). */
+struct nwg_exec_out {
+	struct nwg_key public_key;
+	uint16_t listen_port;
+	char ifname[IFNAMSIZ];
+	char netns[NWG_NETNS_NAME_MAX + 1];
+	unsigned int mtu;
+	bool up;
+};
+
+/* Logs one line on success; on failure returns a negative errno with the
+ * reason in err (the caller logs it) and leaves no half-built link behind. */
+int nwg_exec_action(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_exec_out *out,
+		    struct nwg_err *err);
+void nwg_exec_ctx_clear(struct nwg_exec_ctx *x);
+
+/* Builds the device holding the peer changes of act (no key, no port). */
+int nwg_exec_peer_device(const struct nwg_action *act, const char *ifname, struct nwg_device **out,
+			 struct nwg_err *err);
+
+#endif

@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "reconcile/plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "reconcile/record.h"
+
+const char *nwg_act_kind_name(enum nwg_act_kind k)
+{
+	static const char *const names[] = {"delete", "create", "update", "adopt", "skip"};
+
+	return (unsigned int)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+void nwg_hub_ifname(const char *port_id, char out[IFNAMSIZ])
+{
+	snprintf(out, IFNAMSIZ, "wg-%.11s", port_id);
+}
+
+static bool root_mode(const struct nwg_plan_opts *o, const struct nwg_dhub *h)
+{
+	return o->root_namespace || h->root_namespace;
+}
+
+void nwg_hub_home_netns(const struct nwg_plan_opts *o, const struct nwg_dhub *h, char *out,
+			size_t len)
+{
+	if (root_mode(o, h))
+		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "%s%s", o->ns_prefix ? o->ns_prefix : "tun-", h->project_id);
+}
+
+static unsigned int hub_mtu(const struct nwg_plan_opts *o, unsigned int net_mtu)
+{
+	unsigned int cap = (o->underlay_mtu ? o->underlay_mtu : 1500) - 80;
+
+	return net_mtu == 0 || net_mtu > cap ? cap : net_mtu;
+}
+
+static bool in_scope(const struct nwg_plan_opts *o, const char *port_id)
+{
+	if (o->full || o->restore)
+		return true;
+	for (size_t i = 0; i < o->n_scope; i++) {
+		if (o->scope[i] && strcmp(o->scope[i], port_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* By the link's name, the name a new link would get, or the port id. */
+static bool ignored(const struct nwg_plan_opts *o, const struct nwg_alink *l, const char *port)
+{
+	char ifname[IFNAMSIZ];
+
+	nwg_hub_ifname(port, ifname);
+	return nwg_conf_ignored(o->ignored, l ? l->ifname : ifname, port) ||
+	       nwg_conf_ignored(o->ignored, ifname, NULL);
+}
+
+static bool dev_usable(const struct nwg_alink *l)
+{
+	return l && l->dev && (l->dev->flags & NWG_DEV_HAS_PRIVATE_KEY) &&
+	       !nwg_key_is_zero(&l->dev->private_key);
+}
+
+/* ---- peers ---- */
+
+static bool aip_in_spoke(const struct nwg_allowedip *a, const struct nwg_dspoke *s)
+{
+	for (size_t i = 0; i < s->n_allowed; i++) {
+		if (nwg_ipnet_equal_aip(&s->allowed[i], a))
+			return true;
+	}
+	return false;
+}
+
+static bool allowed_same(const struct nwg_peer *p, const struct nwg_dspoke *s)
+{
+	for (size_t i = 0; i < p->n_allowedips; i++) {
+		if (!aip_in_spoke(&p->allowedips[i], s))
+			return false;
+	}
+	for (size_t i = 0; i < s->n_allowed; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < p->n_allowedips && !found; k++)
+			found = nwg_ipnet_equal_aip(&s->allowed[i], &p->allowedips[k]);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static const struct nwg_repo_peer *rec_peer(const struct nwg_hub_record *rec,
+					    const struct nwg_key *key)
+{
+	for (size_t i = 0; rec && i < rec->n_peers; i++) {
+		if (nwg_key_equal(&rec->peers[i].public_key, key))
+			return &rec->peers[i];
+	}
+	return NULL;
+}
+
+/* The configured endpoint is applied unless the device already has it or the
+ * record says it was applied (the device may have roamed since: keep that). */
+static bool endpoint_applied(const struct nwg_peer *p, const struct nwg_dspoke *s,
+			     const struct nwg_hub_record *rec)
+{
+	const struct nwg_repo_peer *rp = rec_peer(rec, &s->public_key);
+	char buf[NWG_ENDPOINT_MAX + 8];
+
+	if (!s->endpoint[0])
+		return true;
+	if (rp && strcmp(rp->endpoint, s->endpoint) == 0)
+		return true;
+	return p->endpoint.sa.sa_family != AF_UNSPEC &&
+	       nwg_endpoint_format(&p->endpoint, buf, sizeof(buf)) == 0 &&
+	       strcmp(buf, s->endpoint) == 0;
+}
+
+static bool spoke_wanted(const struct nwg_dhub *h, const struct nwg_key *key)
+{
+	for (size_t i = 0; i < h->n_spokes; i++) {
+		if (nwg_key_equal(&h->spokes[i].public_key, key))
+			return true;
+	}
+	return false;
+}
+
+static const struct nwg_peer *dev_peer(const struct nwg_device *dev, const struct nwg_key *key)
+{
+	for (size_t i = 0; dev && i < dev->n_peers; i++) {
+		if (nwg_key_equal(&dev->peers[i].public_key, key))
+			return &dev->peers[i];
+	}
+	return NULL;
+}
+
+static void add_op(struct nwg_action *act, enum nwg_peer_op_kind op, const struct nwg_key *key,
+		   const struct nwg_dspoke *s, unsigned int fields)
+{
+	struct nwg_peer_op *po = &act->peer_ops[act->n_peer_ops++];
+
+	po->op = op;
+	po->key = *key;
+	po->spoke = s;
+	po->fields = fields;
+}
+
+/* dev NULL: a fresh device, every spoke is added. */
+static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
+		      const struct nwg_device *dev, const struct nwg_hub_record *rec)
+{
+	size_t max = h->n_spokes + (dev ? dev->n_peers : 0);
+
+	if (max == 0)
+		return 0;
+	act->peer_ops = calloc(max, sizeof(*act->peer_ops));
+	if (!act->peer_ops)
+		return -1;
+	for (size_t i = 0; i < h->n_spokes; i++) {
+		const struct nwg_dspoke *s = &h->spokes[i];
+		const struct nwg_peer *p = dev_peer(dev, &s->public_key);
+		unsigned int f = 0;
+
+		if (!p) {
+			add_op(act, NWG_POP_ADD, &s->public_key, s, 0);
+			continue;
+		}
+		if (!allowed_same(p, s))
+			f |= NWG_POPF_ALLOWED;
+		if (p->persistent_keepalive != s->keepalive)
+			f |= NWG_POPF_KEEPALIVE;
+		if (!endpoint_applied(p, s, rec))
+			f |= NWG_POPF_ENDPOINT;
+		if (f)
+			add_op(act, NWG_POP_UPDATE, &s->public_key, s, f);
+	}
+	for (size_t i = 0; dev && i < dev->n_peers; i++) {
+		if (!spoke_wanted(h, &dev->peers[i].public_key))
+			add_op(act, NWG_POP_REMOVE, &dev->peers[i].public_key, NULL, 0);
+	}
+	return 0;
+}
+
+/* ---- link state ---- */
+
+static bool is_link_local(const char *cidr)
+{
+	return strncmp(cidr, "fe80:", 5) == 0;
+}
+
+/* Do the link's addresses equal the hub's fixed IPs (want) or none (!want)? */
+static bool addrs_ok(const struct nwg_alink *l, const struct nwg_dhub *h, bool want)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; l->addrs && l->addrs[i]; i++) {
+		struct nwg_ipnet c;
+		bool found = false;
+
+		if (is_link_local(l->addrs[i]))
+			continue;
+		n++;
+		if (!want || nwg_ipnet_parse(l->addrs[i], &c, false) < 0)
+			return false;
+		for (size_t k = 0; k < h->n_fixed_ips && !found; k++)
+			found = nwg_ipnet_equal(&c, &h->fixed_ips[k]);
+		if (!found)
+			return false;
+	}
+	return n == (want ? h->n_fixed_ips : 0);
+}
+
+static bool record_stale(const struct nwg_action *act)
+{
+	const struct nwg_alink *l = act->link;
+	struct nwg_record_spec spec = {
+	    .hub = act->want,
+	    .ifname = l ? l->ifname : act->ifname,
+	    .netns = act->netns,
+	    .home_netns = act->home_netns,
+	    .mtu = act->mtu,
+	    .up = act->up,
+	    .addressed = act->addressed,
+	    .private_key = &act->rec->private_key,
+	    .listen_port = act->rec->listen_port,
+	};
+	struct nwg_hub_record *want = nwg_record_build(&spec);
+	bool stale = !want || !nwg_record_same(want, act->rec);
+
+	nwg_hub_record_free(want);
+	return stale;
+}
+
+/* Does the server's view (last hub_realized) differ from our identity? */
+static bool identity_differs(const struct nwg_dhub *h, const struct nwg_key *priv, uint16_t port)
+{
+	struct nwg_key pub;
+	bool differs;
+
+	if (!h->has_public_key || !priv || h->listen_port != port || port == 0)
+		return true;
+	if (nwg_key_public(&pub, priv) < 0)
+		return true;
+	differs = !nwg_key_equal(&pub, &h->public_key);
+	nwg_key_wipe(&pub);
+	return differs;
+}
+
+/* ---- one desired hub ---- */
+
+static int plan_create(struct nwg_action *act)
+{
+	const struct nwg_hub_record *rec = act->rec;
+
+	act->kind = NWG_ACT_CREATE;
+	act->replace_link = act->link != NULL;
+	if (act->link)
+		snprintf(act->ifname, sizeof(act->ifname), "%s", act->link->ifname);
+	act->key_src = rec ? NWG_KEY_RECORD : NWG_KEY_NEW;
+	act->listen_port = rec ? rec->listen_port : 0;
+	act->report = !rec || identity_differs(act->want, &rec->private_key, rec->listen_port);
+	if (rec)
+		act->reason = act->link ? "re-create: wireguard device unreadable"
+					: "re-create from repository";
+	else
+		act->reason = act->link ? "replace unreadable device" : "new hub";
+	return plan_peers(act, act->want, NULL, NULL);
+}
+
+static void plan_placement(struct nwg_action *act)
+{
+	const struct nwg_alink *l = act->link;
+
+	if (act->l3_owned) {
+		act->up = l->up;
+		return;
+	}
+	if (strcmp(l->netns, act->netns) != 0) {
+		/* a move flushes addresses and sets the link down */
+		act->fix |= NWG_FIX_NETNS;
+		if (act->addressed && act->want->n_fixed_ips)
+			act->fix |= NWG_FIX_ADDRS;
+		if (act->up)
+			act->fix |= NWG_FIX_UP;
+		return;
+	}
+	if (l->mtu != act->mtu)
+		act->fix |= NWG_FIX_MTU;
+	if (!addrs_ok(l, act->want, act->addressed))
+		act->fix |= NWG_FIX_ADDRS;
+	if (act->up && !l->up)
+		act->fix |= NWG_FIX_UP;
+	if (!act->up && l->up)
+		act->fix |= NWG_FIX_DOWN;
+}
+
+static int plan_update(struct nwg_action *act)
+{
+	const struct nwg_device *dev = act->link->dev;
+	const struct nwg_hub_record *rec = act->rec;
+	const struct nwg_key *key = rec ? &rec->private_key : &dev->private_key;
+
+	act->key_src = rec ? NWG_KEY_RECORD : NWG_KEY_LINK;
+	act->listen_port = rec ? rec->listen_port : dev->listen_port;
+	if (!nwg_key_equal(&dev->private_key, key))
+		act->fix |= NWG_FIX_KEY;
+	if (dev->listen_port != act->listen_port || act->listen_port == 0)
+		act->fix |= NWG_FIX_PORT;
+	snprintf(act->ifname, sizeof(act->ifname), "%s", act->link->ifname);
+	if (plan_peers(act, act->want, dev, rec) < 0)
+		return -1;
+	if (act->n_peer_ops)
+		act->fix |= NWG_FIX_PEERS;
+	plan_placement(act);
+	if (!rec || act->fix || record_stale(act))
+		act->fix |= NWG_FIX_RECORD;
+	act->kind = act->fix ? NWG_ACT_UPDATE : NWG_ACT_ADOPT;
+	act->report =
+	    identity_differs(act->want, key, act->listen_port) || (act->fix & NWG_FIX_NETNS);
+	act->reason = !rec ? "adopt link, record lost" : act->fix ? "out of sync" : "in sync";
+	return 0;
+}
+
+static int plan_hub(const struct nwg_plan_opts *o, const struct nwg_actual *a,
+		    const struct nwg_dhub *h, struct nwg_action *act)
+{
+	const struct nwg_alink *l = nwg_actual_find_link(a, h->port_id);
+	bool root = root_mode(o, h);
+
+	act->want = h;
+	act->link = l;
+	act->rec = nwg_actual_find_record(a, h->port_id);
+	snprintf(act->port_id, sizeof(act->port_id), "%s", h->port_id);
+	snprintf(act->project_id, sizeof(act->project_id), "%s", h->project_id);
+	nwg_hub_ifname(h->port_id, act->ifname);
+	nwg_hub_home_netns(o, h, act->home_netns, sizeof(act->home_netns));
+	snprintf(act->netns, sizeof(act->netns), "%s", act->home_netns);
+	act->mtu = hub_mtu(o, h->mtu);
+	act->addressed = root || o->hub_up_unrouted;
+	act->up = act->addressed && h->admin_state_up;
+	if (ignored(o, l, h->port_id)) {
+		act->kind = NWG_ACT_SKIP;
+		act->reason = "ignored device";
+		return 0;
+	}
+	if (!dev_usable(l))
+		return plan_create(act);
+	if (strncmp(l->netns, "qrouter-", 8) == 0) {
+		act->l3_owned = true;
+		snprintf(act->netns, sizeof(act->netns), "%s", l->netns);
+	}
+	return plan_update(act);
+}
+
+/* ---- hubs that are no longer wanted ---- */
+
+static bool held(const struct nwg_actual *a, const char *port_id)
+{
+	return nwg_actual_find_link(a, port_id) || nwg_actual_find_record(a, port_id) ||
+	       nwg_actual_is_corrupt(a, port_id);
+}
+
+static bool planned(const struct nwg_plan *p, const char *port_id)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (strcmp(p->acts[i].port_id, port_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void plan_gone(const struct nwg_plan_opts *o, const struct nwg_desired *d,
+		      const struct nwg_actual *a, const char *port_id, struct nwg_plan *p)
+{
+	const struct nwg_alink *l = nwg_actual_find_link(a, port_id);
+	const struct nwg_hub_record *rec = nwg_actual_find_record(a, port_id);
+	struct nwg_action *act;
+
+	if (planned(p, port_id) || nwg_desired_find(d, port_id) ||
+	    nwg_desired_find_rejected(d, port_id) || ignored(o, l, port_id) || o->restore)
+		return;
+	if (!o->full) {
+		if (in_scope(o, port_id))
+			p->need_full = true;
+		return;
+	}
+	if (d->rejected_unknown)
+		return; /* the answer is not authoritative for unnamed hubs */
+	act = &p->acts[p->n++];
+	act->kind = NWG_ACT_DELETE;
+	act->link = l;
+	act->rec = rec;
+	snprintf(act->port_id, sizeof(act->port_id), "%s", port_id);
+	snprintf(act->project_id, sizeof(act->project_id), "%s", rec ? rec->project_id : "?");
+	if (l)
+		snprintf(act->netns, sizeof(act->netns), "%s", l->netns);
+	act->reason = "port no longer bound to this host";
+}
+
+static void plan_rejected(const struct nwg_desired *d, const struct nwg_actual *a,
+			  struct nwg_plan *p)
+{
+	for (size_t i = 0; i < d->n_rejected; i++) {
+		const struct nwg_dreject *r = &d->rejected[i];
+		struct nwg_action *act;
+
+		if (!r->port_id[0] || planned(p, r->port_id))
+			continue;
+		act = &p->acts[p->n++];
+		act->kind = NWG_ACT_SKIP;
+		act->link = nwg_actual_find_link(a, r->port_id);
+		act->rec = nwg_actual_find_record(a, r->port_id);
+		snprintf(act->port_id, sizeof(act->port_id), "%s", r->port_id);
+		snprintf(act->project_id, sizeof(act->project_id), "%s",
+			 act->rec ? act->rec->project_id : "?");
+		act->reason = r->reason;
+	}
+}
+
+/* ---- the plan ---- */
+
+static int rank(const struct nwg_action *act)
+{
+	switch (act->kind) {
+	case NWG_ACT_DELETE:
+		return 0;
+	case NWG_ACT_CREATE:
+		return act->key_src == NWG_KEY_RECORD ? 1 : 2; /* recorded ports first */
+	case NWG_ACT_UPDATE:
+		return 3;
+	case NWG_ACT_ADOPT:
+		return 4;
+	default:
+		return 5;
+	}
+}
+
+static int order(struct nwg_plan *p)
+{
+	struct nwg_action *sorted;
+	size_t k = 0;
+
+	if (p->n == 0)
+		return 0;
+	sorted = calloc(p->n, sizeof(*sorted));
+	if (!sorted)
+		return -1;
+	for (int r = 0; r <= 5; r++) {
+		for (size_t i = 0; i < p->n; i++) {
+			if (rank(&p->acts[i]) == r)
+				sorted[k++] = p->acts[i];
+		}
+	}
+	free(p->acts);
+	p->acts = sorted;
+	return 0;
+}
+
+static void plan_all_gone(const struct nwg_plan_opts *o, const struct nwg_desired *d,
+			  const struct nwg_actual *a, struct nwg_plan *p)
+{
+	for (size_t i = 0; i < a->n_links; i++)
+		plan_gone(o, d, a, a->links[i].port_id, p);
+	for (size_t i = 0; i < a->n_recs; i++)
+		plan_gone(o, d, a, a->recs[i]->port_id, p);
+	for (size_t i = 0; a->corrupt && a->corrupt[i]; i++)
+		plan_gone(o, d, a, a->corrupt[i], p);
+	if (!o->full && !o->restore) {
+		for (size_t i = 0; i < o->n_scope; i++) {
+			if (o->scope[i] && held(a, o->scope[i]))
+				plan_gone(o, d, a, o->scope[i], p);
+		}
+	}
+}
+
+int nwg_plan_build(const struct nwg_desired *d, const struct nwg_actual *a,
+		   const struct nwg_plan_opts *o, struct nwg_plan **out)
+{
+	struct nwg_plan *p;
+	size_t max, n_corrupt = 0;
+
+	if (!d || !a || !o || !out)
+		return -EINVAL;
+	*out = NULL;
+	while (a->corrupt && a->corrupt[n_corrupt])
+		n_corrupt++;
+	max = d->n_hubs + d->n_rejected + a->n_links + a->n_recs + n_corrupt + 1;
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->acts = calloc(max, sizeof(*p->acts))))
+		goto oom;
+	for (size_t i = 0; i < d->n_hubs; i++) {
+		if (!in_scope(o, d->hubs[i].port_id) || planned(p, d->hubs[i].port_id))
+			continue;
+		if (plan_hub(o, a, &d->hubs[i], &p->acts[p->n++]) < 0)
+			goto oom;
+	}
+	plan_rejected(d, a, p);
+	plan_all_gone(o, d, a, p);
+	if (order(p) < 0)
+		goto oom;
+	*out = p;
+	return 0;
+oom:
+	nwg_plan_free(p);
+	return -ENOMEM;
+}
+
+void nwg_plan_free(struct nwg_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->acts[i].peer_ops);
+	free(p->acts);
+	free(p);
+}

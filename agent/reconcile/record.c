@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "reconcile/record.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int add_peer(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
+{
+	struct nwg_repo_peer *p = nwg_hub_record_add_peer(rec);
+	char buf[NWG_IPNET_STRLEN];
+
+	if (!p)
+		return -1;
+	snprintf(p->port_id, sizeof(p->port_id), "%s", s->port_id);
+	p->public_key = s->public_key;
+	snprintf(p->endpoint, sizeof(p->endpoint), "%s", s->endpoint);
+	p->persistent_keepalive = s->keepalive;
+	for (size_t i = 0; i < s->n_allowed; i++) {
+		if (nwg_ipnet_format(&s->allowed[i], buf, sizeof(buf)) < 0 ||
+		    nwg_repo_peer_add_allowed_ip(p, buf) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec)
+{
+	const struct nwg_dhub *h = spec->hub;
+	struct nwg_hub_record *rec = nwg_hub_record_new();
+	char buf[NWG_IPNET_STRLEN];
+
+	if (!rec)
+		return NULL;
+	snprintf(rec->port_id, sizeof(rec->port_id), "%s", h->port_id);
+	snprintf(rec->project_id, sizeof(rec->project_id), "%s", h->project_id);
+	snprintf(rec->ifname, sizeof(rec->ifname), "%s", spec->ifname);
+	snprintf(rec->netns, sizeof(rec->netns), "%s", spec->netns);
+	snprintf(rec->home_netns, sizeof(rec->home_netns), "%s", spec->home_netns);
+	rec->private_key = *spec->private_key;
+	rec->listen_port = spec->listen_port;
+	rec->mtu = spec->mtu;
+	rec->up = spec->up;
+	for (size_t i = 0; spec->addressed && i < h->n_fixed_ips; i++) {
+		if (nwg_ipnet_format(&h->fixed_ips[i], buf, sizeof(buf)) < 0 ||
+		    nwg_hub_record_add_address(rec, buf) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < h->n_spokes; i++) {
+		if (add_peer(rec, &h->spokes[i]) < 0)
+			goto fail;
+	}
+	return rec;
+fail:
+	nwg_hub_record_free(rec);
+	return NULL;
+}
+
+static bool strv_same(char **a, char **b)
+{
+	size_t i;
+
+	for (i = 0; a && b && a[i] && b[i]; i++) {
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	}
+	return (!a || !a[i]) && (!b || !b[i]);
+}
+
+static bool peer_same(const struct nwg_repo_peer *a, const struct nwg_repo_peer *b)
+{
+	return strcmp(a->port_id, b->port_id) == 0 &&
+	       nwg_key_equal(&a->public_key, &b->public_key) &&
+	       strcmp(a->endpoint, b->endpoint) == 0 &&
+	       a->persistent_keepalive == b->persistent_keepalive &&
+	       strv_same(a->allowed_ips, b->allowed_ips);
+}
+
+bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record *b)
+{
+	if (strcmp(a->port_id, b->port_id) || strcmp(a->project_id, b->project_id) ||
+	    strcmp(a->ifname, b->ifname) || strcmp(a->netns, b->netns) ||
+	    strcmp(a->home_netns, b->home_netns) || a->listen_port != b->listen_port ||
+	    a->mtu != b->mtu || a->up != b->up || a->n_peers != b->n_peers ||
+	    !nwg_key_equal(&a->private_key, &b->private_key) ||
+	    !strv_same(a->addresses, b->addresses))
+		return false;
+	for (size_t i = 0; i < a->n_peers; i++) {
+		if (!peer_same(&a->peers[i], &b->peers[i]))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Repository records built from desired state, and their comparison. */
+#ifndef NWG_AGENT_RECORD_H
+#define NWG_AGENT_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nwg/repo.h"
+#include "reconcile/desired.h"
+
+struct nwg_record_spec {
+	const struct nwg_dhub *hub;
+	const char *ifname;
+	const char *netns;	/* "" = root */
+	const char *home_netns; /* "" = root */
+	unsigned int mtu;
+	bool up;
+	bool addressed;
+	const struct nwg_key *private_key;
+	uint16_t listen_port;
+};
+
+/* A new record (caller frees with nwg_hub_record_free), NULL on ENOMEM. */
+struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec);
+/* Every field, key included (constant time for the key). */
+bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record *b);
+
+#endif
