@@ -14,6 +14,31 @@
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
 
+/* Spokes left out of a hub (doc/contracts.md "One grammar"): logged, and named in
+ * the hub's status until an answer carries none. */
+static void note_skipped(struct nwg_agent *a, const struct nwg_desired *d)
+{
+	for (size_t i = 0; i < d->n_hubs; i++) {
+		const struct nwg_dhub *h = &d->hubs[i];
+		struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, h->port_id, h->n_skipped > 0);
+		size_t len = 0;
+
+		if (st)
+			st->skipped[0] = '\0';
+		for (size_t k = 0; k < h->n_skipped; k++) {
+			const char *id =
+			    h->skipped[k].port_id[0] ? h->skipped[k].port_id : "(no port_id)";
+
+			log_err("hub %s: spoke %s skipped (every other change applied): %s",
+				h->port_id, id, h->skipped[k].reason);
+			if (st && len < sizeof(st->skipped))
+				len += (size_t)snprintf(st->skipped + len,
+							sizeof(st->skipped) - len, "%s%s: %s",
+							k ? "; " : "", id, h->skipped[k].reason);
+		}
+	}
+}
+
 static int fetch(struct nwg_agent *a, bool full, char *const *ids, size_t n, struct nwg_desired **d)
 {
 	struct nwg_err err = {{0}};
@@ -43,6 +68,7 @@ static int fetch(struct nwg_agent *a, bool full, char *const *ids, size_t n, str
 		log_err("hub %s: desired state rejected: %s",
 			(*d)->rejected[i].port_id[0] ? (*d)->rejected[i].port_id : "(no port_id)",
 			(*d)->rejected[i].reason);
+	note_skipped(a, *d);
 	return 0;
 }
 
@@ -94,6 +120,7 @@ static int report(struct nwg_agent *a, const struct nwg_action *act, const struc
 	    .interface = out->ifname,
 	    .netns = out->netns,
 	    .mtu = out->mtu,
+	    .host = a->conf.host,
 	};
 	int r;
 
