@@ -13,6 +13,7 @@
 #include "health/health.h"
 #include "hubtab.h"
 #include "msg/msg.h"
+#include "reconcile/guard.h"
 
 struct nwg_ini;
 struct nwg_ctl;
@@ -50,6 +51,8 @@ struct nwg_agent {
 	struct nwg_health health; /* what Neutron was told per spoke */
 	int64_t next_health_ms;
 	uint64_t sync_errors; /* hub sync failures since start */
+	/* mass-deletion guard: deletions held (reconcile/guard.h) */
+	struct nwg_guard guard;
 };
 
 /* ---- sync (agent/sync.c) ---- */

@@ -206,6 +206,22 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		nwg_hubtab_ok(st);
 }
 
+static void hold_mass_deletion(struct nwg_agent *a, struct nwg_plan *p, bool full)
+{
+	struct nwg_guard_opts go = {.percent = a->conf.mass_delete_percent,
+				    .confirm_ms = (int64_t)a->conf.resync_interval * 1000};
+	int64_t since = a->guard.held_since_ms;
+	size_t held = nwg_guard_deletes(&a->guard, p, full, &go, nwg_now_ms());
+
+	if (held && since != a->guard.held_since_ms)
+		log_err(
+		    "full answer would delete %zu hubs of this node: held until a second "
+		    "full answer at least %d s later asks for the same (mass_delete_percent %u)",
+		    held, a->conf.resync_interval, a->conf.mass_delete_percent);
+	else if (!held && since && !a->guard.held_since_ms)
+		log_warn("mass deletion confirmed or withdrawn: held deletions released");
+}
+
 static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *const *ids,
 		   size_t n)
 {
@@ -231,6 +247,7 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 		o.full = false; /* never delete on a partial view */
 	r = nwg_plan_build(d, act, &o, &p);
 	if (r >= 0) {
+		hold_mass_deletion(a, p, o.full);
 		x.actual = act;
 		for (size_t i = 0; i < p->n; i++)
 			run_action(a, &x, &p->acts[i]);

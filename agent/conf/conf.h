@@ -39,6 +39,8 @@ struct nwg_conf {
 	int health_interval;	/* s: spoke health and metrics */
 	int handshake_stale;	/* s: a spoke is DOWN past this */
 	char *metrics_textfile; /* NULL = no metrics */
+	/* mass-deletion guard (reconcile/guard.h): percent, 0 = off */
+	unsigned int mass_delete_percent;
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with
