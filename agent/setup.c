@@ -14,6 +14,7 @@
 #include "neutron_rpc.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
+#include "quarantine.h"
 #include "status.h"
 
 static void files_list(const struct nwg_cmdline *cl, char *buf, size_t len)
@@ -95,6 +96,7 @@ static int remove_temp(struct nwg_agent *a)
 		log_err("channel repository %s: %s", a->conf.state_path, err.msg);
 		return 1;
 	}
+	nwg_quarantine_purge(a);
 	if (n > 0)
 		log_warn("channel repository %s: removed %d stale temporary record(s) left by a "
 			 "crash",

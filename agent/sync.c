@@ -9,6 +9,7 @@
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
+#include "quarantine.h"
 #include "reconcile/actual.h"
 #include "reconcile/desired.h"
 #include "reconcile/exec.h"
@@ -245,9 +246,11 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 	}
 	if (!act->complete)
 		o.full = false; /* never delete on a partial view */
+	nwg_quarantine_restore(a, d, act);
 	r = nwg_plan_build(d, act, &o, &p);
 	if (r >= 0) {
 		hold_mass_deletion(a, p, o.full);
+		nwg_quarantine_deletes(a, p);
 		x.actual = act;
 		for (size_t i = 0; i < p->n; i++)
 			run_action(a, &x, &p->acts[i]);

@@ -41,6 +41,7 @@ struct nwg_conf {
 	char *metrics_textfile; /* NULL = no metrics */
 	/* mass-deletion guard (reconcile/guard.h): percent, 0 = off */
 	unsigned int mass_delete_percent;
+	int quarantine_days; /* deleted hubs' records kept this long, 0 = not kept */
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with
