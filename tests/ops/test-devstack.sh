@@ -3,7 +3,7 @@
 # functions they call and asserts the resulting ini values, process command
 # lines and clean-up actions. DevStack itself cannot run here (no network).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 REPO=$(pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -78,7 +78,7 @@ run_devstack() { # phase args...
 		Q_PLUGIN_CONF_FILE=etc/neutron/plugins/ml2/ml2_conf.ini
 		Q_L3_CONF_FILE=/etc/neutron/l3_agent.ini
 		Q_ML2_PLUGIN_MECHANISM_DRIVERS=${MECH:-}
-		ENABLED_SERVICES=$SERVICES
+		export ENABLED_SERVICES=$SERVICES
 		WG_AGENT_CONF_DIR=/etc/neutron/plugins/wireguard
 		# shellcheck disable=SC1091
 		source "$REPO/devstack/settings"
@@ -102,7 +102,7 @@ L3=$T/root/etc/neutron/l3_agent.ini
 get() { /usr/bin/python3 -c 'import configparser,sys; c=configparser.RawConfigParser(); c.optionxform=str; c.read(sys.argv[1]); print(c.get(sys.argv[2], sys.argv[3], fallback=""))' "$@"; }
 
 # settings: wireguard goes first in Q_ML2_PLUGIN_MECHANISM_DRIVERS, once
-reset; SERVICES=q-svc MECH= run_devstack stack pre-install
+reset; SERVICES=q-svc MECH="" run_devstack stack pre-install
 check "settings default mech" "wireguard,openvswitch" "$(cat "$T/mech")"
 reset; SERVICES=q-svc MECH=linuxbridge,l2population run_devstack stack pre-install
 check "settings prepends" "wireguard,linuxbridge,l2population" "$(cat "$T/mech")"
@@ -167,6 +167,6 @@ check "router ns kept" "yes" "$([ -d "$T/net/qrouter-r1" ] && echo yes)"
 reset; SERVICES=q-svc run_devstack clean
 contains "clean removes state" "rm -rf /var/lib/neutron/wireguard" "$(cat "$T/calls.log")"
 
-shellcheck -x "$REPO/devstack/plugin.sh" "$REPO/devstack/settings" && echo "ok   shellcheck" ||
-	{ echo "FAIL shellcheck"; fails=$((fails + 1)); }
+if shellcheck -x "$REPO/devstack/plugin.sh" "$REPO/devstack/settings"; then echo "ok   shellcheck"; else
+	echo "FAIL shellcheck"; fails=$((fails + 1)); fi
 [ $fails = 0 ]
