@@ -222,3 +222,25 @@ install: install-check install-bin
 	esac
 
 .PHONY: install install-bin install-check check-ops
+
+# ---- Debian packages --------------------------------------------------------
+# make deb: neutron-wireguard-agent and python3-networking-wireguard (.deb) in
+# $(B)/deb/, built by dpkg-buildpackage from a copy of the tree (the tracked
+# and new files), so nothing is written outside $(B). lintian runs on the result.
+DEBOUT := $(B)/deb
+deb:
+	@for t in dpkg-buildpackage dh dh_python3 lintian; do command -v $$t >/dev/null || \
+		{ echo "make deb: $$t missing (scripts/install-deps.sh pkg)" >&2; exit 1; }; done
+	rm -rf $(DEBOUT) && mkdir -p $(DEBOUT)/src
+	git ls-files -z -co --exclude-standard | xargs -0 tar -cf - | tar -xf - -C $(DEBOUT)/src
+	cd $(DEBOUT)/src && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+		{ tail -40 ../build.log; exit 1; }
+	lintian --fail-on error,warning $(DEBOUT)/*.changes >$(DEBOUT)/lintian.log 2>&1; rc=$$?; \
+		grep -v 'root privileges' $(DEBOUT)/lintian.log; \
+		[ $$rc = 0 ] || { echo "make deb: lintian found problems" >&2; exit 1; }
+	@ls -1 $(DEBOUT)/*.deb
+
+check-deb:
+	@scripts/run-suite.sh tests/deb/run.sh
+
+.PHONY: deb check-deb
