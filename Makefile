@@ -243,4 +243,7 @@ deb:
 check-deb:
 	@scripts/run-suite.sh tests/deb/run.sh
 
-.PHONY: deb check-deb
+check-devstack:
+	@scripts/run-suite.sh tests/devstack/run.sh
+
+.PHONY: deb check-deb check-devstack

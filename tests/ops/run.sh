@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Operators' kit suite: devstack plugin under stubs, make install tree, shellcheck.
+# Operators' kit suite: make install tree and entry points, make demo order.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 pass=0 fail=0

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.." || exit 1
 fails=0
 B=$(mktemp -d)
 trap 'rm -rf "$B"' EXIT
-plan=$(make -n demo B="$B" 2>&1)
+plan=$(make --no-print-directory -n demo B="$B" 2>&1)
 if [ "$plan" = "scripts/demo.sh up" ]; then echo "ok   make demo runs only demo.sh"; else
 	echo "FAIL make demo would first run: $(head -2 <<<"$plan")"
 	fails=$((fails + 1))
