@@ -6,8 +6,8 @@ Shapes are those of doc/contracts.md: get_hubs (agent), binding:vif_details
 
 import ipaddress
 
-from neutron_lib import constants as n_const
 from neutron_lib.api.definitions import portbindings
+from neutron_lib import constants as n_const
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db

@@ -23,7 +23,8 @@
 #   EXT_DRIVERS         ml2 extension_drivers           (port_security,wireguard)
 #   AGENT_DOWN_TIME     server agent_down_time (s)      (75)
 #   NEUTRON_DEBUG       true|false                      (false)
-#   NWG_SRC             source tree of networking_wireguard (this repo)
+#   NWG_SRC             source tree of networking_wireguard (this repo);
+#                       "system": the installed package (.deb), no PYTHONPATH
 # The package is put on neutron-server's PYTHONPATH from NWG_SRC with its
 # egg-info (entry points), so a run never changes the system's Python.
 set -euo pipefail
@@ -144,13 +145,23 @@ start_mariadb() {
 		FLUSH PRIVILEGES;"
 }
 
-have_driver() { [ -f "$NWG_SRC/setup.cfg" ] && [ -d "$NWG_SRC/networking_wireguard" ]; }
+have_driver() {
+	if [ "$NWG_SRC" = system ]; then
+		(cd / && $PY -c 'import networking_wireguard') 2>/dev/null
+		return
+	fi
+	[ -f "$NWG_SRC/setup.cfg" ] && [ -d "$NWG_SRC/networking_wireguard" ]
+}
 
 prepare_package() {
 	step "package (egg-info)"
 	if ! have_driver; then
 		MECH_DRIVERS=logger EXT_DRIVERS=port_security
 		step_end "no networking_wireguard in $NWG_SRC: stock drivers only"
+		return
+	fi
+	if [ "$NWG_SRC" = system ]; then
+		step_end "installed package"
 		return
 	fi
 	(cd "$NWG_SRC" && $PY setup.py -q egg_info >"$LOGS/egg-info.log" 2>&1) ||
@@ -207,7 +218,13 @@ enable_security_group = true
 EOF
 }
 
-pyenv() { echo "PYTHONPATH=$NWG_SRC${PYTHONPATH:+:$PYTHONPATH}"; }
+pyenv() {
+	if [ "$NWG_SRC" = system ]; then
+		echo "PYTHONPATH=${PYTHONPATH:-}"
+	else
+		echo "PYTHONPATH=$NWG_SRC${PYTHONPATH:+:$PYTHONPATH}"
+	fi
+}
 
 migrate_db() {
 	step "neutron-db-manage upgrade heads"

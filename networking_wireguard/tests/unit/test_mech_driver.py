@@ -210,8 +210,9 @@ class TestValidation(WireGuardDriverTestCase):
         ]
         for field, profile in cases:
             with self.subTest(field=field, profile=profile):
-                self.assert_bad_create(field, device_owner=c.DEVICE_OWNER_SPOKE,
-                                       **{pb.PROFILE: profile})
+                self.assert_bad_create(
+                    field, device_owner=c.DEVICE_OWNER_SPOKE,
+                    **{pb.PROFILE: profile})
         self.assert_bad_create('binding:vnic_type',
                                device_owner=c.DEVICE_OWNER_SPOKE,
                                **{pb.PROFILE: good, pb.VNIC_TYPE: 'direct'})
@@ -270,9 +271,9 @@ class TestValidation(WireGuardDriverTestCase):
                             ([far_hub['id']], 'is on network')]:
             with self.subTest(text=text):
                 before = self.count_ports()
-                body = self._port(status=400, device_owner=c.DEVICE_OWNER_SPOKE,
-                                  **{pb.PROFILE: {'public_key': key(1),
-                                                  'peers': peers}})
+                body = self._port(
+                    status=400, device_owner=c.DEVICE_OWNER_SPOKE,
+                    **{pb.PROFILE: {'public_key': key(1), 'peers': peers}})
                 self.assertIn('binding:profile.peers',
                               body['NeutronError']['message'])
                 self.assertIn(text, body['NeutronError']['message'])

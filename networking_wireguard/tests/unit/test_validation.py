@@ -29,7 +29,8 @@ class TestKeys(unittest.TestCase):
 class TestEndpoints(unittest.TestCase):
 
     def test_good(self):
-        for value, host, port in [('198.51.100.7:51820', '198.51.100.7', 51820),
+        for value, host, port in [('198.51.100.7:51820', '198.51.100.7',
+                                   51820),
                                   ('[fd00::1]:1', 'fd00::1', 1),
                                   ('vpn.example.org:65535',
                                    'vpn.example.org', 65535),
