@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Server -> agent casts as sync triggers. Everything here comes off the
  * network: validate, log and ignore what does not fit, never trust. */
+#include <stdio.h>
 #include <string.h>
 
 #include "agent.h"
@@ -85,8 +86,12 @@ void nwg_events_handle(void *ctx, const char *topic, const char *method, json_t 
 
 	if (!topic)
 		topic = "?";
-	if (!method) {
-		log_warn("ignored undecodable message on %s: %s", topic, reason ? reason : "?");
+	if (!method) { /* dropped or undecodable: whatever it said is recovered by a sync */
+		char what[300];
+
+		snprintf(what, sizeof(what), "message lost on %.64s (%.200s)", *topic ? topic : "?",
+			 reason ? reason : "?");
+		nwg_sched_loss(a, what);
 		return;
 	}
 	if (!json_is_object(args)) {
