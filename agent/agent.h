@@ -38,7 +38,8 @@ struct nwg_syncop {
 	struct nwg_page page;
 	json_t *acc; /* hubs gathered from the pages so far */
 	unsigned pages;
-	size_t n_desired;
+	bool fetched; /* the desired state was fetched and parsed */
+	size_t n_desired, n_rejected;
 	int64_t t0;
 	int64_t deadline_ms; /* the single bound of the report phase */
 	size_t outstanding;  /* report calls in flight */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Server -> agent casts as sync triggers. Everything here comes off the
  * network: validate, log and ignore what does not fit, never trust. */
-#include <stdio.h>
 #include <string.h>
 
 #include "agent.h"
@@ -87,11 +86,9 @@ void nwg_events_handle(void *ctx, const char *topic, const char *method, json_t 
 	if (!topic)
 		topic = "?";
 	if (!method) { /* dropped or undecodable: whatever it said is recovered by a sync */
-		char what[300];
-
-		snprintf(what, sizeof(what), "message lost on %.64s (%.200s)", *topic ? topic : "?",
+		log_warn("ignored undecodable message on %s: %s", *topic ? topic : "?",
 			 reason ? reason : "?");
-		nwg_sched_loss(a, what);
+		nwg_sched_loss(a, "message lost");
 		return;
 	}
 	if (!json_is_object(args)) {

@@ -166,8 +166,10 @@ void nwg_sync_maybe_done(struct nwg_agent *a)
 
 	if (op->state != NWG_SYNC_REPORT || op->outstanding)
 		return;
-	log_debug("%s sync done: %zu hubs desired, %u page(s), %lld ms", full ? "full" : "targeted",
-		  op->n_desired, op->pages, (long long)(nwg_now_ms() - op->t0));
+	if (op->fetched)
+		log_debug("%s sync: %zu hubs desired, %zu rejected, %u page(s), %lld ms",
+			  full ? "full" : "targeted", op->n_desired, op->n_rejected, op->pages,
+			  (long long)(nwg_now_ms() - op->t0));
 	op_reset(op);
 	nwg_sched_sync_done(a, full, rc);
 }
@@ -192,7 +194,9 @@ static void apply(struct nwg_agent *a, json_t *reply)
 		log_err("hub %s: desired state rejected: %s",
 			d->rejected[i].port_id[0] ? d->rejected[i].port_id : "(no port_id)",
 			d->rejected[i].reason);
+	op->fetched = true;
 	op->n_desired = d->n_hubs;
+	op->n_rejected = d->n_rejected;
 	r = execute(a, d, op->full, op->ids, op->n);
 	if (op->full && r >= 0)
 		a->n_hubs = d->n_hubs;
