@@ -13,6 +13,7 @@ from neutron_lib import exceptions as n_exc
 from neutron_lib.plugins import constants as plugin_constants
 from neutron_lib.plugins import directory
 from oslo_config import cfg
+import oslo_messaging
 import webob.exc
 
 from networking_wireguard import constants as c
@@ -423,6 +424,39 @@ class TestRpc(WireGuardDriverTestCase):
         self.assertEqual(sorted([hub1['id'], hub2['id']]),
                          [h['port_id'] for h in self.get_hubs(HOST)['hubs']])
         self.assertEqual({'host': HOST2, 'hubs': []}, self.get_hubs(HOST2))
+
+    def test_get_hubs_pages(self):
+        wg_agent(HOST)
+        hubs = sorted([self.hub(), self.hub(), self.hub()],
+                      key=lambda h: h['id'])
+        for i, hub in enumerate(hubs):
+            self.spoke([hub['id']], n=20 + i)
+        self.spoke([hubs[0]['id']], n=30)
+        cb = rpc.WireGuardRpcCallback(self.mech)
+        ctx = n_context.get_admin_context()
+        pages, after = [], None
+        while True:
+            page = cb.get_hubs(ctx, host=HOST,
+                               page={'after': after, 'max_spokes': 2})
+            self.assertEqual({'host', 'hubs', 'next'}, set(page))
+            pages.append([h['port_id'] for h in page['hubs']])
+            after = page['next']
+            if after is None:
+                break
+            self.assertEqual(pages[-1][-1], after)
+        # whole hubs only: 2 spokes, then 1 + 1, never a split hub
+        self.assertEqual([[hubs[0]['id']], [hubs[1]['id'], hubs[2]['id']]],
+                         pages)
+        one = cb.get_hubs(ctx, host=HOST, port_ids=[hubs[2]['id']],
+                          page={'after': None, 'max_spokes': 1})
+        self.assertEqual(([hubs[2]['id']], None),
+                         ([h['port_id'] for h in one['hubs']], one['next']))
+        for bad in ('x', {'after': 5, 'max_spokes': 2},
+                    {'after': None, 'max_spokes': 0},
+                    {'after': None, 'max_spokes': True}):
+            err = self.assertRaises(oslo_messaging.ExpectedException,
+                                    cb.get_hubs, ctx, host=HOST, page=bad)
+            self.assertIsInstance(err.exc_info[1], n_exc.InvalidInput)
 
     def test_hub_realized(self):
         wg_agent(HOST)
