@@ -525,6 +525,46 @@ class TestRpc(WireGuardDriverTestCase):
         self.assertIsNone(db.get_row(self.context.session,
                                      hub['id']).public_key)
 
+    def rpc_realized(self, hub_id, host, n=9):
+        return rpc.WireGuardRpcCallback(self.mech).hub_realized(
+            n_context.get_admin_context(), hub_id, key(n), 51820,
+            '203.0.113.1:51820', 'wg-' + hub_id[:11], 'tun-x', 1420,
+            host=host)
+
+    def test_hub_realized_only_from_the_bound_host(self):
+        wg_agent(HOST)
+        wg_agent(HOST2)
+        hub = self.hub()
+        spoke = self.spoke([hub['id']], host='device-host')
+        rev = self.show(hub['id'])['revision_number']
+        # a live agent on another host, no host, an empty host: refused,
+        # nothing changes
+        for host in (HOST2, None, '', 'device-host'):
+            with self.subTest(host=host):
+                e = self.assertRaises(oslo_messaging.ExpectedException,
+                                      self.rpc_realized, hub['id'], host)
+                self.assertIsInstance(e.exc_info[1], n_exc.InvalidInput)
+                self.assertIn('host', str(e.exc_info[1]))
+        self.assertIsNone(db.get_row(self.context.session,
+                                     hub['id']).public_key)
+        self.assertEqual(rev, self.show(hub['id'])['revision_number'])
+        self.assertIsNone(
+            self.show(spoke['id'])[pb.VIF_DETAILS]['peers'][0]['public_key'])
+        # the bound host's live agent is heard
+        self.assertIsNone(self.rpc_realized(hub['id'], HOST))
+        self.assertEqual(key(9), db.get_row(self.context.session,
+                                            hub['id']).public_key)
+
+    def test_hub_realized_refused_without_live_agent(self):
+        agent = wg_agent(HOST)
+        hub = self.hub()
+        helpers.kill_agent(agent['id'])
+        e = self.assertRaises(oslo_messaging.ExpectedException,
+                              self.rpc_realized, hub['id'], HOST)
+        self.assertIn('no live', str(e.exc_info[1]))
+        self.assertIsNone(db.get_row(self.context.session,
+                                     hub['id']).public_key)
+
     def test_hubs_changed_casts(self):
         wg_agent(HOST)
         hub = self.hub()
