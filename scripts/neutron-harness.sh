@@ -24,6 +24,11 @@
 #   AGENT_DOWN_TIME     server agent_down_time (s)      (75)
 #   NEUTRON_DEBUG       true|false                      (false)
 #   NWG_SRC             source tree of networking_wireguard (this repo)
+#   NEUTRON_AUTH        noauth|headers                  (noauth)
+#                       headers: Keystone's context middleware without token
+#                       validation: identity comes from X-User-Id/X-Project-Id/
+#                       X-Roles headers set by a trusted front (tests/osc/authproxy.py)
+#   NEUTRON_POLICY      a policy.yaml to use (override rules)  (none)
 # The package is put on neutron-server's PYTHONPATH from NWG_SRC with its
 # egg-info (entry points), so a run never changes the system's Python.
 set -euo pipefail
@@ -43,6 +48,9 @@ MECH_DRIVERS=${MECH_DRIVERS:-wireguard,logger}
 EXT_DRIVERS=${EXT_DRIVERS:-port_security,wireguard}
 AGENT_DOWN_TIME=${AGENT_DOWN_TIME:-75}
 NEUTRON_DEBUG=${NEUTRON_DEBUG:-false}
+NEUTRON_AUTH=${NEUTRON_AUTH:-noauth}
+case $NEUTRON_AUTH in noauth | headers) ;; *) echo "bad NEUTRON_AUTH" >&2; exit 2 ;; esac
+NEUTRON_POLICY=${NEUTRON_POLICY:-}
 DB_PASS=neutronpw
 if [ "$NWG_INSTANCE" = default ]; then DB=neutron VHOST=/; else DB=neutron_$NWG_INSTANCE VHOST=nwg_$NWG_INSTANCE; fi
 PY=/usr/bin/python3
@@ -158,14 +166,36 @@ prepare_package() {
 	step_end "$NWG_SRC on PYTHONPATH"
 }
 
+# headers mode: Keystone's pipeline without authtoken (identity headers are
+# trusted; only for a loopback harness behind tests/osc/authproxy.py).
+write_auth_configs() {
+	local strategy=noauth
+	AUTH_EXTRA=""
+	if [ "$NEUTRON_AUTH" = headers ]; then
+		strategy=keystone
+		sed 's/ authtoken keystonecontext / keystonecontext /' /etc/neutron/api-paste.ini \
+			>"$ETC/api-paste.ini"
+		AUTH_EXTRA="api_paste_config = $ETC/api-paste.ini"
+	fi
+	AUTH_STRATEGY=$strategy
+	POLICY_EXTRA=""
+	if [ -n "$NEUTRON_POLICY" ]; then
+		install -m 0644 "$NEUTRON_POLICY" "$ETC/policy.yaml"
+		POLICY_EXTRA="[oslo_policy]
+policy_file = $ETC/policy.yaml"
+	fi
+}
+
 write_configs() {
 	mkdir -p "$ETC" "$STATE/lock" "$STATE/state"
+	write_auth_configs
 	cat >"$ETC/neutron.conf" <<EOF
 # written by neutron-harness.sh (instance $NWG_INSTANCE)
 [DEFAULT]
 core_plugin = ml2
 service_plugins = router
-auth_strategy = noauth
+auth_strategy = $AUTH_STRATEGY
+$AUTH_EXTRA
 bind_host = 127.0.0.1
 bind_port = $NEUTRON_PORT
 api_workers = 1
@@ -187,6 +217,8 @@ lock_path = $STATE/lock
 
 [experimental]
 linuxbridge = true
+
+$POLICY_EXTRA
 EOF
 	cat >"$ETC/ml2_conf.ini" <<EOF
 # written by neutron-harness.sh (instance $NWG_INSTANCE)
@@ -228,7 +260,11 @@ stop_neutron() {
 	step_end "pid $pid"
 }
 
-api_up() { curl -sf -o /dev/null "$ENDPOINT/v2.0/networks"; }
+api_up() {
+	local h=()
+	[ "$NEUTRON_AUTH" = headers ] && h=(-H 'X-User-Id: harness' -H 'X-Project-Id: harness' -H 'X-Roles: admin')
+	curl -sf -o /dev/null "${h[@]}" "$ENDPOINT/v2.0/networks"
+}
 
 start_neutron() {
 	step "neutron-server start"
@@ -301,6 +337,7 @@ NEUTRON_CONF=$ETC/neutron.conf
 ML2_CONF=$ETC/ml2_conf.ini
 NEUTRON_LOG=$LOGS/neutron-server.log
 HARNESS_STATE=$STATE
+NEUTRON_AUTH=$NEUTRON_AUTH
 EOF
 }
 
