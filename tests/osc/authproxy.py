@@ -86,8 +86,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     st = None
 
     def log_message(self, fmt, *args):
-        sys.stderr.write('authproxy: %s %s\n' % (self.address_string(),
-                                                fmt % args))
+        sys.stderr.write('authproxy: %s %s\n'
+                         % (self.address_string(), fmt % args))
 
     def reply(self, code, body, headers=None):
         data = json.dumps(body).encode()
@@ -197,7 +197,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         path = self.path
         if path == IDENTITY or path.startswith(IDENTITY + '/'):
-            return self.identity(self.command, urllib.parse.urlsplit(path).path)
+            return self.identity(self.command,
+                                 urllib.parse.urlsplit(path).path)
         return self.forward(self.command, path)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = handle_any
