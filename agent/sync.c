@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "attach/ovn.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
@@ -53,6 +54,7 @@ static void plan_opts(const struct nwg_agent *a, bool full, char *const *ids, si
 	o->ns_prefix = a->conf.ns_prefix;
 	o->root_namespace = a->conf.root_namespace;
 	o->hub_up_unrouted = a->conf.hub_up_unrouted;
+	o->link_up = a->conf.ovn_bridge != NULL;
 	o->underlay_mtu = a->conf.underlay_mtu;
 	o->ignored = a->conf.ignored_devices;
 	o->full = full;
@@ -228,6 +230,8 @@ int nwg_sync(struct nwg_agent *a, bool full, char *const *ids, size_t n)
 	if (r < 0)
 		return r;
 	r = execute(a, d, full, ids, n);
+	if (r >= 0)
+		nwg_ovn_sync(a, d, full);
 	if (full && r >= 0)
 		a->n_hubs = d->n_hubs;
 	log_debug("%s sync: %zu hubs desired, %zu rejected, %lld ms", full ? "full" : "targeted",
