@@ -78,10 +78,10 @@ stop_pidfile() {
 
 ovn_controller_stop() {
 	# --restart keeps the chassis and its bindings in the SB (an upgrade/restart)
-	local f=$OVN_D/run/ovn-controller.pid
-	[ -s "$f" ] && [ -S "$OVN_D/run/ovn-controller.$(cat "$f").ctl" ] &&
-		ovs_env ovs-appctl -t "$OVN_D/run/ovn-controller.$(cat "$f").ctl" exit --restart \
-			2>/dev/null
+	local f=$OVN_D/run/ovn-controller.pid pid
+	pid=$(cat "$f" 2>/dev/null)
+	[ -n "$pid" ] && [ -S "$OVN_D/run/ovn-controller.$pid.ctl" ] &&
+		ovs_env ovs-appctl -t "$OVN_D/run/ovn-controller.$pid.ctl" exit --restart 2>/dev/null
 	stop_pidfile ovn-controller ovn-controller
 }
 
