@@ -47,7 +47,7 @@ CLI_BIN   := neutron-wireguard
 
 .PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
 	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
-	neutron-down deps format lint bench-kernel bench-scale
+	neutron-down deps format lint bench-kernel bench-scale check-ovn
 
 all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
 
@@ -140,6 +140,9 @@ check-e2e: all
 
 check-l3: all
 	@scripts/run-suite.sh tests/l3/run.sh
+
+check-ovn: all
+	@scripts/run-suite.sh tests/ovn/run.sh
 
 check-kernel: all
 	@scripts/run-suite.sh tests/kernel/run.sh

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "attach/ovn.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
@@ -48,6 +49,7 @@ static void plan_opts(const struct nwg_agent *a, bool full, char *const *ids, si
 	o->ns_prefix = a->conf.ns_prefix;
 	o->root_namespace = a->conf.root_namespace;
 	o->hub_up_unrouted = a->conf.hub_up_unrouted;
+	o->link_up = a->conf.ovn_bridge != NULL;
 	o->underlay_mtu = a->conf.underlay_mtu;
 	o->ignored = a->conf.ignored_devices;
 	o->full = full;
@@ -224,6 +226,8 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	op->n_desired = d->n_hubs;
 	op->n_rejected = d->n_rejected;
 	r = execute(a, d, op->full, op->ids, op->n);
+	if (r >= 0)
+		nwg_ovn_sync(a, d, op->full);
 	if (op->full && r >= 0)
 		a->n_hubs = d->n_hubs;
 	op->rc = r;

@@ -389,6 +389,11 @@ class TestRpc(WireGuardDriverTestCase):
         ips = {ip['subnet_id']: ip['ip_address'] for ip in hub['fixed_ips']}
         sips = [ip['ip_address'] for ip in sorted(
             spoke['fixed_ips'], key=lambda i: i['subnet_id'] == sub6['id'])]
+        gateways = sorted(
+            {s['gateway_ip'] for s in self._list('subnets')['subnets']
+             if s['network_id'] == self.net['id'] and s['gateway_ip']},
+            key=lambda g: (':' in g, g))
+        self.assertTrue(gateways)
         result = self.get_hubs(HOST)
         self.assertEqual({'host', 'hubs'}, set(result))
         self.assertEqual(1, len(result['hubs']))
@@ -400,6 +405,7 @@ class TestRpc(WireGuardDriverTestCase):
             'network_id': self.net['id'], 'admin_state_up': True,
             'fixed_ips': [v4 + '/24', ips[sub6['id']] + '/64'],
             'mtu': self.net['mtu'], 'root_namespace': False,
+            'mac_address': hub['mac_address'], 'gateways': gateways,
             'public_key': None, 'listen_port': None, 'router_id': None},
             got)
         self.assertEqual([
