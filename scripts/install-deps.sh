@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the tests and the demo need.
-# Idempotent: installs only what is missing. Usage: install-deps.sh [build|all]
+# Idempotent: installs only what is missing. Usage: install-deps.sh [build|ovs|all]
 set -euo pipefail
 
 BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
@@ -11,12 +11,15 @@ RUN_PKGS="wireguard-go wireguard-tools iproute2 iputils-ping procps curl bc jq s
 NEUTRON_PKGS="neutron-server rabbitmq-server mariadb-server python3-openstackclient
   python3-neutronclient python3-pip python3-setuptools python3-oslotest
   python3-pytest python3-stestr python3-ddt"
+# check-multinode / check-ovs: Open vSwitch (userspace datapath), ethtool (veth tx off)
+OVS_PKGS="openvswitch-switch ethtool"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in
   build) ;;
-  all) want="$want $RUN_PKGS $NEUTRON_PKGS" ;;
-  *) echo "usage: $0 [build|all]" >&2; exit 2 ;;
+  ovs) want="$want $OVS_PKGS" ;;
+  all) want="$want $RUN_PKGS $NEUTRON_PKGS $OVS_PKGS" ;;
+  *) echo "usage: $0 [build|ovs|all]" >&2; exit 2 ;;
 esac
 
 missing=""
