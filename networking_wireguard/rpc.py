@@ -1,6 +1,6 @@
 """RPC between neutron-server and neutron-wireguard-agent (doc/contracts.md).
 
-Agent -> server: topic q-wireguard-plugin, version 1.0 (WireGuardRpcCallback,
+Agent -> server: topic q-wireguard-plugin, version 1.1 (WireGuardRpcCallback,
 served in neutron-server's RPC workers).
 Server -> agent: hubs_changed casts on q-wireguard-agent, server = host.
 """
@@ -53,6 +53,23 @@ class WireGuardAgentNotifyApi(object):
                 LOG.exception("hubs_changed cast to %s failed", host)
 
 
+def _page_args(page):
+    """get_hubs 1.1 page = {"after": <port id> | None, "max_spokes": N}."""
+    if not isinstance(page, dict):
+        raise n_exc.InvalidInput(error_message="page must be a dict")
+    after = page.get('after')
+    max_spokes = page.get('max_spokes')
+    if after is not None and (not isinstance(after, str) or
+                              not 0 < len(after) <= 64):
+        raise n_exc.InvalidInput(
+            error_message="page.after must be a port id or null")
+    if (isinstance(max_spokes, bool) or not isinstance(max_spokes, int) or
+            not 1 <= max_spokes <= 100000):
+        raise n_exc.InvalidInput(
+            error_message="page.max_spokes must be an integer 1..100000")
+    return after, max_spokes
+
+
 def check_reporting_host(context, port_id, host):
     """Refuse a report about a hub from anyone but its host's live agent.
 
@@ -80,20 +97,27 @@ def check_reporting_host(context, port_id, host):
 
 
 class WireGuardRpcCallback(object):
-    """Served on topic q-wireguard-plugin (version 1.0)."""
+    """Served on topic q-wireguard-plugin (version 1.1: get_hubs pages)."""
 
     target = oslo_messaging.Target(version=c.PLUGIN_RPC_VERSION)
 
     def __init__(self, driver):
         self.driver = driver
 
-    def get_hubs(self, context, host, port_ids=None):
-        LOG.debug("get_hubs(host=%s, port_ids=%s)", host, port_ids)
+    @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
+    def get_hubs(self, context, host, port_ids=None, page=None):
+        LOG.debug("get_hubs(host=%s, port_ids=%s, page=%s)", host, port_ids,
+                  page)
         admin = n_context.get_admin_context()
         if port_ids is not None and not isinstance(port_ids, list):
             port_ids = [port_ids]
+        if page is not None:
+            after, max_spokes = _page_args(page)
         with db_api.CONTEXT_READER.using(admin):
-            return payloads.get_hubs(admin.session, host, port_ids)
+            if page is None:
+                return payloads.get_hubs(admin.session, host, port_ids)
+            return payloads.get_hubs_page(admin.session, host, port_ids,
+                                          after, max_spokes)
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def hub_realized(self, context, port_id, public_key, listen_port,

@@ -189,6 +189,45 @@ static int get_cidrs(const json_t *o, const char *key, bool network, size_t max,
 	return 0;
 }
 
+bool nwg_mac_valid(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (!s || strlen(s) != NWG_MAC_STRLEN - 1)
+		return false;
+	for (size_t i = 0; i < NWG_MAC_STRLEN - 1; i++) {
+		if (i % 3 == 2 ? s[i] != ':' : !strchr(hex, s[i]) || s[i] == '\0')
+			return false;
+	}
+	return (strchr(hex, s[1]) - hex) % 2 == 0; /* not multicast */
+}
+
+/* A list of plain IP addresses (no prefix length). */
+static int get_gateways(const json_t *o, struct nwg_dhub *h, struct why *w)
+{
+	const json_t *v = json_object_get(o, "gateways");
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	h->n_gateways = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return fail(w, "gateways: not a list");
+	if (json_array_size(v) > NWG_MAX_GATEWAYS)
+		return fail(w, "gateways: more than %d entries", NWG_MAX_GATEWAYS);
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *e = json_array_get(v, i);
+		const char *s = json_string_value(e);
+
+		if (!s || strlen(s) != json_string_length(e) || strlen(s) >= INET6_ADDRSTRLEN ||
+		    (inet_pton(AF_INET, s, buf) != 1 && inet_pton(AF_INET6, s, buf) != 1))
+			return fail(w, "gateways[%zu]: not an IP address", i);
+		memcpy(h->gateways[i], s, strlen(s) + 1);
+		h->n_gateways++;
+	}
+	return 0;
+}
+
 /* ---- spokes and hubs ---- */
 
 static void spoke_clear(struct nwg_dspoke *s)
@@ -331,7 +370,10 @@ static int parse_hub(const json_t *j, struct nwg_dhub *h, struct why *w)
 	    get_uint(j, "mtu", 0, 65535, &h->mtu, w) < 0 ||
 	    get_uint(j, "listen_port", 1, 65535, &port, w) < 0 ||
 	    get_key(j, "public_key", false, &h->has_public_key, &h->public_key, w) < 0 ||
-	    get_cidrs(j, "fixed_ips", false, MAX_FIXED_IPS, &h->fixed_ips, &h->n_fixed_ips, w) < 0)
+	    get_cidrs(j, "fixed_ips", false, MAX_FIXED_IPS, &h->fixed_ips, &h->n_fixed_ips, w) <
+		0 ||
+	    get_str(j, "mac_address", false, nwg_mac_valid, h->mac, sizeof(h->mac), w) < 0 ||
+	    get_gateways(j, h, w) < 0)
 		return -EINVAL;
 	h->listen_port = (uint16_t)port;
 	return parse_spokes(j, h, w);

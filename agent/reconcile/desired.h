@@ -9,6 +9,7 @@
 #ifndef NWG_AGENT_DESIRED_H
 #define NWG_AGENT_DESIRED_H
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,6 +22,8 @@
 
 #define NWG_ENDPOINT_MAX 63
 #define NWG_REASON_MAX	 200
+#define NWG_MAC_STRLEN	 18 /* "fa:16:3e:00:00:01" + NUL */
+#define NWG_MAX_GATEWAYS 4
 
 struct nwg_dspoke {
 	char port_id[NWG_ID_MAX + 1];
@@ -44,7 +47,11 @@ struct nwg_dhub {
 	bool root_namespace;
 	struct nwg_ipnet *fixed_ips; /* host address + subnet prefix */
 	size_t n_fixed_ips;
-	unsigned int mtu; /* 0 = unknown */
+	unsigned int mtu;	  /* 0 = unknown */
+	char mac[NWG_MAC_STRLEN]; /* the port's MAC, lower case; "" = not sent */
+	/* gateways of the hub's subnets (plain addresses, IPv4 first) */
+	char gateways[NWG_MAX_GATEWAYS][INET6_ADDRSTRLEN];
+	size_t n_gateways;
 	bool has_public_key;
 	struct nwg_key public_key; /* as last reported by hub_realized */
 	uint16_t listen_port;	   /* 0 = none */
@@ -85,5 +92,6 @@ bool nwg_id_valid(const char *s); /* project ids etc.: [A-Za-z0-9_.-]{1,64}, not
 /* "a.b.c.d:port" or "[v6]:port": IP literals only (no name is ever resolved),
  * port 1..65535 without a leading zero, at most NWG_ENDPOINT_MAX bytes. */
 bool nwg_endpoint_str_valid(const char *s);
+bool nwg_mac_valid(const char *s); /* "xx:xx:xx:xx:xx:xx", lower-case hex, unicast */
 
 #endif

@@ -370,8 +370,8 @@ def main():
         h = hubs.get(hub['id'], {})
         R.check('get_hubs hub keys', sorted(h) == sorted([
             'port_id', 'project_id', 'network_id', 'admin_state_up',
-            'fixed_ips', 'mtu', 'root_namespace', 'public_key',
-            'listen_port', 'router_id', 'spokes']), sorted(h))
+            'fixed_ips', 'mtu', 'mac_address', 'gateways', 'root_namespace',
+            'public_key', 'listen_port', 'router_id', 'spokes']), sorted(h))
         v4 = [i['ip_address'] for i in hub['fixed_ips']
               if ':' not in i['ip_address']][0]
         R.check('get_hubs hub values',

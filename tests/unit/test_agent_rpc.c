@@ -164,7 +164,6 @@ static void test_events_garbage_ignored(void **state)
 	struct nwg_agent *a = agent();
 
 	(void)state;
-	nwg_events_handle(a, "q-wireguard-agent", NULL, NULL, "invalid JSON");
 	nwg_events_handle(a, NULL, "hubs_changed", NULL, NULL);
 	cast(a, "hubs_changed", "{\"port_ids\": \"x\"}");
 	cast(a, "hubs_changed", "{\"port_ids\": [1]}");
@@ -179,6 +178,12 @@ static void test_events_garbage_ignored(void **state)
 	/* hubs_changed without port_ids: full */
 	cast(a, "hubs_changed", "{}");
 	assert_true(a->want_full);
+	agent_free(a);
+	/* an undecodable or dropped message is a loss: full sync at once */
+	a = agent();
+	nwg_events_handle(a, "q-wireguard-agent", NULL, NULL, "invalid JSON");
+	assert_true(a->want_full);
+	assert_true(a->sync_at_ms > 0 && a->sync_at_ms <= nwg_now_ms());
 	agent_free(a);
 }
 

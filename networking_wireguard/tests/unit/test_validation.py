@@ -31,7 +31,8 @@ class TestKeys(unittest.TestCase):
 class TestEndpoints(unittest.TestCase):
 
     def test_good(self):
-        for value, host, port in [('198.51.100.7:51820', '198.51.100.7', 51820),
+        for value, host, port in [('198.51.100.7:51820', '198.51.100.7',
+                                   51820),
                                   ('[fd00::1]:1', 'fd00::1', 1),
                                   ('192.0.2.1:65535', '192.0.2.1', 65535)]:
             with self.subTest(value=value):
