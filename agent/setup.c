@@ -180,6 +180,7 @@ void nwg_agent_teardown(struct nwg_agent *a)
 	nwg_repo_close(a->repo);
 	json_decref(a->offline);
 	nwg_hubtab_clear(&a->hubs);
+	nwg_guard_clear(&a->guard);
 	nwg_health_clear(&a->health);
 	nwg_strv_free(a->want_ids);
 	nwg_msg_opts_clear(&a->mopts);

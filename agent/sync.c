@@ -154,6 +154,17 @@ static void hold_mass_deletion(struct nwg_agent *a, struct nwg_plan *p, bool ful
 		log_warn("mass deletion confirmed or withdrawn: held deletions released");
 }
 
+/* Hubs a targeted answer says are gone: their deletion is not a mass deletion. */
+static void vouch_gone(struct nwg_agent *a, const struct nwg_desired *d, bool full,
+		       char *const *ids, size_t n)
+{
+	for (size_t i = 0; !full && i < n; i++) {
+		if (!nwg_desired_find(d, ids[i]) && !nwg_desired_find_rejected(d, ids[i]) &&
+		    !d->rejected_unknown && nwg_guard_vouch(&a->guard, ids[i]) < 0)
+			log_err("out of memory");
+	}
+}
+
 static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *const *ids,
 		   size_t n)
 {
@@ -178,6 +189,7 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 	if (!act->complete)
 		o.full = false; /* never delete on a partial view */
 	nwg_quarantine_restore(a, d, act);
+	vouch_gone(a, d, full, ids, n);
 	r = nwg_plan_build(d, act, &o, &p);
 	if (r >= 0) {
 		hold_mass_deletion(a, p, o.full);

@@ -16,6 +16,7 @@ struct nwg_guard {
 	int64_t held_since_ms; /* 0 = nothing held */
 	uint64_t held_sig;     /* which deletions are held (order-free hash of port ids) */
 	size_t held_n;
+	char **vouched; /* ids a targeted answer said are gone (NULL-terminated) */
 };
 
 struct nwg_guard_opts {
@@ -24,9 +25,16 @@ struct nwg_guard_opts {
 	int64_t confirm_ms;   /* the second answer must come at least this much later */
 };
 
+/* A targeted answer (the agent asked about this hub, after an event) said it is
+ * gone: the next full pass deletes it without holding. 0 or -ENOMEM. */
+int nwg_guard_vouch(struct nwg_guard *g, const char *port_id);
+/* Frees the vouched ids; the guard is empty after. */
+void nwg_guard_clear(struct nwg_guard *g);
+
 /* Looks at the DELETE actions of a full plan (targeted plans pass untouched:
- * they only remove hubs the server named). Returns how many were held: those
- * became NWG_ACT_SKIP with a reason. */
+ * they only remove hubs the server named); vouched hubs are deleted and
+ * forgotten. Returns how many were held: those became NWG_ACT_SKIP with a
+ * reason. */
 size_t nwg_guard_deletes(struct nwg_guard *g, struct nwg_plan *p, bool full,
 			 const struct nwg_guard_opts *o, int64_t now_ms);
 

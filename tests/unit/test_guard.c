@@ -132,6 +132,30 @@ static void test_guard_off(void **state)
 	done(p);
 }
 
+/* A hub a targeted answer said is gone (its port was deleted) is deleted by the
+ * next full pass even when it is the node's only hub; the others still count. */
+static void test_vouched_deletion_not_held(void **state)
+{
+	struct nwg_guard g = {0};
+	struct nwg_plan *p = plan_of(1, 1, 0);
+
+	(void)state;
+	assert_int_equal(nwg_guard_vouch(&g, "hub-0"), 0);
+	assert_int_equal(nwg_guard_deletes(&g, p, true, &opts, 1000), 0);
+	assert_int_equal(count(p, NWG_ACT_DELETE), 1);
+	assert_null(g.vouched); /* used once */
+	done(p);
+	/* 3 hubs, 1 vouched, the other 2 vanish from the answer: those 2 are held */
+	p = plan_of(3, 3, 0);
+	assert_int_equal(nwg_guard_vouch(&g, "hub-1"), 0);
+	assert_int_equal(nwg_guard_deletes(&g, p, true, &opts, 1000), 2);
+	assert_int_equal(count(p, NWG_ACT_DELETE), 1);
+	assert_string_equal(p->acts[1].port_id, "hub-1");
+	assert_int_equal(p->acts[1].kind, NWG_ACT_DELETE);
+	done(p);
+	nwg_guard_clear(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +163,7 @@ int main(void)
 	    cmocka_unit_test(test_different_answer_restarts_the_clock),
 	    cmocka_unit_test(test_thresholds),
 	    cmocka_unit_test(test_guard_off),
+	    cmocka_unit_test(test_vouched_deletion_not_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
