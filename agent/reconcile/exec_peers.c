@@ -1,32 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Peer changes of an action as a WireGuard device model (diffs only). */
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "log/log.h"
 #include "reconcile/exec.h"
 
+/* IP literals only (doc/contracts.md "One grammar"): the agent never calls a
+ * resolver, so no tenant-chosen name can stall the loop. */
 static int resolve_endpoint(union nwg_endpoint *ep, const char *s)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV};
-	struct addrinfo *res = NULL;
-	char host[NWG_ENDPOINT_MAX + 1];
-	const char *colon = strrchr(s, ':');
-
-	if (nwg_endpoint_parse(ep, s) == 0)
-		return 0;
-	if (!colon || s[0] == '[')
-		return -EINVAL;
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
-	if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || !res)
-		return -EHOSTUNREACH;
-	memset(ep, 0, sizeof(*ep));
-	if (res->ai_addrlen <= sizeof(*ep))
-		memcpy(ep, res->ai_addr, res->ai_addrlen);
-	freeaddrinfo(res);
-	return ep->sa.sa_family == AF_UNSPEC ? -EHOSTUNREACH : 0;
+	return nwg_endpoint_parse(ep, s) == 0 ? 0 : -EINVAL;
 }
 
 static int add_allowed(struct nwg_peer *p, const struct nwg_dspoke *s)
@@ -45,7 +30,7 @@ static int add_allowed(struct nwg_peer *p, const struct nwg_dspoke *s)
 static void set_endpoint(struct nwg_peer *p, const struct nwg_dspoke *s, const char *port_id)
 {
 	if (resolve_endpoint(&p->endpoint, s->endpoint) < 0) {
-		log_warn("hub %s: spoke %s endpoint %s does not resolve; left unset", port_id,
+		log_warn("hub %s: spoke %s endpoint %s is not an IP literal; left unset", port_id,
 			 s->port_id, s->endpoint);
 		memset(&p->endpoint, 0, sizeof(p->endpoint));
 		return;
