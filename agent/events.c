@@ -74,6 +74,9 @@ static void on_port_delete(struct nwg_agent *a, json_t *args)
 	}
 	if (!held(a, id))
 		return;
+	/* Neutron named this hub as deleted: not part of a mass deletion (guard.h) */
+	if (nwg_guard_vouch(&a->guard, id) < 0)
+		log_err("out of memory");
 	log_debug("port_delete: %s is ours: full sync", id);
 	nwg_sched_full(a, DEBOUNCE_MS); /* removals happen after a full sync only */
 }
