@@ -171,7 +171,7 @@ lint:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Ilib/include -Ilib -Iagent -Icli lib agent cli
-	shellcheck -x devstack/plugin.sh devstack/settings $$(git ls-files 'tests/ops/*.sh' 'tests/deb/*.sh' 'tests/devstack/*.sh')
+	shellcheck -x devstack/plugin.sh devstack/settings devstack/gate-check.sh $$(git ls-files 'tests/ops/*.sh' 'tests/deb/*.sh' 'tests/devstack/*.sh')
 	/usr/bin/python3 -m flake8
 
 clean:
