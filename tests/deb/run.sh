@@ -67,6 +67,35 @@ DEBS=("$HERE/build/deb/neutron-wireguard-agent_"*_*.deb "$HERE/build/deb/python3
 check "two .debs built" test -f "${DEBS[0]}" -a -f "${DEBS[1]}"
 [ "$FAILED" = 0 ] || exit 1
 
+# A node without Neutron: this machine's package database minus Neutron's
+# packages, no archive to fetch them from; apt simulates (-s), so nothing on
+# this machine changes. It must refuse, naming what is missing.
+no_neutron() {
+	local sim=$T/sim out=""
+	mkdir -p "$sim/lists/partial" "$sim/cache/archives/partial" "$sim/parts"
+	/usr/bin/python3 - "$sim/status" <<'PY'
+import re, sys
+keep = []
+for st in open('/var/lib/dpkg/status').read().split('\n\n'):
+    m = re.search(r'^Package: (\S+)', st, re.M)
+    if m and re.match(r'^(neutron-.*|python3-neutron|python3-neutron-lib)$',
+                      m.group(1)):
+        continue
+    keep.append(st)
+open(sys.argv[1], 'w').write('\n\n'.join(keep))
+PY
+	out=$(apt-get -s -o Dir::State::status="$sim/status" -o Dir::State::Lists="$sim/lists" \
+		-o Dir::Cache="$sim/cache" -o Dir::Etc::SourceList="$sim/none.list" \
+		-o Dir::Etc::SourceParts="$sim/parts" -o Debug::NoLocking=1 install "${DEBS[@]}" 2>&1)
+	local rc=$?
+	echo "$out"
+	[ $rc != 0 ] && grep -q 'neutron-wireguard-agent : Depends: neutron-common but it is not installable' <<<"$out" &&
+		grep -q 'Depends: python3-neutron but it is not installable' <<<"$out" &&
+		! grep -q '^Inst ' <<<"$out"
+}
+check "node without Neutron: apt refuses, naming neutron-common / python3-neutron" no_neutron
+for p in "${PKGS[@]}"; do check "  ... and $p is not half-installed" bash -c "! dpkg-query -W '$p' 2>/dev/null | grep -q ."; done
+
 INSTALLED=1
 check "apt-get install ./*.deb" env DEBIAN_FRONTEND=noninteractive "${APT[@]}" install "${DEBS[@]}"
 for p in "${PKGS[@]}"; do check "$p installed" installed "$p"; done
