@@ -215,7 +215,7 @@ install: install-check install-bin
 	install -d -m 0755 $(DESTDIR)$(PYTHONDIR)
 	$(PYTHON) -m pip install --quiet --root-user-action=ignore --break-system-packages --no-index --no-build-isolation \
 		--no-deps --no-compile --upgrade --target=$(DESTDIR)$(PYTHONDIR) .
-	rm -rf build/lib build/bdist.* networking_wireguard.egg-info
+	rm -rf build/lib build/bdist.*
 	@case ":$$($(PYTHON) -c 'import sys; print(":".join(sys.path))'):" in \
 	*":$(PYTHONDIR):"*) ;; \
 	*) echo "make install: note: $(PYTHONDIR) is not on $(PYTHON)'s sys.path; add it to PYTHONPATH" >&2 ;; \
