@@ -47,7 +47,7 @@ CLI_BIN   := neutron-wireguard
 
 .PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
 	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
-	neutron-down deps format lint bench-kernel
+	neutron-down deps format lint bench-kernel bench-scale check-ovn check-ovs check-multinode
 
 all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
 
@@ -141,11 +141,26 @@ check-e2e: all
 check-l3: all
 	@scripts/run-suite.sh tests/l3/run.sh
 
+check-ovn: all
+	@scripts/run-suite.sh tests/ovn/run.sh
+
 check-kernel: all
 	@scripts/run-suite.sh tests/kernel/run.sh
 
+# Multi-node (simulated nodes, ML2/OVS netdev + VXLAN, L3 agent): check-ovs runs
+# the L3-on-OVS phase only; check-multinode runs it and the placement/node-loss
+# phases on one shared start-up (what `make check` runs).
+check-ovs: all
+	@scripts/run-suite.sh tests/multinode/run.sh ovs
+
+check-multinode: all
+	@scripts/run-suite.sh tests/multinode/run.sh ovs multinode
+
 bench: bench-bins
 	@scripts/run-suite.sh bench/run.sh
+
+bench-scale: bench-bins asan
+	@scripts/run-suite.sh bench/scale-run.sh
 
 bench-kernel: all
 	@BENCH_KERNEL=1 bench/bench-kernel.sh
