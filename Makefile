@@ -106,7 +106,7 @@ asan: $(B)/asan/bin/$(AGENT_BIN) $(B)/asan/bin/$(CLI_BIN) $(UNIT_BINS) $(TOOL_BI
 fuzz: $(FUZZ_BINS)
 bench-bins: all $(BENCH_BINS)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -path '$(B)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 deps:
 	scripts/install-deps.sh all

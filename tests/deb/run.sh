@@ -65,6 +65,7 @@ done
 check "make deb (dpkg-buildpackage + lintian clean)" make -s deb
 DEBS=("$HERE/build/deb/neutron-wireguard-agent_"*_*.deb "$HERE/build/deb/python3-networking-wireguard_"*_all.deb)
 check "two .debs built" test -f "${DEBS[0]}" -a -f "${DEBS[1]}"
+check "make still reads its Makefile with build/deb present" make -s --no-print-directory -n all
 [ "$FAILED" = 0 ] || exit 1
 
 # A node without Neutron: this machine's package database minus Neutron's
