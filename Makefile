@@ -47,7 +47,7 @@ CLI_BIN   := neutron-wireguard
 
 .PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
 	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
-	neutron-down deps format lint bench-kernel
+	neutron-down deps format lint bench-kernel bench-ports
 
 all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
 
@@ -146,6 +146,9 @@ check-kernel: all
 
 bench: bench-bins
 	@scripts/run-suite.sh bench/run.sh
+
+bench-ports:
+	@bench/bench-ports.sh
 
 bench-kernel: all
 	@BENCH_KERNEL=1 bench/bench-kernel.sh

@@ -2,7 +2,7 @@
 # `make check`: installs what is missing (as root), builds, runs every suite
 # that exists, and ends with "check: N passed, N failed" counted over suites.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 if [ "$(id -u)" = 0 ]; then
 	scripts/install-deps.sh all || exit 1
 fi

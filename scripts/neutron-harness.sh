@@ -164,7 +164,7 @@ write_configs() {
 # written by neutron-harness.sh (instance $NWG_INSTANCE)
 [DEFAULT]
 core_plugin = ml2
-service_plugins = router
+service_plugins = router,wireguard
 auth_strategy = noauth
 bind_host = 127.0.0.1
 bind_port = $NEUTRON_PORT
