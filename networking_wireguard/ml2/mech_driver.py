@@ -27,6 +27,7 @@ from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
 from networking_wireguard.l3 import server as l3_server
 from networking_wireguard.ml2 import realized
+from networking_wireguard.ovn import compat as ovn_compat
 from networking_wireguard import payloads
 from networking_wireguard import rpc
 from networking_wireguard import validation as v
@@ -83,6 +84,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                       {'me': c.SERVICE_PLUGIN_NAME, 'list': plugins,
                        'topic': c.PLUGIN_TOPIC})
         l3_server.subscribe()  # hubs on routers (networking_wireguard/l3)
+        ovn_compat.keep_wireguard_extension()  # ML2/OVN (doc/ovn.md)
         LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
                  c.AGENT_TYPE)
 
