@@ -47,7 +47,7 @@ CLI_BIN   := neutron-wireguard
 
 .PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
 	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
-	neutron-down deps format lint bench-kernel bench-scale check-ovn check-ovs check-multinode
+	neutron-down deps format lint bench-kernel bench-scale check-ovn check-ovs check-multinode bench-ports
 
 all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
 
@@ -158,6 +158,9 @@ check-multinode: all
 
 bench: bench-bins
 	@scripts/run-suite.sh bench/run.sh
+
+bench-ports:
+	@bench/bench-ports.sh
 
 bench-scale: bench-bins asan
 	@scripts/run-suite.sh bench/scale-run.sh

@@ -20,6 +20,8 @@ from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
 from networking_wireguard.db import models  # noqa: F401 (tables for SQLite)
 from networking_wireguard.ml2 import mech_driver
+from networking_wireguard.ml2 import port_details
+from networking_wireguard.ml2 import realized
 from networking_wireguard import payloads
 from networking_wireguard import rpc
 
@@ -45,7 +47,9 @@ class WireGuardDriverTestCase(test_plugin.Ml2PluginV2TestCase):
     def get_additional_service_plugins(self):
         # revision_number shows whether a port was rewritten (or rebound)
         return {'revisions': 'neutron.services.revisions.revision_plugin.'
-                             'RevisionPlugin'}
+                             'RevisionPlugin',
+                'wireguard': 'networking_wireguard.service_plugin.'
+                             'WireGuardServicePlugin'}
 
     def setUp(self):
         cfg.CONF.set_override('extension_drivers', ['wireguard'], group='ml2')
@@ -509,8 +513,9 @@ class TestRpc(WireGuardDriverTestCase):
         hub = self.hub()
         self.realize(hub['id'])
         with db_api.CONTEXT_WRITER.using(self.context):
-            db.set_vif_details(self.context.session, hub['id'],
-                               payloads.hub_vif_details(None))
+            self.assertTrue(port_details.update_active_binding(
+                self.context, hub['id'],
+                vif_details=payloads.hub_vif_details(None)))
         self.assertIsNone(self.show(hub['id'])[pb.VIF_DETAILS]['public_key'])
         self.update(hub['id'], name='renamed')
         details = self.show(hub['id'])[pb.VIF_DETAILS]
@@ -593,18 +598,17 @@ class TestRpc(WireGuardDriverTestCase):
         self.assertEqual([(HOST, [hub['id']])], self.cast_calls())
         self.assertIsNone(db.get_row(self.context.session, hub['id']))
 
-    def test_rpc_listener_only_in_rpc_workers(self):
+    def test_rpc_listener_through_service_plugin(self):
+        # neutron-server's RPC workers call start_rpc_listeners() on every
+        # loaded service plugin: that is how our topic gets consumed.
         from neutron import service as n_service
-        with mock.patch.object(self.mech, 'start_rpc_listeners') as start:
-            api_worker = mock.Mock()
-            self.mech._after_worker_init(None, None, api_worker.start)
-            reports = n_service.RpcReportsWorker([])
-            self.mech._after_worker_init(None, None, reports.start)
-            self.assertFalse(start.called)
-            worker = n_service.RpcWorker([])
-            self.mech._after_worker_init(None, None, worker.start)
-            self.assertTrue(start.called)
+        plugin = directory.get_plugin('WIREGUARD')
+        self.assertIsNotNone(plugin)
+        self.assertTrue(callable(getattr(
+            plugin, n_service.RpcWorker.start_listeners_method)))
         with mock.patch('neutron_lib.rpc.Connection') as conn:
-            self.mech.start_rpc_listeners()
+            n_service.RpcWorker([plugin]).start()
         conn.return_value.create_consumer.assert_called_once_with(
             'q-wireguard-plugin', mock.ANY, fanout=False)
+        (endpoint,) = conn.return_value.create_consumer.call_args[0][1]
+        self.assertIs(realized, endpoint.driver)
