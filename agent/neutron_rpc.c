@@ -114,10 +114,11 @@ int nwg_rpc_get_hubs(struct nwg_msg *m, const char *host, char *const *port_ids,
 
 json_t *nwg_rpc_realized_args(const struct nwg_realized *h)
 {
-	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s?, s:i}", "port_id", h->port_id,
+	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s?, s:i, s:s}", "port_id", h->port_id,
 			 "public_key", h->public_key, "listen_port", (int)h->listen_port,
 			 "endpoint", h->endpoint, "interface", h->interface, "namespace",
-			 h->netns && *h->netns ? h->netns : NULL, "mtu", (int)h->mtu);
+			 h->netns && *h->netns ? h->netns : NULL, "mtu", (int)h->mtu, "host",
+			 h->host ? h->host : "");
 }
 
 static int call(struct nwg_msg *m, const char *topic, const char *method, const char *version,

@@ -67,6 +67,7 @@ struct nwg_realized {
 	const char *interface;
 	const char *netns; /* "" = root (sent as null) */
 	unsigned int mtu;
+	const char *host; /* the reporting agent's host: the server checks it */
 };
 json_t *nwg_rpc_realized_args(const struct nwg_realized *h);
 int nwg_rpc_hub_realized(struct nwg_msg *m, const struct nwg_realized *h, int timeout_ms,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent.h"
+#include "attach/ovn.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
@@ -16,6 +17,31 @@
 #include "reconcile/plan.h"
 #include "sync.h"
 
+/* Spokes left out of a hub (doc/contracts.md "One grammar"): logged, and named in
+ * the hub's status until an answer carries none. */
+static void note_skipped(struct nwg_agent *a, const struct nwg_desired *d)
+{
+	for (size_t i = 0; i < d->n_hubs; i++) {
+		const struct nwg_dhub *h = &d->hubs[i];
+		struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, h->port_id, h->n_skipped > 0);
+		size_t len = 0;
+
+		if (st)
+			st->skipped[0] = '\0';
+		for (size_t k = 0; k < h->n_skipped; k++) {
+			const char *id =
+			    h->skipped[k].port_id[0] ? h->skipped[k].port_id : "(no port_id)";
+
+			log_err("hub %s: spoke %s skipped (every other change applied): %s",
+				h->port_id, id, h->skipped[k].reason);
+			if (st && len < sizeof(st->skipped))
+				len += (size_t)snprintf(st->skipped + len,
+							sizeof(st->skipped) - len, "%s%s: %s",
+							k ? "; " : "", id, h->skipped[k].reason);
+		}
+	}
+}
+
 static void plan_opts(const struct nwg_agent *a, bool full, char *const *ids, size_t n,
 		      struct nwg_plan_opts *o)
 {
@@ -23,6 +49,7 @@ static void plan_opts(const struct nwg_agent *a, bool full, char *const *ids, si
 	o->ns_prefix = a->conf.ns_prefix;
 	o->root_namespace = a->conf.root_namespace;
 	o->hub_up_unrouted = a->conf.hub_up_unrouted;
+	o->link_up = a->conf.ovn_bridge != NULL;
 	o->underlay_mtu = a->conf.underlay_mtu;
 	o->ignored = a->conf.ignored_devices;
 	o->full = full;
@@ -194,10 +221,13 @@ static void apply(struct nwg_agent *a, json_t *reply)
 		log_err("hub %s: desired state rejected: %s",
 			d->rejected[i].port_id[0] ? d->rejected[i].port_id : "(no port_id)",
 			d->rejected[i].reason);
+	note_skipped(a, d);
 	op->fetched = true;
 	op->n_desired = d->n_hubs;
 	op->n_rejected = d->n_rejected;
 	r = execute(a, d, op->full, op->ids, op->n);
+	if (r >= 0)
+		nwg_ovn_sync(a, d, op->full);
 	if (op->full && r >= 0)
 		a->n_hubs = d->n_hubs;
 	op->rc = r;

@@ -114,6 +114,7 @@ static bool send_realized(struct report *r, const struct nwg_exec_out *out)
 	    .interface = r->ifname,
 	    .netns = r->netns,
 	    .mtu = out->mtu,
+	    .host = a->conf.host,
 	};
 	struct nwg_err err = {{0}};
 

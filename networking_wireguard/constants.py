@@ -1,4 +1,7 @@
-"""Names shared with the agent, the CLI and existing clients (doc/contracts.md)."""
+"""Names shared with the agent, the CLI and existing clients.
+
+See doc/contracts.md.
+"""
 
 MECH_DRIVER_NAME = 'wireguard'
 EXT_DRIVER_NAME = 'wireguard'

@@ -6,8 +6,8 @@ Shapes are those of doc/contracts.md: get_hubs (agent), binding:vif_details
 
 import ipaddress
 
-from neutron_lib import constants as n_const
 from neutron_lib.api.definitions import portbindings
+from neutron_lib import constants as n_const
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
@@ -147,6 +147,7 @@ def _hubs(session, hub_ids):
     ports = db.ports(session, hub_ids)
     bindings = db.bindings(session, hub_ids)
     addrs = db.addresses(session, hub_ids)
+    gws = db.gateways(session, hub_ids)
     mtus = db.network_mtus(session, {p.network_id for p in ports.values()})
     hubs = []
     for hub_id in hub_ids:
@@ -166,6 +167,8 @@ def _hubs(session, hub_ids):
             'fixed_ips': [_iface_address(ip, cidr)
                           for ip, cidr in addrs[hub_id]],
             'mtu': mtus.get(port.network_id),
+            'mac_address': port.mac_address,
+            'gateways': gws.get(hub_id, []),
             'root_namespace': profile.get(c.PROFILE_ROOT_NAMESPACE) is True,
             'public_key': rows[hub_id].public_key,
             'listen_port': rows[hub_id].listen_port,

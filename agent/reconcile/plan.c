@@ -429,7 +429,7 @@ static int plan_hub(const struct nwg_plan_opts *o, const struct nwg_actual *a,
 	snprintf(act->netns, sizeof(act->netns), "%s", act->home_netns);
 	act->mtu = hub_mtu(o, h->mtu);
 	act->addressed = root || o->hub_up_unrouted;
-	act->up = act->addressed && h->admin_state_up;
+	act->up = (act->addressed || o->link_up) && h->admin_state_up;
 	if (ignored(o, l, h->port_id)) {
 		act->kind = NWG_ACT_SKIP;
 		act->reason = "ignored device";

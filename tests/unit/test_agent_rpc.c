@@ -66,15 +66,18 @@ static void test_realized_args(void **state)
 				 .endpoint = "192.0.2.1:51820",
 				 .interface = "wg-aaaaaaaa-00",
 				 .netns = "tun-p",
-				 .mtu = 1420};
+				 .mtu = 1420,
+				 .host = "netnode-1"};
 	json_t *a = nwg_rpc_realized_args(&h);
 	char *s;
 
 	(void)state;
 	s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s, "{\"endpoint\":\"192.0.2.1:51820\",\"interface\":\"wg-aaaaaaaa-00\","
-			       "\"listen_port\":51820,\"mtu\":1420,\"namespace\":\"tun-p\","
-			       "\"port_id\":\"" HUB_A "\",\"public_key\":\"k\"}");
+	assert_string_equal(s, "{\"endpoint\":\"192.0.2.1:51820\",\"host\":\"netnode-1\","
+			       "\"interface\":\"wg-aaaaaaaa-00\","
+			       "\"listen_port\":51820,\"mtu\":1420,"
+			       "\"namespace\":\"tun-p\",\"port_id\":\"" HUB_A
+			       "\",\"public_key\":\"k\"}");
 	free(s);
 	json_decref(a);
 	h.netns = ""; /* root namespace */

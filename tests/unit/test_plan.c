@@ -539,10 +539,12 @@ static void test_failure_isolation(void **state)
 	char s1[256];
 
 	(void)state;
-	/* one hub with a bad spoke between two good ones: the others are planned */
+	/* one bad hub between two good ones: the others are planned (a bad spoke
+	 * alone no longer rejects its hub: test_spoke_skip.c) */
 	spoke_json(s1, sizeof(s1), SPOKE_1, "bad", "10.99.0.5/32", "");
 	d = desired_fmt("{\"hubs\": [{\"port_id\": \"" HUB_A "\", \"project_id\": \"p\"}, "
-			"{\"port_id\": \"" HUB_B "\", \"project_id\": \"p\", \"spokes\": [%s]}, "
+			"{\"port_id\": \"" HUB_B "\", \"project_id\": \"p\", \"mtu\": \"x\", "
+			"\"spokes\": [%s]}, "
 			"{\"port_id\": \"" HUB_C "\", \"project_id\": \"q\"}]}",
 			s1);
 	p = plan(d, a, &o);

@@ -211,8 +211,9 @@ class TestValidation(WireGuardDriverTestCase):
         ]
         for field, profile in cases:
             with self.subTest(field=field, profile=profile):
-                self.assert_bad_create(field, device_owner=c.DEVICE_OWNER_SPOKE,
-                                       **{pb.PROFILE: profile})
+                self.assert_bad_create(
+                    field, device_owner=c.DEVICE_OWNER_SPOKE,
+                    **{pb.PROFILE: profile})
         self.assert_bad_create('binding:vnic_type',
                                device_owner=c.DEVICE_OWNER_SPOKE,
                                **{pb.PROFILE: good, pb.VNIC_TYPE: 'direct'})
@@ -271,9 +272,9 @@ class TestValidation(WireGuardDriverTestCase):
                             ([far_hub['id']], 'is on network')]:
             with self.subTest(text=text):
                 before = self.count_ports()
-                body = self._port(status=400, device_owner=c.DEVICE_OWNER_SPOKE,
-                                  **{pb.PROFILE: {'public_key': key(1),
-                                                  'peers': peers}})
+                body = self._port(
+                    status=400, device_owner=c.DEVICE_OWNER_SPOKE,
+                    **{pb.PROFILE: {'public_key': key(1), 'peers': peers}})
                 self.assertIn('binding:profile.peers',
                               body['NeutronError']['message'])
                 self.assertIn(text, body['NeutronError']['message'])
@@ -388,6 +389,11 @@ class TestRpc(WireGuardDriverTestCase):
         ips = {ip['subnet_id']: ip['ip_address'] for ip in hub['fixed_ips']}
         sips = [ip['ip_address'] for ip in sorted(
             spoke['fixed_ips'], key=lambda i: i['subnet_id'] == sub6['id'])]
+        gateways = sorted(
+            {s['gateway_ip'] for s in self._list('subnets')['subnets']
+             if s['network_id'] == self.net['id'] and s['gateway_ip']},
+            key=lambda g: (':' in g, g))
+        self.assertTrue(gateways)
         result = self.get_hubs(HOST)
         self.assertEqual({'host', 'hubs'}, set(result))
         self.assertEqual(1, len(result['hubs']))
@@ -399,6 +405,7 @@ class TestRpc(WireGuardDriverTestCase):
             'network_id': self.net['id'], 'admin_state_up': True,
             'fixed_ips': [v4 + '/24', ips[sub6['id']] + '/64'],
             'mtu': self.net['mtu'], 'root_namespace': False,
+            'mac_address': hub['mac_address'], 'gateways': gateways,
             'public_key': None, 'listen_port': None, 'router_id': None},
             got)
         self.assertEqual([
@@ -521,6 +528,46 @@ class TestRpc(WireGuardDriverTestCase):
                                   ctx, hub['id'], *args, None, None, None)
         self.assertFalse(self.mech.hub_realized(
             ctx, spoke['id'], key(1), 51820, None, None, None, None))
+        self.assertIsNone(db.get_row(self.context.session,
+                                     hub['id']).public_key)
+
+    def rpc_realized(self, hub_id, host, n=9):
+        return rpc.WireGuardRpcCallback(self.mech).hub_realized(
+            n_context.get_admin_context(), hub_id, key(n), 51820,
+            '203.0.113.1:51820', 'wg-' + hub_id[:11], 'tun-x', 1420,
+            host=host)
+
+    def test_hub_realized_only_from_the_bound_host(self):
+        wg_agent(HOST)
+        wg_agent(HOST2)
+        hub = self.hub()
+        spoke = self.spoke([hub['id']], host='device-host')
+        rev = self.show(hub['id'])['revision_number']
+        # a live agent on another host, no host, an empty host: refused,
+        # nothing changes
+        for host in (HOST2, None, '', 'device-host'):
+            with self.subTest(host=host):
+                e = self.assertRaises(oslo_messaging.ExpectedException,
+                                      self.rpc_realized, hub['id'], host)
+                self.assertIsInstance(e.exc_info[1], n_exc.InvalidInput)
+                self.assertIn('host', str(e.exc_info[1]))
+        self.assertIsNone(db.get_row(self.context.session,
+                                     hub['id']).public_key)
+        self.assertEqual(rev, self.show(hub['id'])['revision_number'])
+        self.assertIsNone(
+            self.show(spoke['id'])[pb.VIF_DETAILS]['peers'][0]['public_key'])
+        # the bound host's live agent is heard
+        self.assertIsNone(self.rpc_realized(hub['id'], HOST))
+        self.assertEqual(key(9), db.get_row(self.context.session,
+                                            hub['id']).public_key)
+
+    def test_hub_realized_refused_without_live_agent(self):
+        agent = wg_agent(HOST)
+        hub = self.hub()
+        helpers.kill_agent(agent['id'])
+        e = self.assertRaises(oslo_messaging.ExpectedException,
+                              self.rpc_realized, hub['id'], HOST)
+        self.assertIn('no live', str(e.exc_info[1]))
         self.assertIsNone(db.get_row(self.context.session,
                                      hub['id']).public_key)
 
