@@ -172,7 +172,10 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         ports = db.ports(session, peers)
         for peer in peers:
             hub = ports.get(peer)
-            if hub is None:
+            # another project's port is reported exactly like a missing
+            # one: neither its existence nor its kind leaks (issue #16)
+            if hub is None or (not plugin_context.is_admin and
+                               hub.project_id != port.get('project_id')):
                 v.fail(field, 'port %s does not exist' % peer)
             if peer not in rows or rows[peer].role != c.ROLE_HUB:
                 v.fail(field, 'port %s is not a WireGuard hub' % peer)
@@ -180,9 +183,6 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                 v.fail(field, 'hub %s is on network %s, not on the spoke\'s '
                               'network %s' % (peer, hub.network_id,
                                               port['network_id']))
-            if (not plugin_context.is_admin and
-                    hub.project_id != port.get('project_id')):
-                v.fail(field, 'hub %s belongs to another project' % peer)
             if rows[peer].public_key == spec['public_key']:
                 v.fail(v.pfield(c.PROFILE_PUBLIC_KEY),
                        'is the public key of hub %s' % peer)

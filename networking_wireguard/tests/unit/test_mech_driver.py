@@ -283,14 +283,19 @@ class TestValidation(WireGuardDriverTestCase):
                               body['NeutronError']['message'])
                 self.assertIn(text, body['NeutronError']['message'])
                 self.assertEqual(before, self.count_ports())
-        # another project's hub, for a non-admin caller
+        # another project's hub or plain port, for a non-admin caller: the
+        # same answer as for a port that does not exist (nothing leaks)
         port = {'id': 'x', 'network_id': self.net['id'],
                 'project_id': 'someone-else'}
         ctx = mock.Mock(is_admin=False, session=self.context.session)
-        err = self.assertRaises(n_exc.InvalidInput, self.mech._check_peers,
-                                ctx, port, {'peers': [hub['id']],
-                                            'public_key': key(1)})
-        self.assertIn('another project', str(err))
+        for peer in (hub['id'], plain['id'], far_hub['id']):
+            with self.subTest(peer=peer):
+                err = self.assertRaises(
+                    n_exc.InvalidInput, self.mech._check_peers, ctx, port,
+                    {'peers': [peer], 'public_key': key(1)})
+                self.assertEqual(
+                    'Invalid input for operation: binding:profile.peers: '
+                    'port %s does not exist.' % peer, str(err))
 
     def test_spoke_key_unique_per_hub(self):
         hub = self.hub()
