@@ -55,6 +55,16 @@ function configure_networking_wireguard {
         local l3ext
         l3ext=$(iniget "$Q_L3_CONF_FILE" agent extensions)
         iniset "$Q_L3_CONF_FILE" agent extensions "$(wg_list_append wireguard "$l3ext")"
+        # hubs as router interfaces: our wrapper of the backend's interface
+        # driver, and routers kept on their hubs' node (doc/topology.md)
+        case ${Q_AGENT:-openvswitch} in
+        openvswitch) iniset "$Q_L3_CONF_FILE" DEFAULT interface_driver wireguard_openvswitch ;;
+        linuxbridge) iniset "$Q_L3_CONF_FILE" DEFAULT interface_driver wireguard_linuxbridge ;;
+        *) echo "networking-wireguard: no WireGuard L3 interface driver for Q_AGENT=$Q_AGENT:" \
+            "hubs cannot be router interfaces with it" ;;
+        esac
+        iniset "$NEUTRON_CONF" DEFAULT router_scheduler_driver \
+            networking_wireguard.l3.scheduler.HubAwareScheduler
     fi
 }
 

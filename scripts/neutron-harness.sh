@@ -24,6 +24,7 @@
 #   AGENT_DOWN_TIME     server agent_down_time (s)      (75)
 #   NEUTRON_DEBUG       true|false                      (false)
 #   NWG_SRC             source tree of networking_wireguard (this repo)
+#   ROUTER_SCHEDULER    router_scheduler_driver (class path; Neutron's default)
 # The package is put on neutron-server's PYTHONPATH from NWG_SRC with its
 # egg-info (entry points), so a run never changes the system's Python.
 set -euo pipefail
@@ -175,6 +176,7 @@ transport_url = $TRANSPORT_URL
 notify_nova_on_port_status_changes = false
 notify_nova_on_port_data_changes = false
 agent_down_time = $AGENT_DOWN_TIME
+${ROUTER_SCHEDULER:+router_scheduler_driver = $ROUTER_SCHEDULER}
 state_path = $STATE/state
 debug = $NEUTRON_DEBUG
 log_file = $LOGS/neutron-server.log
