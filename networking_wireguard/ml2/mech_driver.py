@@ -30,6 +30,7 @@ from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
 from networking_wireguard.l3 import placement as l3_placement
 from networking_wireguard.l3 import server as l3_server
+from networking_wireguard.ovn import compat as ovn_compat
 from networking_wireguard import payloads
 from networking_wireguard import rpc
 from networking_wireguard import validation as v
@@ -81,6 +82,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                            events.AFTER_INIT)
         l3_server.subscribe()  # hubs on routers (networking_wireguard/l3)
         l3_placement.subscribe()  # ... placed on the hub's node
+        ovn_compat.keep_wireguard_extension()  # ML2/OVN (doc/ovn.md)
         LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
                  c.AGENT_TYPE)
 
@@ -370,4 +372,3 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         if spokes:
             self._refresh_spokes(context, spokes)
         return True
-
