@@ -343,7 +343,7 @@ class TestRolePersistence(WireGuardDriverTestCase):
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
         self.assertEqual('hub', port['wireguard']['role'])
 
-    def test_role_survives_router_add_port_and_host_rewrite(self):
+    def test_role_survives_router_add_port_host_rewrite_refused(self):
         wg_agent(HOST)
         wg_agent(HOST2)
         hub = self.hub()
@@ -364,18 +364,25 @@ class TestRolePersistence(WireGuardDriverTestCase):
                          port['device_owner'])
         self.assertEqual('hub', port['wireguard']['role'])
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
-        # what the L3 agent's sync does for a non-HA router
+        # what the L3 agent's sync does for a non-HA router hosted on
+        # another node: refused, the hub stays bound (and keyed) on HOST
         self.casts.reset_mock()
-        self.driver.update_port(self.context, hub['id'],
-                                {'port': {pb.HOST_ID: HOST2}})
+        try:
+            self.driver.update_port(self.context, hub['id'],
+                                    {'port': {pb.HOST_ID: HOST2}})
+        except Exception as e:  # ML2 wraps it in MechanismDriverError
+            inner = getattr(e, 'inner_exceptions', None) or [e]
+            self.assertIsInstance(inner[0], n_exc.Conflict)
+            self.assertIn('re-bound to %s' % HOST2, str(inner[0]))
+        else:
+            self.fail('re-binding a realized hub to another host')
         port = self.show(hub['id'])
-        self.assertEqual(HOST2, port[pb.HOST_ID])
+        self.assertEqual(HOST, port[pb.HOST_ID])
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
         self.assertEqual('hub', port['wireguard']['role'])
-        self.assertIn((HOST, [hub['id']]), self.cast_calls())
-        self.assertIn((HOST2, [hub['id']]), self.cast_calls())
-        self.assertEqual([], self.get_hubs(HOST)['hubs'])
-        hubs = self.get_hubs(HOST2)['hubs']
+        self.assertEqual([], self.cast_calls())
+        self.assertEqual([], self.get_hubs(HOST2)['hubs'])
+        hubs = self.get_hubs(HOST)['hubs']
         self.assertEqual(router['id'], hubs[0]['router_id'])
         self.assertEqual(key(10), hubs[0]['public_key'])
         self.assertEqual([spoke['id']], [s['port_id']
