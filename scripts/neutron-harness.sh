@@ -23,7 +23,13 @@
 #   EXT_DRIVERS         ml2 extension_drivers           (port_security,wireguard)
 #   AGENT_DOWN_TIME     server agent_down_time (s)      (75)
 #   NEUTRON_DEBUG       true|false                      (false)
-#   NWG_SRC             source tree of networking_wireguard (this repo)
+#   NWG_SRC             source tree of networking_wireguard (this repo);
+#                       "system": the installed package (.deb), no PYTHONPATH
+#   NEUTRON_AUTH        noauth|headers                  (noauth)
+#                       headers: Keystone's context middleware without token
+#                       validation: identity comes from X-User-Id/X-Project-Id/
+#                       X-Roles headers set by a trusted front (tests/osc/authproxy.py)
+#   NEUTRON_POLICY      a policy.yaml to use (override rules)  (none)
 #   NWG_EXTRA_CONF      an extra config file read last by neutron-server and
 #                       neutron-db-manage (overrides the harness's values;
 #                       copied to etc/extra.conf by start/restart)
@@ -46,6 +52,9 @@ MECH_DRIVERS=${MECH_DRIVERS:-wireguard,logger}
 EXT_DRIVERS=${EXT_DRIVERS:-port_security,wireguard}
 AGENT_DOWN_TIME=${AGENT_DOWN_TIME:-75}
 NEUTRON_DEBUG=${NEUTRON_DEBUG:-false}
+NEUTRON_AUTH=${NEUTRON_AUTH:-noauth}
+case $NEUTRON_AUTH in noauth | headers) ;; *) echo "bad NEUTRON_AUTH" >&2; exit 2 ;; esac
+NEUTRON_POLICY=${NEUTRON_POLICY:-}
 DB_PASS=neutronpw
 if [ "$NWG_INSTANCE" = default ]; then DB=neutron VHOST=/; else DB=neutron_$NWG_INSTANCE VHOST=nwg_$NWG_INSTANCE; fi
 PY=/usr/bin/python3
@@ -147,7 +156,13 @@ start_mariadb() {
 		FLUSH PRIVILEGES;"
 }
 
-have_driver() { [ -f "$NWG_SRC/setup.cfg" ] && [ -d "$NWG_SRC/networking_wireguard" ]; }
+have_driver() {
+	if [ "$NWG_SRC" = system ]; then
+		(cd / && $PY -c 'import networking_wireguard') 2>/dev/null
+		return
+	fi
+	[ -f "$NWG_SRC/setup.cfg" ] && [ -d "$NWG_SRC/networking_wireguard" ]
+}
 
 prepare_package() {
 	step "package (egg-info)"
@@ -156,19 +171,45 @@ prepare_package() {
 		step_end "no networking_wireguard in $NWG_SRC: stock drivers only"
 		return
 	fi
+	if [ "$NWG_SRC" = system ]; then
+		step_end "installed package"
+		return
+	fi
 	(cd "$NWG_SRC" && $PY setup.py -q egg_info >"$LOGS/egg-info.log" 2>&1) ||
 		{ tail -20 "$LOGS/egg-info.log"; die "egg_info failed"; }
 	step_end "$NWG_SRC on PYTHONPATH"
 }
 
+# headers mode: Keystone's pipeline without authtoken (identity headers are
+# trusted; only for a loopback harness behind tests/osc/authproxy.py).
+write_auth_configs() {
+	local strategy=noauth
+	AUTH_EXTRA=""
+	if [ "$NEUTRON_AUTH" = headers ]; then
+		strategy=keystone
+		sed 's/ authtoken keystonecontext / keystonecontext /' /etc/neutron/api-paste.ini \
+			>"$ETC/api-paste.ini"
+		AUTH_EXTRA="api_paste_config = $ETC/api-paste.ini"
+	fi
+	AUTH_STRATEGY=$strategy
+	POLICY_EXTRA=""
+	if [ -n "$NEUTRON_POLICY" ]; then
+		install -m 0644 "$NEUTRON_POLICY" "$ETC/policy.yaml"
+		POLICY_EXTRA="[oslo_policy]
+policy_file = $ETC/policy.yaml"
+	fi
+}
+
 write_configs() {
 	mkdir -p "$ETC" "$STATE/lock" "$STATE/state"
+	write_auth_configs
 	cat >"$ETC/neutron.conf" <<EOF
 # written by neutron-harness.sh (instance $NWG_INSTANCE)
 [DEFAULT]
 core_plugin = ml2
 service_plugins = router
-auth_strategy = noauth
+auth_strategy = $AUTH_STRATEGY
+$AUTH_EXTRA
 bind_host = 127.0.0.1
 bind_port = $NEUTRON_PORT
 api_workers = 1
@@ -190,6 +231,8 @@ lock_path = $STATE/lock
 
 [experimental]
 linuxbridge = true
+
+$POLICY_EXTRA
 EOF
 	write_extra_conf
 	cat >"$ETC/ml2_conf.ini" <<EOF
@@ -211,7 +254,13 @@ enable_security_group = true
 EOF
 }
 
-pyenv() { echo "PYTHONPATH=$NWG_SRC${PYTHONPATH:+:$PYTHONPATH}"; }
+pyenv() {
+	if [ "$NWG_SRC" = system ]; then
+		echo "PYTHONPATH=${PYTHONPATH:-}"
+	else
+		echo "PYTHONPATH=$NWG_SRC${PYTHONPATH:+:$PYTHONPATH}"
+	fi
+}
 
 # --config-file arguments: the harness's two files, then the extra one.
 write_extra_conf() {
@@ -248,7 +297,11 @@ stop_neutron() {
 	step_end "pid $pid"
 }
 
-api_up() { curl -sf -o /dev/null "$ENDPOINT/v2.0/networks"; }
+api_up() {
+	local h=()
+	[ "$NEUTRON_AUTH" = headers ] && h=(-H 'X-User-Id: harness' -H 'X-Project-Id: harness' -H 'X-Roles: admin')
+	curl -sf -o /dev/null "${h[@]}" "$ENDPOINT/v2.0/networks"
+}
 
 start_neutron() {
 	step "neutron-server start"
@@ -322,6 +375,7 @@ NEUTRON_CONF=$ETC/neutron.conf
 ML2_CONF=$ETC/ml2_conf.ini
 NEUTRON_LOG=$LOGS/neutron-server.log
 HARNESS_STATE=$STATE
+NEUTRON_AUTH=$NEUTRON_AUTH
 EOF
 }
 

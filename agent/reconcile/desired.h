@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Desired state: the get_hubs payload (doc/contracts.md), validated field by
  * field. It comes from the network: a malformed hub is rejected on its own
- * (with a reason) and never makes the parse fail as a whole. */
+ * (with a reason) and never makes the parse fail as a whole; a malformed
+ * spoke is skipped on its own (with a reason) and never rejects its hub, so
+ * every other change of that hub (removals included) is still applied. The
+ * spoke grammar is the driver's (doc/contracts.md "One grammar",
+ * tests/grammar/corpus.json). */
 #ifndef NWG_AGENT_DESIRED_H
 #define NWG_AGENT_DESIRED_H
 
@@ -24,10 +28,15 @@
 struct nwg_dspoke {
 	char port_id[NWG_ID_MAX + 1];
 	struct nwg_key public_key;
-	char endpoint[NWG_ENDPOINT_MAX + 1]; /* "" = none; host:port / [v6]:port / name:port */
+	char endpoint[NWG_ENDPOINT_MAX + 1]; /* "" = none; a.b.c.d:port / [v6]:port (IP literals) */
 	uint16_t keepalive;		     /* 0 = none */
 	struct nwg_ipnet *allowed;
 	size_t n_allowed;
+};
+
+struct nwg_dskip {
+	char port_id[NWG_ID_MAX + 1]; /* "" when the spoke had no usable port_id */
+	char reason[NWG_REASON_MAX];
 };
 
 struct nwg_dhub {
@@ -49,6 +58,8 @@ struct nwg_dhub {
 	char router_id[NWG_ID_MAX + 1];
 	struct nwg_dspoke *spokes;
 	size_t n_spokes;
+	struct nwg_dskip *skipped; /* spokes left out, each with its reason */
+	size_t n_skipped;
 };
 
 struct nwg_dreject {
@@ -78,6 +89,8 @@ const struct nwg_dreject *nwg_desired_find_rejected(const struct nwg_desired *d,
 /* Validators shared with the event handlers. */
 bool nwg_uuid_valid(const char *s);
 bool nwg_id_valid(const char *s); /* project ids etc.: [A-Za-z0-9_.-]{1,64}, not "." / ".." */
+/* "a.b.c.d:port" or "[v6]:port": IP literals only (no name is ever resolved),
+ * port 1..65535 without a leading zero, at most NWG_ENDPOINT_MAX bytes. */
 bool nwg_endpoint_str_valid(const char *s);
 bool nwg_mac_valid(const char *s); /* "xx:xx:xx:xx:xx:xx", lower-case hex, unicast */
 

@@ -362,4 +362,3 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         if spokes:
             self._refresh_spokes(context, spokes)
         return True
-
