@@ -46,7 +46,7 @@ AGENT_BIN := neutron-wireguard-agent
 CLI_BIN   := neutron-wireguard
 
 .PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
-	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
+	check-agent check-e2e check-l3 check-kernel check-dashboard bench demo demo-down neutron-up \
 	neutron-down deps format lint bench-kernel
 
 all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
@@ -143,6 +143,9 @@ check-l3: all
 
 check-kernel: all
 	@scripts/run-suite.sh tests/kernel/run.sh
+
+check-dashboard: all
+	@scripts/run-suite.sh tests/dashboard/run.sh
 
 bench: bench-bins
 	@scripts/run-suite.sh bench/run.sh
