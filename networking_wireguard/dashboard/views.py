@@ -7,6 +7,7 @@ import json
 import logging
 
 from django import http
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views import generic
 from neutronclient.common import exceptions as n_exc
@@ -60,9 +61,11 @@ def _device_row(p, hub_names):
 
 class IndexView(generic.TemplateView):
     template_name = 'wireguard/index.html'
+    page_title = _("WireGuard devices")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx['page_title'] = self.page_title
         req = self.request
         ctx['error'] = None
         try:
