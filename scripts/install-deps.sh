@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the tests and the demo need.
-# Idempotent: installs only what is missing. Usage: install-deps.sh [build|dash|all]
+# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|dash|all]
 set -euo pipefail
 
 BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
@@ -14,13 +14,22 @@ NEUTRON_PKGS="neutron-server rabbitmq-server mariadb-server python3-openstackcli
 # dash: the dashboard panel's suite (Horizon, a headless browser, QR reader)
 DASH_PKGS="openstack-dashboard chromium chromium-driver python3-selenium zbar-tools
   python3-requests"
+# Packaging (make deb, lintian) and Python lint (flake8 + hacking, tox.ini).
+PKG_PKGS="debhelper dh-python python3-all lintian fakeroot dpkg-dev flake8 python3-hacking"
+# ovn: Open vSwitch + OVN on the userspace datapath (make check-ovn)
+OVN_PKGS="openvswitch-switch ovn-central ovn-host ethtool"
+# check-multinode / check-ovs: Open vSwitch (userspace datapath), ethtool (veth tx off)
+OVS_PKGS="openvswitch-switch ethtool"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in
   build) ;;
+  pkg) want="$want $PKG_PKGS" ;;
+  ovs) want="$want $OVS_PKGS" ;;
+  ovn) want="$want $OVN_PKGS $DASH_PKGS" ;;
   dash) want="$want $DASH_PKGS" ;;
-  all) want="$want $RUN_PKGS $NEUTRON_PKGS $DASH_PKGS" ;;
-  *) echo "usage: $0 [build|dash|all]" >&2; exit 2 ;;
+  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS" ;;
+  *) echo "usage: $0 [build|pkg|ovs|ovn|dash|all]" >&2; exit 2 ;;
 esac
 
 missing=""
