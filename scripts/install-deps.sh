@@ -26,9 +26,9 @@ case "${1:-all}" in
   build) ;;
   pkg) want="$want $PKG_PKGS" ;;
   ovs) want="$want $OVS_PKGS" ;;
-  ovn) want="$want $OVN_PKGS $DASH_PKGS" ;;
+  ovn) want="$want $OVN_PKGS" ;;
   dash) want="$want $DASH_PKGS" ;;
-  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS" ;;
+  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS $DASH_PKGS" ;;
   *) echo "usage: $0 [build|pkg|ovs|ovn|dash|all]" >&2; exit 2 ;;
 esac
 
