@@ -47,7 +47,7 @@ CLI_BIN   := neutron-wireguard
 
 .PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
 	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
-	neutron-down deps format lint bench-kernel bench-scale check-ovn check-ovs check-multinode bench-ports
+	neutron-down deps format lint bench-kernel bench-scale check-ovn check-ovs check-multinode bench-ports check-dashboard
 
 all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
 
@@ -146,6 +146,9 @@ check-ovn: all
 
 check-kernel: all
 	@scripts/run-suite.sh tests/kernel/run.sh
+
+check-dashboard: all
+	@scripts/run-suite.sh tests/dashboard/run.sh
 
 # Multi-node (simulated nodes, ML2/OVS netdev + VXLAN, L3 agent): check-ovs runs
 # the L3-on-OVS phase only; check-multinode runs it and the placement/node-loss
