@@ -47,7 +47,7 @@ CLI_BIN   := neutron-wireguard
 
 .PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
 	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
-	neutron-down deps format lint bench-kernel
+	neutron-down deps format lint bench-kernel bench-scale check-ovn check-ovs check-multinode
 
 all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
 
@@ -141,11 +141,26 @@ check-e2e: all
 check-l3: all
 	@scripts/run-suite.sh tests/l3/run.sh
 
+check-ovn: all
+	@scripts/run-suite.sh tests/ovn/run.sh
+
 check-kernel: all
 	@scripts/run-suite.sh tests/kernel/run.sh
 
+# Multi-node (simulated nodes, ML2/OVS netdev + VXLAN, L3 agent): check-ovs runs
+# the L3-on-OVS phase only; check-multinode runs it and the placement/node-loss
+# phases on one shared start-up (what `make check` runs).
+check-ovs: all
+	@scripts/run-suite.sh tests/multinode/run.sh ovs
+
+check-multinode: all
+	@scripts/run-suite.sh tests/multinode/run.sh ovs multinode
+
 bench: bench-bins
 	@scripts/run-suite.sh bench/run.sh
+
+bench-scale: bench-bins asan
+	@scripts/run-suite.sh bench/scale-run.sh
 
 bench-kernel: all
 	@BENCH_KERNEL=1 bench/bench-kernel.sh
@@ -156,7 +171,9 @@ neutron-up:
 neutron-down:
 	scripts/neutron-harness.sh stop
 
-demo: all
+# No prerequisite: demo.sh installs the packages (install-deps.sh all) and
+# only then builds, so `make demo` works on a machine where nothing is installed.
+demo:
 	scripts/demo.sh up
 
 demo-down:
@@ -169,6 +186,8 @@ lint:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Ilib/include -Ilib -Iagent -Icli lib agent cli
+	shellcheck -x devstack/plugin.sh devstack/settings $$(git ls-files 'tests/ops/*.sh' 'tests/deb/*.sh' 'tests/devstack/*.sh')
+	/usr/bin/python3 -m flake8
 
 clean:
 	rm -rf $(B)
@@ -182,7 +201,7 @@ DESTDIR    ?=
 
 # install-bin: the C programs, the systemd unit and the sample config;
 # install: also the Python package (driver, L3 extension) into Debian's Python.
-install-bin: all
+install-bin: install-check all
 	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN) $(DESTDIR)$(BINDIR)/
 	sed 's|@BINDIR@|$(BINDIR)|g' etc/systemd/neutron-wireguard-agent.service.in \
@@ -192,9 +211,54 @@ install-bin: all
 	install -m 0644 etc/wireguard_agent.ini.sample \
 		$(DESTDIR)$(SYSCONFDIR)/neutron/plugins/wireguard/wireguard_agent.ini.sample
 
-install: install-bin
-	/usr/bin/python3 -m pip install --quiet --break-system-packages --no-index \
-		--no-build-isolation --no-deps --root=$(if $(DESTDIR),$(DESTDIR),/) \
-		--prefix=$(PREFIX) .
+# Where /usr/bin/python3 looks for packages under $(PREFIX): Debian's own
+# dist-packages for /usr, <prefix>/lib/python3.X/dist-packages otherwise (on
+# sys.path for /usr/local). pip --target writes exactly there, whatever
+# Debian's pip scheme would add (its posix_local scheme turns --prefix=/usr/local
+# into /usr/local/local/...).
+PYTHON     ?= /usr/bin/python3
+PYTHONDIR  ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')/dist-packages)
 
-.PHONY: install install-bin check-ops
+# Refuses, before anything is written, a destination that is not writable.
+install-check:
+	@d="$(DESTDIR)$(PREFIX)"; while [ ! -e "$$d" ]; do d=$$(dirname "$$d"); done; \
+	if [ ! -w "$$d" ]; then echo "make install: $$d is not writable (PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)); nothing installed" >&2; exit 1; fi; \
+	d="$(DESTDIR)$(SYSCONFDIR)"; while [ ! -e "$$d" ]; do d=$$(dirname "$$d"); done; \
+	if [ ! -w "$$d" ]; then echo "make install: $$d is not writable (SYSCONFDIR=$(SYSCONFDIR)); nothing installed" >&2; exit 1; fi
+
+install: install-check install-bin
+	install -d -m 0755 $(DESTDIR)$(PYTHONDIR)
+	$(PYTHON) -m pip install --quiet --root-user-action=ignore --break-system-packages --no-index --no-build-isolation \
+		--no-deps --no-compile --upgrade --target=$(DESTDIR)$(PYTHONDIR) .
+	rm -rf build/lib build/bdist.* networking_wireguard.egg-info
+	@case ":$$($(PYTHON) -c 'import sys; print(":".join(sys.path))'):" in \
+	*":$(PYTHONDIR):"*) ;; \
+	*) echo "make install: note: $(PYTHONDIR) is not on $(PYTHON)'s sys.path; add it to PYTHONPATH" >&2 ;; \
+	esac
+
+.PHONY: install install-bin install-check check-ops
+
+# ---- Debian packages --------------------------------------------------------
+# make deb: neutron-wireguard-agent and python3-networking-wireguard (.deb) in
+# $(B)/deb/, built by dpkg-buildpackage from a copy of the tree (the tracked
+# and new files), so nothing is written outside $(B). lintian runs on the result.
+DEBOUT := $(B)/deb
+deb:
+	@for t in dpkg-buildpackage dh dh_python3 lintian; do command -v $$t >/dev/null || \
+		{ echo "make deb: $$t missing (scripts/install-deps.sh pkg)" >&2; exit 1; }; done
+	rm -rf $(DEBOUT) && mkdir -p $(DEBOUT)/src
+	git ls-files -z -co --exclude-standard | xargs -0 tar -cf - | tar -xf - -C $(DEBOUT)/src
+	cd $(DEBOUT)/src && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+		{ tail -40 ../build.log; exit 1; }
+	lintian --fail-on error,warning $(DEBOUT)/*.changes >$(DEBOUT)/lintian.log 2>&1; rc=$$?; \
+		grep -v 'root privileges' $(DEBOUT)/lintian.log; \
+		[ $$rc = 0 ] || { echo "make deb: lintian found problems" >&2; exit 1; }
+	@ls -1 $(DEBOUT)/*.deb
+
+check-deb:
+	@scripts/run-suite.sh tests/deb/run.sh
+
+check-devstack:
+	@scripts/run-suite.sh tests/devstack/run.sh
+
+.PHONY: deb check-deb check-devstack

@@ -13,9 +13,38 @@
 #include "health/health.h"
 #include "hubtab.h"
 #include "msg/msg.h"
+#include "neutron_rpc.h"
 
 struct nwg_ini;
 struct nwg_ctl;
+
+/* get_hubs 1.1 page size (doc/contracts.md): whole hubs, up to this many
+ * spokes in one reply (about 300 bytes each, well below the 4 MiB guard). */
+#define NWG_PAGE_MAX_SPOKES 2000
+
+enum nwg_sync_state {
+	NWG_SYNC_IDLE,
+	NWG_SYNC_FETCH,	 /* a get_hubs page is in flight */
+	NWG_SYNC_REPORT, /* executed; hub_realized / device up-down in flight */
+};
+
+/* The one pass in progress (agent/sync.c). */
+struct nwg_syncop {
+	enum nwg_sync_state state;
+	bool full;
+	char **ids; /* targeted pass: port ids (owned) */
+	size_t n;
+	bool paged;
+	struct nwg_page page;
+	json_t *acc; /* hubs gathered from the pages so far */
+	unsigned pages;
+	bool fetched; /* the desired state was fetched and parsed */
+	size_t n_desired, n_rejected;
+	int64_t t0;
+	int64_t deadline_ms; /* the single bound of the report phase */
+	size_t outstanding;  /* report calls in flight */
+	int rc;		     /* <0: the desired state could not be fetched or used */
+};
 
 struct nwg_agent {
 	struct nwg_conf conf;
@@ -50,12 +79,23 @@ struct nwg_agent {
 	struct nwg_health health; /* what Neutron was told per spoke */
 	int64_t next_health_ms;
 	uint64_t sync_errors; /* hub sync failures since start */
+
+	/* asynchronous core (agent/sync.c, agent/loop.c) */
+	struct nwg_syncop sync;
+	bool no_paging;		 /* the server answered get_hubs 1.1 UnsupportedVersion */
+	int last_sync_rc;	 /* rc of the last finished pass */
+	bool report_inflight;	 /* a report_state call awaits its reply */
+	bool health_inflight;	 /* an update_device_list call awaits its reply */
+	int64_t loss_backoff_ms; /* full sync after a loss: 0 = at once, then doubling */
+	int64_t loss_at_ms;	 /* last loss */
 };
 
 /* ---- sync (agent/sync.c) ---- */
-/* One reconcile pass. ids NULL = full. Returns <0 only when the desired
- * state could not be fetched (a full pass is then retried with backoff). */
-int nwg_sync(struct nwg_agent *a, bool full, char *const *ids, size_t n);
+/* Starts one reconcile pass (ids owned, NULL = full): asks get_hubs and
+ * returns; replies drive the pass and nwg_sched_sync_done ends it. With
+ * --desired-file the whole pass runs inside (its rc returned). -EBUSY while
+ * a pass is running; <0 when the request could not be sent. */
+int nwg_sync(struct nwg_agent *a, bool full, char **ids, size_t n);
 
 /* Start-up restore from the repository alone (agent/restore.c): re-creates
  * recorded hubs that are missing; never deletes, never reports. */
@@ -70,6 +110,11 @@ void nwg_sched_full(struct nwg_agent *a, int64_t delay_ms);
 void nwg_sched_ids(struct nwg_agent *a, const char *const *ids, size_t n, int64_t delay_ms);
 /* Runs what is due; returns the next deadline (monotonic ms) or -1. */
 int64_t nwg_sched_run(struct nwg_agent *a, int64_t now_ms);
+/* A pass finished (rc < 0: the desired state could not be fetched). */
+void nwg_sched_sync_done(struct nwg_agent *a, bool full, int rc);
+/* A message was lost (dropped, undecodable, reply timed out): a full sync
+ * at once, with backoff while losses repeat. */
+void nwg_sched_loss(struct nwg_agent *a, const char *what);
 
 /* ---- events (agent/events.c): nwg_msg_handler ---- */
 void nwg_events_handle(void *ctx, const char *topic, const char *method, json_t *args,

@@ -85,8 +85,10 @@ void nwg_events_handle(void *ctx, const char *topic, const char *method, json_t 
 
 	if (!topic)
 		topic = "?";
-	if (!method) {
-		log_warn("ignored undecodable message on %s: %s", topic, reason ? reason : "?");
+	if (!method) { /* dropped or undecodable: whatever it said is recovered by a sync */
+		log_warn("ignored undecodable message on %s: %s", *topic ? topic : "?",
+			 reason ? reason : "?");
+		nwg_sched_loss(a, "message lost");
 		return;
 	}
 	if (!json_is_object(args)) {

@@ -105,8 +105,8 @@ static void remember(struct nwg_agent *a, const char *const *ids, size_t n, cons
 }
 
 /* Spoke status is best-effort and re-sent on the next pass when it fails:
- * never let one report hold the (single-threaded) agent longer than a health
- * interval, e.g. when neutron-server restarts under an in-flight call. */
+ * a call in flight never outlives a health interval, so the next pass can
+ * report again, e.g. when neutron-server restarts under an in-flight call. */
 static int report_timeout_ms(const struct nwg_agent *a)
 {
 	int cap = a->conf.health_interval * 1000;
@@ -116,29 +116,99 @@ static int report_timeout_ms(const struct nwg_agent *a)
 	return a->rpc_timeout_ms < cap ? a->rpc_timeout_ms : cap;
 }
 
-static void report(struct nwg_agent *a, const struct nwg_health_obs *obs, size_t n)
-{
-	struct nwg_health_changes c;
-	struct nwg_err err = {{0}};
-	json_t *res = NULL;
+/* What one update_device_list call reports (copies: the scan is gone when
+ * the reply arrives). */
+struct health_report {
+	struct nwg_agent *a;
+	char **up, **down;
+	size_t n_up, n_down;
+};
 
-	nwg_health_prune(&a->health, obs, n);
-	if (!a->msg || a->conf.dry_run ||
-	    nwg_health_diff(&a->health, obs, n, (int64_t)time(NULL), a->conf.handshake_stale, &c) <
-		0)
-		return;
-	if (c.n_up || c.n_down) {
-		if (nwg_rpc_device_list(a->msg, c.up, c.n_up, c.down, c.n_down, a->agent_id,
-					a->conf.host, report_timeout_ms(a), &res, &err) < 0) {
-			log_warn("update_device_list (%zu up, %zu down) failed: %s", c.n_up,
-				 c.n_down, err.msg);
-		} else {
-			remember(a, c.up, c.n_up, res, true);
-			remember(a, c.down, c.n_down, res, false);
+static void report_free(struct health_report *h)
+{
+	for (size_t i = 0; i < h->n_up; i++)
+		free(h->up[i]);
+	for (size_t i = 0; i < h->n_down; i++)
+		free(h->down[i]);
+	free(h->up);
+	free(h->down);
+	free(h);
+}
+
+static char **copy_ids(const char **v, size_t n)
+{
+	char **c = calloc(n ? n : 1, sizeof(*c));
+
+	for (size_t i = 0; c && i < n; i++) {
+		if (!(c[i] = strdup(v[i]))) {
+			while (i--)
+				free(c[i]);
+			free(c);
+			return NULL;
 		}
 	}
-	json_decref(res);
+	return c;
+}
+
+static void on_reported(void *ctx, int rc, json_t *res, const char *why)
+{
+	struct health_report *h = ctx;
+
+	h->a->health_inflight = false;
+	if (rc < 0) {
+		log_warn("update_device_list (%zu up, %zu down) failed: %s", h->n_up, h->n_down,
+			 why ? why : "?");
+	} else {
+		remember(h->a, (const char *const *)h->up, h->n_up, res, true);
+		remember(h->a, (const char *const *)h->down, h->n_down, res, false);
+	}
+	report_free(h);
+}
+
+static struct health_report *changes(struct nwg_agent *a, const struct nwg_health_obs *obs,
+				     size_t n)
+{
+	struct nwg_health_changes c;
+	struct health_report *h;
+
+	if (nwg_health_diff(&a->health, obs, n, (int64_t)time(NULL), a->conf.handshake_stale, &c) <
+	    0)
+		return NULL;
+	h = (c.n_up || c.n_down) ? calloc(1, sizeof(*h)) : NULL;
+	if (h) {
+		*h = (struct health_report){.a = a, .n_up = c.n_up, .n_down = c.n_down};
+		h->up = copy_ids(c.up, c.n_up);
+		h->down = copy_ids(c.down, c.n_down);
+		if (!h->up || !h->down) {
+			h->n_up = h->up ? h->n_up : 0;
+			h->n_down = h->down ? h->n_down : 0;
+			report_free(h);
+			h = NULL;
+		}
+	}
 	nwg_health_changes_free(&c);
+	return h;
+}
+
+/* Asynchronous: one update_device_list in flight at a time; what it could
+ * not report is found again by the next pass. */
+static void report(struct nwg_agent *a, const struct nwg_health_obs *obs, size_t n)
+{
+	struct health_report *h;
+	struct nwg_err err = {{0}};
+
+	nwg_health_prune(&a->health, obs, n);
+	if (!a->msg || a->conf.dry_run || a->health_inflight || !(h = changes(a, obs, n)))
+		return;
+	if (nwg_rpc_device_list(a->msg, (const char *const *)h->up, h->n_up,
+				(const char *const *)h->down, h->n_down, a->agent_id, a->conf.host,
+				report_timeout_ms(a), on_reported, h, &err) < 0) {
+		log_warn("update_device_list (%zu up, %zu down) failed: %s", h->n_up, h->n_down,
+			 err.msg);
+		report_free(h);
+		return;
+	}
+	a->health_inflight = true;
 }
 
 static void write_metrics(struct nwg_agent *a, const struct scan *s)

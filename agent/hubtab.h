@@ -21,6 +21,7 @@ struct nwg_hubstate {
 	unsigned int fails;  /* consecutive failures */
 	int64_t retry_at_ms; /* monotonic; 0 = no retry pending */
 	int reported_up;     /* -1 unknown, 0 update_device_down sent, 1 up sent */
+	char skipped[256];   /* spokes left out of the last answer, with reasons; "" = none */
 };
 
 struct nwg_hubtab {

@@ -37,10 +37,12 @@ int nwg_loop_signals(void)
 
 static void disconnect(struct nwg_agent *a, const char *why)
 {
+	struct nwg_msg *m = a->msg;
+
 	log_warn("RabbitMQ connection lost (%s); reconnecting in %lld ms", why,
 		 (long long)a->reconnect_backoff_ms);
-	nwg_msg_close(a->msg);
-	a->msg = NULL;
+	a->msg = NULL; /* completions of pending calls run in close: they see no connection */
+	nwg_msg_close(m);
 	a->reconnect_at_ms = nwg_now_ms() + a->reconnect_backoff_ms;
 }
 
@@ -81,11 +83,33 @@ static void connect_amqp(struct nwg_agent *a)
 	a->reconnect_at_ms = 0;
 	a->reconnect_backoff_ms = RECONNECT_MIN_MS;
 	a->report_call = true;
+	a->report_inflight = false;
 	a->next_report_ms = nwg_now_ms();
 	nwg_health_clear(&a->health); /* spokes are reported afresh */
 	nwg_sched_full(a, 0);	      /* resync on every (re)connect */
 }
 
+static void on_report(void *ctx, int rc, json_t *result, const char *why)
+{
+	struct nwg_agent *a = ctx;
+	const char *res = json_string_value(result);
+
+	a->report_inflight = false;
+	if (rc < 0) {
+		log_warn("report_state failed: %s", why ? why : "?");
+		return;
+	}
+	a->report_call = false;
+	a->start_flag = false;
+	log_info("report_state: neutron-server says %s", res ? res : "(nothing)");
+	if (res && strcmp(res, "revived") == 0) {
+		nwg_health_clear(&a->health);
+		nwg_sched_full(a, 0);
+	}
+}
+
+/* The first report (and the first after a reconnect or a failed one) is a
+ * call, answered in on_report; the others are casts. Never waits. */
 static void report(struct nwg_agent *a)
 {
 	struct nwg_report r = {
@@ -96,26 +120,16 @@ static void report(struct nwg_agent *a)
 	    .start_flag = a->start_flag,
 	};
 	struct nwg_err err = {{0}};
-	char result[32];
 	bool call = a->report_call;
-	int rc;
 
 	a->next_report_ms = nwg_now_ms() + (int64_t)a->conf.report_interval * 1000;
-	rc =
-	    nwg_rpc_report_state(a->msg, &r, call, a->rpc_timeout_ms, result, sizeof(result), &err);
-	if (rc < 0) {
+	if (call && a->report_inflight)
+		return; /* the previous call is still waiting for its reply */
+	if (nwg_rpc_report_state(a->msg, &r, call, a->rpc_timeout_ms, on_report, a, &err) < 0) {
 		log_warn("report_state failed: %s", err.msg);
 		return;
 	}
-	if (!call)
-		return;
-	a->report_call = false;
-	a->start_flag = false;
-	log_info("report_state: neutron-server says %s", result[0] ? result : "(nothing)");
-	if (strcmp(result, "revived") == 0) {
-		nwg_health_clear(&a->health);
-		nwg_sched_full(a, 0);
-	}
+	a->report_inflight = call;
 }
 
 static void pump(struct nwg_agent *a)
@@ -177,6 +191,13 @@ static int wait_ms(const struct nwg_agent *a, int64_t next, int64_t now)
 	if (!a->msg)
 		d = min_deadline(d, a->reconnect_at_ms);
 	d = min_deadline(d, a->next_health_ms);
+	if (a->msg) { /* call timeouts; 0 = completions ready to run */
+		int64_t c = (int64_t)nwg_msg_next_deadline(a->msg);
+
+		if (c == 0)
+			return 0;
+		d = min_deadline(d, c);
+	}
 	if (d <= 0)
 		return MAX_WAIT_MS;
 	d -= now;

@@ -60,86 +60,96 @@ json_t *nwg_rpc_report_args(const struct nwg_report *r)
 }
 
 int nwg_rpc_report_state(struct nwg_msg *m, const struct nwg_report *r, bool call, int timeout_ms,
-			 char *result, size_t len, struct nwg_err *err)
+			 nwg_msg_reply_cb cb, void *ctx, struct nwg_err *err)
 {
 	json_t *args = nwg_rpc_report_args(r);
-	json_t *res = NULL;
 	int rc;
 
-	if (result && len)
-		result[0] = '\0';
 	if (!args)
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	if (call)
-		rc = nwg_msg_call(m, NWG_TOPIC_REPORTS, NULL, "report_state", "1.2", args,
-				  timeout_ms, &res, err);
+		rc = nwg_msg_call_async(m, NWG_TOPIC_REPORTS, NULL, "report_state", "1.2", args,
+					timeout_ms, cb, ctx, err);
 	else
 		rc = nwg_msg_cast(m, NWG_TOPIC_REPORTS, NULL, "report_state", "1.2", args, err);
-	if (rc >= 0 && res && json_is_string(res) && result)
-		snprintf(result, len, "%s", json_string_value(res));
-	json_decref(res);
 	json_decref(args);
 	return rc < 0 ? rc : 0;
 }
 
-int nwg_rpc_get_hubs(struct nwg_msg *m, const char *host, char *const *port_ids, size_t n,
-		     int timeout_ms, json_t **out, struct nwg_err *err)
+json_t *nwg_rpc_get_hubs_args(const char *host, char *const *port_ids, size_t n,
+			      const struct nwg_page *page)
 {
 	json_t *args = json_pack("{s:s}", "host", host);
 	json_t *ids = port_ids ? json_array() : NULL;
-	int rc;
 
-	*out = NULL;
 	for (size_t i = 0; ids && i < n; i++)
 		json_array_append_new(ids, json_string(port_ids[i]));
-	if (!args || (port_ids && (!ids || json_object_set_new(args, "port_ids", ids) < 0))) {
-		json_decref(args);
+	if (!args || (port_ids && (!ids || json_object_set_new(args, "port_ids", ids) < 0)))
+		goto fail;
+	if (page && json_object_set_new(args, "page",
+					json_pack("{s:s?, s:I}", "after",
+						  page->after[0] ? page->after : NULL, "max_spokes",
+						  (json_int_t)page->max_spokes)) < 0)
+		goto fail;
+	return args;
+fail:
+	json_decref(args);
+	return NULL;
+}
+
+int nwg_rpc_get_hubs(struct nwg_msg *m, const char *host, char *const *port_ids, size_t n,
+		     const struct nwg_page *page, int timeout_ms, nwg_msg_reply_cb cb, void *ctx,
+		     struct nwg_err *err)
+{
+	json_t *args = nwg_rpc_get_hubs_args(host, port_ids, n, page);
+	int rc;
+
+	if (!args)
 		return nwg_err_set(err, ENOMEM, "out of memory");
-	}
-	rc = nwg_msg_call(m, NWG_TOPIC_PLUGIN, NULL, "get_hubs", "1.0", args, timeout_ms, out, err);
+	rc = nwg_msg_call_async(m, NWG_TOPIC_PLUGIN, NULL, "get_hubs", page ? "1.1" : "1.0", args,
+				timeout_ms, cb, ctx, err);
 	json_decref(args);
 	return rc < 0 ? rc : 0;
 }
 
 json_t *nwg_rpc_realized_args(const struct nwg_realized *h)
 {
-	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s?, s:i}", "port_id", h->port_id,
+	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s?, s:i, s:s}", "port_id", h->port_id,
 			 "public_key", h->public_key, "listen_port", (int)h->listen_port,
 			 "endpoint", h->endpoint, "interface", h->interface, "namespace",
-			 h->netns && *h->netns ? h->netns : NULL, "mtu", (int)h->mtu);
+			 h->netns && *h->netns ? h->netns : NULL, "mtu", (int)h->mtu, "host",
+			 h->host ? h->host : "");
 }
 
-static int call_void(struct nwg_msg *m, const char *topic, const char *method, const char *version,
-		     json_t *args, int timeout_ms, struct nwg_err *err)
+static int call(struct nwg_msg *m, const char *topic, const char *method, const char *version,
+		json_t *args, int timeout_ms, nwg_msg_reply_cb cb, void *ctx, struct nwg_err *err)
 {
-	json_t *res = NULL;
 	int rc;
 
 	if (!args)
 		return nwg_err_set(err, ENOMEM, "out of memory");
-	rc = nwg_msg_call(m, topic, NULL, method, version, args, timeout_ms, &res, err);
-	json_decref(res);
+	rc = nwg_msg_call_async(m, topic, NULL, method, version, args, timeout_ms, cb, ctx, err);
 	json_decref(args);
 	return rc < 0 ? rc : 0;
 }
 
 int nwg_rpc_hub_realized(struct nwg_msg *m, const struct nwg_realized *h, int timeout_ms,
-			 struct nwg_err *err)
+			 nwg_msg_reply_cb cb, void *ctx, struct nwg_err *err)
 {
-	return call_void(m, NWG_TOPIC_PLUGIN, "hub_realized", "1.0", nwg_rpc_realized_args(h),
-			 timeout_ms, err);
+	return call(m, NWG_TOPIC_PLUGIN, "hub_realized", "1.0", nwg_rpc_realized_args(h),
+		    timeout_ms, cb, ctx, err);
 }
 
 int nwg_rpc_device_status(struct nwg_msg *m, const char *port_id, const char *agent_id,
-			  const char *host, bool up, int timeout_ms, struct nwg_err *err)
+			  const char *host, bool up, int timeout_ms, nwg_msg_reply_cb cb, void *ctx,
+			  struct nwg_err *err)
 {
 	json_t *args =
 	    json_pack("{s:s, s:s, s:s}", "device", port_id, "agent_id", agent_id, "host", host);
 
-	return call_void(m, NWG_TOPIC_Q_PLUGIN, up ? "update_device_up" : "update_device_down",
-			 "1.9", args, timeout_ms, err);
+	return call(m, NWG_TOPIC_Q_PLUGIN, up ? "update_device_up" : "update_device_down", "1.9",
+		    args, timeout_ms, cb, ctx, err);
 }
-
 static json_t *str_list(const char *const *v, size_t n)
 {
 	json_t *a = json_array();
@@ -169,16 +179,10 @@ json_t *nwg_rpc_device_list_args(const char *const *up, size_t n_up, const char 
 
 int nwg_rpc_device_list(struct nwg_msg *m, const char *const *up, size_t n_up,
 			const char *const *down, size_t n_down, const char *agent_id,
-			const char *host, int timeout_ms, json_t **out, struct nwg_err *err)
+			const char *host, int timeout_ms, nwg_msg_reply_cb cb, void *ctx,
+			struct nwg_err *err)
 {
-	json_t *args = nwg_rpc_device_list_args(up, n_up, down, n_down, agent_id, host);
-	int rc;
-
-	*out = NULL;
-	if (!args)
-		return nwg_err_set(err, ENOMEM, "out of memory");
-	rc = nwg_msg_call(m, NWG_TOPIC_Q_PLUGIN, NULL, "update_device_list", "1.9", args,
-			  timeout_ms, out, err);
-	json_decref(args);
-	return rc < 0 ? rc : 0;
+	return call(m, NWG_TOPIC_Q_PLUGIN, "update_device_list", "1.9",
+		    nwg_rpc_device_list_args(up, n_up, down, n_down, agent_id, host), timeout_ms,
+		    cb, ctx, err);
 }

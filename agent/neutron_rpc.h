@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
+#include "msg/msg.h"
 #include "nwg/err.h"
 
 #define NWG_AGENT_TYPE	      "WireGuard agent"
@@ -37,12 +38,26 @@ void nwg_utcnow(char *buf, size_t len);
 /* A random UUID4 string (37 bytes with NUL). */
 void nwg_uuid4(char out[37]);
 
-/* call: result ("new"/"alive"/"revived") copied into result; cast: "". */
+/* Every call below is asynchronous (nwg_msg_call_async): it returns once
+ * the request is published; cb runs from the loop with the reply, a remote
+ * error, -ETIMEDOUT or -ECONNRESET. */
+
+/* call: cb gets "new"/"alive"/"revived"; cast (call false): cb unused. */
 int nwg_rpc_report_state(struct nwg_msg *m, const struct nwg_report *r, bool call, int timeout_ms,
-			 char *result, size_t len, struct nwg_err *err);
-/* port_ids NULL = every hub of host. *out: the reply (new reference). */
+			 nwg_msg_reply_cb cb, void *ctx, struct nwg_err *err);
+
+/* get_hubs 1.1 paging (doc/contracts.md): hubs in port id order after
+ * `after` ("" = from the start), whole hubs until max_spokes spokes. */
+struct nwg_page {
+	char after[64];
+	size_t max_spokes;
+};
+/* port_ids NULL = every hub of host; page NULL = unpaged (1.0). Pure. */
+json_t *nwg_rpc_get_hubs_args(const char *host, char *const *port_ids, size_t n,
+			      const struct nwg_page *page);
 int nwg_rpc_get_hubs(struct nwg_msg *m, const char *host, char *const *port_ids, size_t n,
-		     int timeout_ms, json_t **out, struct nwg_err *err);
+		     const struct nwg_page *page, int timeout_ms, nwg_msg_reply_cb cb, void *ctx,
+		     struct nwg_err *err);
 
 struct nwg_realized {
 	const char *port_id;
@@ -52,20 +67,23 @@ struct nwg_realized {
 	const char *interface;
 	const char *netns; /* "" = root (sent as null) */
 	unsigned int mtu;
+	const char *host; /* the reporting agent's host: the server checks it */
 };
 json_t *nwg_rpc_realized_args(const struct nwg_realized *h);
 int nwg_rpc_hub_realized(struct nwg_msg *m, const struct nwg_realized *h, int timeout_ms,
-			 struct nwg_err *err);
+			 nwg_msg_reply_cb cb, void *ctx, struct nwg_err *err);
 /* update_device_up / update_device_down on q-plugin v1.9. */
 int nwg_rpc_device_status(struct nwg_msg *m, const char *port_id, const char *agent_id,
-			  const char *host, bool up, int timeout_ms, struct nwg_err *err);
+			  const char *host, bool up, int timeout_ms, nwg_msg_reply_cb cb, void *ctx,
+			  struct nwg_err *err);
 /* The update_device_list arguments (pure). */
 json_t *nwg_rpc_device_list_args(const char *const *up, size_t n_up, const char *const *down,
 				 size_t n_down, const char *agent_id, const char *host);
 /* update_device_list(devices_up, devices_down, agent_id, host,
- * refresh_tunnels=false) on q-plugin v1.9; *out: the reply (new reference). */
+ * refresh_tunnels=false) on q-plugin v1.9. */
 int nwg_rpc_device_list(struct nwg_msg *m, const char *const *up, size_t n_up,
 			const char *const *down, size_t n_down, const char *agent_id,
-			const char *host, int timeout_ms, json_t **out, struct nwg_err *err);
+			const char *host, int timeout_ms, nwg_msg_reply_cb cb, void *ctx,
+			struct nwg_err *err);
 
 #endif

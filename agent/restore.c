@@ -106,6 +106,7 @@ int nwg_restore(struct nwg_agent *a)
 	struct nwg_plan_opts o = {.ns_prefix = a->conf.ns_prefix,
 				  .root_namespace = a->conf.root_namespace,
 				  .hub_up_unrouted = a->conf.hub_up_unrouted,
+				  .link_up = a->conf.ovn_bridge != NULL,
 				  .underlay_mtu = a->conf.underlay_mtu,
 				  .ignored = a->conf.ignored_devices,
 				  .restore = true};

@@ -61,12 +61,21 @@ void nwg_sched_ids(struct nwg_agent *a, const char *const *ids, size_t n, int64_
 	}
 }
 
-static void run_full(struct nwg_agent *a, int64_t now)
-{
-	int r = nwg_sync(a, true, NULL, 0);
+#define LOSS_MAX_MS  30000
+#define LOSS_CALM_MS 60000 /* losses further apart than this start over at 0 */
 
-	a->last_full_ok = r >= 0;
-	if (r >= 0) {
+void nwg_sched_sync_done(struct nwg_agent *a, bool full, int rc)
+{
+	int64_t now = nwg_now_ms();
+
+	a->last_sync_rc = rc;
+	if (!full) {
+		if (rc < 0)
+			nwg_sched_full(a, 1000); /* could not ask: let a full pass decide */
+		return;
+	}
+	a->last_full_ok = rc >= 0;
+	if (rc >= 0) {
 		a->full_retry_ms = 0;
 		a->next_full_ms =
 		    a->conf.resync_interval ? now + a->conf.resync_interval * 1000LL : 0;
@@ -83,24 +92,39 @@ static void run_full(struct nwg_agent *a, int64_t now)
 	}
 }
 
-static void run_pending(struct nwg_agent *a, int64_t now)
+void nwg_sched_loss(struct nwg_agent *a, const char *what)
+{
+	int64_t now = nwg_now_ms();
+
+	if (!a->loss_at_ms || now - a->loss_at_ms > LOSS_CALM_MS)
+		a->loss_backoff_ms = 0;
+	a->loss_at_ms = now;
+	log_warn("%s: full sync in %lld ms", what, (long long)a->loss_backoff_ms);
+	nwg_sched_full(a, a->loss_backoff_ms);
+	a->loss_backoff_ms = a->loss_backoff_ms ? a->loss_backoff_ms * 2 : 500;
+	if (a->loss_backoff_ms > LOSS_MAX_MS)
+		a->loss_backoff_ms = LOSS_MAX_MS;
+}
+
+static void run_pending(struct nwg_agent *a)
 {
 	char **ids = a->want_ids;
+	bool full = a->want_full;
 	size_t n = 0;
+	int r;
 
-	a->sync_at_ms = 0;
-	a->want_ids = NULL;
-	if (a->want_full) {
-		a->want_full = false;
-		nwg_strv_free(ids);
-		run_full(a, now);
-		return;
-	}
 	while (ids && ids[n])
 		n++;
-	if (n && nwg_sync(a, false, ids, n) < 0)
-		nwg_sched_full(a, 1000); /* could not ask: let a full pass decide */
-	nwg_strv_free(ids);
+	if (!full && !n) {
+		a->sync_at_ms = 0;
+		return;
+	}
+	a->sync_at_ms = 0;
+	a->want_ids = NULL;
+	a->want_full = false;
+	r = nwg_sync(a, full, ids, n); /* takes ids */
+	if (r < 0)
+		nwg_sched_sync_done(a, full, r);
 }
 
 static int64_t earliest(int64_t a, int64_t b)
@@ -131,9 +155,11 @@ int64_t nwg_sched_run(struct nwg_agent *a, int64_t now)
 			nwg_sched_ids(a, (const char *const *)due, n, 0);
 		nwg_strv_free(due);
 	}
-	if (online && a->sync_at_ms && now >= a->sync_at_ms)
-		run_pending(a, now);
+	if (online && a->sync_at_ms && now >= a->sync_at_ms && a->sync.state == NWG_SYNC_IDLE)
+		run_pending(a);
 	if (!online)
 		return -1;
+	if (a->sync.state != NWG_SYNC_IDLE) /* the pass's replies wake the loop */
+		return earliest(nwg_hubtab_next_retry(&a->hubs), a->next_full_ms);
 	return earliest(earliest(a->sync_at_ms, nwg_hubtab_next_retry(&a->hubs)), a->next_full_ms);
 }

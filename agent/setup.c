@@ -9,6 +9,7 @@
 #include "conf/ini.h"
 #include "conf/msg_opts.h"
 #include "ctl/ctl.h"
+#include "harden.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/repo.h"
@@ -65,6 +66,42 @@ static int read_desired_file(struct nwg_agent *a, const char *path)
 	return 0;
 }
 
+/* Before any key is read: no core dump, no swap (doc/security.md). */
+static int harden(void)
+{
+	struct nwg_harden_result res;
+	struct nwg_err err = {{0}};
+
+	if (nwg_harden_process(&res, &err) < 0) {
+		log_err("cannot protect keys in memory: %s", err.msg);
+		return 1;
+	}
+	if (res.locked)
+		log_debug("memory locked, not dumpable, no core files");
+	else
+		log_warn("memory not locked (%s): keys may reach swap; the process is still "
+			 "not dumpable and writes no core file",
+			 strerror(res.lock_errno));
+	return 0;
+}
+
+/* Temp records a crash left behind may hold a private key. */
+static int remove_temp(struct nwg_agent *a)
+{
+	struct nwg_err err = {{0}};
+	int n = nwg_repo_remove_temp(a->repo, &err);
+
+	if (n < 0) {
+		log_err("channel repository %s: %s", a->conf.state_path, err.msg);
+		return 1;
+	}
+	if (n > 0)
+		log_warn("channel repository %s: removed %d stale temporary record(s) left by a "
+			 "crash",
+			 a->conf.state_path, n);
+	return 0;
+}
+
 static int open_state(struct nwg_agent *a)
 {
 	struct nwg_backend_opts bo = {.kind = a->conf.backend,
@@ -80,7 +117,7 @@ static int open_state(struct nwg_agent *a)
 		log_err("channel repository %s: %s", a->conf.state_path, err.msg);
 		return 1;
 	}
-	return 0;
+	return remove_temp(a);
 }
 
 int nwg_agent_setup(struct nwg_agent *a, const struct nwg_cmdline *cl)
@@ -99,7 +136,7 @@ int nwg_agent_setup(struct nwg_agent *a, const struct nwg_cmdline *cl)
 	}
 	if (cl->desired_file && (r = read_desired_file(a, cl->desired_file)) != 0)
 		return r;
-	if ((r = open_state(a)) != 0)
+	if ((r = harden()) != 0 || (r = open_state(a)) != 0)
 		return r;
 	nwg_uuid4(a->uuid);
 	snprintf(a->agent_id, sizeof(a->agent_id), "wireguard-agent-%s", a->conf.host);

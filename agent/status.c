@@ -57,12 +57,13 @@ static json_t *hub_json(struct nwg_agent *a, const struct nwg_hub_record *rec)
 	nwg_key_to_b64(pub, &k);
 	for (size_t i = 0; peers && i < rec->n_peers; i++)
 		json_array_append_new(peers, peer_json(&rec->peers[i], dev));
-	h = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:s, s:b, s:b, s:s, s:s?, s:o}", "port_id",
+	h = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:s, s:b, s:b, s:s, s:s?, s:s?, s:o}", "port_id",
 		      rec->port_id, "project_id", rec->project_id, "interface", rec->ifname,
 		      "namespace", ns, "listen_port", (int)rec->listen_port, "public_key", pub,
 		      "up", link_up(rec, rec->up), "running", dev != NULL, "last_sync",
 		      !st || st->ok ? "ok" : "error", "error", st && !st->ok ? st->error : NULL,
-		      "peers", peers ? peers : json_array());
+		      "skipped_spokes", st && st->skipped[0] ? st->skipped : NULL, "peers",
+		      peers ? peers : json_array());
 	nwg_device_free(dev);
 	return h;
 }

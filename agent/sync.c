@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* One reconcile pass: desired (get_hubs) x actual -> plan -> execute -> report. */
+/* One reconcile pass as a state machine driven by replies:
+ * desired (get_hubs pages) x actual -> plan -> execute -> report. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
+#include "attach/ovn.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
@@ -13,37 +15,31 @@
 #include "reconcile/desired.h"
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
+#include "sync.h"
 
-static int fetch(struct nwg_agent *a, bool full, char *const *ids, size_t n, struct nwg_desired **d)
+/* Spokes left out of a hub (doc/contracts.md "One grammar"): logged, and named in
+ * the hub's status until an answer carries none. */
+static void note_skipped(struct nwg_agent *a, const struct nwg_desired *d)
 {
-	struct nwg_err err = {{0}};
-	json_t *reply = NULL;
-	int r;
+	for (size_t i = 0; i < d->n_hubs; i++) {
+		const struct nwg_dhub *h = &d->hubs[i];
+		struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, h->port_id, h->n_skipped > 0);
+		size_t len = 0;
 
-	if (a->offline) {
-		reply = json_incref(a->offline);
-	} else if (!a->msg) {
-		return -ENOTCONN;
-	} else {
-		r = nwg_rpc_get_hubs(a->msg, a->conf.host, full ? NULL : ids, n, a->rpc_timeout_ms,
-				     &reply, &err);
-		if (r < 0) {
-			log_err("get_hubs(%s%s) failed: %s", a->conf.host, full ? "" : ", port_ids",
-				err.msg);
-			return r;
+		if (st)
+			st->skipped[0] = '\0';
+		for (size_t k = 0; k < h->n_skipped; k++) {
+			const char *id =
+			    h->skipped[k].port_id[0] ? h->skipped[k].port_id : "(no port_id)";
+
+			log_err("hub %s: spoke %s skipped (every other change applied): %s",
+				h->port_id, id, h->skipped[k].reason);
+			if (st && len < sizeof(st->skipped))
+				len += (size_t)snprintf(st->skipped + len,
+							sizeof(st->skipped) - len, "%s%s: %s",
+							k ? "; " : "", id, h->skipped[k].reason);
 		}
 	}
-	r = nwg_desired_parse(reply, d, &err);
-	json_decref(reply);
-	if (r < 0) {
-		log_err("get_hubs reply unusable: %s", err.msg);
-		return r;
-	}
-	for (size_t i = 0; i < (*d)->n_rejected; i++)
-		log_err("hub %s: desired state rejected: %s",
-			(*d)->rejected[i].port_id[0] ? (*d)->rejected[i].port_id : "(no port_id)",
-			(*d)->rejected[i].reason);
-	return 0;
 }
 
 static void plan_opts(const struct nwg_agent *a, bool full, char *const *ids, size_t n,
@@ -53,6 +49,7 @@ static void plan_opts(const struct nwg_agent *a, bool full, char *const *ids, si
 	o->ns_prefix = a->conf.ns_prefix;
 	o->root_namespace = a->conf.root_namespace;
 	o->hub_up_unrouted = a->conf.hub_up_unrouted;
+	o->link_up = a->conf.ovn_bridge != NULL;
 	o->underlay_mtu = a->conf.underlay_mtu;
 	o->ignored = a->conf.ignored_devices;
 	o->full = full;
@@ -79,45 +76,6 @@ static char **desired_netns(const struct nwg_desired *d, const struct nwg_plan_o
 		}
 	}
 	return v;
-}
-
-/* hub_realized when the server's view differs, then device up/down on change. */
-static int report(struct nwg_agent *a, const struct nwg_action *act, const struct nwg_exec_out *out,
-		  struct nwg_hubstate *st, struct nwg_err *err)
-{
-	char pub[NWG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16];
-	struct nwg_realized h = {
-	    .port_id = act->port_id,
-	    .public_key = pub,
-	    .listen_port = out->listen_port,
-	    .endpoint = ep,
-	    .interface = out->ifname,
-	    .netns = out->netns,
-	    .mtu = out->mtu,
-	};
-	int r;
-
-	if (a->offline || !a->msg)
-		return 0;
-	if (act->report) {
-		nwg_key_to_b64(pub, &out->public_key);
-		nwg_conf_endpoint(&a->conf, out->listen_port, ep, sizeof(ep));
-		r = nwg_rpc_hub_realized(a->msg, &h, a->rpc_timeout_ms, err);
-		if (r < 0)
-			return r;
-		log_info("hub %s project %s: reported realized: %s endpoint %s, %s in %s",
-			 act->port_id, act->project_id, pub, ep, out->ifname,
-			 out->netns[0] ? out->netns : "root namespace");
-	}
-	if (st->reported_up == (int)out->up)
-		return 0;
-	r = nwg_rpc_device_status(a->msg, act->port_id, a->agent_id, a->conf.host, out->up,
-				  a->rpc_timeout_ms, err);
-	if (r < 0)
-		return r;
-	st->reported_up = out->up;
-	log_debug("hub %s: reported device %s", act->port_id, out->up ? "up" : "down");
-	return 0;
 }
 
 static void dry_run(const struct nwg_action *act)
@@ -163,8 +121,6 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		return;
 	}
 	r = nwg_exec_action(x, act, &out, &err);
-	if (r >= 0 && act->kind != NWG_ACT_DELETE)
-		r = report(a, act, &out, st, &err);
 	if (r < 0) {
 		nwg_hubtab_fail(st, nwg_now_ms(), err.msg);
 		a->sync_errors++;
@@ -173,10 +129,12 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 			(long long)(st->retry_at_ms - nwg_now_ms()));
 		return;
 	}
-	if (act->kind == NWG_ACT_DELETE)
+	if (act->kind == NWG_ACT_DELETE) {
 		nwg_hubtab_remove(&a->hubs, act->port_id);
-	else
-		nwg_hubtab_ok(st);
+		return;
+	}
+	nwg_hubtab_ok(st);
+	nwg_sync_report(a, act, &out); /* asynchronous; a failure schedules a retry */
 }
 
 static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *const *ids,
@@ -218,20 +176,173 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 	return r;
 }
 
-int nwg_sync(struct nwg_agent *a, bool full, char *const *ids, size_t n)
+/* ---- the state machine: FETCH (get_hubs pages) -> execute -> REPORT -> IDLE ---- */
+
+static void op_reset(struct nwg_syncop *op)
 {
+	nwg_strv_free(op->ids);
+	json_decref(op->acc);
+	memset(op, 0, sizeof(*op));
+}
+
+void nwg_sync_maybe_done(struct nwg_agent *a)
+{
+	struct nwg_syncop *op = &a->sync;
+	bool full = op->full;
+	int rc = op->rc;
+
+	if (op->state != NWG_SYNC_REPORT || op->outstanding)
+		return;
+	if (op->fetched)
+		log_debug("%s sync: %zu hubs desired, %zu rejected, %u page(s), %lld ms",
+			  full ? "full" : "targeted", op->n_desired, op->n_rejected, op->pages,
+			  (long long)(nwg_now_ms() - op->t0));
+	op_reset(op);
+	nwg_sched_sync_done(a, full, rc);
+}
+
+/* Parses what the pages gathered, executes, then waits for the reports. */
+static void apply(struct nwg_agent *a, json_t *reply)
+{
+	struct nwg_syncop *op = &a->sync;
 	struct nwg_desired *d = NULL;
-	int64_t t0 = nwg_now_ms();
+	struct nwg_err err = {{0}};
+	int r = nwg_desired_parse(reply, &d, &err);
+
+	op->state = NWG_SYNC_REPORT;
+	op->deadline_ms = nwg_now_ms() + a->rpc_timeout_ms; /* one wait for all reports */
+	if (r < 0) {
+		log_err("get_hubs reply unusable: %s", err.msg);
+		op->rc = r;
+		nwg_sync_maybe_done(a);
+		return;
+	}
+	for (size_t i = 0; i < d->n_rejected; i++)
+		log_err("hub %s: desired state rejected: %s",
+			d->rejected[i].port_id[0] ? d->rejected[i].port_id : "(no port_id)",
+			d->rejected[i].reason);
+	note_skipped(a, d);
+	op->fetched = true;
+	op->n_desired = d->n_hubs;
+	op->n_rejected = d->n_rejected;
+	r = execute(a, d, op->full, op->ids, op->n);
+	if (r >= 0)
+		nwg_ovn_sync(a, d, op->full);
+	if (op->full && r >= 0)
+		a->n_hubs = d->n_hubs;
+	op->rc = r;
+	nwg_desired_free(d);
+	nwg_sync_maybe_done(a);
+}
+
+static int request_page(struct nwg_agent *a);
+
+static void fetch_failed(struct nwg_agent *a, int rc, const char *why)
+{
+	struct nwg_syncop *op = &a->sync;
+
+	log_err("get_hubs(%s%s) failed: %s", a->conf.host, op->full ? "" : ", port_ids", why);
+	op->state = NWG_SYNC_REPORT;
+	op->rc = rc < 0 ? rc : -EIO;
+	nwg_sync_maybe_done(a);
+}
+
+static void on_page(void *ctx, int rc, json_t *result, const char *why)
+{
+	struct nwg_agent *a = ctx;
+	struct nwg_syncop *op = &a->sync;
+	const json_t *hubs = json_object_get(result, "hubs");
+	const json_t *next = json_object_get(result, "next");
+
+	if (rc == -EREMOTEIO && op->paged && why && strstr(why, "UnsupportedVersion")) {
+		log_warn("neutron-server does not page get_hubs (1.1): asking unpaged (1.0)");
+		a->no_paging = true;
+		op->paged = false;
+		if ((rc = request_page(a)) == 0)
+			return;
+		why = "cannot send";
+	}
+	if (rc < 0) {
+		fetch_failed(a, rc, why);
+		return;
+	}
+	if (!json_is_object(result) || !json_is_array(hubs) ||
+	    (next && !json_is_null(next) && !json_is_string(next))) {
+		fetch_failed(a, -EBADMSG, "reply is not {hubs: [...], next: ...}");
+		return;
+	}
+	op->pages++;
+	if (json_array_extend(op->acc, (json_t *)hubs) < 0) {
+		fetch_failed(a, -ENOMEM, "out of memory");
+		return;
+	}
+	if (op->paged && json_is_string(next)) {
+		const char *after = json_string_value(next);
+
+		if (!*after || strcmp(after, op->page.after) <= 0 ||
+		    strlen(after) >= sizeof(op->page.after)) {
+			fetch_failed(a, -EBADMSG, "page cursor does not move forward");
+			return;
+		}
+		snprintf(op->page.after, sizeof(op->page.after), "%s", after);
+		if ((rc = request_page(a)) < 0)
+			fetch_failed(a, rc, "cannot ask for the next page");
+		return;
+	}
+	result = json_pack("{s:s, s:O}", "host", a->conf.host, "hubs", op->acc);
+	if (!result) {
+		fetch_failed(a, -ENOMEM, "out of memory");
+		return;
+	}
+	apply(a, result);
+	json_decref(result);
+}
+
+static int request_page(struct nwg_agent *a)
+{
+	struct nwg_syncop *op = &a->sync;
+	struct nwg_err err = {{0}};
 	int r;
 
-	r = fetch(a, full, ids, n, &d);
+	if (!a->msg)
+		return -ENOTCONN;
+	r = nwg_rpc_get_hubs(a->msg, a->conf.host, op->full ? NULL : op->ids, op->n,
+			     op->paged ? &op->page : NULL, a->rpc_timeout_ms, on_page, a, &err);
 	if (r < 0)
-		return r;
-	r = execute(a, d, full, ids, n);
-	if (full && r >= 0)
-		a->n_hubs = d->n_hubs;
-	log_debug("%s sync: %zu hubs desired, %zu rejected, %lld ms", full ? "full" : "targeted",
-		  d->n_hubs, d->n_rejected, (long long)(nwg_now_ms() - t0));
-	nwg_desired_free(d);
+		log_err("get_hubs(%s): %s", a->conf.host, err.msg);
+	return r;
+}
+
+int nwg_sync(struct nwg_agent *a, bool full, char **ids, size_t n)
+{
+	struct nwg_syncop *op = &a->sync;
+	int r;
+
+	if (op->state != NWG_SYNC_IDLE) {
+		nwg_strv_free(ids);
+		return -EBUSY;
+	}
+	op_reset(op);
+	op->full = full;
+	op->ids = full ? NULL : ids;
+	op->n = full ? 0 : n;
+	if (full)
+		nwg_strv_free(ids);
+	op->t0 = nwg_now_ms();
+	op->acc = json_array();
+	op->paged = !a->no_paging;
+	op->page.max_spokes = NWG_PAGE_MAX_SPOKES;
+	if (!op->acc) {
+		op_reset(op);
+		return -ENOMEM;
+	}
+	op->state = NWG_SYNC_FETCH;
+	if (a->offline) { /* --desired-file: the whole pass runs here */
+		apply(a, a->offline);
+		return a->last_sync_rc;
+	}
+	r = request_page(a);
+	if (r < 0)
+		op_reset(op);
 	return r;
 }

@@ -95,6 +95,13 @@ static int read_all(int fd, const char *path, char **out, size_t *len, struct nw
 		return nwg_err_set(err, errno, "%s: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return nwg_err_set(err, EBADMSG, "%s: not a regular file", path);
+	if (st.st_uid != geteuid() || (st.st_mode & 077) || st.st_nlink != 1)
+		return nwg_err_set(
+		    err, EPERM,
+		    "%s: refused: mode %04o, uid %u, %lu links (want 0600 or stricter, "
+		    "uid %u, one link)",
+		    path, (unsigned int)(st.st_mode & 07777), (unsigned int)st.st_uid,
+		    (unsigned long)st.st_nlink, (unsigned int)geteuid());
 	if (st.st_size > NWG_REPO_MAX_FILE)
 		return nwg_err_set(err, EBADMSG, "%s: file too large", path);
 	buf = malloc((size_t)st.st_size + 1);

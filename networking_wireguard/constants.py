@@ -1,4 +1,7 @@
-"""Names shared with the agent, the CLI and existing clients (doc/contracts.md)."""
+"""Names shared with the agent, the CLI and existing clients.
+
+See doc/contracts.md.
+"""
 
 MECH_DRIVER_NAME = 'wireguard'
 EXT_DRIVER_NAME = 'wireguard'
@@ -12,7 +15,7 @@ VIF_TYPE_WIREGUARD = 'wireguard'
 
 # RPC: agent -> server
 PLUGIN_TOPIC = 'q-wireguard-plugin'
-PLUGIN_RPC_VERSION = '1.0'
+PLUGIN_RPC_VERSION = '1.1'  # 1.1: get_hubs(page=...)
 # Casts: server -> agent (server = the hub's host)
 AGENT_TOPIC = 'q-wireguard-agent'
 AGENT_RPC_VERSION = '1.0'

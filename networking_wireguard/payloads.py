@@ -6,8 +6,8 @@ Shapes are those of doc/contracts.md: get_hubs (agent), binding:vif_details
 
 import ipaddress
 
-from neutron_lib import constants as n_const
 from neutron_lib.api.definitions import portbindings
+from neutron_lib import constants as n_const
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
@@ -112,14 +112,46 @@ def wireguard_attr(session, row, network_id=None):
 
 def get_hubs(session, host, port_ids=None):
     """doc/contracts.md get_hubs: hubs bound to host with their spokes."""
+    hub_ids = _hub_ids(session, host, port_ids)
+    return {'host': host, 'hubs': _hubs(session, hub_ids)}
+
+
+def _hub_ids(session, host, port_ids):
     hub_ids = db.hub_ids_on_host(session, host)
     if port_ids is not None:
         wanted = set(port_ids)
         hub_ids = [h for h in hub_ids if h in wanted]
+    return hub_ids
+
+
+PAGE_CHUNK = 32
+
+
+def get_hubs_page(session, host, port_ids, after, max_spokes):
+    """doc/contracts.md get_hubs 1.1: one page of whole hubs.
+
+    Hubs in port_id order after `after`, until max_spokes spokes; `next` is
+    the cursor of the following page or None.
+    """
+    hub_ids = [h for h in _hub_ids(session, host, port_ids)
+               if after is None or h > after]
+    hubs, spokes = [], 0
+    for start in range(0, len(hub_ids), PAGE_CHUNK):
+        for hub in _hubs(session, hub_ids[start:start + PAGE_CHUNK]):
+            if hubs and spokes + len(hub['spokes']) > max_spokes:
+                return {'host': host, 'hubs': hubs,
+                        'next': hubs[-1]['port_id']}
+            hubs.append(hub)
+            spokes += len(hub['spokes'])
+    return {'host': host, 'hubs': hubs, 'next': None}
+
+
+def _hubs(session, hub_ids):
     rows = db.get_rows(session, hub_ids)
     ports = db.ports(session, hub_ids)
     bindings = db.bindings(session, hub_ids)
     addrs = db.addresses(session, hub_ids)
+    gws = db.gateways(session, hub_ids)
     mtus = db.network_mtus(session, {p.network_id for p in ports.values()})
     hubs = []
     for hub_id in hub_ids:
@@ -139,10 +171,12 @@ def get_hubs(session, host, port_ids=None):
             'fixed_ips': [_iface_address(ip, cidr)
                           for ip, cidr in addrs[hub_id]],
             'mtu': mtus.get(port.network_id),
+            'mac_address': port.mac_address,
+            'gateways': gws.get(hub_id, []),
             'root_namespace': profile.get(c.PROFILE_ROOT_NAMESPACE) is True,
             'public_key': rows[hub_id].public_key,
             'listen_port': rows[hub_id].listen_port,
             'router_id': router_id,
             'spokes': spokes_of_hub(session, hub_id, port.network_id),
         })
-    return {'host': host, 'hubs': hubs}
+    return hubs

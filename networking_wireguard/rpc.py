@@ -1,6 +1,6 @@
 """RPC between neutron-server and neutron-wireguard-agent (doc/contracts.md).
 
-Agent -> server: topic q-wireguard-plugin, version 1.0 (WireGuardRpcCallback,
+Agent -> server: topic q-wireguard-plugin, version 1.1 (WireGuardRpcCallback,
 served in neutron-server's RPC workers).
 Server -> agent: hubs_changed casts on q-wireguard-agent, server = host.
 """
@@ -8,11 +8,13 @@ Server -> agent: hubs_changed casts on q-wireguard-agent, server = host.
 from neutron_lib import context as n_context
 from neutron_lib.db import api as db_api
 from neutron_lib import exceptions as n_exc
+from neutron_lib.plugins import directory
 from neutron_lib import rpc as n_rpc
 from oslo_log import log as logging
 import oslo_messaging
 
 from networking_wireguard import constants as c
+from networking_wireguard.db import api as db
 from networking_wireguard import payloads
 
 LOG = logging.getLogger(__name__)
@@ -51,33 +53,85 @@ class WireGuardAgentNotifyApi(object):
                 LOG.exception("hubs_changed cast to %s failed", host)
 
 
+def _page_args(page):
+    """get_hubs 1.1 page = {"after": <port id> | None, "max_spokes": N}."""
+    if not isinstance(page, dict):
+        raise n_exc.InvalidInput(error_message="page must be a dict")
+    after = page.get('after')
+    max_spokes = page.get('max_spokes')
+    if after is not None and (not isinstance(after, str) or
+                              not 0 < len(after) <= 64):
+        raise n_exc.InvalidInput(
+            error_message="page.after must be a port id or null")
+    if (isinstance(max_spokes, bool) or not isinstance(max_spokes, int) or
+            not 1 <= max_spokes <= 100000):
+        raise n_exc.InvalidInput(
+            error_message="page.max_spokes must be an integer 1..100000")
+    return after, max_spokes
+
+
+def check_reporting_host(context, port_id, host):
+    """Refuse a report about a hub from anyone but its host's live agent.
+
+    An agent may only report a hub bound to its own host, and only while it
+    is a live WireGuard agent there (Neutron's own agent RPCs check the
+    caller's host the same way). Raises InvalidInput otherwise; a port_id
+    that is not a hub passes (the driver logs and ignores it).
+    """
+    if not isinstance(host, str) or not host:
+        raise n_exc.InvalidInput(error_message='host: required (the '
+                                               'reporting agent\'s host)')
+    with db_api.CONTEXT_READER.using(context):
+        row = db.get_row(context.session, port_id)
+        if row is None or row.role != c.ROLE_HUB:
+            return
+        bound = db.hosts(context.session, [port_id]).get(port_id)
+    if bound != host:
+        raise n_exc.InvalidInput(error_message=(
+            'host: %s is not the bound host of hub %s' % (host, port_id)))
+    agents = directory.get_plugin().get_agents(
+        context, filters={'agent_type': [c.AGENT_TYPE], 'host': [host]})
+    if not any(a.get('alive') for a in agents):
+        raise n_exc.InvalidInput(error_message=(
+            'host: no live %s on %s' % (c.AGENT_TYPE, host)))
+
+
 class WireGuardRpcCallback(object):
-    """Served on topic q-wireguard-plugin (version 1.0)."""
+    """Served on topic q-wireguard-plugin (version 1.1: get_hubs pages)."""
 
     target = oslo_messaging.Target(version=c.PLUGIN_RPC_VERSION)
 
     def __init__(self, driver):
         self.driver = driver
 
-    def get_hubs(self, context, host, port_ids=None):
-        LOG.debug("get_hubs(host=%s, port_ids=%s)", host, port_ids)
+    @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
+    def get_hubs(self, context, host, port_ids=None, page=None):
+        LOG.debug("get_hubs(host=%s, port_ids=%s, page=%s)", host, port_ids,
+                  page)
         admin = n_context.get_admin_context()
         if port_ids is not None and not isinstance(port_ids, list):
             port_ids = [port_ids]
+        if page is not None:
+            after, max_spokes = _page_args(page)
         with db_api.CONTEXT_READER.using(admin):
-            return payloads.get_hubs(admin.session, host, port_ids)
+            if page is None:
+                return payloads.get_hubs(admin.session, host, port_ids)
+            return payloads.get_hubs_page(admin.session, host, port_ids,
+                                          after, max_spokes)
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def hub_realized(self, context, port_id, public_key, listen_port,
                      endpoint=None, interface=None, namespace=None,
-                     mtu=None):
+                     mtu=None, host=None):
         LOG.info("hub_realized(port_id=%s, public_key=%s, listen_port=%s, "
-                 "endpoint=%s, interface=%s, namespace=%s, mtu=%s)",
+                 "endpoint=%s, interface=%s, namespace=%s, mtu=%s, host=%s)",
                  port_id, public_key, listen_port, endpoint, interface,
-                 namespace, mtu)
+                 namespace, mtu, host)
+        admin = n_context.get_admin_context()
         try:
+            check_reporting_host(admin, port_id, host)
             self.driver.hub_realized(
-                n_context.get_admin_context(), port_id, public_key,
+                admin, port_id, public_key,
                 listen_port, endpoint, interface, namespace, mtu)
         except n_exc.InvalidInput as e:
             # Bad data from an agent: refuse it (the agent gets the error).

@@ -13,16 +13,19 @@ import re
 
 from neutron_lib.api.definitions import portbindings
 from neutron_lib import exceptions as n_exc
-from oslo_utils import uuidutils
 
 from networking_wireguard import constants as c
 
 PROFILE = portbindings.PROFILE
 KEY_B64_LEN = 44
-MAX_ENDPOINT_LEN = 255
-_LABEL = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$')
-_PORT = re.compile(r'^[0-9]{1,5}$')
-_V6_ENDPOINT = re.compile(r'^\[([^\[\]]+)\]:([^:]*)$')
+# The spoke-field grammar is shared with the agent (doc/contracts.md, "One
+# grammar"; tests/grammar/corpus.json is checked against both sides).
+MAX_ENDPOINT_LEN = 63
+_PORT = re.compile(r'[1-9][0-9]{0,4}')
+_V6_ENDPOINT = re.compile(r'\[([0-9A-Fa-f:.]+)\]:([^:]*)')
+_IPV4 = re.compile(r'[0-9.]+')
+_UUID = re.compile(r'[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-'
+                   r'[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}')
 # Names that look like secret key material, compared after lower-casing and
 # dropping everything but letters and digits ("Private-Key" -> "privatekey").
 _SECRET_WORDS = ('private', 'privkey', 'secret', 'presharedkey', 'psk')
@@ -56,17 +59,16 @@ def check_public_key(value, field):
 
 
 # ----------------------------------------------------------- endpoints
-def _is_hostname(host):
-    if not host or len(host) > 253:
-        return False
-    labels = host.rstrip('.').split('.') if host != '.' else []
-    if not labels or not all(_LABEL.match(label) for label in labels):
-        return False
-    # an all-numeric last label is a (bad) IPv4 address, not a name
-    return not labels[-1].isdigit()
-
-
 def _is_ip(text, kind):
+    """A plain address literal, as the agent's inet_pton takes it.
+
+    No zone id: ipaddress alone accepts "fe80::1%eth0".
+    """
+    if kind is ipaddress.IPv4Address and not _IPV4.fullmatch(text):
+        return False
+    if kind is ipaddress.IPv6Address and not re.fullmatch(r'[0-9A-Fa-f:.]+',
+                                                          text):
+        return False
     try:
         kind(text)
     except ValueError:
@@ -74,15 +76,26 @@ def _is_ip(text, kind):
     return True
 
 
+def _is_any_ip(text):
+    return (_is_ip(text, ipaddress.IPv4Address) or
+            _is_ip(text, ipaddress.IPv6Address))
+
+
 def _check_port(port, field):
-    if not _PORT.match(port) or not 1 <= int(port) <= 65535:
-        fail(field, 'port must be an integer in 1..65535')
+    if not _PORT.fullmatch(port) or not 1 <= int(port) <= 65535:
+        fail(field, 'port must be an integer in 1..65535 (no leading zero)')
+
+
+def is_port_id(value):
+    """A port UUID as the agent accepts it: 8-4-4-4-12 hex digits."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
 def parse_endpoint(value, field, allow_bare_ip=False):
     """Validate ``host:port``; return (host, port or None).
 
-    host is an IPv4 address, ``[IPv6]`` or a DNS name. With allow_bare_ip a
+    host is an IPv4 address or ``[IPv6]`` (IP literals only: the agent
+    never resolves names, doc/contracts.md). With allow_bare_ip a
     lone IP address (no port) is accepted too: existing clients send that
     for a device address; it can't be dialled, so port is None.
     """
@@ -92,10 +105,10 @@ def parse_endpoint(value, field, allow_bare_ip=False):
             ch.isspace() for ch in value):
         fail(field, 'must be "host:port" without spaces (at most %d '
                     'characters)' % MAX_ENDPOINT_LEN)
-    if allow_bare_ip and _is_ip(value, ipaddress.ip_address):
+    if allow_bare_ip and _is_any_ip(value):
         return value, None
     if value.startswith('['):
-        m = _V6_ENDPOINT.match(value)
+        m = _V6_ENDPOINT.fullmatch(value)
         if not m:
             fail(field, 'must be "[IPv6]:port"')
         if not _is_ip(m.group(1), ipaddress.IPv6Address):
@@ -104,11 +117,12 @@ def parse_endpoint(value, field, allow_bare_ip=False):
         return m.group(1), int(m.group(2))
     host, sep, port = value.rpartition(':')
     if not sep or not host:
-        fail(field, 'must be "host:port" (IPv4, [IPv6] or DNS name)')
+        fail(field, 'must be "address:port" (IPv4 or [IPv6])')
     if ':' in host:
         fail(field, 'an IPv6 address must be written "[address]:port"')
-    if not _is_hostname(host) and not _is_ip(host, ipaddress.IPv4Address):
-        fail(field, '"%s" is neither an IPv4 address nor a DNS name' % host)
+    if not _is_ip(host, ipaddress.IPv4Address):
+        fail(field, '"%s" is not an IPv4 address (host names are not '
+                    'accepted: give an IP address)' % host)
     _check_port(port, field)
     return host, int(port)
 
@@ -270,7 +284,7 @@ def _check_spoke(profile):
     if not isinstance(peers, list):
         fail(field, 'must be a list of hub port IDs')
     for peer in peers:
-        if not isinstance(peer, str) or not uuidutils.is_uuid_like(peer):
+        if not is_port_id(peer):
             fail(field, '"%s" is not a port ID' % (peer,))
     if len(set(peers)) != len(peers):
         fail(field, 'lists a hub more than once')

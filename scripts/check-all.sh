@@ -12,7 +12,8 @@ harness_was_up=0
 scripts/neutron-harness.sh status >/dev/null 2>&1 && harness_was_up=1
 
 passed=0 failed=0 skipped=0 failed_names=""
-for s in unit fuzz netns driver agent e2e l3 kernel ops; do
+# multinode: check-multinode, which includes check-ovs's phase (one start-up)
+for s in unit fuzz netns driver agent e2e l3 kernel ops devstack deb ovn multinode; do
 	case $s in
 	unit | fuzz) make -s "check-$s" ;;
 	*) scripts/run-suite.sh "tests/$s/run.sh" ;;

@@ -23,12 +23,16 @@
 #   EXT_DRIVERS         ml2 extension_drivers           (port_security,wireguard)
 #   AGENT_DOWN_TIME     server agent_down_time (s)      (75)
 #   NEUTRON_DEBUG       true|false                      (false)
-#   NWG_SRC             source tree of networking_wireguard (this repo)
+#   NWG_SRC             source tree of networking_wireguard (this repo);
+#                       "system": the installed package (.deb), no PYTHONPATH
 #   NEUTRON_AUTH        noauth|headers                  (noauth)
 #                       headers: Keystone's context middleware without token
 #                       validation: identity comes from X-User-Id/X-Project-Id/
 #                       X-Roles headers set by a trusted front (tests/osc/authproxy.py)
 #   NEUTRON_POLICY      a policy.yaml to use (override rules)  (none)
+#   NWG_EXTRA_CONF      an extra config file read last by neutron-server and
+#                       neutron-db-manage (overrides the harness's values;
+#                       copied to etc/extra.conf by start/restart)
 # The package is put on neutron-server's PYTHONPATH from NWG_SRC with its
 # egg-info (entry points), so a run never changes the system's Python.
 set -euo pipefail
@@ -152,13 +156,23 @@ start_mariadb() {
 		FLUSH PRIVILEGES;"
 }
 
-have_driver() { [ -f "$NWG_SRC/setup.cfg" ] && [ -d "$NWG_SRC/networking_wireguard" ]; }
+have_driver() {
+	if [ "$NWG_SRC" = system ]; then
+		(cd / && $PY -c 'import networking_wireguard') 2>/dev/null
+		return
+	fi
+	[ -f "$NWG_SRC/setup.cfg" ] && [ -d "$NWG_SRC/networking_wireguard" ]
+}
 
 prepare_package() {
 	step "package (egg-info)"
 	if ! have_driver; then
 		MECH_DRIVERS=logger EXT_DRIVERS=port_security
 		step_end "no networking_wireguard in $NWG_SRC: stock drivers only"
+		return
+	fi
+	if [ "$NWG_SRC" = system ]; then
+		step_end "installed package"
 		return
 	fi
 	(cd "$NWG_SRC" && $PY setup.py -q egg_info >"$LOGS/egg-info.log" 2>&1) ||
@@ -220,6 +234,7 @@ linuxbridge = true
 
 $POLICY_EXTRA
 EOF
+	write_extra_conf
 	cat >"$ETC/ml2_conf.ini" <<EOF
 # written by neutron-harness.sh (instance $NWG_INSTANCE)
 [ml2]
@@ -239,12 +254,34 @@ enable_security_group = true
 EOF
 }
 
-pyenv() { echo "PYTHONPATH=$NWG_SRC${PYTHONPATH:+:$PYTHONPATH}"; }
+pyenv() {
+	if [ "$NWG_SRC" = system ]; then
+		echo "PYTHONPATH=${PYTHONPATH:-}"
+	else
+		echo "PYTHONPATH=$NWG_SRC${PYTHONPATH:+:$PYTHONPATH}"
+	fi
+}
+
+# --config-file arguments: the harness's two files, then the extra one.
+write_extra_conf() {
+	if [ -n "${NWG_EXTRA_CONF:-}" ]; then
+		[ -r "$NWG_EXTRA_CONF" ] || die "NWG_EXTRA_CONF $NWG_EXTRA_CONF is not readable"
+		cp "$NWG_EXTRA_CONF" "$ETC/extra.conf"
+	else
+		rm -f "$ETC/extra.conf"
+	fi
+}
+CONF_ARGS=()
+conf_args() {
+	CONF_ARGS=(--config-file "$ETC/neutron.conf" --config-file "$ETC/ml2_conf.ini")
+	[ -f "$ETC/extra.conf" ] && CONF_ARGS+=(--config-file "$ETC/extra.conf")
+	return 0
+}
 
 migrate_db() {
 	step "neutron-db-manage upgrade heads"
-	env "$(pyenv)" neutron-db-manage --config-file "$ETC/neutron.conf" \
-		--config-file "$ETC/ml2_conf.ini" upgrade heads >"$LOGS/db-manage.log" 2>&1 ||
+	conf_args
+	env "$(pyenv)" neutron-db-manage "${CONF_ARGS[@]}" upgrade heads >"$LOGS/db-manage.log" 2>&1 ||
 		{ tail -30 "$LOGS/db-manage.log"; die "migration failed"; }
 	step_end "$(grep -c 'migration\] Running upgrade' "$LOGS/db-manage.log" || true) steps"
 }
@@ -270,8 +307,9 @@ start_neutron() {
 	step "neutron-server start"
 	if pid_alive "$NEUTRON_PIDFILE" && api_up; then step_end "already running"; return; fi
 	tcp_open "$NEUTRON_PORT" && die "port $NEUTRON_PORT is in use by something else"
-	env "$(pyenv)" setsid $PY /usr/bin/neutron-server --config-file "$ETC/neutron.conf" \
-		--config-file "$ETC/ml2_conf.ini" >"$LOGS/neutron-server.out" 2>&1 </dev/null &
+	conf_args
+	env "$(pyenv)" setsid $PY /usr/bin/neutron-server "${CONF_ARGS[@]}" \
+		>"$LOGS/neutron-server.out" 2>&1 </dev/null &
 	echo $! >"$NEUTRON_PIDFILE"
 	local pid=$!
 	for _ in $(seq 1 240); do

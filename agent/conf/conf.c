@@ -181,7 +181,7 @@ int nwg_conf_load(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_e
 	memset(conf, 0, sizeof(*conf));
 	if ((r = load_default(conf, ini, err)) < 0 || (r = load_hub_ip(conf, ini, err)) < 0 ||
 	    (r = load_ports_backend(conf, ini, err)) < 0 || (r = load_paths(conf, ini, err)) < 0 ||
-	    (r = load_flags(conf, ini, err)) < 0)
+	    (r = load_flags(conf, ini, err)) < 0 || (r = nwg_conf_load_ovn(conf, ini, err)) < 0)
 		return r;
 	return 0;
 }
@@ -195,6 +195,9 @@ void nwg_conf_clear(struct nwg_conf *conf)
 	free(conf->state_path);
 	free(conf->control_socket);
 	free(conf->metrics_textfile);
+	free(conf->ovn_bridge);
+	free(conf->ovsdb_connection);
+	free(conf->ovs_vsctl);
 	nwg_strv_free(conf->ignored_devices);
 	memset(conf, 0, sizeof(*conf));
 }

@@ -39,6 +39,10 @@ struct nwg_conf {
 	int health_interval;	/* s: spoke health and metrics */
 	int handshake_stale;	/* s: a spoke is DOWN past this */
 	char *metrics_textfile; /* NULL = no metrics */
+	/* [wireguard_ovn] (agent/conf/conf_ovn.c, doc/ovn.md) */
+	char *ovn_bridge;	/* integration_bridge; NULL = OVN attach off */
+	char *ovsdb_connection; /* ovsdb_connection */
+	char *ovs_vsctl;	/* ovs_vsctl binary */
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with
@@ -46,6 +50,8 @@ struct nwg_conf {
  * missing. conf is always safe to pass to nwg_conf_clear afterwards. */
 int nwg_conf_load(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
 void nwg_conf_clear(struct nwg_conf *conf);
+/* [wireguard_ovn]: part of nwg_conf_load; its strings are freed by nwg_conf_clear. */
+int nwg_conf_load_ovn(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
 
 /* The hub MTU: the network's (0 = unknown) capped at underlay_mtu - 80. */
 unsigned int nwg_conf_hub_mtu(const struct nwg_conf *conf, unsigned int network_mtu);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,14 +28,46 @@ static const char *level_name(enum nwg_log_level level)
 	}
 }
 
+/* The log file is opened as root in a directory another user may own: never
+ * follow a symlink, never append to a device, a FIFO, another user's file or a
+ * hard link to some other file. */
+static int open_file(const char *file, struct nwg_err *err)
+{
+	struct stat st;
+	int fd = open(
+	    file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
+	    0640);
+
+	if (fd < 0)
+		return nwg_err_set(err, errno, "log_file %s: %s", file,
+				   errno == ELOOP ? "is a symbolic link: refused"
+						  : strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return nwg_err_set(err, e, "log_file %s: %s", file, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1) {
+		close(fd);
+		return nwg_err_set(err, EPERM,
+				   "log_file %s: refused: must be a regular file owned by uid %u "
+				   "with one link (is %s, uid %u, %lu links)",
+				   file, (unsigned int)geteuid(),
+				   S_ISREG(st.st_mode) ? "a regular file" : "not a regular file",
+				   (unsigned int)st.st_uid, (unsigned long)st.st_nlink);
+	}
+	return fd;
+}
+
 int nwg_log_open(enum nwg_log_level level, const char *file, struct nwg_err *err)
 {
 	int fd = -1;
 
 	if (file && *file) {
-		fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		fd = open_file(file, err);
 		if (fd < 0)
-			return nwg_err_set(err, errno, "log_file %s: %s", file, strerror(errno));
+			return fd;
 	}
 	nwg_log_close();
 	log_fd = fd;
@@ -68,9 +101,38 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/* Text that came from outside (a remote error, a name) must not forge lines or
+ * reach a terminal: control characters, DEL and non-ASCII bytes become \xNN. */
+size_t nwg_log_escape(char *out, size_t len, const char *in)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!len)
+		return 0;
+	for (; *in; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x20 && c < 0x7f) {
+			if (o + 1 >= len)
+				break;
+			out[o++] = (char)c;
+			continue;
+		}
+		if (o + 4 >= len)
+			break;
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 void nwg_log(enum nwg_log_level level, const char *fmt, ...)
 {
-	char line[2048];
+	char line[2048], msg[2048];
 	struct timeval tv;
 	struct tm tm;
 	size_t len;
@@ -88,10 +150,11 @@ void nwg_log(enum nwg_log_level level, const char *fmt, ...)
 	if (n > 0)
 		len += (size_t)n;
 	va_start(ap, fmt);
-	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		len = len + (size_t)n >= sizeof(line) - 1 ? sizeof(line) - 2 : len + (size_t)n;
+	if (n < 0)
+		msg[0] = '\0';
+	len += nwg_log_escape(line + len, sizeof(line) - len - 1, msg);
 	line[len++] = '\n';
 	write_all(STDERR_FILENO, line, len);
 	if (log_fd >= 0)

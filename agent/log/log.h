@@ -15,12 +15,19 @@ enum nwg_log_level {
 };
 
 /* Lines at or below max_level are written to stderr and, when file is
- * non-NULL, appended to it (created 0640). Callable again (re-open). */
+ * non-NULL, appended to it (created 0640). The file is opened without
+ * following a symlink and refused (-EPERM, reason in err) unless it is a
+ * regular file owned by the effective uid with one link. Callable again
+ * (re-open). Every line is escaped (nwg_log_escape): one event, one line. */
 int nwg_log_open(enum nwg_log_level max_level, const char *file, struct nwg_err *err);
 void nwg_log_close(void);
 /* Only the agent logs, and never key material. */
 void nwg_log(enum nwg_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool nwg_log_enabled(enum nwg_log_level level);
+/* Copies in to out (len bytes, NUL included), control characters, DEL and
+ * bytes >= 0x80 as "\xNN"; truncates on a character boundary. Returns the
+ * length written. */
+size_t nwg_log_escape(char *out, size_t len, const char *in);
 
 #define log_err(...)   nwg_log(NWG_LOG_ERR, __VA_ARGS__)
 #define log_warn(...)  nwg_log(NWG_LOG_WARN, __VA_ARGS__)

@@ -28,6 +28,8 @@ int msg_publish(struct nwg_msg *m, const char *exchange, const char *rkey, const
 		p._flags |= AMQP_BASIC_EXPIRATION_FLAG;
 		p.expiration = amqp_cstring_bytes(exp);
 	}
+	if (m->fake_publish)
+		return m->fake_publish(m->fake_ctx, exchange, rkey, body, len);
 	rc = amqp_basic_publish(m->conn, MSG_CHANNEL, amqp_cstring_bytes(exchange),
 				amqp_cstring_bytes(rkey), 0, 0, &p,
 				(amqp_bytes_t){.len = len, .bytes = (void *)body});
@@ -75,10 +77,48 @@ int nwg_msg_cast(struct nwg_msg *m, const char *topic, const char *server, const
 
 static long long now_ms(void)
 {
-	struct timespec ts;
+	return msg_now_ms();
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+int nwg_msg_call_async(struct nwg_msg *m, const char *topic, const char *server, const char *method,
+		       const char *version, json_t *args, int timeout_ms, nwg_msg_reply_cb cb,
+		       void *ctx, struct nwg_err *err)
+{
+	char msg_id[NWG_UUID_HEX_LEN + 1];
+	int rc;
+
+	if (!m || !cb || timeout_ms <= 0)
+		return nwg_err_set(err, EINVAL, "call: bad argument");
+	if (m->calls.n >= NWG_MSG_MAX_CALLS)
+		return nwg_err_set(err, EBUSY, "call %s: %d calls already pending",
+				   method ? method : "?", NWG_MSG_MAX_CALLS);
+	rc = nwg_uuid4_hex(msg_id);
+	if (rc < 0)
+		return nwg_err_set(err, -rc, "getrandom failed");
+	rc = send_request(m, topic, server, method, version, args, msg_id, timeout_ms, err);
+	if (rc < 0)
+		return rc;
+	rc = msg_calls_add(&m->calls, msg_id, method, now_ms() + timeout_ms, cb, ctx);
+	if (rc < 0)
+		return nwg_err_set(err, -rc, "call %s: cannot track the reply", method);
+	return 0;
+}
+
+size_t nwg_msg_calls_pending(const struct nwg_msg *m)
+{
+	return m ? m->calls.n : 0;
+}
+
+long long nwg_msg_next_deadline(const struct nwg_msg *m)
+{
+	return m ? msg_calls_next_deadline(&m->calls) : -1;
+}
+
+/* Timed-out calls first, then up to max completions. */
+static int run_calls(struct nwg_msg *m, int max)
+{
+	msg_calls_expire(&m->calls, now_ms());
+	return max > 0 ? msg_calls_run(&m->calls, max) : 0;
 }
 
 /* "Class: message" from the failure JSON string. */
@@ -150,15 +190,16 @@ int nwg_msg_call(struct nwg_msg *m, const char *topic, const char *server, const
 	return rc;
 }
 
-/* Dispatches queued deliveries, then reads frames until timeout_ms passes
- * or something was dispatched (then only what is already buffered). At most
- * 64 deliveries per call so that the caller's loop keeps turning. */
+/* Dispatches queued deliveries and completions, then reads frames until
+ * timeout_ms passes or something was dispatched (then only what is already
+ * buffered). At most 64 deliveries and completions per call so that the
+ * caller's loop keeps turning. */
 int nwg_msg_poll(struct nwg_msg *m, int timeout_ms, struct nwg_err *err)
 {
 	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	int n = 0, rc;
 
-	if (!m || !m->conn)
+	if (!m || (!m->conn && !m->fake_publish))
 		return nwg_err_set(err, EINVAL, "poll: NULL connection");
 	if (m->in_call)
 		return nwg_err_set(err, EBUSY, "poll: called from inside a call");
@@ -166,16 +207,18 @@ int nwg_msg_poll(struct nwg_msg *m, int timeout_ms, struct nwg_err *err)
 		long long left = deadline - now_ms();
 
 		n += msg_dispatch_pending(m, 64 - n);
+		n += run_calls(m, 64 - n);
 		if (m->broken)
 			return msg_broken(m, err, "%s", m->broken_why);
-		if (n >= 64 ||
-		    (n && !amqp_data_in_buffer(m->conn) && !amqp_frames_enqueued(m->conn)))
+		if (n >= 64 || (n && (!m->conn || (!amqp_data_in_buffer(m->conn) &&
+						   !amqp_frames_enqueued(m->conn)))))
 			return 0;
 		rc = msg_pump(m, n || left < 0 ? 0 : (int)left, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
-			msg_dispatch_pending(m, 64 - n);
+			n += msg_dispatch_pending(m, 64 - n);
+			run_calls(m, 64 - n);
 			return m->broken ? msg_broken(m, err, "%s", m->broken_why) : 0;
 		}
 	}

@@ -216,6 +216,10 @@ void nwg_msg_close(struct nwg_msg *m)
 	if (!m)
 		return;
 	conn_destroy(m);
+	msg_calls_fail_all(&m->calls, -ECONNRESET,
+			   m->broken_why[0] ? m->broken_why : "connection closed");
+	while (msg_calls_run(&m->calls, 1024) > 0)
+		;
 	msg_pending_free(m);
 	msg_delivery_reset(&m->cur);
 	for (int i = 0; i < m->n_cons; i++) {

@@ -10,7 +10,7 @@
 
 static void ack(struct nwg_msg *m, uint64_t dtag)
 {
-	if (!m->broken)
+	if (!m->broken && m->conn)
 		amqp_basic_ack(m->conn, MSG_CHANNEL, dtag, 0);
 }
 
@@ -18,16 +18,21 @@ static void route_reply(struct nwg_msg *m, const char *body, size_t len)
 {
 	struct nwg_msg_in in;
 
-	if (!body || !m->wait_msg_id || m->wait_done || nwg_msg_decode(body, len, &in, NULL) < 0)
+	if (!body || nwg_msg_decode(body, len, &in, NULL) < 0)
 		return;
+	if (msg_seen(m, in.unique_id)) {
+		nwg_msg_in_clear(&in);
+		return;
+	}
 	/* heartbeats (ending false, no failure) and stale replies are ignored */
-	if (!in.method && in.msg_id && strcmp(in.msg_id, m->wait_msg_id) == 0 &&
-	    (in.ending || in.failure) && !msg_seen(m, in.unique_id)) {
+	if (m->wait_msg_id && !m->wait_done && !in.method && in.msg_id &&
+	    strcmp(in.msg_id, m->wait_msg_id) == 0 && (in.ending || in.failure)) {
 		*m->wait_reply = in;
 		m->wait_done = true;
 		return;
 	}
-	nwg_msg_in_clear(&in);
+	if (!msg_calls_reply(&m->calls, &in))
+		nwg_msg_in_clear(&in);
 }
 
 void msg_route(struct nwg_msg *m, int cons, uint64_t dtag, char *body, size_t len)
@@ -48,7 +53,7 @@ void msg_route(struct nwg_msg *m, int cons, uint64_t dtag, char *body, size_t le
 		/* bounded memory: drop (the agent resyncs) and report it */
 		free(body);
 		m->dropped++;
-		if (!m->broken)
+		if (!m->broken && m->conn)
 			amqp_basic_reject(m->conn, MSG_CHANNEL, dtag, 0);
 		return;
 	}

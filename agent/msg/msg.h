@@ -70,6 +70,7 @@ typedef void (*nwg_msg_handler)(void *ctx, const char *topic, const char *method
 /* Connects to the first reachable host; declares a reply queue. */
 int nwg_msg_open(struct nwg_msg **out, const struct nwg_msg_opts *opts, nwg_msg_handler h,
 		 void *ctx, struct nwg_err *err);
+/* Completes every pending asynchronous call with -ECONNRESET, then frees. */
 void nwg_msg_close(struct nwg_msg *m);
 
 /* Topic consumer on the control exchange: queues <topic> and, when
@@ -87,13 +88,35 @@ int nwg_msg_consume_fanout(struct nwg_msg *m, const char *topic, struct nwg_err 
 int nwg_msg_call(struct nwg_msg *m, const char *topic, const char *server, const char *method,
 		 const char *version, json_t *args, int timeout_ms, json_t **result,
 		 struct nwg_err *err);
+/* ---- asynchronous calls (the agent's loop never waits for a reply) ---- */
+
+/* Completion of an asynchronous call, run from nwg_msg_poll (or from
+ * nwg_msg_close with -ECONNRESET): rc 0 with result (borrowed, may be json
+ * null); -EREMOTEIO with why "Class: message"; -ETIMEDOUT when no reply came
+ * within the call's timeout; -ECONNRESET when the connection was lost or
+ * closed first. Exactly one completion per accepted call. A completion may
+ * start new calls, except from nwg_msg_close (the connection is going). */
+typedef void (*nwg_msg_reply_cb)(void *ctx, int rc, json_t *result, const char *why);
+
+/* Publishes the request and returns at once; the pending entry is keyed by
+ * its _msg_id. -EBUSY when NWG_MSG_MAX_CALLS calls are already pending. */
+#define NWG_MSG_MAX_CALLS 16384
+int nwg_msg_call_async(struct nwg_msg *m, const char *topic, const char *server, const char *method,
+		       const char *version, json_t *args, int timeout_ms, nwg_msg_reply_cb cb,
+		       void *ctx, struct nwg_err *err);
+/* Calls waiting for a reply or for their completion to run. */
+size_t nwg_msg_calls_pending(const struct nwg_msg *m);
+/* Earliest deadline (monotonic ms, CLOCK_MONOTONIC) of a pending call, or -1. */
+long long nwg_msg_next_deadline(const struct nwg_msg *m);
+
 /* Cast to <topic> (server NULL) or <topic>.<server>. */
 int nwg_msg_cast(struct nwg_msg *m, const char *topic, const char *server, const char *method,
 		 const char *version, json_t *args, struct nwg_err *err);
 
 /* For poll(): the socket fd of the connection. */
 int nwg_msg_fd(const struct nwg_msg *m);
-/* Dispatches queued and available deliveries to the handler, services
+/* Dispatches queued and available deliveries to the handler, runs the
+ * completions of answered and timed-out asynchronous calls, services
  * heartbeats, waits at most timeout_ms. A lost connection or basic.cancel of
  * one of our consumers returns -ECONNRESET: the caller closes, reopens with
  * backoff, re-declares consumers and resyncs. */

@@ -39,6 +39,27 @@ struct msg_delivery {
 	char *buf;
 };
 
+#define MSG_CALL_BUCKETS 256
+
+/* An asynchronous call (msg/pending.c). */
+struct msg_call {
+	struct msg_call *next; /* bucket chain, then the done FIFO */
+	char msg_id[NWG_UUID_HEX_LEN + 1];
+	char method[64];
+	long long deadline_ms;
+	nwg_msg_reply_cb cb;
+	void *ctx;
+	int rc;
+	json_t *result;
+	char why[240];
+};
+
+struct msg_calls {
+	struct msg_call *bucket[MSG_CALL_BUCKETS];
+	struct msg_call *done, *done_tail; /* completed, callbacks not yet run */
+	size_t n;			   /* in buckets + done */
+};
+
 struct nwg_msg {
 	amqp_connection_state_t conn;
 	char *exchange, *host;
@@ -59,6 +80,12 @@ struct nwg_msg {
 	char seen[MSG_SEEN][NWG_UUID_HEX_LEN + 1];
 	unsigned seen_pos;
 	char broken_why[160];
+	struct msg_calls calls;
+	/* msg/fake.c (tests): no broker; publishes go to this hook */
+	int (*fake_publish)(void *fctx, const char *exchange, const char *rkey, const char *body,
+			    size_t len);
+	void *fake_ctx;
+	uint64_t fake_dtag;
 };
 
 /* msg_conn.c */
@@ -77,6 +104,19 @@ void msg_delivery_reset(struct msg_delivery *d);
 void msg_route(struct nwg_msg *m, int cons, uint64_t dtag, char *body, size_t len);
 int msg_dispatch_pending(struct nwg_msg *m, int max);
 void msg_pending_free(struct nwg_msg *m);
+/* msg/pending.c */
+int msg_calls_add(struct msg_calls *c, const char *msg_id, const char *method,
+		  long long deadline_ms, nwg_msg_reply_cb cb, void *ctx);
+/* A decoded reply: true when it completed a pending call (in is consumed). */
+bool msg_calls_reply(struct msg_calls *c, struct nwg_msg_in *in);
+/* Moves calls past their deadline to the done FIFO with -ETIMEDOUT. */
+void msg_calls_expire(struct msg_calls *c, long long now_ms);
+/* Moves every call still waiting to the done FIFO with rc/why. */
+void msg_calls_fail_all(struct msg_calls *c, int rc, const char *why);
+/* Runs up to max completions; returns how many ran. */
+int msg_calls_run(struct msg_calls *c, int max);
+long long msg_calls_next_deadline(const struct msg_calls *c);
+long long msg_now_ms(void);
 /* msg_call.c */
 int msg_publish(struct nwg_msg *m, const char *exchange, const char *rkey, const char *body,
 		size_t len, int expiration_ms, struct nwg_err *err);

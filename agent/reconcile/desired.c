@@ -42,19 +42,6 @@ bool nwg_id_valid(const char *s)
 	return true;
 }
 
-static bool hostname_valid(const char *h, size_t n)
-{
-	if (n == 0 || h[0] == '-' || h[0] == '.')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)h[i];
-
-		if (!isalnum(c) && c != '-' && c != '.')
-			return false;
-	}
-	return true;
-}
-
 static bool port_valid(const char *p)
 {
 	unsigned long v = 0;
@@ -72,26 +59,20 @@ static bool port_valid(const char *p)
 bool nwg_endpoint_str_valid(const char *s)
 {
 	char host[NWG_ENDPOINT_MAX + 1];
-	struct in6_addr a6;
-	const char *colon;
-	size_t n;
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *sep;
+	size_t n, v6;
 
 	if (!s || strlen(s) > NWG_ENDPOINT_MAX)
 		return false;
-	if (s[0] == '[') {
-		const char *close = strstr(s, "]:");
-
-		if (!close)
-			return false;
-		n = (size_t)(close - s - 1);
-		memcpy(host, s + 1, n);
-		host[n] = '\0';
-		return inet_pton(AF_INET6, host, &a6) == 1 && port_valid(close + 2);
-	}
-	colon = strrchr(s, ':');
-	if (!colon || memchr(s, ':', (size_t)(colon - s)))
+	v6 = s[0] == '[';
+	sep = v6 ? strstr(s, "]:") : strchr(s, ':');
+	if (!sep)
 		return false;
-	return hostname_valid(s, (size_t)(colon - s)) && port_valid(colon + 1);
+	n = (size_t)(sep - s) - v6;
+	memcpy(host, s + v6, n);
+	host[n] = '\0';
+	return inet_pton(v6 ? AF_INET6 : AF_INET, host, addr) == 1 && port_valid(sep + 1 + v6);
 }
 
 /* ---- field helpers: each returns 0 or -EINVAL with a reason ---- */
@@ -208,6 +189,45 @@ static int get_cidrs(const json_t *o, const char *key, bool network, size_t max,
 	return 0;
 }
 
+bool nwg_mac_valid(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (!s || strlen(s) != NWG_MAC_STRLEN - 1)
+		return false;
+	for (size_t i = 0; i < NWG_MAC_STRLEN - 1; i++) {
+		if (i % 3 == 2 ? s[i] != ':' : !strchr(hex, s[i]) || s[i] == '\0')
+			return false;
+	}
+	return (strchr(hex, s[1]) - hex) % 2 == 0; /* not multicast */
+}
+
+/* A list of plain IP addresses (no prefix length). */
+static int get_gateways(const json_t *o, struct nwg_dhub *h, struct why *w)
+{
+	const json_t *v = json_object_get(o, "gateways");
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	h->n_gateways = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return fail(w, "gateways: not a list");
+	if (json_array_size(v) > NWG_MAX_GATEWAYS)
+		return fail(w, "gateways: more than %d entries", NWG_MAX_GATEWAYS);
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const json_t *e = json_array_get(v, i);
+		const char *s = json_string_value(e);
+
+		if (!s || strlen(s) != json_string_length(e) || strlen(s) >= INET6_ADDRSTRLEN ||
+		    (inet_pton(AF_INET, s, buf) != 1 && inet_pton(AF_INET6, s, buf) != 1))
+			return fail(w, "gateways[%zu]: not an IP address", i);
+		memcpy(h->gateways[i], s, strlen(s) + 1);
+		h->n_gateways++;
+	}
+	return 0;
+}
+
 /* ---- spokes and hubs ---- */
 
 static void spoke_clear(struct nwg_dspoke *s)
@@ -239,14 +259,37 @@ static void hub_clear(struct nwg_dhub *h)
 	for (size_t i = 0; i < h->n_spokes; i++)
 		spoke_clear(&h->spokes[i]);
 	free(h->spokes);
+	free(h->skipped);
 	free(h->fixed_ips);
 	memset(h, 0, sizeof(*h));
+}
+
+static bool key_taken(const struct nwg_dhub *h, const struct nwg_dspoke *s, struct why *w)
+{
+	for (size_t k = 0; k < h->n_spokes; k++) {
+		if (nwg_key_equal(&h->spokes[k].public_key, &s->public_key)) {
+			fail(w, "public_key duplicates spoke %s", h->spokes[k].port_id);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A bad spoke is left out with its reason; the hub keeps every good one. */
+static void skip_spoke(struct nwg_dhub *h, const json_t *j, const char *reason)
+{
+	struct nwg_dskip *k = &h->skipped[h->n_skipped++];
+	const json_t *id = json_is_object(j) ? json_object_get(j, "port_id") : NULL;
+
+	k->port_id[0] = '\0';
+	if (json_is_string(id) && nwg_uuid_valid(json_string_value(id)))
+		snprintf(k->port_id, sizeof(k->port_id), "%s", json_string_value(id));
+	snprintf(k->reason, sizeof(k->reason), "%s", reason);
 }
 
 static int parse_spokes(const json_t *j, struct nwg_dhub *h, struct why *w)
 {
 	const json_t *v = json_object_get(j, "spokes");
-	struct why inner = {{0}};
 	size_t n;
 
 	if (!v || json_is_null(v))
@@ -257,19 +300,20 @@ static int parse_spokes(const json_t *j, struct nwg_dhub *h, struct why *w)
 	if (n == 0)
 		return 0;
 	h->spokes = calloc(n, sizeof(*h->spokes));
-	if (!h->spokes)
+	h->skipped = calloc(n, sizeof(*h->skipped));
+	if (!h->spokes || !h->skipped)
 		return fail(w, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		if (parse_spoke(json_array_get(v, i), &h->spokes[i], &inner) < 0) {
-			h->n_spokes = i + 1;
-			return fail(w, "spokes[%zu]: %s", i, inner.msg);
+		const json_t *e = json_array_get(v, i);
+		struct nwg_dspoke *s = &h->spokes[h->n_spokes];
+		struct why inner = {{0}};
+
+		if (parse_spoke(e, s, &inner) < 0 || key_taken(h, s, &inner)) {
+			spoke_clear(s);
+			skip_spoke(h, e, inner.msg);
+			continue;
 		}
-		h->n_spokes = i + 1;
-		for (size_t k = 0; k < i; k++) {
-			if (nwg_key_equal(&h->spokes[k].public_key, &h->spokes[i].public_key))
-				return fail(w, "spokes[%zu]: public_key duplicates spokes[%zu]", i,
-					    k);
-		}
+		h->n_spokes++;
 	}
 	return 0;
 }
@@ -289,7 +333,10 @@ static int parse_hub(const json_t *j, struct nwg_dhub *h, struct why *w)
 	    get_uint(j, "mtu", 0, 65535, &h->mtu, w) < 0 ||
 	    get_uint(j, "listen_port", 1, 65535, &port, w) < 0 ||
 	    get_key(j, "public_key", false, &h->has_public_key, &h->public_key, w) < 0 ||
-	    get_cidrs(j, "fixed_ips", false, MAX_FIXED_IPS, &h->fixed_ips, &h->n_fixed_ips, w) < 0)
+	    get_cidrs(j, "fixed_ips", false, MAX_FIXED_IPS, &h->fixed_ips, &h->n_fixed_ips, w) <
+		0 ||
+	    get_str(j, "mac_address", false, nwg_mac_valid, h->mac, sizeof(h->mac), w) < 0 ||
+	    get_gateways(j, h, w) < 0)
 		return -EINVAL;
 	h->listen_port = (uint16_t)port;
 	return parse_spokes(j, h, w);

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Desired state: the get_hubs payload (doc/contracts.md), validated field by
  * field. It comes from the network: a malformed hub is rejected on its own
- * (with a reason) and never makes the parse fail as a whole. */
+ * (with a reason) and never makes the parse fail as a whole; a malformed
+ * spoke is skipped on its own (with a reason) and never rejects its hub, so
+ * every other change of that hub (removals included) is still applied. The
+ * spoke grammar is the driver's (doc/contracts.md "One grammar",
+ * tests/grammar/corpus.json). */
 #ifndef NWG_AGENT_DESIRED_H
 #define NWG_AGENT_DESIRED_H
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,14 +22,21 @@
 
 #define NWG_ENDPOINT_MAX 63
 #define NWG_REASON_MAX	 200
+#define NWG_MAC_STRLEN	 18 /* "fa:16:3e:00:00:01" + NUL */
+#define NWG_MAX_GATEWAYS 4
 
 struct nwg_dspoke {
 	char port_id[NWG_ID_MAX + 1];
 	struct nwg_key public_key;
-	char endpoint[NWG_ENDPOINT_MAX + 1]; /* "" = none; host:port / [v6]:port / name:port */
+	char endpoint[NWG_ENDPOINT_MAX + 1]; /* "" = none; a.b.c.d:port / [v6]:port (IP literals) */
 	uint16_t keepalive;		     /* 0 = none */
 	struct nwg_ipnet *allowed;
 	size_t n_allowed;
+};
+
+struct nwg_dskip {
+	char port_id[NWG_ID_MAX + 1]; /* "" when the spoke had no usable port_id */
+	char reason[NWG_REASON_MAX];
 };
 
 struct nwg_dhub {
@@ -35,13 +47,19 @@ struct nwg_dhub {
 	bool root_namespace;
 	struct nwg_ipnet *fixed_ips; /* host address + subnet prefix */
 	size_t n_fixed_ips;
-	unsigned int mtu; /* 0 = unknown */
+	unsigned int mtu;	  /* 0 = unknown */
+	char mac[NWG_MAC_STRLEN]; /* the port's MAC, lower case; "" = not sent */
+	/* gateways of the hub's subnets (plain addresses, IPv4 first) */
+	char gateways[NWG_MAX_GATEWAYS][INET6_ADDRSTRLEN];
+	size_t n_gateways;
 	bool has_public_key;
 	struct nwg_key public_key; /* as last reported by hub_realized */
 	uint16_t listen_port;	   /* 0 = none */
 	char router_id[NWG_ID_MAX + 1];
 	struct nwg_dspoke *spokes;
 	size_t n_spokes;
+	struct nwg_dskip *skipped; /* spokes left out, each with its reason */
+	size_t n_skipped;
 };
 
 struct nwg_dreject {
@@ -71,6 +89,9 @@ const struct nwg_dreject *nwg_desired_find_rejected(const struct nwg_desired *d,
 /* Validators shared with the event handlers. */
 bool nwg_uuid_valid(const char *s);
 bool nwg_id_valid(const char *s); /* project ids etc.: [A-Za-z0-9_.-]{1,64}, not "." / ".." */
+/* "a.b.c.d:port" or "[v6]:port": IP literals only (no name is ever resolved),
+ * port 1..65535 without a leading zero, at most NWG_ENDPOINT_MAX bytes. */
 bool nwg_endpoint_str_valid(const char *s);
+bool nwg_mac_valid(const char *s); /* "xx:xx:xx:xx:xx:xx", lower-case hex, unicast */
 
 #endif

@@ -97,12 +97,71 @@ static bool allowed_same(const struct nwg_peer *p, const struct nwg_dspoke *s)
 	return true;
 }
 
-static const struct nwg_repo_peer *rec_peer(const struct nwg_hub_record *rec,
+/* Sort-and-merge (as wireguard-tools' sync): the spokes, the device's peers
+ * and the record's peers are each sorted by public key once (O(n log n)),
+ * then walked together, so a pass over a 10,000-spoke hub costs no more than
+ * the sorting and an unchanged hub yields no operation. */
+static int key_cmp(const struct nwg_key *a, const struct nwg_key *b)
+{
+	return memcmp(a->b, b->b, sizeof(a->b));
+}
+
+static int spoke_cmp(const void *a, const void *b)
+{
+	const struct nwg_dspoke *const *x = a, *const *y = b;
+
+	return key_cmp(&(*x)->public_key, &(*y)->public_key);
+}
+
+static int peer_cmp(const void *a, const void *b)
+{
+	const struct nwg_peer *const *x = a, *const *y = b;
+
+	return key_cmp(&(*x)->public_key, &(*y)->public_key);
+}
+
+static int rpeer_cmp(const void *a, const void *b)
+{
+	const struct nwg_repo_peer *const *x = a, *const *y = b;
+
+	return key_cmp(&(*x)->public_key, &(*y)->public_key);
+}
+
+/* Sorted array of pointers to the n elements of size sz at base (NULL when n
+ * is 0 or out of memory: *fail tells which). */
+static const void **sorted_ptrs(const void *base, size_t n, size_t sz,
+				int (*cmp)(const void *, const void *), bool *fail)
+{
+	const void **v;
+
+	if (!n)
+		return NULL;
+	v = malloc(n * sizeof(*v));
+	if (!v) {
+		*fail = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = (const char *)base + i * sz;
+	qsort(v, n, sizeof(*v), cmp);
+	return v;
+}
+
+static const struct nwg_repo_peer *rec_peer(const struct nwg_repo_peer **rr, size_t n,
 					    const struct nwg_key *key)
 {
-	for (size_t i = 0; rec && i < rec->n_peers; i++) {
-		if (nwg_key_equal(&rec->peers[i].public_key, key))
-			return &rec->peers[i];
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(&rr[mid]->public_key, key);
+
+		if (c == 0)
+			return rr[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
 }
@@ -110,9 +169,8 @@ static const struct nwg_repo_peer *rec_peer(const struct nwg_hub_record *rec,
 /* The configured endpoint is applied unless the device already has it or the
  * record says it was applied (the device may have roamed since: keep that). */
 static bool endpoint_applied(const struct nwg_peer *p, const struct nwg_dspoke *s,
-			     const struct nwg_hub_record *rec)
+			     const struct nwg_repo_peer *rp)
 {
-	const struct nwg_repo_peer *rp = rec_peer(rec, &s->public_key);
 	char buf[NWG_ENDPOINT_MAX + 8];
 
 	if (!s->endpoint[0])
@@ -122,24 +180,6 @@ static bool endpoint_applied(const struct nwg_peer *p, const struct nwg_dspoke *
 	return p->endpoint.sa.sa_family != AF_UNSPEC &&
 	       nwg_endpoint_format(&p->endpoint, buf, sizeof(buf)) == 0 &&
 	       strcmp(buf, s->endpoint) == 0;
-}
-
-static bool spoke_wanted(const struct nwg_dhub *h, const struct nwg_key *key)
-{
-	for (size_t i = 0; i < h->n_spokes; i++) {
-		if (nwg_key_equal(&h->spokes[i].public_key, key))
-			return true;
-	}
-	return false;
-}
-
-static const struct nwg_peer *dev_peer(const struct nwg_device *dev, const struct nwg_key *key)
-{
-	for (size_t i = 0; dev && i < dev->n_peers; i++) {
-		if (nwg_key_equal(&dev->peers[i].public_key, key))
-			return &dev->peers[i];
-	}
-	return NULL;
 }
 
 static void add_op(struct nwg_action *act, enum nwg_peer_op_kind op, const struct nwg_key *key,
@@ -153,40 +193,84 @@ static void add_op(struct nwg_action *act, enum nwg_peer_op_kind op, const struc
 	po->fields = fields;
 }
 
+struct peer_sets {
+	const struct nwg_dspoke **ss;
+	const struct nwg_peer **pp;
+	const struct nwg_repo_peer **rr;
+	size_t ns, np, nr;
+};
+
+static unsigned int peer_fields(const struct nwg_peer *p, const struct nwg_dspoke *s,
+				const struct peer_sets *k)
+{
+	unsigned int f = 0;
+
+	if (!allowed_same(p, s))
+		f |= NWG_POPF_ALLOWED;
+	if (p->persistent_keepalive != s->keepalive)
+		f |= NWG_POPF_KEEPALIVE;
+	if (!endpoint_applied(p, s, rec_peer(k->rr, k->nr, &s->public_key)))
+		f |= NWG_POPF_ENDPOINT;
+	return f;
+}
+
+/* The merge: ADD/UPDATE in key order, then the REMOVEs (ops has room for
+ * ns + np). */
+static void merge_peers(struct nwg_action *act, const struct peer_sets *k)
+{
+	size_t i = 0, j = 0, n_rm = 0;
+	const struct nwg_peer **rm = k->pp; /* removals reuse the front of pp */
+
+	while (i < k->ns || j < k->np) {
+		int c = i >= k->ns   ? 1
+			: j >= k->np ? -1
+				     : key_cmp(&k->ss[i]->public_key, &k->pp[j]->public_key);
+
+		if (c < 0) {
+			add_op(act, NWG_POP_ADD, &k->ss[i]->public_key, k->ss[i], 0);
+			i++;
+		} else if (c > 0) {
+			rm[n_rm++] = k->pp[j++];
+		} else {
+			unsigned int f = peer_fields(k->pp[j], k->ss[i], k);
+
+			if (f)
+				add_op(act, NWG_POP_UPDATE, &k->ss[i]->public_key, k->ss[i], f);
+			i++; /* a duplicate spoke key meets the same peer again */
+			if (i >= k->ns || key_cmp(&k->ss[i]->public_key, &k->pp[j]->public_key))
+				j++;
+		}
+	}
+	for (size_t r = 0; r < n_rm; r++)
+		add_op(act, NWG_POP_REMOVE, &rm[r]->public_key, NULL, 0);
+}
+
 /* dev NULL: a fresh device, every spoke is added. */
 static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 		      const struct nwg_device *dev, const struct nwg_hub_record *rec)
 {
-	size_t max = h->n_spokes + (dev ? dev->n_peers : 0);
+	struct peer_sets k = {
+	    .ns = h->n_spokes, .np = dev ? dev->n_peers : 0, .nr = rec ? rec->n_peers : 0};
+	bool fail = false;
+	int r = -1;
 
-	if (max == 0)
+	if (k.ns + k.np == 0)
 		return 0;
-	act->peer_ops = calloc(max, sizeof(*act->peer_ops));
-	if (!act->peer_ops)
-		return -1;
-	for (size_t i = 0; i < h->n_spokes; i++) {
-		const struct nwg_dspoke *s = &h->spokes[i];
-		const struct nwg_peer *p = dev_peer(dev, &s->public_key);
-		unsigned int f = 0;
-
-		if (!p) {
-			add_op(act, NWG_POP_ADD, &s->public_key, s, 0);
-			continue;
-		}
-		if (!allowed_same(p, s))
-			f |= NWG_POPF_ALLOWED;
-		if (p->persistent_keepalive != s->keepalive)
-			f |= NWG_POPF_KEEPALIVE;
-		if (!endpoint_applied(p, s, rec))
-			f |= NWG_POPF_ENDPOINT;
-		if (f)
-			add_op(act, NWG_POP_UPDATE, &s->public_key, s, f);
+	act->peer_ops = calloc(k.ns + k.np, sizeof(*act->peer_ops));
+	k.ss = (const struct nwg_dspoke **)sorted_ptrs(h->spokes, k.ns, sizeof(*h->spokes),
+						       spoke_cmp, &fail);
+	k.pp = (const struct nwg_peer **)sorted_ptrs(dev ? dev->peers : NULL, k.np,
+						     sizeof(*dev->peers), peer_cmp, &fail);
+	k.rr = (const struct nwg_repo_peer **)sorted_ptrs(rec ? rec->peers : NULL, k.nr,
+							  sizeof(*rec->peers), rpeer_cmp, &fail);
+	if (act->peer_ops && !fail) {
+		merge_peers(act, &k);
+		r = 0;
 	}
-	for (size_t i = 0; dev && i < dev->n_peers; i++) {
-		if (!spoke_wanted(h, &dev->peers[i].public_key))
-			add_op(act, NWG_POP_REMOVE, &dev->peers[i].public_key, NULL, 0);
-	}
-	return 0;
+	free(k.ss);
+	free(k.pp);
+	free(k.rr);
+	return r;
 }
 
 /* ---- link state ---- */
@@ -345,7 +429,7 @@ static int plan_hub(const struct nwg_plan_opts *o, const struct nwg_actual *a,
 	snprintf(act->netns, sizeof(act->netns), "%s", act->home_netns);
 	act->mtu = hub_mtu(o, h->mtu);
 	act->addressed = root || o->hub_up_unrouted;
-	act->up = act->addressed && h->admin_state_up;
+	act->up = (act->addressed || o->link_up) && h->admin_state_up;
 	if (ignored(o, l, h->port_id)) {
 		act->kind = NWG_ACT_SKIP;
 		act->reason = "ignored device";

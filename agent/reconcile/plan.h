@@ -15,6 +15,7 @@ struct nwg_plan_opts {
 	const char *ns_prefix; /* "tun-" */
 	bool root_namespace;   /* [wireguard] root_namespace */
 	bool hub_up_unrouted;  /* [wireguard] hub_up_unrouted */
+	bool link_up;	       /* OVN attach: link up without addresses */
 	unsigned int underlay_mtu;
 	char *const *ignored;	  /* ifnames or port ids, NULL-terminated */
 	bool full;		  /* desired covers every hub of this host */

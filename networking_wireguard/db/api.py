@@ -151,6 +151,25 @@ def addresses(session, port_ids):
     return result
 
 
+def gateways(session, port_ids):
+    """{port_id: [gateway_ip, ...]} of the subnets of the ports' fixed IPs
+    (IPv4 first, no duplicates, subnets without a gateway skipped)."""
+    result = collections.defaultdict(list)
+    if not port_ids:
+        return result
+    query = session.query(models_v2.IPAllocation.port_id,
+                          models_v2.Subnet.gateway_ip).join(
+        models_v2.Subnet,
+        models_v2.Subnet.id == models_v2.IPAllocation.subnet_id).filter(
+        models_v2.IPAllocation.port_id.in_(list(port_ids)))
+    for port_id, gw in query:
+        if gw and str(gw) not in result[port_id]:
+            result[port_id].append(str(gw))
+    for gws in result.values():
+        gws.sort(key=lambda g: (':' in g, g))
+    return result
+
+
 def network_mtus(session, network_ids):
     if not network_ids:
         return {}

@@ -183,7 +183,6 @@ class HubManager(object):
                     done.append(port_id)
         return done
 
-
     def verify_attached(self):
         """Re-attach hubs that are no longer in their router namespace.
 

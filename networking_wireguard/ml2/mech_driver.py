@@ -29,6 +29,7 @@ from networking_wireguard import conf  # noqa: F401 (registers options)
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
 from networking_wireguard.l3 import server as l3_server
+from networking_wireguard.ovn import compat as ovn_compat
 from networking_wireguard import payloads
 from networking_wireguard import rpc
 from networking_wireguard import validation as v
@@ -79,6 +80,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         registry.subscribe(self._after_worker_init, resources.PROCESS,
                            events.AFTER_INIT)
         l3_server.subscribe()  # hubs on routers (networking_wireguard/l3)
+        ovn_compat.keep_wireguard_extension()  # ML2/OVN (doc/ovn.md)
         LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
                  c.AGENT_TYPE)
 
@@ -360,4 +362,3 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         if spokes:
             self._refresh_spokes(context, spokes)
         return True
-

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The real oslo.messaging (Zed, Debian) on the other side of nwg-msgtool.
 
-  oslo_peer.py URL server TOPIC SERVER RECORD   RPC server until SIGTERM; casts
-                                                to note() are appended to RECORD
+  oslo_peer.py URL server TOPIC SERVER RECORD   RPC server until SIGTERM;
+                                   casts to note() are appended to RECORD
   oslo_peer.py URL cast TOPIC METHOD ARGS [--server S] [--fanout]
   oslo_peer.py URL call TOPIC METHOD ARGS [--server S]
   oslo_peer.py URL raw EXCHANGE ROUTING_KEY BODY   publish bytes as-is (kombu)

@@ -58,6 +58,8 @@ HUB=$(api POST /ports "{\"port\": {\"network_id\": \"$NET\", \"project_id\": \"$
 HUBIF=$(ifname_of "$HUB")
 hub_realized() { api GET "/ports/$HUB" | jq -e '.port["binding:vif_details"].public_key != null' >/dev/null; }
 check "vif_details filled" wait_for 10 hub_realized
+check "hub_realized accepted from the bound host (the server checks the host)" grep -q "hub $HUB project .*: reported realized" "$LOG"
+check "agent writes no core file (RLIMIT_CORE 0/0)" grep -Eq '^Max core file size +0 +0 ' "/proc/$AGENT_PID/limits"
 DETAILS=$(api GET "/ports/$HUB" | jq -c '.port["binding:vif_details"]')
 HUBPUB=$(echo "$DETAILS" | jq -r .public_key)
 PORT=$(echo "$DETAILS" | jq -r .listen_port)

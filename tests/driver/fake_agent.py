@@ -43,8 +43,9 @@ def _client(transport, target, timeout):
 
 
 def report_state(transport, host, first):
-    client = _client(transport, om.Target(topic='q-reports-plugin',
-                                               version='1.2'), timeout=30)
+    client = _client(transport,
+                     om.Target(topic='q-reports-plugin', version='1.2'),
+                     timeout=30)
     state = {'binary': BINARY, 'host': host, 'topic': 'N/A',
              'agent_type': AGENT_TYPE, 'availability_zone': 'nova',
              'configurations': {'devices': 0, 'fake': True},
@@ -126,8 +127,9 @@ def run(transport, hosts, events, interval):
 
 
 def call_plugin(transport, method, **kwargs):
-    client = _client(transport, om.Target(topic='q-wireguard-plugin',
-                                               version='1.0'), timeout=30)
+    client = _client(transport,
+                     om.Target(topic='q-wireguard-plugin', version='1.0'),
+                     timeout=30)
     return client.call({}, method, **kwargs)
 
 

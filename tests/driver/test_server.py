@@ -187,6 +187,12 @@ def bad_create_catalogue(net, net2, hub, plain, other_hub):
          sp(public_key=123)),
         ('endpoint without port', 'binding:profile.endpoint',
          sp(endpoint='vpn.example.org')),
+        ('endpoint with a host name (IP literals only)',
+         'binding:profile.endpoint', sp(endpoint='vpn.example.org:51820')),
+        ('endpoint with an IPv6 zone id', 'binding:profile.endpoint',
+         sp(endpoint='[fe80::1%eth0]:51820')),
+        ('endpoint port with a leading zero', 'binding:profile.endpoint',
+         sp(endpoint='198.51.100.7:051820')),
         ('endpoint port 0', 'binding:profile.endpoint',
          sp(endpoint='198.51.100.7:0')),
         ('endpoint port 65536', 'binding:profile.endpoint',
@@ -364,8 +370,8 @@ def main():
         h = hubs.get(hub['id'], {})
         R.check('get_hubs hub keys', sorted(h) == sorted([
             'port_id', 'project_id', 'network_id', 'admin_state_up',
-            'fixed_ips', 'mtu', 'root_namespace', 'public_key',
-            'listen_port', 'router_id', 'spokes']), sorted(h))
+            'fixed_ips', 'mtu', 'mac_address', 'gateways', 'root_namespace',
+            'public_key', 'listen_port', 'router_id', 'spokes']), sorted(h))
         v4 = [i['ip_address'] for i in hub['fixed_ips']
               if ':' not in i['ip_address']][0]
         R.check('get_hubs hub values',
@@ -393,11 +399,31 @@ def main():
 
         # ---- hub_realized
         endpoint = '203.0.113.10:51820'
+        # forged: another live agent's host (and no host at all) is refused
+        # and changes nothing (issue #16)
+        before = show(hub['id'])
+        for forged_host in (HOST2, None):
+            try:
+                call('hub_realized', port_id=hub['id'], public_key=key(7),
+                     listen_port=51999, endpoint='192.0.2.66:51999',
+                     interface='evil', namespace=None, mtu=1420,
+                     host=forged_host)
+                R.check('forged hub_realized (host %s) refused' % forged_host,
+                        False)
+            except Exception as e:
+                R.check('forged hub_realized (host %s) refused' % forged_host,
+                        'host' in str(e), e)
+        after = show(hub['id'])
+        R.check('forged hub_realized changed nothing',
+                (after['revision_number'], after['binding:vif_details'],
+                 after['binding:profile']) ==
+                (before['revision_number'], before['binding:vif_details'],
+                 before['binding:profile']), after)
         ev.mark()
         call('hub_realized', port_id=hub['id'], public_key=HUB_KEY,
              listen_port=51820, endpoint=endpoint,
              interface='wg-' + hub['id'][:11], namespace='tun-' + PROJECT,
-             mtu=1420)
+             mtu=1420, host=HOST)
         got = show(hub['id'])
         det = got['binding:vif_details']
         R.check('hub_realized fills vif_details', (
@@ -436,14 +462,14 @@ def main():
         call('hub_realized', port_id=hub['id'], public_key=HUB_KEY,
              listen_port=51820, endpoint=endpoint,
              interface='wg-' + hub['id'][:11], namespace='tun-' + PROJECT,
-             mtu=1420)
+             mtu=1420, host=HOST)
         time.sleep(2)
         R.check('hub_realized again: no rewrite, no rebind loop',
                 show(hub['id'])['revision_number'] == rev)
         try:
             call('hub_realized', port_id=hub['id'], public_key='nope',
                  listen_port=51820, endpoint=endpoint, interface=None,
-                 namespace=None, mtu=None)
+                 namespace=None, mtu=None, host=HOST)
             R.check('hub_realized rejects a bad key', False)
         except Exception as e:
             R.check('hub_realized rejects a bad key',

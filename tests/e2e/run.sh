@@ -15,8 +15,9 @@ cd "$HERE" || exit 1
 [ "$(id -u)" = 0 ] || { echo "e2e: needs root, skipped"; exit 77; }
 export NWG_INSTANCE=${NWG_INSTANCE:-default}
 export NEUTRON_PORT=${NEUTRON_PORT:-9696}
-CLI=$HERE/build/rel/bin/neutron-wireguard
-AGENT=$HERE/build/rel/bin/neutron-wireguard-agent
+# NWG_CLI / NWG_AGENT: run other builds (the installed .deb: tests/deb).
+CLI=${NWG_CLI:-$HERE/build/rel/bin/neutron-wireguard}
+AGENT=${NWG_AGENT:-$HERE/build/rel/bin/neutron-wireguard-agent}
 for b in "$CLI" "$AGENT"; do [ -x "$b" ] || { echo "e2e: $b missing (make)"; exit 1; }; done
 
 ID=$$

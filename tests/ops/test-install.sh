@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make install DESTDIR=...` produces the expected tree.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
+REPO=$(pwd)
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
 fails=0
@@ -38,5 +39,28 @@ if [ $target = install ]; then
 	ep=$(find "$D" -path '*networking_wireguard*.dist-info/entry_points.txt' | head -1)
 	expect "python package installed" test -n "$ep"
 	expect "ml2 driver entry point" grep -q '^wireguard *= *networking_wireguard' "$ep"
+	# The package must land in a directory Debian's /usr/bin/python3 searches
+	# (Debian's pip scheme once put it under /usr/local/local/...): the scratch
+	# root's copies of python3's own sys.path, nothing else, resolve every
+	# entry point, and the code comes from the scratch root.
+	for prefix in /usr/local /usr; do
+		R=$D/root${prefix//\//-}
+		make -s install DESTDIR="$R" PREFIX=$prefix >"$D.log" 2>&1 ||
+			{ cat "$D.log"; fails=$((fails + 1)); }
+		expect "PREFIX=$prefix: entry points resolve from python3's sys.path in the scratch root" \
+			bash -c "cd / && /usr/bin/python3 -S - '$R' <'$REPO/tests/ops/load-entry-points.py'"
+	done
+	rm -f "$D.log"
+fi
+# A destination the user cannot write: a clear message, nothing written.
+if id nobody >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	RO=$(mktemp -d)
+	chmod 0755 "$RO"
+	out=$(runuser -u nobody -- make -s install DESTDIR="$RO/root" 2>&1)
+	rc=$?
+	expect "unwritable destination refused" test $rc != 0
+	expect "unwritable destination named" grep -q "is not writable" <<<"$out"
+	expect "nothing half-installed" test -z "$(ls -A "$RO")"
+	rm -rf "$RO"
 fi
 [ $fails = 0 ]

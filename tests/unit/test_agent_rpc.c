@@ -66,15 +66,18 @@ static void test_realized_args(void **state)
 				 .endpoint = "192.0.2.1:51820",
 				 .interface = "wg-aaaaaaaa-00",
 				 .netns = "tun-p",
-				 .mtu = 1420};
+				 .mtu = 1420,
+				 .host = "netnode-1"};
 	json_t *a = nwg_rpc_realized_args(&h);
 	char *s;
 
 	(void)state;
 	s = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s, "{\"endpoint\":\"192.0.2.1:51820\",\"interface\":\"wg-aaaaaaaa-00\","
-			       "\"listen_port\":51820,\"mtu\":1420,\"namespace\":\"tun-p\","
-			       "\"port_id\":\"" HUB_A "\",\"public_key\":\"k\"}");
+	assert_string_equal(s, "{\"endpoint\":\"192.0.2.1:51820\",\"host\":\"netnode-1\","
+			       "\"interface\":\"wg-aaaaaaaa-00\","
+			       "\"listen_port\":51820,\"mtu\":1420,"
+			       "\"namespace\":\"tun-p\",\"port_id\":\"" HUB_A
+			       "\",\"public_key\":\"k\"}");
 	free(s);
 	json_decref(a);
 	h.netns = ""; /* root namespace */
@@ -161,7 +164,6 @@ static void test_events_garbage_ignored(void **state)
 	struct nwg_agent *a = agent();
 
 	(void)state;
-	nwg_events_handle(a, "q-wireguard-agent", NULL, NULL, "invalid JSON");
 	nwg_events_handle(a, NULL, "hubs_changed", NULL, NULL);
 	cast(a, "hubs_changed", "{\"port_ids\": \"x\"}");
 	cast(a, "hubs_changed", "{\"port_ids\": [1]}");
@@ -176,6 +178,12 @@ static void test_events_garbage_ignored(void **state)
 	/* hubs_changed without port_ids: full */
 	cast(a, "hubs_changed", "{}");
 	assert_true(a->want_full);
+	agent_free(a);
+	/* an undecodable or dropped message is a loss: full sync at once */
+	a = agent();
+	nwg_events_handle(a, "q-wireguard-agent", NULL, NULL, "invalid JSON");
+	assert_true(a->want_full);
+	assert_true(a->sync_at_ms > 0 && a->sync_at_ms <= nwg_now_ms());
 	agent_free(a);
 }
 

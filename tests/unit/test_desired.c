@@ -154,6 +154,21 @@ static void expect_b_rejected(const char *hub_b, const char *why)
 	nwg_desired_free(d);
 }
 
+/* Each case: a spoke of hub B that is invalid: that spoke alone is skipped
+ * (named, with a reason), hub B stays with its other spokes. */
+static void expect_b_skipped(const char *hub_b, const char *why, size_t left)
+{
+	struct nwg_desired *d = parse("{\"hubs\": [" HUB_JSON(HUB_A, "") ", %s]}", hub_b);
+	const struct nwg_dhub *b = nwg_desired_find(d, HUB_B);
+
+	if (d->n_hubs != 2 || d->n_rejected != 0 || !b)
+		fail_msg("case %s: %zu hubs %zu rejected", why, d->n_hubs, d->n_rejected);
+	if (b->n_spokes != left || b->n_skipped != 1)
+		fail_msg("case %s: %zu spokes, %zu skipped", why, b->n_spokes, b->n_skipped);
+	assert_true(strlen(b->skipped[0].reason) > 0);
+	nwg_desired_free(d);
+}
+
 #define B_WITH(extra) "{\"port_id\": \"" HUB_B "\", \"project_id\": \"p\"" extra "}"
 
 static void test_hub_field_types(void **state)
@@ -177,7 +192,7 @@ static void test_hub_field_types(void **state)
 	expect_b_rejected(B_WITH(", \"public_key\": 5"), "hub key int");
 	expect_b_rejected(B_WITH(", \"router_id\": \"../etc\""), "router id path");
 	expect_b_rejected(B_WITH(", \"spokes\": {}"), "spokes object");
-	expect_b_rejected(B_WITH(", \"spokes\": [1]"), "spoke int");
+	expect_b_skipped(B_WITH(", \"spokes\": [1]"), "spoke int", 0);
 	expect_b_rejected("{\"port_id\": \"" HUB_B "\"}", "no project");
 	expect_b_rejected("{\"port_id\": \"" HUB_B "\", \"project_id\": \"a/b\"}", "project /");
 	expect_b_rejected("{\"port_id\": \"" HUB_B "\", \"project_id\": \"..\"}", "project ..");
@@ -194,43 +209,45 @@ static void test_spoke_fields(void **state)
 			"\"allowed_ips\": [\"10.99.0.5/32\"]" extra "}]"),                         \
 		 k1)
 	SPOKE(", \"endpoint\": \"198.51.100.7\"");
-	expect_b_rejected(b, "endpoint no port");
+	expect_b_skipped(b, "endpoint no port", 0);
 	SPOKE(", \"endpoint\": \"198.51.100.7:0\"");
-	expect_b_rejected(b, "endpoint port 0");
+	expect_b_skipped(b, "endpoint port 0", 0);
 	SPOKE(", \"endpoint\": \"fd00::1:51820\"");
-	expect_b_rejected(b, "v6 without brackets");
+	expect_b_skipped(b, "v6 without brackets", 0);
 	SPOKE(", \"endpoint\": \"[fd00::zz]:51820\"");
-	expect_b_rejected(b, "bad v6");
+	expect_b_skipped(b, "bad v6", 0);
 	SPOKE(", \"endpoint\": \"host name:1\"");
-	expect_b_rejected(b, "space in name");
+	expect_b_skipped(b, "space in name", 0);
+	SPOKE(", \"endpoint\": \"device.example.org:51820\"");
+	expect_b_skipped(b, "host name (IP literals only)", 0);
 	SPOKE(", \"persistent_keepalive\": 70000");
-	expect_b_rejected(b, "keepalive range");
+	expect_b_skipped(b, "keepalive range", 0);
 	SPOKE(", \"persistent_keepalive\": \"25\"");
-	expect_b_rejected(b, "keepalive string");
+	expect_b_skipped(b, "keepalive string", 0);
 	snprintf(b, sizeof(b),
 		 B_WITH(", \"spokes\": [{\"port_id\": \"" SPOKE_1
 			"\", \"public_key\": \"%s\", \"allowed_ips\": [\"10.99.0.5/24\"]}]"),
 		 k1);
-	expect_b_rejected(b, "host bits set");
+	expect_b_skipped(b, "host bits set", 0);
 	snprintf(b, sizeof(b),
 		 B_WITH(", \"spokes\": [{\"port_id\": \"" SPOKE_1
 			"\", \"public_key\": \"%.43s\", \"allowed_ips\": []}]"),
 		 k1);
-	expect_b_rejected(b, "short key");
+	expect_b_skipped(b, "short key", 0);
 	snprintf(b, sizeof(b),
 		 B_WITH(", \"spokes\": [{\"port_id\": \"" SPOKE_1 "\", \"allowed_ips\": []}]"));
-	expect_b_rejected(b, "no key");
+	expect_b_skipped(b, "no key", 0);
 	snprintf(b, sizeof(b),
 		 B_WITH(", \"spokes\": [{\"port_id\": \"not-a-uuid\", \"public_key\": \"%s\", "
 			"\"allowed_ips\": []}]"),
 		 k1);
-	expect_b_rejected(b, "spoke id");
+	expect_b_skipped(b, "spoke id", 0);
 	snprintf(b, sizeof(b),
 		 B_WITH(", \"spokes\": [{\"port_id\": \"" SPOKE_1
 			"\", \"public_key\": \"%s\", \"allowed_ips\": []}, {\"port_id\": \"" SPOKE_2
 			"\", \"public_key\": \"%s\", \"allowed_ips\": []}]"),
 		 k1, k1);
-	expect_b_rejected(b, "duplicate spoke key");
+	expect_b_skipped(b, "duplicate spoke key", 1);
 #undef SPOKE
 }
 
@@ -281,9 +298,9 @@ static void test_validators(void **state)
 	assert_false(nwg_id_valid("a b"));
 	assert_true(nwg_endpoint_str_valid("198.51.100.7:51820"));
 	assert_true(nwg_endpoint_str_valid("[2001:db8::1]:51820"));
-	assert_true(nwg_endpoint_str_valid("device.example.org:51820"));
-	assert_false(nwg_endpoint_str_valid("device.example.org:65536"));
-	assert_false(nwg_endpoint_str_valid("device.example.org:051820"));
+	assert_false(nwg_endpoint_str_valid("device.example.org:51820"));
+	assert_false(nwg_endpoint_str_valid("198.51.100.7:65536"));
+	assert_false(nwg_endpoint_str_valid("198.51.100.7:051820"));
 	assert_false(nwg_endpoint_str_valid(":51820"));
 	assert_false(nwg_endpoint_str_valid("[2001:db8::1]51820"));
 }

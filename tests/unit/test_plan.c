@@ -327,6 +327,78 @@ static void test_peer_diff_only_changes(void **state)
 	nwg_desired_free(old);
 }
 
+/* Hub A with n spokes; spoke i has key [i] and address 10.<i>/32, except
+ * `moved` (address .250 in another /16) and `skip` (absent). */
+static struct nwg_desired *big_hub(size_t n, size_t moved, size_t skip)
+{
+	json_t *spokes = json_array(), *top;
+	struct nwg_desired *d = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct nwg_key k = tkey(7);
+		char b64[NWG_KEY_B64_LEN + 1], ip[32], id[48];
+
+		if (i == skip)
+			continue;
+		memcpy(k.b + 1, &i, sizeof(i));
+		nwg_key_to_b64(b64, &k);
+		snprintf(ip, sizeof(ip), "10.%zu.%zu.%zu/32", i == moved ? 200 : 100 + i / 65536,
+			 (i / 256) % 256, i % 256);
+		snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012zx", i);
+		json_array_append_new(spokes, json_pack("{s:s, s:s, s:[s]}", "port_id", id,
+							"public_key", b64, "allowed_ips", ip));
+	}
+	top = json_pack("{s:[{s:s, s:s, s:[s], s:i, s:s, s:i, s:o}]}", "hubs", "port_id", HUB_A,
+			"project_id", PROJECT, "fixed_ips", "10.99.0.1/24", "mtu", 1450,
+			"public_key", hubpub, "listen_port", 51820, "spokes", spokes);
+	assert_int_equal(nwg_desired_parse(top, &d, NULL), 0);
+	assert_int_equal(d->n_hubs, 1);
+	json_decref(top);
+	return d;
+}
+
+/* Sort-and-merge: 1,000 spokes in sync plan nothing; one moved, one gone
+ * and one new spoke plan exactly those three operations, removals last. */
+static void test_peer_merge_at_scale(void **state)
+{
+	enum { N = 1000 };
+	struct nwg_desired *old = big_hub(N + 1, N + 1, N), *d;
+	struct nwg_actual *a = realized(old);
+	struct nwg_plan_opts o = opts();
+	const struct nwg_action *act;
+	struct nwg_device *dev = NULL;
+	struct nwg_plan *p;
+
+	(void)state;
+	assert_int_equal(old->hubs[0].n_spokes, N);
+	p = plan(old, a, &o);
+	act = find_act(p, HUB_A);
+	assert_int_equal(act->kind, NWG_ACT_ADOPT);
+	assert_int_equal(act->n_peer_ops, 0);
+	nwg_plan_free(p);
+	/* spoke 567 moves, spoke 17 is deleted, spoke N is new */
+	d = big_hub(N + 1, 567, 17);
+	p = plan(d, a, &o);
+	act = find_act(p, HUB_A);
+	assert_int_equal(act->kind, NWG_ACT_UPDATE);
+	assert_int_equal(act->n_peer_ops, 3);
+	assert_int_equal(act->peer_ops[2].op, NWG_POP_REMOVE);
+	assert_int_equal(act->peer_ops[0].op + act->peer_ops[1].op, NWG_POP_ADD + NWG_POP_UPDATE);
+	for (int i = 0; i < 2; i++) {
+		if (act->peer_ops[i].op == NWG_POP_UPDATE)
+			assert_int_equal(act->peer_ops[i].fields, NWG_POPF_ALLOWED);
+	}
+	/* one request carrying those three peers only */
+	assert_int_equal(nwg_exec_peer_device(act, "wg-aaaaaaaa-00", &dev, NULL), 0);
+	assert_int_equal(dev->n_peers, 3);
+	assert_int_equal(dev->flags & NWG_DEV_REPLACE_PEERS, 0);
+	nwg_device_free(dev);
+	nwg_plan_free(p);
+	nwg_desired_free(d);
+	nwg_actual_free(a);
+	nwg_desired_free(old);
+}
+
 static void test_endpoint_roaming_respected(void **state)
 {
 	char s1[256];
@@ -467,10 +539,12 @@ static void test_failure_isolation(void **state)
 	char s1[256];
 
 	(void)state;
-	/* one hub with a bad spoke between two good ones: the others are planned */
+	/* one bad hub between two good ones: the others are planned (a bad spoke
+	 * alone no longer rejects its hub: test_spoke_skip.c) */
 	spoke_json(s1, sizeof(s1), SPOKE_1, "bad", "10.99.0.5/32", "");
 	d = desired_fmt("{\"hubs\": [{\"port_id\": \"" HUB_A "\", \"project_id\": \"p\"}, "
-			"{\"port_id\": \"" HUB_B "\", \"project_id\": \"p\", \"spokes\": [%s]}, "
+			"{\"port_id\": \"" HUB_B "\", \"project_id\": \"p\", \"mtu\": \"x\", "
+			"\"spokes\": [%s]}, "
 			"{\"port_id\": \"" HUB_C "\", \"project_id\": \"q\"}]}",
 			s1);
 	p = plan(d, a, &o);
@@ -652,6 +726,7 @@ int main(void)
 	    cmocka_unit_test(test_recreate_after_reboot),
 	    cmocka_unit_test(test_dead_wireguard_go_is_missing),
 	    cmocka_unit_test(test_peer_diff_only_changes),
+	    cmocka_unit_test(test_peer_merge_at_scale),
 	    cmocka_unit_test(test_endpoint_roaming_respected),
 	    cmocka_unit_test(test_delete_dangling_after_full_sync_only),
 	    cmocka_unit_test(test_no_delete_on_unauthoritative_answer),

@@ -440,6 +440,7 @@ static void write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
 }
 
 struct seen {
@@ -482,8 +483,17 @@ static void test_foreach(void **state)
 	write_file(path_in(dir, "repo/.a-port.conf.123.0.tmp"), "half");
 	write_file(path_in(dir, "repo/README"), "not a record");
 	/* a file whose port_id does not match its name */
-	snprintf(buf, sizeof(buf), "%s/repo/a-port.conf", dir);
-	assert_int_equal(link(buf, path_in(dir, "repo/d-port.conf")), 0);
+	{
+		struct nwg_hub_record *rec = sample("a-port");
+		char *text = NULL;
+		size_t len = 0;
+
+		assert_int_equal(nwg_repo_format(rec, &text, &len), 0);
+		write_file(path_in(dir, "repo/d-port.conf"), text);
+		free(text);
+		nwg_hub_record_free(rec);
+	}
+	(void)buf;
 	assert_int_equal(nwg_repo_foreach(repo, collect, &s, NULL), 0);
 	assert_int_equal(s.n_ok, 3);
 	assert_string_equal(s.ids[0], "a-port");
@@ -498,6 +508,69 @@ static void test_foreach(void **state)
 	s.stop_after = 2;
 	assert_int_equal(nwg_repo_foreach(repo, collect, &s, NULL), 7);
 	assert_int_equal(s.n_ok + s.n_bad, 2);
+	nwg_repo_close(repo);
+}
+
+/* Record files someone else could have read or planted are refused, with a
+ * reason naming the file, mode, owner and links. */
+static void test_record_file_perms(void **state)
+{
+	const char *dir = *state;
+	struct nwg_repo *repo = open_repo(dir);
+	struct nwg_hub_record *rec = sample(PORT_A), *back = NULL;
+	struct nwg_err err = {""};
+	char file[512], other[512];
+
+	assert_int_equal(nwg_repo_save(repo, rec, NULL), 0);
+	snprintf(file, sizeof(file), "%s", path_in(dir, "repo/" PORT_A ".conf"));
+	snprintf(other, sizeof(other), "%s", path_in(dir, "elsewhere.conf"));
+	assert_int_equal(nwg_repo_load(repo, PORT_A, &back, NULL), 0);
+	nwg_hub_record_free(back);
+	/* group/other bits */
+	assert_int_equal(chmod(file, 0640), 0);
+	assert_int_equal(nwg_repo_load(repo, PORT_A, &back, &err), -EPERM);
+	assert_null(back);
+	assert_non_null(strstr(err.msg, "refused: mode 0640"));
+	assert_non_null(strstr(err.msg, PORT_A ".conf"));
+	assert_int_equal(chmod(file, 0600), 0);
+	/* a second link (to a file outside the repository) */
+	assert_int_equal(link(file, other), 0);
+	assert_int_equal(nwg_repo_load(repo, PORT_A, &back, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "2 links"));
+	assert_int_equal(unlink(other), 0);
+	/* another owner */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(file, 65534, 65534), 0);
+		assert_int_equal(nwg_repo_load(repo, PORT_A, &back, &err), -EPERM);
+		assert_non_null(strstr(err.msg, "uid 65534"));
+		assert_int_equal(chown(file, 0, 0), 0);
+	}
+	assert_int_equal(nwg_repo_load(repo, PORT_A, &back, NULL), 0);
+	nwg_hub_record_free(back);
+	nwg_hub_record_free(rec);
+	nwg_repo_close(repo);
+}
+
+/* A crash between write and rename leaves ".<file>.<pid>.<n>.tmp": removed
+ * at start, records and other files left alone. */
+static void test_remove_temp(void **state)
+{
+	const char *dir = *state;
+	struct nwg_repo *repo = open_repo(dir);
+	struct nwg_hub_record *rec = sample(PORT_A);
+
+	assert_int_equal(nwg_repo_save(repo, rec, NULL), 0);
+	write_file(path_in(dir, "repo/." PORT_A ".conf.123.0.tmp"), "PrivateKey = x\n");
+	write_file(path_in(dir, "repo/.b-port.conf.9.1.tmp"), "half");
+	write_file(path_in(dir, "repo/README"), "kept");
+	assert_int_equal(count_entries(path_in(dir, "repo")), 4);
+	assert_int_equal(nwg_repo_remove_temp(repo, NULL), 2);
+	assert_int_equal(count_entries(path_in(dir, "repo")), 2);
+	assert_int_equal(access(path_in(dir, "repo/README"), F_OK), 0);
+	assert_int_equal(access(path_in(dir, "repo/" PORT_A ".conf"), F_OK), 0);
+	assert_int_equal(nwg_repo_remove_temp(repo, NULL), 0);
+	assert_int_equal(unlink(path_in(dir, "repo/README")), 0);
+	nwg_hub_record_free(rec);
 	nwg_repo_close(repo);
 }
 
@@ -516,6 +589,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_ids, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_remove_idempotent, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_foreach, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_record_file_perms, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_remove_temp, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,11 +51,18 @@ struct nwg_repo;
 int nwg_repo_open(struct nwg_repo **out, const char *dir, struct nwg_err *err);
 void nwg_repo_close(struct nwg_repo *repo);
 
+/* Removes temp records a crash left behind (they may hold a private key):
+ * the number removed, or a negative errno. Call once at start, before any
+ * save (a temp file of a save in progress would go too). */
+int nwg_repo_remove_temp(struct nwg_repo *repo, struct nwg_err *err);
+
 /* Atomic replace: temp file 0600, write, fsync, rename, fsync dir.
  * File name: <port_id>.conf. The file is valid `wg setconf` input: the
  * agent's own fields are '#'-comments. */
 int nwg_repo_save(struct nwg_repo *repo, const struct nwg_hub_record *rec, struct nwg_err *err);
-/* -ENOENT if absent; -EBADMSG with "file:line: reason" if corrupt. */
+/* -ENOENT if absent; -EBADMSG with "file:line: reason" if corrupt; -EPERM
+ * for a file with group/other mode bits, another owner or more than one link
+ * (never read: its key may have been seen or planted by someone else). */
 int nwg_repo_load(struct nwg_repo *repo, const char *port_id, struct nwg_hub_record **out,
 		  struct nwg_err *err);
 /* Missing is success (idempotent). */

@@ -54,4 +54,10 @@ int nwg_addr_flush(struct nwg_rtnl *r, const char *ifname, struct nwg_err *err);
 int nwg_addr_list(struct nwg_rtnl *r, const char *ifname, char ***cidrs, struct nwg_err *err);
 void nwg_strv_free(char **v);
 
+/* `ip route replace DST [via GW] dev IFNAME` in the main table. dst
+ * "10.0.0.5/32", "0.0.0.0/0"; gw a plain address of the same family or
+ * NULL (a link route). */
+int nwg_route_replace(struct nwg_rtnl *r, const char *dst, const char *gw, const char *ifname,
+		      struct nwg_err *err);
+
 #endif

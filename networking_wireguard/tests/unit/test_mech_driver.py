@@ -13,6 +13,7 @@ from neutron_lib import exceptions as n_exc
 from neutron_lib.plugins import constants as plugin_constants
 from neutron_lib.plugins import directory
 from oslo_config import cfg
+import oslo_messaging
 import webob.exc
 
 from networking_wireguard import constants as c
@@ -211,8 +212,9 @@ class TestValidation(WireGuardDriverTestCase):
         ]
         for field, profile in cases:
             with self.subTest(field=field, profile=profile):
-                self.assert_bad_create(field, device_owner=c.DEVICE_OWNER_SPOKE,
-                                       **{pb.PROFILE: profile})
+                self.assert_bad_create(
+                    field, device_owner=c.DEVICE_OWNER_SPOKE,
+                    **{pb.PROFILE: profile})
         self.assert_bad_create('binding:vnic_type',
                                device_owner=c.DEVICE_OWNER_SPOKE,
                                **{pb.PROFILE: good, pb.VNIC_TYPE: 'direct'})
@@ -271,9 +273,9 @@ class TestValidation(WireGuardDriverTestCase):
                             ([far_hub['id']], 'is on network')]:
             with self.subTest(text=text):
                 before = self.count_ports()
-                body = self._port(status=400, device_owner=c.DEVICE_OWNER_SPOKE,
-                                  **{pb.PROFILE: {'public_key': key(1),
-                                                  'peers': peers}})
+                body = self._port(
+                    status=400, device_owner=c.DEVICE_OWNER_SPOKE,
+                    **{pb.PROFILE: {'public_key': key(1), 'peers': peers}})
                 self.assertIn('binding:profile.peers',
                               body['NeutronError']['message'])
                 self.assertIn(text, body['NeutronError']['message'])
@@ -388,6 +390,11 @@ class TestRpc(WireGuardDriverTestCase):
         ips = {ip['subnet_id']: ip['ip_address'] for ip in hub['fixed_ips']}
         sips = [ip['ip_address'] for ip in sorted(
             spoke['fixed_ips'], key=lambda i: i['subnet_id'] == sub6['id'])]
+        gateways = sorted(
+            {s['gateway_ip'] for s in self._list('subnets')['subnets']
+             if s['network_id'] == self.net['id'] and s['gateway_ip']},
+            key=lambda g: (':' in g, g))
+        self.assertTrue(gateways)
         result = self.get_hubs(HOST)
         self.assertEqual({'host', 'hubs'}, set(result))
         self.assertEqual(1, len(result['hubs']))
@@ -399,6 +406,7 @@ class TestRpc(WireGuardDriverTestCase):
             'network_id': self.net['id'], 'admin_state_up': True,
             'fixed_ips': [v4 + '/24', ips[sub6['id']] + '/64'],
             'mtu': self.net['mtu'], 'root_namespace': False,
+            'mac_address': hub['mac_address'], 'gateways': gateways,
             'public_key': None, 'listen_port': None, 'router_id': None},
             got)
         self.assertEqual([
@@ -423,6 +431,39 @@ class TestRpc(WireGuardDriverTestCase):
         self.assertEqual(sorted([hub1['id'], hub2['id']]),
                          [h['port_id'] for h in self.get_hubs(HOST)['hubs']])
         self.assertEqual({'host': HOST2, 'hubs': []}, self.get_hubs(HOST2))
+
+    def test_get_hubs_pages(self):
+        wg_agent(HOST)
+        hubs = sorted([self.hub(), self.hub(), self.hub()],
+                      key=lambda h: h['id'])
+        for i, hub in enumerate(hubs):
+            self.spoke([hub['id']], n=20 + i)
+        self.spoke([hubs[0]['id']], n=30)
+        cb = rpc.WireGuardRpcCallback(self.mech)
+        ctx = n_context.get_admin_context()
+        pages, after = [], None
+        while True:
+            page = cb.get_hubs(ctx, host=HOST,
+                               page={'after': after, 'max_spokes': 2})
+            self.assertEqual({'host', 'hubs', 'next'}, set(page))
+            pages.append([h['port_id'] for h in page['hubs']])
+            after = page['next']
+            if after is None:
+                break
+            self.assertEqual(pages[-1][-1], after)
+        # whole hubs only: 2 spokes, then 1 + 1, never a split hub
+        self.assertEqual([[hubs[0]['id']], [hubs[1]['id'], hubs[2]['id']]],
+                         pages)
+        one = cb.get_hubs(ctx, host=HOST, port_ids=[hubs[2]['id']],
+                          page={'after': None, 'max_spokes': 1})
+        self.assertEqual(([hubs[2]['id']], None),
+                         ([h['port_id'] for h in one['hubs']], one['next']))
+        for bad in ('x', {'after': 5, 'max_spokes': 2},
+                    {'after': None, 'max_spokes': 0},
+                    {'after': None, 'max_spokes': True}):
+            err = self.assertRaises(oslo_messaging.ExpectedException,
+                                    cb.get_hubs, ctx, host=HOST, page=bad)
+            self.assertIsInstance(err.exc_info[1], n_exc.InvalidInput)
 
     def test_hub_realized(self):
         wg_agent(HOST)
@@ -488,6 +529,46 @@ class TestRpc(WireGuardDriverTestCase):
                                   ctx, hub['id'], *args, None, None, None)
         self.assertFalse(self.mech.hub_realized(
             ctx, spoke['id'], key(1), 51820, None, None, None, None))
+        self.assertIsNone(db.get_row(self.context.session,
+                                     hub['id']).public_key)
+
+    def rpc_realized(self, hub_id, host, n=9):
+        return rpc.WireGuardRpcCallback(self.mech).hub_realized(
+            n_context.get_admin_context(), hub_id, key(n), 51820,
+            '203.0.113.1:51820', 'wg-' + hub_id[:11], 'tun-x', 1420,
+            host=host)
+
+    def test_hub_realized_only_from_the_bound_host(self):
+        wg_agent(HOST)
+        wg_agent(HOST2)
+        hub = self.hub()
+        spoke = self.spoke([hub['id']], host='device-host')
+        rev = self.show(hub['id'])['revision_number']
+        # a live agent on another host, no host, an empty host: refused,
+        # nothing changes
+        for host in (HOST2, None, '', 'device-host'):
+            with self.subTest(host=host):
+                e = self.assertRaises(oslo_messaging.ExpectedException,
+                                      self.rpc_realized, hub['id'], host)
+                self.assertIsInstance(e.exc_info[1], n_exc.InvalidInput)
+                self.assertIn('host', str(e.exc_info[1]))
+        self.assertIsNone(db.get_row(self.context.session,
+                                     hub['id']).public_key)
+        self.assertEqual(rev, self.show(hub['id'])['revision_number'])
+        self.assertIsNone(
+            self.show(spoke['id'])[pb.VIF_DETAILS]['peers'][0]['public_key'])
+        # the bound host's live agent is heard
+        self.assertIsNone(self.rpc_realized(hub['id'], HOST))
+        self.assertEqual(key(9), db.get_row(self.context.session,
+                                            hub['id']).public_key)
+
+    def test_hub_realized_refused_without_live_agent(self):
+        agent = wg_agent(HOST)
+        hub = self.hub()
+        helpers.kill_agent(agent['id'])
+        e = self.assertRaises(oslo_messaging.ExpectedException,
+                              self.rpc_realized, hub['id'], HOST)
+        self.assertIn('no live', str(e.exc_info[1]))
         self.assertIsNone(db.get_row(self.context.session,
                                      hub['id']).public_key)
 

@@ -1,6 +1,8 @@
 """Pure validation rules (no Neutron fixtures: fast)."""
 
 import base64
+import json
+import os
 import unittest
 
 from neutron_lib import exceptions as n_exc
@@ -29,11 +31,10 @@ class TestKeys(unittest.TestCase):
 class TestEndpoints(unittest.TestCase):
 
     def test_good(self):
-        for value, host, port in [('198.51.100.7:51820', '198.51.100.7', 51820),
+        for value, host, port in [('198.51.100.7:51820', '198.51.100.7',
+                                   51820),
                                   ('[fd00::1]:1', 'fd00::1', 1),
-                                  ('vpn.example.org:65535',
-                                   'vpn.example.org', 65535),
-                                  ('localhost:51820', 'localhost', 51820)]:
+                                  ('192.0.2.1:65535', '192.0.2.1', 65535)]:
             with self.subTest(value=value):
                 self.assertEqual((host, port),
                                  v.parse_endpoint(value, 'endpoint'))
@@ -49,7 +50,9 @@ class TestEndpoints(unittest.TestCase):
                           '192.0.2.1', 'e')
 
     def test_bad(self):
-        for value in ['vpn.example.org', 'host:0', 'host:65536', 'host:-1',
+        for value in ['vpn.example.org', 'vpn.example.org:65535',
+                      'localhost:51820', '[fe80::1%eth0]:1', '1.2.3.4:080',
+                      'host:0', 'host:65536', 'host:-1',
                       'host:+5', 'host:', ':51820', 'fd00::1:51820',
                       '[fd00::zz]:51820', '[fd00::1]', '[fd00::1]51820',
                       'bad_host!:51820', '1.2.3.256:51820', 'a b:1',
@@ -108,3 +111,62 @@ class TestSecretsAndProfiles(unittest.TestCase):
             with self.subTest(args=args):
                 self.assertRaises(n_exc.InvalidInput, v.check_realized,
                                   *args)
+
+
+def _corpus():
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(here, '..', '..', '..', 'tests', 'grammar',
+                        'corpus.json')
+    with open(path) as f:
+        return json.load(f)
+
+
+class TestGrammarCorpus(unittest.TestCase):
+    """The driver's verdict on every value of tests/grammar/corpus.json.
+
+    The agent's parser is held to the same corpus by
+    tests/unit/test_grammar.c.
+    """
+
+    def spoke_ok(self, field, value):
+        """Driver accepts the value and passes it on unchanged in get_hubs.
+
+        A port_id is checked as a spoke's peers entry.
+        """
+        profile = {'public_key': KEY}
+        if field == 'port_id':
+            profile['peers'] = [value]
+        else:
+            profile[field] = value
+        try:
+            spec = v.check_profile('spoke', {'binding:profile': profile},
+                                   False)
+        except n_exc.InvalidInput:
+            return False
+        if field == 'endpoint' and value is not None:
+            return v.dialable_endpoint(spec['endpoint']) == value
+        return True
+
+    def test_corpus(self):
+        corpus = _corpus()
+        fields = [k for k in corpus if not k.startswith('_') and
+                  isinstance(corpus[k], dict)]
+        self.assertEqual(sorted(['public_key', 'endpoint',
+                                 'persistent_keepalive', 'port_id']),
+                         sorted(fields))
+        for field in fields:
+            for verdict in ('good', 'bad'):
+                self.assertTrue(corpus[field][verdict])
+                for value in corpus[field][verdict]:
+                    with self.subTest(field=field, value=value):
+                        self.assertEqual(verdict == 'good',
+                                         self.spoke_ok(field, value))
+
+    def test_bare_ip_endpoints_go_to_the_agent_as_null(self):
+        for value in _corpus()['endpoint_bare_ip']:
+            with self.subTest(value=value):
+                spec = v.check_profile(
+                    'spoke', {'binding:profile': {'public_key': KEY,
+                                                  'endpoint': value}}, False)
+                self.assertEqual(value, spec['endpoint'])
+                self.assertIsNone(v.dialable_endpoint(value))

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One hub: the OVS internal port in the hub's namespace, its addresses and
+ * the namespace's routes (devices through the tunnel, the rest through OVN). */
+#include "attach/ovn_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nwg/netns.h"
+#include "nwg/rtnl.h"
+
+void nwg_ovn_ifname(const char *port_id, char out[IFNAMSIZ])
+{
+	snprintf(out, IFNAMSIZ, "wo-%.11s", port_id);
+}
+
+/* Creates (or finds) the OVS port; its TAP appears in the root namespace. */
+static int add_port(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
+		    const char *ifname, struct nwg_err *err)
+{
+	char mac[40], amac[64], id[128], mark[128];
+	const char *args[] = {"--may-exist",
+			      "add-port",
+			      br,
+			      ifname,
+			      "--",
+			      "set",
+			      "Interface",
+			      ifname,
+			      "type=internal",
+			      mac,
+			      id,
+			      amac,
+			      "external_ids:iface-status=active",
+			      mark,
+			      NULL};
+
+	snprintf(mac, sizeof(mac), "mac=\"%s\"", h->mac);
+	snprintf(amac, sizeof(amac), "external_ids:attached-mac=\"%s\"", h->mac);
+	snprintf(id, sizeof(id), "external_ids:iface-id=%s", h->port_id);
+	snprintf(mark, sizeof(mark), "external_ids:%s=%s", NWG_OVN_MARK, h->port_id);
+	return nwg_ovs_vsctl(o, args, NULL, 0, err);
+}
+
+/* The port's TAP, wherever it is, ends up in netns. */
+static int place(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
+		 const char *ifname, const char *netns, struct nwg_err *err)
+{
+	struct nwg_rtnl *root = NULL;
+	struct nwg_link l;
+	int fd, r;
+
+	if ((r = add_port(o, br, h, ifname, err)) < 0)
+		return r;
+	if ((r = nwg_rtnl_open(&root, NULL, err)) < 0)
+		return r;
+	r = nwg_link_get(root, ifname, &l, err);
+	if (r == 0) {
+		fd = nwg_netns_open(netns, err);
+		r = fd < 0 ? fd : nwg_link_move(root, ifname, fd, err);
+		if (fd >= 0)
+			close(fd);
+	}
+	nwg_rtnl_close(root);
+	return r;
+}
+
+static int addresses(struct nwg_rtnl *r, const struct nwg_dhub *h, const char *ifname,
+		     struct nwg_err *err)
+{
+	char cidr[NWG_IPNET_STRLEN];
+	int ret;
+
+	for (size_t i = 0; i < h->n_fixed_ips; i++) {
+		if (nwg_ipnet_format(&h->fixed_ips[i], cidr, sizeof(cidr)) < 0)
+			return nwg_err_set(err, EINVAL, "bad fixed IP");
+		if ((ret = nwg_addr_add(r, ifname, cidr, err)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int routes(struct nwg_rtnl *r, const struct nwg_dhub *h, const char *ovs_if,
+		  const char *wg_if, struct nwg_err *err)
+{
+	char cidr[NWG_IPNET_STRLEN];
+	int ret;
+
+	for (size_t i = 0; i < h->n_gateways; i++) {
+		const char *dflt = strchr(h->gateways[i], ':') ? "::/0" : "0.0.0.0/0";
+
+		if ((ret = nwg_route_replace(r, dflt, h->gateways[i], ovs_if, err)) < 0)
+			return ret;
+	}
+	for (size_t s = 0; s < h->n_spokes; s++) {
+		for (size_t i = 0; i < h->spokes[s].n_allowed; i++) {
+			if (nwg_ipnet_format(&h->spokes[s].allowed[i], cidr, sizeof(cidr)) < 0)
+				return nwg_err_set(err, EINVAL, "bad allowed IP");
+			if ((ret = nwg_route_replace(r, cidr, NULL, wg_if, err)) < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
+		 const char *netns, const char *wg_if, bool *plugged, struct nwg_err *err)
+{
+	char ifname[IFNAMSIZ];
+	struct nwg_rtnl *r = NULL;
+	struct nwg_link l;
+	int ret;
+
+	*plugged = false;
+	nwg_ovn_ifname(h->port_id, ifname);
+	if ((ret = nwg_rtnl_open(&r, netns, err)) < 0)
+		return ret;
+	ret = nwg_link_get(r, ifname, &l, err);
+	if (ret == -ENODEV) {
+		nwg_err_clear(err);
+		ret = place(o, br, h, ifname, netns, err);
+		*plugged = ret == 0;
+		if (ret == 0)
+			ret = nwg_link_get(r, ifname, &l, err);
+	}
+	if (ret == 0 && h->mtu && l.mtu != h->mtu)
+		ret = nwg_link_set_mtu(r, ifname, h->mtu, err);
+	if (ret == 0)
+		ret = addresses(r, h, ifname, err);
+	if (ret == 0 && !l.up)
+		ret = nwg_link_set_up(r, ifname, true, err);
+	if (ret == 0)
+		ret = nwg_netns_set_forwarding(netns, true, err);
+	if (ret == 0)
+		ret = routes(r, h, ifname, wg_if, err);
+	nwg_rtnl_close(r);
+	return ret;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bench-scale: one hub with N spokes realised by the agent's own sync pass
+ * (userspace backend, --desired-file path: parse, actual read, plan, exec,
+ * record), for each N given. Per N: the first realisation, an in-sync pass,
+ * and one spoke moved / added / removed (targeted pass, median of the three),
+ * side by side with the baseline a naive agent pays for the same change:
+ * re-applying the whole peer list (REPLACE_PEERS, N peers) in one set.
+ * Run inside a scratch namespace (scale.sh does it); root only.
+ * Usage: bench-scale WORKDIR TAG N...
+ * Prints "scale N=<n> create_ms=.. insync_ms=.. change_ms=.. replace_ms=.. ratio=.."
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "agent.h"
+#include "cmdline.h"
+#include "nwg/key.h"
+#include "nwg/wg.h"
+#include "reconcile/plan.h"
+#include "setup.h"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static char hub_id[40], project[40];
+
+static json_t *spoke(size_t i, const char *pub)
+{
+	char ip[32], id[48];
+
+	snprintf(ip, sizeof(ip), "100.%zu.%zu.%zu/32", 64 + i / 65536, (i / 256) % 256, i % 256);
+	snprintf(id, sizeof(id), "5b0e0000-0000-4000-8000-%012zx", i);
+	return json_pack("{s:s, s:s, s:[s], s:n, s:n}", "port_id", id, "public_key", pub,
+			 "allowed_ips", ip, "endpoint", "persistent_keepalive");
+}
+
+static void random_pub(char out[NWG_KEY_B64_LEN + 1])
+{
+	struct nwg_key k;
+
+	if (getrandom(k.b, sizeof(k.b), 0) != (ssize_t)sizeof(k.b))
+		exit(1);
+	nwg_key_to_b64(out, &k);
+}
+
+static json_t *desired(json_t *spokes)
+{
+	if (!spokes)
+		return json_pack("{s:s, s:[]}", "host", "bench", "hubs");
+	return json_pack("{s:s, s:[{s:s, s:s, s:n, s:b, s:[s], s:i, s:b, s:n, s:n, s:n, s:O}]}",
+			 "host", "bench", "hubs", "port_id", hub_id, "project_id", project,
+			 "network_id", "admin_state_up", 1, "fixed_ips", "10.99.0.1/24", "mtu",
+			 1450, "root_namespace", 0, "public_key", "listen_port", "router_id",
+			 "spokes", spokes);
+}
+
+/* One pass (full, or targeted at the hub); its wall time in ms. */
+static double pass(struct nwg_agent *a, json_t *d, bool full)
+{
+	char **ids = full ? NULL : calloc(2, sizeof(*ids));
+	double t0;
+	int r;
+
+	json_decref(a->offline);
+	a->offline = d;
+	if (ids)
+		ids[0] = strdup(hub_id);
+	t0 = now_ms();
+	r = nwg_sync(a, full, ids, full ? 0 : 1);
+	t0 = now_ms() - t0;
+	if (r < 0 || (a->hubs.n && !a->hubs.v[0].ok)) {
+		fprintf(stderr, "bench-scale: pass failed (%d)\n", r);
+		exit(1);
+	}
+	return t0;
+}
+
+static int cmp_d(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The baseline: the whole peer list of the hub set again in one request. */
+static double replace_all(struct nwg_agent *a, json_t *spokes)
+{
+	struct nwg_device *dev;
+	struct nwg_err err = {{0}};
+	char ifname[IFNAMSIZ], ns[64];
+	double t0;
+
+	nwg_hub_ifname(hub_id, ifname);
+	snprintf(ns, sizeof(ns), "tun-%s", project);
+	dev = nwg_device_new(ifname);
+	dev->flags = NWG_DEV_REPLACE_PEERS;
+	t0 = now_ms();
+	for (size_t i = 0; i < json_array_size(spokes); i++) {
+		const json_t *s = json_array_get(spokes, i);
+		struct nwg_key k;
+		struct nwg_peer *p;
+
+		const char *b64 = json_string_value(json_object_get(s, "public_key"));
+
+		nwg_key_from_b64(&k, b64, strlen(b64));
+		p = nwg_device_add_peer(dev, &k);
+		p->flags = NWG_PEER_REPLACE_ALLOWEDIPS;
+		nwg_peer_add_allowedip(
+		    p, json_string_value(json_array_get(json_object_get(s, "allowed_ips"), 0)));
+	}
+	if (nwg_wg_set(a->backend, ifname, ns, dev, &err) < 0) {
+		fprintf(stderr, "bench-scale: replace: %s\n", err.msg);
+		exit(1);
+	}
+	t0 = now_ms() - t0;
+	nwg_device_free(dev);
+	return t0;
+}
+
+static void series(struct nwg_agent *a, size_t n)
+{
+	json_t *spokes = json_array();
+	char pub[NWG_KEY_B64_LEN + 1];
+	double create, insync[3], change[3], replace;
+
+	for (size_t i = 0; i < n; i++) {
+		random_pub(pub);
+		json_array_append_new(spokes, spoke(i, pub));
+	}
+	create = pass(a, desired(spokes), true);
+	for (int i = 0; i < 3; i++)
+		insync[i] = pass(a, desired(spokes), true);
+	/* move spoke n/2 */
+	json_array_set_new(json_object_get(json_array_get(spokes, n / 2), "allowed_ips"), 0,
+			   json_string("100.127.255.1/32"));
+	change[0] = pass(a, desired(spokes), false);
+	random_pub(pub); /* add one */
+	json_array_append_new(spokes, spoke(n + 1, pub));
+	change[1] = pass(a, desired(spokes), false);
+	json_array_remove(spokes, 0); /* remove one */
+	change[2] = pass(a, desired(spokes), false);
+	replace = replace_all(a, spokes);
+	pass(a, desired(spokes), true); /* back in sync after the baseline */
+	qsort(insync, 3, sizeof(double), cmp_d);
+	qsort(change, 3, sizeof(double), cmp_d);
+	printf("scale N=%zu create_ms=%.1f insync_ms=%.1f change_ms=%.1f replace_ms=%.1f "
+	       "change_vs_replace=%.3f\n",
+	       n, create, insync[1], change[1], replace, replace > 0 ? change[1] / replace : 0);
+	fflush(stdout);
+	pass(a, desired(NULL), true); /* the hub is deleted */
+	json_decref(spokes);
+}
+
+int main(int argc, char **argv)
+{
+	char ini[512], dfile[512],
+	    *args[] = {"bench-scale", "--config-file", ini, "--desired-file", dfile, NULL};
+	struct nwg_cmdline cl;
+	struct nwg_err err = {{0}};
+	struct nwg_agent a;
+	FILE *f;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: bench-scale WORKDIR TAG N...\n");
+		return 2;
+	}
+	snprintf(hub_id, sizeof(hub_id), "5ca1e%03d-0000-4000-8000-000000000001",
+		 atoi(argv[2]) % 1000);
+	snprintf(project, sizeof(project), "nwgscale%s", argv[2]);
+	snprintf(ini, sizeof(ini), "%s/agent.ini", argv[1]);
+	snprintf(dfile, sizeof(dfile), "%s/desired.json", argv[1]);
+	if (!(f = fopen(ini, "w")))
+		return 1;
+	fprintf(f,
+		"[DEFAULT]\nhost = bench-scale\n[wireguard]\nWG_HUB_IP = 192.0.2.1\n"
+		"backend = userspace\nstate_path = %s/state\nlisten_port_range = 53400:53499\n"
+		"control_socket = %s/agent.sock\n",
+		argv[1], argv[1]);
+	fclose(f);
+	if (!(f = fopen(dfile, "w")))
+		return 1;
+	fputs("{\"host\": \"bench\", \"hubs\": []}\n", f);
+	fclose(f);
+	if (nwg_cmdline_parse(&cl, 5, args, &err) < 0 || nwg_agent_setup(&a, &cl) != 0) {
+		fprintf(stderr, "bench-scale: setup failed %s\n", err.msg);
+		return 1;
+	}
+	for (int i = 3; i < argc; i++)
+		series(&a, (size_t)strtoul(argv[i], NULL, 10));
+	nwg_agent_teardown(&a);
+	return 0;
+}

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The sync state machine and the scheduler over the fake broker: get_hubs
+ * pages, failures and their backoff, loss recovery, one pass at a time. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent.h"
+#include "agent_testlib.h"
+#include "msg/fake.h"
+#include "neutron_rpc.h"
+#include "nwg/rtnl.h"
+
+struct broker {
+	char *body[64];
+	size_t n;
+};
+
+static int publish(void *ctx, const char *exchange, const char *rkey, const char *body, size_t len)
+{
+	struct broker *b = ctx;
+
+	(void)exchange;
+	(void)rkey;
+	assert_true(b->n < 64);
+	b->body[b->n++] = strndup(body, len);
+	return 0;
+}
+
+struct fixture {
+	struct nwg_agent a;
+	struct broker b;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->a.conf.host, sizeof(f->a.conf.host), "%s", "node-1");
+	f->a.rpc_timeout_ms = 60000;
+	f->a.msg = nwg_msg_fake_open(NWG_TOPIC_AGENT, nwg_events_handle, &f->a, publish, &f->b);
+	assert_non_null(f->a.msg);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct nwg_msg *m = f->a.msg;
+
+	f->a.msg = NULL;
+	nwg_msg_close(m);
+	for (size_t i = 0; i < f->b.n; i++)
+		free(f->b.body[i]);
+	nwg_strv_free(f->a.want_ids);
+	nwg_hubtab_clear(&f->a.hubs);
+	free(f);
+	return 0;
+}
+
+/* The i-th request: method, version, args (new ref), msg_id copied. */
+static json_t *request(struct fixture *f, size_t i, const char *method, const char *version,
+		       char msg_id[64])
+{
+	struct nwg_msg_in in;
+	json_t *outer = json_loads(f->b.body[i], 0, NULL), *inner, *args;
+
+	assert_true(i < f->b.n);
+	inner = json_loads(json_string_value(json_object_get(outer, "oslo.message")), 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(inner, "version")), version);
+	json_decref(inner);
+	json_decref(outer);
+	assert_int_equal(nwg_msg_decode(f->b.body[i], strlen(f->b.body[i]), &in, NULL), 0);
+	assert_string_equal(in.method, method);
+	snprintf(msg_id, 64, "%s", in.msg_id);
+	args = json_incref(in.args);
+	nwg_msg_in_clear(&in);
+	return args;
+}
+
+static void answer(struct fixture *f, const char *msg_id, json_t *result, const char *cls)
+{
+	size_t len;
+	char *body = nwg_msg_fake_reply(msg_id, result, cls, "no", &len);
+
+	nwg_msg_fake_deliver(f->a.msg, true, body, len);
+	free(body);
+	assert_int_equal(nwg_msg_poll(f->a.msg, 0, NULL), 0);
+}
+
+static json_t *page(const char *next)
+{
+	return json_pack("{s:s, s:[], s:s?}", "host", "node-1", "hubs", "next", next);
+}
+
+static void test_pages_then_apply(void **state)
+{
+	struct fixture *f = *state;
+	char id[64];
+	json_t *args, *p;
+
+	assert_int_equal(nwg_sync(&f->a, true, NULL, 0), 0);
+	assert_int_equal(f->a.sync.state, NWG_SYNC_FETCH);
+	/* one pass at a time */
+	assert_int_equal(nwg_sync(&f->a, true, NULL, 0), -EBUSY);
+	args = request(f, 0, "get_hubs", "1.1", id);
+	assert_string_equal(json_string_value(json_object_get(args, "host")), "node-1");
+	assert_null(json_object_get(args, "port_ids"));
+	p = json_object_get(args, "page");
+	assert_true(json_is_null(json_object_get(p, "after")));
+	assert_int_equal(json_integer_value(json_object_get(p, "max_spokes")), NWG_PAGE_MAX_SPOKES);
+	json_decref(args);
+	p = page(HUB_B);
+	answer(f, id, p, NULL);
+	json_decref(p);
+	assert_int_equal(f->b.n, 2);
+	args = request(f, 1, "get_hubs", "1.1", id);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(args, "page"), "after")), HUB_B);
+	json_decref(args);
+	p = page(NULL);
+	answer(f, id, p, NULL);
+	json_decref(p);
+	/* the last page applied the desired state (no backend here: the actual
+	 * state cannot be read, so the pass ends as failed and is retried) */
+	assert_int_equal(f->a.sync.state, NWG_SYNC_IDLE);
+	assert_int_equal(f->a.last_sync_rc, -EINVAL);
+	assert_true(f->a.want_full);
+	assert_int_equal(f->a.full_retry_ms, 1000);
+}
+
+static void test_cursor_must_advance(void **state)
+{
+	struct fixture *f = *state;
+	char id[64];
+	json_t *p;
+
+	assert_int_equal(nwg_sync(&f->a, true, NULL, 0), 0);
+	json_decref(request(f, 0, "get_hubs", "1.1", id));
+	p = page(HUB_B);
+	answer(f, id, p, NULL);
+	json_decref(p);
+	json_decref(request(f, 1, "get_hubs", "1.1", id));
+	p = page(HUB_A); /* backwards: a server bug must not loop the agent */
+	answer(f, id, p, NULL);
+	json_decref(p);
+	assert_int_equal(f->b.n, 2);
+	assert_int_equal(f->a.sync.state, NWG_SYNC_IDLE);
+	assert_int_equal(f->a.last_sync_rc, -EBADMSG);
+	assert_true(f->a.want_full);
+}
+
+static void test_unpaged_fallback(void **state)
+{
+	struct fixture *f = *state;
+	char id[64];
+	json_t *args;
+
+	assert_int_equal(nwg_sync(&f->a, true, NULL, 0), 0);
+	json_decref(request(f, 0, "get_hubs", "1.1", id));
+	answer(f, id, NULL, "oslo_messaging.rpc.client.UnsupportedVersion");
+	assert_true(f->a.no_paging);
+	assert_int_equal(f->a.sync.state, NWG_SYNC_FETCH);
+	args = request(f, 1, "get_hubs", "1.0", id);
+	assert_null(json_object_get(args, "page"));
+	json_decref(args);
+}
+
+static void test_failure_backoff(void **state)
+{
+	struct fixture *f = *state;
+	char id[64];
+
+	for (int i = 0; i < 3; i++) {
+		f->a.want_full = false;
+		f->a.sync_at_ms = 0;
+		assert_int_equal(nwg_sync(&f->a, true, NULL, 0), 0);
+		json_decref(request(f, (size_t)i, "get_hubs", "1.1", id));
+		answer(f, id, NULL, "RuntimeError");
+		assert_int_equal(f->a.sync.state, NWG_SYNC_IDLE);
+		assert_true(f->a.want_full);
+		assert_int_equal(f->a.full_retry_ms, 1000 << i); /* 1 s, 2 s, 4 s */
+		assert_true(f->a.sync_at_ms >= nwg_now_ms() + (1000 << i) - 100);
+	}
+}
+
+static void test_targeted_failure_goes_full(void **state)
+{
+	struct fixture *f = *state;
+	char id[64], **ids = calloc(2, sizeof(*ids));
+	json_t *args;
+
+	ids[0] = strdup(HUB_A);
+	assert_int_equal(nwg_sync(&f->a, false, ids, 1), 0);
+	args = request(f, 0, "get_hubs", "1.1", id);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(args, "port_ids"), 0)),
+			    HUB_A);
+	json_decref(args);
+	answer(f, id, NULL, "RuntimeError");
+	assert_true(f->a.want_full);
+}
+
+/* Broker loss in the middle of a pass: the pending get_hubs completes with
+ * -ECONNRESET and a full pass waits for the reconnect. */
+static void test_loss_during_fetch(void **state)
+{
+	struct fixture *f = *state;
+	struct nwg_msg *m = f->a.msg;
+
+	assert_int_equal(nwg_sync(&f->a, true, NULL, 0), 0);
+	f->a.msg = NULL;
+	nwg_msg_close(m);
+	assert_int_equal(f->a.sync.state, NWG_SYNC_IDLE);
+	assert_int_equal(f->a.last_sync_rc, -ECONNRESET);
+	assert_true(f->a.want_full);
+	f->a.msg = nwg_msg_fake_open(NWG_TOPIC_AGENT, nwg_events_handle, &f->a, publish, &f->b);
+}
+
+/* A dropped or undecodable delivery schedules a full sync at once; repeated
+ * losses back off. */
+static void test_loss_schedules_sync(void **state)
+{
+	struct fixture *f = *state;
+	int64_t now = nwg_now_ms();
+
+	nwg_msg_fake_deliver(f->a.msg, false, NULL, 0);
+	assert_int_equal(nwg_msg_poll(f->a.msg, 0, NULL), 0);
+	assert_true(f->a.want_full);
+	assert_true(f->a.sync_at_ms <= now + 50);
+	f->a.want_full = false;
+	f->a.sync_at_ms = 0;
+	nwg_msg_fake_deliver(f->a.msg, false, "{garbage", 8);
+	assert_int_equal(nwg_msg_poll(f->a.msg, 0, NULL), 0);
+	assert_true(f->a.want_full);
+	assert_true(f->a.sync_at_ms >= now + 400); /* second loss: 500 ms later */
+	/* the scheduler starts the pass once due, not before */
+	assert_int_equal(f->b.n, 0);
+	nwg_sched_run(&f->a, f->a.sync_at_ms - 1);
+	assert_int_equal(f->b.n, 0);
+	nwg_sched_run(&f->a, f->a.sync_at_ms);
+	assert_int_equal(f->b.n, 1);
+	assert_int_equal(f->a.sync.state, NWG_SYNC_FETCH);
+}
+
+/* Triggers during a pass are coalesced and run after it. */
+static void test_coalesced_while_busy(void **state)
+{
+	struct fixture *f = *state;
+	const char *ids[] = {HUB_A, HUB_C};
+	char id[64];
+	json_t *p;
+
+	nwg_sched_full(&f->a, 0);
+	nwg_sched_run(&f->a, nwg_now_ms());
+	assert_int_equal(f->b.n, 1);
+	nwg_sched_ids(&f->a, ids, 2, 0);
+	nwg_sched_run(&f->a, nwg_now_ms() + 10);
+	assert_int_equal(f->b.n, 1); /* still fetching: nothing new sent */
+	json_decref(request(f, 0, "get_hubs", "1.1", id));
+	p = page(NULL);
+	answer(f, id, p, NULL);
+	json_decref(p);
+	assert_int_equal(f->a.sync.state, NWG_SYNC_IDLE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_pages_then_apply, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cursor_must_advance, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unpaged_fallback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failure_backoff, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_targeted_failure_goes_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_loss_during_fetch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_loss_schedules_sync, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_coalesced_while_busy, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
