@@ -172,6 +172,7 @@ class TestBinding(WireGuardDriverTestCase):
         self.assertEqual(pb.VIF_TYPE_UNBOUND, spoke[pb.VIF_TYPE])
         self.assertEqual({'role': 'spoke', 'public_key': key(1),
                           'endpoint': None, 'listen_port': None,
+                          'persistent_keepalive': None,
                           'peers': []}, spoke['wireguard'])
 
     def test_initialize_warns_unless_first(self):
