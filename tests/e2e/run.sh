@@ -13,8 +13,8 @@ cd "$HERE" || exit 1
 . "$HERE/scripts/device-lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "e2e: needs root, skipped"; exit 77; }
-export NWG_INSTANCE=${NWG_INSTANCE:-default}
-export NEUTRON_PORT=${NEUTRON_PORT:-9696}
+export NWG_INSTANCE=${NWG_INSTANCE:-check} # never the demo's (default/9696)
+export NEUTRON_PORT=${NEUTRON_PORT:-9697}
 # NWG_CLI / NWG_AGENT: run other builds (the installed .deb: tests/deb).
 CLI=${NWG_CLI:-$HERE/build/rel/bin/neutron-wireguard}
 AGENT=${NWG_AGENT:-$HERE/build/rel/bin/neutron-wireguard-agent}
@@ -76,6 +76,7 @@ cleanup() {
 		for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$AGENT_PID" 2>/dev/null
 	fi
+	scripts/forget-agents.sh "$NODE_HOST"
 	dev_wg_stop "$STATE/wg1.pid" "$IF1" "$NS1"
 	dev_wg_stop "$STATE/wg2.pid" "$IF2" "$NS2"
 	for ns in "$NS1" "$NS2" "tun-$PROJECT" ${HUB_NS:+"$HUB_NS"}; do
