@@ -208,7 +208,7 @@ write_configs() {
 # written by neutron-harness.sh (instance $NWG_INSTANCE)
 [DEFAULT]
 core_plugin = ml2
-service_plugins = router
+service_plugins = router,wireguard
 auth_strategy = $AUTH_STRATEGY
 $AUTH_EXTRA
 bind_host = 127.0.0.1

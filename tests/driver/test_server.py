@@ -572,6 +572,15 @@ def main():
         for net in created['networks']:
             http('DELETE', '/networks/' + net)
         agent.stop()
+        # the fake agents' rows: a dead agent row misleads every client
+        # that picks a host from the agent list
+        for host in (HOST, HOST2):
+            for row in (http('GET', '/agents?host=' + host)[1] or
+                        {}).get('agents', []):
+                http('DELETE', '/agents/' + row['id'])
+        left = (http('GET', '/agents?host=%s&host=%s' % (HOST, HOST2))[1]
+                or {}).get('agents', [])
+        R.check('fake agents\' rows deleted', not left, left)
         try:
             os.unlink(events_path)
         except OSError:

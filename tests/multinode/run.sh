@@ -29,8 +29,8 @@ cd "$HERE" || exit 1
 
 [ "$(id -u)" = 0 ] || { echo "multinode: needs root, skipped"; exit 77; }
 PHASES=${*:-ovs multinode}
-export NWG_INSTANCE=${NWG_INSTANCE:-default}
-export NEUTRON_PORT=${NEUTRON_PORT:-9696}
+export NWG_INSTANCE=${NWG_INSTANCE:-check} # never the demo's (default/9696)
+export NEUTRON_PORT=${NEUTRON_PORT:-9697}
 export NWG_SRC=${NWG_SRC:-$HERE}
 HARNESS=$HERE/scripts/neutron-harness.sh
 CLI_BIN=$HERE/build/rel/bin/neutron-wireguard
