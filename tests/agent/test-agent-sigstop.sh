@@ -21,6 +21,9 @@ LOG=$T/agent.log
 HOST=agt-stop-$$
 PROJ=agtst$$
 NS=tun-$PROJ
+X=$((($$ >> 6) % 256)) Y=$((($$ % 64) * 4))
+# shellcheck disable=SC2034 # read by write_agent_ini (stack.sh)
+HUB_IP=198.19.$X.$((Y + 1))
 NET='' HUB='' HUBIF='' NPID='' STOPPED=0
 AGENT_PID=''
 
