@@ -120,6 +120,7 @@ static void agent_free(struct nwg_agent *a)
 {
 	nwg_strv_free(a->want_ids);
 	nwg_hubtab_clear(&a->hubs);
+	nwg_guard_clear(&a->guard);
 	free(a);
 }
 
@@ -156,6 +157,9 @@ static void test_events_schedule(void **state)
 	cast(a, "port_delete", "{\"port_id\": \"" SPOKE_1 "\"}");
 	assert_true(a->want_full);
 	assert_null(a->want_ids);
+	/* Neutron named it deleted: its removal is vouched for (no mass-deletion hold) */
+	assert_non_null(a->guard.vouched);
+	assert_string_equal(a->guard.vouched[0], SPOKE_1);
 	agent_free(a);
 }
 
