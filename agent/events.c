@@ -7,6 +7,7 @@
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "reconcile/desired.h"
+#include "reconcile/guard.h"
 
 #define DEBOUNCE_MS 10
 #define MAX_IDS	    256
@@ -78,6 +79,10 @@ static void on_port_delete(struct nwg_agent *a, json_t *args)
 	if (nwg_guard_vouch(&a->guard, id) < 0)
 		log_err("out of memory");
 	log_debug("port_delete: %s is ours: full sync", id);
+	/* Neutron named this port as deleted: its removal is no mass deletion
+	 * (the full pass may have swallowed the targeted one that would vouch) */
+	if (nwg_guard_vouch(&a->guard, id) < 0)
+		log_err("out of memory");
 	nwg_sched_full(a, DEBOUNCE_MS); /* removals happen after a full sync only */
 }
 

@@ -184,7 +184,8 @@ int main(int argc, char **argv)
 	fprintf(f,
 		"[DEFAULT]\nhost = bench-scale\n[wireguard]\nWG_HUB_IP = 192.0.2.1\n"
 		"backend = userspace\nstate_path = %s/state\nlisten_port_range = 53400:53499\n"
-		"control_socket = %s/agent.sock\n",
+		"control_socket = %s/agent.sock\n"
+		"mass_delete_percent = 0\n", /* each series ends by deleting its hub */
 		argv[1], argv[1]);
 	fclose(f);
 	if (!(f = fopen(dfile, "w")))

@@ -21,6 +21,9 @@ LOG=$T/agent.log
 HOST=agt-stop-$$
 PROJ=agtst$$
 NS=tun-$PROJ
+X=$((($$ >> 6) % 256)) Y=$((($$ % 64) * 4))
+# shellcheck disable=SC2034 # read by write_agent_ini (stack.sh)
+HUB_IP=198.19.$X.$((Y + 1))
 NET='' HUB='' HUBIF='' NPID='' STOPPED=0
 AGENT_PID=''
 
@@ -48,7 +51,8 @@ NET=$(api POST /networks "{\"network\": {\"name\": \"$PROJ\", \"project_id\": \"
 api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.97.0.0/24\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null}}" >/dev/null
 HUB=$(api POST /ports "{\"port\": {\"network_id\": \"$NET\", \"project_id\": \"$PROJ\", \"binding:host_id\": \"$HOST\", \"binding:profile\": {\"wg_role\": \"hub\"}, \"fixed_ips\": [{\"ip_address\": \"10.97.0.1\"}]}}" | jq -r .port.id)
 HUBIF=$(ifname_of "$HUB")
-check "hub realized" wait_for 30 ip -n "$NS" link show "$HUBIF"
+link_there() { ip -n "$NS" link show "$HUBIF" >/dev/null 2>&1; }
+check "hub realized" wait_for 30 link_there
 check "hub reported" wait_for 30 grep -q 'reported realized' "$LOG"
 
 if [ "${STALL_PROBE:-0}" = 1 ]; then
@@ -78,7 +82,7 @@ mark resumed
 kill -CONT -- "-$NPID" && STOPPED=0
 check "full sync after the server resumed" wait_for 120 synced_since resumed
 check "agent alive in Neutron again" wait_for 120 agent_alive_in_api
-check "hub still in place" ip -n "$NS" link show "$HUBIF"
+check "hub still in place" link_there
 check "no sanitizer report" bash -c "! grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$LOG'"
 if [ "${STALL_PROBE:-0}" = 1 ]; then
 	rmax=$(echo "$RUNNING" | sed -E 's/.*max_ms=([0-9.]+).*/\1/')

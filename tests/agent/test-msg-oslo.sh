@@ -73,6 +73,11 @@ out=$(tool call "$SRV_TOPIC" add '{"a": 2, "b": 40}' "$SRV" 2>&1)
 check "(a) call add to <topic>.<server> -> 42" \
 	'[ "$out" = 42 ]'
 
+# (a') asynchronous calls: 50 in flight at once, each answer to its own call
+out=$(tool pipeline "$SRV_TOPIC" 50 2>&1)
+check "(a') 50 pipelined asynchronous calls, each answered by _msg_id" \
+	'[ "$out" = "pipeline 50 ok" ]'
+
 # (b) remote exceptions
 out=$(tool call "$SRV_TOPIC" fail '{"why": "x"}' 2>&1); rc=$?
 check "(b) call raising ValueError -> EREMOTEIO 'ValueError: boom: x' ($rc)" \

@@ -5,7 +5,11 @@
  *   nwg-msgtool -c CONF [-t MS] cast TOPIC METHOD ARGS_JSON [SERVER]
  *   nwg-msgtool -c CONF [-t MS] listen-topic TOPIC N
  *   nwg-msgtool -c CONF [-t MS] listen-fanout TOPIC N
+ *   nwg-msgtool -c CONF [-t MS] pipeline TOPIC N
  *
+ * pipeline sends N asynchronous calls add(a=i, b=1000) at once, polls until
+ * every one completed, and prints "pipeline N ok" when each got i + 1000
+ * (exit 1 otherwise: a wrong, missing or failed answer).
  * call prints the result as JSON; listen prints "ready" once the consumers
  * are declared, then one JSON line per delivery ({"topic","method","args"}
  * or {"topic","method":null,"reason"}) and exits after N of them.
@@ -123,6 +127,54 @@ static int do_send(struct nwg_msg *m, bool call, char **argv, int argc, int time
 	return 0;
 }
 
+struct pipe_call {
+	long want, got;
+	int rc, done;
+};
+
+static void on_pipe(void *ctx, int rc, json_t *result, const char *why)
+{
+	struct pipe_call *c = ctx;
+
+	c->done++;
+	c->rc = rc;
+	c->got = json_is_integer(result) ? (long)json_integer_value(result) : -1;
+	if (rc < 0)
+		fprintf(stderr, "call %ld: %s\n", c->want, why ? why : "?");
+}
+
+static int do_pipeline(struct nwg_msg *m, const char *topic, long n, int timeout_ms)
+{
+	struct pipe_call *c = calloc((size_t)(n > 0 ? n : 1), sizeof(*c));
+	struct nwg_err err = {{0}};
+	long bad = 0;
+	int rc = 0;
+
+	for (long i = 0; c && rc >= 0 && i < n; i++) {
+		json_t *args = json_pack("{s:I, s:I}", "a", (json_int_t)i, "b", (json_int_t)1000);
+
+		c[i].want = i + 1000;
+		rc = nwg_msg_call_async(m, topic, NULL, "add", "1.0", args, timeout_ms, on_pipe,
+					&c[i], &err);
+		json_decref(args);
+	}
+	while (c && rc >= 0 && nwg_msg_calls_pending(m))
+		rc = nwg_msg_poll(m, 200, &err);
+	for (long i = 0; c && i < n; i++)
+		bad += c[i].done != 1 || c[i].rc != 0 || c[i].got != c[i].want;
+	if (!c)
+		bad = n;
+	free(c);
+	if (rc < 0)
+		return fail(rc, &err);
+	if (bad) {
+		fprintf(stderr, "error: %ld of %ld calls wrong or unanswered\n", bad, n);
+		return 1;
+	}
+	printf("pipeline %ld ok\n", n);
+	return 0;
+}
+
 static int run(struct nwg_msg_opts *o, char **argv, int argc, int timeout_ms)
 {
 	struct listen_state st = {0};
@@ -136,6 +188,8 @@ static int run(struct nwg_msg_opts *o, char **argv, int argc, int timeout_ms)
 		return fail(rc, &err);
 	if ((!strcmp(cmd, "call") || !strcmp(cmd, "cast")) && argc >= 4)
 		rc = do_send(m, !strcmp(cmd, "call"), argv + 1, argc - 1, timeout_ms);
+	else if (!strcmp(cmd, "pipeline") && argc == 3)
+		rc = do_pipeline(m, argv[1], atol(argv[2]), timeout_ms);
 	else if (!strncmp(cmd, "listen-", 7) && argc == 3)
 		rc = do_listen(m, &st, !strcmp(cmd, "listen-fanout"), argv[1], atol(argv[2]),
 			       timeout_ms);
