@@ -20,7 +20,7 @@ passed=0 failed=0 skipped=0 failed_names=""
 leftovers=$(mktemp -d /tmp/nwg-leftovers.XXXXXX)
 scripts/check-leftovers.sh snapshot "$leftovers"
 # multinode: check-multinode, which includes check-ovs's phase (one start-up)
-for s in unit fuzz netns driver agent e2e l3 kernel ops devstack deb ovn multinode; do
+for s in unit fuzz netns driver agent e2e l3 kernel ops devstack deb ovn multinode dashboard; do
 	case $s in
 	unit | fuzz) make -s "check-$s" ;;
 	*) scripts/run-suite.sh "tests/$s/run.sh" ;;

@@ -25,6 +25,7 @@ from neutron.plugins.ml2.drivers import mech_agent
 from networking_wireguard import conf  # noqa: F401 (registers options)
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
+from networking_wireguard.l3 import placement as l3_placement
 from networking_wireguard.l3 import server as l3_server
 from networking_wireguard.ml2 import realized
 from networking_wireguard.ovn import compat as ovn_compat
@@ -84,6 +85,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                       {'me': c.SERVICE_PLUGIN_NAME, 'list': plugins,
                        'topic': c.PLUGIN_TOPIC})
         l3_server.subscribe()  # hubs on routers (networking_wireguard/l3)
+        l3_placement.subscribe()  # ... placed on the hub's node
         ovn_compat.keep_wireguard_extension()  # ML2/OVN (doc/ovn.md)
         LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
                  c.AGENT_TYPE)
@@ -144,13 +146,21 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
             extra_keys=cfg.CONF.ml2_wireguard.extra_profile_keys,
             realized=realized)
         if role == c.ROLE_HUB:
+            new_host = port.get(portbindings.HOST_ID)
+            if row is not None and row.host and new_host and \
+                    row.host != new_host:
+                # its private key lives on row.host only (issue #13)
+                LOG.warning("Refused to re-bind WireGuard hub %(id)s from "
+                            "%(old)s to %(new)s", {'id': port['id'],
+                                                   'old': row.host,
+                                                   'new': new_host})
+                raise l3_server.HubRouterConflict(reason=(
+                    'port %s is a WireGuard hub realized on %s; it cannot be '
+                    're-bound to %s (its private key never leaves its node: '
+                    'a router with this hub must be hosted on %s; to move '
+                    'the hub, create a new one there)'
+                    % (port['id'], row.host, new_host, row.host)))
             db.save_row(session, port['id'], role)
-            if (row is not None and row.host and
-                    row.host != port.get(portbindings.HOST_ID)):
-                LOG.info("Hub %(id)s realized on %(old)s is now bound to "
-                         "%(new)s; its agent there must realize it",
-                         {'id': port['id'], 'old': row.host,
-                          'new': port.get(portbindings.HOST_ID)})
             return True
         if profile_changed:
             self._check_peers(plugin_context, port, spec)
@@ -172,7 +182,10 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         ports = db.ports(session, peers)
         for peer in peers:
             hub = ports.get(peer)
-            if hub is None:
+            # another project's port is reported exactly like a missing
+            # one: neither its existence nor its kind leaks (issue #16)
+            if hub is None or (not plugin_context.is_admin and
+                               hub.project_id != port.get('project_id')):
                 v.fail(field, 'port %s does not exist' % peer)
             if peer not in rows or rows[peer].role != c.ROLE_HUB:
                 v.fail(field, 'port %s is not a WireGuard hub' % peer)
@@ -180,9 +193,6 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                 v.fail(field, 'hub %s is on network %s, not on the spoke\'s '
                               'network %s' % (peer, hub.network_id,
                                               port['network_id']))
-            if (not plugin_context.is_admin and
-                    hub.project_id != port.get('project_id')):
-                v.fail(field, 'hub %s belongs to another project' % peer)
             if rows[peer].public_key == spec['public_key']:
                 v.fail(v.pfield(c.PROFILE_PUBLIC_KEY),
                        'is the public key of hub %s' % peer)

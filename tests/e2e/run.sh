@@ -173,9 +173,10 @@ hub_realized() {
 
 hub_link_exists() { ip -n "$HUB_NS" link show "$HUB_IF" >/dev/null 2>&1; }
 # The hub's file in the channel repository (named or mentioning its port id or ifname).
+# (Not its quarantine/: a deleted hub's record waits there, doc/agent.md.)
 hub_repo_file() {
-	find "$STATE/repo" -type f \( -name "*$HUB_ID*" -o -name "*$HUB_IF*" \) 2>/dev/null | grep -q . ||
-		grep -rlsF -e "$HUB_ID" "$STATE/repo" | grep -q .
+	find "$STATE/repo" -maxdepth 1 -type f \( -name "*$HUB_ID*" -o -name "*$HUB_IF*" \) 2>/dev/null | grep -q . ||
+		grep -lsF -e "$HUB_ID" "$STATE/repo"/* | grep -q .
 }
 hub_has_peer() { ip netns exec "$HUB_NS" wg show "$HUB_IF" peers | grep -qxF "$1"; }
 
@@ -286,5 +287,6 @@ check "device 2 re-rendered with its new key: tunnel restored" \
 api DELETE "/ports/$HUB_ID" >>"$LOG" 2>&1 && HUB_ID_DELETED=1
 check "hub deleted: its interface is gone" wait_for 30 not hub_link_exists
 check "hub deleted: its repository file is gone" wait_for 10 not hub_repo_file
+check "hub deleted: its record is kept in quarantine (0600)" bash -c "[ \"\$(stat -c %a '$STATE/repo/quarantine/$HUB_ID.conf')\" = 600 ]"
 [ -n "${HUB_ID_DELETED:-}" ] && HUB_ID=""
 finish

@@ -172,6 +172,7 @@ class TestBinding(WireGuardDriverTestCase):
         self.assertEqual(pb.VIF_TYPE_UNBOUND, spoke[pb.VIF_TYPE])
         self.assertEqual({'role': 'spoke', 'public_key': key(1),
                           'endpoint': None, 'listen_port': None,
+                          'persistent_keepalive': None,
                           'peers': []}, spoke['wireguard'])
 
     def test_initialize_warns_unless_first(self):
@@ -283,14 +284,19 @@ class TestValidation(WireGuardDriverTestCase):
                               body['NeutronError']['message'])
                 self.assertIn(text, body['NeutronError']['message'])
                 self.assertEqual(before, self.count_ports())
-        # another project's hub, for a non-admin caller
+        # another project's hub or plain port, for a non-admin caller: the
+        # same answer as for a port that does not exist (nothing leaks)
         port = {'id': 'x', 'network_id': self.net['id'],
                 'project_id': 'someone-else'}
         ctx = mock.Mock(is_admin=False, session=self.context.session)
-        err = self.assertRaises(n_exc.InvalidInput, self.mech._check_peers,
-                                ctx, port, {'peers': [hub['id']],
-                                            'public_key': key(1)})
-        self.assertIn('another project', str(err))
+        for peer in (hub['id'], plain['id'], far_hub['id']):
+            with self.subTest(peer=peer):
+                err = self.assertRaises(
+                    n_exc.InvalidInput, self.mech._check_peers, ctx, port,
+                    {'peers': [peer], 'public_key': key(1)})
+                self.assertEqual(
+                    'Invalid input for operation: binding:profile.peers: '
+                    'port %s does not exist.' % peer, str(err))
 
     def test_spoke_key_unique_per_hub(self):
         hub = self.hub()
@@ -338,7 +344,7 @@ class TestRolePersistence(WireGuardDriverTestCase):
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
         self.assertEqual('hub', port['wireguard']['role'])
 
-    def test_role_survives_router_add_port_and_host_rewrite(self):
+    def test_role_survives_router_add_port_host_rewrite_refused(self):
         wg_agent(HOST)
         wg_agent(HOST2)
         hub = self.hub()
@@ -359,18 +365,25 @@ class TestRolePersistence(WireGuardDriverTestCase):
                          port['device_owner'])
         self.assertEqual('hub', port['wireguard']['role'])
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
-        # what the L3 agent's sync does for a non-HA router
+        # what the L3 agent's sync does for a non-HA router hosted on
+        # another node: refused, the hub stays bound (and keyed) on HOST
         self.casts.reset_mock()
-        self.driver.update_port(self.context, hub['id'],
-                                {'port': {pb.HOST_ID: HOST2}})
+        try:
+            self.driver.update_port(self.context, hub['id'],
+                                    {'port': {pb.HOST_ID: HOST2}})
+        except Exception as e:  # ML2 wraps it in MechanismDriverError
+            inner = getattr(e, 'inner_exceptions', None) or [e]
+            self.assertIsInstance(inner[0], n_exc.Conflict)
+            self.assertIn('re-bound to %s' % HOST2, str(inner[0]))
+        else:
+            self.fail('re-binding a realized hub to another host')
         port = self.show(hub['id'])
-        self.assertEqual(HOST2, port[pb.HOST_ID])
+        self.assertEqual(HOST, port[pb.HOST_ID])
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
         self.assertEqual('hub', port['wireguard']['role'])
-        self.assertIn((HOST, [hub['id']]), self.cast_calls())
-        self.assertIn((HOST2, [hub['id']]), self.cast_calls())
-        self.assertEqual([], self.get_hubs(HOST)['hubs'])
-        hubs = self.get_hubs(HOST2)['hubs']
+        self.assertEqual([], self.cast_calls())
+        self.assertEqual([], self.get_hubs(HOST2)['hubs'])
+        hubs = self.get_hubs(HOST)['hubs']
         self.assertEqual(router['id'], hubs[0]['router_id'])
         self.assertEqual(key(10), hubs[0]['public_key'])
         self.assertEqual([spoke['id']], [s['port_id']
