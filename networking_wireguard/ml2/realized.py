@@ -55,6 +55,11 @@ def hub_realized(context, port_id, public_key, listen_port,
             # binding:profile.
             profile = {c.PROFILE_PUBLIC_KEY: public_key,
                        c.PROFILE_ENDPOINT: endpoint}
+        binding = port_details.active_binding(context, port_id)
+        # ML2 may still be committing the hub's first binding: its commit
+        # then carries details computed before this report.
+        racing = (binding is None or
+                  binding.vif_type != c.VIF_TYPE_WIREGUARD)
         if port_details.update_active_binding(
                 context, port_id, vif_type=c.VIF_TYPE_WIREGUARD,
                 vif_details=payloads.hub_vif_details(row),
@@ -63,6 +68,12 @@ def hub_realized(context, port_id, public_key, listen_port,
         spokes = db.spoke_ids_of_hubs(session, [port_id]).get(port_id, [])
     if changed:
         port_details.publish_update(context, port_id, original)
+    if racing:
+        # Whichever of the two commits came last heals the details: the
+        # binding's postcommit (heal_hub_details) or this, after ours.
+        fresh = port_details.port_dict(context, port_id)
+        if fresh is not None:
+            heal_hub_details(context, fresh)
     if spokes:
         refresh_spokes(context, spokes)
     return True

@@ -30,6 +30,7 @@ AGENT_PID=''
 cleanup() {
 	[ "$STOPPED" = 1 ] && kill -CONT -- "-$NPID" 2>/dev/null
 	stop_agent TERM
+	"$ROOT/scripts/forget-agents.sh" "$HOST"
 	[ -n "$HUB" ] && api DELETE "/ports/$HUB" >/dev/null 2>&1
 	[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
 	AID=$(api GET "/agents?host=$HOST" 2>/dev/null | jq -r '.agents[0].id // empty')

@@ -2,6 +2,8 @@
 bump + PORT AFTER_UPDATE, no rebind), and listing ordinary ports costs the
 driver no query."""
 
+from unittest import mock
+
 from neutron_lib.api.definitions import portbindings as pb
 from neutron_lib.callbacks import events
 from neutron_lib.callbacks import registry
@@ -12,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy import event
 
 from networking_wireguard import constants as c
+from networking_wireguard.ml2 import port_details
 from networking_wireguard.tests.unit import test_mech_driver as base
 
 
@@ -78,6 +81,30 @@ class TestHubDetailsThroughNeutron(base.WireGuardDriverTestCase):
         self.assertTrue(self.realize(hub['id']))
         self.assertEqual(rev, self.show(hub['id'])['revision_number'])
         self.assertEqual([], self.updates.payloads)
+
+    def test_report_racing_the_first_binding_is_healed(self):
+        # hub_realized's transaction does not see the binding ML2 is
+        # committing (it sees no active binding); that commit stores the
+        # details computed before the report. After its own commit the
+        # report heals them.
+        hub = self.hub()
+        self.assertIsNone(self.show(hub['id'])[pb.VIF_DETAILS]['public_key'])
+        real = port_details.active_binding
+        calls = []
+
+        def not_yet_committed(context, port_id):
+            calls.append(port_id)
+            return None if len(calls) <= 2 else real(context, port_id)
+
+        self.updates.payloads.clear()
+        with mock.patch.object(port_details, 'active_binding',
+                               side_effect=not_yet_committed):
+            self.assertTrue(self.realize(hub['id']))
+        after = self.show(hub['id'])
+        self.assertEqual(base.key(9), after[pb.VIF_DETAILS]['public_key'])
+        # listeners heard the healed details last
+        self.assertEqual(base.key(9), self.updates.of(hub['id'])[-1]
+                         .latest_state[pb.VIF_DETAILS]['public_key'])
 
     def test_report_for_a_deleted_port_is_ignored(self):
         hub = self.hub()
