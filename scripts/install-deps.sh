@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the tests and the demo need.
-# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|all]
+# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|onb|all]
 set -euo pipefail
 
 BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
@@ -13,6 +13,8 @@ NEUTRON_PKGS="neutron-server rabbitmq-server mariadb-server python3-openstackcli
   python3-pytest python3-stestr python3-ddt"
 # Packaging (make deb, lintian) and Python lint (flake8 + hacking, tox.ini).
 PKG_PKGS="debhelper dh-python python3-all lintian fakeroot dpkg-dev flake8 python3-hacking"
+# onb: the openstack CLI plugin (QR codes, key generation) and its tests (zbarimg)
+ONB_PKGS="python3-openstackclient python3-qrcode python3-cryptography zbar-tools"
 # ovn: Open vSwitch + OVN on the userspace datapath (make check-ovn)
 OVN_PKGS="openvswitch-switch ovn-central ovn-host ethtool"
 # check-multinode / check-ovs: Open vSwitch (userspace datapath), ethtool (veth tx off)
@@ -24,8 +26,9 @@ case "${1:-all}" in
   pkg) want="$want $PKG_PKGS" ;;
   ovs) want="$want $OVS_PKGS" ;;
   ovn) want="$want $OVN_PKGS" ;;
-  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS" ;;
-  *) echo "usage: $0 [build|pkg|ovs|ovn|all]" >&2; exit 2 ;;
+  onb) want="$want $ONB_PKGS" ;;
+  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS $ONB_PKGS" ;;
+  *) echo "usage: $0 [build|pkg|ovs|ovn|onb|all]" >&2; exit 2 ;;
 esac
 
 missing=""
