@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the tests and the demo need.
-# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|onb|all]
+# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|dash|onb|all]
 set -euo pipefail
 
 BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
@@ -11,6 +11,9 @@ RUN_PKGS="wireguard-go wireguard-tools iproute2 iputils-ping procps curl bc jq s
 NEUTRON_PKGS="neutron-server rabbitmq-server mariadb-server python3-openstackclient
   python3-neutronclient python3-pip python3-setuptools python3-oslotest
   python3-pytest python3-stestr python3-ddt"
+# dash: the dashboard panel's suite (Horizon, a headless browser, QR reader)
+DASH_PKGS="openstack-dashboard chromium chromium-driver python3-selenium zbar-tools
+  python3-requests"
 # Packaging (make deb, lintian) and Python lint (flake8 + hacking, tox.ini).
 PKG_PKGS="debhelper dh-python python3-all lintian fakeroot dpkg-dev flake8 python3-hacking"
 # onb: the openstack CLI plugin (QR codes, key generation) and its tests (zbarimg)
@@ -26,9 +29,10 @@ case "${1:-all}" in
   pkg) want="$want $PKG_PKGS" ;;
   ovs) want="$want $OVS_PKGS" ;;
   ovn) want="$want $OVN_PKGS" ;;
+  dash) want="$want $DASH_PKGS" ;;
   onb) want="$want $ONB_PKGS" ;;
-  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS $ONB_PKGS" ;;
-  *) echo "usage: $0 [build|pkg|ovs|ovn|onb|all]" >&2; exit 2 ;;
+  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS $DASH_PKGS $ONB_PKGS" ;;
+  *) echo "usage: $0 [build|pkg|ovs|ovn|dash|onb|all]" >&2; exit 2 ;;
 esac
 
 missing=""

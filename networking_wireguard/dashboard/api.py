@@ -79,7 +79,8 @@ def _keepalive(v):
     return n
 
 
-def create_device(request, name, hub_id, public_key, keepalive=None):
+def create_device(request, name, hub_id, public_key, keepalive=None,
+                  bind_host=False):
     """Creates the spoke port; returns (port, config with placeholder).
 
     The port is deleted again if its config cannot be rendered, so nothing
@@ -101,6 +102,10 @@ def create_device(request, name, hub_id, public_key, keepalive=None):
         profile['persistent_keepalive'] = ka
     body = {'port': {'name': name, 'network_id': hub['network_id'],
                      'binding:profile': profile}}
+    if bind_host and hub.get('binding:host_id'):
+        # bound to the hub's host, the agent reports the device's health
+        # (port status); binding:host_id is admin-only in Neutron's policy
+        body['port']['binding:host_id'] = hub['binding:host_id']
     port = _client(request).create_port(body)['port']
     try:
         text = config.render(get_port(request, port['id']))

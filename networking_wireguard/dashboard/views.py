@@ -7,6 +7,7 @@ import json
 import logging
 
 from django import http
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views import generic
 from neutronclient.common import exceptions as n_exc
@@ -24,11 +25,13 @@ def _is_admin(request):
 
 
 def _status_text(port):
-    """ACTIVE = the agent saw a handshake within handshake_stale (180 s)."""
-    st = port.get('status')
-    if st == 'ACTIVE':
-        return 'within the last 3 minutes'
-    return 'none recently (since %s)' % (port.get('updated_at') or '?')
+    # The agent reports a spoke bound to its host ACTIVE while the device's
+    # latest handshake is younger than handshake_stale (180 s), DOWN after
+    # that; Neutron keeps no handshake time, so this is what can be said.
+    if port.get('status') == 'ACTIVE':
+        return 'less than 3 minutes ago'
+    return 'not in the last 3 minutes, or not reported (since %s)' % (
+        port.get('updated_at') or '?')
 
 
 def _hub_row(p):
@@ -58,9 +61,11 @@ def _device_row(p, hub_names):
 
 class IndexView(generic.TemplateView):
     template_name = 'wireguard/index.html'
+    page_title = _("WireGuard devices")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx['page_title'] = self.page_title
         req = self.request
         ctx['error'] = None
         try:
@@ -125,7 +130,8 @@ def add_device(request):
         d = _body(request)
         port, text = api.create_device(request, d.get('name'),
                                        d.get('hub_id'), d.get('public_key'),
-                                       d.get('keepalive'))
+                                       d.get('keepalive'),
+                                       bind_host=_is_admin(request))
         LOG.info('WireGuard panel: device %s (%s) added by %s', port['id'],
                  port.get('name'), request.user.id)
         return _json(201, id=port['id'], name=port.get('name'), config=text,
