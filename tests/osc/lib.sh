@@ -101,7 +101,7 @@ finish() {
 	exit 1
 }
 trap finish EXIT
-trap 'exit 1' INT TERM
+trap 'FAILED=$((FAILED + 1)); echo "$SUITE: interrupted"; exit 1' INT TERM
 
 harness_mode_ok() {
 	grep -q '^auth_strategy = keystone' "$NWG_HARNESS_ROOT_DIR/etc/neutron.conf" 2>/dev/null
