@@ -77,7 +77,12 @@ check "bad public key" refused "is not a WireGuard public key" "$A" --hub "hub-$
 check "no key option" refused "exactly one of" "$A" --hub "hub-$ID"
 check "unknown hub" refused "no WireGuard hub" "$A" --hub "nohub-$ID" --public-key "$(wg genkey | wg pubkey)"
 check "foreign project's hub (bob)" refused "no WireGuard hub" "$B" --hub "$HUB" --public-key "$(wg genkey | wg pubkey)"
-check "not a WireGuard port as hub" refused "not a WireGuard port" "$A" --hub "$(hapi POST /ports "{\"port\": {\"network_id\": \"$NET_A\", \"project_id\": \"$(project_id "pa$ID")\", \"name\": \"plain-$ID\"}}" | jq -r .port.id)" --public-key "$(wg genkey | wg pubkey)"
+plain_port() {
+	PLAIN=$(hapi POST /ports "{\"port\": {\"network_id\": \"$NET_A\", \"project_id\": \"$(project_id "pa$ID")\", \"name\": \"plain-$ID\"}}" | jq -r .port.id)
+	at_exit "hapi DELETE /ports/$PLAIN"
+	refused "not a WireGuard port" "$A" --hub "$PLAIN" --public-key "$(wg genkey | wg pubkey)"
+}
+check "not a WireGuard port as hub" plain_port
 check "bad keepalive" refused "keepalive must be" "$A" --hub "hub-$ID" --public-key "$(wg genkey | wg pubkey)" --keepalive 70000
 check "bad endpoint" refused "is not HOST:PORT" "$A" --hub "hub-$ID" --public-key "$(wg genkey | wg pubkey)" --endpoint nope
 reader_denied() {
