@@ -147,6 +147,20 @@ check-ovn: all
 check-kernel: all
 	@scripts/run-suite.sh tests/kernel/run.sh
 
+# Onboarding: the `openstack wireguard` plugin (+ golden configs vs both
+# renderers), IPv6 inner/outer, root-namespace mode. One harness instance
+# (NWG_INSTANCE=onb, headers auth) shared when it is already up.
+check-osc: all
+	@scripts/run-suite.sh tests/osc/run.sh
+
+check-ipv6: all
+	@scripts/run-suite.sh tests/ipv6/run.sh
+
+check-rootns: all
+	@scripts/run-suite.sh tests/rootns/run.sh
+
+.PHONY: check-osc check-ipv6 check-rootns
+
 check-dashboard: all
 	@scripts/run-suite.sh tests/dashboard/run.sh
 

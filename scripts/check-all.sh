@@ -20,9 +20,15 @@ passed=0 failed=0 skipped=0 failed_names=""
 leftovers=$(mktemp -d /tmp/nwg-leftovers.XXXXXX)
 scripts/check-leftovers.sh snapshot "$leftovers"
 # multinode: check-multinode, which includes check-ovs's phase (one start-up)
-for s in unit fuzz netns driver agent e2e l3 kernel ops devstack deb ovn multinode dashboard; do
+# osc ipv6 rootns: one harness instance (onb, headers auth) for the three,
+# started by the first, stopped below (NWG_KEEP_HARNESS, tests/osc/lib.sh)
+onb_env=(NWG_INSTANCE=onb NEUTRON_PORT=9694)
+onb_was_up=0
+env "${onb_env[@]}" scripts/neutron-harness.sh status >/dev/null 2>&1 && onb_was_up=1
+for s in unit fuzz netns driver agent e2e l3 kernel ops devstack deb ovn multinode dashboard osc ipv6 rootns; do
 	case $s in
 	unit | fuzz) make -s "check-$s" ;;
+	osc | ipv6 | rootns) env "${onb_env[@]}" NWG_KEEP_HARNESS=1 scripts/run-suite.sh "tests/$s/run.sh" ;;
 	*) scripts/run-suite.sh "tests/$s/run.sh" ;;
 	esac
 	rc=$?
@@ -32,6 +38,9 @@ for s in unit fuzz netns driver agent e2e l3 kernel ops devstack deb ovn multino
 	*) failed=$((failed + 1)); failed_names="$failed_names $s" ;;
 	esac
 done
+if [ $onb_was_up = 0 ]; then
+	env "${onb_env[@]}" scripts/neutron-harness.sh stop >/dev/null 2>&1 || true
+fi
 # hygiene: every suite removes what it made (agent rows, ports, networks,
 # namespaces) on every exit path
 if scripts/check-leftovers.sh compare "$leftovers"; then

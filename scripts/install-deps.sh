@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the tests and the demo need.
-# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|dash|all]
+# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|dash|onb|all]
 set -euo pipefail
 
 BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
@@ -16,6 +16,8 @@ DASH_PKGS="openstack-dashboard chromium chromium-driver python3-selenium zbar-to
   python3-requests"
 # Packaging (make deb, lintian) and Python lint (flake8 + hacking, tox.ini).
 PKG_PKGS="debhelper dh-python python3-all lintian fakeroot dpkg-dev flake8 python3-hacking"
+# onb: the openstack CLI plugin (QR codes, key generation) and its tests (zbarimg)
+ONB_PKGS="python3-openstackclient python3-qrcode python3-cryptography zbar-tools"
 # ovn: Open vSwitch + OVN on the userspace datapath (make check-ovn)
 OVN_PKGS="openvswitch-switch ovn-central ovn-host ethtool"
 # check-multinode / check-ovs: Open vSwitch (userspace datapath), ethtool (veth tx off)
@@ -28,8 +30,9 @@ case "${1:-all}" in
   ovs) want="$want $OVS_PKGS" ;;
   ovn) want="$want $OVN_PKGS" ;;
   dash) want="$want $DASH_PKGS" ;;
-  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS $DASH_PKGS" ;;
-  *) echo "usage: $0 [build|pkg|ovs|ovn|dash|all]" >&2; exit 2 ;;
+  onb) want="$want $ONB_PKGS" ;;
+  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS $DASH_PKGS $ONB_PKGS" ;;
+  *) echo "usage: $0 [build|pkg|ovs|ovn|dash|onb|all]" >&2; exit 2 ;;
 esac
 
 missing=""

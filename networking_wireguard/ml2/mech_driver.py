@@ -146,6 +146,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
             extra_keys=cfg.CONF.ml2_wireguard.extra_profile_keys,
             realized=realized)
         if role == c.ROLE_HUB:
+            self._check_root_ns_project(plugin_context, port)
             new_host = port.get(portbindings.HOST_ID)
             if row is not None and row.host and new_host and \
                     row.host != new_host:
@@ -170,6 +171,30 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                         persistent_keepalive=spec['persistent_keepalive'])
             db.set_peers(session, port['id'], spec['peers'])
         return True
+
+    def _check_root_ns_project(self, plugin_context, port):
+        """Root-namespace hubs share the node's routing table and
+        addresses: a node serves ONE project that way."""
+        profile = port.get(portbindings.PROFILE) or {}
+        host = port.get(portbindings.HOST_ID)
+        if profile.get(c.PROFILE_ROOT_NAMESPACE) is not True or not host:
+            return
+        session = plugin_context.session
+        others = [h for h in db.hub_ids_on_host(session, host)
+                  if h != port['id']]
+        ports = db.ports(session, others)
+        bindings = db.bindings(session, others)
+        for hub_id in others:
+            other = ports.get(hub_id)
+            if other is None or other.project_id == port.get('project_id'):
+                continue
+            if db.profile_of(bindings.get(hub_id)).get(
+                    c.PROFILE_ROOT_NAMESPACE) is True:
+                v.fail(v.pfield(c.PROFILE_ROOT_NAMESPACE),
+                       'host %s already serves project %s in its root '
+                       'namespace (hub %s): root-namespace mode is one '
+                       'project per node; use another node or a namespaced '
+                       'hub' % (host, other.project_id, hub_id))
 
     def _check_peers(self, plugin_context, port, spec):
         session = plugin_context.session

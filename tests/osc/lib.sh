@@ -81,7 +81,9 @@ cleanup() {
 	kill_pid "$PROXY_PID" authproxy.py
 	# the namespaces the agent made for this run's projects (it is gone now)
 	for p in "pa$ID" "pb$ID" "admin$ID"; do ip netns del "tun-$(project_id "$p")" 2>/dev/null; done
-	[ "$HARNESS_STARTED" = 1 ] && scripts/neutron-harness.sh stop >/dev/null 2>&1
+	# NWG_KEEP_HARNESS=1: check-all.sh shares one start-up between the suites
+	[ "$HARNESS_STARTED" = 1 ] && [ "${NWG_KEEP_HARNESS:-0}" != 1 ] &&
+		scripts/neutron-harness.sh stop >/dev/null 2>&1
 	rm -rf "$STATE"
 }
 kill_pid() {
@@ -99,7 +101,7 @@ finish() {
 	exit 1
 }
 trap finish EXIT
-trap 'exit 1' INT TERM
+trap 'FAILED=$((FAILED + 1)); echo "$SUITE: interrupted"; exit 1' INT TERM
 
 harness_mode_ok() {
 	grep -q '^auth_strategy = keystone' "$NWG_HARNESS_ROOT_DIR/etc/neutron.conf" 2>/dev/null

@@ -77,7 +77,12 @@ check "bad public key" refused "is not a WireGuard public key" "$A" --hub "hub-$
 check "no key option" refused "exactly one of" "$A" --hub "hub-$ID"
 check "unknown hub" refused "no WireGuard hub" "$A" --hub "nohub-$ID" --public-key "$(wg genkey | wg pubkey)"
 check "foreign project's hub (bob)" refused "no WireGuard hub" "$B" --hub "$HUB" --public-key "$(wg genkey | wg pubkey)"
-check "not a WireGuard port as hub" refused "not a WireGuard port" "$A" --hub "$(hapi POST /ports "{\"port\": {\"network_id\": \"$NET_A\", \"project_id\": \"$(project_id "pa$ID")\", \"name\": \"plain-$ID\"}}" | jq -r .port.id)" --public-key "$(wg genkey | wg pubkey)"
+plain_port() {
+	PLAIN=$(hapi POST /ports "{\"port\": {\"network_id\": \"$NET_A\", \"project_id\": \"$(project_id "pa$ID")\", \"name\": \"plain-$ID\"}}" | jq -r .port.id)
+	at_exit "hapi DELETE /ports/$PLAIN"
+	refused "not a WireGuard port" "$A" --hub "$PLAIN" --public-key "$(wg genkey | wg pubkey)"
+}
+check "not a WireGuard port as hub" plain_port
 check "bad keepalive" refused "keepalive must be" "$A" --hub "hub-$ID" --public-key "$(wg genkey | wg pubkey)" --keepalive 70000
 check "bad endpoint" refused "is not HOST:PORT" "$A" --hub "hub-$ID" --public-key "$(wg genkey | wg pubkey)" --endpoint nope
 reader_denied() {
@@ -104,6 +109,9 @@ add_dev() {
 	[ "$(echo "$out" | jq -r .public_key)" = "$(wg pubkey <"$KEY")" ]
 }
 must "device add --generate-key (public key on the port = wg pubkey of the file)" add_dev
+# An admin binds alice's spoke to the hub's node, so the agent reports its
+# handshake status (bound before the first handshake: the agent reports on change).
+check "admin binds the device to the hub's node" hapi PUT "/ports/$DEV" "{\"port\": {\"binding:host_id\": \"$NODE\"}}"
 check "private key file is 0600" eval "[ \"\$(stat -c %a $KEY)\" = 600 ]"
 no_leak() {
 	local priv
@@ -163,13 +171,12 @@ check "device handshakes with the hub" wait_for 30 hs
 check "device -> hub ping through the tunnel" ip netns exec "$NS" ping -c 2 -W 2 10.97.0.1
 DEV_ADDR=$(hapi GET "/ports/$DEV" | jq -r '.port.fixed_ips[0].ip_address')
 check "hub -> device ping through the tunnel" ip netns exec "tun-$(project_id "pa$ID")" ping -c 2 -W 2 "$DEV_ADDR"
-dev_active() { osc_as "$A" wireguard device list -f value -c Name -c Status | grep "^dev1-$ID " | grep -q ACTIVE; }
-bind_status() {
-	# an admin binds the spoke to the hub's node: the agent reports its handshake status
-	hapi PUT "/ports/$DEV" "{\"port\": {\"binding:host_id\": \"$NODE\"}}" >/dev/null || return 1
-	wait_for 40 dev_active
+port_active() { [ "$(hapi GET "/ports/$DEV" | jq -r .port.status)" = ACTIVE ]; }
+dev_active() {
+	wait_for 40 port_active || return 1
+	osc_as "$A" wireguard device list -f value -c Name -c Status | grep "^dev1-$ID " | grep -q ACTIVE
 }
-check "device list shows ACTIVE (recent handshake) once bound" bind_status
+check "device list shows ACTIVE (recent handshake; spoke bound to the hub's node)" dev_active
 check "device show" eval "osc_as $A wireguard device show dev1-$ID -f json | jq -e '.hubs == \"$HUB\" and .persistent_keepalive == 5'"
 check "hub show lists the device" eval "osc_as $A wireguard hub show hub-$ID -f value -c devices | grep -q $DEV"
 check "bob cannot see or configure alice's device" eval "! osc_as $B wireguard device config $DEV"
