@@ -47,7 +47,7 @@ CLI_BIN   := neutron-wireguard
 
 .PHONY: all asan fuzz clean check check-unit check-fuzz check-netns check-driver \
 	check-agent check-e2e check-l3 check-kernel bench demo demo-down neutron-up \
-	neutron-down deps format lint bench-kernel bench-scale check-ovn check-ovs check-multinode check-dashboard
+	neutron-down deps format lint bench-kernel bench-scale check-ovn check-ovs check-multinode bench-ports check-dashboard
 
 all: $(B)/rel/bin/$(AGENT_BIN) $(B)/rel/bin/$(CLI_BIN)
 
@@ -106,7 +106,7 @@ asan: $(B)/asan/bin/$(AGENT_BIN) $(B)/asan/bin/$(CLI_BIN) $(UNIT_BINS) $(TOOL_BI
 fuzz: $(FUZZ_BINS)
 bench-bins: all $(BENCH_BINS)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -path '$(B)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 deps:
 	scripts/install-deps.sh all
@@ -162,6 +162,9 @@ check-multinode: all
 bench: bench-bins
 	@scripts/run-suite.sh bench/run.sh
 
+bench-ports:
+	@bench/bench-ports.sh
+
 bench-scale: bench-bins asan
 	@scripts/run-suite.sh bench/scale-run.sh
 
@@ -189,7 +192,7 @@ lint:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Ilib/include -Ilib -Iagent -Icli lib agent cli
-	shellcheck -x devstack/plugin.sh devstack/settings $$(git ls-files 'tests/ops/*.sh' 'tests/deb/*.sh' 'tests/devstack/*.sh')
+	shellcheck -x devstack/plugin.sh devstack/settings devstack/gate-check.sh $$(git ls-files 'tests/ops/*.sh' 'tests/deb/*.sh' 'tests/devstack/*.sh')
 	/usr/bin/python3 -m flake8
 
 clean:
@@ -233,7 +236,7 @@ install: install-check install-bin
 	install -d -m 0755 $(DESTDIR)$(PYTHONDIR)
 	$(PYTHON) -m pip install --quiet --root-user-action=ignore --break-system-packages --no-index --no-build-isolation \
 		--no-deps --no-compile --upgrade --target=$(DESTDIR)$(PYTHONDIR) .
-	rm -rf build/lib build/bdist.* networking_wireguard.egg-info
+	rm -rf build/lib build/bdist.*
 	@case ":$$($(PYTHON) -c 'import sys; print(":".join(sys.path))'):" in \
 	*":$(PYTHONDIR):"*) ;; \
 	*) echo "make install: note: $(PYTHONDIR) is not on $(PYTHON)'s sys.path; add it to PYTHONPATH" >&2 ;; \

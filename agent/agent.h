@@ -14,6 +14,7 @@
 #include "hubtab.h"
 #include "msg/msg.h"
 #include "neutron_rpc.h"
+#include "reconcile/guard.h"
 
 struct nwg_ini;
 struct nwg_ctl;
@@ -88,6 +89,8 @@ struct nwg_agent {
 	bool health_inflight;	 /* an update_device_list call awaits its reply */
 	int64_t loss_backoff_ms; /* full sync after a loss: 0 = at once, then doubling */
 	int64_t loss_at_ms;	 /* last loss */
+	/* mass-deletion guard: deletions held (reconcile/guard.h) */
+	struct nwg_guard guard;
 };
 
 /* ---- sync (agent/sync.c) ---- */

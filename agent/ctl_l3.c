@@ -9,14 +9,13 @@
  * hub's home namespace as wg-<port[:11]>, down, no addresses. Both record
  * where the link lives in the repository, so a restart finds it there, and
  * schedule a targeted sync (status up/down to Neutron). The key, the listen
- * port and the peers are never touched: sessions survive. */
-#include <dirent.h>
+ * port and the peers are never touched: sessions survive. The link itself
+ * changes only through the executor (reconcile/exec_place.c) and the
+ * backend seam (the UAPI socket under the qr- name lives in lib/). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "ctl_l3.h"
 #include "log/log.h"
@@ -24,11 +23,11 @@
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/wg.h"
+#include "reconcile/exec.h"
 #include "reconcile/plan.h"
 
 #define ROUTER_NS_PREFIX "qrouter-"
 #define ALIAS_PREFIX	 "neutron-wireguard:"
-#define UAPI_DIR	 "/var/run/wireguard" /* the userspace backend's default */
 #define MAX_CIDRS	 32
 
 struct where {
@@ -93,135 +92,44 @@ static bool locate(const struct nwg_hub_record *rec, const char *to_ns, const ch
 	       (to_ns && link_at(to_ns, to_if, rec->port_id, w));
 }
 
-/* wireguard-go answers on /var/run/wireguard/<name it was created with>.sock:
- * a symlink under the link's current name keeps it reachable (agent status,
- * `wg show qr-...`) while it is renamed. */
-static void uapi_alias(struct nwg_agent *a, const char *port_id, const char *ifname, bool add)
+/* The request's cidrs as a NULL-terminated vector (validated before). */
+static char **cidr_vec(const json_t *cidrs)
 {
-	char wg[IFNAMSIZ], link[128], target[64];
-
-	if (nwg_backend_kind(a->backend) != NWG_BACKEND_USERSPACE)
-		return;
-	nwg_hub_ifname(port_id, wg);
-	if (strcmp(wg, ifname) == 0)
-		return;
-	snprintf(link, sizeof(link), "%s/%s.sock", UAPI_DIR, ifname);
-	snprintf(target, sizeof(target), "%s.sock", wg);
-	unlink(link);
-	if (add && symlink(target, link) < 0)
-		log_warn("hub %s: cannot link %s to %s: %s", port_id, link, target,
-			 strerror(errno));
-}
-
-/* Removes qr-*.sock links whose wireguard-go is gone (hubs deleted while
- * attached: the backend deletes the link and its own socket only). */
-static void uapi_sweep(void)
-{
-	DIR *d = opendir(UAPI_DIR);
-	struct dirent *e;
-	char path[300];
-	struct stat st;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "qr-", 3) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", UAPI_DIR, e->d_name);
-		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) < 0 &&
-		    errno == ENOENT)
-			unlink(path);
-	}
-	closedir(d);
-}
-
-/* Moves (and renames) the link to netns/ifname, down. */
-static int move_link(const struct where *w, const char *netns, const char *ifname, bool *changed,
-		     struct nwg_err *err)
-{
-	struct nwg_rtnl *r = NULL;
-	int fd = -1, rc;
-
-	if (strcmp(w->netns, netns) == 0 && strcmp(w->ifname, ifname) == 0)
-		return 0;
-	*changed = true;
-	rc = nwg_rtnl_open(&r, *w->netns ? w->netns : NULL, err);
-	if (rc >= 0)
-		rc = nwg_link_set_up(r, w->ifname, false, err);
-	if (rc >= 0 && strcmp(w->netns, netns) != 0) {
-		fd = nwg_netns_open(*netns ? netns : NULL, err);
-		rc = fd < 0 ? fd : nwg_link_move(r, w->ifname, fd, err);
-		if (fd >= 0)
-			close(fd);
-		nwg_rtnl_close(r);
-		r = NULL;
-		if (rc >= 0)
-			rc = nwg_rtnl_open(&r, *netns ? netns : NULL, err);
-	}
-	if (rc >= 0 && strcmp(w->ifname, ifname) != 0)
-		rc = nwg_link_rename(r, w->ifname, ifname, err);
-	nwg_rtnl_close(r);
-	return rc;
-}
-
-static bool is_link_local(const char *cidr)
-{
-	return strncmp(cidr, "fe80:", 5) == 0;
-}
-
-static bool same_addrs(char **have, const json_t *want)
-{
-	size_t n = 0, i;
-	const json_t *v;
-
-	for (size_t k = 0; have && have[k]; k++) {
-		bool found = false;
-
-		if (is_link_local(have[k]))
-			continue;
-		n++;
-		json_array_foreach(want, i, v) found |= strcmp(json_string_value(v), have[k]) == 0;
-		if (!found)
-			return false;
-	}
-	return n == json_array_size(want);
-}
-
-/* MTU, addresses (only when they differ), up. */
-static int configure(const char *netns, const char *ifname, unsigned int mtu, const json_t *cidrs,
-		     bool *changed, struct nwg_err *err)
-{
-	struct nwg_rtnl *r = NULL;
-	struct nwg_link l = {.ifindex = 0};
-	char **have = NULL;
+	char **v = calloc(json_array_size(cidrs) + 1, sizeof(*v));
 	size_t i;
-	const json_t *v;
-	int rc;
+	const json_t *c;
 
-	rc = nwg_rtnl_open(&r, netns, err);
-	if (rc >= 0)
-		rc = nwg_link_get(r, ifname, &l, err);
-	if (rc >= 0 && mtu && l.mtu != mtu) {
-		*changed = true;
-		rc = nwg_link_set_mtu(r, ifname, mtu, err);
-	}
-	if (rc >= 0)
-		rc = nwg_addr_list(r, ifname, &have, err);
-	if (rc >= 0 && !same_addrs(have, cidrs)) {
-		*changed = true;
-		rc = nwg_addr_flush(r, ifname, err);
-		json_array_foreach(cidrs, i, v)
-		{
-			if (rc >= 0)
-				rc = nwg_addr_add(r, ifname, json_string_value(v), err);
+	json_array_foreach(cidrs, i, c)
+	{
+		if (v && !(v[i] = strdup(json_string_value(c)))) {
+			nwg_strv_free(v);
+			return NULL;
 		}
 	}
-	if (rc >= 0 && !l.up) {
-		*changed = true;
-		rc = nwg_link_set_up(r, ifname, true, err);
-	}
-	nwg_strv_free(have);
-	nwg_rtnl_close(r);
+	return v;
+}
+
+/* Through the executor: the one place that changes a hub link. */
+static int place(struct nwg_agent *a, const char *port_id, const struct where *w, const char *netns,
+		 const char *ifname, unsigned int mtu, const json_t *cidrs, bool *changed,
+		 struct nwg_err *err)
+{
+	char wg[IFNAMSIZ], **v = NULL;
+	struct nwg_place p = {.created_as = wg,
+			      .from_netns = w->netns,
+			      .from_ifname = w->ifname,
+			      .netns = netns,
+			      .ifname = ifname,
+			      .attach = cidrs != NULL,
+			      .mtu = mtu};
+	int rc;
+
+	nwg_hub_ifname(port_id, wg);
+	if (cidrs && !(v = cidr_vec(cidrs)))
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	p.cidrs = v;
+	rc = nwg_exec_place(a->backend, &p, changed, err);
+	nwg_strv_free(v);
 	return rc;
 }
 
@@ -315,11 +223,8 @@ static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *ar
 		return NULL;
 	}
 	mtu = nwg_conf_hub_mtu(&a->conf, net_mtu);
-	if (move_link(&w, ns, ifname, &changed, err) < 0 ||
-	    configure(ns, ifname, mtu, cidrs, &changed, err) < 0)
+	if (place(a, port_id, &w, ns, ifname, mtu, cidrs, &changed, err) < 0)
 		return NULL;
-	uapi_sweep();
-	uapi_alias(a, port_id, ifname, true);
 	if (record_place(a, rec, ns, ifname, true, mtu, cidrs, err) < 0)
 		return NULL;
 	if (changed)
@@ -357,8 +262,7 @@ static json_t *detach(struct nwg_agent *a, const char *port_id, struct nwg_hub_r
 		json_decref(none);
 		return NULL;
 	}
-	uapi_alias(a, port_id, w.ifname, false);
-	if (move_link(&w, home, wg, &changed, err) < 0 ||
+	if (place(a, port_id, &w, home, wg, 0, NULL, &changed, err) < 0 ||
 	    record_place(a, rec, home, wg, false, 0, none, err) < 0) {
 		json_decref(none);
 		return NULL;
@@ -401,7 +305,7 @@ json_t *nwg_ctl_l3(struct nwg_agent *a, const char *method, const json_t *args, 
 		if (strcmp(method, "owns") == 0)
 			return json_pack("{s:b, s:s}", "owned", 0, "host", a->conf.host);
 		if (strcmp(method, "detach") == 0) {
-			uapi_sweep(); /* deleted while attached: its qr- socket link */
+			nwg_wg_alias_sweep(a->backend); /* deleted while attached: its alias */
 			return json_pack("{s:b}", "known", 0);
 		}
 		nwg_err_set(err, ENOENT, "hub %s is not realized on this node (host %s)", port_id,

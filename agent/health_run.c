@@ -13,6 +13,7 @@
 #include "neutron_rpc.h"
 #include "nwg/repo.h"
 #include "nwg/wg.h"
+#include "reconcile/peers.h"
 
 struct row {
 	char port_id[NWG_ID_MAX + 1], hub[NWG_ID_MAX + 1], project[NWG_ID_MAX + 1];
@@ -56,9 +57,10 @@ static int each(const struct nwg_hub_record *rec, const char *path, const struct
 	if (nwg_wg_get(s->a->backend, rec->ifname, rec->netns[0] ? rec->netns : NULL, &dev, NULL) <
 	    0)
 		dev = NULL; /* missing device: every spoke is stale */
+	nwg_peers_sort(dev);
 	for (size_t i = 0; i < rec->n_peers; i++) {
 		const struct nwg_repo_peer *rp = &rec->peers[i];
-		const struct nwg_peer *p = dev ? nwg_device_find_peer(dev, &rp->public_key) : NULL;
+		const struct nwg_peer *p = nwg_peers_find(dev, &rp->public_key);
 		struct row *r = rp->port_id[0] ? add_row(s) : NULL;
 
 		if (!r)

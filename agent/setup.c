@@ -14,6 +14,7 @@
 #include "neutron_rpc.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
+#include "quarantine.h"
 #include "status.h"
 
 static void files_list(const struct nwg_cmdline *cl, char *buf, size_t len)
@@ -95,6 +96,7 @@ static int remove_temp(struct nwg_agent *a)
 		log_err("channel repository %s: %s", a->conf.state_path, err.msg);
 		return 1;
 	}
+	nwg_quarantine_purge(a);
 	if (n > 0)
 		log_warn("channel repository %s: removed %d stale temporary record(s) left by a "
 			 "crash",
@@ -178,6 +180,7 @@ void nwg_agent_teardown(struct nwg_agent *a)
 	nwg_repo_close(a->repo);
 	json_decref(a->offline);
 	nwg_hubtab_clear(&a->hubs);
+	nwg_guard_clear(&a->guard);
 	nwg_health_clear(&a->health);
 	nwg_strv_free(a->want_ids);
 	nwg_msg_opts_clear(&a->mopts);

@@ -10,11 +10,12 @@
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/wg.h"
+#include "reconcile/peers.h"
 #include "status.h"
 
 static json_t *peer_json(const struct nwg_repo_peer *rp, const struct nwg_device *dev)
 {
-	const struct nwg_peer *p = dev ? nwg_device_find_peer(dev, &rp->public_key) : NULL;
+	const struct nwg_peer *p = nwg_peers_find(dev, &rp->public_key);
 	char pub[NWG_KEY_B64_LEN + 1], ep[80];
 
 	nwg_key_to_b64(pub, &rp->public_key);
@@ -53,6 +54,7 @@ static json_t *hub_json(struct nwg_agent *a, const struct nwg_hub_record *rec)
 
 	if (nwg_wg_get(a->backend, rec->ifname, ns, &dev, NULL) < 0)
 		dev = NULL;
+	nwg_peers_sort(dev);
 	nwg_key_public(&k, &rec->private_key);
 	nwg_key_to_b64(pub, &k);
 	for (size_t i = 0; peers && i < rec->n_peers; i++)

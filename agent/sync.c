@@ -11,6 +11,7 @@
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
+#include "quarantine.h"
 #include "reconcile/actual.h"
 #include "reconcile/desired.h"
 #include "reconcile/exec.h"
@@ -137,6 +138,33 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 	nwg_sync_report(a, act, &out); /* asynchronous; a failure schedules a retry */
 }
 
+static void hold_mass_deletion(struct nwg_agent *a, struct nwg_plan *p, bool full)
+{
+	struct nwg_guard_opts go = {.percent = a->conf.mass_delete_percent,
+				    .confirm_ms = (int64_t)a->conf.resync_interval * 1000};
+	int64_t since = a->guard.held_since_ms;
+	size_t held = nwg_guard_deletes(&a->guard, p, full, &go, nwg_now_ms());
+
+	if (held && since != a->guard.held_since_ms)
+		log_err(
+		    "full answer would delete %zu hubs of this node: held until a second "
+		    "full answer at least %d s later asks for the same (mass_delete_percent %u)",
+		    held, a->conf.resync_interval, a->conf.mass_delete_percent);
+	else if (!held && since && !a->guard.held_since_ms)
+		log_warn("mass deletion confirmed or withdrawn: held deletions released");
+}
+
+/* Hubs a targeted answer says are gone: their deletion is not a mass deletion. */
+static void vouch_gone(struct nwg_agent *a, const struct nwg_desired *d, bool full,
+		       char *const *ids, size_t n)
+{
+	for (size_t i = 0; !full && i < n; i++) {
+		if (!nwg_desired_find(d, ids[i]) && !nwg_desired_find_rejected(d, ids[i]) &&
+		    !d->rejected_unknown && nwg_guard_vouch(&a->guard, ids[i]) < 0)
+			log_err("out of memory");
+	}
+}
+
 static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *const *ids,
 		   size_t n)
 {
@@ -160,8 +188,12 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 	}
 	if (!act->complete)
 		o.full = false; /* never delete on a partial view */
+	nwg_quarantine_restore(a, d, act);
+	vouch_gone(a, d, full, ids, n);
 	r = nwg_plan_build(d, act, &o, &p);
 	if (r >= 0) {
+		hold_mass_deletion(a, p, o.full);
+		nwg_quarantine_deletes(a, p);
 		x.actual = act;
 		for (size_t i = 0; i < p->n; i++)
 			run_action(a, &x, &p->acts[i]);

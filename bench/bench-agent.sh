@@ -30,6 +30,7 @@ IFS_CREATED=()
 
 cleanup() {
 	stop_agent TERM
+	"$HERE/../scripts/forget-agents.sh" "$HOST"
 	for p in "${PORTS[@]}"; do api DELETE "/ports/$p" >/dev/null 2>&1; done
 	[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
 	for i in "${IFS_CREATED[@]}"; do del_if "$i" "$NS" "${NS}o"; done

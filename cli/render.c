@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `neutron-wireguard render`: a device's wg-quick config from its spoke port. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "render_conf.h"
@@ -15,6 +18,7 @@ struct render_args {
 	const char *port;    /* id */
 	const char *token;
 	const char *key_file;
+	const char *output; /* NULL = stdout */
 	unsigned int mtu;
 	int qr;
 };
@@ -29,6 +33,8 @@ void nwgcli_render_usage(FILE *f)
 	      "from a file, stdin, or fetched with --neutron/--port (token: --token or OS_TOKEN).\n"
 	      "  --private-key-file F  the device's private key (mode 0600); else a placeholder\n"
 	      "  --qr                  print the config as a terminal QR code\n"
+	      "  --output FILE         write the config to FILE, created mode 0600 (it holds the\n"
+	      "                        private key); an existing FILE must be ours, not a link\n"
 	      "  --mtu N               cap the MTU (default: the hubs' advertised MTU, else 1420)\n"
 	      "Exit: 0 ok, 1 the port cannot be rendered (message on stderr), 2 usage.\n",
 	      f);
@@ -63,6 +69,7 @@ static int parse_args(struct render_args *a, int argc, char **argv)
 					     {"private-key-file", required_argument, NULL, 'k'},
 					     {"mtu", required_argument, NULL, 'm'},
 					     {"qr", no_argument, NULL, 'q'},
+					     {"output", required_argument, NULL, 'o'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	int c;
@@ -84,6 +91,9 @@ static int parse_args(struct render_args *a, int argc, char **argv)
 			break;
 		case 'q':
 			a->qr = 1;
+			break;
+		case 'o':
+			a->output = optarg;
 			break;
 		case 'm':
 			if (parse_mtu(optarg, &a->mtu) < 0)
@@ -171,6 +181,37 @@ static int print_qr(const struct nwgcli_spoke *s, const struct nwgcli_render_opt
 	return ret;
 }
 
+/* The config holds the device's private key: never through the caller's
+ * umask, never through a symlink, never into someone else's file. */
+static int write_output(const char *path, const struct nwgcli_spoke *s,
+			const struct nwgcli_render_opts *o, struct nwg_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+	struct stat st;
+	FILE *f;
+	int ret = 0;
+
+	if (fd < 0)
+		return nwg_err_set(err, errno, "%s: %s", path,
+				   errno == ELOOP ? "is a symbolic link" : strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1 || fchmod(fd, 0600) < 0 || ftruncate(fd, 0) < 0) {
+		close(fd);
+		return nwg_err_set(err, EPERM,
+				   "%s: refused: not a regular file of ours with one link", path);
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return nwg_err_set(err, errno, "%s: %s", path, strerror(errno));
+	}
+	if (nwgcli_render_conf(f, s, o) < 0 || fflush(f) != 0)
+		ret = nwg_err_set(err, EIO, "%s: write error", path);
+	if (fclose(f) != 0 && ret == 0)
+		ret = nwg_err_set(err, EIO, "%s: write error", path);
+	return ret;
+}
+
 static int render(const struct render_args *a, struct nwg_err *err)
 {
 	char key[NWG_KEY_B64_LEN + 1] = "";
@@ -184,6 +225,8 @@ static int render(const struct render_args *a, struct nwg_err *err)
 		o.private_key = key[0] ? key : NULL;
 		if (a->qr)
 			ret = print_qr(s, &o, err);
+		else if (a->output)
+			ret = write_output(a->output, s, &o, err);
 		else if (nwgcli_render_conf(stdout, s, &o) < 0)
 			ret = nwg_err_set(err, EIO, "write error on stdout");
 	}

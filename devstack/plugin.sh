@@ -91,6 +91,11 @@ function wg_stack_group {
 # for the L3 agent because only Neutron's own plugin writes
 # L3_AGENT_EXTENSIONS and it may not be enabled.
 function configure_networking_wireguard {
+    if wg_is_server; then
+        # routers with hubs stay on their hubs' node (doc/topology.md)
+        iniset "$NEUTRON_CONF" DEFAULT router_scheduler_driver \
+            networking_wireguard.l3.scheduler.HubAwareScheduler
+    fi
     if wg_routes_hubs; then
         iniset "$Q_L3_CONF_FILE" DEFAULT interface_driver "$(wg_interface_driver)"
     fi

@@ -101,27 +101,29 @@ static const char *set_listen_port(struct nwg_repo_parser *ps, char *val)
 
 static const char *set_spoke(struct nwg_repo_parser *ps, char *val)
 {
+	int r;
+
 	if (!nwg_repo_id_valid(val))
 		return "invalid spoke";
-	for (size_t i = 0; i + 1 < ps->rec->n_peers; i++) {
-		if (!strcmp(ps->rec->peers[i].port_id, val))
-			return "duplicate spoke";
-	}
 	strcpy(ps->peer->port_id, val);
-	return NULL;
+	r = nwg_repo_dupset_add(&ps->spokes, ps->rec, ps->rec->n_peers - 1, false);
+	if (r < 0)
+		return nwg_repo_enomem;
+	return r ? "duplicate spoke" : NULL;
 }
 
 static const char *set_public_key(struct nwg_repo_parser *ps, char *val)
 {
 	struct nwg_key *k = &ps->peer->public_key;
 
+	int r;
+
 	if (nwg_key_from_b64(k, val, strlen(val)) < 0 || nwg_key_is_zero(k))
 		return "invalid PublicKey";
-	for (size_t i = 0; i + 1 < ps->rec->n_peers; i++) {
-		if (nwg_key_equal(&ps->rec->peers[i].public_key, k))
-			return "duplicate PublicKey";
-	}
-	return NULL;
+	r = nwg_repo_dupset_add(&ps->keys, ps->rec, ps->rec->n_peers - 1, true);
+	if (r < 0)
+		return nwg_repo_enomem;
+	return r ? "duplicate PublicKey" : NULL;
 }
 
 static const char *set_allowed_ips(struct nwg_repo_parser *ps, char *val)

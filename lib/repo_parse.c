@@ -188,6 +188,8 @@ int nwg_repo_parse(const char *buf, size_t len, const char *name, struct nwg_hub
 		memcpy(text, buf, len);
 	text[len] = '\0';
 	reason = parse_all(&ps, text, why, sizeof(why));
+	nwg_repo_dupset_clear(&ps.keys);
+	nwg_repo_dupset_clear(&ps.spokes);
 	nwg_wipe(text, len + 1);
 	free(text);
 	if (reason) {

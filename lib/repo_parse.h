@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "nwg/repo.h"
+#include "repo_dupset.h"
 
 enum nwg_repo_section {
 	NWG_SEC_NONE,
@@ -20,7 +21,8 @@ struct nwg_repo_parser {
 	enum nwg_repo_section sec;
 	unsigned int seen; /* bit per field of the current section */
 	struct nwg_hub_record *rec;
-	struct nwg_repo_peer *peer; /* the current [Peer] */
+	struct nwg_repo_peer *peer;	     /* the current [Peer] */
+	struct nwg_repo_dupset keys, spokes; /* the peers seen so far */
 };
 
 enum {

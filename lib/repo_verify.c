@@ -5,6 +5,7 @@
 
 #include "addr.h"
 #include "repo_check.h"
+#include "repo_dupset.h"
 
 static bool netns_ok(const char *s)
 {
@@ -56,15 +57,30 @@ static int check_peer(const struct nwg_hub_record *rec, size_t i, struct nwg_err
 					   "hub record: peer %zu: invalid allowed IP %zu", i + 1,
 					   j + 1);
 	}
-	for (size_t j = 0; j < i; j++) {
-		if (nwg_key_equal(&rec->peers[j].public_key, &p->public_key))
-			return nwg_err_set(err, EINVAL, "hub record: peers %zu and %zu share a key",
-					   j + 1, i + 1);
-		if (!strcmp(rec->peers[j].port_id, p->port_id))
-			return nwg_err_set(err, EINVAL, "hub record: peers %zu and %zu: same spoke",
-					   j + 1, i + 1);
-	}
 	return 0;
+}
+
+/* Two peers with one key or one spoke: O(n) expected (repo_dupset.c). */
+static int check_unique(const struct nwg_hub_record *rec, struct nwg_err *err)
+{
+	struct nwg_repo_dupset keys = {0}, spokes = {0};
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < rec->n_peers; i++) {
+		int k = nwg_repo_dupset_add(&keys, rec, i, true);
+		int s = k ? 0 : nwg_repo_dupset_add(&spokes, rec, i, false);
+
+		if (k < 0 || s < 0)
+			ret = nwg_err_set(err, ENOMEM, "out of memory");
+		else if (k)
+			ret = nwg_err_set(err, EINVAL, "hub record: peer %zu shares a key", i + 1);
+		else if (s)
+			ret = nwg_err_set(err, EINVAL,
+					  "hub record: peer %zu: same spoke as another", i + 1);
+	}
+	nwg_repo_dupset_clear(&keys);
+	nwg_repo_dupset_clear(&spokes);
+	return ret;
 }
 
 int nwg_hub_record_check(const struct nwg_hub_record *rec, struct nwg_err *err)
@@ -76,5 +92,5 @@ int nwg_hub_record_check(const struct nwg_hub_record *rec, struct nwg_err *err)
 	ret = check_hub(rec, err);
 	for (size_t i = 0; ret == 0 && i < rec->n_peers; i++)
 		ret = check_peer(rec, i, err);
-	return ret;
+	return ret ? ret : check_unique(rec, err);
 }

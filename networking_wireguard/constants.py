@@ -49,3 +49,6 @@ SPOKE_DETAILS_PEERS = 'peers'
 
 # The read-only port attribute added by the extension driver
 WIREGUARD_ATTR = 'wireguard'
+
+# The service plugin that serves PLUGIN_TOPIC ([DEFAULT] service_plugins)
+SERVICE_PLUGIN_NAME = 'wireguard'

@@ -99,11 +99,15 @@ def wireguard_attr(session, row, network_id=None):
                               keepalive=False)
     else:
         peers = hub_peers(session, db.hub_ids_of_spoke(session, row.port_id))
-    return {'role': row.role,
+    attr = {'role': row.role,
             'public_key': row.public_key,
             'endpoint': row.endpoint,
             'listen_port': row.listen_port,
             'peers': peers}
+    if row.role != c.ROLE_HUB:
+        # Device configs need it; binding:profile is admin-only to read.
+        attr['persistent_keepalive'] = row.persistent_keepalive
+    return attr
 
 
 def get_hubs(session, host, port_ids=None):

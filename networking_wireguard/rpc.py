@@ -1,7 +1,7 @@
 """RPC between neutron-server and neutron-wireguard-agent (doc/contracts.md).
 
 Agent -> server: topic q-wireguard-plugin, version 1.1 (WireGuardRpcCallback,
-served in neutron-server's RPC workers).
+served in neutron-server's RPC workers by the ``wireguard`` service plugin).
 Server -> agent: hubs_changed casts on q-wireguard-agent, server = host.
 """
 
@@ -102,6 +102,7 @@ class WireGuardRpcCallback(object):
     target = oslo_messaging.Target(version=c.PLUGIN_RPC_VERSION)
 
     def __init__(self, driver):
+        # driver: anything with hub_realized() (ml2/realized.py)
         self.driver = driver
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)

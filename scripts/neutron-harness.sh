@@ -33,6 +33,7 @@
 #   NWG_EXTRA_CONF      an extra config file read last by neutron-server and
 #                       neutron-db-manage (overrides the harness's values;
 #                       copied to etc/extra.conf by start/restart)
+#   ROUTER_SCHEDULER    router_scheduler_driver (class path; Neutron's default)
 # The package is put on neutron-server's PYTHONPATH from NWG_SRC with its
 # egg-info (entry points), so a run never changes the system's Python.
 set -euo pipefail
@@ -207,7 +208,7 @@ write_configs() {
 # written by neutron-harness.sh (instance $NWG_INSTANCE)
 [DEFAULT]
 core_plugin = ml2
-service_plugins = router
+service_plugins = router,wireguard
 auth_strategy = $AUTH_STRATEGY
 $AUTH_EXTRA
 bind_host = 127.0.0.1
@@ -219,6 +220,7 @@ transport_url = $TRANSPORT_URL
 notify_nova_on_port_status_changes = false
 notify_nova_on_port_data_changes = false
 agent_down_time = $AGENT_DOWN_TIME
+${ROUTER_SCHEDULER:+router_scheduler_driver = $ROUTER_SCHEDULER}
 state_path = $STATE/state
 debug = $NEUTRON_DEBUG
 log_file = $LOGS/neutron-server.log

@@ -8,7 +8,12 @@ if [ ! -x "$suite" ]; then
 	echo "== suite $name: not present ($suite), skipped"
 	exit 77
 fi
-echo "== suite $name: $suite"
+# Never in the demo's harness instance ("default", port 9696): unless the
+# caller chose another one, suites share the "check" instance.
+if [ -z "${NWG_INSTANCE:-}" ] || [ "$NWG_INSTANCE" = default ]; then
+	export NWG_INSTANCE=check NEUTRON_PORT=${NWG_CHECK_PORT:-9697}
+fi
+echo "== suite $name: $suite (harness instance $NWG_INSTANCE)"
 t0=$(date +%s.%N)
 "$suite" "$@"
 rc=$?

@@ -157,6 +157,14 @@ static int load_flags(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_
 	if (r < 0)
 		return r;
 	c->resync_interval = (int)v;
+	r = nwg_ini_get_int(ini, "wireguard", "mass_delete_percent", 50, 0, 100, &v, err);
+	if (r < 0)
+		return r;
+	c->mass_delete_percent = (unsigned int)v;
+	r = nwg_ini_get_int(ini, "wireguard", "quarantine_days", 7, 0, 3650, &v, err);
+	if (r < 0)
+		return r;
+	c->quarantine_days = (int)v;
 	r = nwg_ini_get_int(ini, "wireguard", "health_interval", 10, 1, 3600, &v, err);
 	if (r < 0)
 		return r;

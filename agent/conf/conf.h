@@ -43,6 +43,9 @@ struct nwg_conf {
 	char *ovn_bridge;	/* integration_bridge; NULL = OVN attach off */
 	char *ovsdb_connection; /* ovsdb_connection */
 	char *ovs_vsctl;	/* ovs_vsctl binary */
+	/* mass-deletion guard (reconcile/guard.h): percent, 0 = off */
+	unsigned int mass_delete_percent;
+	int quarantine_days; /* deleted hubs' records kept this long, 0 = not kept */
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with

@@ -264,17 +264,6 @@ static void hub_clear(struct nwg_dhub *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static bool key_taken(const struct nwg_dhub *h, const struct nwg_dspoke *s, struct why *w)
-{
-	for (size_t k = 0; k < h->n_spokes; k++) {
-		if (nwg_key_equal(&h->spokes[k].public_key, &s->public_key)) {
-			fail(w, "public_key duplicates spoke %s", h->spokes[k].port_id);
-			return true;
-		}
-	}
-	return false;
-}
-
 /* A bad spoke is left out with its reason; the hub keeps every good one. */
 static void skip_spoke(struct nwg_dhub *h, const json_t *j, const char *reason)
 {
@@ -285,6 +274,54 @@ static void skip_spoke(struct nwg_dhub *h, const json_t *j, const char *reason)
 	if (json_is_string(id) && nwg_uuid_valid(json_string_value(id)))
 		snprintf(k->port_id, sizeof(k->port_id), "%s", json_string_value(id));
 	snprintf(k->reason, sizeof(k->reason), "%s", reason);
+}
+
+/* Public keys are not secret: memcmp order, ties broken by position so the
+ * first spoke with a key keeps it. */
+static int cmp_key_pos(const void *a, const void *b)
+{
+	const struct nwg_dspoke *x = *(const struct nwg_dspoke *const *)a;
+	const struct nwg_dspoke *y = *(const struct nwg_dspoke *const *)b;
+	int c = memcmp(x->public_key.b, y->public_key.b, sizeof(x->public_key.b));
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/* A later spoke with an earlier one's key is skipped (sort + neighbours:
+ * O(n log n) for hubs with thousands of spokes). */
+static int drop_duplicate_keys(struct nwg_dhub *h, struct why *w)
+{
+	struct nwg_dspoke **idx;
+	size_t keep = 0;
+
+	if (h->n_spokes < 2)
+		return 0;
+	idx = malloc(h->n_spokes * sizeof(*idx));
+	if (!idx)
+		return fail(w, "out of memory");
+	for (size_t i = 0; i < h->n_spokes; i++)
+		idx[i] = &h->spokes[i];
+	qsort(idx, h->n_spokes, sizeof(*idx), cmp_key_pos);
+	for (size_t i = 1; i < h->n_spokes; i++) {
+		struct nwg_dspoke *first = idx[i - 1], *s = idx[i];
+		struct nwg_dskip *k;
+
+		if (memcmp(first->public_key.b, s->public_key.b, sizeof(s->public_key.b)))
+			continue;
+		idx[i] = first; /* a third copy compares with the first too */
+		k = &h->skipped[h->n_skipped++];
+		snprintf(k->port_id, sizeof(k->port_id), "%s", s->port_id);
+		snprintf(k->reason, sizeof(k->reason), "public_key duplicates spoke %s",
+			 first->port_id);
+		spoke_clear(s); /* port_id "" marks it for removal below */
+	}
+	free(idx);
+	for (size_t i = 0; i < h->n_spokes; i++) {
+		if (h->spokes[i].port_id[0])
+			h->spokes[keep++] = h->spokes[i];
+	}
+	h->n_spokes = keep;
+	return 0;
 }
 
 static int parse_spokes(const json_t *j, struct nwg_dhub *h, struct why *w)
@@ -308,14 +345,14 @@ static int parse_spokes(const json_t *j, struct nwg_dhub *h, struct why *w)
 		struct nwg_dspoke *s = &h->spokes[h->n_spokes];
 		struct why inner = {{0}};
 
-		if (parse_spoke(e, s, &inner) < 0 || key_taken(h, s, &inner)) {
+		if (parse_spoke(e, s, &inner) < 0) {
 			spoke_clear(s);
 			skip_spoke(h, e, inner.msg);
 			continue;
 		}
 		h->n_spokes++;
 	}
-	return 0;
+	return drop_duplicate_keys(h, w);
 }
 
 static int parse_hub(const json_t *j, struct nwg_dhub *h, struct why *w)

@@ -38,6 +38,21 @@ int nwg_exec_action(struct nwg_exec_ctx *x, const struct nwg_action *act, struct
 		    struct nwg_err *err);
 void nwg_exec_ctx_clear(struct nwg_exec_ctx *x);
 
+/* Placement of a hub link for the L3 control methods (reconcile/exec_place.c). */
+struct nwg_place {
+	const char *created_as;		      /* wg-<port[:11]>: the name the link was made with */
+	const char *from_netns, *from_ifname; /* where the link is now ("" = root) */
+	const char *netns, *ifname;	      /* where it goes */
+	bool attach;			      /* true: MTU, addresses, up; false: down */
+	unsigned int mtu;		      /* attach: 0 = leave as is */
+	char *const *cidrs;		      /* attach: "addr/plen", NULL-terminated */
+};
+/* Moves (down), renames, then for attach sets MTU, addresses (only when they
+ * differ) and up; keeps the device reachable under its new name (backend
+ * alias). *changed tells whether anything had to change. */
+int nwg_exec_place(struct nwg_backend *b, const struct nwg_place *p, bool *changed,
+		   struct nwg_err *err);
+
 /* Builds the device holding the peer changes of act (no key, no port). */
 int nwg_exec_peer_device(const struct nwg_action *act, const char *ifname, struct nwg_device **out,
 			 struct nwg_err *err);

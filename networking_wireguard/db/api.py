@@ -11,6 +11,7 @@ from neutron.db import models_v2
 from neutron.plugins.ml2 import models as ml2_models
 from neutron_lib import constants as n_const
 from oslo_serialization import jsonutils
+from sqlalchemy.orm import util as orm_util
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import models
@@ -22,6 +23,23 @@ PortBinding = ml2_models.PortBinding
 
 def get_row(session, port_id):
     return session.query(WgPort).filter(WgPort.port_id == port_id).first()
+
+
+def row_of_port(session, port_db):
+    """The row of a Port model object, from its eagerly loaded
+    relationship (no query); by query for anything else (a dict)."""
+    if isinstance(port_db, models_v2.Port):
+        return port_db.wireguard_port
+    return get_row(session, port_db['id'])
+
+
+def _expire_port(session, port_id):
+    """Make a Port already in this session re-read its row on next use
+    (the relationship is read-only: writes here do not update it)."""
+    port = session.identity_map.get(
+        orm_util.identity_key(models_v2.Port, port_id))
+    if port is not None:
+        session.expire(port, ['wireguard_port'])
 
 
 def get_rows(session, port_ids, role=None):
@@ -38,6 +56,7 @@ def save_row(session, port_id, role, **fields):
     if row is None:
         row = WgPort(port_id=port_id, role=role)
         session.add(row)
+        _expire_port(session, port_id)
     for key, value in fields.items():
         setattr(row, key, value)
     session.flush()
@@ -57,8 +76,12 @@ def delete_port(session, port_id):
     session.query(WgPeer).filter(
         (WgPeer.spoke_port_id == port_id) |
         (WgPeer.hub_port_id == port_id)).delete(synchronize_session=False)
-    session.query(WgPort).filter(WgPort.port_id == port_id).delete(
-        synchronize_session=False)
+    # One ORM delete, not a bulk one: the row bumps the port's revision.
+    row = get_row(session, port_id)
+    if row is not None:
+        session.delete(row)
+        session.flush()
+    _expire_port(session, port_id)
 
 
 def hub_ids_of_spoke(session, spoke_id):
@@ -176,39 +199,3 @@ def network_mtus(session, network_ids):
     query = session.query(models_v2.Network.id, models_v2.Network.mtu).filter(
         models_v2.Network.id.in_(list(network_ids)))
     return dict(query)
-
-
-def set_vif_details(session, port_id, vif_details):
-    """Refresh the details of an active wireguard binding in place (the
-    data is the driver's own: no rebind needed for a changed peer key)."""
-    return session.query(PortBinding).filter(
-        PortBinding.port_id == port_id,
-        PortBinding.status == n_const.ACTIVE,
-        PortBinding.vif_type == c.VIF_TYPE_WIREGUARD).update(
-        {'vif_details': jsonutils.dumps(vif_details)},
-        synchronize_session=False)
-
-
-def mirror_profile_keys(session, port_id, values):
-    """Write values ({key: value or None}) into the port's active binding
-    profile in place. Used for what existing clients read from a hub's
-    profile (public_key, endpoint): an API update would unbind and rebind
-    the port, which costs a second per hub and blocks the RPC worker.
-    Returns True when the stored profile changed."""
-    binding = bindings(session, [port_id]).get(port_id)
-    if binding is None:
-        return False
-    profile = profile_of(binding)
-    want = dict(profile)
-    for key, value in values.items():
-        if value is None:
-            want.pop(key, None)
-        else:
-            want[key] = value
-    if want == profile:
-        return False
-    session.query(PortBinding).filter(
-        PortBinding.port_id == port_id,
-        PortBinding.status == n_const.ACTIVE).update(
-        {'profile': jsonutils.dumps(want)}, synchronize_session=False)
-    return True

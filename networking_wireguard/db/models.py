@@ -1,7 +1,9 @@
 """Driver-owned tables (alembic branch: networking-wireguard)."""
 
+from neutron.db import models_v2
 from neutron_lib.db import model_base
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from networking_wireguard import constants as c
 
@@ -31,6 +33,22 @@ class WireGuardPort(model_base.BASEV2):
     host = sa.Column(sa.String(255), nullable=True)
     mtu = sa.Column(sa.Integer, nullable=True)
     persistent_keepalive = sa.Column(sa.Integer, nullable=True)
+
+    # Port.wireguard_port is loaded with the port, in the query Neutron
+    # already makes (a LEFT OUTER JOIN, as Neutron's own port security and
+    # DNS extensions do): the `wireguard` attribute of an ordinary port
+    # costs no query. Read-only on both sides: rows are written and
+    # deleted by db/api.py only (which expires the port's copy), the
+    # foreign key cascades a port's deletion.
+    # revises_on_change: a change of this row bumps the port's
+    # revision_number (Neutron's revision plugin follows `port`).
+    port = orm.relationship(models_v2.Port,
+                            load_on_pending=True, viewonly=True,
+                            backref=orm.backref('wireguard_port',
+                                                lazy='joined',
+                                                uselist=False,
+                                                viewonly=True))
+    revises_on_change = ('port', )
 
 
 class WireGuardPeer(model_base.BASEV2):

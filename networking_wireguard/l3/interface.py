@@ -15,6 +15,13 @@ l3_agent.ini::
     [DEFAULT]
     interface_driver = wireguard_linuxbridge     # or wireguard_openvswitch
 
+``wireguard_linuxbridge`` needs Neutron's ``BridgeInterfaceDriver``, which
+Neutron removed with the linuxbridge agent in 2025.1: there the class still
+imports (so ``wireguard_openvswitch`` and every other entry point load), and
+constructing it fails the way a missing interface driver fails in the L3
+agent (ImportError: the agent logs "Error loading interface driver" and
+exits) with a message that names the replacement (doc/compat.md).
+
 If the agent cannot be reached the link is left alone (not deleted); if the
 namespace is then deleted the kernel destroys it, and neutron-wireguard-agent
 re-creates the hub from its repository with the same key and listen port.
@@ -54,9 +61,23 @@ class HubSafeUnplugMixin(object):
         hubs.manager().detach(port_id, 'unplugged by the L3 agent')
 
 
-class BridgeInterfaceDriver(HubSafeUnplugMixin,
-                            interface.BridgeInterfaceDriver):
-    """``linuxbridge`` that never deletes a hub."""
+# Gone in Neutron 2025.1 (linuxbridge removed); None there.
+_NeutronBridgeDriver = getattr(interface, 'BridgeInterfaceDriver', None)
+
+if _NeutronBridgeDriver is not None:
+    class BridgeInterfaceDriver(HubSafeUnplugMixin, _NeutronBridgeDriver):
+        """``linuxbridge`` that never deletes a hub."""
+else:
+    class BridgeInterfaceDriver(object):
+        """Placeholder where Neutron has no linuxbridge (2025.1+)."""
+
+        def __init__(self, conf, **kwargs):
+            msg = ("interface_driver wireguard_linuxbridge needs Neutron's "
+                   "linuxbridge interface driver, which this Neutron does "
+                   "not have (removed in 2025.1): use "
+                   "interface_driver = wireguard_openvswitch")
+            LOG.error(msg)
+            raise ImportError(msg)
 
 
 class OVSInterfaceDriver(HubSafeUnplugMixin, interface.OVSInterfaceDriver):

@@ -28,6 +28,8 @@ class WireGuardExtensionDriver(api.ExtensionDriver):
         return self._supported_extension_alias
 
     def extend_port_dict(self, session, db_data, result):
-        row = db.get_row(session, db_data['id'])
+        # The row comes with the port (models.WireGuardPort.port): no query
+        # for an ordinary port, whose row is None.
+        row = db.row_of_port(session, db_data)
         result[apidef.WIREGUARD] = payloads.wireguard_attr(
             session, row, db_data['network_id'])

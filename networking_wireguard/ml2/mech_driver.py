@@ -6,20 +6,17 @@
   so the role survives `router add port` and every rebind;
 * binds hubs (vif_type ``wireguard``) on hosts with a live WireGuard agent,
   and spokes that carry a binding:host_id (no agent needed);
-* serves the agent's RPC (q-wireguard-plugin) in neutron-server's RPC
-  workers and casts hubs_changed to the hosts concerned after commit.
+* casts hubs_changed to the hosts concerned after commit; the agent's
+  reports (q-wireguard-plugin) are served by the ``wireguard`` service
+  plugin (service_plugin.py) and handled in realized.py.
 
 It must come first in [ml2] mechanism_drivers, so that no L2 driver binds
 a hub (a router-attached hub has device_owner network:router_interface).
 """
 
 from neutron_lib.api.definitions import portbindings
-from neutron_lib.callbacks import events
-from neutron_lib.callbacks import registry
-from neutron_lib.callbacks import resources
 from neutron_lib.db import api as db_api
 from neutron_lib.plugins.ml2 import api
-from neutron_lib import rpc as n_rpc
 from oslo_config import cfg
 from oslo_log import log as logging
 
@@ -28,7 +25,9 @@ from neutron.plugins.ml2.drivers import mech_agent
 from networking_wireguard import conf  # noqa: F401 (registers options)
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
+from networking_wireguard.l3 import placement as l3_placement
 from networking_wireguard.l3 import server as l3_server
+from networking_wireguard.ml2 import realized
 from networking_wireguard.ovn import compat as ovn_compat
 from networking_wireguard import payloads
 from networking_wireguard import rpc
@@ -64,7 +63,6 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
     def __init__(self):
         super().__init__(c.AGENT_TYPE, [portbindings.VNIC_NORMAL])
         self.notifier = rpc.WireGuardAgentNotifyApi()
-        self._rpc_servers = []
 
     @property
     def connectivity(self):
@@ -77,31 +75,20 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                         "first in [ml2] mechanism_drivers (now %(list)s): "
                         "otherwise another driver may bind WireGuard hubs",
                         {'me': c.MECH_DRIVER_NAME, 'list': drivers})
-        registry.subscribe(self._after_worker_init, resources.PROCESS,
-                           events.AFTER_INIT)
+        plugins = [p.strip() for p in cfg.CONF.service_plugins or []]
+        if not any(p == c.SERVICE_PLUGIN_NAME or
+                   p.endswith('WireGuardServicePlugin') for p in plugins):
+            LOG.error("The '%(me)s' service plugin is not in [DEFAULT] "
+                      "service_plugins (%(list)s): nothing serves the "
+                      "WireGuard agents' RPC topic %(topic)s, hubs will "
+                      "never be realized",
+                      {'me': c.SERVICE_PLUGIN_NAME, 'list': plugins,
+                       'topic': c.PLUGIN_TOPIC})
         l3_server.subscribe()  # hubs on routers (networking_wireguard/l3)
+        l3_placement.subscribe()  # ... placed on the hub's node
         ovn_compat.keep_wireguard_extension()  # ML2/OVN (doc/ovn.md)
         LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
                  c.AGENT_TYPE)
-
-    # ------------------------------------------------------------ RPC
-    def _after_worker_init(self, resource, event, trigger, payload=None):
-        # AFTER_INIT is published by every neutron-server worker with its
-        # start method as trigger; serve our topic in the RPC workers only
-        # (not the API, state-report or periodic workers).
-        from neutron import service as n_service
-        worker = getattr(trigger, '__self__', None)
-        if type(worker) is n_service.RpcWorker:
-            self.start_rpc_listeners()
-
-    def start_rpc_listeners(self):
-        conn = n_rpc.Connection()
-        conn.create_consumer(c.PLUGIN_TOPIC,
-                             [rpc.WireGuardRpcCallback(self)], fanout=False)
-        self._rpc_servers = conn.consume_in_threads()
-        LOG.info("WireGuard RPC endpoint consuming topic %s (version %s)",
-                 c.PLUGIN_TOPIC, c.PLUGIN_RPC_VERSION)
-        return self._rpc_servers
 
     # ------------------------------------------------------ precommit
     def create_port_precommit(self, context):
@@ -159,13 +146,21 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
             extra_keys=cfg.CONF.ml2_wireguard.extra_profile_keys,
             realized=realized)
         if role == c.ROLE_HUB:
+            new_host = port.get(portbindings.HOST_ID)
+            if row is not None and row.host and new_host and \
+                    row.host != new_host:
+                # its private key lives on row.host only (issue #13)
+                LOG.warning("Refused to re-bind WireGuard hub %(id)s from "
+                            "%(old)s to %(new)s", {'id': port['id'],
+                                                   'old': row.host,
+                                                   'new': new_host})
+                raise l3_server.HubRouterConflict(reason=(
+                    'port %s is a WireGuard hub realized on %s; it cannot be '
+                    're-bound to %s (its private key never leaves its node: '
+                    'a router with this hub must be hosted on %s; to move '
+                    'the hub, create a new one there)'
+                    % (port['id'], row.host, new_host, row.host)))
             db.save_row(session, port['id'], role)
-            if (row is not None and row.host and
-                    row.host != port.get(portbindings.HOST_ID)):
-                LOG.info("Hub %(id)s realized on %(old)s is now bound to "
-                         "%(new)s; its agent there must realize it",
-                         {'id': port['id'], 'old': row.host,
-                          'new': port.get(portbindings.HOST_ID)})
             return True
         if profile_changed:
             self._check_peers(plugin_context, port, spec)
@@ -187,7 +182,10 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         ports = db.ports(session, peers)
         for peer in peers:
             hub = ports.get(peer)
-            if hub is None:
+            # another project's port is reported exactly like a missing
+            # one: neither its existence nor its kind leaks (issue #16)
+            if hub is None or (not plugin_context.is_admin and
+                               hub.project_id != port.get('project_id')):
                 v.fail(field, 'port %s does not exist' % peer)
             if peer not in rows or rows[peer].role != c.ROLE_HUB:
                 v.fail(field, 'port %s is not a WireGuard hub' % peer)
@@ -195,9 +193,6 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                 v.fail(field, 'hub %s is on network %s, not on the spoke\'s '
                               'network %s' % (peer, hub.network_id,
                                               port['network_id']))
-            if (not plugin_context.is_admin and
-                    hub.project_id != port.get('project_id')):
-                v.fail(field, 'hub %s belongs to another project' % peer)
             if rows[peer].public_key == spec['public_key']:
                 v.fail(v.pfield(c.PROFILE_PUBLIC_KEY),
                        'is the public key of hub %s' % peer)
@@ -215,28 +210,6 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
     def update_port_postcommit(self, context):
         self._after_commit(context, force=False)
 
-    @staticmethod
-    def _heal_hub_details(plugin_context, port):
-        """hub_realized may land while ML2 is still committing the hub's
-        first binding; that commit then stores the details computed before
-        the hub was realized. Bring them back in line with our table."""
-        if port.get(portbindings.VIF_TYPE) != c.VIF_TYPE_WIREGUARD:
-            return
-        have = port.get(portbindings.VIF_DETAILS) or {}
-        with db_api.CONTEXT_WRITER.using(plugin_context):
-            session = plugin_context.session
-            row = db.get_row(session, port['id'])
-            if row is None or row.role != c.ROLE_HUB or not row.public_key:
-                return
-            want = payloads.hub_vif_details(row)
-            if all(have.get(k) == want[k] for k in c.HUB_DETAILS):
-                return
-            details = dict(have)
-            details.update(want)
-            db.set_vif_details(session, port['id'], details)
-            LOG.debug("Hub %s: binding details refreshed after a binding "
-                      "raced with hub_realized", port['id'])
-
     def delete_port_postcommit(self, context):
         stash = getattr(context, _STASH, None)
         if not stash:
@@ -245,12 +218,12 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         LOG.debug("WireGuard %s %s deleted", role, context.current['id'])
         self.notifier.notify_hosts(context._plugin_context, affected)
         if spokes:
-            self._refresh_spokes(context._plugin_context, spokes)
+            realized.refresh_spokes(context._plugin_context, spokes)
 
     def _after_commit(self, context, force):
         plugin_context = context._plugin_context
         port = context.current
-        self._heal_hub_details(plugin_context, port)
+        realized.heal_hub_details(plugin_context, port)
         with db_api.CONTEXT_READER.using(plugin_context):
             session = plugin_context.session
             row = db.get_row(session, port['id'])
@@ -276,7 +249,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                 spokes = []
         self.notifier.notify_hosts(plugin_context, affected)
         if spokes:
-            self._refresh_spokes(plugin_context, spokes)
+            realized.refresh_spokes(plugin_context, spokes)
 
     @staticmethod
     def _hubs_by_host(session, hub_ids):
@@ -286,15 +259,6 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
             if host:
                 result.setdefault(host, set()).add(hub_id)
         return result
-
-    @staticmethod
-    def _refresh_spokes(plugin_context, spoke_ids):
-        with db_api.CONTEXT_WRITER.using(plugin_context):
-            session = plugin_context.session
-            for spoke_id in spoke_ids:
-                db.set_vif_details(session, spoke_id,
-                                   payloads.spoke_vif_details(session,
-                                                              spoke_id))
 
     # --------------------------------------------------------- binding
     def bind_port(self, context):
@@ -328,37 +292,10 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         return True
 
     # ------------------------------------------------- from the agent
+
     def hub_realized(self, context, port_id, public_key, listen_port,
                      endpoint, interface, namespace, mtu):
-        """Store a hub's identity, refresh its and its spokes' binding
-        details, and (once) mirror key/endpoint into its binding:profile.
-
-        Idempotent: the same report twice changes nothing the second time.
-        """
-        v.check_realized(public_key, listen_port, endpoint, mtu)
-        with db_api.CONTEXT_WRITER.using(context):
-            session = context.session
-            row = db.get_row(session, port_id)
-            if row is None or row.role != c.ROLE_HUB:
-                LOG.warning("hub_realized for %s, which is not a WireGuard "
-                            "hub: ignored", port_id)
-                return False
-            host = db.hosts(session, [port_id]).get(port_id)
-            new = {'public_key': public_key, 'listen_port': listen_port,
-                   'endpoint': endpoint, 'interface': interface,
-                   'namespace': namespace, 'mtu': mtu, 'host': host}
-            if any(getattr(row, k) != val for k, val in new.items()):
-                db.save_row(session, port_id, c.ROLE_HUB, **new)
-                LOG.info("Hub %s realized on %s: %s (listen port %s)",
-                         port_id, host, endpoint, listen_port)
-            db.set_vif_details(session, port_id, payloads.hub_vif_details(row))
-            if cfg.CONF.ml2_wireguard.write_hub_profile:
-                # Existing clients read a hub's key and endpoint from its
-                # binding:profile; written in place, no rebind.
-                db.mirror_profile_keys(session, port_id, {
-                    c.PROFILE_PUBLIC_KEY: public_key,
-                    c.PROFILE_ENDPOINT: endpoint})
-            spokes = db.spoke_ids_of_hubs(session, [port_id]).get(port_id, [])
-        if spokes:
-            self._refresh_spokes(context, spokes)
-        return True
+        """See realized.hub_realized (served by service_plugin.py)."""
+        return realized.hub_realized(context, port_id, public_key,
+                                     listen_port, endpoint, interface,
+                                     namespace, mtu)

@@ -2,8 +2,9 @@
 # Helpers for tests on the real stack (sourced after lib.sh): the harness's
 # neutron-server + our driver, RabbitMQ, and one agent per test.
 HARNESS=$ROOT/scripts/neutron-harness.sh
-export NWG_INSTANCE=${NWG_INSTANCE:-default}
-export NEUTRON_PORT=${NEUTRON_PORT:-9696}
+# never the demo's instance (default/9696): the suites' own
+export NWG_INSTANCE=${NWG_INSTANCE:-check}
+export NEUTRON_PORT=${NEUTRON_PORT:-9697}
 
 stack_up() {
 	[ -d "$ROOT/networking_wireguard" ] || { echo "  no ML2 driver in this tree: skipped"; exit 77; }

@@ -24,6 +24,7 @@ AGENT_PID=''
 
 cleanup() {
 	stop_agent TERM
+	"$ROOT/scripts/forget-agents.sh" "$HOST"
 	for p in $S1 $S2 $S3 $HUB; do api DELETE "/ports/$p" >/dev/null 2>&1; done
 	[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
 	[ -n "$HUBIF" ] && del_if "$HUBIF" "$NS"

@@ -65,7 +65,37 @@ done
 check "make deb (dpkg-buildpackage + lintian clean)" make -s deb
 DEBS=("$HERE/build/deb/neutron-wireguard-agent_"*_*.deb "$HERE/build/deb/python3-networking-wireguard_"*_all.deb)
 check "two .debs built" test -f "${DEBS[0]}" -a -f "${DEBS[1]}"
+check "make still reads its Makefile with build/deb present" make -s --no-print-directory -n all
 [ "$FAILED" = 0 ] || exit 1
+
+# A node without Neutron: this machine's package database minus Neutron's
+# packages, no archive to fetch them from; apt simulates (-s), so nothing on
+# this machine changes. It must refuse, naming what is missing.
+no_neutron() {
+	local sim=$T/sim out=""
+	mkdir -p "$sim/lists/partial" "$sim/cache/archives/partial" "$sim/parts"
+	/usr/bin/python3 - "$sim/status" <<'PY'
+import re, sys
+keep = []
+for st in open('/var/lib/dpkg/status').read().split('\n\n'):
+    m = re.search(r'^Package: (\S+)', st, re.M)
+    if m and re.match(r'^(neutron-.*|python3-neutron|python3-neutron-lib)$',
+                      m.group(1)):
+        continue
+    keep.append(st)
+open(sys.argv[1], 'w').write('\n\n'.join(keep))
+PY
+	out=$(apt-get -s -o Dir::State::status="$sim/status" -o Dir::State::Lists="$sim/lists" \
+		-o Dir::Cache="$sim/cache" -o Dir::Etc::SourceList="$sim/none.list" \
+		-o Dir::Etc::SourceParts="$sim/parts" -o Debug::NoLocking=1 install "${DEBS[@]}" 2>&1)
+	local rc=$?
+	echo "$out"
+	[ $rc != 0 ] && grep -q 'neutron-wireguard-agent : Depends: neutron-common but it is not installable' <<<"$out" &&
+		grep -q 'Depends: python3-neutron but it is not installable' <<<"$out" &&
+		! grep -q '^Inst ' <<<"$out"
+}
+check "node without Neutron: apt refuses, naming neutron-common / python3-neutron" no_neutron
+for p in "${PKGS[@]}"; do check "  ... and $p is not half-installed" bash -c "! dpkg-query -W '$p' 2>/dev/null | grep -q ."; done
 
 INSTALLED=1
 check "apt-get install ./*.deb" env DEBIAN_FRONTEND=noninteractive "${APT[@]}" install "${DEBS[@]}"
@@ -85,13 +115,15 @@ check "entry points resolve from the package" bash -c "cd / && /usr/bin/python3 
 # neutron-server on the installed package only (restart: rewrites configs,
 # runs the migrations again on the instance's database).
 HARNESS=1
+log=$(NWG_SRC=system scripts/neutron-harness.sh env | sed -n 's/^NEUTRON_LOG=//p' | tr -d "'\"")
+seen=$(wc -l <"$log" 2>/dev/null || echo 0)
 check "harness [$NWG_INSTANCE] on the installed package" env NWG_SRC=system scripts/neutron-harness.sh restart
 check "neutron-db-manage upgrade heads again: a no-op, exit 0" env NWG_SRC=system scripts/neutron-harness.sh restart
 pid=$(cat "${NWG_HARNESS_ROOT:-/var/tmp/nwg-harness}/$NWG_INSTANCE/neutron-server.pid" 2>/dev/null)
 check "neutron-server runs without our PYTHONPATH" bash -c "[ -n '$pid' ] && ! tr '\\0' '\\n' </proc/$pid/environ | grep -q '^PYTHONPATH=.*$HERE'"
-log=$(NWG_SRC=system scripts/neutron-harness.sh env | sed -n 's/^NEUTRON_LOG=//p' | tr -d "'\"")
-check "neutron-server loaded the wireguard mechanism driver" \
-	grep -q "Registered mechanism drivers: \[.*'wireguard'" "$log"
+# only the lines this run's neutron-server wrote
+check "neutron-server (this run) loaded the wireguard mechanism driver" \
+	bash -c "tail -n +$((seen + 1)) '$log' | grep -q \"Registered mechanism drivers: \\[.*'wireguard'\""
 
 echo "deb: real-stack suite (tests/e2e) with /usr/bin/neutron-wireguard{,-agent}:"
 NWG_SRC=system NWG_AGENT=/usr/bin/neutron-wireguard-agent NWG_CLI=/usr/bin/neutron-wireguard \

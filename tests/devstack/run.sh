@@ -210,7 +210,16 @@ left=$(cd "$T/root" && find . \( -path '*wireguard*' -o -name 'neutron-wireguard
 check "no file or directory of ours left" "" "$left"
 contains "python package uninstalled" "pip_uninstall networking-wireguard" "$(calls clean)"
 
-if shellcheck -x "$REPO/devstack/plugin.sh" "$REPO/devstack/settings" "$REPO/tests/devstack/stubs.sh"; then
+echo "# zuul.d/ and playbooks/: static check (no Zuul here)"
+if /usr/bin/python3 "$REPO/tests/devstack/zuul_check.py" "$REPO"; then
+	echo "ok   zuul jobs and playbooks"
+	passes=$((passes + 1))
+else
+	echo "FAIL zuul jobs and playbooks"
+	fails=$((fails + 1))
+fi
+if shellcheck -x "$REPO/devstack/plugin.sh" "$REPO/devstack/settings" "$REPO/devstack/gate-check.sh" \
+	"$REPO/tests/devstack/stubs.sh"; then
 	echo "ok   shellcheck"
 	passes=$((passes + 1))
 else

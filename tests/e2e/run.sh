@@ -13,8 +13,8 @@ cd "$HERE" || exit 1
 . "$HERE/scripts/device-lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "e2e: needs root, skipped"; exit 77; }
-export NWG_INSTANCE=${NWG_INSTANCE:-default}
-export NEUTRON_PORT=${NEUTRON_PORT:-9696}
+export NWG_INSTANCE=${NWG_INSTANCE:-check} # never the demo's (default/9696)
+export NEUTRON_PORT=${NEUTRON_PORT:-9697}
 # NWG_CLI / NWG_AGENT: run other builds (the installed .deb: tests/deb).
 CLI=${NWG_CLI:-$HERE/build/rel/bin/neutron-wireguard}
 AGENT=${NWG_AGENT:-$HERE/build/rel/bin/neutron-wireguard-agent}
@@ -76,6 +76,7 @@ cleanup() {
 		for _ in $(seq 1 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$AGENT_PID" 2>/dev/null
 	fi
+	scripts/forget-agents.sh "$NODE_HOST"
 	dev_wg_stop "$STATE/wg1.pid" "$IF1" "$NS1"
 	dev_wg_stop "$STATE/wg2.pid" "$IF2" "$NS2"
 	for ns in "$NS1" "$NS2" "tun-$PROJECT" ${HUB_NS:+"$HUB_NS"}; do
@@ -172,9 +173,10 @@ hub_realized() {
 
 hub_link_exists() { ip -n "$HUB_NS" link show "$HUB_IF" >/dev/null 2>&1; }
 # The hub's file in the channel repository (named or mentioning its port id or ifname).
+# (Not its quarantine/: a deleted hub's record waits there, doc/agent.md.)
 hub_repo_file() {
-	find "$STATE/repo" -type f \( -name "*$HUB_ID*" -o -name "*$HUB_IF*" \) 2>/dev/null | grep -q . ||
-		grep -rlsF -e "$HUB_ID" "$STATE/repo" | grep -q .
+	find "$STATE/repo" -maxdepth 1 -type f \( -name "*$HUB_ID*" -o -name "*$HUB_IF*" \) 2>/dev/null | grep -q . ||
+		grep -lsF -e "$HUB_ID" "$STATE/repo"/* | grep -q .
 }
 hub_has_peer() { ip netns exec "$HUB_NS" wg show "$HUB_IF" peers | grep -qxF "$1"; }
 
@@ -285,5 +287,6 @@ check "device 2 re-rendered with its new key: tunnel restored" \
 api DELETE "/ports/$HUB_ID" >>"$LOG" 2>&1 && HUB_ID_DELETED=1
 check "hub deleted: its interface is gone" wait_for 30 not hub_link_exists
 check "hub deleted: its repository file is gone" wait_for 10 not hub_repo_file
+check "hub deleted: its record is kept in quarantine (0600)" bash -c "[ \"\$(stat -c %a '$STATE/repo/quarantine/$HUB_ID.conf')\" = 600 ]"
 [ -n "${HUB_ID_DELETED:-}" ] && HUB_ID=""
 finish

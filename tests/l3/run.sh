@@ -22,8 +22,8 @@ cd "$HERE" || exit 1
 . tests/l3/lib.sh
 
 [ "$(id -u)" = 0 ] || { echo "l3: needs root, skipped"; exit 77; }
-export NWG_INSTANCE=${NWG_INSTANCE:-default}
-export NEUTRON_PORT=${NEUTRON_PORT:-9696}
+export NWG_INSTANCE=${NWG_INSTANCE:-check} # never the demo's (default/9696)
+export NEUTRON_PORT=${NEUTRON_PORT:-9697}
 export NWG_SRC=${NWG_SRC:-$HERE}
 HARNESS=$HERE/scripts/neutron-harness.sh
 T_START=$(now)
@@ -96,6 +96,7 @@ for p in json.load(sys.stdin).get("ports", []):
 	stop_pid "$WGA_PID" 15
 	stop_pid "$L3_PID" 20
 	stop_pid "$LB_PID" 20
+	"$HERE/scripts/forget-agents.sh" "$AGENT_HOST" # WireGuard, L3, linuxbridge
 	for r in "${ROUTERS[@]}"; do ip netns del "qrouter-$r" 2>/dev/null; done
 	for n in "${NETWORKS[@]}"; do ip link del "brq${n:0:11}" 2>/dev/null; done
 	# (deleting tun-<project> also ends any hub wireguard-go left: its TUN goes)

@@ -270,8 +270,9 @@ MN_LEFT=""
 node_destroy() {
 	local n=$1 i
 	[ -n "${MN_HOLDER[$n]:-}" ] || return 0
+	# (everything of a node is private to it: a short grace period, then KILL)
 	node_kill_all "$n" TERM
-	for i in $(seq 1 40); do
+	for i in $(seq 1 8); do
 		[ -z "$(node_procs "$n")" ] && break
 		sleep 0.25
 	done

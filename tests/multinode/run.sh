@@ -29,8 +29,8 @@ cd "$HERE" || exit 1
 
 [ "$(id -u)" = 0 ] || { echo "multinode: needs root, skipped"; exit 77; }
 PHASES=${*:-ovs multinode}
-export NWG_INSTANCE=${NWG_INSTANCE:-default}
-export NEUTRON_PORT=${NEUTRON_PORT:-9696}
+export NWG_INSTANCE=${NWG_INSTANCE:-check} # never the demo's (default/9696)
+export NEUTRON_PORT=${NEUTRON_PORT:-9697}
 export NWG_SRC=${NWG_SRC:-$HERE}
 HARNESS=$HERE/scripts/neutron-harness.sh
 CLI_BIN=$HERE/build/rel/bin/neutron-wireguard
@@ -105,12 +105,16 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------- harness
 start_harness() {
 	local want=wireguard,openvswitch,logger cur src
+	export ROUTER_SCHEDULER=networking_wireguard.l3.scheduler.HubAwareScheduler
 	if "$HARNESS" status >/dev/null 2>&1; then
 		eval "$("$HARNESS" env)"
 		cur=$(awk -F' *= *' '/^mechanism_drivers/{print $2}' "$ML2_CONF")
 		src=$(cat "$HARNESS_STATE/mn-suite-src" 2>/dev/null)
+		# (restart too when the tree's Python changed since this suite started it)
 		if [ "$cur" != "$want" ] || [ "$src" != "$NWG_SRC" ] ||
-			! grep -q '^agent_down_time = 15$' "$NEUTRON_CONF"; then
+			[ -n "$(find "$NWG_SRC/networking_wireguard" -name '*.py' -newer "$HARNESS_STATE/mn-suite-src" 2>/dev/null | head -1)" ] ||
+			! grep -q '^agent_down_time = 15$' "$NEUTRON_CONF" ||
+			! grep -q "^router_scheduler_driver = $ROUTER_SCHEDULER\$" "$NEUTRON_CONF"; then
 			log "harness runs mechanism_drivers=$cur from ${src:-?}: restarting with $want"
 			MECH_DRIVERS=$want AGENT_DOWN_TIME=15 "$HARNESS" restart >"$WORK/logs/harness.log" 2>&1 ||
 				{ tail -20 "$WORK/logs/harness.log"; return 1; }
@@ -393,6 +397,118 @@ phase_ovs() {
 		 [ ! -e $(node_dir net1)/repo/$hub2.conf ] &&
 		 ! nsenter --target ${MN_HOLDER[net1]} --mount --net ls /run/wireguard | grep -q ${hub2:0:11}"
 	check "first hub still routes" wait_until 10 dev_ping "$VM_IP"
+}
+
+# ---------------------------------------------------------------- phase: multinode
+l3_of() { agent_id "$1" neutron-l3-agent; }
+agent_alive() { [ "$(agent_row "$1" "$2" alive)" = "$3" ]; }
+unhost() { api DELETE "/agents/$(l3_of "$1")/l3-routers/$2" >/dev/null; code; }
+hub_host() { api GET "/ports/$1" | jf port.binding:host_id; }
+msg_has() { grep -q "$1" "$WORK/last_body"; }
+hubs_realized() {
+	local h
+	for h; do hub_realized "$h" || return 1; done
+}
+
+# Router placement follows the hub; what would move a hub is refused.
+phase_placement() {
+	local np sp nq sq nr sr hp hq hr kp pp r2 r3 r4 t0
+	log "phase multinode: an unscheduled router lands on its hub's node"
+	read -r np sp <<<"$(mk_net "nwgmn-p-$ID" 10.201.6.0/24 null)"
+	read -r nq sq <<<"$(mk_net "nwgmn-q-$ID" 10.201.7.0/24 null)"
+	read -r nr sr <<<"$(mk_net "nwgmn-s-$ID" 10.201.8.0/24 null)"
+	[ -n "${sr:-}" ] || { not_ok "placement networks"; return 1; }
+	hp=$(mk_hub net2 "$np" "$sp" 10.201.6.1) || { not_ok "hub on net2"; return 1; }
+	hq=$(mk_hub net1 "$nq" "$sq" 10.201.7.1) || { not_ok "hub on net1"; return 1; }
+	hr=$(mk_hub net2 "$nr" "$sr" 10.201.8.1) || { not_ok "second hub on net2"; return 1; }
+	check "hubs realized on net2 and net1" wait_until 30 hubs_realized "$hp" "$hq" "$hr"
+	kp=$(hub_pub net2 "$hp") pp=$(hub_lport net2 "$hp")
+	r2=$(mk_router "nwgmn-r2-$ID") || { not_ok "router"; return 1; }
+	r3=$(mk_router "nwgmn-r3-$ID") || { not_ok "router"; return 1; }
+	expect_eq "new router is unscheduled" "" "$(router_hosts "$r2")"
+	t0=$(now)
+	expect_eq "router add port (hub on net2)" 200 "$(add_port "$r2" "$hp")"
+	expect_eq "router placed on the hub's node" "${MN_HOST[net2]}" "$(router_hosts "$r2")"
+	if wait_until 40 attached net2 "$r2" "$hp" 10.201.6.1; then
+		ok "hub attached in net2's qrouter-$r2 after $(ms "$t0" "$(now)") ms"
+	else
+		not_ok "hub attached in net2's router namespace"
+	fi
+	expect_eq "hub still bound to net2" "${MN_HOST[net2]}" "$(hub_host "$hp")"
+	expect_eq "key unchanged" "$kp" "$(hub_pub net2 "$hp")"
+	check "server log: router placed with its hub" grep -q "Router $r2 placed on the L3 agent of ${MN_HOST[net2]}" "$NEUTRON_LOG"
+	expect_eq "router add port (hub on net1)" 200 "$(add_port "$r3" "$hq")"
+	expect_eq "the other router placed on net1, its hub's node" "${MN_HOST[net1]}" "$(router_hosts "$r3")"
+	check "hub attached in net1's qrouter-$r3" wait_until 40 attached net1 "$r3" "$hq" 10.201.7.1
+
+	log "phase multinode: refusals"
+	if [ "$(add_port "$r3" "$hr")" = 409 ] && msg_has "cannot move between nodes"; then
+		ok "hub of net2 on a router hosted on net1: 409 ($(jf NeutronError.message <"$WORK/last_body" | cut -c1-90)...)"
+	else
+		not_ok "hub of net2 on a router hosted on net1 refused: $(code) $(cat "$WORK/last_body")"
+	fi
+	api PUT "/agents/$(l3_of net2)" '{"agent":{"admin_state_up":false}}' >/dev/null
+	r4=$(mk_router "nwgmn-r4-$ID") || { not_ok "router"; return 1; }
+	if [ "$(add_port "$r4" "$hr")" = 409 ] && msg_has "runs no live, enabled L3 agent"; then
+		ok "hub of a node without a (enabled) L3 agent: 409 while another node has one"
+	else
+		not_ok "hub of a node without an enabled L3 agent refused: $(code) $(cat "$WORK/last_body")"
+	fi
+	expect_eq "refused router stays unscheduled" "" "$(router_hosts "$r4")"
+	api PUT "/agents/$(l3_of net2)" '{"agent":{"admin_state_up":true}}' >/dev/null
+	api PUT "/ports/$hp" '{"port":{"binding:host_id":"'${MN_HOST[net1]}'"}}' >/dev/null
+	if [ "$(code)" = 409 ] && msg_has "cannot be re-bound"; then
+		ok "re-binding a hub to another node: 409"
+	else
+		not_ok "re-binding a hub to another node refused: $(code) $(cat "$WORK/last_body")"
+	fi
+	expect_eq "hub still bound to net2" "${MN_HOST[net2]}" "$(hub_host "$hp")"
+
+	log "phase multinode: l3-agent-router-remove/add of a router with a hub"
+	expect_eq "router removed from net2's L3 agent" 204 "$(unhost net2 "$r2")"
+	check "net2's L3 agent parked the hub in its tun namespace (same key)" wait_until 40 in_home net2 "$hp"
+	expect_eq "parked hub: key unchanged" "$kp" "$(hub_pub net2 "$hp")"
+	expect_eq "parked hub: listen port unchanged" "$pp" "$(hub_lport net2 "$hp")"
+	if [ "$(host_to_l3 net1 "$r2")" = 409 ] && msg_has "cannot move between nodes"; then
+		ok "l3-agent-router-add to net1 of a router with a hub of net2: 409 (HubAware scheduler)"
+	else
+		not_ok "l3-agent-router-add to another node refused: $(code) $(cat "$WORK/last_body")"
+	fi
+	expect_eq "hub still bound to net2" "${MN_HOST[net2]}" "$(hub_host "$hp")"
+	expect_eq "l3-agent-router-add back to net2" 201 "$(host_to_l3 net2 "$r2")"
+	check "hub attached again on net2" wait_until 40 attached net2 "$r2" "$hp" 10.201.6.1
+	expect_eq "key unchanged after all that" "$kp" "$(hub_pub net2 "$hp")"
+	PL_ROUTER=$r2 PL_HUB=$hp PL_KEY=$kp PL_PORT=$pp
+}
+
+# Node loss: every agent of net2 dies at once (SIGKILL), as in a crash.
+phase_node_loss() {
+	local t0 p
+	[ -n "${PL_HUB:-}" ] || { not_ok "node loss: needs the placement phase"; return 1; }
+	log "phase multinode: net2 loses all its agents"
+	t0=$(now)
+	for p in wireguard-agent l3-agent ovs-agent; do kill -KILL "$(agent_pid net2 "$p")" 2>/dev/null; done
+	check "Neutron shows net2's WireGuard agent dead" wait_until 60 agent_alive net2 neutron-wireguard-agent False
+	log "WireGuard agent of net2 shown dead $(ms "$t0" "$(now)") ms after the kill"
+	if [ -n "${VM_IP:-}" ]; then
+		check "devices of net1's hub keep working (device pings the VM on cmp1)" wait_until 10 dev_ping "$VM_IP"
+	fi
+	expect_eq "net2's hub keeps its binding (never moved)" "${MN_HOST[net2]}" "$(hub_host "$PL_HUB")"
+	expect_eq "net2's router not rescheduled" "${MN_HOST[net2]}" "$(router_hosts "$PL_ROUTER")"
+	log "phase multinode: net2 comes back"
+	t0=$(now)
+	if ! { node_ovs_agent net2 && node_l3_agent net2 && node_wg_agent net2; }; then
+		not_ok "net2 agents restarted"
+		return 1
+	fi
+	ok "net2's agents alive again after $(ms "$t0" "$(now)") ms"
+	check "net2's hub attached again in its router" wait_until 60 attached net2 "$PL_ROUTER" "$PL_HUB" 10.201.6.1
+	expect_eq "same key after the node returned" "$PL_KEY" "$(hub_pub net2 "$PL_HUB")"
+	expect_eq "same listen port after the node returned" "$PL_PORT" "$(hub_lport net2 "$PL_HUB")"
+}
+
+phase_multinode() {
+	phase_placement && phase_node_loss
 }
 
 # ---------------------------------------------------------------- main

@@ -20,6 +20,7 @@ sys.path[:] = scratch + real
 WANT = {
     'neutron.ml2.mechanism_drivers': ['wireguard'],
     'neutron.ml2.extension_drivers': ['wireguard'],
+    'neutron.service_plugins': ['wireguard'],
     'neutron.agent.l3.extensions': ['wireguard'],
     'neutron.interface_drivers': ['wireguard_openvswitch',
                                   'wireguard_linuxbridge'],

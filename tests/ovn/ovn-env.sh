@@ -65,8 +65,8 @@ ovn_controller_start() {
 # Stops the daemon whose pid file is $OVN_D/run/$1.pid, if its command is $2.
 stop_pidfile() {
 	local f=$OVN_D/run/$1.pid pid i
-	[ -s "$f" ] || return 0
-	pid=$(cat "$f")
+	pid=$(cat "$f" 2>/dev/null) || return 0 # (a daemon that exits removes its own)
+	[ -n "$pid" ] || return 0
 	if [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm")" = "$2" ]; then
 		kill -TERM "$pid" 2>/dev/null || true
 		for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -154,7 +154,7 @@ start_neutron() {
 	t=$(now)
 	cat >"$WORK/etc/ovn.conf" <<EOF
 [DEFAULT]
-service_plugins = ovn-router
+service_plugins = ovn-router,wireguard
 [ml2]
 type_drivers = geneve,flat
 tenant_network_types = geneve

@@ -447,6 +447,53 @@ static void test_private_key_file(void **state)
 	unlink(path);
 }
 
+/* render --output FILE: created 0600 whatever the umask, holds the config;
+ * a symlink or someone else's file is refused and left alone. */
+static void test_output_file(void **state)
+{
+	char dir[] = "/tmp/nwg-test-out-XXXXXX", in[128], out[128], victim[128], key[128];
+	char *argv[] = {"render", in, "--private-key-file", key, "--output", out, NULL};
+	struct stat st;
+	mode_t old = umask(0);
+	FILE *f;
+	char buf[4096] = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(in, sizeof(in), "%s/port.json", dir);
+	snprintf(out, sizeof(out), "%s/dev.conf", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(key, sizeof(key), "%s/dev.key", dir);
+	write_file(in, api_body, 0644);
+	write_file(key, DEV_PRIV "\n", 0600);
+	assert_int_equal(nwgcli_cmd_render(6, argv), NWGCLI_OK);
+	umask(old);
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	f = fopen(out, "r");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "PrivateKey = " DEV_PRIV));
+	/* an existing wider file is tightened and rewritten */
+	assert_int_equal(chmod(out, 0644), 0);
+	assert_int_equal(nwgcli_cmd_render(6, argv), NWGCLI_OK);
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* a symlink is refused, its target untouched */
+	assert_int_equal(unlink(out), 0);
+	write_file(victim, "", 0644);
+	assert_int_equal(symlink(victim, out), 0);
+	assert_int_equal(nwgcli_cmd_render(6, argv), NWGCLI_FAIL);
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	unlink(out);
+	unlink(victim);
+	unlink(in);
+	unlink(key);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +513,7 @@ int main(void)
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_endpoint_ok),
 	    cmocka_unit_test(test_private_key_file),
+	    cmocka_unit_test(test_output_file),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

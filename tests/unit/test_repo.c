@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -574,6 +575,52 @@ static void test_remove_temp(void **state)
 	nwg_repo_close(repo);
 }
 
+/* A deleted hub's record waits in quarantine: restored intact (same key and
+ * listen port) when the hub comes back, purged after its time. */
+static void test_quarantine(void **state)
+{
+	const char *dir = *state;
+	struct nwg_repo *repo = open_repo(dir);
+	struct nwg_hub_record *rec = sample(PORT_A), *back = NULL;
+	struct stat st;
+
+	assert_int_equal(nwg_repo_quarantine(repo, PORT_A, NULL), 0); /* nothing yet */
+	assert_int_equal(nwg_repo_unquarantine(repo, PORT_A, NULL), 0);
+	assert_int_equal(nwg_repo_purge_quarantine(repo, 0, time(NULL), NULL), 0);
+	assert_int_equal(nwg_repo_save(repo, rec, NULL), 0);
+	assert_int_equal(nwg_repo_quarantine(repo, PORT_A, NULL), 1);
+	assert_int_equal(nwg_repo_load(repo, PORT_A, &back, NULL), -ENOENT);
+	assert_int_equal(stat(path_in(dir, "repo/quarantine"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(stat(path_in(dir, "repo/quarantine/" PORT_A ".conf"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* the walk does not see it */
+	{
+		struct seen s = {.n_ok = 0};
+
+		assert_int_equal(nwg_repo_foreach(repo, collect, &s, NULL), 0);
+		assert_int_equal(s.n_ok + s.n_bad, 0);
+	}
+	/* not old enough: kept */
+	assert_int_equal(nwg_repo_purge_quarantine(repo, 7 * 86400, time(NULL), NULL), 0);
+	/* back: the very same record (key, listen port) */
+	assert_int_equal(nwg_repo_unquarantine(repo, PORT_A, NULL), 1);
+	assert_int_equal(nwg_repo_load(repo, PORT_A, &back, NULL), 0);
+	assert_memory_equal(back->private_key.b, rec->private_key.b, sizeof(rec->private_key.b));
+	assert_int_equal(back->listen_port, rec->listen_port);
+	nwg_hub_record_free(back);
+	assert_int_equal(nwg_repo_unquarantine(repo, PORT_A, NULL), 0);
+	/* purged once old enough */
+	assert_int_equal(nwg_repo_quarantine(repo, PORT_A, NULL), 1);
+	assert_int_equal(nwg_repo_purge_quarantine(repo, 7 * 86400, time(NULL) + 7 * 86400, NULL),
+			 1);
+	assert_int_equal(nwg_repo_unquarantine(repo, PORT_A, NULL), 0);
+	assert_int_equal(nwg_repo_load(repo, PORT_A, &back, NULL), -ENOENT);
+	assert_int_equal(nwg_repo_quarantine(repo, "../x", NULL), -EINVAL);
+	nwg_hub_record_free(rec);
+	nwg_repo_close(repo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +638,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_foreach, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_record_file_perms, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_remove_temp, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_quarantine, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "nwg/err.h"
 #include "nwg/key.h"
@@ -55,6 +56,16 @@ void nwg_repo_close(struct nwg_repo *repo);
  * the number removed, or a negative errno. Call once at start, before any
  * save (a temp file of a save in progress would go too). */
 int nwg_repo_remove_temp(struct nwg_repo *repo, struct nwg_err *err);
+
+/* Quarantine (<dir>/quarantine/, 0700): moves a hub's record there (1) or
+ * does nothing when there is none (0); its age starts now. */
+int nwg_repo_quarantine(struct nwg_repo *repo, const char *port_id, struct nwg_err *err);
+/* Moves a quarantined record back (1) unless the repository already has one
+ * for that port (0); 0 when none is quarantined. */
+int nwg_repo_unquarantine(struct nwg_repo *repo, const char *port_id, struct nwg_err *err);
+/* Removes quarantined records at least max_age_s old: how many, or -errno. */
+int nwg_repo_purge_quarantine(struct nwg_repo *repo, long max_age_s, time_t now,
+			      struct nwg_err *err);
 
 /* Atomic replace: temp file 0600, write, fsync, rename, fsync dir.
  * File name: <port_id>.conf. The file is valid `wg setconf` input: the

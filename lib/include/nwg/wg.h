@@ -127,6 +127,15 @@ int nwg_wg_set(struct nwg_backend *b, const char *ifname, const char *netns,
 /* 1 if a WireGuard device called ifname is reachable through this backend
  * (userspace: its UAPI socket answers), 0 if not. */
 int nwg_wg_exists(struct nwg_backend *b, const char *ifname, const char *netns);
+/* A link created as `created` now carries the name `ifname` (a router
+ * interface). Userspace: wireguard-go keeps answering on the socket of the
+ * name it was created with, so <uapi_dir>/<ifname>.sock becomes a link to it
+ * (add) or is removed (!add, back home); every nwg_wg_* call then reaches the
+ * device under either name. Kernel: nothing to do. Idempotent. */
+int nwg_wg_alias(struct nwg_backend *b, const char *created, const char *ifname, bool add,
+		 struct nwg_err *err);
+/* Userspace: removes aliases whose device is gone (deleted while renamed). */
+void nwg_wg_alias_sweep(struct nwg_backend *b);
 /* Reaps exited wireguard-go children (userspace); no-op for kernel. */
 void nwg_backend_reap(struct nwg_backend *b);
 

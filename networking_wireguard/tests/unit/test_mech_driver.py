@@ -20,6 +20,8 @@ from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
 from networking_wireguard.db import models  # noqa: F401 (tables for SQLite)
 from networking_wireguard.ml2 import mech_driver
+from networking_wireguard.ml2 import port_details
+from networking_wireguard.ml2 import realized
 from networking_wireguard import payloads
 from networking_wireguard import rpc
 
@@ -45,7 +47,9 @@ class WireGuardDriverTestCase(test_plugin.Ml2PluginV2TestCase):
     def get_additional_service_plugins(self):
         # revision_number shows whether a port was rewritten (or rebound)
         return {'revisions': 'neutron.services.revisions.revision_plugin.'
-                             'RevisionPlugin'}
+                             'RevisionPlugin',
+                'wireguard': 'networking_wireguard.service_plugin.'
+                             'WireGuardServicePlugin'}
 
     def setUp(self):
         cfg.CONF.set_override('extension_drivers', ['wireguard'], group='ml2')
@@ -168,6 +172,7 @@ class TestBinding(WireGuardDriverTestCase):
         self.assertEqual(pb.VIF_TYPE_UNBOUND, spoke[pb.VIF_TYPE])
         self.assertEqual({'role': 'spoke', 'public_key': key(1),
                           'endpoint': None, 'listen_port': None,
+                          'persistent_keepalive': None,
                           'peers': []}, spoke['wireguard'])
 
     def test_initialize_warns_unless_first(self):
@@ -279,14 +284,19 @@ class TestValidation(WireGuardDriverTestCase):
                               body['NeutronError']['message'])
                 self.assertIn(text, body['NeutronError']['message'])
                 self.assertEqual(before, self.count_ports())
-        # another project's hub, for a non-admin caller
+        # another project's hub or plain port, for a non-admin caller: the
+        # same answer as for a port that does not exist (nothing leaks)
         port = {'id': 'x', 'network_id': self.net['id'],
                 'project_id': 'someone-else'}
         ctx = mock.Mock(is_admin=False, session=self.context.session)
-        err = self.assertRaises(n_exc.InvalidInput, self.mech._check_peers,
-                                ctx, port, {'peers': [hub['id']],
-                                            'public_key': key(1)})
-        self.assertIn('another project', str(err))
+        for peer in (hub['id'], plain['id'], far_hub['id']):
+            with self.subTest(peer=peer):
+                err = self.assertRaises(
+                    n_exc.InvalidInput, self.mech._check_peers, ctx, port,
+                    {'peers': [peer], 'public_key': key(1)})
+                self.assertEqual(
+                    'Invalid input for operation: binding:profile.peers: '
+                    'port %s does not exist.' % peer, str(err))
 
     def test_spoke_key_unique_per_hub(self):
         hub = self.hub()
@@ -334,7 +344,7 @@ class TestRolePersistence(WireGuardDriverTestCase):
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
         self.assertEqual('hub', port['wireguard']['role'])
 
-    def test_role_survives_router_add_port_and_host_rewrite(self):
+    def test_role_survives_router_add_port_host_rewrite_refused(self):
         wg_agent(HOST)
         wg_agent(HOST2)
         hub = self.hub()
@@ -355,18 +365,25 @@ class TestRolePersistence(WireGuardDriverTestCase):
                          port['device_owner'])
         self.assertEqual('hub', port['wireguard']['role'])
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
-        # what the L3 agent's sync does for a non-HA router
+        # what the L3 agent's sync does for a non-HA router hosted on
+        # another node: refused, the hub stays bound (and keyed) on HOST
         self.casts.reset_mock()
-        self.driver.update_port(self.context, hub['id'],
-                                {'port': {pb.HOST_ID: HOST2}})
+        try:
+            self.driver.update_port(self.context, hub['id'],
+                                    {'port': {pb.HOST_ID: HOST2}})
+        except Exception as e:  # ML2 wraps it in MechanismDriverError
+            inner = getattr(e, 'inner_exceptions', None) or [e]
+            self.assertIsInstance(inner[0], n_exc.Conflict)
+            self.assertIn('re-bound to %s' % HOST2, str(inner[0]))
+        else:
+            self.fail('re-binding a realized hub to another host')
         port = self.show(hub['id'])
-        self.assertEqual(HOST2, port[pb.HOST_ID])
+        self.assertEqual(HOST, port[pb.HOST_ID])
         self.assertEqual(c.VIF_TYPE_WIREGUARD, port[pb.VIF_TYPE])
         self.assertEqual('hub', port['wireguard']['role'])
-        self.assertIn((HOST, [hub['id']]), self.cast_calls())
-        self.assertIn((HOST2, [hub['id']]), self.cast_calls())
-        self.assertEqual([], self.get_hubs(HOST)['hubs'])
-        hubs = self.get_hubs(HOST2)['hubs']
+        self.assertEqual([], self.cast_calls())
+        self.assertEqual([], self.get_hubs(HOST2)['hubs'])
+        hubs = self.get_hubs(HOST)['hubs']
         self.assertEqual(router['id'], hubs[0]['router_id'])
         self.assertEqual(key(10), hubs[0]['public_key'])
         self.assertEqual([spoke['id']], [s['port_id']
@@ -509,8 +526,9 @@ class TestRpc(WireGuardDriverTestCase):
         hub = self.hub()
         self.realize(hub['id'])
         with db_api.CONTEXT_WRITER.using(self.context):
-            db.set_vif_details(self.context.session, hub['id'],
-                               payloads.hub_vif_details(None))
+            self.assertTrue(port_details.update_active_binding(
+                self.context, hub['id'],
+                vif_details=payloads.hub_vif_details(None)))
         self.assertIsNone(self.show(hub['id'])[pb.VIF_DETAILS]['public_key'])
         self.update(hub['id'], name='renamed')
         details = self.show(hub['id'])[pb.VIF_DETAILS]
@@ -593,18 +611,17 @@ class TestRpc(WireGuardDriverTestCase):
         self.assertEqual([(HOST, [hub['id']])], self.cast_calls())
         self.assertIsNone(db.get_row(self.context.session, hub['id']))
 
-    def test_rpc_listener_only_in_rpc_workers(self):
+    def test_rpc_listener_through_service_plugin(self):
+        # neutron-server's RPC workers call start_rpc_listeners() on every
+        # loaded service plugin: that is how our topic gets consumed.
         from neutron import service as n_service
-        with mock.patch.object(self.mech, 'start_rpc_listeners') as start:
-            api_worker = mock.Mock()
-            self.mech._after_worker_init(None, None, api_worker.start)
-            reports = n_service.RpcReportsWorker([])
-            self.mech._after_worker_init(None, None, reports.start)
-            self.assertFalse(start.called)
-            worker = n_service.RpcWorker([])
-            self.mech._after_worker_init(None, None, worker.start)
-            self.assertTrue(start.called)
+        plugin = directory.get_plugin('WIREGUARD')
+        self.assertIsNotNone(plugin)
+        self.assertTrue(callable(getattr(
+            plugin, n_service.RpcWorker.start_listeners_method)))
         with mock.patch('neutron_lib.rpc.Connection') as conn:
-            self.mech.start_rpc_listeners()
+            n_service.RpcWorker([plugin]).start()
         conn.return_value.create_consumer.assert_called_once_with(
             'q-wireguard-plugin', mock.ANY, fanout=False)
+        (endpoint,) = conn.return_value.create_consumer.call_args[0][1]
+        self.assertIs(realized, endpoint.driver)

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "quarantine.h"
+
+#include <time.h>
+
+#include "log/log.h"
+#include "nwg/repo.h"
+
+void nwg_quarantine_restore(struct nwg_agent *a, const struct nwg_desired *d,
+			    struct nwg_actual *act)
+{
+	for (size_t i = 0; a->conf.quarantine_days && i < d->n_hubs; i++) {
+		const char *id = d->hubs[i].port_id;
+		struct nwg_hub_record *rec = NULL;
+		struct nwg_err err = {{0}};
+		int r;
+
+		if (nwg_actual_find_record(act, id) || nwg_actual_is_corrupt(act, id))
+			continue;
+		r = nwg_repo_unquarantine(a->repo, id, &err);
+		if (r < 0)
+			log_err("hub %s: %s", id, err.msg);
+		if (r <= 0)
+			continue;
+		if (nwg_repo_load(a->repo, id, &rec, &err) < 0 ||
+		    nwg_actual_add_record(act, rec) < 0) {
+			log_err("hub %s: restored from quarantine but unreadable: %s", id, err.msg);
+			continue;
+		}
+		log_warn("hub %s: came back: restored from quarantine (same key and listen port)",
+			 id);
+	}
+}
+
+void nwg_quarantine_deletes(struct nwg_agent *a, const struct nwg_plan *p)
+{
+	for (size_t i = 0; a->conf.quarantine_days && !a->conf.dry_run && i < p->n; i++) {
+		const struct nwg_action *act = &p->acts[i];
+		struct nwg_err err = {{0}};
+		int r;
+
+		if (act->kind != NWG_ACT_DELETE || !act->rec)
+			continue;
+		r = nwg_repo_quarantine(a->repo, act->port_id, &err);
+		if (r < 0)
+			log_err("hub %s: %s (the record is deleted instead)", act->port_id,
+				err.msg);
+		else if (r > 0)
+			log_info("hub %s: record kept in quarantine for %d days", act->port_id,
+				 a->conf.quarantine_days);
+	}
+}
+
+void nwg_quarantine_purge(struct nwg_agent *a)
+{
+	struct nwg_err err = {{0}};
+	int n = nwg_repo_purge_quarantine(a->repo, (long)a->conf.quarantine_days * 86400,
+					  time(NULL), &err);
+
+	if (n < 0)
+		log_err("quarantine: %s", err.msg);
+	else if (n > 0)
+		log_info("quarantine: %d record(s) older than %d days removed", n,
+			 a->conf.quarantine_days);
+}

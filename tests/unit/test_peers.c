@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* reconcile/peers: sorted lookup of a device's peers by public key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent_testlib.h"
+#include "reconcile/peers.h"
+
+static struct nwg_key key_of(unsigned i)
+{
+	struct nwg_key k = tkey(5);
+
+	/* big-endian-ish and scrambled so that insertion order != key order */
+	k.b[1] = (unsigned char)((i * 37u) >> 8);
+	k.b[2] = (unsigned char)(i * 37u);
+	return k;
+}
+
+static void test_sort_find(void **state)
+{
+	struct nwg_device *dev = nwg_device_new("wg-test");
+	struct nwg_key absent = key_of(5000);
+
+	(void)state;
+	assert_null(nwg_peers_find(dev, &absent)); /* empty */
+	for (unsigned i = 0; i < 1000; i++) {
+		struct nwg_key k = key_of(i);
+		struct nwg_peer *p = nwg_device_add_peer(dev, &k);
+
+		assert_non_null(p);
+		p->rx_bytes = i;
+	}
+	nwg_peers_sort(dev);
+	for (size_t i = 1; i < dev->n_peers; i++)
+		assert_true(memcmp(dev->peers[i - 1].public_key.b, dev->peers[i].public_key.b, 32) <
+			    0);
+	for (unsigned i = 0; i < 1000; i++) {
+		struct nwg_key k = key_of(i);
+		const struct nwg_peer *p = nwg_peers_find(dev, &k);
+
+		assert_non_null(p);
+		assert_int_equal(p->rx_bytes, i); /* the peer's own data moved with it */
+	}
+	assert_null(nwg_peers_find(dev, &absent));
+	assert_null(nwg_peers_find(NULL, &absent));
+	nwg_peers_sort(NULL);
+	nwg_device_free(dev);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_sort_find)};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
