@@ -9,10 +9,10 @@ message otherwise):
     add-hub NAME HOST            admin: the "Add hub" form
     add-device NAME HUB_NAME     the "Add device" form; saves the QR code
                                  (OUTDIR/qr.png), the page (OUTDIR/add.png)
-                                 and the config text shown (OUTDIR/shown.conf)
-    list                         the tables (OUTDIR/list.png)
-    delete NAME                  the device row's Delete button
-    hub-form-visible             is the admin form on the page?
+                                 and the config text shown (OUTDIR/shown.conf);
+                                 says whether the admin form was on the page
+    list-delete NAME             the tables (OUTDIR/list.png), then the device
+                                 row's Delete button
 """
 
 import json
@@ -81,6 +81,7 @@ def add_hub(d, url, out, name, host):
 
 
 def add_device(d, url, out, name, hub):
+    hub_form = bool(d.find_elements(By.ID, 'wg-hub-form'))
     d.find_element(By.ID, 'wg-name').send_keys(name)
     Select(d.find_element(By.ID, 'wg-hub')).select_by_visible_text(hub)
     d.find_element(By.ID, 'wg-add-submit').click()
@@ -95,15 +96,12 @@ def add_device(d, url, out, name, hub):
     dl = d.find_element(By.ID, 'wg-download')
     return {'id': d.find_element(By.ID, 'wg-result').get_attribute('data-id'),
             'download': dl.get_attribute('download'),
-            'href': dl.get_attribute('href')[:5]}
+            'href': dl.get_attribute('href')[:5], 'hub_form': hub_form}
 
 
-def list_(d, url, out):
+def list_delete(d, url, out, name):
     d.save_screenshot(os.path.join(out, 'list.png'))
-    return {'hubs': rows(d, 'wg-hubs'), 'devices': rows(d, 'wg-devices')}
-
-
-def delete(d, url, out, name):
+    listed = {'hubs': rows(d, 'wg-hubs'), 'devices': rows(d, 'wg-devices')}
     for r in d.find_elements(By.CSS_SELECTOR, '#wg-devices tbody tr[data-id]'):
         if r.get_attribute('data-name') == name:
             r.find_element(By.CLASS_NAME, 'wg-delete').click()
@@ -114,15 +112,11 @@ def delete(d, url, out, name):
     time.sleep(0.5)
     wait_error_or(d, lambda x: x.find_elements(By.ID, 'wg-panel') and all(
         r[0] != name for r in rows(x, 'wg-devices')))
-    return {'devices': rows(d, 'wg-devices')}
+    return {'listed': listed, 'after_delete': rows(d, 'wg-devices')}
 
 
-def hub_form_visible(d, url, out):
-    return {'visible': bool(d.find_elements(By.ID, 'wg-hub-form'))}
-
-
-STEPS = {'add-hub': add_hub, 'add-device': add_device, 'list': list_,
-         'delete': delete, 'hub-form-visible': hub_form_visible}
+STEPS = {'add-hub': add_hub, 'add-device': add_device,
+         'list-delete': list_delete}
 
 
 def main(argv):
