@@ -68,6 +68,9 @@ function install_networking_wireguard {
     if wg_is_server; then
         wg_mechanism_driver_first
         neutron_ml2_extension_driver_add wireguard
+        # the agents' RPC endpoint (q-wireguard-plugin) is this service
+        # plugin's start_rpc_listeners (doc/driver.md)
+        neutron_service_plugin_class_add wireguard
     fi
     if wg_is_l3; then
         plugin_agent_add_l3_agent_extension wireguard

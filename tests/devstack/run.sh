@@ -66,8 +66,10 @@ stack() {
 		# lib/neutron_plugins/ml2 (+ ovn_agent), sourced before plugin settings
 		if [ "$Q_AGENT" = ovn ]; then
 			Q_ML2_PLUGIN_MECHANISM_DRIVERS=ovn Q_ML2_PLUGIN_EXT_DRIVERS=port_security,qos
+			Q_SERVICE_PLUGIN_CLASSES=ovn-router
 		else
 			Q_ML2_PLUGIN_MECHANISM_DRIVERS=$Q_AGENT Q_ML2_PLUGIN_EXT_DRIVERS=port_security
+			Q_SERVICE_PLUGIN_CLASSES=router
 		fi
 		PHASE=source
 		# shellcheck source=devstack/settings
@@ -128,6 +130,7 @@ for order in neutron-first ours-first; do
 	check "/etc/neutron/plugins is the stack user's" "stack" "$(own /etc/neutron/plugins | cut -d' ' -f1)"
 	check "ml2 mechanism_drivers: wireguard first" "wireguard,openvswitch" "$(get "$ML2" ml2 mechanism_drivers)"
 	check "ml2 extension_drivers keep port_security + wireguard" "port_security,wireguard" "$(get "$ML2" ml2 extension_drivers)"
+	check "service_plugins: router + wireguard (the agents' RPC endpoint)" "router,wireguard" "$(get "$T/root/etc/neutron/neutron.conf" DEFAULT service_plugins)"
 	check "l3 agent extensions carry wireguard" "wireguard" "$(get "$L3" AGENT extensions)"
 	check "l3 interface_driver wireguard_openvswitch" "wireguard_openvswitch" "$(get "$L3" DEFAULT interface_driver)"
 	check "l3 agent finds the control socket" "/opt/stack/data/neutron/wireguard/control/agent.sock" "$(get "$L3" wireguard control_socket)"
@@ -158,6 +161,7 @@ reset
 check "stack.sh completes" 0 "$(stack q-svc,ovn-controller,neutron-wireguard-agent ovn neutron-first; echo $?)"
 check "ml2 mechanism_drivers: wireguard before ovn" "wireguard,ovn" "$(get "$ML2" ml2 mechanism_drivers)"
 check "ml2 extension_drivers" "port_security,qos,wireguard" "$(get "$ML2" ml2 extension_drivers)"
+check "OVN service_plugins: ovn-router + wireguard" "ovn-router,wireguard" "$(get "$T/root/etc/neutron/neutron.conf" DEFAULT service_plugins)"
 check "OVN: hubs come up unrouted" "True" "$(get "$AGENT" wireguard hub_up_unrouted)"
 contains "OVN: says routing a hub is not supported" "routing a hub (router add port) is not supported" "$(cat "$T/stack.out")"
 check "OVN: no l3_agent.ini written" "no" "$([ -e "$L3" ] && echo yes || echo no)"

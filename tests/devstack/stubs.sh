@@ -161,6 +161,13 @@ neutron_ml2_extension_driver_add() {
 		Q_ML2_PLUGIN_EXT_DRIVERS+=",$1"
 	fi
 }
+neutron_service_plugin_class_add() {
+	if [[ -z $Q_SERVICE_PLUGIN_CLASSES ]]; then
+		Q_SERVICE_PLUGIN_CLASSES=$1
+	elif [[ ! ,$Q_SERVICE_PLUGIN_CLASSES, =~ ,$1, ]]; then
+		Q_SERVICE_PLUGIN_CLASSES+=",$1"
+	fi
+}
 plugin_agent_add_l3_agent_extension() {
 	if [[ -z $L3_AGENT_EXTENSIONS ]]; then
 		L3_AGENT_EXTENSIONS=$1
@@ -175,6 +182,7 @@ configure_neutron() {
 	sudo install -d -o "$STACK_USER" /etc/neutron
 	mkdir -p "/$Q_PLUGIN_CONF_PATH"
 	iniset "$NEUTRON_CONF" DEFAULT state_path "$DATA_DIR/neutron"
+	iniset "$NEUTRON_CONF" DEFAULT service_plugins "$Q_SERVICE_PLUGIN_CLASSES"
 	iniset "/$Q_PLUGIN_CONF_FILE" ml2 mechanism_drivers "$Q_ML2_PLUGIN_MECHANISM_DRIVERS"
 	iniset "/$Q_PLUGIN_CONF_FILE" ml2 extension_drivers "$Q_ML2_PLUGIN_EXT_DRIVERS"
 	if is_service_enabled q-l3 neutron-l3; then
