@@ -152,7 +152,8 @@ int nwg_agent_listen(struct nwg_agent *a)
 {
 	struct nwg_err err = {{0}};
 
-	if (nwg_ctl_open(&a->ctl, a->conf.control_socket, nwg_ctl_dispatch, a, &err) < 0) {
+	if (nwg_ctl_open_group(&a->ctl, a->conf.control_socket, a->conf.control_gid,
+			       nwg_ctl_dispatch, a, &err) < 0) {
 		log_err("control socket %s: %s", a->conf.control_socket, err.msg);
 		return 1;
 	}

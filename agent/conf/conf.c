@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,28 @@ static int load_ports_backend(struct nwg_conf *c, const struct nwg_ini *ini, str
 	return dup_opt(&c->wireguard_go, s) < 0 ? nwg_err_set(err, ENOMEM, "out of memory") : 0;
 }
 
+/* control_socket_group: a group name (or a number) that must exist. */
+static int group_gid(const char *name, long *gid, struct nwg_err *err)
+{
+	struct group gr, *res = NULL;
+	char buf[4096], *end;
+	unsigned long n;
+
+	*gid = -1;
+	if (!name || !*name)
+		return 0;
+	n = strtoul(name, &end, 10);
+	if (name[0] >= '0' && name[0] <= '9' && !*end && n < 0x7fffffffUL) {
+		*gid = (long)n;
+		return 0;
+	}
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res) != 0 || !res)
+		return nwg_err_set(err, EINVAL, "[wireguard] control_socket_group: no group %s",
+				   name);
+	*gid = (long)gr.gr_gid;
+	return 0;
+}
+
 static int load_paths(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_err *err)
 {
 	const char *s;
@@ -119,6 +142,11 @@ static int load_paths(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_
 				   "shorter than 108 bytes");
 	if (dup_opt(&c->control_socket, s) < 0)
 		return nwg_err_set(err, ENOMEM, "out of memory");
+	r = nwg_ini_get_str(ini, "wireguard", "control_socket_group", NULL, &s, err);
+	if (r < 0)
+		return r;
+	if ((r = group_gid(s, &c->control_gid, err)) < 0)
+		return r;
 	r = nwg_ini_get_str(ini, "wireguard", "metrics_textfile", NULL, &s, err);
 	if (r < 0)
 		return r;
@@ -187,6 +215,7 @@ int nwg_conf_load(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_e
 	if (!conf || !ini)
 		return nwg_err_set(err, EINVAL, "no configuration");
 	memset(conf, 0, sizeof(*conf));
+	conf->control_gid = -1;
 	if ((r = load_default(conf, ini, err)) < 0 || (r = load_hub_ip(conf, ini, err)) < 0 ||
 	    (r = load_ports_backend(conf, ini, err)) < 0 || (r = load_paths(conf, ini, err)) < 0 ||
 	    (r = load_flags(conf, ini, err)) < 0 || (r = nwg_conf_load_ovn(conf, ini, err)) < 0)

@@ -35,6 +35,7 @@ struct nwg_conf {
 	char **ignored_devices; /* NULL-terminated (ifnames or port ids) */
 	bool dry_run;
 	char *control_socket;
+	long control_gid;	/* control_socket_group's gid, -1 = root only */
 	int resync_interval;	/* s, 0 = off */
 	int health_interval;	/* s: spoke health and metrics */
 	int handshake_stale;	/* s: a spoke is DOWN past this */

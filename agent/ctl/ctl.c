@@ -22,11 +22,13 @@ struct client {
 	int fd;
 	char *in, *out;
 	size_t n_in, n_out;
-	bool closing; /* close once out is flushed */
+	bool closing;	 /* close once out is flushed */
+	bool privileged; /* root (or the agent's uid): every method */
 };
 
 struct nwg_ctl {
 	int fd;
+	long gid; /* control_socket_group, -1 = root only */
 	char path[108];
 	nwg_ctl_fn fn;
 	void *ctx;
@@ -34,20 +36,25 @@ struct nwg_ctl {
 	size_t n_clients;
 };
 
-static int prepare_dir(const char *path, struct nwg_err *err)
+/* Root only: 0700. With a group: 0750 root:group (its members may reach the
+ * socket; nobody else may even look up its name). */
+static int prepare_dir(const char *path, long gid, struct nwg_err *err)
 {
+	mode_t want = gid < 0 ? 0700 : 0750;
 	char buf[108], *dir;
 	struct stat st;
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	dir = dirname(buf);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir(dir, want) < 0 && errno != EEXIST)
 		return nwg_err_set(err, errno, "control socket directory %s: %s", dir,
 				   strerror(errno));
 	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
 		return nwg_err_set(err, EPERM,
 				   "control socket directory %s: not a directory of ours", dir);
-	if ((st.st_mode & 077) && chmod(dir, 0700) < 0)
+	if (gid >= 0 && st.st_gid != (gid_t)gid && chown(dir, (uid_t)-1, (gid_t)gid) < 0)
+		return nwg_err_set(err, errno, "chown %s: %s", dir, strerror(errno));
+	if ((st.st_mode & 07777) != want && chmod(dir, want) < 0)
 		return nwg_err_set(err, errno, "chmod %s: %s", dir, strerror(errno));
 	return 0;
 }
@@ -80,7 +87,7 @@ static int listen_on(struct nwg_ctl *c, struct nwg_err *err)
 	int r;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", c->path);
-	if ((r = prepare_dir(c->path, err)) < 0 || (r = clear_stale(&sun, err)) < 0)
+	if ((r = prepare_dir(c->path, c->gid, err)) < 0 || (r = clear_stale(&sun, err)) < 0)
 		return r;
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
@@ -88,13 +95,21 @@ static int listen_on(struct nwg_ctl *c, struct nwg_err *err)
 	old = umask(0177);
 	r = bind(c->fd, (const struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (r < 0 || chmod(c->path, 0600) < 0 || listen(c->fd, 16) < 0)
+	if (r == 0 && c->gid >= 0)
+		r = chown(c->path, (uid_t)-1, (gid_t)c->gid);
+	if (r < 0 || chmod(c->path, c->gid < 0 ? 0600 : 0660) < 0 || listen(c->fd, 16) < 0)
 		return nwg_err_set(err, errno, "control socket %s: %s", c->path, strerror(errno));
 	return 0;
 }
 
 int nwg_ctl_open(struct nwg_ctl **out, const char *path, nwg_ctl_fn fn, void *ctx,
 		 struct nwg_err *err)
+{
+	return nwg_ctl_open_group(out, path, -1, fn, ctx, err);
+}
+
+int nwg_ctl_open_group(struct nwg_ctl **out, const char *path, long gid, nwg_ctl_fn fn, void *ctx,
+		       struct nwg_err *err)
 {
 	struct nwg_ctl *c;
 	int r;
@@ -108,6 +123,7 @@ int nwg_ctl_open(struct nwg_ctl **out, const char *path, nwg_ctl_fn fn, void *ct
 	c->fn = fn;
 	c->ctx = ctx;
 	c->fd = -1;
+	c->gid = gid;
 	r = listen_on(c, err);
 	if (r < 0) {
 		if (c->fd >= 0)
@@ -197,20 +213,34 @@ static void flush_out(struct client *cl)
 	}
 }
 
-static bool peer_is_root(int fd)
+/* Root (or our uid): every method. Anyone else got through the socket's
+ * 0660 root:group mode, so is a member of control_socket_group: only the
+ * methods below. Without a group nobody else can connect, and is refused. */
+static bool peer_privileged(int fd, bool *known)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		return false;
-	return cred.uid == 0 || cred.uid == geteuid();
+	*known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
+	return *known && (cred.uid == 0 || cred.uid == geteuid());
+}
+
+bool nwg_ctl_group_may(const char *method)
+{
+	static const char *const allowed[] = {"status", "owns", "attach", "detach"};
+
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		if (strcmp(method, allowed[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 static void accept_one(struct nwg_ctl *c)
 {
 	int fd = accept4(c->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct client *cl;
+	bool known;
 
 	if (fd < 0)
 		return;
@@ -222,12 +252,39 @@ static void accept_one(struct nwg_ctl *c)
 	cl = &c->clients[c->n_clients++];
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = fd;
-	if (!peer_is_root(fd)) {
+	cl->privileged = peer_privileged(fd, &known);
+	if (!cl->privileged && (!known || c->gid < 0)) {
 		log_warn("control socket: refused a client that is not root");
 		queue_out(cl, "{\"ok\":false,\"error\":\"permission denied\"}");
 		cl->closing = true;
 		flush_out(cl);
 	}
+}
+
+struct limited {
+	nwg_ctl_fn fn;
+	void *ctx;
+};
+
+/* What a control_socket_group member gets: the allowed methods only. */
+static json_t *group_call(void *ctx, const char *method, const json_t *args, struct nwg_err *err)
+{
+	const struct limited *l = ctx;
+
+	if (!nwg_ctl_group_may(method)) {
+		nwg_err_set(err, EPERM, "permission denied: %s is for root only", method);
+		return NULL;
+	}
+	return l->fn(l->ctx, method, args, err);
+}
+
+static char *reply(struct nwg_ctl *c, const struct client *cl, const char *line, size_t len)
+{
+	struct limited l = {.fn = c->fn, .ctx = c->ctx};
+
+	if (cl->privileged)
+		return nwg_ctl_reply(line, len, c->fn, c->ctx);
+	return nwg_ctl_reply(line, len, group_call, &l);
 }
 
 /* Handles every complete line in the input buffer. */
@@ -240,7 +297,7 @@ static void handle_lines(struct nwg_ctl *c, struct client *cl)
 		char *rep = NULL;
 
 		if (len && !(len == 1 && cl->in[0] == '\r'))
-			rep = nwg_ctl_reply(cl->in, len, c->fn, c->ctx);
+			rep = reply(c, cl, cl->in, len);
 		if (rep)
 			queue_out(cl, rep);
 		free(rep);
@@ -263,7 +320,7 @@ static void read_client(struct nwg_ctl *c, struct client *cl)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == EWOULDBLOCK))
 		return;
 	if (n == 0 && cl->n_in && cl->n_in < NWG_CTL_MAX_LINE) { /* last line without '\n' */
-		char *rep = nwg_ctl_reply(cl->in, cl->n_in, c->fn, c->ctx);
+		char *rep = reply(c, cl, cl->in, cl->n_in);
 
 		if (rep)
 			queue_out(cl, rep);

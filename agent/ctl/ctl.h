@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "nwg/err.h"
@@ -21,6 +22,12 @@ struct nwg_ctl;
 
 int nwg_ctl_open(struct nwg_ctl **out, const char *path, nwg_ctl_fn fn, void *ctx,
 		 struct nwg_err *err);
+/* gid >= 0 (control_socket_group): socket 0660 and its directory 0750, both
+ * group gid; members of that group may call the methods nwg_ctl_group_may
+ * allows (status and the L3 agent's owns/attach/detach), root every method. */
+int nwg_ctl_open_group(struct nwg_ctl **out, const char *path, long gid, nwg_ctl_fn fn, void *ctx,
+		       struct nwg_err *err);
+bool nwg_ctl_group_may(const char *method);
 void nwg_ctl_close(struct nwg_ctl *c); /* closes clients, unlinks the socket */
 /* Fills up to max pollfds (listener first); returns how many. */
 size_t nwg_ctl_pollfds(const struct nwg_ctl *c, struct pollfd *fds, size_t max);

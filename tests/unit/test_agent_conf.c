@@ -50,6 +50,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.backend, NWG_BACKEND_AUTO);
 	assert_string_equal(c.state_path, "/var/lib/neutron/wireguard");
 	assert_string_equal(c.control_socket, "/run/neutron-wireguard/agent.sock");
+	assert_int_equal(c.control_gid, -1); /* root only */
 	assert_string_equal(c.ns_prefix, "tun-");
 	assert_false(c.root_namespace);
 	assert_false(c.hub_up_unrouted);
@@ -150,6 +151,8 @@ static void test_bad_values(void **state)
 	expect_bad(HUB_IP "metrics_textfile = m.prom\n", "[wireguard] metrics_textfile");
 	expect_bad(HUB_IP "[AGENT]\nreport_interval = often\n", "report_interval");
 	expect_bad(HUB_IP "control_socket = run/agent.sock\n", "[wireguard] control_socket");
+	expect_bad(HUB_IP "control_socket_group = nwg-no-such-group\n",
+		   "[wireguard] control_socket_group");
 	expect_bad(HUB_IP "[DEFAULT]\nhost = a b\n", "[DEFAULT] host");
 }
 

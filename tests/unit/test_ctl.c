@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Control socket: protocol (line in, line out) and the socket itself. */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -173,11 +175,90 @@ static void test_socket(void **state)
 	rmdir(s.dir);
 }
 
+/* A child that drops to uid 65534 with primary group gid, connects, and
+ * checks what it may call. Exit: 0 as expected, 2 connect refused, 1 wrong. */
+static pid_t group_client(const char *path, gid_t gid)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+		char buf[256] = "";
+		size_t n = 0;
+		int fd;
+
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
+			_exit(1);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+			_exit(errno == EACCES ? 2 : 1);
+		if (write(fd, "{\"method\":\"status\"}\n{\"method\":\"x\"}\n", 35) != 35)
+			_exit(1);
+		while (n < sizeof(buf) - 1 && read(fd, buf + n, 1) == 1)
+			if (buf[n++] == '\n' && strchr(buf, '\n') != buf + n - 1)
+				break;
+		_exit(strcmp(buf,
+			     "{\"ok\":true,\"result\":{\"host\":\"n1\"}}\n"
+			     "{\"ok\":false,\"error\":\"permission denied: x is for root only\"}\n")
+			  ? 1
+			  : 0);
+	}
+	return pid;
+}
+
+static int served_exit(struct server *s, pid_t pid)
+{
+	int st = 0;
+
+	while (waitpid(pid, &st, WNOHANG) == 0)
+		pump(s, 1);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_group(void **state)
+{
+	struct server s;
+	struct nwg_err err = {{0}};
+	struct stat st;
+	char sub[96];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(s.dir, sizeof(s.dir), "/tmp/nwg-ctl-grp.%d", (int)getpid());
+	snprintf(s.path, sizeof(s.path), "%s/sub/agent.sock", s.dir);
+	snprintf(sub, sizeof(sub), "%s/sub", s.dir);
+	mkdir(s.dir, 0755);
+	/* root only (no group): another user cannot even connect */
+	assert_int_equal(nwg_ctl_open(&s.ctl, s.path, fake, NULL, &err), 0);
+	assert_int_equal(served_exit(&s, group_client(s.path, 65534)), 2);
+	nwg_ctl_close(s.ctl);
+	/* control_socket_group = 65534: 0750/0660 root:65534 */
+	assert_int_equal(nwg_ctl_open_group(&s.ctl, s.path, 65534, fake, NULL, &err), 0);
+	assert_int_equal(stat(s.path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
+	assert_int_equal(st.st_gid, 65534);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0750);
+	assert_int_equal(st.st_gid, 65534);
+	/* a member gets status, not the rest; a non-member cannot connect */
+	assert_int_equal(served_exit(&s, group_client(s.path, 65534)), 0);
+	assert_int_equal(served_exit(&s, group_client(s.path, 12345)), 2);
+	assert_true(nwg_ctl_group_may("attach") && nwg_ctl_group_may("detach"));
+	assert_false(nwg_ctl_group_may("reload"));
+	nwg_ctl_close(s.ctl);
+	rmdir(sub);
+	rmdir(s.dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_protocol),
 	    cmocka_unit_test(test_socket),
+	    cmocka_unit_test(test_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
