@@ -41,6 +41,9 @@ control_socket = /run/nwg-kt/agent.sock
 listen_port_range = 51820:51830
 resync_interval = 0
 hub_up_unrouted = true
+# step 5 deletes every hub with one empty full answer, on purpose; the
+# mass-deletion guard that would hold it is tested in tests/unit/test_guard.c
+mass_delete_percent = 0
 EOF
 wg genkey >/tmp/ks1
 K1=$(wg pubkey </tmp/ks1) K2=$(wg genkey | wg pubkey) K3=$(wg genkey | wg pubkey)
