@@ -60,10 +60,27 @@ def wait_error_or(d, cond, timeout=60):
         if e.is_displayed() and e.text:
             raise RuntimeError('panel error: ' + e.text)
         return cond(x)
-    return WebDriverWait(d, timeout).until(f)
+    return WebDriverWait(d, timeout, ignored_exceptions=(
+        sel_exc.StaleElementReferenceException,)).until(f)
+
+
+def unstale(fn, tries=20):
+    """fn() again while the panel re-renders the element it holds (the
+    tables refresh themselves, so a row found may be gone when read)."""
+    for i in range(tries):
+        try:
+            return fn()
+        except sel_exc.StaleElementReferenceException:
+            if i == tries - 1:
+                raise
+            time.sleep(0.25)
 
 
 def rows(d, table):
+    return unstale(lambda: _rows(d, table))
+
+
+def _rows(d, table):
     out = []
     for r in d.find_elements(By.CSS_SELECTOR, '#%s tbody tr[data-id]' % table):
         out.append([c.text for c in r.find_elements(By.TAG_NAME, 'td')] +
@@ -99,16 +116,20 @@ def add_device(d, url, out, name, hub):
             'href': dl.get_attribute('href')[:5], 'hub_form': hub_form}
 
 
-def list_delete(d, url, out, name):
-    d.save_screenshot(os.path.join(out, 'list.png'))
-    listed = {'hubs': rows(d, 'wg-hubs'), 'devices': rows(d, 'wg-devices')}
+def click_delete(d, name):
     for r in d.find_elements(By.CSS_SELECTOR, '#wg-devices tbody tr[data-id]'):
         if r.get_attribute('data-name') == name:
             r.find_element(By.CLASS_NAME, 'wg-delete').click()
-            d.switch_to.alert.accept()
-            break
-    else:
+            return True
+    return False
+
+
+def list_delete(d, url, out, name):
+    d.save_screenshot(os.path.join(out, 'list.png'))
+    listed = {'hubs': rows(d, 'wg-hubs'), 'devices': rows(d, 'wg-devices')}
+    if not unstale(lambda: click_delete(d, name)):
         raise RuntimeError('no device row named %s' % name)
+    d.switch_to.alert.accept()
     time.sleep(0.5)
     wait_error_or(d, lambda x: x.find_elements(By.ID, 'wg-panel') and all(
         r[0] != name for r in rows(x, 'wg-devices')))
