@@ -38,6 +38,24 @@
 # egg-info (entry points), so a run never changes the system's Python.
 set -euo pipefail
 
+# The daemons started here (RabbitMQ and its epmd, MariaDB, neutron-server)
+# live far longer than the caller: they must not inherit its descriptors (a
+# test's flock on fd 9 would stay locked for as long as RabbitMQ runs). Every
+# descriptor above 2 that is not already close-on-exec is closed first; the
+# caller keeps its own copies (and its locks).
+close_inherited_fds() {
+	local self=$BASHPID p fd flags
+	for p in "/proc/$self/fd/"*; do
+		fd=${p##*/}
+		[ "$fd" -gt 2 ] 2>/dev/null || continue
+		flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$self/fdinfo/$fd" 2>/dev/null) || continue
+		[ -n "$flags" ] || continue
+		(((8#$flags & 8#2000000) == 0)) || continue # O_CLOEXEC: gone at exec anyway
+		exec {fd}>&-
+	done
+}
+close_inherited_fds
+
 ACTION=${1:-start}
 OPT=${2:-}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
