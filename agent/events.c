@@ -4,13 +4,16 @@
 #include <string.h>
 
 #include "agent.h"
+#include "health/health.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "reconcile/desired.h"
 #include "reconcile/guard.h"
 
 #define DEBOUNCE_MS 10
-#define MAX_IDS	    256
+/* after a port_update, the spoke health pass (the targeted sync goes first) */
+#define HEALTH_SOON_MS 1000
+#define MAX_IDS	       256
 
 static bool held(struct nwg_agent *a, const char *port_id)
 {
@@ -63,6 +66,11 @@ static void on_port_update(struct nwg_agent *a, json_t *args)
 		return; /* another node's port */
 	log_debug("port_update: %s", id);
 	nwg_sched_ids(a, &id, 1, DEBOUNCE_MS);
+	/* A spoke bound here now: Neutron ignored its earlier health reports
+	 * (not bound to this host then), so report it again, soon. */
+	nwg_health_forget(&a->health, id);
+	if (a->next_health_ms && a->next_health_ms > nwg_now_ms() + HEALTH_SOON_MS)
+		a->next_health_ms = nwg_now_ms() + HEALTH_SOON_MS;
 }
 
 static void on_port_delete(struct nwg_agent *a, json_t *args)

@@ -18,6 +18,8 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 cd "$HERE" || exit 1
 # shellcheck source=scripts/device-lib.sh
 . "$HERE/scripts/device-lib.sh"
+# shellcheck source=scripts/lb-firewall-lib.sh
+. "$HERE/scripts/lb-firewall-lib.sh"
 
 export NWG_INSTANCE=${NWG_INSTANCE:-default}
 export NEUTRON_PORT=${NEUTRON_PORT:-9696}
@@ -328,42 +330,13 @@ nagent_alive() {
 step_neutron_agents() {
 	step "neutron-linuxbridge-agent + neutron-l3-agent"
 	write_neutron_agent_confs
-	ebtables_clean
+	lb_ebtables_clean
 	start_nagent linuxbridge-agent neutron-linuxbridge-agent "$STATE/etc/common.conf" \
 		"$STATE/etc/linuxbridge_agent.ini"
 	start_nagent l3-agent neutron-l3-agent "$STATE/etc/common.conf" "$STATE/etc/l3_agent.ini"
 	ok "pids $(cat "$STATE/linuxbridge-agent.pid"), $(cat "$STATE/l3-agent.pid") (host $NODE_HOST)"
 }
 
-# The linuxbridge agent's firewall state: only chain names it owns.
-iptables_clean() {
-	local t cmd ch rule
-	for cmd in iptables ip6tables; do
-		for t in filter raw mangle nat; do
-			$cmd -t $t -S 2>/dev/null | grep -- '-j neutron-linuxbri' | grep '^-A' |
-				sed 's/^-A/-D/' | while read -r rule; do
-				# shellcheck disable=SC2086
-				$cmd -t $t $rule 2>/dev/null
-			done
-			for ch in $($cmd -t $t -S 2>/dev/null | awk '/^-N neutron-linuxbri/{print $2}'); do
-				$cmd -t $t -F "$ch" 2>/dev/null
-				$cmd -t $t -X "$ch" 2>/dev/null
-			done
-		done
-	done
-}
-# Debian 12's ebtables-nft cannot delete the agent's --among-src rules (the
-# agent then retries forever): remove its chains while it is stopped.
-ebtables_clean() {
-	local ch tap
-	for ch in $(ebtables -t nat -L 2>/dev/null | awk '/^Bridge chain: neutron(MAC|ARP)-/{sub(",","",$3); print $3}'); do
-		tap=${ch#neutronMAC-}
-		tap=${tap#neutronARP-}
-		ebtables -t nat -D PREROUTING -i "$tap" -j "$ch" 2>/dev/null
-		ebtables -t nat -D PREROUTING -p ARP -i "$tap" -j "$ch" 2>/dev/null
-		ebtables -t nat -F "$ch" 2>/dev/null && ebtables -t nat -X "$ch" 2>/dev/null
-	done
-}
 
 # ---- router, VM -------------------------------------------------------------
 
@@ -568,8 +541,8 @@ teardown() {
 		[[ "$(ip -d link show "$n")" == *"dev $UL "* ]] && ip link del "$n"
 	done
 	ip link del "$UL" 2>/dev/null
-	ebtables_clean
-	iptables_clean
+	lb_ebtables_clean
+	lb_iptables_clean
 	dev_wg_stop "$STATE/dev/wg.pid" "$DEV_IF" "$DEV_NS"
 	ip netns del "${DEV_NS_SAVED:-$DEV_NS}" 2>/dev/null
 	ip netns del "${VM_NS_SAVED:-$VM_NS}" 2>/dev/null

@@ -89,6 +89,17 @@ int nwg_health_set(struct nwg_health *h, const char *port_id, enum nwg_health_st
 	return 0;
 }
 
+void nwg_health_forget(struct nwg_health *h, const char *port_id)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		if (strcmp(h->v[i].port_id, port_id) == 0) {
+			free(h->v[i].port_id);
+			h->v[i] = h->v[--h->n];
+			return;
+		}
+	}
+}
+
 static bool observed(const struct nwg_health_obs *obs, size_t n, const char *port_id)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -41,6 +41,9 @@ void nwg_health_changes_free(struct nwg_health_changes *c);
 
 enum nwg_health_state nwg_health_get(const struct nwg_health *h, const char *port_id);
 int nwg_health_set(struct nwg_health *h, const char *port_id, enum nwg_health_state st);
+/* Forgets one spoke (its port changed, e.g. bound here now): the next pass
+ * reports it afresh. No-op for a port id never reported. */
+void nwg_health_forget(struct nwg_health *h, const char *port_id);
 /* Forgets spokes that are not among the observations (deleted, moved). */
 void nwg_health_prune(struct nwg_health *h, const struct nwg_health_obs *obs, size_t n);
 /* Forgets everything (reconnect, revived): the next pass reports every spoke. */

@@ -27,11 +27,18 @@ expect_eq() {
 	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else not_ok "$1: expected '$2', got '$3'"; fi
 }
 
-# api METHOD PATH [JSON] -> body on stdout; HTTP code in $WORK/last_code
+# api METHOD PATH [JSON] -> body on stdout; HTTP code in $WORK/last_code.
+# Each call writes its own files and renames them into last_body/last_code:
+# calls made in parallel (agents started side by side) never read each
+# other's answer.
 api() {
-	curl -s -o "$WORK/last_body" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
-		"$API$2" ${3:+-d "$3"} >"$WORK/last_code" || echo 000 >"$WORK/last_code"
-	cat "$WORK/last_body"
+	local b="$WORK/.body.$BASHPID" c="$WORK/.code.$BASHPID"
+	curl -s -o "$b" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+		"$API$2" ${3:+-d "$3"} >"$c" || echo 000 >"$c"
+	touch "$b"
+	cat "$b"
+	mv -f "$b" "$WORK/last_body"
+	mv -f "$c" "$WORK/last_code"
 }
 code() { cat "$WORK/last_code"; }
 # jf FIELD.PATH < json  (list indexes are numbers; prints "" when absent)

@@ -20,6 +20,7 @@ cd "$HERE" || exit 1
 # device helpers (CLI issue) first: lib.sh's api() etc. take precedence
 [ -f scripts/device-lib.sh ] && . scripts/device-lib.sh
 . tests/l3/lib.sh
+. scripts/lb-firewall-lib.sh
 
 [ "$(id -u)" = 0 ] || { echo "l3: needs root, skipped"; exit 77; }
 export NWG_INSTANCE=${NWG_INSTANCE:-check} # never the demo's (default/9696)
@@ -106,8 +107,8 @@ for p in json.load(sys.stdin).get("ports", []):
 	for n in $(ip -o link show type vxlan 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
 		[[ "$(ip -d link show "$n")" == *"dev $UNDERLAY_A "* ]] && ip link del "$n"
 	done
-	ebtables_clean
-	iptables_clean
+	lb_ebtables_clean
+	lb_iptables_clean
 	leftovers() {
 		local l="" r
 		for ns in "${NAMESPACES[@]}" "$VM_NS" "tun-$PROJECT"; do
@@ -140,38 +141,6 @@ for p in json.load(sys.stdin).get("ports", []):
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The linuxbridge agent's root-namespace firewall state (neutron-linuxbri-*
-# chains; ebtables neutronMAC/ARP chains): only names the agent owns.
-iptables_clean() {
-	local t cmd ch
-	for cmd in iptables ip6tables; do
-		for t in filter raw mangle nat; do
-			$cmd -t $t -S 2>/dev/null | grep -- '-j neutron-linuxbri' | grep '^-A' |
-				sed 's/^-A/-D/' | while read -r rule; do
-				# shellcheck disable=SC2086
-				$cmd -t $t $rule 2>/dev/null
-			done
-			for ch in $($cmd -t $t -S 2>/dev/null | awk '/^-N neutron-linuxbri/{print $2}'); do
-				$cmd -t $t -F "$ch" 2>/dev/null
-			done
-			for ch in $($cmd -t $t -S 2>/dev/null | awk '/^-N neutron-linuxbri/{print $2}'); do
-				$cmd -t $t -X "$ch" 2>/dev/null
-			done
-		done
-	done
-}
-# Debian 12's ebtables-nft cannot delete the agent's --among-src rules and the
-# agent then retries forever: remove its chains while it is stopped (notes).
-ebtables_clean() {
-	local ch tap
-	for ch in $(ebtables -t nat -L 2>/dev/null | awk '/^Bridge chain: neutron(MAC|ARP)-/{sub(",","",$3); print $3}'); do
-		tap=${ch#neutronMAC-}
-		tap=${tap#neutronARP-}
-		ebtables -t nat -D PREROUTING -i "$tap" -j "$ch" 2>/dev/null
-		ebtables -t nat -D PREROUTING -p ARP -i "$tap" -j "$ch" 2>/dev/null
-		ebtables -t nat -F "$ch" 2>/dev/null && ebtables -t nat -X "$ch" 2>/dev/null
-	done
-}
 
 # ---------------------------------------------------------------- harness
 start_harness() {
@@ -295,7 +264,7 @@ start_neutron_agent() { # name binary conf... ; prints the PID
 	echo "$pid"
 }
 start_lb() {
-	ebtables_clean
+	lb_ebtables_clean
 	LB_PID=$(start_neutron_agent linuxbridge-agent neutron-linuxbridge-agent \
 		"$WORK/etc/agent-common.conf" "$WORK/etc/linuxbridge_agent.ini") || return 1
 }

@@ -121,6 +121,7 @@ static void agent_free(struct nwg_agent *a)
 	nwg_strv_free(a->want_ids);
 	nwg_hubtab_clear(&a->hubs);
 	nwg_guard_clear(&a->guard);
+	nwg_health_clear(&a->health);
 	free(a);
 }
 
@@ -150,6 +151,14 @@ static void test_events_schedule(void **state)
 	cast(a, "port_update",
 	     "{\"port\": {\"id\": \"" HUB_C "\", \"binding:host_id\": \"netnode-1\"}}");
 	assert_string_equal(a->want_ids[2], HUB_C);
+	/* a spoke bound here now: Neutron ignored its earlier reports (unbound
+	 * then), so its health is forgotten and the next pass comes soon */
+	nwg_health_set(&a->health, SPOKE_1, NWG_HEALTH_UP);
+	a->next_health_ms = nwg_now_ms() + 60000;
+	cast(a, "port_update",
+	     "{\"port\": {\"id\": \"" SPOKE_1 "\", \"binding:host_id\": \"netnode-1\"}}");
+	assert_int_equal(nwg_health_get(&a->health, SPOKE_1), NWG_HEALTH_UNKNOWN);
+	assert_true(a->next_health_ms <= nwg_now_ms() + 1000);
 	/* port_delete of a hub we do not hold: ignored; of ours: full sync */
 	cast(a, "port_delete", "{\"port_id\": \"" SPOKE_1 "\"}");
 	assert_false(a->want_full);

@@ -116,6 +116,27 @@ static void test_prune(void **state)
 	nwg_health_clear(&h);
 }
 
+static void test_forget(void **state)
+{
+	struct nwg_health h = {0};
+	struct nwg_health_obs obs[] = {{S1, NOW}, {S2, NOW}};
+	struct nwg_health_changes c;
+
+	(void)state;
+	nwg_health_set(&h, S1, NWG_HEALTH_UP);
+	nwg_health_set(&h, S2, NWG_HEALTH_UP);
+	nwg_health_forget(&h, S1);
+	nwg_health_forget(&h, S3); /* never reported: nothing happens */
+	assert_int_equal(h.n, 1);
+	assert_int_equal(nwg_health_get(&h, S1), NWG_HEALTH_UNKNOWN);
+	/* the forgotten spoke is reported again although its state is the same */
+	assert_int_equal(nwg_health_diff(&h, obs, 2, NOW, 180, &c), 0);
+	assert_int_equal(c.n_up, 1);
+	assert_string_equal(c.up[0], S1);
+	nwg_health_changes_free(&c);
+	nwg_health_clear(&h);
+}
+
 #define LBL1                                                                                       \
 	"{interface=\"wg-0b6e6a52-4c\",public_key=\"9ejVtg9DkMuhYmH026vjBvFxZc9rfEPXKRPsuvCeSkI="  \
 	"\","                                                                                      \
@@ -195,6 +216,7 @@ int main(void)
 	    cmocka_unit_test(test_spoke_on_two_hubs),
 	    cmocka_unit_test(test_future_handshake_and_empty),
 	    cmocka_unit_test(test_prune),
+	    cmocka_unit_test(test_forget),
 	    cmocka_unit_test(test_metrics_text),
 	    cmocka_unit_test(test_metrics_write),
 	};
