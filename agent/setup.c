@@ -183,6 +183,8 @@ void nwg_agent_teardown(struct nwg_agent *a)
 	json_decref(a->offline);
 	nwg_hubtab_clear(&a->hubs);
 	nwg_guard_clear(&a->guard);
+	nwg_strv_free(a->ns_todo);
+	nwg_strv_free(a->ns_pending);
 	nwg_health_clear(&a->health);
 	nwg_strv_free(a->want_ids);
 	nwg_msg_opts_clear(&a->mopts);

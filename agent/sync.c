@@ -199,6 +199,7 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 		x.actual = act;
 		for (size_t i = 0; i < p->n; i++)
 			run_action(a, &x, &p->acts[i]);
+		nwg_nsgc_note(a, p, d, act, &o);
 		if (p->need_full)
 			nwg_sched_full(a, 0);
 		nwg_exec_ctx_clear(&x);
@@ -262,6 +263,7 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	r = execute(a, d, op->full, op->ids, op->n);
 	if (r >= 0)
 		nwg_ovn_sync(a, d, op->full);
+	nwg_nsgc_run(a);
 	if (op->full && r >= 0)
 		a->n_hubs = d->n_hubs;
 	op->rc = r;

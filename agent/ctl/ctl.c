@@ -309,6 +309,13 @@ static char *reply(struct nwg_ctl *c, const struct client *cl, const char *line,
 	return nwg_ctl_reply(line, len, group_call, &l);
 }
 
+/* An empty line, or a lone "\r", is no request and gets no reply; the
+ * same rule for a line cut by the end of input. */
+static bool is_request(const char *line, size_t len)
+{
+	return len && !(len == 1 && line[0] == '\r');
+}
+
 /* Handles every complete line in the input buffer. */
 static void handle_lines(struct nwg_ctl *c, struct client *cl)
 {
@@ -318,7 +325,7 @@ static void handle_lines(struct nwg_ctl *c, struct client *cl)
 		size_t len = (size_t)(nl - cl->in);
 		char *rep = NULL;
 
-		if (len && !(len == 1 && cl->in[0] == '\r'))
+		if (is_request(cl->in, len))
 			rep = reply(c, cl, cl->in, len);
 		cl->deadline_ms = now_ms() + c->idle_ms;
 		if (rep)
@@ -342,7 +349,8 @@ static void read_client(struct nwg_ctl *c, struct client *cl)
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == EWOULDBLOCK))
 		return;
-	if (n == 0 && cl->n_in && cl->n_in < NWG_CTL_MAX_LINE) { /* last line without '\n' */
+	if (n == 0 && is_request(cl->in, cl->n_in) && cl->n_in < NWG_CTL_MAX_LINE) {
+		/* the last line, without its '\n' */
 		char *rep = reply(c, cl, cl->in, cl->n_in);
 
 		if (rep)
