@@ -91,6 +91,9 @@ struct nwg_agent {
 	int64_t loss_at_ms;	 /* last loss */
 	/* mass-deletion guard: deletions held (reconcile/guard.h) */
 	struct nwg_guard guard;
+	/* namespace clean-up (agent/nsgc_run.c): NULL-terminated names */
+	char **ns_todo;	   /* looked at after this pass */
+	char **ns_pending; /* kept by an earlier pass: looked at again */
 };
 
 /* ---- sync (agent/sync.c) ---- */
@@ -103,6 +106,13 @@ int nwg_sync(struct nwg_agent *a, bool full, char **ids, size_t n);
 /* Start-up restore from the repository alone (agent/restore.c): re-creates
  * recorded hubs that are missing; never deletes, never reports. */
 int nwg_restore(struct nwg_agent *a);
+
+/* ---- namespace clean-up (agent/nsgc_run.c) ---- */
+/* After the actions of a pass: which tun-<project> namespaces to look at. */
+void nwg_nsgc_note(struct nwg_agent *a, const struct nwg_plan *p, const struct nwg_desired *d,
+		   const struct nwg_actual *act, const struct nwg_plan_opts *o);
+/* After the attachments of the pass: removes those that hold nothing. */
+void nwg_nsgc_run(struct nwg_agent *a);
 
 /* ---- spoke health and metrics (agent/health_run.c) ---- */
 /* Reads every hub's peers, reports spoke state changes, writes metrics. */

@@ -157,6 +157,7 @@ int nwg_agent_listen(struct nwg_agent *a)
 		log_err("control socket %s: %s", a->conf.control_socket, err.msg);
 		return 1;
 	}
+	nwg_ctl_set_idle_timeout(a->ctl, a->conf.control_idle_timeout * 1000L);
 	return 0;
 }
 
@@ -182,6 +183,8 @@ void nwg_agent_teardown(struct nwg_agent *a)
 	json_decref(a->offline);
 	nwg_hubtab_clear(&a->hubs);
 	nwg_guard_clear(&a->guard);
+	nwg_strv_free(a->ns_todo);
+	nwg_strv_free(a->ns_pending);
 	nwg_health_clear(&a->health);
 	nwg_strv_free(a->want_ids);
 	nwg_msg_opts_clear(&a->mopts);

@@ -113,6 +113,8 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 	if (!st)
 		return;
 	snprintf(st->project_id, sizeof(st->project_id), "%s", act->project_id);
+	if (act->want) /* attach checks it (ctl_l3.c) */
+		snprintf(st->router_id, sizeof(st->router_id), "%s", act->want->router_id);
 	if (act->kind == NWG_ACT_SKIP) {
 		skip(a, st, act);
 		return;
@@ -197,6 +199,7 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 		x.actual = act;
 		for (size_t i = 0; i < p->n; i++)
 			run_action(a, &x, &p->acts[i]);
+		nwg_nsgc_note(a, p, d, act, &o);
 		if (p->need_full)
 			nwg_sched_full(a, 0);
 		nwg_exec_ctx_clear(&x);
@@ -260,6 +263,7 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	r = execute(a, d, op->full, op->ids, op->n);
 	if (r >= 0)
 		nwg_ovn_sync(a, d, op->full);
+	nwg_nsgc_run(a);
 	if (op->full && r >= 0)
 		a->n_hubs = d->n_hubs;
 	op->rc = r;

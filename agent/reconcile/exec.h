@@ -57,4 +57,11 @@ int nwg_exec_place(struct nwg_backend *b, const struct nwg_place *p, bool *chang
 int nwg_exec_peer_device(const struct nwg_action *act, const char *ifname, struct nwg_device **out,
 			 struct nwg_err *err);
 
+/* Removal of a project namespace the planner named (reconcile/exec_netns.c):
+ * only when no repository record names it, it holds no link but lo and no
+ * process runs in it. Returns one of these, or a negative errno (err set). */
+enum { NWG_NETNS_ABSENT = 0, NWG_NETNS_REMOVED = 1, NWG_NETNS_KEPT = 2 };
+int nwg_exec_netns_remove(struct nwg_repo *repo, const char *name, char *why, size_t why_len,
+			  struct nwg_err *err);
+
 #endif

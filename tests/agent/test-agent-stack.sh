@@ -174,6 +174,8 @@ mark hubdel
 api DELETE "/ports/$HUB" >/dev/null && HUB=
 check "interface removed" wait_for 20 bash -c "! ip -n $NS link show $HUBIF >/dev/null 2>&1"
 check "repository file removed" wait_for 2 bash -c "! ls $T/state/*.conf >/dev/null 2>&1"
+check "project namespace removed with its last hub" wait_for 10 bash -c "! ip netns list | awk '{print \$1}' | grep -qxF $NS"
+check "namespace removal logged" log_has hubdel "namespace $NS removed"
 
 stop_agent TERM
 check "clean exit" [ "$AGENT_RC" = 0 ]
