@@ -55,8 +55,8 @@ static void assert_dontdump(const void *p)
 
 struct seen {
 	const void *p;
-	size_t len;
-	bool zero;
+	size_t len, max_len;
+	bool zero, all_zero;
 	int calls;
 };
 
@@ -65,12 +65,15 @@ static void on_free(const void *p, size_t len, void *ctx)
 	struct seen *s = ctx;
 	const unsigned char *b = p;
 
+	s->all_zero = s->calls ? s->all_zero : true;
 	s->calls++;
 	s->p = p;
 	s->len = len;
+	s->max_len = len > s->max_len ? len : s->max_len;
 	s->zero = true;
 	for (size_t i = 0; i < len; i++)
 		s->zero = s->zero && b[i] == 0;
+	s->all_zero = s->all_zero && s->zero;
 }
 
 static void test_alloc(void **state)
@@ -209,6 +212,18 @@ static void test_record(void **state)
 	assert_non_null(strstr(text, "PrivateKey = QUFB"));
 	assert_dontdump(text);
 	nwg_secmem_set_free_hook(on_free, &s);
+	/* parsing it back: the parser's copy of the text is secure and wiped */
+	{
+		struct nwg_hub_record *back = NULL;
+
+		assert_int_equal(nwg_repo_parse(text, len, "t.conf", &back, NULL), 0);
+		assert_true(nwg_key_equal(&back->private_key, &rec->private_key));
+		assert_true(s.calls >= 1);
+		assert_true(s.max_len >= len + 1);
+		assert_true(s.all_zero);
+		nwg_hub_record_free(back);
+		memset(&s, 0, sizeof(s));
+	}
 	nwg_secmem_free(text);
 	assert_int_equal(s.calls, 1);
 	assert_ptr_equal(s.p, text);
