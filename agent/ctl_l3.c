@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/ctl.h"
 #include "ctl_l3.h"
 #include "log/log.h"
 #include "nwg/netns.h"
@@ -179,16 +180,30 @@ static int check_cidrs(const json_t *cidrs, struct nwg_err *err)
 	return 0;
 }
 
-static int attach_args(const json_t *args, const char **ns, const char **ifname,
-		       const json_t **cidrs, unsigned int *mtu, struct nwg_err *err)
+/* The hub's router as Neutron's last answer named it ("" = none or unknown). */
+static const char *hub_router(struct nwg_agent *a, const char *port_id)
 {
-	const json_t *m = json_object_get(args, "mtu");
+	const struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, port_id, false);
+
+	return st ? st->router_id : "";
+}
+
+static int attach_args(struct nwg_agent *a, const char *port_id, const json_t *args,
+		       const char **ns, const char **ifname, const json_t **cidrs,
+		       unsigned int *mtu, struct nwg_err *err)
+{
+	const json_t *m = json_object_get(args, "mtu"), *rid = json_object_get(args, "router_id");
+	int r;
 
 	*ns = json_string_value(json_object_get(args, "namespace"));
 	*ifname = json_string_value(json_object_get(args, "ifname"));
 	*cidrs = json_object_get(args, "cidrs");
-	if (!*ns || strncmp(*ns, ROUTER_NS_PREFIX, strlen(ROUTER_NS_PREFIX)) != 0 ||
-	    nwg_netns_exists(*ns) != 1)
+	if (rid && !json_is_null(rid) && !json_is_string(rid))
+		return nwg_err_set(err, EINVAL, "router_id: a router id or null");
+	r = nwg_ctl_router_ns_check(*ns, json_string_value(rid), hub_router(a, port_id), err);
+	if (r < 0)
+		return r;
+	if (nwg_netns_exists(*ns) != 1)
 		return nwg_err_set(err, EINVAL, "namespace: an existing %s<router_id> namespace",
 				   ROUTER_NS_PREFIX);
 	if (!*ifname || nwg_ifname_valid(*ifname) < 0)
@@ -209,7 +224,7 @@ static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *ar
 	struct where w;
 	bool changed = false;
 
-	if (attach_args(args, &ns, &ifname, &cidrs, &net_mtu, err) < 0)
+	if (attach_args(a, port_id, args, &ns, &ifname, &cidrs, &net_mtu, err) < 0)
 		return NULL;
 	if (!*rec->home_netns) {
 		nwg_err_set(err, EPERM,

@@ -22,6 +22,7 @@ struct nwg_hubstate {
 	int64_t retry_at_ms; /* monotonic; 0 = no retry pending */
 	int reported_up;     /* -1 unknown, 0 update_device_down sent, 1 up sent */
 	char skipped[256];   /* spokes left out of the last answer, with reasons; "" = none */
+	char router_id[NWG_ID_MAX + 1]; /* the last answer's router of the hub; "" = none */
 };
 
 struct nwg_hubtab {

@@ -247,6 +247,7 @@ int nwg_loop_run(struct nwg_agent *a, int sigfd)
 			log_err("poll: %s", strerror(errno));
 			return -errno;
 		}
+		nwg_ctl_expire(a->ctl); /* idle clients, even when nothing is ready */
 		if (r <= 0)
 			continue;
 		if (fds[0].revents)

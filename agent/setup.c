@@ -157,6 +157,7 @@ int nwg_agent_listen(struct nwg_agent *a)
 		log_err("control socket %s: %s", a->conf.control_socket, err.msg);
 		return 1;
 	}
+	nwg_ctl_set_idle_timeout(a->ctl, a->conf.control_idle_timeout * 1000L);
 	return 0;
 }
 

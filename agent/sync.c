@@ -113,6 +113,8 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 	if (!st)
 		return;
 	snprintf(st->project_id, sizeof(st->project_id), "%s", act->project_id);
+	if (act->want) /* attach checks it (ctl_l3.c) */
+		snprintf(st->router_id, sizeof(st->router_id), "%s", act->want->router_id);
 	if (act->kind == NWG_ACT_SKIP) {
 		skip(a, st, act);
 		return;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "nwg/secmem.h"
 #include "nwg/wg.h"
 
 struct nwg_device *nwg_device_new(const char *name)
@@ -19,7 +20,7 @@ struct nwg_device *nwg_device_new(const char *name)
 		errno = EINVAL;
 		return NULL;
 	}
-	dev = calloc(1, sizeof(*dev));
+	dev = nwg_secmem_alloc(sizeof(*dev)); /* holds a private key */
 	if (!dev)
 		return NULL;
 	if (name)
@@ -34,9 +35,7 @@ void nwg_device_free(struct nwg_device *dev)
 	for (size_t i = 0; i < dev->n_peers; i++)
 		free(dev->peers[i].allowedips);
 	free(dev->peers);
-	nwg_key_wipe(&dev->private_key);
-	nwg_wipe(dev, sizeof(*dev));
-	free(dev);
+	nwg_secmem_free(dev); /* wipes the keys */
 }
 
 struct nwg_peer *nwg_device_add_peer(struct nwg_device *dev, const struct nwg_key *pub)

@@ -9,6 +9,7 @@
 
 #include "nl.h"
 #include "nwg/netns.h"
+#include "nwg/secmem.h"
 
 struct open_job {
 	int bus;
@@ -50,14 +51,14 @@ int nwg_nl_open(struct nwg_nl *nl, int bus, const char *netns, struct nwg_err *e
 	if (!nl)
 		return nwg_err_set(err, EINVAL, "nwg_nl_open: NULL socket");
 	memset(nl, 0, sizeof(*nl));
-	nl->rx = malloc(NWG_NL_RXBUF);
+	nl->rx = nwg_secmem_alloc(NWG_NL_RXBUF); /* replies may carry a private key */
 	if (!nl->rx)
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	ret = nwg_netns_run(netns, open_in_ns, &job, err);
 	if (ret < 0) {
 		if (job.sock)
 			mnl_socket_close(job.sock);
-		free(nl->rx);
+		nwg_secmem_free(nl->rx);
 		nl->rx = NULL;
 		if (job.error)
 			return nwg_err_set(err, job.error, "netlink %s: %s", job.step,
@@ -76,7 +77,7 @@ void nwg_nl_close(struct nwg_nl *nl)
 		return;
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
-	free(nl->rx);
+	nwg_secmem_free(nl->rx);
 	memset(nl, 0, sizeof(*nl));
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nwg/secmem.h"
 #include "repo_check.h"
 #include "repo_fs.h"
 
@@ -84,7 +85,7 @@ int nwg_repo_file_name(const char *port_id, char *buf, size_t len, struct nwg_er
 	return 0;
 }
 
-/* Reads the whole file into a malloc'd NUL-terminated buffer. */
+/* Reads the whole file into a NUL-terminated secure buffer (it holds a key). */
 static int read_all(int fd, const char *path, char **out, size_t *len, struct nwg_err *err)
 {
 	struct stat st;
@@ -104,7 +105,7 @@ static int read_all(int fd, const char *path, char **out, size_t *len, struct nw
 		    (unsigned long)st.st_nlink, (unsigned int)geteuid());
 	if (st.st_size > NWG_REPO_MAX_FILE)
 		return nwg_err_set(err, EBADMSG, "%s: file too large", path);
-	buf = malloc((size_t)st.st_size + 1);
+	buf = nwg_secmem_alloc((size_t)st.st_size + 1);
 	if (!buf)
 		return nwg_err_set(err, ENOMEM, "%s: out of memory", path);
 	while (done < (size_t)st.st_size) {
@@ -115,8 +116,7 @@ static int read_all(int fd, const char *path, char **out, size_t *len, struct nw
 		if (n < 0) {
 			int e = errno;
 
-			nwg_wipe(buf, done);
-			free(buf);
+			nwg_secmem_free(buf);
 			return nwg_err_set(err, e, "%s: read: %s", path, strerror(e));
 		}
 		if (n == 0)
@@ -145,8 +145,7 @@ int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_r
 	if (ret < 0)
 		return ret;
 	ret = nwg_repo_parse(buf, len, path, out, err);
-	nwg_wipe(buf, len);
-	free(buf);
+	nwg_secmem_free(buf);
 	if (ret == 0 && (strncmp((*out)->port_id, file, flen) || (*out)->port_id[flen])) {
 		nwg_hub_record_free(*out);
 		*out = NULL;

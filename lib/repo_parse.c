@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nwg/secmem.h"
 #include "repo_parse.h"
 
 #define NWG_REPO_MAX_SIZE (16U << 20)
@@ -178,9 +179,9 @@ int nwg_repo_parse(const char *buf, size_t len, const char *name, struct nwg_hub
 	if (nul)
 		return nwg_err_set(err, EBADMSG, "%s:%u: NUL byte", ps.name, line_of(buf, nul));
 	ps.rec = nwg_hub_record_new();
-	text = malloc(len + 1);
+	text = nwg_secmem_alloc(len + 1); /* a copy of the private key line */
 	if (!ps.rec || !text) {
-		free(text);
+		nwg_secmem_free(text);
 		nwg_hub_record_free(ps.rec);
 		return nwg_err_set(err, ENOMEM, "%s: out of memory", ps.name);
 	}
@@ -190,8 +191,7 @@ int nwg_repo_parse(const char *buf, size_t len, const char *name, struct nwg_hub
 	reason = parse_all(&ps, text, why, sizeof(why));
 	nwg_repo_dupset_clear(&ps.keys);
 	nwg_repo_dupset_clear(&ps.spokes);
-	nwg_wipe(text, len + 1);
-	free(text);
+	nwg_secmem_free(text); /* wipes */
 	if (reason) {
 		nwg_hub_record_free(ps.rec);
 		return nwg_err_set(err, reason == nwg_repo_enomem ? ENOMEM : EBADMSG, "%s:%u: %s",

@@ -6,11 +6,13 @@
 
 #include "addr.h"
 #include "nwg/repo.h"
+#include "nwg/secmem.h"
 #include "strv.h"
 
+/* In secure memory: the record holds the hub's private key. */
 struct nwg_hub_record *nwg_hub_record_new(void)
 {
-	return calloc(1, sizeof(struct nwg_hub_record));
+	return nwg_secmem_alloc(sizeof(struct nwg_hub_record));
 }
 
 void nwg_hub_record_free(struct nwg_hub_record *rec)
@@ -21,9 +23,7 @@ void nwg_hub_record_free(struct nwg_hub_record *rec)
 		nwg_strv_free(rec->peers[i].allowed_ips);
 	free(rec->peers);
 	nwg_strv_free(rec->addresses);
-	nwg_key_wipe(&rec->private_key);
-	nwg_wipe(rec, sizeof(*rec));
-	free(rec);
+	nwg_secmem_free(rec); /* wipes the key */
 }
 
 /* An interface address: host bits may be set ("10.99.0.1/24"). */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nwg/secmem.h"
 #include "repo_check.h"
 #include "repo_fs.h"
 
@@ -99,7 +100,6 @@ int nwg_repo_save(struct nwg_repo *repo, const struct nwg_hub_record *rec, struc
 	if (ret < 0)
 		return nwg_err_set(err, -ret, "%s/%s: format: %s", repo->dir, file, strerror(-ret));
 	ret = replace(repo, file, text, len, err);
-	nwg_wipe(text, len);
-	free(text);
+	nwg_secmem_free(text);
 	return ret;
 }

@@ -182,8 +182,9 @@ int nwg_rtnl_parse_addr(const struct nlmsghdr *nlh, struct nwg_ifaddr *out, int 
 	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, &at) < 0)
 		return -EBADMSG;
 	use = at.local ? at.local : at.address; /* IFA_LOCAL is ours; ADDRESS may be the peer */
-	if (!use || mnl_attr_get_payload_len(use) != alen)
-		return -EBADMSG;
+	if (!use || mnl_attr_get_payload_len(use) != alen || ifa->ifa_prefixlen > alen * 8)
+		return -EBADMSG; /* the prefix is bounded by its family, as nwg_ifaddr_parse checks
+				  */
 	memset(out, 0, sizeof(*out));
 	out->family = ifa->ifa_family;
 	out->prefixlen = ifa->ifa_prefixlen;

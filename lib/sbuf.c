@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nwg/key.h"
+#include "nwg/secmem.h"
 #include "sbuf.h"
 
-/* Grows to hold need more bytes plus a NUL; never realloc (it would leave
- * a copy of the secret behind). */
+/* Grows to hold need more bytes plus a NUL, in secure memory; never realloc
+ * (it would leave a copy of the secret behind). */
 static int reserve(struct nwg_sbuf *sb, size_t need)
 {
 	size_t cap = sb->cap ? sb->cap : 256;
@@ -20,13 +20,12 @@ static int reserve(struct nwg_sbuf *sb, size_t need)
 		return 0;
 	while (cap < sb->len + need + 1)
 		cap *= 2;
-	p = malloc(cap);
+	p = nwg_secmem_alloc(cap);
 	if (!p)
 		return -ENOMEM;
 	if (sb->p) {
 		memcpy(p, sb->p, sb->len + 1);
-		nwg_wipe(sb->p, sb->cap);
-		free(sb->p);
+		nwg_secmem_free(sb->p); /* wipes */
 	}
 	sb->p = p;
 	sb->cap = cap;
@@ -69,10 +68,7 @@ void nwg_sbuf_puts(struct nwg_sbuf *sb, const char *s)
 
 void nwg_sbuf_wipe(struct nwg_sbuf *sb)
 {
-	if (sb->p) {
-		nwg_wipe(sb->p, sb->cap);
-		free(sb->p);
-	}
+	nwg_secmem_free(sb->p);
 	sb->p = NULL;
 	sb->len = sb->cap = 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A growable string that may hold secrets: every buffer it drops is wiped. */
+/* A growable string that may hold secrets: it lives in secure memory
+ * (nwg/secmem.h) and every buffer it drops is wiped. */
 #ifndef NWG_SBUF_H
 #define NWG_SBUF_H
 
@@ -15,7 +16,7 @@ struct nwg_sbuf {
 void nwg_sbuf_printf(struct nwg_sbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void nwg_sbuf_puts(struct nwg_sbuf *sb, const char *s);
-/* Wipes and frees. */
+/* Wipes and frees (sb->p, if kept, is freed with nwg_secmem_free). */
 void nwg_sbuf_wipe(struct nwg_sbuf *sb);
 
 #endif

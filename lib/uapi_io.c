@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nwg/key.h"
+#include "nwg/secmem.h"
 #include "uapi_io.h"
 
 int nwg_uapi_sock_path(const char *dir, const char *ifname, char *buf, size_t len)
@@ -107,13 +108,12 @@ static int rbuf_reserve(struct rbuf *b)
 		return 0;
 	if (cap > NWG_UAPI_REPLY_MAX)
 		return -EMSGSIZE;
-	n = malloc(cap);
+	n = nwg_secmem_alloc(cap);
 	if (!n)
 		return -ENOMEM;
 	if (b->p) {
 		memcpy(n, b->p, b->len);
-		nwg_wipe(b->p, b->cap);
-		free(b->p);
+		nwg_secmem_free(b->p); /* wipes */
 	}
 	b->p = n;
 	b->cap = cap;
@@ -146,10 +146,8 @@ static int recv_reply(int fd, struct rbuf *b, int timeout_ms)
 
 void nwg_uapi_reply_free(char *reply, size_t len)
 {
-	if (!reply)
-		return;
-	nwg_wipe(reply, len);
-	free(reply);
+	(void)len;
+	nwg_secmem_free(reply); /* wipes the whole block */
 }
 
 int nwg_uapi_request(const char *path, const char *req, size_t req_len, char **reply,

@@ -18,14 +18,14 @@ int nwg_uapi_connect(const char *path, int timeout_ms);
 
 /*
  * Sends req on a fresh connection and reads the reply up to the blank line
- * that ends it (or EOF). *reply is NUL-terminated and malloc'd; the caller
- * wipes (it may hold a private key) and frees it. No step waits longer than
+ * that ends it (or EOF). *reply is NUL-terminated, in secure memory (it may
+ * hold a private key); the caller releases it with nwg_uapi_reply_free. No step waits longer than
  * timeout_ms: -ETIMEDOUT. A reply over NWG_UAPI_REPLY_MAX is -EMSGSIZE.
  */
 int nwg_uapi_request(const char *path, const char *req, size_t req_len, char **reply,
 		     size_t *reply_len, int timeout_ms);
 
-/* Frees a reply after wiping it. NULL-safe. */
+/* Wipes and frees a reply or a request from nwg_uapi_format_set. NULL-safe. */
 void nwg_uapi_reply_free(char *reply, size_t cap_or_len);
 
 #endif

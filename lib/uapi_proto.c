@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nwg/secmem.h"
 #include "wg_backend.h"
 
 #define SBUF_MAX (64U << 20) /* refuse to build requests larger than 64 MiB */
 
-/* A growable string whose old copies are wiped (it carries a private key). */
+/* A growable string in secure memory whose old copies are wiped (it carries
+ * a private key). */
 struct sbuf {
 	char *p;
 	size_t len, cap;
@@ -28,15 +30,14 @@ static void sbuf_grow(struct sbuf *s, size_t need)
 		s->err = -EMSGSIZE;
 		return;
 	}
-	n = malloc(cap);
+	n = nwg_secmem_alloc(cap);
 	if (!n) {
 		s->err = -ENOMEM;
 		return;
 	}
 	if (s->p) {
 		memcpy(n, s->p, s->len);
-		nwg_wipe(s->p, s->cap);
-		free(s->p);
+		nwg_secmem_free(s->p); /* wipes */
 	}
 	s->p = n;
 	s->cap = cap;
@@ -166,10 +167,7 @@ int nwg_uapi_format_set(const struct nwg_device *dev, char **out, size_t *len)
 		*len = 0;
 	r = format_device(&s, dev);
 	if (r < 0) {
-		if (s.p) {
-			nwg_wipe(s.p, s.cap);
-			free(s.p);
-		}
+		nwg_secmem_free(s.p);
 		return r;
 	}
 	*out = s.p;

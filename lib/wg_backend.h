@@ -57,8 +57,8 @@ int nwg_uapi_set(const struct nwg_uapi *u, const char *ifname, const struct nwg_
 int nwg_uapi_exists(const struct nwg_uapi *u, const char *ifname);
 
 /* Pure protocol pieces, for unit tests and the fuzzer. */
-/* Serialises a set request ("set=1\n...\n\n"); *out malloc'd, wiped+freed
- * by the caller (it holds the private key in hex). */
+/* Serialises a set request ("set=1\n...\n\n"); *out is secure memory the
+ * caller releases with nwg_secmem_free (it holds the private key in hex). */
 int nwg_uapi_format_set(const struct nwg_device *dev, char **out, size_t *len);
 /* Parses a get reply (up to and including "errno=N\n\n"); a non-zero errno
  * returns that (negative) errno. */

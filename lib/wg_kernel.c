@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nwg/rtnl.h"
+#include "nwg/secmem.h"
 #include "wg_backend.h"
 #include "wg_kernel_int.h"
 
@@ -42,19 +43,22 @@ static int set_on(struct nwg_wg_sock *s, const char *ifname, const struct nwg_de
 int nwg_kernel_set(const char *ifname, const char *netns, const struct nwg_device *dev,
 		   struct nwg_err *err)
 {
-	char buf[WG_MSG_MAX] __attribute__((aligned(8)));
 	struct nwg_wg_sock s;
+	char *buf;
 	int ret;
 
 	if (!dev || nwg_ifname_valid(ifname) < 0)
 		return nwg_err_set(err, EINVAL, "nwg_kernel_set: bad arguments");
 	if (nwg_kernel_check_device(dev) < 0)
 		return nwg_err_set(err, EINVAL, "nwg_kernel_set: invalid device");
+	buf = nwg_secmem_alloc(WG_MSG_MAX); /* the request holds the private key */
+	if (!buf)
+		return nwg_err_set(err, ENOMEM, "out of memory");
 	ret = nwg_wg_sock_open(&s, netns, err);
-	if (ret < 0)
-		return ret;
-	ret = set_on(&s, ifname, dev, buf, err);
-	explicit_bzero(buf, sizeof(buf)); /* held the private key */
-	nwg_nl_close(&s.nl);
+	if (ret == 0) {
+		ret = set_on(&s, ifname, dev, buf, err);
+		nwg_nl_close(&s.nl);
+	}
+	nwg_secmem_free(buf); /* wipes */
 	return ret;
 }

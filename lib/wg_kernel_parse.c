@@ -14,6 +14,13 @@
 
 #include "wg_kernel_int.h"
 
+/* An allowed IP as the nest carries it: the address length is checked
+ * against the family once every attribute is seen. */
+struct aip_in {
+	struct nwg_allowedip a;
+	size_t addr_len;
+};
+
 struct parse_ctx {
 	struct nwg_device *dev;
 	struct nwg_peer *peer; /* the peer being filled */
@@ -29,7 +36,8 @@ static int fail(struct parse_ctx *c, int error)
 
 static int aip_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct nwg_allowedip *a = data;
+	struct aip_in *in = data;
+	struct nwg_allowedip *a = &in->a;
 	size_t len = mnl_attr_get_payload_len(attr);
 
 	switch (mnl_attr_get_type(attr)) {
@@ -38,8 +46,10 @@ static int aip_attr_cb(const struct nlattr *attr, void *data)
 			a->family = mnl_attr_get_u16(attr);
 		break;
 	case WGALLOWEDIP_A_IPADDR:
-		if (len == sizeof(a->ip4) || len == sizeof(a->ip6))
+		if (len == sizeof(a->ip4) || len == sizeof(a->ip6)) {
 			memcpy(&a->ip6, mnl_attr_get_payload(attr), len);
+			in->addr_len = len;
+		}
 		break;
 	case WGALLOWEDIP_A_CIDR_MASK:
 		if (mnl_attr_validate(attr, MNL_TYPE_U8) == 0)
@@ -53,18 +63,42 @@ static int aip_cb(const struct nlattr *attr, void *data)
 {
 	struct parse_ctx *c = data;
 	struct nwg_peer *p = c->peer;
+	struct aip_in in;
 	struct nwg_allowedip a, *v;
 
-	memset(&a, 0, sizeof(a));
-	if (mnl_attr_parse_nested(attr, aip_attr_cb, &a) < 0)
+	memset(&in, 0, sizeof(in));
+	if (mnl_attr_parse_nested(attr, aip_attr_cb, &in) < 0)
 		return fail(c, -EBADMSG);
-	if (!((a.family == AF_INET && a.cidr <= 32) || (a.family == AF_INET6 && a.cidr <= 128)))
+	a = in.a;
+	/* the family decides the address length and the prefix bound, as the
+	 * set builder checks them (wg_kernel_msg.c) */
+	if (!((a.family == AF_INET && in.addr_len == sizeof(a.ip4) && a.cidr <= 32) ||
+	      (a.family == AF_INET6 && in.addr_len == sizeof(a.ip6) && a.cidr <= 128)))
 		return fail(c, -EBADMSG);
 	v = realloc(p->allowedips, (p->n_allowedips + 1) * sizeof(*v));
 	if (!v)
 		return fail(c, -ENOMEM);
 	p->allowedips = v;
 	v[p->n_allowedips++] = a;
+	return MNL_CB_OK;
+}
+
+/* An endpoint is a sockaddr_in or sockaddr_in6 whose family matches its
+ * length; anything else is a malformed reply. */
+static int endpoint_attr(struct parse_ctx *c, struct nwg_peer *p, const struct nlattr *attr)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+	union nwg_endpoint ep;
+
+	if (len != sizeof(ep.sin) && len != sizeof(ep.sin6))
+		return fail(c, -EBADMSG);
+	memset(&ep, 0, sizeof(ep));
+	memcpy(&ep, mnl_attr_get_payload(attr), len);
+	if (!(ep.sa.sa_family == AF_INET && len == sizeof(ep.sin)) &&
+	    !(ep.sa.sa_family == AF_INET6 && len == sizeof(ep.sin6)))
+		return fail(c, -EBADMSG);
+	p->endpoint = ep;
+	p->flags |= NWG_PEER_HAS_ENDPOINT;
 	return MNL_CB_OK;
 }
 
@@ -78,12 +112,7 @@ static int peer_attr_cb(const struct nlattr *attr, void *data)
 
 	switch (mnl_attr_get_type(attr)) {
 	case WGPEER_A_ENDPOINT:
-		if (len == sizeof(p->endpoint.sin) || len == sizeof(p->endpoint.sin6)) {
-			memset(&p->endpoint, 0, sizeof(p->endpoint));
-			memcpy(&p->endpoint, mnl_attr_get_payload(attr), len);
-			p->flags |= NWG_PEER_HAS_ENDPOINT;
-		}
-		break;
+		return endpoint_attr(c, p, attr);
 	case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL:
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) == 0) {
 			p->persistent_keepalive = mnl_attr_get_u16(attr);

@@ -29,6 +29,15 @@ driver_opts = [
                 help='Once a hub is realized, also write its public_key and '
                      'endpoint into its binding:profile (existing clients '
                      'read them there).'),
+    cfg.BoolOpt('hub_status_check', default=True,
+                help='neutron-server sets a hub port DOWN while the '
+                     'WireGuard agent of its binding host is dead, and '
+                     'ACTIVE again when that agent is back (the '
+                     '"wireguard" service plugin runs the check).'),
+    cfg.IntOpt('hub_status_interval', default=0, min=0,
+               help='Seconds between two hub status checks; 0: half of '
+                    '[DEFAULT] agent_down_time, like Neutron\'s own agent '
+                    'status checks.'),
 ]
 
 agent_opts = [

@@ -11,13 +11,21 @@ q-wireguard-plugin is served here::
 
 The plugin adds no API resource and no table: the handlers are the
 driver's (rpc.WireGuardRpcCallback -> ml2/realized.py, payloads.py).
+
+It also runs the hub status check (hub_status.py) as a plugin worker
+(``get_workers()``, started once by neutron-server): hub ports go DOWN
+while their node's WireGuard agent is dead ([ml2_wireguard]
+hub_status_check, hub_status_interval).
 """
 
 from neutron_lib import rpc as n_rpc
 from neutron_lib.services import base as service_base
+from oslo_config import cfg
 from oslo_log import log as logging
 
+from networking_wireguard import conf  # noqa: F401 (registers options)
 from networking_wireguard import constants as c
+from networking_wireguard import hub_status
 from networking_wireguard.ml2 import realized
 from networking_wireguard import rpc
 
@@ -31,6 +39,9 @@ class WireGuardServicePlugin(service_base.ServicePluginBase):
     def __init__(self):
         super().__init__()
         self._servers = []
+        if cfg.CONF.ml2_wireguard.hub_status_check:
+            # hub ports follow their node's agent (hub_status.py)
+            self.add_worker(hub_status.HubStatusWorker())
 
     @classmethod
     def get_plugin_type(cls):

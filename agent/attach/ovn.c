@@ -37,7 +37,7 @@ static void plug_one(struct nwg_agent *a, const struct nwg_ovs *o, const struct 
 	char netns[NWG_NETNS_NAME_MAX + 1], wg_if[IFNAMSIZ], ifname[IFNAMSIZ];
 	const char *ids[] = {h->port_id};
 	struct nwg_err err = {{0}};
-	bool plugged = false;
+	struct nwg_ovn_plugged res;
 
 	if (!hub_place(a, h, netns, sizeof(netns), wg_if, sizeof(wg_if)))
 		return;
@@ -47,15 +47,19 @@ static void plug_one(struct nwg_agent *a, const struct nwg_ovs *o, const struct 
 		return;
 	}
 	nwg_ovn_ifname(h->port_id, ifname);
-	if (nwg_ovn_plug(o, a->conf.ovn_bridge, h, netns, wg_if, &plugged, &err) < 0) {
+	if (nwg_ovn_plug(o, a->conf.ovn_bridge, h, netns, wg_if, &res, &err) < 0) {
 		log_err("hub %s project %s: plugging %s into %s failed: %s (retry in %d ms)",
 			h->port_id, h->project_id, ifname, a->conf.ovn_bridge, err.msg, RETRY_MS);
 		nwg_sched_ids(a, ids, 1, RETRY_MS);
 		return;
 	}
-	if (plugged)
+	if (res.plugged)
 		log_info("hub %s project %s: plugged into %s as %s (mac %s) in %s", h->port_id,
 			 h->project_id, a->conf.ovn_bridge, ifname, h->mac, netns);
+	if (res.routes_removed)
+		log_info(
+		    "hub %s project %s: removed %zu route(s) of spokes that left from %s in %s",
+		    h->port_id, h->project_id, res.routes_removed, wg_if, netns);
 }
 
 static bool wanted(const struct nwg_desired *d, const char *ifname)

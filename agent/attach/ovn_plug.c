@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One hub: the OVS internal port in the hub's namespace, its addresses and
- * the namespace's routes (devices through the tunnel, the rest through OVN). */
+ * the namespace's routes (devices through the tunnel, the rest through OVN;
+ * the routes of spokes that left are removed). */
 #include "attach/ovn_int.h"
 
 #include <errno.h>
@@ -105,15 +106,34 @@ static int routes(struct nwg_rtnl *r, const struct nwg_dhub *h, const char *ovs_
 	return 0;
 }
 
+int nwg_ovn_prune_routes(struct nwg_rtnl *r, const struct nwg_dhub *h, const char *wg_if,
+			 size_t *removed, struct nwg_err *err)
+{
+	char **have = NULL;
+	int ret = nwg_route_list(r, wg_if, &have, err);
+
+	*removed = 0;
+	for (size_t i = 0; ret >= 0 && have[i]; i++) {
+		if (nwg_ovn_route_wanted(h, have[i]))
+			continue;
+		ret = nwg_route_del(r, have[i], wg_if, err);
+		if (ret == 0)
+			(*removed)++;
+	}
+	nwg_strv_free(have);
+	return ret < 0 ? ret : 0;
+}
+
 int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
-		 const char *netns, const char *wg_if, bool *plugged, struct nwg_err *err)
+		 const char *netns, const char *wg_if, struct nwg_ovn_plugged *out,
+		 struct nwg_err *err)
 {
 	char ifname[IFNAMSIZ];
 	struct nwg_rtnl *r = NULL;
 	struct nwg_link l;
 	int ret;
 
-	*plugged = false;
+	*out = (struct nwg_ovn_plugged){0};
 	nwg_ovn_ifname(h->port_id, ifname);
 	if ((ret = nwg_rtnl_open(&r, netns, err)) < 0)
 		return ret;
@@ -121,7 +141,7 @@ int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub 
 	if (ret == -ENODEV) {
 		nwg_err_clear(err);
 		ret = place(o, br, h, ifname, netns, err);
-		*plugged = ret == 0;
+		out->plugged = ret == 0;
 		if (ret == 0)
 			ret = nwg_link_get(r, ifname, &l, err);
 	}
@@ -135,6 +155,8 @@ int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub 
 		ret = nwg_netns_set_forwarding(netns, true, err);
 	if (ret == 0)
 		ret = routes(r, h, ifname, wg_if, err);
+	if (ret == 0)
+		ret = nwg_ovn_prune_routes(r, h, wg_if, &out->routes_removed, err);
 	nwg_rtnl_close(r);
 	return ret;
 }

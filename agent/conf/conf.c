@@ -201,6 +201,10 @@ static int load_flags(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_
 	if (r < 0)
 		return r;
 	c->handshake_stale = (int)v;
+	r = nwg_ini_get_int(ini, "wireguard", "control_socket_idle_timeout", 30, 1, 3600, &v, err);
+	if (r < 0)
+		return r;
+	c->control_idle_timeout = (int)v;
 	r = nwg_ini_get_int(ini, "AGENT", "report_interval", 30, 0, 3600, &v, err);
 	if (r < 0)
 		return r;

@@ -47,6 +47,8 @@ struct nwg_conf {
 	/* mass-deletion guard (reconcile/guard.h): percent, 0 = off */
 	unsigned int mass_delete_percent;
 	int quarantine_days; /* deleted hubs' records kept this long, 0 = not kept */
+	/* control_socket_idle_timeout (s): idle control socket clients are dropped */
+	int control_idle_timeout;
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with

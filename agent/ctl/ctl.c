@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log/log.h"
@@ -22,13 +24,16 @@ struct client {
 	int fd;
 	char *in, *out;
 	size_t n_in, n_out;
-	bool closing;	 /* close once out is flushed */
-	bool privileged; /* root (or the agent's uid): every method */
+	bool closing;	     /* close once out is flushed */
+	bool privileged;     /* root (or the agent's uid): every method */
+	long uid;	     /* the peer's, -1 unknown (for the log) */
+	int64_t deadline_ms; /* dropped then unless a complete request comes first */
 };
 
 struct nwg_ctl {
 	int fd;
-	long gid; /* control_socket_group, -1 = root only */
+	long gid;     /* control_socket_group, -1 = root only */
+	long idle_ms; /* control_socket_idle_timeout */
 	char path[108];
 	nwg_ctl_fn fn;
 	void *ctx;
@@ -124,6 +129,7 @@ int nwg_ctl_open_group(struct nwg_ctl **out, const char *path, long gid, nwg_ctl
 	c->ctx = ctx;
 	c->fd = -1;
 	c->gid = gid;
+	c->idle_ms = NWG_CTL_IDLE_TIMEOUT_S * 1000L;
 	r = listen_on(c, err);
 	if (r < 0) {
 		if (c->fd >= 0)
@@ -213,15 +219,30 @@ static void flush_out(struct client *cl)
 	}
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void nwg_ctl_set_idle_timeout(struct nwg_ctl *c, long ms)
+{
+	if (c && ms > 0)
+		c->idle_ms = ms;
+}
+
 /* Root (or our uid): every method. Anyone else got through the socket's
  * 0660 root:group mode, so is a member of control_socket_group: only the
  * methods below. Without a group nobody else can connect, and is refused. */
-static bool peer_privileged(int fd, bool *known)
+static bool peer_privileged(int fd, bool *known, long *uid)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
 	*known = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
+	*uid = *known ? (long)cred.uid : -1;
 	return *known && (cred.uid == 0 || cred.uid == geteuid());
 }
 
@@ -252,7 +273,8 @@ static void accept_one(struct nwg_ctl *c)
 	cl = &c->clients[c->n_clients++];
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = fd;
-	cl->privileged = peer_privileged(fd, &known);
+	cl->deadline_ms = now_ms() + c->idle_ms;
+	cl->privileged = peer_privileged(fd, &known, &cl->uid);
 	if (!cl->privileged && (!known || c->gid < 0)) {
 		log_warn("control socket: refused a client that is not root");
 		queue_out(cl, "{\"ok\":false,\"error\":\"permission denied\"}");
@@ -287,6 +309,13 @@ static char *reply(struct nwg_ctl *c, const struct client *cl, const char *line,
 	return nwg_ctl_reply(line, len, group_call, &l);
 }
 
+/* An empty line, or a lone "\r", is no request and gets no reply; the
+ * same rule for a line cut by the end of input. */
+static bool is_request(const char *line, size_t len)
+{
+	return len && !(len == 1 && line[0] == '\r');
+}
+
 /* Handles every complete line in the input buffer. */
 static void handle_lines(struct nwg_ctl *c, struct client *cl)
 {
@@ -296,8 +325,9 @@ static void handle_lines(struct nwg_ctl *c, struct client *cl)
 		size_t len = (size_t)(nl - cl->in);
 		char *rep = NULL;
 
-		if (len && !(len == 1 && cl->in[0] == '\r'))
+		if (is_request(cl->in, len))
 			rep = reply(c, cl, cl->in, len);
+		cl->deadline_ms = now_ms() + c->idle_ms;
 		if (rep)
 			queue_out(cl, rep);
 		free(rep);
@@ -319,7 +349,8 @@ static void read_client(struct nwg_ctl *c, struct client *cl)
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR || errno == EWOULDBLOCK))
 		return;
-	if (n == 0 && cl->n_in && cl->n_in < NWG_CTL_MAX_LINE) { /* last line without '\n' */
+	if (n == 0 && is_request(cl->in, cl->n_in) && cl->n_in < NWG_CTL_MAX_LINE) {
+		/* the last line, without its '\n' */
 		char *rep = reply(c, cl, cl->in, cl->n_in);
 
 		if (rep)
@@ -367,6 +398,30 @@ static void reap_clients(struct nwg_ctl *c)
 	}
 }
 
+void nwg_ctl_expire(struct nwg_ctl *c)
+{
+	static const char idle[] = "{\"ok\":false,\"error\":\"idle timeout\"}\n";
+	int64_t now = now_ms();
+
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n_clients;) {
+		struct client *cl = &c->clients[i];
+
+		if (now < cl->deadline_ms) {
+			i++;
+			continue;
+		}
+		log_warn("control socket: dropped a client (uid %ld) that sent no complete "
+			 "request for %ld ms (%zu bytes of a partial line, %zu unsent)",
+			 cl->uid, c->idle_ms, cl->n_in, cl->n_out);
+		if (!cl->n_out) /* best effort; never waits */
+			(void)send(cl->fd, idle, sizeof(idle) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		client_free(cl);
+		c->clients[i] = c->clients[--c->n_clients];
+	}
+}
+
 void nwg_ctl_service(struct nwg_ctl *c, const struct pollfd *fds, size_t n)
 {
 	if (!c)
@@ -389,4 +444,5 @@ void nwg_ctl_service(struct nwg_ctl *c, const struct pollfd *fds, size_t n)
 		flush_out(cl);
 	}
 	reap_clients(c);
+	nwg_ctl_expire(c);
 }

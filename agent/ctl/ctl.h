@@ -11,8 +11,9 @@
 
 #include "nwg/err.h"
 
-#define NWG_CTL_MAX_LINE    65536
-#define NWG_CTL_MAX_CLIENTS 32
+#define NWG_CTL_MAX_LINE       65536
+#define NWG_CTL_MAX_CLIENTS    32
+#define NWG_CTL_IDLE_TIMEOUT_S 30 /* [wireguard] control_socket_idle_timeout */
 
 /* Returns the result (new reference), or NULL with a message in err. */
 typedef json_t *(*nwg_ctl_fn)(void *ctx, const char *method, const json_t *args,
@@ -29,10 +30,27 @@ int nwg_ctl_open_group(struct nwg_ctl **out, const char *path, long gid, nwg_ctl
 		       struct nwg_err *err);
 bool nwg_ctl_group_may(const char *method);
 void nwg_ctl_close(struct nwg_ctl *c); /* closes clients, unlinks the socket */
+/* A client that sends no complete request line for ms milliseconds (from
+ * its connection or its last request) is dropped, whatever it is doing:
+ * silent, trickling a partial line, or not reading its replies. */
+void nwg_ctl_set_idle_timeout(struct nwg_ctl *c, long ms);
+/* Drops the clients past their deadline; nwg_ctl_service calls it too. The
+ * caller's loop calls it at least once a second. */
+void nwg_ctl_expire(struct nwg_ctl *c);
 /* Fills up to max pollfds (listener first); returns how many. */
 size_t nwg_ctl_pollfds(const struct nwg_ctl *c, struct pollfd *fds, size_t max);
 /* Services the ready fds among those returned by nwg_ctl_pollfds. */
 void nwg_ctl_service(struct nwg_ctl *c, const struct pollfd *fds, size_t n);
+
+/*
+ * attach's target namespace (agent/ctl/ctl_router.c): ns must be
+ * "qrouter-<router_id>" with a canonical lower-case UUID; req_router (the
+ * request's router_id, NULL if absent) must name that same router; and when
+ * Neutron's data names the hub's router (hub_router non-empty) it must be
+ * that one. 0, or -EINVAL / -EPERM with the reason in err.
+ */
+int nwg_ctl_router_ns_check(const char *ns, const char *req_router, const char *hub_router,
+			    struct nwg_err *err);
 
 /* One request line -> one reply (malloc'd, no newline). Pure; for tests. */
 char *nwg_ctl_reply(const char *line, size_t len, nwg_ctl_fn fn, void *ctx);

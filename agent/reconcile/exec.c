@@ -9,6 +9,7 @@
 
 #include "log/log.h"
 #include "nwg/rtnl.h"
+#include "nwg/secmem.h"
 #include "reconcile/record.h"
 
 static const char *ns_name(const char *ns)
@@ -248,7 +249,8 @@ static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 {
 	uint16_t port = act->listen_port;
 	const char *where = NULL;
-	struct nwg_key key;
+	struct nwg_key *fresh = NULL; /* a generated key, in secure memory */
+	const struct nwg_key *key;
 	int r = 0;
 
 	if (act->replace_link) {
@@ -256,20 +258,28 @@ static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 		if (r < 0 && r != -ENODEV)
 			return with_ctx(err, r, "remove unreadable", act->link->ifname);
 	}
-	if (act->key_src == NWG_KEY_RECORD)
-		key = act->rec->private_key;
-	else if ((r = nwg_key_generate(&key)) < 0)
-		return nwg_err_set(err, -r, "cannot generate a private key");
+	if (act->key_src == NWG_KEY_RECORD) {
+		key = &act->rec->private_key;
+	} else {
+		fresh = nwg_secmem_alloc(sizeof(*fresh));
+		if (!fresh)
+			return nwg_err_set(err, ENOMEM, "out of memory");
+		if ((r = nwg_key_generate(fresh)) < 0) {
+			nwg_secmem_free(fresh);
+			return nwg_err_set(err, -r, "cannot generate a private key");
+		}
+		key = fresh;
+	}
 	if (!port)
 		r = alloc_port(x, act->port_id, &port, err);
 	if (r >= 0)
-		r = build(x, act, &key, port, &where, err);
-	fill_out(out, &key, port, act->ifname, act->netns, act);
+		r = build(x, act, key, port, &where, err);
+	fill_out(out, key, port, act->ifname, act->netns, act);
 	if (r >= 0)
-		r = save_record(x, act, &key, out, err);
+		r = save_record(x, act, key, out, err);
 	if (r < 0 && where) /* leave nothing half-built behind */
 		nwg_wg_delete(x->backend, act->ifname, ns_arg(where), NULL);
-	nwg_key_wipe(&key);
+	nwg_secmem_free(fresh); /* wipes */
 	if (r >= 0)
 		log_info("hub %s project %s: created %s in %s, listen port %u, %zu peers, mtu %u, "
 			 "%s (%s)",
@@ -298,7 +308,7 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 		     struct nwg_err *err)
 {
 	const struct nwg_alink *l = act->link;
-	struct nwg_key key = act->rec ? act->rec->private_key : l->dev->private_key;
+	const struct nwg_key *key = act->rec ? &act->rec->private_key : &l->dev->private_key;
 	unsigned int fix = act->fix;
 	uint16_t port = act->listen_port;
 	char what[96];
@@ -313,15 +323,14 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 	if (r >= 0 && (fix & NWG_FIX_PORT) && !port)
 		r = alloc_port(x, act->port_id, &port, err);
 	if (r >= 0 && (fix & (NWG_FIX_KEY | NWG_FIX_PORT | NWG_FIX_PEERS)))
-		r = configure(x, act, l->ifname, (fix & NWG_FIX_KEY) ? &key : NULL,
+		r = configure(x, act, l->ifname, (fix & NWG_FIX_KEY) ? key : NULL,
 			      (fix & NWG_FIX_PORT) ? port : 0, err);
 	if (r >= 0 && !act->l3_owned &&
 	    (fix & (NWG_FIX_MTU | NWG_FIX_ADDRS | NWG_FIX_UP | NWG_FIX_DOWN)))
 		r = link_state(act, l->ifname, fix, err);
-	fill_out(out, &key, port, l->ifname, act->netns, act);
+	fill_out(out, key, port, l->ifname, act->netns, act);
 	if (r >= 0 && (fix & NWG_FIX_RECORD))
-		r = save_record(x, act, &key, out, err);
-	nwg_key_wipe(&key);
+		r = save_record(x, act, key, out, err);
 	if (r < 0)
 		return r;
 	fix_names(fix, what, sizeof(what));

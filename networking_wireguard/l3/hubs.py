@@ -11,6 +11,7 @@ import threading
 
 from neutron.common import utils as common_utils
 from neutron_lib.api.definitions import portbindings
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from networking_wireguard.l3 import ctl
@@ -145,6 +146,14 @@ class HubManager(object):
         if owned.get('owned'):
             return
         self._reported.add(port['id'])
+        if port.get(portbindings.HOST_ID) == cfg.CONF.host:
+            # bound to this node: its agent has not realized it yet (started
+            # late, busy); the retry loop attaches it once it has
+            LOG.warning("wireguard: hub port %s of router %s is bound to "
+                        "this node but not realized yet by its "
+                        "neutron-wireguard-agent; attached once it is (%s)",
+                        port['id'], ri.router_id, err)
+            return
         LOG.error("wireguard: hub port %s of router %s is not realized by "
                   "the neutron-wireguard-agent of this node (%s); a router "
                   "carrying a hub must be hosted by the L3 agent of the "

@@ -29,6 +29,7 @@ from networking_wireguard.l3 import placement as l3_placement
 from networking_wireguard.l3 import server as l3_server
 from networking_wireguard.ml2 import realized
 from networking_wireguard.ovn import compat as ovn_compat
+from networking_wireguard.ovn import router as ovn_router
 from networking_wireguard import payloads
 from networking_wireguard import rpc
 from networking_wireguard import validation as v
@@ -87,6 +88,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         l3_server.subscribe()  # hubs on routers (networking_wireguard/l3)
         l3_placement.subscribe()  # ... placed on the hub's node
         ovn_compat.keep_wireguard_extension()  # ML2/OVN (doc/ovn.md)
+        ovn_router.subscribe()  # ML2/OVN: `router add port` hub -> 409
         LOG.info("WireGuard mechanism driver initialized (agent type '%s')",
                  c.AGENT_TYPE)
 

@@ -34,24 +34,13 @@ PASS=0 FAILED=0
 HARNESS_STARTED=0 AGENT_PID="" NET_ID="" HUB_ID="" SP1="" SP2="" HUB_NS="" HUB_IF=""
 
 say() { echo "e2e: $*"; }
-check() {
-	local name=$1
-	shift
-	echo "== check: $name" >>"$LOG"
-	if "$@" >>"$LOG" 2>&1; then
-		PASS=$((PASS + 1))
-		echo "  ok    $name"
-	else
-		FAILED=$((FAILED + 1))
-		echo "  FAIL  $name"
-	fi
-}
+# shellcheck source=tests/lib/check.sh
+. "$HERE/tests/lib/check.sh"
 # A precondition that must hold for anything after it to make sense.
 must() {
 	check "$@"
 	[ "$FAILED" = 0 ] || finish
 }
-not() { ! "$@"; }
 
 show_logs() {
 	echo "---- e2e log (last 40 lines): $LOG"

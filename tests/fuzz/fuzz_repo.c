@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nwg/repo.h"
+#include "nwg/secmem.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (nwg_repo_format(again, &t2, &l2) < 0 || l1 != l2 || memcmp(t1, t2, l1))
 		abort();
-	free(t1);
-	free(t2);
+	nwg_secmem_free(t1);
+	nwg_secmem_free(t2);
 	nwg_hub_record_free(rec);
 	nwg_hub_record_free(again);
 	return 0;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nwg/secmem.h"
 #include "wg_backend.h"
 
 static void add(char **p, size_t *left, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -112,7 +113,7 @@ static void round_trip(const struct nwg_device *dev, size_t in_len)
 	if (nwg_uapi_format_set(dev, &set, &slen) != 0 || slen < 7 ||
 	    memcmp(set + slen - 2, "\n\n", 2) != 0)
 		abort();
-	free(set);
+	nwg_secmem_free(set);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

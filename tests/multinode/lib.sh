@@ -234,11 +234,20 @@ node_ovs_agent() {
 	node_agent "$1" ovs-agent "$PY" /usr/bin/neutron-openvswitch-agent \
 		--config-file "$d/etc/common.conf" --config-file "$d/etc/ovs_agent.ini"
 }
+# An L3 agent's first full sync auto-schedules every unhosted router to it
+# (router_auto_schedule): a router a test creates meanwhile may land on any
+# node. Returns once that sync is done (alive alone is not enough).
+l3_synced() { # log-file old-count
+	[ "$(grep -c 'periodic_sync_routers_task successfully completed' "$1" 2>/dev/null)" -gt "$2" ]
+}
 node_l3_agent() {
-	local d
+	local d lf n0
 	d=$(node_dir "$1")
+	lf=$WORK/logs/$1-l3-agent.log
+	n0=$(grep -c 'periodic_sync_routers_task successfully completed' "$lf" 2>/dev/null)
 	node_agent "$1" l3-agent "$PY" /usr/bin/neutron-l3-agent \
-		--config-file "$d/etc/common.conf" --config-file "$d/etc/l3_agent.ini"
+		--config-file "$d/etc/common.conf" --config-file "$d/etc/l3_agent.ini" || return 1
+	wait_until 120 l3_synced "$lf" "${n0:-0}" || { log "$1: L3 agent's first full sync did not finish"; return 1; }
 }
 node_wg_agent() {
 	local d

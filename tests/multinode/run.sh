@@ -43,6 +43,8 @@ mkdir -p "$WORK/logs" "$WORK/nodes"
 log() { printf '[mn %s] %s\n' "$(date +%T)" "$*"; }
 PROJECT=$(printf '%s' "nwgmn-$ID-$(date +%s%N)" | md5sum | cut -c1-32)
 VM_NS=nwgmnvm$ID DEV_NS=nwgmndv$ID DEV_IF=wgd$ID DEV_VETH=nd$ID
+# the device behind net2's hub (node-loss phase)
+DEV2_NS=nwgmnde$ID DEV2_IF=wge$ID DEV2_VETH=ne$ID
 want_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------- cleanup
@@ -70,9 +72,11 @@ for p in json.load(sys.stdin).get("ports", []):
 	for p in "${PORTS[@]}"; do api DELETE "/ports/$p" >/dev/null; done
 	for n in "${NETWORKS[@]}"; do api DELETE "/networks/$n" >/dev/null; done
 	[ -s "$WORK/dev-wg.pid" ] && dev_wg_stop "$WORK/dev-wg.pid" "$DEV_IF" "$DEV_NS"
+	[ -s "$WORK/dev2-wg.pid" ] && dev_wg_stop "$WORK/dev2-wg.pid" "$DEV2_IF" "$DEV2_NS"
 	mn_teardown
 	ip netns del "$VM_NS" 2>/dev/null
 	ip netns del "$DEV_NS" 2>/dev/null
+	ip netns del "$DEV2_NS" 2>/dev/null
 	# agent rows of this run's hosts (dead now): delete them
 	for p in $(api GET "/agents" | $PY -c 'import json,sys
 for a in json.load(sys.stdin).get("agents", []):
@@ -80,10 +84,11 @@ for a in json.load(sys.stdin).get("agents", []):
 		api DELETE "/agents/$p" >/dev/null
 	done
 	left=""
-	for n in "$VM_NS" "$DEV_NS"; do ip netns list | grep -qw "$n" && left="$left netns:$n"; done
+	for n in "$VM_NS" "$DEV_NS" "$DEV2_NS"; do ip netns list | grep -qw "$n" && left="$left netns:$n"; done
 	ip link show "$MN_BR" >/dev/null 2>&1 && left="$left link:$MN_BR"
 	ip -o link show | grep -q "nm$ID" && left="$left links:nm$ID*"
 	[ -e "/var/run/wireguard/$DEV_IF.sock" ] && left="$left sock:$DEV_IF"
+	[ -e "/var/run/wireguard/$DEV2_IF.sock" ] && left="$left sock:$DEV2_IF"
 	[ -n "$(api GET "/agents" | $PY -c 'import json,sys
 print(" ".join(a["id"] for a in json.load(sys.stdin).get("agents", []) if a["host"].startswith("mn'"$ID"'-")))')" ] &&
 		left="$left agent-rows"
@@ -262,24 +267,35 @@ create_vm() { # node net subnet-gw -> sets VM_PORT VM_IP
 
 # The device: a host netns whose only link ("internet") ends in a network
 # node; its own wireguard-go; its private key never leaves it.
+# device_up NODE NS VETH IF TAG: files $WORK/TAG.key, TAG-wg.pid; sets
+# DEV_PUB_NEW. The device is the node's "internet" address + 1.
+device_up() {
+	local n=$1 ns=$2 veth=$3 ifn=$4 tag=$5 ip=${MN_INET_IP[$1]}
+	ip netns add "$ns" || return 1
+	ip -n "$ns" link set lo up
+	ip link add "$veth" type veth peer name inet0 netns "$ns" || return 1
+	ip link set "$veth" netns "${MN_HOLDER[$n]}"
+	nx "$n" ip addr add "$ip/30" dev "$veth"
+	nx "$n" ip link set "$veth" up
+	ip -n "$ns" addr add "${ip%.*}.$((${ip##*.} + 1))/30" dev inet0
+	ip -n "$ns" link set inet0 up
+	ip -n "$ns" route add default via "$ip"
+	DEV_PUB_NEW=$(dev_genkey "$ns" "$WORK/$tag.key") || return 1
+	dev_wg_start "$ns" "$ifn" "$WORK/logs/$tag-wg.log" "$WORK/$tag-wg.pid"
+}
 create_device() { # node
-	local n=$1
-	ip netns add "$DEV_NS" || return 1
-	ip -n "$DEV_NS" link set lo up
-	ip link add "$DEV_VETH" type veth peer name inet0 netns "$DEV_NS" || return 1
-	ip link set "$DEV_VETH" netns "${MN_HOLDER[$n]}"
-	nx "$n" ip addr add "${MN_INET_IP[$n]}/30" dev "$DEV_VETH"
-	nx "$n" ip link set "$DEV_VETH" up
-	ip -n "$DEV_NS" addr add "203.0.113.2/30" dev inet0
-	ip -n "$DEV_NS" link set inet0 up
-	ip -n "$DEV_NS" route add default via "${MN_INET_IP[$n]}"
-	DEV_PUB=$(dev_genkey "$DEV_NS" "$WORK/dev.key") || return 1
-	dev_wg_start "$DEV_NS" "$DEV_IF" "$WORK/logs/dev-wg.log" "$WORK/dev-wg.pid"
+	device_up "$1" "$DEV_NS" "$DEV_VETH" "$DEV_IF" dev || return 1
+	DEV_PUB=$DEV_PUB_NEW
+}
+# render_to SPOKE NS IF TAG: the CLI renders the spoke's config with the
+# device's own key file; the device applies it.
+render_to() {
+	"$CLI_BIN" render --neutron "$OS_ENDPOINT" --port "$1" \
+		--private-key-file "$WORK/$4.key" >"$WORK/$4.conf" 2>"$WORK/logs/render-$4.err" || return 1
+	dev_wg_apply "$2" "$3" "$WORK/$4.conf"
 }
 render_device() { # spoke
-	"$CLI_BIN" render --neutron "$OS_ENDPOINT" --port "$1" \
-		--private-key-file "$WORK/dev.key" >"$WORK/dev.conf" 2>"$WORK/logs/render.err" || return 1
-	dev_wg_apply "$DEV_NS" "$DEV_IF" "$WORK/dev.conf"
+	render_to "$1" "$DEV_NS" "$DEV_IF" dev
 }
 render_routes() { render_device "$1" && grep -q "$2" "$WORK/dev.conf"; }
 
@@ -478,18 +494,46 @@ phase_placement() {
 	expect_eq "l3-agent-router-add back to net2" 201 "$(host_to_l3 net2 "$r2")"
 	check "hub attached again on net2" wait_until 40 attached net2 "$r2" "$hp" 10.201.6.1
 	expect_eq "key unchanged after all that" "$kp" "$(hub_pub net2 "$hp")"
-	PL_ROUTER=$r2 PL_HUB=$hp PL_KEY=$kp PL_PORT=$pp
+	PL_ROUTER=$r2 PL_HUB=$hp PL_KEY=$kp PL_PORT=$pp PL_NET=$np PL_HUB1=$hq
 }
 
-# Node loss: every agent of net2 dies at once (SIGKILL), as in a crash.
+# A device behind net2's hub: its config is rendered once and never changes.
+dev2_ping() { ip netns exec "$DEV2_NS" ping -c1 -W1 "$1"; }
+device_behind_net2() {
+	local spoke
+	device_up net2 "$DEV2_NS" "$DEV2_VETH" "$DEV2_IF" dev2 || return 1
+	spoke=$(mk_spoke "$PL_NET" "$PL_HUB" "$DEV_PUB_NEW") || return 1
+	wait_until 30 render_to "$spoke" "$DEV2_NS" "$DEV2_IF" dev2
+}
+# kill_node NODE: every agent of the node dies at once (SIGKILL), as in a
+# crash (the hubs' wireguard-go processes survive: see doc/topology.md).
+kill_node() {
+	local p
+	for p in wireguard-agent l3-agent ovs-agent; do kill -KILL "$(agent_pid "$1" "$p")" 2>/dev/null; done
+}
+
+# Node loss: net2 crashes and comes back, then net1 crashes.
 phase_node_loss() {
-	local t0 p
+	local t0
 	[ -n "${PL_HUB:-}" ] || { not_ok "node loss: needs the placement phase"; return 1; }
+	check "device behind net2's hub set up (config rendered once)" device_behind_net2
+	check "device behind net2's hub pings it" wait_until 20 dev2_ping 10.201.6.1
+	check "net2's hub ACTIVE before the loss" wait_until 30 status_is "$PL_HUB" ACTIVE
+	check "net1's hub ACTIVE before the loss" wait_until 30 status_is "$PL_HUB1" ACTIVE
 	log "phase multinode: net2 loses all its agents"
 	t0=$(now)
-	for p in wireguard-agent l3-agent ovs-agent; do kill -KILL "$(agent_pid net2 "$p")" 2>/dev/null; done
+	kill_node net2
 	check "Neutron shows net2's WireGuard agent dead" wait_until 60 agent_alive net2 neutron-wireguard-agent False
 	log "WireGuard agent of net2 shown dead $(ms "$t0" "$(now)") ms after the kill"
+	if wait_until 60 status_is "$PL_HUB" DOWN; then
+		ok "net2's hub port DOWN $(ms "$t0" "$(now)") ms after the kill (agent_down_time 15 s)"
+		echo "hub_down_after_kill_ms=$(ms "$t0" "$(now)")" >>"$WORK/measurements"
+	else
+		not_ok "net2's hub port DOWN within 60 s of the kill (status $(port_status "$PL_HUB"))"
+	fi
+	check "server log: hub DOWN because net2's WireGuard agent is dead" \
+		grep -q "WireGuard agent on ${MN_HOST[net2]} is dead.*$PL_HUB" "$NEUTRON_LOG"
+	expect_eq "net1's hub stays ACTIVE" ACTIVE "$(port_status "$PL_HUB1")"
 	if [ -n "${VM_IP:-}" ]; then
 		check "devices of net1's hub keep working (device pings the VM on cmp1)" wait_until 10 dev_ping "$VM_IP"
 	fi
@@ -502,9 +546,28 @@ phase_node_loss() {
 		return 1
 	fi
 	ok "net2's agents alive again after $(ms "$t0" "$(now)") ms"
+	t0=$(now)
 	check "net2's hub attached again in its router" wait_until 60 attached net2 "$PL_ROUTER" "$PL_HUB" 10.201.6.1
 	expect_eq "same key after the node returned" "$PL_KEY" "$(hub_pub net2 "$PL_HUB")"
 	expect_eq "same listen port after the node returned" "$PL_PORT" "$(hub_lport net2 "$PL_HUB")"
+	if wait_until 60 status_is "$PL_HUB" ACTIVE; then
+		ok "net2's hub port ACTIVE again $(ms "$t0" "$(now)") ms after its WireGuard agent was alive"
+	else
+		not_ok "net2's hub port ACTIVE again (status $(port_status "$PL_HUB"))"
+	fi
+	check "device behind net2's hub reconnects with its config unchanged" wait_until 30 dev2_ping 10.201.6.1
+
+	log "phase multinode: net1 loses all its agents"
+	t0=$(now)
+	kill_node net1
+	check "Neutron shows net1's WireGuard agent dead" wait_until 60 agent_alive net1 neutron-wireguard-agent False
+	if wait_until 60 status_is "$PL_HUB1" DOWN; then
+		ok "net1's hub port DOWN $(ms "$t0" "$(now)") ms after the kill"
+	else
+		not_ok "net1's hub port DOWN within 60 s of the kill (status $(port_status "$PL_HUB1"))"
+	fi
+	expect_eq "net2's hub stays ACTIVE" ACTIVE "$(port_status "$PL_HUB")"
+	check "devices of net2's hub keep working (device pings its hub on net2)" wait_until 10 dev2_ping 10.201.6.1
 }
 
 phase_multinode() {

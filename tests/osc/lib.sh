@@ -21,23 +21,12 @@ PASS=0 FAILED=0 HARNESS_STARTED=0 PROXY_PID="" AGENT_PID=""
 CLEANUP=()     # commands run (reversed) at exit
 
 say() { echo "$SUITE: $*"; }
-check() {
-	local name=$1
-	shift
-	echo "== check: $name" >>"$LOG"
-	if "$@" >>"$LOG" 2>&1; then
-		PASS=$((PASS + 1))
-		echo "  ok    $name"
-	else
-		FAILED=$((FAILED + 1))
-		echo "  FAIL  $name"
-	fi
-}
+# shellcheck source=tests/lib/check.sh
+. "$HERE/tests/lib/check.sh"
 must() {
 	check "$@"
 	[ "$FAILED" = 0 ] || exit 1
 }
-not() { ! "$@"; }
 at_exit() { CLEANUP+=("$*"); }
 
 # hapi METHOD PATH [JSON]: Neutron as admin (identity headers, no proxy).

@@ -89,6 +89,11 @@ mk() {
 	echo "$id"
 }
 field() { api GET "/$1s/$2" | jget "d['$1']$3"; }
+# api_code METHOD PATH [BODY] -> the HTTP status; the body in $WORK/last_body
+api_code() {
+	curl -s -o "$WORK/last_body" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+		"$OS_ENDPOINT/v2.0$2" ${3:+-d "$3"}
+}
 
 # ---------------------------------------------------------------- cleanup
 cleanup() {
@@ -264,6 +269,7 @@ ping_start() {
 	PING_PID=$!
 }
 ping_lost() {
+	kill -INT "$PING_PID" 2>/dev/null # (ping prints its summary on SIGINT)
 	wait "$PING_PID"
 	LOST=$(awk '/packets transmitted/ { print $1 - $4 }' "$PING_OUT")
 	SENT=$(awk '/packets transmitted/ { print $1 }' "$PING_OUT")
@@ -355,6 +361,21 @@ check "TCP 1 MB VM -> device" tcp_1m "$VM_NS" "$DEV_NS" 10.61.3.7 5702
 rtt=$(ip netns exec "$VM_NS" ping -c 20 -i 0.05 -q 10.61.3.7 2>/dev/null | awk -F/ '/rtt/ { print $5 }')
 log "VM -> device RTT avg ${rtt:-?} ms (20 pings)"
 
+# `router add port` with the hub: refused on OVN (409) with the commands that
+# connect the router to the hub instead; nothing about the hub changes
+OWNER=$(field port "$HUB" "['device_owner']")
+expect_eq "router add port with the hub on OVN: refused" 409 \
+	"$(api_code PUT "/routers/$ROUTER/add_router_interface" "{\"port_id\":\"$HUB\"}")"
+check "the refusal names the steps (router add subnet, allowed address, extra route)" bash -c \
+	"grep -q 'router add subnet $ROUTER $SUB_H' $WORK/last_body &&
+	 grep -q 'allowed-address ip-address=10.61.3.0/24 $HUB' $WORK/last_body &&
+	 grep -q 'route destination=10.61.3.0/24,gateway=10.61.2.5 $ROUTER' $WORK/last_body"
+expect_eq "after the refusal: hub port's device_owner unchanged" "$OWNER" "$(field port "$HUB" "['device_owner']")"
+expect_eq "after the refusal: OVN router still has two ports" 2 \
+	"$(nbctl --bare --columns=ports find Logical_Router name="neutron-$ROUTER" | wc -w)"
+check "after the refusal: hub LSP still bound" lsp_up "$HUB"
+check "after the refusal: device pings the VM" wait_until 10 dev_ping 10.61.1.10
+
 # restarts: our agent, then ovn-controller
 IFIDX=$(ip -n "$HUB_NS" -o link show "$WO" | cut -d: -f1)
 ping_start "$VM_NS" 10.61.3.7 8
@@ -372,6 +393,62 @@ ping_lost
 log "VM -> device pings lost across an ovn-controller restart: ${LOST:-?} of ${SENT:-?}"
 check "device pings the VM after an ovn-controller restart" wait_until 15 dev_ping 10.61.1.10
 check "hub LSP still bound after the ovn-controller restart" wait_until 15 lsp_up "$HUB"
+
+# a second spoke comes and goes: only that peer changes
+ping_start "$VM_NS" 10.61.3.7 60
+SPOKE2_PUB=$(wg genkey | wg pubkey)
+SPOKE2=$(mk port '{"port":{"name":"nwgovn-spoke2-'$ID'","project_id":"'$PROJECT'","network_id":"'$NET_H'","fixed_ips":[{"subnet_id":"'$SUB_D'","ip_address":"10.61.3.8"}],"binding:profile":{"wg_role":"spoke","public_key":"'$SPOKE2_PUB'","peers":["'$HUB'"]}}}')
+check "second spoke added as a peer of the hub" wait_until 15 bash -c "[ \$(wg show wg-${HUB:0:11} peers | grep -c .) = 2 ]"
+check "hub namespace routes the second spoke" wait_until 10 bash -c \
+	"ip -n $HUB_NS route show 10.61.3.8 | grep -q 'dev wg-${HUB:0:11}'"
+api DELETE "/ports/$SPOKE2" >/dev/null
+check "deleted spoke removed from the hub's peers" wait_until 15 bash -c "[ \$(wg show wg-${HUB:0:11} peers | grep -c .) = 1 ]"
+check "deleted spoke's route removed from the hub namespace" wait_until 15 bash -c \
+	"[ -z \"\$(ip -n $HUB_NS route show 10.61.3.8)\" ]"
+check "the device's route is still in the hub namespace" bash -c \
+	"ip -n $HUB_NS route show 10.61.3.7 | grep -q 'dev wg-${HUB:0:11}'"
+ping_lost
+expect_eq "VM -> device pings lost while another spoke came and went (of ${SENT:-?})" 0 "${LOST:-x}"
+expect_eq "the device's peer is still the hub's only peer" "$DEV_PUB" "$(wg show "wg-${HUB:0:11}" peers)"
+
+# neutron-ovn-db-sync-util in repair mode leaves the hub's OVN objects alone
+# (the tool loads the qos service plugin itself, so it needs the qos
+# extension driver; it exits 0 on some errors: its log must say it finished)
+hub_ovn_state() {
+	nbctl get Logical_Switch_Port "$HUB" addresses port_security options:requested-chassis &&
+		nbctl lr-route-list "neutron-$ROUTER"
+}
+ETC_DIR=$(dirname "$NEUTRON_CONF")
+printf '[ml2]\nextension_drivers = port_security,wireguard,qos\n' >"$WORK/etc/db-sync.conf"
+hub_ovn_state >"$WORK/ovn-before-sync" 2>&1
+db_sync() {
+	env PYTHONPATH="$NWG_SRC" timeout 300 neutron-ovn-db-sync-util --config-file "$NEUTRON_CONF" \
+		--config-file "$ML2_CONF" --config-file "$ETC_DIR/extra.conf" \
+		--config-file "$WORK/etc/db-sync.conf" --ovn-neutron_sync_mode repair \
+		--log-file "$WORK/logs/db-sync.log" &&
+		grep -q 'Sync completed for Southbound db' "$WORK/logs/db-sync.log"
+}
+check "neutron-ovn-db-sync-util --ovn-neutron_sync_mode repair" db_sync
+hub_ovn_state >"$WORK/ovn-after-sync" 2>&1
+check "after repair: hub LSP (addresses, port security, requested-chassis) and router routes unchanged" \
+	diff "$WORK/ovn-before-sync" "$WORK/ovn-after-sync"
+expect_eq "after repair: hub LSP port security still lists the device subnet" 1 \
+	"$(nbctl get Logical_Switch_Port "$HUB" port_security | grep -c 10.61.3.0/24)"
+check "after repair: router route to the device subnet" bash -c \
+	"nbctl lr-route-list neutron-$ROUTER | grep -q '10.61.3.0/24 *10.61.2.5'"
+check "after repair: hub LSP up" lsp_up "$HUB"
+check "after repair: device pings the VM" wait_until 10 dev_ping 10.61.1.10
+
+# neutron-server restart: not in the data path
+ping_start "$VM_NS" 10.61.3.7 600
+if NWG_EXTRA_CONF=$WORK/etc/ovn.conf MECH_DRIVERS=wireguard,ovn "$HARNESS" restart \
+	>>"$WORK/logs/harness.log" 2>&1; then ok "neutron-server restarted"; else not_ok "neutron-server restarted"; fi
+ping_lost
+expect_eq "VM -> device pings lost while neutron-server restarts (of ${SENT:-?})" 0 "${LOST:-x}"
+check "after the neutron-server restart: agent alive" wait_until 60 agent_alive
+check "after the neutron-server restart: hub port ACTIVE" wait_until 30 bash -c \
+	"[ \"\$(api GET /ports/$HUB | jget 'd[\"port\"][\"status\"]')\" = ACTIVE ]"
+check "after the neutron-server restart: device pings the VM" wait_until 10 dev_ping 10.61.1.10
 
 # hub delete: the agent removes the link, and the OVS port on its next full sync
 api DELETE "/ports/$SPOKE" >/dev/null

@@ -15,6 +15,7 @@
 #include "nwg/netns.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
+#include "nwg/secmem.h"
 #include "nwg/wg.h"
 #include "wg_priv.h"
 
@@ -407,8 +408,7 @@ static int cmd_repo_format(struct tool *t, char **a)
 		r = -errno;
 	if (fd >= 0)
 		close(fd);
-	nwg_wipe(text, len);
-	free(text);
+	nwg_secmem_free(text);
 	return r < 0 ? fail("write", r, &t->err) : 0;
 }
 

@@ -253,12 +253,121 @@ static void test_group(void **state)
 	rmdir(s.dir);
 }
 
+/* Everything a client sent back to us until EOF (the client was dropped)
+ * or limit_ms: true when EOF came. */
+static bool drained_to_eof(struct server *s, int fd, char *buf, size_t len, int limit_ms)
+{
+	size_t n = 0;
+
+	for (int t = 0; t < limit_ms; t += 20) {
+		ssize_t r;
+
+		pump(s, 1);
+		while ((r = recv(fd, buf + n, len - 1 - n, MSG_DONTWAIT)) > 0)
+			n += (size_t)r;
+		buf[n] = '\0';
+		if (r == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Idle clients are dropped: a silent one and one trickling a partial line;
+ * one that keeps sending requests (every ~100 ms, 10x under the timeout, so
+ * a loaded machine does not make it idle) stays. */
+static void test_idle(void **state)
+{
+	struct server s;
+	struct nwg_err err = {{0}};
+	char line[512];
+	int silent, trickle, busy;
+	bool trickle_dropped = false;
+
+	(void)state;
+	snprintf(s.dir, sizeof(s.dir), "/tmp/nwg-ctl-idle.%d", (int)getpid());
+	snprintf(s.path, sizeof(s.path), "%s/agent.sock", s.dir);
+	mkdir(s.dir, 0700);
+	assert_int_equal(nwg_ctl_open(&s.ctl, s.path, fake, NULL, &err), 0);
+	nwg_ctl_set_idle_timeout(s.ctl, 1000);
+	silent = client(&s);
+	trickle = client(&s);
+	busy = client(&s);
+	/* 2.5 s at least: over two idle periods; trickle and busy send every ~100 ms */
+	for (int i = 0; i < 25; i++) {
+		char c = "{\"method\":"[i % 10];
+
+		if (!trickle_dropped && send(trickle, &c, 1, MSG_NOSIGNAL) != 1)
+			trickle_dropped = true;
+		assert_true(write(busy, "{\"method\":\"status\"}\n", 20) == 20);
+		read_line(&s, busy, line, sizeof(line));
+		assert_string_equal(line, "{\"ok\":true,\"result\":{\"host\":\"n1\"}}");
+		for (int k = 0; k < 5; k++)
+			pump(&s, 1);
+	}
+	/* the silent client was told why, then closed */
+	assert_true(drained_to_eof(&s, silent, line, sizeof(line), 2000));
+	assert_string_equal(line, "{\"ok\":false,\"error\":\"idle timeout\"}\n");
+	/* sending bytes without ever finishing a line does not keep a client */
+	assert_true(trickle_dropped || drained_to_eof(&s, trickle, line, sizeof(line), 2000));
+	/* the busy one is still served */
+	assert_true(write(busy, "{\"method\":\"status\"}\n", 20) == 20);
+	read_line(&s, busy, line, sizeof(line));
+	assert_string_equal(line, "{\"ok\":true,\"result\":{\"host\":\"n1\"}}");
+	close(silent);
+	close(trickle);
+	close(busy);
+	pump(&s, 2);
+	nwg_ctl_close(s.ctl);
+	rmdir(s.dir);
+}
+
+#define RID  "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
+#define RID2 "00000000-1111-4222-8333-444444444444"
+
+/* attach goes only into qrouter-<router_id> of the hub's own router. */
+static void test_router_ns(void **state)
+{
+	static const char *const bad[] = {
+	    NULL,
+	    "",
+	    "qrouter-",
+	    "qrouter-x",
+	    "tun-" RID,
+	    "Qrouter-" RID,
+	    "qrouter-5D4C3B2A-1F0E-4D9C-8B7A-6F5E4D3C2B1A",
+	    "qrouter-" RID "x",
+	    "qrouter-" RID "/../x",
+	    "qrouter-5d4c3b2a1f0e-4d9c-8b7a-6f5e4d3c2b1a-",
+	    "qrouter-../../run/netns/tun-p1",
+	    "snat-" RID,
+	    "qrouter-5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1g",
+	};
+	struct nwg_err err = {{0}};
+
+	(void)state;
+	assert_int_equal(nwg_ctl_router_ns_check("qrouter-" RID, NULL, NULL, &err), 0);
+	assert_int_equal(nwg_ctl_router_ns_check("qrouter-" RID, RID, "", &err), 0);
+	assert_int_equal(nwg_ctl_router_ns_check("qrouter-" RID, RID, RID, &err), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (nwg_ctl_router_ns_check(bad[i], NULL, NULL, &err) != -EINVAL)
+			fail_msg("namespace %s accepted", bad[i] ? bad[i] : "(null)");
+		assert_non_null(strstr(err.msg, "qrouter-<router_id>"));
+	}
+	/* the request names another router than its namespace */
+	assert_int_equal(nwg_ctl_router_ns_check("qrouter-" RID, RID2, NULL, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not router " RID2));
+	/* Neutron says the hub belongs to another router */
+	assert_int_equal(nwg_ctl_router_ns_check("qrouter-" RID, NULL, RID2, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "interface of router " RID2));
+	assert_int_equal(nwg_ctl_router_ns_check("qrouter-" RID, RID, RID2, &err), -EPERM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_protocol),
-	    cmocka_unit_test(test_socket),
-	    cmocka_unit_test(test_group),
+	    cmocka_unit_test(test_protocol),  cmocka_unit_test(test_socket),
+	    cmocka_unit_test(test_group),     cmocka_unit_test(test_idle),
+	    cmocka_unit_test(test_router_ns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,8 @@
 #include "nwg/repo.h"
 
 #define PORT "0e8c91d0-9024-494b-8824-8690f960f176"
+#define R1   "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
+#define R2   "00000000-1111-4222-8333-444444444444" /* no such namespace here */
 
 struct fx {
 	struct nwg_agent a;
@@ -135,6 +137,39 @@ static void test_bad_arguments(void **state)
 	       "error: namespace: an existing qrouter-<router_id> namespace");
 }
 
+/* Neutron's last answer made the hub an interface of router R1: attaching it
+ * into another router's namespace is refused before anything is touched. */
+static void test_attach_other_router(void **state)
+{
+	struct fx *f = *state;
+	struct nwg_hubstate *st;
+
+	save_hub(f);
+	st = nwg_hubtab_get(&f->a.hubs, PORT, true);
+	assert_non_null(st);
+	snprintf(st->router_id, sizeof(st->router_id), "%s", R1);
+	expect(f, "attach",
+	       "{\"port_id\": \"" PORT "\", \"namespace\": \"qrouter-" R2 "\", "
+	       "\"ifname\": \"qr-x\", \"cidrs\": [], \"mtu\": 1450}",
+	       "error: namespace qrouter-" R2 ": the hub is an interface of router " R1);
+	expect(f, "attach",
+	       "{\"port_id\": \"" PORT "\", \"namespace\": \"qrouter-" R1 "\", "
+	       "\"router_id\": \"" R2 "\", \"ifname\": \"qr-x\", \"cidrs\": [], "
+	       "\"mtu\": 1450}",
+	       "error: router_id: the namespace is qrouter-" R1 ", not router " R2);
+	expect(f, "attach",
+	       "{\"port_id\": \"" PORT "\", \"namespace\": \"qrouter-" R1 "\", "
+	       "\"router_id\": 7, \"ifname\": \"qr-x\", \"cidrs\": [], \"mtu\": 1450}",
+	       "error: router_id: a router id or null");
+	/* its own router: past the router check (the namespace does not exist here) */
+	expect(f, "attach",
+	       "{\"port_id\": \"" PORT "\", \"namespace\": \"qrouter-" R1 "\", "
+	       "\"router_id\": \"" R1 "\", \"ifname\": \"qr-x\", \"cidrs\": [], "
+	       "\"mtu\": 1450}",
+	       "error: namespace: an existing qrouter-<router_id> namespace");
+	nwg_hubtab_clear(&f->a.hubs);
+}
+
 static void test_known_hub_without_link(void **state)
 {
 	struct fx *f = *state;
@@ -157,6 +192,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unknown_hub, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_known_hub_without_link, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_attach_other_router, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

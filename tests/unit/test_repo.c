@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "nwg/repo.h"
+#include "nwg/secmem.h"
 
 #define PORT_A	 "6f1c2a4e-9b1d-4c7e-8f3a-0d2b5c6e7f80"
 #define PROJ	 "8d3f0c1a2b4e4f6a9c7d1e2f3a4b5c6d"
@@ -93,7 +94,7 @@ static void test_format_golden(void **state)
 	assert_int_equal(nwg_repo_format(rec, &text, &len), 0);
 	assert_string_equal(text, sample_text);
 	assert_int_equal(len, strlen(sample_text));
-	free(text);
+	nwg_secmem_free(text);
 	nwg_hub_record_free(rec);
 }
 
@@ -157,8 +158,8 @@ static void test_round_trip_minimal(void **state)
 	assert_int_equal(nwg_repo_format(back, &t2, &l2), 0);
 	assert_int_equal(l1, l2);
 	assert_string_equal(t1, t2);
-	free(t1);
-	free(t2);
+	nwg_secmem_free(t1);
+	nwg_secmem_free(t2);
 	nwg_hub_record_free(back);
 	nwg_hub_record_free(rec);
 }
@@ -281,7 +282,7 @@ static void test_format_rejects_invalid(void **state)
 	assert_int_equal(nwg_repo_format(rec, &text, &len), -EINVAL);
 	strcpy(rec->peers[1].port_id, "spoke-2");
 	assert_int_equal(nwg_repo_format(rec, &text, &len), 0);
-	free(text);
+	nwg_secmem_free(text);
 	assert_int_equal(nwg_hub_record_add_address(rec, "10.0.0.1"), -EINVAL);
 	assert_int_equal(nwg_repo_peer_add_allowed_ip(&rec->peers[0], "10.0.0.1/24"), -EINVAL);
 	nwg_hub_record_free(rec);
@@ -363,7 +364,7 @@ static void test_save_load_perms(void **state)
 	assert_int_equal(nwg_repo_load(repo, PORT_A, &back, &err), 0);
 	assert_int_equal(nwg_repo_format(back, &text, &len), 0);
 	assert_string_equal(text, sample_text);
-	free(text);
+	nwg_secmem_free(text);
 	nwg_hub_record_free(back);
 	/* Replace: the new content wins, still one file. */
 	rec->listen_port = 51821;
@@ -491,7 +492,7 @@ static void test_foreach(void **state)
 
 		assert_int_equal(nwg_repo_format(rec, &text, &len), 0);
 		write_file(path_in(dir, "repo/d-port.conf"), text);
-		free(text);
+		nwg_secmem_free(text);
 		nwg_hub_record_free(rec);
 	}
 	(void)buf;

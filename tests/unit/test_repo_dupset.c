@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "nwg/repo.h"
+#include "nwg/secmem.h"
 #include "repo_check.h"
 
 #define N	 1000
@@ -76,7 +77,7 @@ static void test_parse(void **state)
 	memcpy(at, "#@ spoke = spoke-0  \n", 21);
 	assert_int_equal(nwg_repo_parse(text, len, "hub.conf", &back, &err), -EBADMSG);
 	assert_non_null(strstr(err.msg, ": duplicate spoke"));
-	free(text);
+	nwg_secmem_free(text);
 	nwg_hub_record_free(rec);
 }
 

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "nwg/secmem.h"
 #include "wg_backend.h"
 
 #define HEX_SEQ "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -65,16 +66,16 @@ static void set_device_fields(void **state)
 	s = format(dev, &len);
 	assert_string_equal(s, "set=1\nprivate_key=" HEX_SEQ "\nlisten_port=51820\n"
 			       "replace_peers=true\n\n");
-	free(s);
+	nwg_secmem_free(s);
 	dev->flags = NWG_DEV_HAS_LISTEN_PORT;
 	dev->listen_port = 0;
 	s = format(dev, &len);
 	assert_string_equal(s, "set=1\nlisten_port=0\n\n");
-	free(s);
+	nwg_secmem_free(s);
 	dev->flags = 0;
 	s = format(dev, &len);
 	assert_string_equal(s, "set=1\n\n");
-	free(s);
+	nwg_secmem_free(s);
 	nwg_device_free(dev);
 }
 
@@ -124,7 +125,7 @@ static void set_peers(void **state)
 			       "public_key=" HEX_33 "\nendpoint=[fd00::1]:51820\n"
 			       "allowed_ip=0.0.0.0/0\n"
 			       "\n");
-	free(s);
+	nwg_secmem_free(s);
 	nwg_device_free(dev);
 }
 

@@ -38,6 +38,8 @@ struct nwg_hub_record {
 	size_t n_peers;
 };
 
+/* Records live in secure memory (nwg/secmem.h): not in core dumps, locked
+ * where the limit allows, wiped on free. Never copy one by value. */
 struct nwg_hub_record *nwg_hub_record_new(void);
 void nwg_hub_record_free(struct nwg_hub_record *rec); /* wipes the key; NULL-safe */
 /* Helpers owning copies of the strings. */
@@ -86,7 +88,8 @@ typedef int (*nwg_repo_each_fn)(const struct nwg_hub_record *rec, const char *pa
 int nwg_repo_foreach(struct nwg_repo *repo, nwg_repo_each_fn cb, void *ctx, struct nwg_err *err);
 
 /* Serialisation, exposed for tests and fuzzers (no filesystem). *out is a
- * NUL-terminated malloc'd string the caller wipes and frees. */
+ * NUL-terminated string in secure memory (it holds the private key) that the
+ * caller releases with nwg_secmem_free (nwg/secmem.h). */
 int nwg_repo_format(const struct nwg_hub_record *rec, char **out, size_t *len);
 int nwg_repo_parse(const char *buf, size_t len, const char *name, struct nwg_hub_record **out,
 		   struct nwg_err *err);

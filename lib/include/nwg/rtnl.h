@@ -59,5 +59,11 @@ void nwg_strv_free(char **v);
  * NULL (a link route). */
 int nwg_route_replace(struct nwg_rtnl *r, const char *dst, const char *gw, const char *ifname,
 		      struct nwg_err *err);
+/* `ip route del DST dev IFNAME` in the main table; an absent route is 0. */
+int nwg_route_del(struct nwg_rtnl *r, const char *dst, const char *ifname, struct nwg_err *err);
+/* The destinations ("addr/plen", NULL-terminated, free with nwg_strv_free)
+ * of the static unicast routes of the main table through IFNAME (those
+ * nwg_route_replace adds); returns their count. */
+int nwg_route_list(struct nwg_rtnl *r, const char *ifname, char ***dsts, struct nwg_err *err);
 
 #endif

@@ -66,7 +66,8 @@ struct nwg_device {
 	size_t n_peers;
 };
 
-/* Model helpers (lib/device.c). All allocations are owned by the device. */
+/* Model helpers (lib/device.c). All allocations are owned by the device; the
+ * device itself lives in secure memory (nwg/secmem.h): never copy it by value. */
 struct nwg_device *nwg_device_new(const char *name);
 void nwg_device_free(struct nwg_device *dev); /* wipes keys, NULL-safe */
 /* Appends a zeroed peer with the given key; returns it or NULL (ENOMEM). */

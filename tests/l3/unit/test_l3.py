@@ -6,6 +6,7 @@ from neutron.agent.l3 import legacy_router
 from neutron.agent.linux import interface as n_interface
 from neutron.tests import base
 from neutron_lib import constants as lib_constants
+from oslo_config import cfg
 from oslo_utils import uuidutils
 
 from networking_wireguard.l3 import ctl
@@ -164,6 +165,24 @@ class TestRouter(L3TestCase):
         self.assertEqual([hub['id']], self.mgr.retry_pending())
         self.assertEqual(ri.ns_name, self.attached[hub['id']])
         self.assertEqual({}, self.mgr.pending())
+
+    def test_unrealized_hub_explained_by_where_it_is_bound(self):
+        # bound here, agent not done yet: a warning; bound to another node
+        # (router hosted on the wrong node): an error naming it
+        cfg.CONF.set_override('host', 'node-1')
+        self.addCleanup(cfg.CONF.clear_override, 'host')
+        here, there = make_port(), make_port()
+        there['binding:host_id'] = 'node-2'
+        with mock.patch.object(hubs.LOG, 'error') as err, \
+                mock.patch.object(hubs.LOG, 'warning') as warn:
+            ri, _d = self.make_router([here, there])
+            ri.internal_network_added(here)
+            self.assertEqual(0, err.call_count)
+            ri.internal_network_added(there)
+            self.assertEqual(1, err.call_count)
+            self.assertIn('node-2', err.call_args[0][3])
+        self.assertTrue(any('bound to this node' in c[0][0]
+                            for c in warn.call_args_list))
 
     def test_pending_dropped_when_router_no_longer_carries_it(self):
         hub = make_port()
