@@ -76,6 +76,7 @@ INI
 		done
 		t1=$(now_ms)
 		echo $((t1 - t0)) >>"$T/lat"
+		echo "$id $t0 $t1" >>"$T/ev"
 	done
 	local p50 p95
 	p50=$(pct 50 <"$T/lat")
@@ -98,6 +99,45 @@ agent_share() {
 	r=$(awk '$1 == "r" {print $2}' "$T/share" | pct 50)
 	echo "  of which (agent log, p50): cast received -> hub built ${b} ms (agent);" \
 		"-> hub_realized answered ${r} ms (includes neutron-server's handling of the call)"
+}
+
+# Where the time goes, per hub (p50 of each step; clocks: this script, the
+# agent's log, neutron-server's log, all on this machine, ms since midnight).
+profile() {
+	local off
+	off=$(date +%z | awk '{ s = substr($1, 1, 1) == "-" ? -1 : 1; print s * (substr($1, 2, 2) * 3600 + substr($1, 4, 2) * 60) * 1000 }')
+	{
+		awk -v off="$off" '{ print "T", $1, ($2 + off) % 86400000, ($3 + off) % 86400000 }' "$T/ev"
+		awk '/ DEBUG neutron-wireguard-agent: hubs_changed: / { print "A cast", $2 }
+			/ neutron-wireguard-agent: hub .*: created wg-/ { print "A built", $2, $7 }
+			/ neutron-wireguard-agent: hub .*: reported realized/ { print "A reply", $2, $7 }' "$LOG"
+		awk '/ Hub [0-9a-f-]+ realized on / { for (i = 1; i <= NF; i++) if ($i == "Hub") print "S saved", $2, $(i + 1) }' "$NEUTRON_LOG"
+	} | awk '
+	function ms(t, a) { if (t ~ /:/) { split(t, a, ":"); return (a[1] * 3600 + a[2] * 60 + a[3]) * 1000 } return t }
+	$1 == "T" { t0[$2] = ms($3); t1[$2] = ms($4); ids[++n] = $2; next }
+	$2 == "cast" { cast[++nc] = ms($3); next }
+	{ ev[$2, $4] = ms($3) }
+	END {
+		for (i = 1; i <= n; i++) {
+			id = ids[i]; c = ""
+			for (k = 1; k <= nc; k++) if (cast[k] >= t0[id] - 2000 && cast[k] <= ev["built", id]) c = cast[k]
+			if (c == "" || !ev["built", id] || !ev["saved", id] || !ev["reply", id]) continue
+			print "cast", c - t0[id]; print "build", ev["built", id] - c
+			print "call", ev["saved", id] - ev["built", id]; print "reply", ev["reply", id] - ev["saved", id]
+			print "seen", t1[id] - ev["saved", id]
+		}
+	}' >"$T/prof"
+	local k
+	echo "  where the time goes (p50 per hub, ms; t=0: port create returned):"
+	for k in cast build call reply seen; do
+		printf '    %-6s %6s  %s\n' "$k" "$(awk -v k=$k '$1 == k {print $2}' "$T/prof" | pct 50)" "$(case $k in
+			cast) echo "POST returned -> agent got hubs_changed (negative: before the API answered)" ;;
+			build) echo "hubs_changed -> hub built (coalescing, get_hubs call, link + wireguard-go)" ;;
+			call) echo "hub built -> neutron-server logged the realized hub (hub_realized sent, queued, handled up to its row)" ;;
+			reply) echo "-> agent got hub_realized's answer (commit, notifications, spokes)" ;;
+			seen) echo "server logged it -> this script saw vif_details.public_key (commit + polling GETs)" ;;
+			esac)"
+	done
 }
 
 idle_cost() {
@@ -164,6 +204,7 @@ remove_event_hubs() { # frees their wireguard-go processes (inotify instances) f
 
 event_latency || exit 1
 agent_share
+profile
 idle_cost
 remove_event_hubs
 stop_agent TERM
