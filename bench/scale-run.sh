@@ -8,6 +8,8 @@
 #     tests/agent/test-agent-sigstop.sh with STALL_PROBE=1: the slowest
 #     control-socket answer while neutron-server runs vs while it is
 #     SIGSTOPped during a sync (with a SIGHUP and a hubs_changed meanwhile);
+#  2b. bench/bench-health.c: one spoke-health pass (prune + diff) over
+#     100 / 1,000 / 10,000 spokes vs the same pass done pairwise;
 #  3. event latency and RSS: bench/bench-agent.sh (as `make bench`), unless
 #     SCALE_SKIP_AGENT=1.
 # Not asserted: figures are printed against the goals (doc/agent.md).
@@ -21,6 +23,8 @@ scale_rc=${PIPESTATUS[0]}
 field() { # field N NAME
 	grep "^scale N=$1 " "$OUT" | sed -E "s/.* $2=([0-9.]+).*/\\1/"
 }
+echo "-- spoke health pass (prune + diff on the loop, N spokes on two hubs) vs pairwise"
+build/rel/bench/bench-health 100 1000 10000 | tee -a "$OUT"
 echo "-- loop stall: neutron-server SIGSTOPped during a sync (${STALL_SECONDS:=15} s)"
 STALL=$(STALL_PROBE=1 SIGSTOP_SECONDS=$STALL_SECONDS bash tests/agent/test-agent-sigstop.sh 2>&1 |
 	tee /dev/stderr | grep '^stall ')

@@ -22,9 +22,12 @@ struct nwg_health_ent {
 	char *port_id;
 	enum nwg_health_state state;
 };
+/* v[0..n_sorted) is sorted by port id; entries added since follow,
+ * unsorted, until the next re-sort (a short tail, so a 10,000-spoke table
+ * is looked up in O(log n), never scanned). */
 struct nwg_health {
 	struct nwg_health_ent *v;
-	size_t n;
+	size_t n, n_sorted;
 };
 
 /* Change lists: port ids borrowed from the observations, each at most once. */

@@ -8,6 +8,7 @@
 
 #include "log/log.h"
 #include "nwg/rtnl.h"
+#include "strv.h"
 
 /* ---- construction ---- */
 
@@ -128,8 +129,6 @@ static bool in_scope(const struct nwg_actual_src *src, const char *port_id)
 }
 
 struct repo_walk {
-	char **ids; /* port ids of valid files */
-	size_t n, cap;
 	struct nwg_actual *a;
 	const struct nwg_actual_src *src;
 };
@@ -144,59 +143,96 @@ static void id_from_path(const char *path, char *out, size_t len)
 	snprintf(out, len, "%.*s", dot ? (int)(dot - base) : (int)strlen(base), base);
 }
 
+/* A record handed out by nwg_repo_foreach, copied so the actual state owns
+ * it (parsing the file once, not once to walk and again to keep). */
+static struct nwg_hub_record *record_dup(const struct nwg_hub_record *rec)
+{
+	struct nwg_hub_record *c = nwg_hub_record_new();
+
+	if (!c)
+		return NULL;
+	*c = *rec;
+	c->addresses = NULL;
+	c->peers = rec->n_peers ? calloc(rec->n_peers, sizeof(*c->peers)) : NULL;
+	c->n_peers = 0;
+	if ((rec->n_peers && !c->peers) || nwg_strv_dup(&c->addresses, rec->addresses) < 0) {
+		nwg_hub_record_free(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < rec->n_peers; i++) {
+		c->peers[i] = rec->peers[i];
+		c->peers[i].allowed_ips = NULL;
+		c->n_peers++;
+		if (nwg_strv_dup(&c->peers[i].allowed_ips, rec->peers[i].allowed_ips) < 0) {
+			nwg_hub_record_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+static void corrupt(struct nwg_actual *a, const char *id, const char *path, const char *why)
+{
+	log_warn("repository file %s is corrupt, ignored: %s", path, why ? why : "?");
+	nwg_actual_add_corrupt(a, id);
+}
+
 static int repo_cb(const struct nwg_hub_record *rec, const char *path, const struct nwg_err *err,
 		   void *ctx)
 {
 	struct repo_walk *w = ctx;
+	struct nwg_hub_record *copy;
 	char id[NWG_ID_MAX + 1];
 
 	if (!rec) {
 		id_from_path(path, id, sizeof(id));
-		if (in_scope(w->src, id)) {
-			log_warn("repository file %s is corrupt, ignored: %s", path,
-				 err ? err->msg : "?");
-			nwg_actual_add_corrupt(w->a, id);
-		}
+		if (in_scope(w->src, id))
+			corrupt(w->a, id, path, err ? err->msg : NULL);
 		return 0;
 	}
 	if (!in_scope(w->src, rec->port_id))
 		return 0;
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		char **ids = realloc(w->ids, cap * sizeof(*ids));
-
-		if (!ids)
-			return -ENOMEM;
-		w->ids = ids;
-		w->cap = cap;
-	}
-	w->ids[w->n] = strdup(rec->port_id);
-	if (!w->ids[w->n])
+	copy = record_dup(rec);
+	if (!copy)
 		return -ENOMEM;
-	w->n++;
+	return nwg_actual_add_record(w->a, copy);
+}
+
+/* A targeted pass reads the records it names, not every hub's. */
+static int read_scoped(struct nwg_actual *a, const struct nwg_actual_src *src)
+{
+	for (size_t i = 0; i < src->n_scope; i++) {
+		const char *id = src->scope[i];
+		struct nwg_hub_record *rec = NULL;
+		struct nwg_err e = {{0}};
+		int r;
+
+		if (!id || nwg_actual_find_record(a, id) || nwg_actual_is_corrupt(a, id))
+			continue;
+		r = nwg_repo_load(src->repo, id, &rec, &e);
+		if (r == -ENOENT || r == -EINVAL)
+			continue; /* no record (a spoke, a new hub) or not a record name */
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			corrupt(a, id, id, e.msg);
+			continue;
+		}
+		if ((r = nwg_actual_add_record(a, rec)) < 0)
+			return r;
+	}
 	return 0;
 }
 
-/* Records are loaded again so the actual state owns its copies. */
 static int read_records(struct nwg_actual *a, const struct nwg_actual_src *src, struct nwg_err *err)
 {
 	struct repo_walk w = {.a = a, .src = src};
-	int r = nwg_repo_foreach(src->repo, repo_cb, &w, err);
 
-	for (size_t i = 0; r >= 0 && i < w.n; i++) {
-		struct nwg_hub_record *rec = NULL;
-		struct nwg_err e = {{0}};
+	int r;
 
-		if (nwg_repo_load(src->repo, w.ids[i], &rec, &e) < 0) {
-			log_warn("repository record %s unreadable, ignored: %s", w.ids[i], e.msg);
-			nwg_actual_add_corrupt(a, w.ids[i]);
-			continue;
-		}
-		r = nwg_actual_add_record(a, rec);
-	}
-	for (size_t i = 0; i < w.n; i++)
-		free(w.ids[i]);
-	free(w.ids);
+	if (src->scope)
+		return read_scoped(a, src);
+	r = nwg_repo_foreach(src->repo, repo_cb, &w, err);
 	return r < 0 ? r : 0;
 }
 
