@@ -277,7 +277,12 @@ static void fetch_failed(struct nwg_agent *a, int rc, const char *why)
 {
 	struct nwg_syncop *op = &a->sync;
 
-	log_err("get_hubs(%s%s) failed: %s", a->conf.host, op->full ? "" : ", port_ids", why);
+	if (a->stop) /* shutting down: the broker connection is closed under the call */
+		log_info("get_hubs(%s%s) abandoned: the agent is stopping", a->conf.host,
+			 op->full ? "" : ", port_ids");
+	else
+		log_err("get_hubs(%s%s) failed: %s", a->conf.host, op->full ? "" : ", port_ids",
+			why);
 	op->state = NWG_SYNC_REPORT;
 	op->rc = rc < 0 ? rc : -EIO;
 	nwg_sync_maybe_done(a);

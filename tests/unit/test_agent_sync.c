@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "agent.h"
 #include "agent_testlib.h"
+#include "log/log.h"
 #include "msg/fake.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
@@ -223,6 +225,34 @@ static void test_loss_during_fetch(void **state)
 	f->a.msg = nwg_msg_fake_open(NWG_TOPIC_AGENT, nwg_events_handle, &f->a, publish, &f->b);
 }
 
+/* SIGTERM while get_hubs is pending: closing the connection at teardown fails
+ * the call, which is not an error worth an ERROR line. */
+static void test_stop_during_fetch(void **state)
+{
+	struct fixture *f = *state;
+	struct nwg_msg *m = f->a.msg;
+	char path[] = "/tmp/nwg-sync-log-XXXXXX", buf[4096] = "";
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(nwg_log_open(NWG_LOG_INFO, path, NULL), 0);
+	assert_int_equal(nwg_sync(&f->a, true, NULL, 0), 0);
+	f->a.stop = true;
+	f->a.msg = NULL;
+	nwg_msg_close(m);
+	nwg_log_close();
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	buf[fread(buf, 1, sizeof(buf) - 1, fp)] = '\0';
+	fclose(fp);
+	unlink(path);
+	assert_null(strstr(buf, " ERROR "));
+	assert_non_null(strstr(buf, "get_hubs(node-1) abandoned: the agent is stopping"));
+	f->a.msg = nwg_msg_fake_open(NWG_TOPIC_AGENT, nwg_events_handle, &f->a, publish, &f->b);
+}
+
 /* A dropped or undecodable delivery schedules a full sync at once; repeated
  * losses back off. */
 static void test_loss_schedules_sync(void **state)
@@ -279,6 +309,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_failure_backoff, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_targeted_failure_goes_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_loss_during_fetch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stop_during_fetch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_loss_schedules_sync, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_coalesced_while_busy, setup, teardown),
 	};
