@@ -111,6 +111,10 @@ trap 'exit 130' INT TERM
 start_harness() {
 	local want=wireguard,openvswitch,logger cur src
 	export ROUTER_SCHEDULER=networking_wireguard.l3.scheduler.HubAwareScheduler
+	# Neutron moves routers off dead L3 agents: node loss proves it never
+	# moves one that carries a hub (its scheduler finds no other node)
+	printf '[DEFAULT]\nallow_automatic_l3agent_failover = True\n' >"$WORK/failover.conf"
+	export NWG_EXTRA_CONF=$WORK/failover.conf
 	if "$HARNESS" status >/dev/null 2>&1; then
 		eval "$("$HARNESS" env)"
 		cur=$(awk -F' *= *' '/^mechanism_drivers/{print $2}' "$ML2_CONF")
@@ -119,6 +123,7 @@ start_harness() {
 		if [ "$cur" != "$want" ] || [ "$src" != "$NWG_SRC" ] ||
 			[ -n "$(find "$NWG_SRC/networking_wireguard" -name '*.py' -newer "$HARNESS_STATE/mn-suite-src" 2>/dev/null | head -1)" ] ||
 			! grep -q '^agent_down_time = 15$' "$NEUTRON_CONF" ||
+			! grep -q '^allow_automatic_l3agent_failover = True$' "$HARNESS_STATE/etc/extra.conf" 2>/dev/null ||
 			! grep -q "^router_scheduler_driver = $ROUTER_SCHEDULER\$" "$NEUTRON_CONF"; then
 			log "harness runs mechanism_drivers=$cur from ${src:-?}: restarting with $want"
 			MECH_DRIVERS=$want AGENT_DOWN_TIME=15 "$HARNESS" restart >"$WORK/logs/harness.log" 2>&1 ||
@@ -539,6 +544,17 @@ phase_node_loss() {
 	fi
 	expect_eq "net2's hub keeps its binding (never moved)" "${MN_HOST[net2]}" "$(hub_host "$PL_HUB")"
 	expect_eq "net2's router not rescheduled" "${MN_HOST[net2]}" "$(router_hosts "$PL_ROUTER")"
+	# allow_automatic_l3agent_failover: Neutron tries to move the router
+	# (agent dead for 2 x agent_down_time); no node but the hub's qualifies
+	if wait_until 120 grep -q "Rescheduling router $PL_ROUTER from agent" "$NEUTRON_LOG"; then
+		ok "Neutron tried to move net2's router off its dead L3 agent after $(ms "$t0" "$(now)") ms (failover on)"
+		check "server log: that rescheduling failed (no node but the hub's qualifies)" \
+			wait_until 20 grep -q "Failed to reschedule router $PL_ROUTER" "$NEUTRON_LOG"
+	else
+		not_ok "Neutron tried to move net2's router within 120 s (allow_automatic_l3agent_failover)"
+	fi
+	expect_eq "net2's router still on net2 after the failover attempt" "${MN_HOST[net2]}" "$(router_hosts "$PL_ROUTER")"
+	expect_eq "net2's hub still bound to net2 after the failover attempt" "${MN_HOST[net2]}" "$(hub_host "$PL_HUB")"
 	log "phase multinode: net2 comes back"
 	t0=$(now)
 	if ! { node_ovs_agent net2 && node_l3_agent net2 && node_wg_agent net2; }; then
