@@ -6,9 +6,10 @@
   already hosted by the L3 agent of another node (the hub's key never moves
   between nodes; non-HA L3 rewrites a router port's host to its L3 agent's).
   Called from the mechanism driver's initialize().
-* ``router_subnet_cidrs()``: the subnets of the hub's router other than the
-  hub's own, which a device reaches through the hub (rendered into
-  AllowedIPs by ``neutron-wireguard render``).
+* ``router_subnet_cidrs()``: the subnets of the hub's router(s) other than
+  the hub's own, which a device reaches through the hub (rendered into
+  AllowedIPs by ``neutron-wireguard render``): the router the hub is an
+  interface of, or (ML2/OVN) the routers with an extra route via the hub.
 """
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.callbacks import events
@@ -117,22 +118,53 @@ def subscribe():
 
 
 def router_subnet_cidrs(session, hub_port_id):
-    """CIDRs of the other subnets of the router the hub is attached to."""
+    """CIDRs a device reaches through the hub, besides the hub's own
+    subnets: the other interface subnets of the routers that route through
+    the hub -- the router the hub is an interface of (router add port), and
+    every router with an extra route whose nexthop is one of the hub's
+    addresses (ML2/OVN, doc/ovn.md: router add subnet + a route to the
+    devices' prefix via the hub)."""
     from neutron.db.models import l3 as l3_models
     from neutron.db import models_v2
     port = session.query(models_v2.Port).filter_by(id=hub_port_id).first()
-    if (port is None or not port.device_id or
-            port.device_owner not in n_const.ROUTER_INTERFACE_OWNERS):
+    if port is None:
         return []
     own = {a.subnet_id for a in port.fixed_ips}
+    if port.device_id and port.device_owner in n_const.ROUTER_INTERFACE_OWNERS:
+        routers = {port.device_id}
+    else:
+        routers = _routers_via(session, l3_models, models_v2, port, own)
+    if not routers:
+        return []
     rows = (session.query(models_v2.Subnet.id, models_v2.Subnet.cidr)
             .join(models_v2.IPAllocation,
                   models_v2.IPAllocation.subnet_id == models_v2.Subnet.id)
             .join(l3_models.RouterPort,
                   l3_models.RouterPort.port_id ==
                   models_v2.IPAllocation.port_id)
-            .filter(l3_models.RouterPort.router_id == port.device_id,
+            .filter(l3_models.RouterPort.router_id.in_(sorted(routers)),
                     l3_models.RouterPort.port_type.in_(
                         n_const.ROUTER_INTERFACE_OWNERS))
             .distinct().all())
     return sorted({cidr for sid, cidr in rows if sid not in own})
+
+
+def _routers_via(session, l3_models, models_v2, port, own):
+    """Routers with an extra route via one of the hub's addresses AND an
+    interface on one of the hub's subnets (the same address on another
+    network, of another project, is not this hub)."""
+    addrs = [a.ip_address for a in port.fixed_ips]
+    if not addrs or not own:
+        return set()
+    via = {r for (r,) in session.query(l3_models.RouterRoute.router_id)
+           .filter(l3_models.RouterRoute.nexthop.in_(addrs)).distinct()}
+    if not via:
+        return set()
+    on_subnet = (session.query(l3_models.RouterPort.router_id)
+                 .join(models_v2.IPAllocation,
+                       models_v2.IPAllocation.port_id ==
+                       l3_models.RouterPort.port_id)
+                 .filter(l3_models.RouterPort.router_id.in_(sorted(via)),
+                         models_v2.IPAllocation.subnet_id.in_(sorted(own)))
+                 .distinct())
+    return {r for (r,) in on_subnet}

@@ -343,11 +343,13 @@ SPOKE=$(mk port '{"port":{"name":"nwgovn-spoke-'$ID'","project_id":"'$PROJECT'",
 render() {
 	"$CLI_BIN" render --neutron "$OS_ENDPOINT" --port "$SPOKE" --private-key-file "$WORK/dev.key" \
 		>"$WORK/dev.conf" 2>"$WORK/logs/render.err" || return 1
-	# the router's other subnet is not in the rendered AllowedIPs yet (doc/ovn.md)
-	sed -i 's|^AllowedIPs = \(.*\)|AllowedIPs = \1, 10.61.1.0/24|' "$WORK/dev.conf"
 	dev_wg_apply "$DEV_NS" "$DEV_IF" "$WORK/dev.conf"
 }
 check "device config rendered from the spoke and applied" wait_until 30 render
+# the router routes the devices' prefix via the hub: its other subnet is
+# rendered into the device's AllowedIPs (l3/server.py router_subnet_cidrs)
+check "rendered AllowedIPs include the router's other subnet (10.61.1.0/24)" \
+	grep -q '^AllowedIPs = .*10\.61\.1\.0/24' "$WORK/dev.conf"
 check "hub namespace routes the spoke through the tunnel" wait_until 15 bash -c \
 	"ip -n $HUB_NS route show 10.61.3.7 | grep -q 'dev wg-${HUB:0:11}'"
 T_PING=$(now)

@@ -390,6 +390,60 @@ class TestRolePersistence(WireGuardDriverTestCase):
                                          for s in hubs[0]['spokes']])
 
 
+class TestRouterSubnets(WireGuardDriverTestCase):
+    """What a device reaches through its hub besides the hub's subnet."""
+
+    def _router(self, *subnet_ids):
+        l3 = directory.get_plugin(plugin_constants.L3)
+        router = l3.create_router(self.context, {'router': {
+            'name': 'r', 'admin_state_up': True,
+            'tenant_id': self._tenant_id}})
+        for sid in subnet_ids:
+            l3.add_router_interface(self.context, router['id'],
+                                    {'subnet_id': sid})
+        return router['id']
+
+    def _subnet(self, name, cidr):
+        net = self._make_network(self.fmt, name, True)['network']
+        gw = cidr.rsplit('.', 2)[0] + '.0.1'
+        return self._make_subnet(self.fmt, {'network': net}, gw, cidr,
+                                 enable_dhcp=False)['subnet']['id']
+
+    def _route(self, router_id, nexthop):
+        from neutron.db.models import l3 as l3_models
+        with db_api.CONTEXT_WRITER.using(self.context):
+            self.context.session.add(l3_models.RouterRoute(
+                router_id=router_id, destination='10.77.0.0/24',
+                nexthop=nexthop))
+
+    def _cidrs(self, hub_id):
+        from networking_wireguard.l3 import server
+        with db_api.CONTEXT_READER.using(self.context):
+            return server.router_subnet_cidrs(self.context.session, hub_id)
+
+    def test_router_routing_to_the_hub_lends_its_subnets(self):
+        # ML2/OVN: router add subnet (the hub's) + a route via the hub
+        wg_agent(HOST)
+        hub = self.hub()
+        hub_ip = hub['fixed_ips'][0]['ip_address']
+        hub_subnet = hub['fixed_ips'][0]['subnet_id']
+        router = self._router(hub_subnet, self._subnet('vm', '10.50.0.0/24'))
+        self.assertEqual([], self._cidrs(hub['id']))   # no route via it
+        self._route(router, hub_ip)
+        self.assertEqual(['10.50.0.0/24'], self._cidrs(hub['id']))
+        self.realize(hub['id'])
+        spoke = self.spoke([hub['id']])
+        peer = self.show(spoke['id'])['wireguard']['peers'][0]
+        self.assertIn('10.50.0.0/24', peer['allowed_ips'])
+
+    def test_same_address_on_another_network_is_not_this_hub(self):
+        wg_agent(HOST)
+        hub = self.hub()
+        other = self._router(self._subnet('far', '10.51.0.0/24'))
+        self._route(other, hub['fixed_ips'][0]['ip_address'])
+        self.assertEqual([], self._cidrs(hub['id']))
+
+
 class TestRpc(WireGuardDriverTestCase):
 
     def test_get_hubs_payload(self):
