@@ -50,6 +50,20 @@ static struct nlmsghdr *msg_route(void *buf, size_t buflen, uint16_t type,
 	return nlh;
 }
 
+/* The checks every route request starts with: a valid handle and link name,
+ * dst as ADDR/PLEN, the link's ifindex. */
+static int route_target(struct nwg_rtnl *r, const char *dst, const char *ifname,
+			struct nwg_ifaddr *d, struct nwg_link *l, struct nwg_err *err)
+{
+	int ret = nwg_rtnl_check(r, ifname, err);
+
+	if (ret < 0)
+		return ret;
+	if (!dst || nwg_ifaddr_parse(d, dst) < 0)
+		return nwg_err_set(err, EINVAL, "invalid route destination (want ADDR/PLEN)");
+	return nwg_link_get(r, ifname, l, err);
+}
+
 int nwg_route_replace(struct nwg_rtnl *r, const char *dst, const char *gw, const char *ifname,
 		      struct nwg_err *err)
 {
@@ -57,20 +71,15 @@ int nwg_route_replace(struct nwg_rtnl *r, const char *dst, const char *gw, const
 	struct nwg_ifaddr d, g;
 	struct nwg_link l;
 	struct nlmsghdr *nlh;
-	int ret = nwg_rtnl_check(r, ifname, err);
+	int ret = route_target(r, dst, ifname, &d, &l, err);
 
 	if (ret < 0)
 		return ret;
-	if (!dst || nwg_ifaddr_parse(&d, dst) < 0)
-		return nwg_err_set(err, EINVAL, "invalid route destination (want ADDR/PLEN)");
 	if (gw) {
 		snprintf(gwc, sizeof(gwc), "%s/%d", gw, d.family == AF_INET ? 32 : 128);
 		if (nwg_ifaddr_parse(&g, gwc) < 0 || g.family != d.family)
 			return nwg_err_set(err, EINVAL, "invalid gateway %s for %s", gw, dst);
 	}
-	ret = nwg_link_get(r, ifname, &l, err);
-	if (ret < 0)
-		return ret;
 	nlh = msg_route(buf, sizeof(buf), RTM_NEWROUTE, &d, gw ? &g : NULL, l.ifindex);
 	if (!nlh)
 		return nwg_err_set(err, EMSGSIZE, "RTM_NEWROUTE: message too large");
@@ -85,13 +94,8 @@ int nwg_route_del(struct nwg_rtnl *r, const char *dst, const char *ifname, struc
 	struct nwg_ifaddr d;
 	struct nwg_link l;
 	struct nlmsghdr *nlh;
-	int ret = nwg_rtnl_check(r, ifname, err);
+	int ret = route_target(r, dst, ifname, &d, &l, err);
 
-	if (ret < 0)
-		return ret;
-	if (!dst || nwg_ifaddr_parse(&d, dst) < 0)
-		return nwg_err_set(err, EINVAL, "invalid route destination (want ADDR/PLEN)");
-	ret = nwg_link_get(r, ifname, &l, err);
 	if (ret < 0)
 		return ret;
 	nlh = msg_route(buf, sizeof(buf), RTM_DELROUTE, &d, NULL, l.ifindex);

@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "nwg/rtnl.h"
+#include "strv.h"
 
 struct names {
-	char **v;
-	size_t n, cap;
+	char **v; /* NULL-terminated (lib/strv.c) */
+	size_t n;
 };
 
 static bool has(const struct names *s, const char *name)
@@ -29,20 +30,13 @@ static bool ours(const struct nwg_plan_opts *o, const char *name)
 
 static int add(struct names *s, const struct nwg_plan_opts *o, const char *name)
 {
+	int r;
+
 	if (!ours(o, name) || has(s, name))
 		return 0;
-	if (s->n + 1 >= s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 8;
-		char **v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	if (!(s->v[s->n] = strdup(name)))
-		return -ENOMEM;
-	s->v[++s->n] = NULL;
+	if ((r = nwg_strv_push(&s->v, name)) < 0)
+		return r;
+	s->n++;
 	return 0;
 }
 
