@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The privilege-separation message set (doc/security.md "Privilege
+ * separation"): a fixed, versioned binary protocol between the engine (no
+ * capabilities, no keys) and the executor (the only holder of private keys).
+ * One datagram per message (AF_UNIX SOCK_SEQPACKET). Pure: no I/O.
+ *
+ * Header (big-endian): u16 version, u16 type, u32 seq, u32 body length.
+ * Body: fixed-size integers, strings as u8 length + bytes (no NUL), keys as
+ * 32 raw bytes, arrays as u16 count + items, every count bounded below.
+ * Encoding and decoding run the same field checks (proto_check.c), built on
+ * the grammar of lib/ (ids, interface and namespace names, CIDRs,
+ * endpoints): what one side refuses to send, the other refuses to read.
+ * Private keys have no field: no message can carry one.
+ */
+#ifndef NWG_AGENT_PRIVSEP_PROTO_H
+#define NWG_AGENT_PRIVSEP_PROTO_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nwg/err.h"
+#include "nwg/key.h"
+#include "nwg/netns.h"
+#include "nwg/repo.h"
+#include "nwg/wg.h"
+
+#define NWG_PS_VERSION	   1
+#define NWG_PS_HDR_LEN	   12
+#define NWG_PS_MAX_MSG	   (160 * 1024) /* below AF_UNIX's default send buffer */
+#define NWG_PS_MAX_IDS	   256		/* port ids in one READ_ACTUAL / STATUS */
+#define NWG_PS_MAX_ADDRS   32		/* addresses of one link */
+#define NWG_PS_MAX_PEERS   128		/* peers in one ACTUAL chunk / APPLY */
+#define NWG_PS_MAX_ALLOWED 16		/* allowed IPs of one peer */
+#define NWG_PS_ERROR_MAX   200		/* RESULT error text (printable ASCII) */
+#define NWG_PS_CIDR_MAX	   49		/* "ffff:...:ffff/128" */
+#define NWG_PS_EP_MAX	   63		/* "[v6]:port" */
+
+enum nwg_ps_type {
+	NWG_PS_HELLO = 1,    /* both ways: u16 version */
+	NWG_PS_READ_ACTUAL,  /* ids (0 = every hub) -> ACTUAL chunks */
+	NWG_PS_ACTUAL,	     /* one hub (or one chunk of its peers), last flag */
+	NWG_PS_APPLY,	     /* one planned action -> RESULT */
+	NWG_PS_RESULT,	     /* the one answer to every other request */
+	NWG_PS_PLACE,	     /* attach/detach a hub link -> RESULT */
+	NWG_PS_QUARANTINE,   /* port id -> RESULT */
+	NWG_PS_UNQUARANTINE, /* port id -> RESULT */
+	NWG_PS_PURGE,	     /* max age (s) -> RESULT */
+	NWG_PS_STATUS,	     /* ids -> ACTUAL chunks (live peers) */
+	NWG_PS_SHUTDOWN,     /* -> RESULT, then the executor exits */
+	NWG_PS_TYPE_END,
+};
+
+struct nwg_ps_ids {
+	char (*ids)[NWG_ID_MAX + 1]; /* owned */
+	size_t n;
+};
+
+enum nwg_ps_peer_op { NWG_PS_PEER_ADD, NWG_PS_PEER_UPDATE, NWG_PS_PEER_REMOVE, NWG_PS_PEER_SEEN };
+
+struct nwg_ps_peer {
+	uint8_t op;	/* enum nwg_ps_peer_op; SEEN in ACTUAL */
+	uint8_t fields; /* NWG_POPF_* of an UPDATE */
+	struct nwg_key key;
+	char endpoint[NWG_PS_EP_MAX + 1]; /* "" = none; numeric (nwg_endpoint_parse) */
+	uint16_t keepalive;
+	uint64_t handshake_s; /* ACTUAL: last handshake (0 = never) */
+	struct nwg_allowedip allowed[NWG_PS_MAX_ALLOWED];
+	size_t n_allowed;
+};
+
+struct nwg_ps_addrs {
+	struct nwg_allowedip a[NWG_PS_MAX_ADDRS]; /* interface addresses (host bits allowed) */
+	size_t n;
+};
+
+/* ACTUAL: public data of one hub; a hub with more peers is sent in chunks
+ * (same port id, last = false on every chunk but the final one). */
+struct nwg_ps_link {
+	char port_id[NWG_ID_MAX + 1];
+	char ifname[IFNAMSIZ];
+	char netns[NWG_NETNS_NAME_MAX + 1]; /* "" = root */
+	bool present, up, readable, has_record, key_matches_record, last;
+	uint32_t mtu;
+	uint16_t listen_port;
+	struct nwg_key public_key;
+	struct nwg_ps_addrs addrs;
+	struct nwg_ps_peer *peers; /* owned */
+	size_t n_peers;
+};
+
+enum nwg_ps_kind { NWG_PS_DELETE, NWG_PS_CREATE, NWG_PS_UPDATE };
+enum nwg_ps_key_src { NWG_PS_KEY_NEW, NWG_PS_KEY_RECORD, NWG_PS_KEY_LINK };
+
+struct nwg_ps_apply {
+	uint8_t kind;	 /* enum nwg_ps_kind */
+	uint8_t key_src; /* enum nwg_ps_key_src */
+	char port_id[NWG_ID_MAX + 1];
+	char project_id[NWG_ID_MAX + 1];
+	char ifname[IFNAMSIZ];
+	char netns[NWG_NETNS_NAME_MAX + 1];	 /* target, "" = root */
+	char home_netns[NWG_NETNS_NAME_MAX + 1]; /* "" = root hub */
+	uint32_t fix;				 /* NWG_FIX_* of an UPDATE */
+	uint32_t mtu;
+	bool up;
+	uint16_t listen_port; /* 0 = allocate */
+	struct nwg_ps_addrs addrs;
+	struct nwg_ps_peer *peers; /* owned */
+	size_t n_peers;
+};
+
+struct nwg_ps_result {
+	int32_t rc; /* 0 or a negative errno */
+	char error[NWG_PS_ERROR_MAX + 1];
+	struct nwg_key public_key; /* APPLY: the hub's (all zero otherwise) */
+	uint16_t listen_port;
+	char ifname[IFNAMSIZ]; /* APPLY/PLACE: where the link is now ("" = none) */
+	char netns[NWG_NETNS_NAME_MAX + 1];
+	bool up;
+	bool changed; /* PLACE */
+};
+
+struct nwg_ps_place {
+	char port_id[NWG_ID_MAX + 1];
+	char netns[NWG_NETNS_NAME_MAX + 1]; /* qrouter-<uuid>, or the home ("" = root) */
+	char ifname[IFNAMSIZ];
+	bool attach;
+	uint32_t mtu; /* 0 = leave */
+	struct nwg_ps_addrs addrs;
+};
+
+struct nwg_ps_msg {
+	uint16_t type;
+	uint32_t seq;
+	union {
+		uint16_t version;	      /* HELLO */
+		struct nwg_ps_ids ids;	      /* READ_ACTUAL, STATUS */
+		struct nwg_ps_link link;      /* ACTUAL */
+		struct nwg_ps_apply apply;    /* APPLY */
+		struct nwg_ps_result result;  /* RESULT */
+		struct nwg_ps_place place;    /* PLACE */
+		char port_id[NWG_ID_MAX + 1]; /* (UN)QUARANTINE */
+		uint32_t max_age_s;	      /* PURGE */
+	} u;
+};
+
+/* A zeroed message of this type (0, or -EINVAL for an unknown type). */
+int nwg_ps_msg_init(struct nwg_ps_msg *m, uint16_t type, uint32_t seq);
+/* Frees the arrays (NULL-safe) and zeroes the message. */
+void nwg_ps_msg_clear(struct nwg_ps_msg *m);
+/* Appends n items (zeroed) to an id list / a peer array of m; NULL (ENOMEM,
+ * or past the bound) otherwise. */
+char *nwg_ps_ids_add(struct nwg_ps_ids *ids);
+struct nwg_ps_peer *nwg_ps_peer_add(struct nwg_ps_peer **peers, size_t *n);
+
+/* Checks every field of m (proto_check.c); -EINVAL naming the field. */
+int nwg_ps_check(const struct nwg_ps_msg *m, struct nwg_err *err);
+/* Checks m, then writes it into buf (cap >= NWG_PS_MAX_MSG is always enough);
+ * returns the length or a negative errno (-EINVAL, -EMSGSIZE). */
+int nwg_ps_encode(const struct nwg_ps_msg *m, uint8_t *buf, size_t cap, struct nwg_err *err);
+/* Reads one datagram into m (initialized here; clear it afterwards, also on
+ * failure): -EPROTO for another version, -EBADMSG for a malformed message
+ * (truncated, trailing bytes, counts past their bound), -EINVAL for a field
+ * outside the grammar. */
+int nwg_ps_decode(const uint8_t *buf, size_t len, struct nwg_ps_msg *m, struct nwg_err *err);
+/* Header only: version and type, without the body (for a reply's seq). */
+int nwg_ps_peek(const uint8_t *buf, size_t len, uint16_t *type, uint32_t *seq);
+
+const char *nwg_ps_type_name(uint16_t type);
+
+#endif

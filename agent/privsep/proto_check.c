@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The privsep messages: field checks, run before encoding and after
+ * decoding, on lib/'s grammar (the repository's id, interface and namespace
+ * names; lib/addr.c CIDRs, decoded already; numeric endpoints). */
+#include <errno.h>
+#include <string.h>
+
+#include "privsep/proto.h"
+#include "repo_check.h"
+
+#define FIX_ALL	 ((1U << 9) - 1) /* NWG_FIX_KEY .. NWG_FIX_RECORD */
+#define POPF_ALL 7U		 /* NWG_POPF_ALLOWED | ENDPOINT | KEEPALIVE */
+#define MTU_MIN	 68U
+#define MTU_MAX	 65535U
+
+static int bad(struct nwg_err *err, const struct nwg_ps_msg *m, const char *field)
+{
+	return nwg_err_set(err, EINVAL, "%s: %s outside the grammar", nwg_ps_type_name(m->type),
+			   field);
+}
+
+static bool opt_ifname(const char *s)
+{
+	return !*s || nwg_repo_ifname_valid(s);
+}
+
+static bool opt_netns(const char *s)
+{
+	return !*s || nwg_repo_netns_valid(s);
+}
+
+static bool mtu_ok(uint32_t mtu)
+{
+	return mtu == 0 || (mtu >= MTU_MIN && mtu <= MTU_MAX);
+}
+
+static bool text_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s > 0x7e)
+			return false;
+	return true;
+}
+
+/* in_actual: peers read from a link (op SEEN); otherwise peer operations. */
+static const char *peers_bad(const struct nwg_ps_peer *p, size_t n, bool in_actual)
+{
+	union nwg_endpoint ep;
+
+	for (size_t i = 0; i < n; i++) {
+		if (in_actual ? p[i].op != NWG_PS_PEER_SEEN : p[i].op > NWG_PS_PEER_REMOVE)
+			return "peer op";
+		if (p[i].fields & ~POPF_ALL || (!in_actual && p[i].handshake_s))
+			return "peer fields";
+		if (nwg_key_is_zero(&p[i].key))
+			return "peer key";
+		if (p[i].endpoint[0] && nwg_endpoint_parse(&ep, p[i].endpoint) < 0)
+			return "peer endpoint";
+		if (p[i].n_allowed > NWG_PS_MAX_ALLOWED)
+			return "peer allowed IPs";
+	}
+	return NULL;
+}
+
+static const char *link_bad(const struct nwg_ps_link *l)
+{
+	if (!nwg_repo_id_valid(l->port_id))
+		return "port_id";
+	if (!opt_ifname(l->ifname) || (l->present && !l->ifname[0]))
+		return "ifname";
+	if (!opt_netns(l->netns))
+		return "netns";
+	if (!mtu_ok(l->mtu) || l->addrs.n > NWG_PS_MAX_ADDRS)
+		return "mtu or addresses";
+	return peers_bad(l->peers, l->n_peers, true);
+}
+
+static const char *apply_bad(const struct nwg_ps_apply *a)
+{
+	if (a->kind > NWG_PS_UPDATE || a->key_src > NWG_PS_KEY_LINK)
+		return "kind or key source";
+	if (!nwg_repo_id_valid(a->port_id))
+		return "port_id";
+	if (a->kind != NWG_PS_DELETE && !nwg_repo_id_valid(a->project_id))
+		return "project_id";
+	if (a->project_id[0] && !nwg_repo_id_valid(a->project_id))
+		return "project_id";
+	if (!opt_ifname(a->ifname) || (a->kind != NWG_PS_DELETE && !a->ifname[0]))
+		return "ifname";
+	if (!opt_netns(a->netns) || !opt_netns(a->home_netns))
+		return "netns";
+	if (a->fix & ~FIX_ALL)
+		return "fix flags";
+	if (!mtu_ok(a->mtu) || a->addrs.n > NWG_PS_MAX_ADDRS)
+		return "mtu or addresses";
+	return peers_bad(a->peers, a->n_peers, false);
+}
+
+static const char *result_bad(const struct nwg_ps_result *r)
+{
+	if (r->rc > 0 || r->rc < -4095)
+		return "rc";
+	if (!text_ok(r->error))
+		return "error text";
+	if (!opt_ifname(r->ifname) || !opt_netns(r->netns))
+		return "ifname or netns";
+	return NULL;
+}
+
+static const char *place_bad(const struct nwg_ps_place *p)
+{
+	if (!nwg_repo_id_valid(p->port_id))
+		return "port_id";
+	if (!opt_netns(p->netns))
+		return "netns";
+	if (!nwg_repo_ifname_valid(p->ifname))
+		return "ifname";
+	if (!mtu_ok(p->mtu) || p->addrs.n > NWG_PS_MAX_ADDRS)
+		return "mtu or addresses";
+	return NULL;
+}
+
+static const char *ids_bad(const struct nwg_ps_ids *ids)
+{
+	if (ids->n > NWG_PS_MAX_IDS)
+		return "id count";
+	for (size_t i = 0; i < ids->n; i++)
+		if (!nwg_repo_id_valid(ids->ids[i]))
+			return "port id";
+	return NULL;
+}
+
+static const char *body_bad(const struct nwg_ps_msg *m)
+{
+	switch (m->type) {
+	case NWG_PS_HELLO:
+		return m->u.version ? NULL : "version";
+	case NWG_PS_READ_ACTUAL:
+	case NWG_PS_STATUS:
+		return ids_bad(&m->u.ids);
+	case NWG_PS_ACTUAL:
+		return link_bad(&m->u.link);
+	case NWG_PS_APPLY:
+		return apply_bad(&m->u.apply);
+	case NWG_PS_RESULT:
+		return result_bad(&m->u.result);
+	case NWG_PS_PLACE:
+		return place_bad(&m->u.place);
+	case NWG_PS_QUARANTINE:
+	case NWG_PS_UNQUARANTINE:
+		return nwg_repo_id_valid(m->u.port_id) ? NULL : "port_id";
+	case NWG_PS_PURGE:
+		return m->u.max_age_s ? NULL : "max age";
+	case NWG_PS_SHUTDOWN:
+		return NULL;
+	default:
+		return "type";
+	}
+}
+
+int nwg_ps_check(const struct nwg_ps_msg *m, struct nwg_err *err)
+{
+	const char *field = body_bad(m);
+
+	return field ? bad(err, m, field) : 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The executor's side of the privsep protocol: one request datagram in,
+ * checked twice (the message grammar, then this node's naming policy), and
+ * only then handed to the operations; every request gets exactly one RESULT
+ * (READ_ACTUAL / STATUS: ACTUAL chunks, then a RESULT). Pure dispatch: the
+ * operations and the reply sink are the caller's.
+ */
+#ifndef NWG_AGENT_PRIVSEP_SERVER_H
+#define NWG_AGENT_PRIVSEP_SERVER_H
+
+#include "privsep/proto.h"
+
+/* The names the executor accepts: a hub lives in its home namespace
+ * (<ns_prefix><project_id>, or the root namespace when root_namespace) or in
+ * a router's (qrouter-<uuid>), and is created as wg-<port_id[:11]>. */
+struct nwg_ps_policy {
+	const char *ns_prefix;
+	bool root_namespace;
+};
+
+typedef int (*nwg_ps_emit_fn)(void *ectx, const struct nwg_ps_msg *m);
+
+/* The executor's actions; inputs are checked already. Each returns 0 or a
+ * negative errno with err set; results go into *out. */
+struct nwg_ps_ops {
+	int (*read)(void *ctx, uint16_t type, const struct nwg_ps_ids *ids, nwg_ps_emit_fn emit,
+		    void *ectx, uint32_t seq, struct nwg_err *err);
+	int (*apply)(void *ctx, const struct nwg_ps_apply *a, struct nwg_ps_result *out,
+		     struct nwg_err *err);
+	int (*place)(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_result *out,
+		     struct nwg_err *err);
+	/* QUARANTINE / UNQUARANTINE (port_id) or PURGE (max_age_s) */
+	int (*repo)(void *ctx, uint16_t type, const char *port_id, uint32_t max_age_s,
+		    struct nwg_err *err);
+};
+
+enum { NWG_PS_SERVE_MORE = 0, NWG_PS_SERVE_STOP = 1 };
+
+/* Serves one request. Returns NWG_PS_SERVE_MORE, NWG_PS_SERVE_STOP after a
+ * SHUTDOWN (answered), or a negative errno when the peer cannot be trusted
+ * to go on (-EPROTO: another version; -EBADMSG: not a request) or the reply
+ * could not be sent: the executor then exits. A request refused by a check
+ * is answered with its rc and changes nothing. */
+int nwg_ps_serve(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, void *ctx,
+		 const uint8_t *in, size_t len, nwg_ps_emit_fn emit, void *ectx);
+
+/* The naming policy alone (also used by tests). */
+int nwg_ps_policy_apply(const struct nwg_ps_policy *pol, const struct nwg_ps_apply *a,
+			struct nwg_err *err);
+int nwg_ps_policy_place(const struct nwg_ps_policy *pol, const struct nwg_ps_place *p,
+			struct nwg_err *err);
+
+#endif

@@ -1,0 +1,619 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The privsep message set: every type round-trips byte-exactly; anything
+ * outside the grammar (names, counts, versions, lengths, types) is refused
+ * on decode, and the executor's dispatch then runs no operation at all. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "addr.h"
+#include "privsep/proto.h"
+#include "privsep/server.h"
+
+#define PORT  "0b6a1f2e-1111-4222-8333-444455556666"
+#define PROJ  "5f7c3a9d21e84b0c9d6e1f2a3b4c5d6e"
+#define ROUTE "qrouter-9d2e6f50-aaaa-4bbb-8ccc-dddddddddddd"
+
+static uint8_t buf[NWG_PS_MAX_MSG];
+
+static void key_fill(struct nwg_key *k, uint8_t v)
+{
+	memset(k->b, v, sizeof(k->b));
+}
+
+static void add_cidr(struct nwg_allowedip *a, size_t *n, const char *s, bool host_ok)
+{
+	assert_int_equal(nwg_cidr_parse(&a[*n], s, host_ok), 0);
+	(*n)++;
+}
+
+static void peer_fill(struct nwg_ps_peer *p, uint8_t op, uint8_t v)
+{
+	p->op = op;
+	key_fill(&p->key, v);
+	snprintf(p->endpoint, sizeof(p->endpoint), "%s", v & 1 ? "[fd00::7]:51820" : "");
+	p->keepalive = 25;
+	add_cidr(p->allowed, &p->n_allowed, "10.9.0.2/32", false);
+	add_cidr(p->allowed, &p->n_allowed, "fd00:9::/64", false);
+}
+
+/* One valid message of each type. */
+static void build(struct nwg_ps_msg *m, uint16_t type)
+{
+	assert_int_equal(nwg_ps_msg_init(m, type, 0x01020304u + type), 0);
+	switch (type) {
+	case NWG_PS_READ_ACTUAL:
+	case NWG_PS_STATUS:
+		strcpy(nwg_ps_ids_add(&m->u.ids), PORT);
+		strcpy(nwg_ps_ids_add(&m->u.ids), "port-2");
+		break;
+	case NWG_PS_ACTUAL: {
+		struct nwg_ps_link *l = &m->u.link;
+
+		strcpy(l->port_id, PORT);
+		strcpy(l->ifname, "wg-0b6a1f2e-11");
+		strcpy(l->netns, "tun-" PROJ);
+		l->present = l->up = l->readable = l->has_record = l->key_matches_record = true;
+		l->mtu = 1420;
+		l->listen_port = 51820;
+		key_fill(&l->public_key, 0x42);
+		add_cidr(l->addrs.a, &l->addrs.n, "10.9.0.1/24", true);
+		for (uint8_t i = 1; i <= 3; i++) {
+			struct nwg_ps_peer *p = nwg_ps_peer_add(&l->peers, &l->n_peers);
+
+			peer_fill(p, NWG_PS_PEER_SEEN, i);
+			p->handshake_s = 1700000000u + i;
+		}
+		break;
+	}
+	case NWG_PS_APPLY: {
+		struct nwg_ps_apply *a = &m->u.apply;
+
+		a->kind = NWG_PS_CREATE;
+		a->key_src = NWG_PS_KEY_RECORD;
+		strcpy(a->port_id, PORT);
+		strcpy(a->project_id, PROJ);
+		strcpy(a->ifname, "wg-0b6a1f2e-11");
+		strcpy(a->netns, "tun-" PROJ);
+		strcpy(a->home_netns, "tun-" PROJ);
+		a->mtu = 1420;
+		a->up = true;
+		a->listen_port = 0;
+		add_cidr(a->addrs.a, &a->addrs.n, "10.9.0.1/24", true);
+		peer_fill(nwg_ps_peer_add(&a->peers, &a->n_peers), NWG_PS_PEER_ADD, 7);
+		peer_fill(nwg_ps_peer_add(&a->peers, &a->n_peers), NWG_PS_PEER_REMOVE, 8);
+		break;
+	}
+	case NWG_PS_RESULT:
+		m->u.result.rc = -ENOENT;
+		strcpy(m->u.result.error, "no such hub");
+		key_fill(&m->u.result.public_key, 9);
+		m->u.result.listen_port = 51821;
+		strcpy(m->u.result.ifname, "wg-0b6a1f2e-11");
+		strcpy(m->u.result.netns, ROUTE);
+		m->u.result.up = true;
+		break;
+	case NWG_PS_PLACE:
+		strcpy(m->u.place.port_id, PORT);
+		strcpy(m->u.place.netns, ROUTE);
+		strcpy(m->u.place.ifname, "wg-0b6a1f2e-11");
+		m->u.place.attach = true;
+		m->u.place.mtu = 1400;
+		add_cidr(m->u.place.addrs.a, &m->u.place.addrs.n, "fd00:9::1/64", true);
+		break;
+	case NWG_PS_QUARANTINE:
+	case NWG_PS_UNQUARANTINE:
+		strcpy(m->u.port_id, PORT);
+		break;
+	case NWG_PS_PURGE:
+		m->u.max_age_s = 7 * 86400;
+		break;
+	default:
+		break;
+	}
+}
+
+static int encode(const struct nwg_ps_msg *m)
+{
+	struct nwg_err err = {{0}};
+	int n = nwg_ps_encode(m, buf, sizeof(buf), &err);
+
+	if (n < 0)
+		fail_msg("encode %s: %s", nwg_ps_type_name(m->type), err.msg);
+	return n;
+}
+
+static void test_roundtrip_every_type(void **state)
+{
+	(void)state;
+	for (uint16_t t = NWG_PS_HELLO; t < NWG_PS_TYPE_END; t++) {
+		struct nwg_ps_msg a, b;
+		struct nwg_err err = {{0}};
+		static uint8_t again[NWG_PS_MAX_MSG];
+		int n, n2;
+
+		build(&a, t);
+		n = encode(&a);
+		assert_true(n >= NWG_PS_HDR_LEN);
+		if (nwg_ps_decode(buf, (size_t)n, &b, &err) != 0)
+			fail_msg("decode %s: %s", nwg_ps_type_name(t), err.msg);
+		assert_int_equal(b.type, t);
+		assert_int_equal(b.seq, a.seq);
+		/* byte-exact: the decoded message encodes to the same datagram */
+		n2 = nwg_ps_encode(&b, again, sizeof(again), &err);
+		assert_int_equal(n2, n);
+		assert_memory_equal(again, buf, (size_t)n);
+		if (t == NWG_PS_ACTUAL) {
+			assert_int_equal(b.u.link.n_peers, 3);
+			assert_int_equal(b.u.link.peers[2].handshake_s, 1700000003u);
+			assert_string_equal(b.u.link.peers[0].endpoint, "[fd00::7]:51820");
+			assert_int_equal(b.u.link.peers[0].n_allowed, 2);
+		}
+		if (t == NWG_PS_RESULT) {
+			assert_int_equal(b.u.result.rc, -ENOENT);
+			assert_string_equal(b.u.result.netns, ROUTE);
+		}
+		nwg_ps_msg_clear(&a);
+		nwg_ps_msg_clear(&b);
+	}
+}
+
+/* Each mutation makes a valid message invalid: encode refuses to send it,
+ * and the same bytes forced onto the wire are refused by decode. */
+struct mutation {
+	uint16_t type;
+	const char *what;
+	void (*mutate)(struct nwg_ps_msg *m);
+};
+
+static void m_id_slash(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ids.ids[1], "../../etc");
+}
+static void m_id_empty(struct nwg_ps_msg *m)
+{
+	m->u.ids.ids[0][0] = '\0';
+}
+static void m_ifname_slash(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.apply.ifname, "wg/x");
+}
+static void m_netns_dotdot(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.apply.netns, "..");
+}
+static void m_kind(struct nwg_ps_msg *m)
+{
+	m->u.apply.kind = 7;
+}
+static void m_fix(struct nwg_ps_msg *m)
+{
+	m->u.apply.fix = 1U << 20;
+}
+static void m_mtu(struct nwg_ps_msg *m)
+{
+	m->u.apply.mtu = 20;
+}
+static void m_peer_zero_key(struct nwg_ps_msg *m)
+{
+	memset(m->u.apply.peers[0].key.b, 0, NWG_KEY_LEN);
+}
+static void m_peer_endpoint(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.apply.peers[0].endpoint, "evil.example:53");
+}
+static void m_peer_op(struct nwg_ps_msg *m)
+{
+	m->u.apply.peers[0].op = NWG_PS_PEER_SEEN;
+}
+static void m_link_peer_op(struct nwg_ps_msg *m)
+{
+	m->u.link.peers[0].op = NWG_PS_PEER_ADD;
+}
+static void m_result_rc(struct nwg_ps_msg *m)
+{
+	m->u.result.rc = 5;
+}
+static void m_result_text(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.result.error, "line\nforged: ok");
+}
+static void m_place_ifname(struct nwg_ps_msg *m)
+{
+	m->u.place.ifname[0] = '\0';
+}
+static void m_quarantine_id(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.port_id, ".hidden");
+}
+static void m_purge_zero(struct nwg_ps_msg *m)
+{
+	m->u.max_age_s = 0;
+}
+static void m_hello_zero(struct nwg_ps_msg *m)
+{
+	m->u.version = 0;
+}
+
+static const struct mutation mutations[] = {
+    {NWG_PS_READ_ACTUAL, "id with /", m_id_slash},
+    {NWG_PS_STATUS, "empty id", m_id_empty},
+    {NWG_PS_APPLY, "ifname with /", m_ifname_slash},
+    {NWG_PS_APPLY, "netns ..", m_netns_dotdot},
+    {NWG_PS_APPLY, "kind", m_kind},
+    {NWG_PS_APPLY, "fix flags", m_fix},
+    {NWG_PS_APPLY, "mtu", m_mtu},
+    {NWG_PS_APPLY, "zero peer key", m_peer_zero_key},
+    {NWG_PS_APPLY, "host name endpoint", m_peer_endpoint},
+    {NWG_PS_APPLY, "peer op SEEN", m_peer_op},
+    {NWG_PS_ACTUAL, "peer op ADD", m_link_peer_op},
+    {NWG_PS_RESULT, "positive rc", m_result_rc},
+    {NWG_PS_RESULT, "newline in error", m_result_text},
+    {NWG_PS_PLACE, "empty ifname", m_place_ifname},
+    {NWG_PS_QUARANTINE, "dot id", m_quarantine_id},
+    {NWG_PS_PURGE, "zero age", m_purge_zero},
+    {NWG_PS_HELLO, "zero version", m_hello_zero},
+};
+
+static void test_mutations_refused(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(mutations) / sizeof(mutations[0]); i++) {
+		const struct mutation *mu = &mutations[i];
+		struct nwg_ps_msg m;
+		struct nwg_err err = {{0}};
+
+		build(&m, mu->type);
+		mu->mutate(&m);
+		if (nwg_ps_encode(&m, buf, sizeof(buf), &err) != -EINVAL)
+			fail_msg("%s: encode accepted %s", nwg_ps_type_name(mu->type), mu->what);
+		assert_non_null(strstr(err.msg, "outside the grammar"));
+		if (nwg_ps_check(&m, NULL) != -EINVAL)
+			fail_msg("%s: check accepted %s", nwg_ps_type_name(mu->type), mu->what);
+		nwg_ps_msg_clear(&m);
+	}
+}
+
+/* ---- the wire: the decoder refuses what no encoder would produce ---- */
+
+/* Finds the first occurrence of a string field (u8 length + bytes) in buf. */
+static uint8_t *find_str(uint8_t *b, int n, const char *s)
+{
+	size_t l = strlen(s);
+
+	for (int i = NWG_PS_HDR_LEN; i + 1 + (int)l <= n; i++)
+		if (b[i] == l && memcmp(b + i + 1, s, l) == 0)
+			return b + i;
+	return NULL;
+}
+
+static int decode_rc(int n)
+{
+	struct nwg_ps_msg m;
+	struct nwg_err err = {{0}};
+	int rc = nwg_ps_decode(buf, (size_t)n, &m, &err);
+
+	nwg_ps_msg_clear(&m);
+	return rc;
+}
+
+static void test_wire_refused(void **state)
+{
+	struct nwg_ps_msg m;
+	uint8_t *p;
+	int n;
+
+	(void)state;
+	build(&m, NWG_PS_APPLY);
+	n = encode(&m);
+	assert_int_equal(decode_rc(n), 0);
+
+	/* version 2 */
+	buf[1] = 2;
+	assert_int_equal(decode_rc(n), -EPROTO);
+	buf[1] = 1;
+	/* unknown type, and a reply type's number past the end */
+	buf[3] = 0;
+	assert_int_equal(decode_rc(n), -EBADMSG);
+	buf[3] = NWG_PS_TYPE_END;
+	assert_int_equal(decode_rc(n), -EBADMSG);
+	buf[3] = NWG_PS_APPLY;
+	/* truncated (the length field then disagrees), and trailing bytes */
+	assert_int_equal(decode_rc(n - 1), -EBADMSG);
+	assert_int_equal(decode_rc(5), -EBADMSG);
+	buf[11]++;
+	buf[n] = 0;
+	assert_int_equal(decode_rc(n + 1), -EBADMSG);
+	buf[11]--;
+	assert_int_equal(decode_rc(n), 0);
+	/* a name with a '/' in it, at the same length */
+	p = find_str(buf, n, "tun-" PROJ);
+	assert_non_null(p);
+	p[5] = '/';
+	assert_int_equal(decode_rc(n), -EINVAL);
+	p[5] = PROJ[0];
+	/* a NUL inside a string */
+	p[3] = '\0';
+	assert_int_equal(decode_rc(n), -EBADMSG);
+	p[3] = 'n';
+	/* an allowed IP with host bits */
+	p = find_str(buf, n, "10.9.0.2/32");
+	assert_non_null(p);
+	memcpy(p + 1, "10.9.0.2/30", 11);
+	assert_int_equal(decode_rc(n), -EINVAL);
+	memcpy(p + 1, "10.9.0.2/32", 11);
+	assert_int_equal(decode_rc(n), 0);
+	nwg_ps_msg_clear(&m);
+}
+
+static void test_counts_bounded(void **state)
+{
+	struct nwg_ps_msg m;
+	struct nwg_ps_ids ids = {0};
+	struct nwg_ps_peer *peers = NULL;
+	size_t n = 0;
+	int len;
+
+	(void)state;
+	for (int i = 0; i < NWG_PS_MAX_IDS; i++)
+		assert_non_null(nwg_ps_ids_add(&ids));
+	assert_null(nwg_ps_ids_add(&ids));
+	free(ids.ids);
+	for (int i = 0; i < NWG_PS_MAX_PEERS; i++)
+		assert_non_null(nwg_ps_peer_add(&peers, &n));
+	assert_null(nwg_ps_peer_add(&peers, &n));
+	free(peers);
+
+	/* a STATUS whose count says 257 ids: refused before any is read */
+	build(&m, NWG_PS_STATUS);
+	len = encode(&m);
+	buf[NWG_PS_HDR_LEN] = (NWG_PS_MAX_IDS + 1) >> 8;
+	buf[NWG_PS_HDR_LEN + 1] = (NWG_PS_MAX_IDS + 1) & 0xff;
+	assert_int_equal(decode_rc(len), -EBADMSG);
+	nwg_ps_msg_clear(&m);
+
+	/* a full APPLY (every bound at its maximum) still fits one datagram */
+	build(&m, NWG_PS_APPLY);
+	while (m.u.apply.n_peers < NWG_PS_MAX_PEERS) {
+		struct nwg_ps_peer *p = nwg_ps_peer_add(&m.u.apply.peers, &m.u.apply.n_peers);
+
+		peer_fill(p, NWG_PS_PEER_UPDATE, 3);
+		p->n_allowed = NWG_PS_MAX_ALLOWED;
+		for (size_t i = 0; i < NWG_PS_MAX_ALLOWED; i++)
+			assert_int_equal(
+			    nwg_cidr_parse(&p->allowed[i],
+					   "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00/120", false),
+			    0);
+	}
+	len = encode(&m);
+	assert_true(len > 0 && len <= NWG_PS_MAX_MSG);
+	assert_int_equal(decode_rc(len), 0);
+	nwg_ps_msg_clear(&m);
+}
+
+/* ---- the executor's dispatch ---- */
+
+struct calls {
+	int read, apply, place, repo;
+	int emitted;
+	struct nwg_ps_msg last;
+};
+
+static int op_read(void *ctx, uint16_t type, const struct nwg_ps_ids *ids, nwg_ps_emit_fn emit,
+		   void *ectx, uint32_t seq, struct nwg_err *err)
+{
+	struct calls *c = ctx;
+	struct nwg_ps_msg m;
+	int rc;
+
+	(void)type;
+	(void)err;
+	c->read++;
+	build(&m, NWG_PS_ACTUAL);
+	m.seq = seq;
+	strcpy(m.u.link.port_id, ids->n ? ids->ids[0] : PORT);
+	rc = emit(ectx, &m);
+	nwg_ps_msg_clear(&m);
+	return rc;
+}
+
+static int op_apply(void *ctx, const struct nwg_ps_apply *a, struct nwg_ps_result *out,
+		    struct nwg_err *err)
+{
+	(void)err;
+	((struct calls *)ctx)->apply++;
+	snprintf(out->ifname, sizeof(out->ifname), "%s", a->ifname);
+	key_fill(&out->public_key, 0x33);
+	return 0;
+}
+
+static int op_place(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_result *out,
+		    struct nwg_err *err)
+{
+	(void)p;
+	(void)out;
+	(void)err;
+	((struct calls *)ctx)->place++;
+	return 0;
+}
+
+static int op_repo(void *ctx, uint16_t type, const char *port_id, uint32_t age, struct nwg_err *err)
+{
+	(void)type;
+	(void)port_id;
+	(void)age;
+	((struct calls *)ctx)->repo++;
+	return nwg_err_set(err, ENOENT, "no record\nINFO forged");
+}
+
+static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo};
+static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
+
+/* The sink encodes and decodes again: what the engine would read. */
+static int sink(void *ectx, const struct nwg_ps_msg *m)
+{
+	struct calls *c = ectx;
+	static uint8_t out[NWG_PS_MAX_MSG];
+	int n = nwg_ps_encode(m, out, sizeof(out), NULL);
+
+	if (n < 0)
+		return n;
+	c->emitted++;
+	nwg_ps_msg_clear(&c->last);
+	return nwg_ps_decode(out, (size_t)n, &c->last, NULL);
+}
+
+static int serve(struct calls *c, int n)
+{
+	return nwg_ps_serve(&pol, &ops, c, buf, (size_t)n, sink, c);
+}
+
+static void test_serve_runs_valid_requests(void **state)
+{
+	struct calls c = {0};
+	struct nwg_ps_msg m;
+
+	(void)state;
+	for (uint16_t t = NWG_PS_HELLO; t < NWG_PS_TYPE_END; t++) {
+		if (t == NWG_PS_ACTUAL || t == NWG_PS_RESULT)
+			continue;
+		build(&m, t);
+		assert_int_equal(serve(&c, encode(&m)),
+				 t == NWG_PS_SHUTDOWN ? NWG_PS_SERVE_STOP : NWG_PS_SERVE_MORE);
+		assert_int_equal(c.last.type, NWG_PS_RESULT);
+		assert_int_equal(c.last.seq, m.seq);
+		nwg_ps_msg_clear(&m);
+	}
+	assert_int_equal(c.read, 2);
+	assert_int_equal(c.apply, 1);
+	assert_int_equal(c.place, 1);
+	assert_int_equal(c.repo, 3);
+	/* READ_ACTUAL and STATUS: one ACTUAL each, then the RESULT */
+	assert_int_equal(c.emitted, 9 + 2);
+	/* an operation's error text reaches the engine as one printable line */
+	build(&m, NWG_PS_QUARANTINE);
+	serve(&c, encode(&m));
+	assert_int_equal(c.last.u.result.rc, -ENOENT);
+	assert_string_equal(c.last.u.result.error, "no record?INFO forged");
+	nwg_ps_msg_clear(&m);
+	nwg_ps_msg_clear(&c.last);
+}
+
+/* A request outside the grammar or the naming policy: refused, answered,
+ * and no operation runs. */
+static void expect_refused(struct nwg_ps_msg *m, int want_rc, const char *why)
+{
+	struct calls c = {0};
+	struct nwg_err err = {{0}};
+	int n, rc;
+
+	n = nwg_ps_encode(m, buf, sizeof(buf), &err);
+	if (n < 0)
+		fail_msg("%s: test message not encodable: %s", why, err.msg);
+	rc = serve(&c, n);
+	if (c.read || c.apply || c.place || c.repo)
+		fail_msg("%s: an operation ran", why);
+	assert_int_equal(c.last.type, NWG_PS_RESULT);
+	if (c.last.u.result.rc != want_rc)
+		fail_msg("%s: rc %d, want %d (%s)", why, c.last.u.result.rc, want_rc,
+			 c.last.u.result.error);
+	assert_true(rc == NWG_PS_SERVE_MORE || rc == -EPROTO || rc == -EBADMSG);
+	nwg_ps_msg_clear(&c.last);
+}
+
+static void test_serve_refuses_policy(void **state)
+{
+	struct nwg_ps_msg m;
+
+	(void)state;
+	build(&m, NWG_PS_APPLY);
+	strcpy(m.u.apply.netns, "tun-otherproject");
+	expect_refused(&m, -EPERM, "APPLY into another project's namespace");
+	strcpy(m.u.apply.netns, "tun-" PROJ);
+	strcpy(m.u.apply.ifname, "eth0");
+	expect_refused(&m, -EPERM, "CREATE under a foreign name");
+	strcpy(m.u.apply.ifname, "wg-0b6a1f2e-11");
+	strcpy(m.u.apply.home_netns, "qrouter-9d2e6f50-aaaa-4bbb-8ccc-dddddddddddd");
+	strcpy(m.u.apply.netns, m.u.apply.home_netns);
+	expect_refused(&m, -EPERM, "home in a router namespace");
+	strcpy(m.u.apply.home_netns, "tun-" PROJ);
+	strcpy(m.u.apply.netns, "qrouter-NOT-A-UUID");
+	expect_refused(&m, -EPERM, "router namespace without a uuid");
+	strcpy(m.u.apply.netns, "sshd-ns");
+	m.u.apply.kind = NWG_PS_DELETE;
+	expect_refused(&m, -EPERM, "DELETE in a foreign namespace");
+	nwg_ps_msg_clear(&m);
+
+	build(&m, NWG_PS_PLACE);
+	strcpy(m.u.place.netns, "tun-" PROJ);
+	expect_refused(&m, -EPERM, "attach into a non-router namespace");
+	m.u.place.attach = false;
+	strcpy(m.u.place.netns, ROUTE);
+	expect_refused(&m, -EPERM, "detach into a router namespace");
+	strcpy(m.u.place.netns, "other-ns");
+	expect_refused(&m, -EPERM, "detach into a foreign namespace");
+	nwg_ps_msg_clear(&m);
+}
+
+static void test_serve_refuses_wire(void **state)
+{
+	struct calls c = {0};
+	struct nwg_ps_msg m;
+	uint8_t *p;
+	int n;
+
+	(void)state;
+	/* a grammar error in the bytes: EINVAL answered, nothing run */
+	build(&m, NWG_PS_QUARANTINE);
+	n = encode(&m);
+	p = find_str(buf, n, PORT);
+	p[1] = '/';
+	assert_int_equal(serve(&c, n), NWG_PS_SERVE_MORE);
+	assert_int_equal(c.last.u.result.rc, -EINVAL);
+	assert_int_equal(c.repo, 0);
+	nwg_ps_msg_clear(&m);
+	/* another version: answered, then the executor must stop */
+	build(&m, NWG_PS_SHUTDOWN);
+	n = encode(&m);
+	buf[1] = 9;
+	assert_int_equal(serve(&c, n), -EPROTO);
+	assert_int_equal(c.last.u.result.rc, -EPROTO);
+	nwg_ps_msg_clear(&m);
+	/* HELLO with another version inside a version-1 header */
+	build(&m, NWG_PS_HELLO);
+	m.u.version = 2;
+	assert_int_equal(serve(&c, encode(&m)), -EPROTO);
+	nwg_ps_msg_clear(&m);
+	/* a reply type sent as a request */
+	build(&m, NWG_PS_RESULT);
+	assert_int_equal(serve(&c, encode(&m)), -EBADMSG);
+	assert_int_equal(c.last.u.result.rc, -EBADMSG);
+	nwg_ps_msg_clear(&m);
+	/* garbage */
+	memset(buf, 0xff, 40);
+	assert_true(serve(&c, 40) < 0);
+	assert_int_equal(c.read + c.apply + c.place + c.repo, 0);
+	nwg_ps_msg_clear(&c.last);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_roundtrip_every_type),
+	    cmocka_unit_test(test_mutations_refused),
+	    cmocka_unit_test(test_wire_refused),
+	    cmocka_unit_test(test_counts_bounded),
+	    cmocka_unit_test(test_serve_runs_valid_requests),
+	    cmocka_unit_test(test_serve_refuses_policy),
+	    cmocka_unit_test(test_serve_refuses_wire),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
