@@ -173,6 +173,16 @@ check-ovs: all
 check-multinode: all
 	@scripts/run-suite.sh tests/multinode/run.sh ovs multinode
 
+# HA hub (doc/ha.md): check-ha = one failover (in make check); bench-ha = >= 10
+# failovers and the device-driven baseline side by side (not in make check).
+check-ha: all
+	@scripts/run-suite.sh tests/ha/run.sh
+
+bench-ha: all
+	@bench/bench-ha.sh
+
+.PHONY: check-ha bench-ha
+
 bench: bench-bins
 	@scripts/run-suite.sh bench/run.sh
 
@@ -207,6 +217,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppress=missingIncludeSystem -Ilib/include -Ilib -Iagent -Icli lib agent cli
 	shellcheck -x devstack/plugin.sh devstack/settings devstack/gate-check.sh $$(git ls-files 'tests/ops/*.sh' 'tests/deb/*.sh' 'tests/devstack/*.sh')
+	shellcheck -x $$(git ls-files 'tests/ha/*.sh' 'bench/bench-ha.sh')
 	/usr/bin/python3 -m flake8
 
 clean:

@@ -20,6 +20,8 @@ int nwgcli_cmd_render(int argc, char **argv);
 void nwgcli_render_usage(FILE *f);
 int nwgcli_cmd_status(int argc, char **argv);
 void nwgcli_status_usage(FILE *f);
+int nwgcli_cmd_ha(int argc, char **argv);
+void nwgcli_ha_usage(FILE *f);
 
 #define NWGCLI_INPUT_MAX (4U << 20) /* port JSON larger than 4 MiB is refused */
 

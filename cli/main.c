@@ -15,6 +15,7 @@ static const struct {
 } cmds[] = {
     {"render", nwgcli_cmd_render, "print a device's wg-quick config from its spoke port"},
     {"status", nwgcli_cmd_status, "show the local agent's hubs, spokes and handshakes"},
+    {"ha", nwgcli_cmd_ha, "HA hub steps: endpoints, activate, deactivate, stream"},
     {"help", cmd_help, "show this help, or a subcommand's (help render)"},
     {"version", cmd_version, "print the version"},
 };

@@ -25,7 +25,7 @@ scripts/check-leftovers.sh snapshot "$leftovers"
 onb_env=(NWG_INSTANCE=onb NEUTRON_PORT=9694)
 onb_was_up=0
 env "${onb_env[@]}" scripts/neutron-harness.sh status >/dev/null 2>&1 && onb_was_up=1
-for s in lint unit fuzz netns driver agent e2e l3 kernel ops devstack deb ovn multinode dashboard osc ipv6 rootns; do
+for s in lint unit fuzz netns driver agent e2e l3 kernel ops devstack deb ovn multinode dashboard osc ipv6 rootns ha; do
 	case $s in
 	lint) make -s lint ;;
 	unit | fuzz) make -s "check-$s" ;;

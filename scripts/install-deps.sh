@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian package the build, the tests and the demo need.
-# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|dash|onb|all]
+# Idempotent: installs only what is missing. Usage: install-deps.sh [build|pkg|ovs|ovn|dash|onb|ha|all]
 set -euo pipefail
 
 BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
@@ -22,6 +22,8 @@ ONB_PKGS="python3-openstackclient python3-qrcode python3-cryptography zbar-tools
 OVN_PKGS="openvswitch-switch ovn-central ovn-host ethtool"
 # check-multinode / check-ovs: Open vSwitch (userspace datapath), ethtool (veth tx off)
 OVS_PKGS="openvswitch-switch ethtool"
+# ha: check-ha / bench-ha (VRRPv3 between two simulated nodes)
+HA_PKGS="keepalived wireguard-go wireguard-tools iputils-ping socat"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in
@@ -31,8 +33,9 @@ case "${1:-all}" in
   ovn) want="$want $OVN_PKGS" ;;
   dash) want="$want $DASH_PKGS" ;;
   onb) want="$want $ONB_PKGS" ;;
-  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS $DASH_PKGS $ONB_PKGS" ;;
-  *) echo "usage: $0 [build|pkg|ovs|ovn|dash|onb|all]" >&2; exit 2 ;;
+  ha) want="$want $HA_PKGS" ;;
+  all) want="$want $RUN_PKGS $NEUTRON_PKGS $PKG_PKGS $OVS_PKGS $OVN_PKGS $DASH_PKGS $ONB_PKGS $HA_PKGS" ;;
+  *) echo "usage: $0 [build|pkg|ovs|ovn|dash|onb|ha|all]" >&2; exit 2 ;;
 esac
 
 missing=""

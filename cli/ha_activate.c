@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `neutron-wireguard ha activate`: keepalived's notify_master step. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "ha_cli.h"
+#include "nwg/ha.h"
+
+struct act_args {
+	const char *ifname, *from;
+	struct nwg_ha_activate_opts o;
+	uint16_t restore;
+	long settle_ms;
+};
+
+static int parse(int argc, char **argv, struct act_args *a)
+{
+	static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
+					     {"keepalive", required_argument, NULL, 'k'},
+					     {"pace", required_argument, NULL, 'p'},
+					     {"restore", required_argument, NULL, 'r'},
+					     {"settle-ms", required_argument, NULL, 's'},
+					     {NULL, 0, NULL, 0}};
+	uint16_t v;
+	int c;
+
+	*a = (struct act_args){.o = {.keepalive = 1, .pace = 8}, .settle_ms = 3000};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f')
+			a->from = optarg;
+		else if (c == 'k' && nwgcli_ha_u16(optarg, 1, &a->o.keepalive) == 0)
+			continue;
+		else if (c == 'p' && nwgcli_ha_u16(optarg, 1, &v) == 0)
+			a->o.pace = v;
+		else if (c == 'r' && nwgcli_ha_u16(optarg, 0, &a->restore) == 0)
+			continue;
+		else if (c == 's' && nwgcli_ha_u16(optarg, 0, &v) == 0)
+			a->settle_ms = v;
+		else
+			return -EINVAL;
+	}
+	if (optind != argc - 1 || !a->from)
+		return -EINVAL;
+	a->ifname = argv[optind];
+	return 0;
+}
+
+/* Waits until every activated peer has a fresh handshake, or settle_ms. */
+static void settle(struct nwg_backend *b, const struct act_args *a, const struct timespec *t0,
+		   int want)
+{
+	struct timespec tick = {0, 20 * 1000000L};
+
+	for (long waited = 0; waited < a->settle_ms; waited += 20) {
+		if (nwg_ha_handshaken(b, a->ifname, NULL, t0, NULL) >= want)
+			return;
+		nanosleep(&tick, NULL);
+	}
+}
+
+int nwgcli_ha_activate(int argc, char **argv)
+{
+	struct nwg_backend *b = NULL;
+	struct nwg_ha_ep *v = NULL;
+	struct nwg_err err = {{0}};
+	struct act_args a;
+	struct timespec t0;
+	char *text = NULL;
+	size_t len = 0, n = 0;
+	int r;
+
+	if (parse(argc, argv, &a) < 0)
+		return NWGCLI_USAGE;
+	clock_gettime(CLOCK_REALTIME, &t0);
+	t0.tv_sec -= 1; /* handshake times have a one-second grain on some backends */
+	r = nwgcli_read_input(a.from, &text, &len, &err);
+	if (r >= 0)
+		r = nwg_ha_parse(text, len, &v, &n, &err);
+	if (r >= 0)
+		r = nwgcli_ha_backend(&b, &err);
+	if (r >= 0)
+		r = nwg_ha_activate(b, a.ifname, NULL, v, n, &a.o, &err);
+	if (r >= 0) {
+		int set = r;
+
+		printf("%s: active, %d of %zu endpoints set\n", a.ifname, set, n);
+		fflush(stdout);
+		settle(b, &a, &t0, set);
+		r = nwg_ha_restore_keepalive(b, a.ifname, NULL, a.restore, &err);
+	}
+	if (r < 0)
+		fprintf(stderr, NWGCLI_PROG " ha activate: %s\n",
+			err.msg[0] ? err.msg : strerror(-r));
+	free(v);
+	free(text);
+	nwg_backend_close(b);
+	return r < 0 ? NWGCLI_FAIL : NWGCLI_OK;
+}

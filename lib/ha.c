@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* HA endpoint lists: snapshot of a device, text format and strict parser. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nwg/ha.h"
+
+#define EP_TEXT_MAX 64 /* "[v6]:port" fits in 48 */
+
+int nwg_ha_snapshot(const struct nwg_device *dev, struct nwg_ha_ep **out, size_t *n)
+{
+	struct nwg_ha_ep *v;
+	size_t k = 0;
+
+	if (!dev || !out || !n)
+		return -EINVAL;
+	v = calloc(dev->n_peers ? dev->n_peers : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < dev->n_peers && k < NWG_HA_MAX_EPS; i++) {
+		const struct nwg_peer *p = &dev->peers[i];
+
+		if (p->endpoint.sa.sa_family != AF_INET && p->endpoint.sa.sa_family != AF_INET6)
+			continue;
+		v[k].pub = p->public_key;
+		v[k].ep = p->endpoint;
+		k++;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int nwg_ha_format(const struct nwg_ha_ep *v, size_t n, char **text, size_t *len)
+{
+	size_t cap = n * (NWG_KEY_B64_LEN + EP_TEXT_MAX + 2) + 1, off = 0;
+	char *s;
+
+	if ((!v && n) || !text || n > NWG_HA_MAX_EPS)
+		return -EINVAL;
+	s = malloc(cap);
+	if (!s)
+		return -ENOMEM;
+	s[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		char b64[NWG_KEY_B64_LEN + 1], ep[EP_TEXT_MAX];
+		int w;
+
+		nwg_key_to_b64(b64, &v[i].pub);
+		if (nwg_endpoint_format(&v[i].ep, ep, sizeof(ep)) <= 0) {
+			free(s);
+			return -EINVAL;
+		}
+		w = snprintf(s + off, cap - off, "%s %s\n", b64, ep);
+		if (w < 0 || (size_t)w >= cap - off) {
+			free(s);
+			return -ENOSPC;
+		}
+		off += (size_t)w;
+	}
+	*text = s;
+	if (len)
+		*len = off;
+	return 0;
+}
+
+/* One "<key> <endpoint>" line (without its newline) into e. */
+static int parse_line(struct nwg_ha_ep *e, const char *s, size_t len)
+{
+	char ep[EP_TEXT_MAX];
+	size_t eplen;
+
+	if (len <= NWG_KEY_B64_LEN + 1 || s[NWG_KEY_B64_LEN] != ' ')
+		return -EINVAL;
+	if (nwg_key_from_b64(&e->pub, s, NWG_KEY_B64_LEN) < 0)
+		return -EINVAL;
+	eplen = len - NWG_KEY_B64_LEN - 1;
+	if (eplen >= sizeof(ep) || memchr(s + NWG_KEY_B64_LEN + 1, '\0', eplen))
+		return -EINVAL;
+	memcpy(ep, s + NWG_KEY_B64_LEN + 1, eplen);
+	ep[eplen] = '\0';
+	return nwg_endpoint_parse(&e->ep, ep);
+}
+
+static bool seen_before(const struct nwg_ha_ep *v, size_t k, const struct nwg_key *pub)
+{
+	for (size_t i = 0; i < k; i++)
+		if (nwg_key_equal(&v[i].pub, pub))
+			return true;
+	return false;
+}
+
+int nwg_ha_parse(const char *text, size_t len, struct nwg_ha_ep **out, size_t *n,
+		 struct nwg_err *err)
+{
+	struct nwg_ha_ep *v = NULL;
+	size_t k = 0, cap = 0, off = 0;
+
+	if ((!text && len) || !out || !n)
+		return nwg_err_set(err, EINVAL, "endpoint list: bad arguments");
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t ll = nl ? (size_t)(nl - (text + off)) : 0;
+
+		if (!nl || k >= NWG_HA_MAX_EPS)
+			goto bad;
+		if (k == cap) {
+			struct nwg_ha_ep *g = realloc(v, (cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!g) {
+				free(v);
+				return nwg_err_set(err, ENOMEM, "endpoint list: out of memory");
+			}
+			v = g;
+			cap = cap ? cap * 2 : 16;
+		}
+		if (parse_line(&v[k], text + off, ll) < 0 || seen_before(v, k, &v[k].pub))
+			goto bad;
+		k++;
+		off += ll + 1;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+bad:
+	free(v);
+	return nwg_err_set(err, EINVAL,
+			   "endpoint list line %zu: want \"<base64 key> <addr:port>\\n\" "
+			   "(numeric, unique keys, at most %d lines)",
+			   k + 1, NWG_HA_MAX_EPS);
+}

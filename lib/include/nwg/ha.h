@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * HA hub takeover (doc/ha.md). A standby hub holds the same key, listen port
+ * and peers as the active one but no peer endpoints. The active node streams
+ * its peers' current endpoints (public data: public key + address:port) to
+ * the standby; on takeover the standby sets them together with a short
+ * persistent keepalive, which makes WireGuard initiate a handshake to every
+ * device at once. Nothing here logs; errors are negative errno + err.
+ */
+#ifndef NWG_HA_H
+#define NWG_HA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nwg/err.h"
+#include "nwg/key.h"
+#include "nwg/wg.h"
+
+/* One peer's last known endpoint. */
+struct nwg_ha_ep {
+	struct nwg_key pub;
+	union nwg_endpoint ep;
+};
+
+/* Endpoint list text: one "<base64 public key> <endpoint>\n" per peer,
+ * endpoints in nwg_endpoint_parse's grammar. At most NWG_HA_MAX_EPS. */
+#define NWG_HA_MAX_EPS 100000
+
+/* netns: where the link lives (NULL = root; userspace ignores it). */
+/* The peers of dev that have an endpoint; *out owned by the caller (free). */
+int nwg_ha_snapshot(const struct nwg_device *dev, struct nwg_ha_ep **out, size_t *n);
+/* Formats v into a malloc'd NUL-terminated text (*text, caller frees). */
+int nwg_ha_format(const struct nwg_ha_ep *v, size_t n, char **text, size_t *len);
+/* Parses the text strictly (no blank lines, one space, a newline after each
+ * line, no duplicate keys); -EINVAL with the line number in err. */
+int nwg_ha_parse(const char *text, size_t len, struct nwg_ha_ep **out, size_t *n,
+		 struct nwg_err *err);
+
+struct nwg_ha_activate_opts {
+	uint16_t keepalive; /* short keepalive while taking over (s, 1..65535) */
+	unsigned pace;	    /* at most `pace` peers per millisecond (>= 1) */
+};
+
+/*
+ * Takes over: for every peer of the device that is in eps, sets its endpoint
+ * and the short keepalive (update only: a key unknown to the device is
+ * skipped, never added), `pace` peers per set request, one request per
+ * millisecond. Returns how many peers were set.
+ */
+int nwg_ha_activate(struct nwg_backend *b, const char *ifname, const char *netns,
+		    const struct nwg_ha_ep *eps, size_t n, const struct nwg_ha_activate_opts *o,
+		    struct nwg_err *err);
+/* Sets every peer's persistent keepalive to `keepalive` (the configured one). */
+int nwg_ha_restore_keepalive(struct nwg_backend *b, const char *ifname, const char *netns,
+			     uint16_t keepalive, struct nwg_err *err);
+/* Back to silent: the peers are replaced by themselves without endpoints
+ * (same keys and allowed IPs, keepalive `keepalive`); sessions are dropped. */
+int nwg_ha_deactivate(struct nwg_backend *b, const char *ifname, const char *netns,
+		      uint16_t keepalive, struct nwg_err *err);
+/* How many of the device's peers have a handshake newer than `since`. */
+int nwg_ha_handshaken(struct nwg_backend *b, const char *ifname, const char *netns,
+		      const struct timespec *since, struct nwg_err *err);
+
+/*
+ * The endpoint stream between the two agents of a hub group: one UDP
+ * datagram per period, authenticated and encrypted with crypto_box (X25519 +
+ * XSalsa20-Poly1305) between the sender's enrollment private key and the
+ * receiver's enrollment public key. Plain text inside: "NWGHA1 <hub> <seq>\n"
+ * then the endpoint list. A receiver accepts only its peer's key, its hub
+ * name and a sequence number above the last one it accepted.
+ */
+#define NWG_HA_MSG_MAX 65000
+#define NWG_HA_HUB_MAX 64
+int nwg_ha_msg_seal(uint8_t *out, size_t cap, size_t *outlen, const char *hub, uint64_t seq,
+		    const char *text, size_t len, const struct nwg_key *own_priv,
+		    const struct nwg_key *peer_pub, struct nwg_err *err);
+/* Opens a datagram; *text (malloc'd, NUL-terminated) is the endpoint list.
+ * -EBADMSG: not from the peer or altered; -EINVAL: malformed; -ESTALE: seq
+ * not above min_seq; -EXDEV: another hub. */
+int nwg_ha_msg_open(char **text, size_t *len, uint64_t *seq, const uint8_t *msg, size_t msglen,
+		    const char *hub, uint64_t min_seq, const struct nwg_key *own_priv,
+		    const struct nwg_key *peer_pub, struct nwg_err *err);
+
+#endif
