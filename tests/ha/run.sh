@@ -63,6 +63,8 @@ else
 fi
 t "node 2's activate set the device's endpoint" \
 	grep -q "active, 1 of 1 endpoints set" "$HA_ROOT/n2/notify.log"
+t "replies left from the moved address: the device's endpoint is still $VIP:$HA_PORT" \
+	is "$(wg show "hd$HA_ID" endpoints | awk '{print $2}')" "$VIP:$HA_PORT"
 t "the configured keepalive is restored (off)" \
 	is "$(wg show "$(ha_if 2)" persistent-keepalive | awk '{print $2}')" off
 
