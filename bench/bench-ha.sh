@@ -5,7 +5,8 @@
 #   takeover  the standby initiates the handshakes (ha activate), >= 10
 #             failovers alternating between the nodes; each killed node is
 #             restarted and must rejoin as standby without loss; a TCP
-#             session runs across the first failover.
+#             session runs across the first failover; then one failover
+#             while the device is idle (loss from its next packet on).
 #   baseline  the same set-up, but the standby does not initiate: the device
 #             notices on its own (WireGuard's 15 s "sent data, heard nothing").
 # Loss per failover = longest run of lost pings x 20 ms. Prints both side by
@@ -75,7 +76,41 @@ run() {
 		[ "$(ha_state "$act")" = backup ] && [ "$rj" = 0 ] || rejoin_bad=$((rejoin_bad + 1))
 		act=$((3 - act))
 	done
+	idle_failover "$mode" "$window"
 	ha_teardown
+}
+
+# A device idle when the active node dies: the failure, 2 s of silence (the
+# takeover happens meanwhile), then the device's first packet. Prints the
+# loss from that packet on: (first answered ping - 1) x 20 ms, or the window.
+idle_failover() {
+	local mode=$1 window=$2 first
+	ha_node_kill "$act"
+	ha_wait_state $((3 - act)) 5 master
+	sleep 2
+	ip netns exec "$NS_DEV" ping -n -i 0.02 -W 1 -w "$window" "$VM_IP" >"$OUT/$mode-idle.ping" 2>&1 &
+	local pid=$!
+	wait_first_reply "$OUT/$mode-idle.ping" "$window"
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid"
+	first=$(awk -F'icmp_seq=' '/bytes from/ { split($2, a, " "); print a[1]; exit }' \
+		"$OUT/$mode-idle.ping")
+	if [ -n "$first" ]; then
+		echo $(((first - 1) * 20)) >"$OUT/$mode.idle"
+	else
+		echo $((window * 1000)) >"$OUT/$mode.idle"
+	fi
+	ha_log "$mode idle device: node $act killed, first packet answered after $(cat "$OUT/$mode.idle") ms"
+	act=$((3 - act))
+}
+
+wait_first_reply() {
+	local i
+	for i in $(seq $(($2 * 20))); do
+		grep -q 'bytes from' "$1" && return 0
+		sleep 0.05
+	done
+	: "$i"
 }
 
 tcp=no rejoin_bad=0
@@ -88,6 +123,7 @@ printf '%-34s %12s %12s\n' "failover loss (ms)" "takeover" "device-driven"
 printf '%-34s %12s %12s\n' "failovers" "$(wc -l <"$OUT/takeover.ms")" "$(wc -l <"$OUT/baseline.ms")"
 printf '%-34s %12s %12s\n' "p50" "$p50" "$bp50"
 printf '%-34s %12s %12s\n' "max" "$max" "$bmax"
+printf '%-34s %12s %12s\n' "idle device, from its next packet" "$(cat "$OUT/takeover.idle")" "$(cat "$OUT/baseline.idle")"
 printf '%-34s %12s %12s\n' "all" "$(paste -sd, "$OUT/takeover.ms")" "$(paste -sd, "$OUT/baseline.ms")"
 [ "$p50" -gt 0 ] 2>/dev/null && echo "ratio device-driven/takeover (p50): $(echo "scale=1; $bp50 / $p50" | bc)x"
 echo "rejoins that lost packets or did not come back as backup: $rejoin_bad"
