@@ -14,6 +14,7 @@
 #include "hubtab.h"
 #include "msg/msg.h"
 #include "neutron_rpc.h"
+#include "reconcile/cache.h"
 #include "reconcile/guard.h"
 
 struct nwg_ini;
@@ -91,6 +92,8 @@ struct nwg_agent {
 	int64_t loss_at_ms;	 /* last loss */
 	/* mass-deletion guard: deletions held (reconcile/guard.h) */
 	struct nwg_guard guard;
+	/* per-hub actual state as last read and applied (reconcile/cache.h) */
+	struct nwg_acache acache;
 	/* namespace clean-up (agent/nsgc_run.c): NULL-terminated names */
 	char **ns_todo;	   /* looked at after this pass */
 	char **ns_pending; /* kept by an earlier pass: looked at again */

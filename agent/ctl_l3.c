@@ -129,6 +129,7 @@ static int place(struct nwg_agent *a, const char *port_id, const struct where *w
 	if (cidrs && !(v = cidr_vec(cidrs)))
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	p.cidrs = v;
+	nwg_acache_drop(&a->acache, port_id); /* the link changes outside the reconcile */
 	rc = nwg_exec_place(a->backend, &p, changed, err);
 	nwg_strv_free(v);
 	return rc;

@@ -7,6 +7,7 @@
 #include "agent.h"
 #include "ctl/ctl.h"
 #include "ctl_l3.h"
+#include "ha/ctl_ha.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/wg.h"
@@ -128,6 +129,8 @@ json_t *nwg_ctl_dispatch(void *ctx, const char *method, const json_t *args, stru
 		return nwg_status_build(a);
 	if (nwg_ctl_l3_handles(method))
 		return nwg_ctl_l3(a, method, args, err);
+	if (nwg_ctl_ha_handles(method))
+		return nwg_ctl_ha(a, method, args, err);
 	nwg_err_set(err, EINVAL, "unknown method");
 	return NULL;
 }

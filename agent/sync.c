@@ -124,6 +124,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		return;
 	}
 	r = nwg_exec_action(x, act, &out, &err);
+	nwg_acache_applied(&a->acache, act, &out, r);
 	if (r < 0) {
 		nwg_hubtab_fail(st, nwg_now_ms(), err.msg);
 		a->sync_errors++;
@@ -167,6 +168,70 @@ static void vouch_gone(struct nwg_agent *a, const struct nwg_desired *d, bool fu
 	}
 }
 
+/* A cached link is still there as the cache knows it (one netlink request):
+ * a wireguard-go that died, a link moved, renamed or set down outside the
+ * agent sends the pass back to reading the system. */
+static bool link_as_cached(const struct nwg_alink *l)
+{
+	char alias[NWG_ALIAS_MAX];
+	struct nwg_rtnl *r = NULL;
+	struct nwg_link now;
+	bool same;
+
+	if (nwg_rtnl_open(&r, l->netns[0] ? l->netns : NULL, NULL) < 0)
+		return false;
+	snprintf(alias, sizeof(alias), "%s%s", NWG_ALIAS_PREFIX, l->port_id);
+	same = nwg_link_get(r, l->ifname, &now, NULL) == 0 && strcmp(now.alias, alias) == 0 &&
+	       now.up == l->up && now.mtu == l->mtu;
+	nwg_rtnl_close(r);
+	return same;
+}
+
+static int from_cache(struct nwg_agent *a, const struct nwg_actual_src *src,
+		      struct nwg_actual **act)
+{
+	int r = nwg_acache_actual(&a->acache, src->scope, src->n_scope, act);
+
+	for (size_t i = 0; r > 0 && i < (*act)->n_links; i++) {
+		if (link_as_cached(&(*act)->links[i]))
+			continue;
+		log_info("hub %s: %s changed outside the agent: reading it again",
+			 (*act)->links[i].port_id, (*act)->links[i].ifname);
+		nwg_acache_drop(&a->acache, (*act)->links[i].port_id);
+		nwg_actual_free(*act);
+		*act = NULL;
+		return 0;
+	}
+	return r;
+}
+
+/* A targeted pass whose hubs are all cached plans against the cache; any
+ * other pass reads the system and refreshes the cache with what it read. */
+static int read_actual(struct nwg_agent *a, const struct nwg_desired *d,
+		       const struct nwg_plan_opts *o, struct nwg_actual_src *src,
+		       struct nwg_actual **act, struct nwg_err *err)
+{
+	int r = 0;
+
+	if (src->scope && !a->conf.dry_run)
+		r = from_cache(a, src, act);
+	if (r < 0)
+		return nwg_err_set(err, -r, "out of memory");
+	if (r > 0)
+		return 0;
+	src->extra_netns = desired_netns(d, o);
+	r = nwg_actual_read(act, src, err);
+	nwg_strv_free(src->extra_netns);
+	src->extra_netns = NULL;
+	if (r < 0) {
+		nwg_acache_clear(&a->acache);
+		return r;
+	}
+	if (nwg_acache_fill(&a->acache, *act, !src->scope && (*act)->complete) < 0)
+		log_warn("out of memory: the per-hub cache is off until the next pass");
+	return 0;
+}
+
 static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *const *ids,
 		   size_t n)
 {
@@ -181,9 +246,7 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 	plan_opts(a, full, ids, n, &o);
 	src.scope = full ? NULL : (const char *const *)ids;
 	src.n_scope = full ? 0 : n;
-	src.extra_netns = desired_netns(d, &o);
-	r = nwg_actual_read(&act, &src, &err);
-	nwg_strv_free(src.extra_netns);
+	r = read_actual(a, d, &o, &src, &act, &err);
 	if (r < 0) {
 		log_err("reading the actual state failed: %s", err.msg);
 		return r;

@@ -8,6 +8,11 @@
 #     first realization, an in-sync pass (adopt), re-creation after a "reboot".
 # Knobs: BENCH_EVENTS (50), BENCH_HUBS (50, up to ~100 with wireguard-go),
 # NWG_INSTANCE / NEUTRON_PORT (harness instance).
+# BENCH_BASE_REF=<git ref> (opt-in, two restarts of the instance's
+# neutron-server): step 1 runs first with neutron-server on that ref's
+# networking_wireguard (git archive), then on this tree's, side by side in
+# one run (same agent, machine and network), and prints this tree's p50/p95
+# as a ratio of the ref's. Without it the server runs this tree's code.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 AGENT=${AGENT:-$HERE/../build/rel/bin/neutron-wireguard-agent}
@@ -24,6 +29,7 @@ LOG=$T/agent.log
 HOST=bench-agt-$$
 PROJ=bnch$$
 NS=tun-$PROJ
+BASE_REF=${BENCH_BASE_REF:-}
 NET='' AGENT_PID=''
 PORTS=()
 IFS_CREATED=()
@@ -36,6 +42,8 @@ cleanup() {
 	for i in "${IFS_CREATED[@]}"; do del_if "$i" "$NS" "${NS}o"; done
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "${NS}o" 2>/dev/null
+	# the instance keeps serving this tree's code, not the baseline's
+	[ -n "$BASE_REF" ] && [ "${SERVED:-}" = base ] && use_code "$ROOT" >/dev/null 2>&1
 	rm -rf "$T"
 	return 0
 }
@@ -46,8 +54,25 @@ pct() { # pct P < numbers
 	sort -n | awk -v p="$1" '{a[NR] = $1} END {i = int((NR * p + 99) / 100); if (i < 1) i = 1; print a[i]}'
 }
 
-event_latency() {
-	local i id t0 t1
+# use_code SRC: restart the instance's neutron-server on SRC's driver code.
+use_code() {
+	NWG_SRC=$1 "$HARNESS" restart >"$T/harness-restart.log" 2>&1 || {
+		tail -20 "$T/harness-restart.log"
+		return 1
+	}
+	eval "$("$HARNESS" env)"
+	# shellcheck disable=SC2034 # read by api() (tests/agent/stack.sh)
+	API=$NEUTRON_API
+	[ -z "$AGENT_PID" ] || wait_for 60 agent_alive_in_api
+}
+
+base_tree() { # the baseline's driver code, from git
+	mkdir -p "$T/base" &&
+		git -C "$ROOT" archive "$BASE_REF" setup.py setup.cfg networking_wireguard |
+		tar -x -C "$T/base"
+}
+
+setup_latency() {
 	stack_up || return 1
 	cat >"$T/agent.ini" <<INI
 [DEFAULT]
@@ -64,7 +89,16 @@ INI
 	wait_for 15 agent_alive_in_api || { echo "agent did not register"; return 1; }
 	NET=$(api POST /networks "{\"network\": {\"name\": \"$PROJ\", \"project_id\": \"$PROJ\"}}" | jq -r .network.id)
 	api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.98.0.0/16\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null}}" >/dev/null
-	: >"$T/lat"
+}
+
+side_name() { if [ "$1" = base ]; then echo "$BASE_REF (baseline)"; else echo "this tree"; fi; }
+
+# event_latency SIDE: EVENTS hubs created one by one; per hub, POST
+# returned -> vif_details.public_key seen. Results in $T/lat.SIDE, $T/ev.SIDE.
+event_latency() {
+	local side=$1 i id t0 t1
+	: >"$T/lat.$side"
+	: >"$T/ev.$side"
 	for ((i = 0; i < EVENTS; i++)); do
 		id=$(api POST /ports "{\"port\": {\"network_id\": \"$NET\", \"project_id\": \"$PROJ\", \"binding:host_id\": \"$HOST\", \"binding:profile\": {\"wg_role\": \"hub\"}}}" | jq -r .port.id)
 		t0=$(now_ms)
@@ -75,16 +109,26 @@ INI
 			[ $(($(now_ms) - t0)) -gt 20000 ] && break
 		done
 		t1=$(now_ms)
-		echo $((t1 - t0)) >>"$T/lat"
-		echo "$id $t0 $t1" >>"$T/ev"
+		echo $((t1 - t0)) >>"$T/lat.$side"
+		echo "$id $t0 $t1" >>"$T/ev.$side"
 	done
 	local p50 p95
-	p50=$(pct 50 <"$T/lat")
-	p95=$(pct 95 <"$T/lat")
-	echo "agent event latency (port create returned -> hub_realized in API), $EVENTS hubs:"
-	echo "  p50 ${p50} ms, p95 ${p95} ms, max $(pct 100 <"$T/lat") ms"
+	p50=$(pct 50 <"$T/lat.$side")
+	p95=$(pct 95 <"$T/lat.$side")
+	echo "agent event latency (port create returned -> hub_realized in API), $EVENTS hubs, server on $(side_name "$side"):"
+	echo "  p50 ${p50} ms, p95 ${p95} ms, max $(pct 100 <"$T/lat.$side") ms"
 	awk -v a="$p50" -v b="$p95" -v f="$POLL_FLOOR_MS" 'BEGIN {
 		printf "  vs old design polling every %d ms (expected wait %d ms, worst %d ms): p50 %.2fx, p95 %.2fx of the floor\n", f, f / 2, f, a / (f / 2), b / f }'
+}
+
+compare_sides() {
+	local b50 b95 o50 o95
+	b50=$(pct 50 <"$T/lat.base") b95=$(pct 95 <"$T/lat.base")
+	o50=$(pct 50 <"$T/lat.ours") o95=$(pct 95 <"$T/lat.ours")
+	echo "side by side (one run: same agent, network and machine; server code switched):"
+	printf '  %-32s %8s %8s\n' server p50_ms p95_ms "$BASE_REF (baseline)" "$b50" "$b95" "this tree" "$o50" "$o95"
+	awk -v a="$o50" -v b="$b50" -v c="$o95" -v d="$b95" 'BEGIN {
+		printf "  this tree / baseline: p50 %.2fx, p95 %.2fx (goal: p50 <= 100 ms)\n", a / b, c / d }'
 }
 
 # From the agent's log: trigger (hubs_changed) -> hub built, and -> hub_realized answered.
@@ -103,11 +147,11 @@ agent_share() {
 
 # Where the time goes, per hub (p50 of each step; clocks: this script, the
 # agent's log, neutron-server's log, all on this machine, ms since midnight).
-profile() {
-	local off
+profile() { # profile SIDE
+	local side=$1 off
 	off=$(date +%z | awk '{ s = substr($1, 1, 1) == "-" ? -1 : 1; print s * (substr($1, 2, 2) * 3600 + substr($1, 4, 2) * 60) * 1000 }')
 	{
-		awk -v off="$off" '{ print "T", $1, ($2 + off) % 86400000, ($3 + off) % 86400000 }' "$T/ev"
+		awk -v off="$off" '{ print "T", $1, ($2 + off) % 86400000, ($3 + off) % 86400000 }' "$T/ev.$side"
 		awk '/ DEBUG neutron-wireguard-agent: hubs_changed: / { print "A cast", $2 }
 			/ neutron-wireguard-agent: hub .*: created wg-/ { print "A built", $2, $7 }
 			/ neutron-wireguard-agent: hub .*: reported realized/ { print "A reply", $2, $7 }' "$LOG"
@@ -128,7 +172,7 @@ profile() {
 		}
 	}' >"$T/prof"
 	local k
-	echo "  where the time goes (p50 per hub, ms; t=0: port create returned):"
+	echo "  where the time goes, server on $(side_name "$side") (p50 per hub, ms; t=0: port create returned):"
 	for k in cast build call reply seen; do
 		printf '    %-6s %6s  %s\n' "$k" "$(awk -v k=$k '$1 == k {print $2}' "$T/prof" | pct 50)" "$(case $k in
 			cast) echo "POST returned -> agent got hubs_changed (negative: before the API answered)" ;;
@@ -202,9 +246,30 @@ remove_event_hubs() { # frees their wireguard-go processes (inotify instances) f
 	wait_for 60 bash -c "! ip netns exec $NS ip -o link 2>/dev/null | grep -q ' wg-'"
 }
 
-event_latency || exit 1
+if [ -n "$BASE_REF" ]; then
+	git -C "$ROOT" rev-parse -q --verify "$BASE_REF^{commit}" >/dev/null || {
+		echo "bench-agent: BENCH_BASE_REF=$BASE_REF is not a commit of $ROOT"
+		exit 1
+	}
+	base_tree || { echo "bench-agent: cannot extract $BASE_REF"; exit 1; }
+fi
+setup_latency || exit 1
+if [ -n "$BASE_REF" ]; then
+	SERVED=base
+	use_code "$T/base" || { echo "bench-agent: server on $BASE_REF did not come up"; exit 1; }
+	event_latency base || exit 1
+	profile base
+	remove_event_hubs
+	use_code "$ROOT" || { echo "bench-agent: server on this tree did not come up"; exit 1; }
+	SERVED=ours
+else
+	# whatever the instance ran before, it serves this tree's code now
+	use_code "$ROOT" || { echo "bench-agent: server did not come up"; exit 1; }
+fi
+event_latency ours || exit 1
+[ -n "$BASE_REF" ] && compare_sides
 agent_share
-profile
+profile ours
 idle_cost
 remove_event_hubs
 stop_agent TERM

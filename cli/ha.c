@@ -146,6 +146,10 @@ int nwgcli_cmd_ha(int argc, char **argv)
 		r = cmd_deactivate(argc - 1, argv + 1);
 	else if (strcmp(step, "stream") == 0)
 		r = nwgcli_ha_stream(argc - 1, argv + 1);
+	else if (strcmp(step, "seal") == 0)
+		r = nwgcli_ha_seal(argc - 1, argv + 1);
+	else if (strcmp(step, "unseal") == 0)
+		r = nwgcli_ha_unseal(argc - 1, argv + 1);
 	else if (strcmp(step, "enroll-pub") == 0)
 		r = cmd_enroll_pub(argc - 1, argv + 1);
 	else if (strcmp(step, "--help") == 0 || strcmp(step, "-h") == 0) {

@@ -14,5 +14,7 @@ int nwgcli_ha_backend(struct nwg_backend **b, struct nwg_err *err);
 int nwgcli_ha_u16(const char *s, unsigned min, uint16_t *out);
 int nwgcli_ha_activate(int argc, char **argv);
 int nwgcli_ha_stream(int argc, char **argv);
+int nwgcli_ha_seal(int argc, char **argv);
+int nwgcli_ha_unseal(int argc, char **argv);
 
 #endif

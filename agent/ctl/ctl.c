@@ -248,7 +248,9 @@ static bool peer_privileged(int fd, bool *known, long *uid)
 
 bool nwg_ctl_group_may(const char *method)
 {
-	static const char *const allowed[] = {"status", "owns", "attach", "detach"};
+	static const char *const allowed[] = {"status",	       "owns",	       "attach",
+					      "detach",	       "ha_endpoints", "ha_activate",
+					      "ha_handshaken", "ha_restore",   "ha_deactivate"};
 
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
 		if (strcmp(method, allowed[i]) == 0)

@@ -8,6 +8,7 @@
 
 #include "log/log.h"
 #include "nwg/rtnl.h"
+#include "reconcile/record.h"
 #include "strv.h"
 
 /* ---- construction ---- */
@@ -143,34 +144,6 @@ static void id_from_path(const char *path, char *out, size_t len)
 	snprintf(out, len, "%.*s", dot ? (int)(dot - base) : (int)strlen(base), base);
 }
 
-/* A record handed out by nwg_repo_foreach, copied so the actual state owns
- * it (parsing the file once, not once to walk and again to keep). */
-static struct nwg_hub_record *record_dup(const struct nwg_hub_record *rec)
-{
-	struct nwg_hub_record *c = nwg_hub_record_new();
-
-	if (!c)
-		return NULL;
-	*c = *rec;
-	c->addresses = NULL;
-	c->peers = rec->n_peers ? calloc(rec->n_peers, sizeof(*c->peers)) : NULL;
-	c->n_peers = 0;
-	if ((rec->n_peers && !c->peers) || nwg_strv_dup(&c->addresses, rec->addresses) < 0) {
-		nwg_hub_record_free(c);
-		return NULL;
-	}
-	for (size_t i = 0; i < rec->n_peers; i++) {
-		c->peers[i] = rec->peers[i];
-		c->peers[i].allowed_ips = NULL;
-		c->n_peers++;
-		if (nwg_strv_dup(&c->peers[i].allowed_ips, rec->peers[i].allowed_ips) < 0) {
-			nwg_hub_record_free(c);
-			return NULL;
-		}
-	}
-	return c;
-}
-
 static void corrupt(struct nwg_actual *a, const char *id, const char *path, const char *why)
 {
 	log_warn("repository file %s is corrupt, ignored: %s", path, why ? why : "?");
@@ -192,7 +165,7 @@ static int repo_cb(const struct nwg_hub_record *rec, const char *path, const str
 	}
 	if (!in_scope(w->src, rec->port_id))
 		return 0;
-	copy = record_dup(rec);
+	copy = nwg_record_dup(rec); /* parsed once: copied, not loaded again */
 	if (!copy)
 		return -ENOMEM;
 	return nwg_actual_add_record(w->a, copy);

@@ -2,7 +2,10 @@
 #include "reconcile/record.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "strv.h"
 
 static int add_peer(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
 {
@@ -89,4 +92,30 @@ bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record
 			return false;
 	}
 	return true;
+}
+
+struct nwg_hub_record *nwg_record_dup(const struct nwg_hub_record *rec)
+{
+	struct nwg_hub_record *c = rec ? nwg_hub_record_new() : NULL;
+
+	if (!c)
+		return NULL;
+	*c = *rec;
+	c->addresses = NULL;
+	c->peers = rec->n_peers ? calloc(rec->n_peers, sizeof(*c->peers)) : NULL;
+	c->n_peers = 0;
+	if ((rec->n_peers && !c->peers) || nwg_strv_dup(&c->addresses, rec->addresses) < 0) {
+		nwg_hub_record_free(c);
+		return NULL;
+	}
+	for (size_t i = 0; i < rec->n_peers; i++) {
+		c->peers[i] = rec->peers[i];
+		c->peers[i].allowed_ips = NULL;
+		c->n_peers++;
+		if (nwg_strv_dup(&c->peers[i].allowed_ips, rec->peers[i].allowed_ips) < 0) {
+			nwg_hub_record_free(c);
+			return NULL;
+		}
+	}
+	return c;
 }

@@ -23,6 +23,8 @@ struct nwg_record_spec {
 
 /* A new record (caller frees with nwg_hub_record_free), NULL on ENOMEM. */
 struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec);
+/* A deep copy (secure memory, as every record), NULL on ENOMEM. */
+struct nwg_hub_record *nwg_record_dup(const struct nwg_hub_record *rec);
 /* Every field, key included (constant time for the key). */
 bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record *b);
 

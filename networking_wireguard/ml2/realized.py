@@ -6,11 +6,14 @@ details of the hub and of its spokes through Neutron's objects and events
 (port_details.py): revision bump + PORT AFTER_UPDATE, no rebind.
 """
 
+import types
+
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.db import api as db_api
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from networking_wireguard.api.definitions import wireguard as apidef
 from networking_wireguard import conf  # noqa: F401 (registers options)
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
@@ -21,6 +24,21 @@ from networking_wireguard import validation as v
 LOG = logging.getLogger(__name__)
 
 
+# The hub's fields of the ``wireguard`` port attribute that a report changes.
+_ATTR_FIELDS = ('public_key', 'endpoint', 'listen_port')
+
+
+def _profile_values(public_key, endpoint):
+    if not cfg.CONF.ml2_wireguard.write_hub_profile:
+        return None
+    # Existing clients read a hub's key and endpoint from its binding:profile.
+    return {c.PROFILE_PUBLIC_KEY: public_key, c.PROFILE_ENDPOINT: endpoint}
+
+
+def _bound(binding):
+    return binding is not None and binding.vif_type == c.VIF_TYPE_WIREGUARD
+
+
 def hub_realized(context, port_id, public_key, listen_port,
                  endpoint, interface, namespace, mtu):
     """Store a hub's identity, refresh its and its spokes' binding
@@ -28,52 +46,59 @@ def hub_realized(context, port_id, public_key, listen_port,
     Neutron's PortBinding object (ml2/port_details.py): the port's
     revision is bumped and PORT AFTER_UPDATE published; no rebind.
 
-    Idempotent: the same report twice changes nothing the second time
-    (no revision bump, no notification).
+    One transaction that reads only the hub's row and active binding; the
+    port is read in full once, after commit, for the notification.
+    Idempotent: the same report twice changes nothing the second time (no
+    revision bump, no notification, no full read of the port).
+
+    While ML2 is still binding the hub (its binding not yet ``wireguard``)
+    the binding is left alone: a profile write would make ML2's binding
+    commit fail and bind the port again. That commit carries details
+    computed before this report; whichever of the two commits comes last
+    brings them in line (the binding's postcommit, heal_hub_details, or
+    _heal() after ours).
     """
     v.check_realized(public_key, listen_port, endpoint, mtu)
-    original = port_details.port_dict(context, port_id)
     with db_api.CONTEXT_WRITER.using(context):
         session = context.session
         row = db.get_row(session, port_id)
-        if original is None or row is None or row.role != c.ROLE_HUB:
+        if row is None or row.role != c.ROLE_HUB:
             LOG.warning("hub_realized for %s, which is not a WireGuard "
                         "hub: ignored", port_id)
             return False
-        host = db.hosts(session, [port_id]).get(port_id)
+        binding = port_details.active_binding(context, port_id)
+        host = binding.host if binding is not None else None
         new = {'public_key': public_key, 'listen_port': listen_port,
                'endpoint': endpoint, 'interface': interface,
                'namespace': namespace, 'mtu': mtu, 'host': host}
-        changed = any(getattr(row, k) != val for k, val in new.items())
-        if changed:
+        row_changed = any(getattr(row, k) != val for k, val in new.items())
+        bound = _bound(binding)
+        attr_before = {k: getattr(row, k) for k in _ATTR_FIELDS}
+        changes = port_details.binding_changes(
+            binding, c.VIF_TYPE_WIREGUARD,
+            payloads.hub_vif_details(types.SimpleNamespace(**new)),
+            _profile_values(public_key, endpoint)) if bound else {}
+        before = None
+        if row_changed or changes:
+            # before any write: the row's flush bumps the revision
+            before = port_details.binding_before(
+                context, port_id, binding if changes else None)
+        if row_changed:
             db.save_row(session, port_id, c.ROLE_HUB, **new)
             LOG.info("Hub %s realized on %s: %s (listen port %s)",
                      port_id, host, endpoint, listen_port)
-        profile = None
-        if cfg.CONF.ml2_wireguard.write_hub_profile:
-            # Existing clients read a hub's key and endpoint from its
-            # binding:profile.
-            profile = {c.PROFILE_PUBLIC_KEY: public_key,
-                       c.PROFILE_ENDPOINT: endpoint}
-        binding = port_details.active_binding(context, port_id)
-        # ML2 may still be committing the hub's first binding: its commit
-        # then carries details computed before this report.
-        racing = (binding is None or
-                  binding.vif_type != c.VIF_TYPE_WIREGUARD)
-        if port_details.update_active_binding(
+        if changes:
+            port_details.update_active_binding(
                 context, port_id, vif_type=c.VIF_TYPE_WIREGUARD,
-                vif_details=payloads.hub_vif_details(row),
-                profile_values=profile):
-            changed = True
+                vif_details=changes.get('vif_details'),
+                profile_values=_profile_values(public_key, endpoint),
+                binding=binding)
         spokes = db.spoke_ids_of_hubs(session, [port_id]).get(port_id, [])
-    if changed:
-        port_details.publish_update(context, port_id, original)
-    if racing:
-        # Whichever of the two commits came last heals the details: the
-        # binding's postcommit (heal_hub_details) or this, after ours.
-        fresh = port_details.port_dict(context, port_id)
-        if fresh is not None:
-            heal_hub_details(context, fresh)
+    if before is not None:
+        port_details.publish_change(context, port_id, before,
+                                    {apidef.WIREGUARD: attr_before})
+    if not bound:
+        _heal(context, port_id)
     if spokes:
         refresh_spokes(context, spokes)
     return True
@@ -105,24 +130,38 @@ def refresh_spokes(plugin_context, spoke_ids):
 def heal_hub_details(plugin_context, port):
     """hub_realized may land while ML2 is still committing the hub's
     first binding; that commit then stores the details computed before
-    the hub was realized. Bring them back in line with our table."""
+    the hub was realized. Bring them (and the profile mirror) back in line
+    with our table. port: the port as ML2's postcommit has it."""
     if port.get(portbindings.VIF_TYPE) != c.VIF_TYPE_WIREGUARD:
         return
-    have = port.get(portbindings.VIF_DETAILS) or {}
+    _heal(plugin_context, port['id'])
+
+
+def _heal(plugin_context, port_id):
     with db_api.CONTEXT_WRITER.using(plugin_context):
         session = plugin_context.session
-        row = db.get_row(session, port['id'])
+        row = db.get_row(session, port_id)
         if row is None or row.role != c.ROLE_HUB or not row.public_key:
             return
+        binding = port_details.active_binding(plugin_context, port_id)
+        if not _bound(binding):
+            return      # still binding: its postcommit comes here again
+        have = dict(binding.vif_details or {})
         want = payloads.hub_vif_details(row)
-        if all(have.get(k) == want[k] for k in c.HUB_DETAILS):
-            return
         details = dict(have)
         details.update(want)
-        changed = port_details.update_active_binding(
-            plugin_context, port['id'], vif_type=c.VIF_TYPE_WIREGUARD,
-            vif_details=details)
-    if changed:
-        LOG.debug("Hub %s: binding details refreshed after a binding "
-                  "raced with hub_realized", port['id'])
-        port_details.publish_update(plugin_context, port['id'], port)
+        changes = port_details.binding_changes(
+            binding, c.VIF_TYPE_WIREGUARD, details,
+            _profile_values(row.public_key, row.endpoint))
+        if not changes:
+            return
+        before = port_details.binding_before(plugin_context, port_id,
+                                             binding)
+        port_details.update_active_binding(
+            plugin_context, port_id, vif_type=c.VIF_TYPE_WIREGUARD,
+            vif_details=details,
+            profile_values=_profile_values(row.public_key, row.endpoint),
+            binding=binding)
+    LOG.debug("Hub %s: binding details refreshed after a binding raced "
+              "with hub_realized", port_id)
+    port_details.publish_change(plugin_context, port_id, before)

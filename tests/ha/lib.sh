@@ -28,6 +28,7 @@ HA_CLI=${HA_CLI:-$(pwd)/build/rel/bin/neutron-wireguard}
 NS_SW=hasw$HA_ID NS_DEV=hadev$HA_ID NS_VM=havm$HA_ID
 VIP=198.51.100.100 TVIP=10.98.0.1 VM_IP=10.98.0.10 DEV_IP=203.0.113.10
 HA_PORT=51820 STREAM_PORT=51900
+HA_PORT_ID=${HA_PORT_ID:-$(cat /proc/sys/kernel/random/uuid)}
 
 ha_ns() { echo "han$1$HA_ID"; }
 ha_if() { echo "hw$1$HA_ID"; }
@@ -43,12 +44,18 @@ ha_wire() {
 ha_keys() {
 	local d=$HA_ROOT
 	umask 077
-	wg genkey >"$d/hub.key"
-	wg pubkey <"$d/hub.key" >"$d/hub.pub"
 	wg genkey >"$d/dev.key"
 	wg pubkey <"$d/dev.key" >"$d/dev.pub"
-	"$HA_CLI" ha enroll-pub "$d/n1/enroll.key" >"$d/n1/enroll.pub"
-	"$HA_CLI" ha enroll-pub "$d/n2/enroll.key" >"$d/n2/enroll.pub"
+	"$HA_CLI" ha enroll-pub "$d/n1/enroll.key" >"$d/n1/enroll.pub" || return 1
+	"$HA_CLI" ha enroll-pub "$d/n2/enroll.key" >"$d/n2/enroll.pub" || return 1
+	# node 1 makes the hub key; it reaches node 2 sealed to node 2's
+	# enrollment key, bound to the hub's port id: only hub.sealed moves
+	wg genkey >"$d/n1/hub.key"
+	wg pubkey <"$d/n1/hub.key" >"$d/hub.pub"
+	"$HA_CLI" ha seal --port-id "$HA_PORT_ID" --key "$d/n1/hub.key" \
+		--to "$(cat "$d/n2/enroll.pub")" >"$d/hub.sealed" || return 1
+	"$HA_CLI" ha unseal --port-id "$HA_PORT_ID" --key "$d/n2/enroll.key" \
+		--out "$d/n2/hub.key" <"$d/hub.sealed"
 }
 
 ha_notify_script() {
@@ -116,7 +123,7 @@ ha_node_start() {
 		</dev/null >>"$d/wg.log" 2>&1 &
 	disown $!
 	for _ in $(seq 100); do [ -S "/var/run/wireguard/$ifn.sock" ] && wg show "$ifn" >/dev/null 2>&1 && break; sleep 0.05; done
-	wg set "$ifn" private-key "$HA_ROOT/hub.key" listen-port "$HA_PORT" \
+	wg set "$ifn" private-key "$d/hub.key" listen-port "$HA_PORT" \
 		peer "$(cat "$HA_ROOT/dev.pub")" allowed-ips 10.99.0.2/32
 	ip -n "$ns" addr add 10.99.0.1/24 dev "$ifn"
 	ip -n "$ns" link set "$ifn" up
@@ -184,7 +191,7 @@ ha_setup() {
 		ha_wire "$ns" t0 "st$n" brt
 		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
 	done
-	ha_keys
+	ha_keys || { ha_log "hub key distribution failed"; return 1; }
 	for n in 1 2; do
 		ha_notify_script "$n"
 		ha_keepalived_conf "$n"

@@ -49,8 +49,6 @@ static void test_parse_rejects(void **state)
 	    "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= 198.51.100.7:65536\n",
 	    "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dh= 198.51.100.7:1\n", /* not canonical */
 	    "\n",
-	    "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= 198.51.100.7:1\n"
-	    "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= 198.51.100.8:1\n", /* duplicate key */
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -61,6 +59,19 @@ static void test_parse_rejects(void **state)
 		assert_int_equal(nwg_ha_parse(bad[i], strlen(bad[i]), &v, &n, &err), -EINVAL);
 		assert_null(v);
 		assert_non_null(strstr(err.msg, "endpoint list line"));
+	}
+	/* a key listed twice, not next to each other */
+	{
+		const char dup[] = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= 198.51.100.7:1\n"
+				   "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw= 198.51.100.9:1\n"
+				   "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= 198.51.100.8:1\n";
+		struct nwg_ha_ep *v = NULL;
+		struct nwg_err err = {{0}};
+		size_t n = 0;
+
+		assert_int_equal(nwg_ha_parse(dup, strlen(dup), &v, &n, &err), -EINVAL);
+		assert_null(v);
+		assert_non_null(strstr(err.msg, "listed twice"));
 	}
 	/* an embedded NUL */
 	{

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "reconcile/cache.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log/log.h"
+#include "nwg/rtnl.h"
+#include "reconcile/peers.h"
+#include "reconcile/record.h"
+#include "strv.h"
+
+/* More peer operations than this in one action: the entry is dropped and the
+ * next pass reads the device (applying them one by one to the model would
+ * cost more than the read). */
+#define NWG_ACACHE_MAX_OPS 256
+
+static void ent_free(struct nwg_acache_ent *e)
+{
+	nwg_strv_free(e->link.addrs);
+	nwg_device_free(e->link.dev);
+	nwg_hub_record_free(e->rec);
+	memset(e, 0, sizeof(*e));
+}
+
+void nwg_acache_clear(struct nwg_acache *c)
+{
+	for (size_t i = 0; c && i < c->n; i++)
+		ent_free(&c->v[i]);
+	if (!c)
+		return;
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
+static struct nwg_acache_ent *find(const struct nwg_acache *c, const char *port_id)
+{
+	for (size_t i = 0; c && port_id && i < c->n; i++) {
+		if (strcmp(c->v[i].link.port_id, port_id) == 0)
+			return &c->v[i];
+	}
+	return NULL;
+}
+
+const struct nwg_acache_ent *nwg_acache_find(const struct nwg_acache *c, const char *port_id)
+{
+	return find(c, port_id);
+}
+
+void nwg_acache_drop(struct nwg_acache *c, const char *port_id)
+{
+	struct nwg_acache_ent *e = find(c, port_id);
+
+	if (!e)
+		return;
+	ent_free(e);
+	*e = c->v[--c->n];
+	c->drops++;
+}
+
+/* Only a hub in its normal state is cached: link, readable device holding
+ * the record's key, record. */
+static bool cacheable(const struct nwg_alink *l, const struct nwg_hub_record *rec)
+{
+	return l && rec && l->dev && (l->dev->flags & NWG_DEV_HAS_PRIVATE_KEY) &&
+	       nwg_key_equal(&l->dev->private_key, &rec->private_key);
+}
+
+static int ent_make(struct nwg_acache_ent *e, const struct nwg_alink *l,
+		    const struct nwg_hub_record *rec)
+{
+	memset(e, 0, sizeof(*e));
+	e->link = *l;
+	e->link.addrs = NULL;
+	e->link.dev = nwg_device_dup_public(l->dev);
+	e->rec = nwg_record_dup(rec);
+	if (!e->link.dev || !e->rec || nwg_strv_dup(&e->link.addrs, l->addrs) < 0) {
+		ent_free(e);
+		return -ENOMEM;
+	}
+	nwg_peers_sort(e->link.dev);
+	return 0;
+}
+
+static bool ent_same(const struct nwg_acache_ent *a, const struct nwg_acache_ent *b)
+{
+	return strcmp(a->link.ifname, b->link.ifname) == 0 &&
+	       strcmp(a->link.netns, b->link.netns) == 0 && a->link.up == b->link.up &&
+	       a->link.mtu == b->link.mtu && a->link.dev->listen_port == b->link.dev->listen_port &&
+	       nwg_device_peers_same(a->link.dev, b->link.dev) && nwg_record_same(a->rec, b->rec);
+}
+
+static int put(struct nwg_acache *c, struct nwg_acache_ent *e)
+{
+	struct nwg_acache_ent *v = realloc(c->v, (c->n + 1) * sizeof(*v));
+
+	if (!v) {
+		ent_free(e);
+		return -ENOMEM;
+	}
+	c->v = v;
+	v[c->n++] = *e;
+	return 0;
+}
+
+int nwg_acache_fill(struct nwg_acache *c, const struct nwg_actual *a, bool full)
+{
+	struct nwg_acache old = *c;
+	int drift = 0;
+
+	if (full) {
+		c->v = NULL;
+		c->n = 0;
+	}
+	for (size_t i = 0; a && i < a->n_links; i++) {
+		const struct nwg_alink *l = &a->links[i];
+		const struct nwg_acache_ent *was = full ? find(&old, l->port_id) : NULL;
+		struct nwg_acache_ent e;
+
+		if (!full)
+			nwg_acache_drop(c, l->port_id);
+		if (!cacheable(l, nwg_actual_find_record(a, l->port_id)))
+			continue;
+		if (ent_make(&e, l, nwg_actual_find_record(a, l->port_id)) < 0 || put(c, &e) < 0) {
+			nwg_acache_clear(c);
+			drift = -ENOMEM;
+			break;
+		}
+		if (was && !ent_same(was, &e)) {
+			log_warn("hub %s: the system differs from what the agent last applied "
+				 "(changed outside the agent?): cache refreshed",
+				 l->port_id);
+			drift++;
+		}
+	}
+	if (full) {
+		c->drift += drift > 0 ? (uint64_t)drift : 0;
+		c->hits = old.hits, c->misses = old.misses, c->drops = old.drops;
+		nwg_acache_clear(&old);
+	}
+	return drift;
+}
+
+/* The cached hub as part of an actual state (the device gets the record's
+ * key back: the planner compares the two). */
+static int ent_out(struct nwg_actual *a, const struct nwg_acache_ent *e)
+{
+	struct nwg_alink *l = nwg_actual_add_link(a);
+	struct nwg_hub_record *rec;
+
+	if (!l)
+		return -ENOMEM;
+	*l = e->link;
+	l->addrs = NULL;
+	l->dev = nwg_device_dup_public(e->link.dev);
+	if (!l->dev || nwg_strv_dup(&l->addrs, e->link.addrs) < 0)
+		return -ENOMEM;
+	l->dev->private_key = e->rec->private_key;
+	l->dev->flags |= NWG_DEV_HAS_PRIVATE_KEY;
+	rec = nwg_record_dup(e->rec);
+	return rec ? nwg_actual_add_record(a, rec) : -ENOMEM;
+}
+
+int nwg_acache_actual(struct nwg_acache *c, const char *const *ids, size_t n,
+		      struct nwg_actual **out)
+{
+	struct nwg_actual *a;
+
+	*out = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!find(c, ids[i])) {
+			c->misses++;
+			return 0;
+		}
+	}
+	if (!n || !(a = nwg_actual_new()))
+		return n ? -ENOMEM : 0;
+	for (size_t i = 0; i < n; i++) {
+		/* a scope naming the same hub twice yields it once, as a read does */
+		if (!nwg_actual_find_link(a, ids[i]) && ent_out(a, find(c, ids[i])) < 0) {
+			nwg_actual_free(a);
+			return -ENOMEM;
+		}
+	}
+	c->hits++;
+	*out = a;
+	return 1;
+}
+
+static int apply_peers(struct nwg_acache_ent *e, const struct nwg_action *act)
+{
+	struct nwg_device *set = NULL;
+	int r = nwg_exec_peer_device(act, e->link.ifname, &set, NULL);
+
+	if (r >= 0)
+		r = nwg_device_apply(e->link.dev, set);
+	nwg_device_free(set);
+	return r;
+}
+
+/* The record exec saved (reconcile/exec.c save_record builds the same). */
+static int apply_record(struct nwg_acache_ent *e, const struct nwg_action *act,
+			const struct nwg_exec_out *out)
+{
+	struct nwg_record_spec spec = {
+	    .hub = act->want,
+	    .ifname = out->ifname,
+	    .netns = out->netns,
+	    .home_netns = act->home_netns,
+	    .mtu = act->mtu,
+	    .up = out->up,
+	    .addressed = act->addressed,
+	    .private_key = &e->rec->private_key,
+	    .listen_port = out->listen_port,
+	};
+	struct nwg_hub_record *rec = nwg_record_build(&spec);
+
+	if (!rec)
+		return -ENOMEM;
+	nwg_hub_record_free(e->rec);
+	e->rec = rec;
+	return 0;
+}
+
+void nwg_acache_applied(struct nwg_acache *c, const struct nwg_action *act,
+			const struct nwg_exec_out *out, int rc)
+{
+	const unsigned int kept = NWG_FIX_PEERS | NWG_FIX_RECORD;
+	struct nwg_acache_ent *e = act ? find(c, act->port_id) : NULL;
+
+	if (!e || (rc >= 0 && act->kind == NWG_ACT_ADOPT))
+		return;
+	if (rc < 0 || act->kind != NWG_ACT_UPDATE || !act->want || !out || (act->fix & ~kept) ||
+	    act->n_peer_ops > NWG_ACACHE_MAX_OPS ||
+	    ((act->fix & NWG_FIX_PEERS) && apply_peers(e, act) < 0) ||
+	    ((act->fix & NWG_FIX_RECORD) && apply_record(e, act, out) < 0))
+		nwg_acache_drop(c, act->port_id);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Per-hub cache of the actual state (agent/reconcile/cache.c): the link, its
+ * WireGuard peers and the repository record of each hub, as the last read
+ * returned them and as every executed change has left them since. A targeted
+ * pass whose hubs are all cached plans against the cache and does not read
+ * the device (10,000 peers through the UAPI) nor the record again.
+ *
+ * Rules: a full pass always reads the system and replaces the cache (a
+ * difference from what the cache held is counted as drift and logged); a
+ * failed action, an unknown outcome or any fix other than peers/record drops
+ * the hub's entry; a hub whose device key differs from its record's key is
+ * never cached. The cache keeps no private key of its own: a cached device
+ * holds none, the planner gets the record's key back when the actual state
+ * is built from the cache (the record is kept as the read returned it, in
+ * secure memory, wiped on free). */
+#ifndef NWG_AGENT_CACHE_H
+#define NWG_AGENT_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reconcile/actual.h"
+#include "reconcile/exec.h"
+#include "reconcile/plan.h"
+
+struct nwg_acache_ent {
+	struct nwg_alink link;	    /* link.dev: peers sorted by key, no private key */
+	struct nwg_hub_record *rec; /* owned */
+};
+
+struct nwg_acache {
+	struct nwg_acache_ent *v;
+	size_t n;
+	uint64_t hits, misses, drops, drift; /* counters (status, tests) */
+};
+
+/* Empties the cache (agent start, teardown). */
+void nwg_acache_clear(struct nwg_acache *c);
+/* Forgets one hub (its link was changed outside the reconcile). */
+void nwg_acache_drop(struct nwg_acache *c, const char *port_id);
+/* Keeps a copy of every cacheable hub of a read. full: the read covers every
+ * hub: the cache is replaced, entries that disagree with it count as drift.
+ * Otherwise the hubs read replace their entries. Returns the number of
+ * drifted entries or -ENOMEM (the cache is then empty). */
+int nwg_acache_fill(struct nwg_acache *c, const struct nwg_actual *a, bool full);
+/* When every id of a targeted pass is cached: 1 and *out, an actual state
+ * built from the cache (caller frees). 0 on a miss, -ENOMEM. */
+int nwg_acache_actual(struct nwg_acache *c, const char *const *ids, size_t n,
+		      struct nwg_actual **out);
+/* After nwg_exec_action(act) returned rc: applies the change to the entry
+ * (ADOPT; UPDATE of peers and record only) or drops it (anything else). */
+void nwg_acache_applied(struct nwg_acache *c, const struct nwg_action *act,
+			const struct nwg_exec_out *out, int rc);
+const struct nwg_acache_ent *nwg_acache_find(const struct nwg_acache *c, const char *port_id);
+
+/* Device model helpers (agent/reconcile/cache_dev.c). */
+/* A copy without the private key (flag cleared); NULL on ENOMEM. */
+struct nwg_device *nwg_device_dup_public(const struct nwg_device *d);
+/* Applies a set request (REMOVE, UPDATE_ONLY, REPLACE_ALLOWEDIPS, endpoint,
+ * keepalive: the UAPI/genl semantics) to a device model whose peers are
+ * sorted by key (nwg_peers_sort); keeps them sorted. 0 or -ENOMEM. */
+int nwg_device_apply(struct nwg_device *dev, const struct nwg_device *set);
+/* Same peers (keys, allowed IPs, keepalive; not endpoints, which roam). */
+bool nwg_device_peers_same(const struct nwg_device *a, const struct nwg_device *b);
+
+#endif
