@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The privsep channel: one message per SEQPACKET datagram; the engine's
+ * call and the executor's serve loop. Single-threaded on each side. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "privsep/proc.h"
+
+static uint8_t txbuf[NWG_PS_MAX_MSG];
+static uint8_t rxbuf[NWG_PS_MAX_MSG + 1]; /* one more: a longer datagram is truncated */
+
+static int send_raw(int fd, const uint8_t *b, size_t n, struct nwg_err *err)
+{
+	ssize_t w;
+
+	do
+		w = send(fd, b, n, MSG_NOSIGNAL | MSG_EOR);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return nwg_err_set(err, errno, "privsep send: %s", strerror(errno));
+	return (size_t)w == n ? 0 : nwg_err_set(err, EIO, "privsep send: short write");
+}
+
+int nwg_ps_send(int fd, const struct nwg_ps_msg *m, struct nwg_err *err)
+{
+	int n = nwg_ps_encode(m, txbuf, sizeof(txbuf), err);
+
+	return n < 0 ? n : send_raw(fd, txbuf, (size_t)n, err);
+}
+
+static ssize_t recv_raw(int fd, struct nwg_err *err)
+{
+	ssize_t r;
+
+	do
+		r = recv(fd, rxbuf, sizeof(rxbuf), MSG_TRUNC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return nwg_err_set(err, errno, "privsep recv: %s", strerror(errno));
+	if (r == 0)
+		return nwg_err_set(err, ECONNRESET, "privsep: the other process is gone");
+	if ((size_t)r > NWG_PS_MAX_MSG)
+		return nwg_err_set(err, EBADMSG, "privsep: datagram of %zd bytes", r);
+	return r;
+}
+
+int nwg_ps_recv(int fd, struct nwg_ps_msg *m, struct nwg_err *err)
+{
+	ssize_t r = recv_raw(fd, err);
+
+	memset(m, 0, sizeof(*m));
+	return r < 0 ? (int)r : nwg_ps_decode(rxbuf, (size_t)r, m, err);
+}
+
+/* An ACTUAL for a hub the engine did not ask about is a protocol error. */
+static bool asked(const struct nwg_ps_msg *req, const char *port_id)
+{
+	if (!req->u.ids.n)
+		return true;
+	for (size_t i = 0; i < req->u.ids.n; i++)
+		if (strcmp(req->u.ids.ids[i], port_id) == 0)
+			return true;
+	return false;
+}
+
+static int one_reply(const struct nwg_ps_msg *req, const struct nwg_ps_msg *m, nwg_ps_each_fn each,
+		     void *ctx, struct nwg_ps_result *res, struct nwg_err *err)
+{
+	bool reads = req->type == NWG_PS_READ_ACTUAL || req->type == NWG_PS_STATUS;
+
+	if (m->seq != req->seq)
+		return nwg_err_set(err, EPROTO, "privsep: reply %u to request %u", m->seq,
+				   req->seq);
+	if (m->type == NWG_PS_RESULT) {
+		*res = m->u.result;
+		return 1;
+	}
+	if (m->type != NWG_PS_ACTUAL || !reads || !asked(req, m->u.link.port_id))
+		return nwg_err_set(err, EPROTO, "privsep: %s in answer to %s",
+				   nwg_ps_type_name(m->type), nwg_ps_type_name(req->type));
+	return each ? each(ctx, &m->u.link) : 0;
+}
+
+int nwg_ps_call(struct nwg_ps_client *c, struct nwg_ps_msg *req, nwg_ps_each_fn each, void *ctx,
+		struct nwg_ps_result *res, struct nwg_err *err)
+{
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	req->seq = ++c->seq;
+	rc = nwg_ps_send(c->fd, req, err);
+	while (rc == 0) {
+		struct nwg_ps_msg m;
+
+		rc = nwg_ps_recv(c->fd, &m, err);
+		if (rc == 0)
+			rc = one_reply(req, &m, each, ctx, res, err);
+		else if (rc != -ECONNRESET)
+			rc = nwg_err_set(err, EPROTO, "privsep: unreadable reply: %s", err->msg);
+		nwg_ps_msg_clear(&m);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+struct sink {
+	int fd;
+	struct nwg_err *err;
+};
+
+static int emit(void *ectx, const struct nwg_ps_msg *m)
+{
+	struct sink *s = ectx;
+
+	return nwg_ps_send(s->fd, m, s->err);
+}
+
+int nwg_ps_serve_loop(int fd, const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops,
+		      void *ctx, struct nwg_err *err)
+{
+	struct sink s = {fd, err};
+
+	for (;;) {
+		ssize_t r = recv_raw(fd, err);
+		int rc;
+
+		if (r == -ECONNRESET)
+			return 0;
+		if (r < 0)
+			return (int)r;
+		rc = nwg_ps_serve(pol, ops, ctx, rxbuf, (size_t)r, emit, &s);
+		if (rc == NWG_PS_SERVE_STOP)
+			return 0;
+		if (rc < 0)
+			return err->msg[0] ? rc
+					   : nwg_err_set(err, -rc,
+							 "privsep: request refused, "
+							 "the engine cannot be trusted");
+	}
+}

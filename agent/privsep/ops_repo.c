@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The executor's repository operations: records read out as public data
+ * (the public key, never the private one) and the quarantine. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "privsep/ops_repo.h"
+
+struct walk {
+	const struct nwg_ps_ids *ids;
+	nwg_ps_emit_fn emit;
+	void *ectx;
+	uint32_t seq;
+	int rc;
+};
+
+static bool wanted(const struct nwg_ps_ids *ids, const char *port_id)
+{
+	if (!ids->n)
+		return true;
+	for (size_t i = 0; i < ids->n; i++)
+		if (strcmp(ids->ids[i], port_id) == 0)
+			return true;
+	return false;
+}
+
+static void fill_peer(struct nwg_ps_peer *p, const struct nwg_repo_peer *rp)
+{
+	union nwg_endpoint ep;
+
+	p->op = NWG_PS_PEER_SEEN;
+	p->key = rp->public_key;
+	/* numeric endpoints only: a name is resolved by the engine, not here */
+	if (rp->endpoint[0] && nwg_endpoint_parse(&ep, rp->endpoint) == 0)
+		snprintf(p->endpoint, sizeof(p->endpoint), "%s", rp->endpoint);
+	p->keepalive = rp->persistent_keepalive;
+	for (size_t i = 0; rp->allowed_ips && rp->allowed_ips[i] && i < NWG_PS_MAX_ALLOWED; i++)
+		if (nwg_cidr_parse(&p->allowed[p->n_allowed], rp->allowed_ips[i], false) == 0)
+			p->n_allowed++;
+}
+
+/* One record -> one ACTUAL (peers past one message's bound: more chunks). */
+static int emit_record(struct walk *w, const struct nwg_hub_record *rec)
+{
+	size_t next = 0;
+	int rc = 0;
+
+	do {
+		struct nwg_ps_msg m;
+		struct nwg_ps_link *l = &m.u.link;
+
+		nwg_ps_msg_init(&m, NWG_PS_ACTUAL, w->seq);
+		snprintf(l->port_id, sizeof(l->port_id), "%s", rec->port_id);
+		snprintf(l->ifname, sizeof(l->ifname), "%s", rec->ifname);
+		snprintf(l->netns, sizeof(l->netns), "%s", rec->netns);
+		l->has_record = l->key_matches_record = true;
+		l->up = rec->up;
+		l->mtu = rec->mtu;
+		l->listen_port = rec->listen_port;
+		nwg_key_public(&l->public_key, &rec->private_key);
+		for (size_t i = 0; rec->addresses && rec->addresses[i] && i < NWG_PS_MAX_ADDRS; i++)
+			if (nwg_cidr_parse(&l->addrs.a[l->addrs.n], rec->addresses[i], true) == 0)
+				l->addrs.n++;
+		for (; next < rec->n_peers && l->n_peers < NWG_PS_MAX_PEERS; next++) {
+			struct nwg_ps_peer *p = nwg_ps_peer_add(&l->peers, &l->n_peers);
+
+			if (!p)
+				break;
+			fill_peer(p, &rec->peers[next]);
+		}
+		l->last = next >= rec->n_peers;
+		rc = !l->last && l->n_peers < NWG_PS_MAX_PEERS ? -ENOMEM : w->emit(w->ectx, &m);
+		nwg_ps_msg_clear(&m);
+	} while (rc == 0 && next < rec->n_peers);
+	return rc;
+}
+
+static int each(const struct nwg_hub_record *rec, const char *path, const struct nwg_err *e,
+		void *ctx)
+{
+	struct walk *w = ctx;
+
+	(void)path;
+	(void)e;
+	if (!rec || !wanted(w->ids, rec->port_id))
+		return 0; /* unreadable records: the engine sees them as absent */
+	w->rc = emit_record(w, rec);
+	return w->rc < 0;
+}
+
+static int op_read(void *ctx, uint16_t type, const struct nwg_ps_ids *ids, nwg_ps_emit_fn emit,
+		   void *ectx, uint32_t seq, struct nwg_err *err)
+{
+	struct nwg_ps_repo_ctx *c = ctx;
+	struct walk w = {ids, emit, ectx, seq, 0};
+	int rc;
+
+	(void)type;
+	rc = nwg_repo_foreach(c->repo, each, &w, err);
+	if (w.rc < 0)
+		return nwg_err_set(err, -w.rc, "READ_ACTUAL: a reply could not be sent");
+	return rc < 0 ? rc : 0;
+}
+
+static int op_repo(void *ctx, uint16_t type, const char *port_id, uint32_t max_age_s,
+		   struct nwg_err *err)
+{
+	struct nwg_ps_repo_ctx *c = ctx;
+	int rc;
+
+	if (type == NWG_PS_QUARANTINE)
+		rc = nwg_repo_quarantine(c->repo, port_id, err);
+	else if (type == NWG_PS_UNQUARANTINE)
+		rc = nwg_repo_unquarantine(c->repo, port_id, err);
+	else
+		rc = nwg_repo_purge_quarantine(c->repo, (long)max_age_s, time(NULL), err);
+	return rc < 0 ? rc : 0;
+}
+
+static int op_none(void *ctx, const void *in, struct nwg_ps_result *out, struct nwg_err *err)
+{
+	(void)ctx;
+	(void)in;
+	(void)out;
+	return nwg_err_set(err, EOPNOTSUPP, "not served by this executor");
+}
+
+static int op_apply(void *ctx, const struct nwg_ps_apply *a, struct nwg_ps_result *out,
+		    struct nwg_err *err)
+{
+	return op_none(ctx, a, out, err);
+}
+
+static int op_place(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_result *out,
+		    struct nwg_err *err)
+{
+	return op_none(ctx, p, out, err);
+}
+
+const struct nwg_ps_ops nwg_ps_repo_ops = {op_read, op_apply, op_place, op_repo};

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The executor's repository operations: READ_ACTUAL / STATUS answered from
+ * the records (public data only), QUARANTINE / UNQUARANTINE / PURGE.
+ * APPLY and PLACE answer EOPNOTSUPP here (see doc/security.md). */
+#ifndef NWG_AGENT_PRIVSEP_OPS_REPO_H
+#define NWG_AGENT_PRIVSEP_OPS_REPO_H
+
+#include "nwg/repo.h"
+#include "privsep/server.h"
+
+struct nwg_ps_repo_ctx {
+	struct nwg_repo *repo;
+};
+
+extern const struct nwg_ps_ops nwg_ps_repo_ops;
+
+#endif
