@@ -148,6 +148,19 @@ int nwg_agent_setup(struct nwg_agent *a, const struct nwg_cmdline *cl)
 	return 0;
 }
 
+/* [wireguard] control_status_groups / control_l3_groups -> the socket. */
+static void nwg_agent_ctl_groups(struct nwg_agent *a)
+{
+	struct nwg_ctl_groups g = {0};
+
+	g.n[NWG_CTL_CLASS_STATUS] = a->conf.n_control_status_gids;
+	memcpy(g.gids[NWG_CTL_CLASS_STATUS], a->conf.control_status_gids,
+	       sizeof(a->conf.control_status_gids));
+	g.n[NWG_CTL_CLASS_L3] = a->conf.n_control_l3_gids;
+	memcpy(g.gids[NWG_CTL_CLASS_L3], a->conf.control_l3_gids, sizeof(a->conf.control_l3_gids));
+	nwg_ctl_set_groups(a->ctl, &g);
+}
+
 int nwg_agent_listen(struct nwg_agent *a)
 {
 	struct nwg_err err = {{0}};
@@ -158,6 +171,7 @@ int nwg_agent_listen(struct nwg_agent *a)
 		return 1;
 	}
 	nwg_ctl_set_idle_timeout(a->ctl, a->conf.control_idle_timeout * 1000L);
+	nwg_agent_ctl_groups(a);
 	return 0;
 }
 

@@ -100,7 +100,7 @@ static int load_ports_backend(struct nwg_conf *c, const struct nwg_ini *ini, str
 }
 
 /* control_socket_group: a group name (or a number) that must exist. */
-static int group_gid(const char *name, long *gid, struct nwg_err *err)
+int nwg_conf_group_gid(const char *name, long *gid, struct nwg_err *err)
 {
 	struct group gr, *res = NULL;
 	char buf[4096], *end;
@@ -145,7 +145,7 @@ static int load_paths(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_
 	r = nwg_ini_get_str(ini, "wireguard", "control_socket_group", NULL, &s, err);
 	if (r < 0)
 		return r;
-	if ((r = group_gid(s, &c->control_gid, err)) < 0)
+	if ((r = nwg_conf_group_gid(s, &c->control_gid, err)) < 0)
 		return r;
 	r = nwg_ini_get_str(ini, "wireguard", "metrics_textfile", NULL, &s, err);
 	if (r < 0)
@@ -222,7 +222,8 @@ int nwg_conf_load(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_e
 	conf->control_gid = -1;
 	if ((r = load_default(conf, ini, err)) < 0 || (r = load_hub_ip(conf, ini, err)) < 0 ||
 	    (r = load_ports_backend(conf, ini, err)) < 0 || (r = load_paths(conf, ini, err)) < 0 ||
-	    (r = load_flags(conf, ini, err)) < 0 || (r = nwg_conf_load_ovn(conf, ini, err)) < 0)
+	    (r = load_flags(conf, ini, err)) < 0 || (r = nwg_conf_load_ovn(conf, ini, err)) < 0 ||
+	    (r = nwg_conf_load_ctl_groups(conf, ini, err)) < 0)
 		return r;
 	return 0;
 }

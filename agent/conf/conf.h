@@ -16,6 +16,8 @@ struct nwg_ini;
 #define NWG_HOST_MAX	  255
 #define NWG_NS_PREFIX_MAX 32
 
+#define NWG_CONF_MAX_GROUPS 16 /* per control_*_groups option */
+
 struct nwg_conf {
 	char host[NWG_HOST_MAX + 1];	       /* [DEFAULT] host, default hostname */
 	char *log_file;			       /* [DEFAULT] log_file, NULL = none */
@@ -49,6 +51,11 @@ struct nwg_conf {
 	int quarantine_days; /* deleted hubs' records kept this long, 0 = not kept */
 	/* control_socket_idle_timeout (s): idle control socket clients are dropped */
 	int control_idle_timeout;
+	/* control_status_groups / control_l3_groups (agent/conf/conf_ctl.c) */
+	long control_status_gids[NWG_CONF_MAX_GROUPS];
+	size_t n_control_status_gids;
+	long control_l3_gids[NWG_CONF_MAX_GROUPS];
+	size_t n_control_l3_gids;
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with
@@ -58,6 +65,11 @@ int nwg_conf_load(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_e
 void nwg_conf_clear(struct nwg_conf *conf);
 /* [wireguard_ovn]: part of nwg_conf_load; its strings are freed by nwg_conf_clear. */
 int nwg_conf_load_ovn(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
+/* control_status_groups, control_l3_groups: comma-separated group names or
+ * numbers, each of which must exist; they need control_socket_group. */
+int nwg_conf_load_ctl_groups(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
+/* A group name (or a number) that must exist -> gid; "" or NULL -> -1. */
+int nwg_conf_group_gid(const char *name, long *gid, struct nwg_err *err);
 
 /* The hub MTU: the network's (0 = unknown) capped at underlay_mtu - 80. */
 unsigned int nwg_conf_hub_mtu(const struct nwg_conf *conf, unsigned int network_mtu);

@@ -24,16 +24,19 @@ struct client {
 	int fd;
 	char *in, *out;
 	size_t n_in, n_out;
-	bool closing;	     /* close once out is flushed */
-	bool privileged;     /* root (or the agent's uid): every method */
-	long uid;	     /* the peer's, -1 unknown (for the log) */
+	bool closing;			     /* close once out is flushed */
+	bool privileged;		     /* root (or the agent's uid): every method */
+	long uid;			     /* the peer's, -1 unknown (for the log) */
+	gid_t gids[NWG_CTL_MAX_PEER_GROUPS]; /* not privileged: the peer's groups */
+	size_t n_gids;
 	int64_t deadline_ms; /* dropped then unless a complete request comes first */
 };
 
 struct nwg_ctl {
 	int fd;
-	long gid;     /* control_socket_group, -1 = root only */
-	long idle_ms; /* control_socket_idle_timeout */
+	long gid;		      /* control_socket_group, -1 = root only */
+	long idle_ms;		      /* control_socket_idle_timeout */
+	struct nwg_ctl_groups groups; /* per-method groups (none by default) */
 	char path[108];
 	nwg_ctl_fn fn;
 	void *ctx;
@@ -227,6 +230,12 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void nwg_ctl_set_groups(struct nwg_ctl *c, const struct nwg_ctl_groups *g)
+{
+	if (c && g)
+		c->groups = *g;
+}
+
 void nwg_ctl_set_idle_timeout(struct nwg_ctl *c, long ms)
 {
 	if (c && ms > 0)
@@ -282,12 +291,16 @@ static void accept_one(struct nwg_ctl *c)
 		queue_out(cl, "{\"ok\":false,\"error\":\"permission denied\"}");
 		cl->closing = true;
 		flush_out(cl);
+	} else if (!cl->privileged) {
+		cl->n_gids = nwg_ctl_peer_groups(fd, cl->gids, NWG_CTL_MAX_PEER_GROUPS);
 	}
 }
 
 struct limited {
 	nwg_ctl_fn fn;
 	void *ctx;
+	const struct nwg_ctl_groups *groups;
+	const struct client *cl;
 };
 
 /* What a control_socket_group member gets: the allowed methods only. */
@@ -299,12 +312,18 @@ static json_t *group_call(void *ctx, const char *method, const json_t *args, str
 		nwg_err_set(err, EPERM, "permission denied: %s is for root only", method);
 		return NULL;
 	}
+	if (!nwg_ctl_groups_allow(l->groups, method, l->cl->gids, l->cl->n_gids)) {
+		log_warn("control socket: uid %ld is in none of the groups allowed to call %s",
+			 l->cl->uid, method);
+		nwg_err_set(err, EPERM, "permission denied: %s is for other groups", method);
+		return NULL;
+	}
 	return l->fn(l->ctx, method, args, err);
 }
 
 static char *reply(struct nwg_ctl *c, const struct client *cl, const char *line, size_t len)
 {
-	struct limited l = {.fn = c->fn, .ctx = c->ctx};
+	struct limited l = {.fn = c->fn, .ctx = c->ctx, .groups = &c->groups, .cl = cl};
 
 	if (cl->privileged)
 		return nwg_ctl_reply(line, len, c->fn, c->ctx);

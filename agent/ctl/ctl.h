@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "nwg/err.h"
 
@@ -30,6 +31,27 @@ int nwg_ctl_open_group(struct nwg_ctl **out, const char *path, long gid, nwg_ctl
 		       struct nwg_err *err);
 bool nwg_ctl_group_may(const char *method);
 void nwg_ctl_close(struct nwg_ctl *c); /* closes clients, unlinks the socket */
+
+/* Per-method groups (agent/ctl/ctl_groups.c): [wireguard]
+ * control_status_groups (status) and control_l3_groups (owns, attach,
+ * detach). A class with groups configured is open to a non-root client only
+ * when one of its groups (primary or supplementary, as the kernel reports
+ * them) is listed; a class without groups is open to every client that may
+ * connect (control_socket_group), as before. Root: every method. */
+#define NWG_CTL_MAX_METHOD_GROUPS 16
+#define NWG_CTL_MAX_PEER_GROUPS	  64
+enum { NWG_CTL_CLASS_STATUS, NWG_CTL_CLASS_L3, NWG_CTL_CLASS_N };
+struct nwg_ctl_groups {
+	long gids[NWG_CTL_CLASS_N][NWG_CTL_MAX_METHOD_GROUPS];
+	size_t n[NWG_CTL_CLASS_N];
+};
+void nwg_ctl_set_groups(struct nwg_ctl *c, const struct nwg_ctl_groups *g);
+/* The method's class, or -1 for a method no group may call. */
+int nwg_ctl_method_class(const char *method);
+/* The peer's primary and supplementary groups (at most max); 0 if unknown. */
+size_t nwg_ctl_peer_groups(int fd, gid_t *out, size_t max);
+bool nwg_ctl_groups_allow(const struct nwg_ctl_groups *g, const char *method, const gid_t *peer,
+			  size_t n_peer);
 /* A client that sends no complete request line for ms milliseconds (from
  * its connection or its last request) is dropped, whatever it is doing:
  * silent, trickling a partial line, or not reading its replies. */

@@ -154,6 +154,37 @@ static void test_bad_values(void **state)
 	expect_bad(HUB_IP "control_socket_group = nwg-no-such-group\n",
 		   "[wireguard] control_socket_group");
 	expect_bad(HUB_IP "[DEFAULT]\nhost = a b\n", "[DEFAULT] host");
+	expect_bad(HUB_IP "control_socket_group = 0\ncontrol_l3_groups = nwg-no-such-group\n",
+		   "[wireguard] control_l3_groups: no group nwg-no-such-group");
+	expect_bad(HUB_IP "control_status_groups = 0\n", "need control_socket_group");
+	expect_bad(HUB_IP "control_socket_group = 0\ncontrol_status_groups = "
+			  "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n",
+		   "at most 16 groups");
+}
+
+/* control_status_groups / control_l3_groups: names or numbers, commas and
+ * spaces between them; unset = none (control_socket_group decides alone). */
+static void test_ctl_groups(void **state)
+{
+	struct nwg_conf c;
+	struct nwg_err err = {{0}};
+
+	(void)state;
+	assert_int_equal(load(HUB_IP, &c, &err), 0);
+	assert_int_equal(c.n_control_status_gids, 0);
+	assert_int_equal(c.n_control_l3_gids, 0);
+	nwg_conf_clear(&c);
+	assert_int_equal(load(HUB_IP "control_socket_group = 0\n"
+				     "control_status_groups = root, 65533\n"
+				     "control_l3_groups = 65534\n",
+			      &c, &err),
+			 0);
+	assert_int_equal(c.n_control_status_gids, 2);
+	assert_int_equal(c.control_status_gids[0], 0);
+	assert_int_equal(c.control_status_gids[1], 65533);
+	assert_int_equal(c.n_control_l3_gids, 1);
+	assert_int_equal(c.control_l3_gids[0], 65534);
+	nwg_conf_clear(&c);
 }
 
 static void write_file(char *path, const char *text)
@@ -230,7 +261,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),   cmocka_unit_test(test_every_option),
 	    cmocka_unit_test(test_bad_values), cmocka_unit_test(test_files),
-	    cmocka_unit_test(test_cmdline),
+	    cmocka_unit_test(test_ctl_groups), cmocka_unit_test(test_cmdline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -253,6 +253,100 @@ static void test_group(void **state)
 	rmdir(s.dir);
 }
 
+/* A child as uid 65534 with primary group gid and supplementary group supp
+ * (-1: none) that sends req and expects want. Exit 0 as expected, 1 not. */
+static pid_t method_client(const char *path, gid_t gid, long supp, const char *req,
+			   const char *want)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+		gid_t sg = (gid_t)supp;
+		char buf[256] = "";
+		size_t n = 0;
+		int fd;
+
+		if (setgroups(supp < 0 ? 0 : 1, &sg) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
+			_exit(1);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+			_exit(1);
+		if (write(fd, req, strlen(req)) != (ssize_t)strlen(req))
+			_exit(1);
+		while (n < sizeof(buf) - 1 && read(fd, buf + n, 1) == 1 && buf[n++] != '\n')
+			;
+		_exit(strcmp(buf, want) ? 1 : 0);
+	}
+	return pid;
+}
+
+/* control_status_groups = 65533, control_l3_groups = 65534, both inside
+ * control_socket_group 65534: status only with 65533 (a supplementary
+ * group counts), attach only with 65534; root keeps every method. */
+static void test_method_groups(void **state)
+{
+	static const char denied_status[] =
+	    "{\"ok\":false,\"error\":\"permission denied: status is for other groups\"}\n";
+	static const char denied_attach[] =
+	    "{\"ok\":false,\"error\":\"permission denied: attach is for other groups\"}\n";
+	static const char status_ok[] = "{\"ok\":true,\"result\":{\"host\":\"n1\"}}\n";
+	static const char attach_ran[] = "{\"ok\":false,\"error\":\"unknown method\"}\n";
+	struct nwg_ctl_groups g = {0};
+	struct server s;
+	struct nwg_err err = {{0}};
+	char line[256];
+	int fd;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(s.dir, sizeof(s.dir), "/tmp/nwg-ctl-mg.%d", (int)getpid());
+	snprintf(s.path, sizeof(s.path), "%s/sub/agent.sock", s.dir);
+	mkdir(s.dir, 0755);
+	assert_int_equal(nwg_ctl_open_group(&s.ctl, s.path, 65534, fake, NULL, &err), 0);
+	g.gids[NWG_CTL_CLASS_STATUS][0] = 65533;
+	g.n[NWG_CTL_CLASS_STATUS] = 1;
+	g.gids[NWG_CTL_CLASS_L3][0] = 65534;
+	g.n[NWG_CTL_CLASS_L3] = 1;
+	nwg_ctl_set_groups(s.ctl, &g);
+	/* the L3 agent's group: attach reaches the handler, status does not */
+	assert_int_equal(served_exit(&s, method_client(s.path, 65534, -1,
+						       "{\"method\":\"status\"}\n", denied_status)),
+			 0);
+	assert_int_equal(
+	    served_exit(&s, method_client(s.path, 65534, -1,
+					  "{\"method\":\"attach\",\"args\":{}}\n", attach_ran)),
+	    0);
+	/* an operator: primary group 65534 is the socket's, 65533 supplementary */
+	assert_int_equal(served_exit(&s, method_client(s.path, 65534, 65533,
+						       "{\"method\":\"status\"}\n", status_ok)),
+			 0);
+	/* the status group without the L3 group gets no attach */
+	g.gids[NWG_CTL_CLASS_L3][0] = 12345;
+	nwg_ctl_set_groups(s.ctl, &g);
+	assert_int_equal(
+	    served_exit(&s, method_client(s.path, 65534, 65533,
+					  "{\"method\":\"attach\",\"args\":{}}\n", denied_attach)),
+	    0);
+	/* root: every method whatever the groups */
+	fd = client(&s);
+	assert_true(write(fd, "{\"method\":\"status\"}\n", 20) == 20);
+	read_line(&s, fd, line, sizeof(line));
+	assert_string_equal(line, "{\"ok\":true,\"result\":{\"host\":\"n1\"}}");
+	close(fd);
+	pump(&s, 2);
+	assert_int_equal(nwg_ctl_method_class("status"), NWG_CTL_CLASS_STATUS);
+	assert_int_equal(nwg_ctl_method_class("detach"), NWG_CTL_CLASS_L3);
+	assert_int_equal(nwg_ctl_method_class("reload"), -1);
+	nwg_ctl_close(s.ctl);
+	snprintf(line, sizeof(line), "%s/sub", s.dir);
+	rmdir(line);
+	rmdir(s.dir);
+}
+
 /* Everything a client sent back to us until EOF (the client was dropped)
  * or limit_ms: true when EOF came. */
 static bool drained_to_eof(struct server *s, int fd, char *buf, size_t len, int limit_ms)
@@ -365,9 +459,9 @@ static void test_router_ns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_protocol),  cmocka_unit_test(test_socket),
-	    cmocka_unit_test(test_group),     cmocka_unit_test(test_idle),
-	    cmocka_unit_test(test_router_ns),
+	    cmocka_unit_test(test_protocol), cmocka_unit_test(test_socket),
+	    cmocka_unit_test(test_group),    cmocka_unit_test(test_method_groups),
+	    cmocka_unit_test(test_idle),     cmocka_unit_test(test_router_ns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
