@@ -46,7 +46,8 @@ struct nwg_ctl_groups {
 	size_t n[NWG_CTL_CLASS_N];
 };
 void nwg_ctl_set_groups(struct nwg_ctl *c, const struct nwg_ctl_groups *g);
-/* The method's class, or -1 for a method no group may call. */
+/* The method's class, or -1 (a method these options do not cover: the HA
+ * ones, or one for root only; nwg_ctl_group_may decides those). */
 int nwg_ctl_method_class(const char *method);
 /* The peer's primary and supplementary groups (at most max); 0 if unknown. */
 size_t nwg_ctl_peer_groups(int fd, gid_t *out, size_t max);

@@ -39,10 +39,10 @@ bool nwg_ctl_groups_allow(const struct nwg_ctl_groups *g, const char *method, co
 {
 	int cls = nwg_ctl_method_class(method);
 
-	if (cls < 0)
-		return false;
-	if (!g || !g->n[cls])
-		return true; /* not configured: control_socket_group decides alone */
+	/* a method of no class (the HA ones) or a class not configured:
+	 * control_socket_group decides alone (nwg_ctl_group_may) */
+	if (cls < 0 || !g || !g->n[cls])
+		return true;
 	for (size_t i = 0; i < g->n[cls]; i++)
 		for (size_t j = 0; j < n_peer; j++)
 			if ((long)peer[j] == g->gids[cls][i])

@@ -341,6 +341,9 @@ static void test_method_groups(void **state)
 	assert_int_equal(nwg_ctl_method_class("status"), NWG_CTL_CLASS_STATUS);
 	assert_int_equal(nwg_ctl_method_class("detach"), NWG_CTL_CLASS_L3);
 	assert_int_equal(nwg_ctl_method_class("reload"), -1);
+	/* methods of no class are left to control_socket_group */
+	assert_true(nwg_ctl_groups_allow(&g, "ha_activate", (gid_t[]){65534}, 1));
+	assert_false(nwg_ctl_groups_allow(&g, "status", (gid_t[]){65534}, 1));
 	nwg_ctl_close(s.ctl);
 	snprintf(line, sizeof(line), "%s/sub", s.dir);
 	rmdir(line);
