@@ -7,7 +7,10 @@
 # ovn-router service plugin (NWG_EXTRA_CONF); neutron-wireguard-agent with
 # [wireguard_ovn] integration_bridge; a "VM" namespace on one network, the
 # hub on another, an OVN logical router between them; a device namespace
-# running wireguard-go behind a veth "internet".
+# running wireguard-go behind a veth "internet". A second chassis
+# (tests/ovn/chassis2.sh, geneve between the chassis) hosts a second VM
+# (phase-chassis2.sh) and is the router's gateway chassis (north-south,
+# phase-north-south.sh); phase-ipv6.sh makes the networks dual-stack.
 #
 # Mechanism: the devices' addresses live on a device subnet of the hub's
 # network that the router is not attached to; the hub port lists that subnet
