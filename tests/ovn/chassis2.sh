@@ -15,7 +15,10 @@
 C2_NS=nwgovnc2$ID C2_D=$WORK/ovs2 C2_HOST=nwgovn2-${NWG_INSTANCE:-ovn}-$ID C2_BR=obr2$ID
 UL1=oul1$ID UL2=oul2$ID PHY1=ophy$ID
 VM2_NS=nwgovnv2$ID VM2_IF=ovm2$ID
-EXT_NS=nwgovnx$ID # the external host of phase-north-south.sh
+# north-south (phase-north-south.sh): chassis 2 is the gateway chassis from
+# the start (neutron-server sees it when it schedules the router's gateway):
+# a flat physical network $PHYSNET on its bridge $EXT_BR
+EXT_NS=nwgovnx$ID EXT_BR=obrx$ID PHYSNET=nwgext$ID
 UL_NET=""
 
 # c2 FUNC ARGS...: an ovn-env.sh function (vsctl, ovs_start, ...) on chassis 2
@@ -42,7 +45,8 @@ underlay_up() {
 	export OVN_ENCAP_IP=$UL_NET.1
 }
 
-# chassis2_start: namespace, OVS, br-phy ($UL_NET.2) and ovn-controller.
+# chassis2_start: namespace, OVS, br-phy ($UL_NET.2), the provider bridge
+# and ovn-controller as a gateway chassis.
 chassis2_start() {
 	ip netns add "$C2_NS" && ip -n "$C2_NS" link set lo up &&
 		ip link set "$UL2" netns "$C2_NS" && ip -n "$C2_NS" link set "$UL2" up || return 1
@@ -52,6 +56,9 @@ chassis2_start() {
 	c2 vsctl add-br br-phy -- set bridge br-phy datapath_type=netdev \
 		"other_config:hwaddr=02:00:c6:12:${UL_NET##*.}:02" -- add-port br-phy "$UL2" || return 1
 	ip -n "$C2_NS" addr add "$UL_NET.2/30" dev br-phy && ip -n "$C2_NS" link set br-phy up &&
+		c2 vsctl add-br "$EXT_BR" -- set bridge "$EXT_BR" datapath_type=netdev &&
+		c2 vsctl set Open_vSwitch . "external_ids:ovn-bridge-mappings=$PHYSNET:$EXT_BR" \
+			external_ids:ovn-cms-options=enable-chassis-as-gw &&
 		c2 ovn_controller_start
 }
 

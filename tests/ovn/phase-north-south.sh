@@ -1,26 +1,23 @@
 # shellcheck shell=bash
-# Sourced by tests/ovn/run.sh (needs chassis 2): north-south. Chassis 2
-# becomes the gateway chassis (ovn-cms-options=enable-chassis-as-gw, a
+# Sourced by tests/ovn/run.sh (needs chassis 2): north-south. Chassis 2 is
+# the gateway chassis (chassis2.sh: ovn-cms-options=enable-chassis-as-gw, a
 # bridge mapping for a flat provider network to its bridge $EXT_BR, which
-# holds the "external host" namespace $EXT_NS, 198.51.100.1/24); the router
+# gets the "external host" namespace $EXT_NS, 198.51.100.1/24); the router
 # gets that network as its external gateway. The gateway port is scheduled on
 # chassis 2 and the hub stays on chassis 1. A VM's traffic leaves SNATed to
 # the router's gateway address; a device's leaves with its own address (the
 # router SNATs only the subnets attached to it, and the device subnet is not),
 # so the external side routes the devices' prefix back to the router.
 
-PHYSNET=nwgext$ID EXT_BR=obrx$ID EXT_VETH=oxo$ID
+EXT_VETH=oxo$ID
 # the external host: a namespace on chassis 2's provider bridge
 ext_up() {
-	c2 vsctl add-br "$EXT_BR" -- set bridge "$EXT_BR" datapath_type=netdev &&
-		ip netns add "$EXT_NS" && ip -n "$EXT_NS" link set lo up &&
+	ip netns add "$EXT_NS" && ip -n "$EXT_NS" link set lo up &&
 		ip -n "$C2_NS" link add "$EXT_VETH" type veth peer name ext0 netns "$EXT_NS" &&
 		c2 vsctl add-port "$EXT_BR" "$EXT_VETH" && ip -n "$C2_NS" link set "$EXT_VETH" up &&
 		ip netns exec "$C2_NS" ethtool -K "$EXT_VETH" tx off >/dev/null &&
 		ip netns exec "$EXT_NS" ethtool -K ext0 tx off >/dev/null &&
-		ip -n "$EXT_NS" addr add 198.51.100.1/24 dev ext0 && ip -n "$EXT_NS" link set ext0 up &&
-		c2 vsctl set Open_vSwitch . "external_ids:ovn-bridge-mappings=$PHYSNET:$EXT_BR" \
-			external_ids:ovn-cms-options=enable-chassis-as-gw
+		ip -n "$EXT_NS" addr add 198.51.100.1/24 dev ext0 && ip -n "$EXT_NS" link set ext0 up
 }
 # seen_by_ext FROM_NS PORT: the source address the external host sees for a
 # TCP connection from FROM_NS
@@ -39,9 +36,17 @@ seen_by_ext() {
 ext_ping() { ip netns exec "$EXT_NS" ping -c1 -W1 "$1"; }
 
 gw_chassis() { sbctl get Chassis "$C2_HOST" other_config:ovn-cms-options | grep -q enable-chassis-as-gw; }
-check "north-south: external host on chassis 2's provider bridge, chassis 2 a gateway chassis" ext_up
-check "north-south: chassis 2 announces enable-chassis-as-gw in the SB" wait_until 15 gw_chassis
-sleep 1 # (neutron-server's SB replica)
+check "north-south: chassis 2 is a gateway chassis in the SB (enable-chassis-as-gw)" gw_chassis
+# Debian's Neutron (Zed) reads a chassis' ovn-cms-options and
+# ovn-bridge-mappings from Chassis external_ids only; ovn-controller 23.03
+# publishes them in other_config (Neutron bug 1990229, fixed after Zed).
+# Without a copy Neutron sees no gateway candidate and picks any chassis at
+# random. The suite copies the two values, as ovn-controller < 22.09 did.
+sbctl set Chassis "$C2_HOST" external_ids:ovn-cms-options=enable-chassis-as-gw \
+	"external_ids:ovn-bridge-mappings=\"$PHYSNET:$EXT_BR\""
+check "north-south: chassis 2's gateway options visible to Neutron Zed (Chassis external_ids)" \
+	bash -c "sbctl get Chassis $C2_HOST external_ids:ovn-bridge-mappings | grep -q $PHYSNET"
+check "north-south: external host on chassis 2's provider bridge" ext_up
 NET_EXT=$(mk network '{"network":{"name":"nwgovn-ext-'$ID'","project_id":"'$PROJECT'","router:external":true,"provider:network_type":"flat","provider:physical_network":"'$PHYSNET'"}}')
 SUB_EXT=$(mk subnet '{"subnet":{"project_id":"'$PROJECT'","network_id":"'$NET_EXT'","ip_version":4,"cidr":"198.51.100.0/24","gateway_ip":"198.51.100.1","enable_dhcp":false,"allocation_pools":[{"start":"198.51.100.10","end":"198.51.100.50"}]}}')
 api PUT "/routers/$ROUTER" '{"router":{"external_gateway_info":{"network_id":"'$NET_EXT'"}}}' >/dev/null
