@@ -56,7 +56,9 @@ stamp() { # stamp VAR: ms since the epoch into VAR, without a fork
 }
 # probe ID: the hub's key is in the API (one request, one process)
 probe() {
-	[[ $(curl -sf "$API/ports/$1?fields=binding:vif_details") == *'"public_key": "'* ]]
+	local body
+	body=$(curl -sf "$API/ports/$1?fields=binding:vif_details") &&
+		[[ $body =~ \"public_key\":[[:space:]]*\" ]]
 }
 pct() { # pct P < numbers
 	sort -n | awk -v p="$1" '{a[NR] = $1} END {i = int((NR * p + 99) / 100); if (i < 1) i = 1; print a[i]}'
