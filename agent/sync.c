@@ -227,6 +227,8 @@ static int read_actual(struct nwg_agent *a, const struct nwg_desired *d,
 		nwg_acache_clear(&a->acache);
 		return r;
 	}
+	for (size_t i = 0; src->scope && i < src->n_scope; i++)
+		nwg_acache_drop(&a->acache, src->scope[i]); /* what was read replaces it */
 	if (nwg_acache_fill(&a->acache, *act, !src->scope && (*act)->complete) < 0)
 		log_warn("out of memory: the per-hub cache is off until the next pass");
 	return 0;

@@ -2,10 +2,14 @@
 # Port-listing benchmark: N ordinary ports (BENCH_PORTS, "300 3000") listed
 # in-process on Neutron's own ML2 test base (SQLite), by Neutron alone and
 # with networking-wireguard's mechanism + extension drivers, side by side in
-# one run (each side in its own process). Prints the CPU time of one listing
-# (median over BENCH_ROUNDS x BENCH_REPEAT listings; the two sides alternate
-# round by round, so a change of load hits both), the ratio wireguard/base
-# (goal <= 1.05x) and
+# one run: two resident processes list in lockstep, one listing at a time in
+# alternation, so a change of load hits both sides alike (bench_ports.py
+# --pair; the test base's objects are frozen out of the garbage collector,
+# whose full passes of ~200 ms otherwise land in random listings). Prints
+# the CPU time of one listing (median over BENCH_ROUNDS x BENCH_REPEAT
+# listings per side), the ratio wireguard/base of those medians and the
+# median of the per-pair ratios (listing i of each side ran back to back;
+# goal <= 1.05x) and
 # the SQL statements one listing makes (must not grow with N). Never asserts
 # times; fails only when a side cannot run or the query count differs.
 set -u
@@ -28,26 +32,21 @@ trap 'rm -rf "$T"' EXIT
 }
 export PYTHONPATH="$T:$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
-run_side() { # mode n -> one JSON line per round appended to $T/mode-n.json
-	$PY "$HERE/bench_ports.py" --mode "$1" --ports "$2" --repeat "$REPEAT" \
-		>>"$T/$1-$2.json" 2>"$T/$1-$2.err" || {
-		echo "bench-ports: $1 with $2 ports failed:"
-		tail -20 "$T/$1-$2.err"
+run_pair() { # n -> one JSON line per mode in $T/base-n.json, $T/wireguard-n.json
+	if ! $PY "$HERE/bench_ports.py" --pair --ports "$1" --repeat $((ROUNDS * REPEAT)) \
+		>"$T/pair-$1.json" 2>"$T/pair-$1.err"; then
+		echo "bench-ports: the pair with $1 ports failed:"
+		tail -20 "$T/pair-$1.err"
 		return 1
-	}
+	fi
+	grep '"mode": "base"' "$T/pair-$1.json" >"$T/base-$1.json"
+	grep '"mode": "wireguard"' "$T/pair-$1.json" >"$T/wireguard-$1.json"
 }
 
 rc=0
-printf '%-6s %-7s %12s %12s %7s %10s %10s\n' ports listing base_cpu_ms wg_cpu_ms ratio base_sql wg_sql
+printf '%-6s %-7s %12s %12s %7s %7s %9s %9s\n' ports listing base_cpu_ms wg_cpu_ms ratio paired base_sql wg_sql
 for n in $SIZES; do
-	failed=0
-	for _ in $(seq 1 "$ROUNDS"); do
-		if ! run_side base "$n" || ! run_side wireguard "$n"; then
-			failed=1
-			break
-		fi
-	done
-	if [ $failed = 1 ]; then
+	if ! run_pair "$n"; then
 		rc=1
 		continue
 	fi
@@ -70,8 +69,11 @@ for name in ('plugin', 'api'):
     b = statistics.median(base[name + '_cpu_ms'])
     w = statistics.median(wg[name + '_cpu_ms'])
     bq, wq = base['queries_' + name], wg['queries_' + name]
-    print('%-6d %-7s %12.1f %12.1f %6.2fx %10d %10d' % (
-        base['ports'], name, b, w, w / b, bq, wq))
+    # lockstep: listing i of each side ran back to back, under one load
+    paired = statistics.median(
+        x / y for x, y in zip(wg[name + '_cpu_ms'], base[name + '_cpu_ms']))
+    print('%-6d %-7s %12.1f %12.1f %6.2fx %6.2fx %9d %9d' % (
+        base['ports'], name, b, w, w / b, paired, bq, wq))
     print('%-6s %-7s wall min %.1f / %.1f ms' % (
         '', '', min(base[name + '_wall_ms']), min(wg[name + '_wall_ms'])))
     ok = ok and bq == wq
@@ -80,5 +82,6 @@ if not ok:
 sys.exit(0 if ok else 1)
 PYEOF
 done
-echo "bench-ports: goal <= 1.05x (CPU time; medians of $ROUNDS x $REPEAT listings, sides alternating)"
+echo "bench-ports: goal <= 1.05x (CPU time; medians of $ROUNDS x $REPEAT listings per side, sides in lockstep;"
+echo "  ratio: of the two medians; paired: median of the ratios of listings run back to back)"
 exit $rc

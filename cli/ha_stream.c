@@ -137,6 +137,21 @@ static int write_cache(const char *path, const char *text, size_t len)
 	return r;
 }
 
+/* Accepted sequence numbers: above the last one accepted and, since they are
+ * the sender's wall clock, not older than MAX_AGE_S (a datagram replayed
+ * after this process restarted is refused too). */
+#define MAX_AGE_S 30
+
+static uint64_t min_seq(const struct stream *s)
+{
+	struct timespec now;
+	uint64_t floor;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	floor = now.tv_sec > MAX_AGE_S ? (uint64_t)(now.tv_sec - MAX_AGE_S) * 1000000U : 0;
+	return s->last_seq > floor ? s->last_seq : floor;
+}
+
 /* One datagram from the peer: opened, its list validated, then cached. */
 static void receive(struct stream *s)
 {
@@ -151,7 +166,7 @@ static void receive(struct stream *s)
 
 	if (got <= 0)
 		return;
-	r = nwg_ha_msg_open(&text, &len, &seq, msg, (size_t)got, s->hub, s->last_seq, &s->priv,
+	r = nwg_ha_msg_open(&text, &len, &seq, msg, (size_t)got, s->hub, min_seq(s), &s->priv,
 			    &s->peer, &err);
 	if (r >= 0)
 		r = nwg_ha_parse(text, len, &v, &n, &err);

@@ -12,6 +12,7 @@
 #include "nwg/secmem.h"
 #include "repo_check.h"
 #include "repo_fs.h"
+#include "repo_journal.h"
 
 #define NWG_REPO_MAX_FILE (16 << 20)
 
@@ -86,7 +87,7 @@ int nwg_repo_file_name(const char *port_id, char *buf, size_t len, struct nwg_er
 }
 
 /* Reads the whole file into a NUL-terminated secure buffer (it holds a key). */
-static int read_all(int fd, const char *path, char **out, size_t *len, struct nwg_err *err)
+int nwg_repo_read_fd(int fd, const char *path, char **out, size_t *len, struct nwg_err *err)
 {
 	struct stat st;
 	size_t done = 0;
@@ -140,7 +141,7 @@ int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_r
 	fd = openat(repo->dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return nwg_err_set(err, errno, "%s: %s", path, strerror(errno));
-	ret = read_all(fd, path, &buf, &len, err);
+	ret = nwg_repo_read_fd(fd, path, &buf, &len, err);
 	close(fd);
 	if (ret < 0)
 		return ret;
@@ -150,6 +151,10 @@ int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_r
 		nwg_hub_record_free(*out);
 		*out = NULL;
 		ret = nwg_err_set(err, EBADMSG, "%s: port_id does not match the file name", path);
+	}
+	if (ret == 0 && (ret = nwg_repo_journal_load(repo, (*out)->port_id, *out, err)) < 0) {
+		nwg_hub_record_free(*out);
+		*out = NULL;
 	}
 	return ret;
 }
@@ -177,6 +182,9 @@ int nwg_repo_remove(struct nwg_repo *repo, const char *port_id, struct nwg_err *
 	ret = nwg_repo_file_name(port_id, file, sizeof(file), err);
 	if (ret < 0)
 		return ret;
+	if ((ret = nwg_repo_journal_drop(repo, port_id)) < 0)
+		return nwg_err_set(err, -ret, "%s: journal of %s: %s", repo->dir, port_id,
+				   strerror(-ret));
 	if (unlinkat(repo->dirfd, file, 0) < 0) {
 		if (errno == ENOENT)
 			return 0;

@@ -23,5 +23,7 @@ bool nwg_repo_endpoint_valid(const char *s);
 /* Validates a whole record (what nwg_repo_save writes must load back):
  * -EINVAL with a message naming the field (never key material). */
 int nwg_hub_record_check(const struct nwg_hub_record *rec, struct nwg_err *err);
+/* One peer of a record (fields only, not uniqueness). */
+int nwg_repo_peer_check(const struct nwg_hub_record *rec, size_t i, struct nwg_err *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Repository parser: one strict handler per key. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "num.h"
@@ -154,6 +155,28 @@ static const char *set_endpoint(struct nwg_repo_parser *ps, char *val)
 	return NULL;
 }
 
+/* Journal only: "#@ removed = true" makes the [Peer] a removal. */
+static const char *set_removed(struct nwg_repo_parser *ps, char *val)
+{
+	size_t i = ps->rec->n_peers - 1;
+	bool *g;
+
+	if (!ps->journal)
+		return "#@ removed outside a journal";
+	if (strcmp(val, "true"))
+		return "invalid removed (true)";
+	if (i >= ps->n_gone) {
+		g = realloc(ps->gone, (i + 1) * sizeof(*g));
+		if (!g)
+			return nwg_repo_enomem;
+		memset(g + ps->n_gone, 0, (i + 1 - ps->n_gone) * sizeof(*g));
+		ps->gone = g;
+		ps->n_gone = i + 1;
+	}
+	ps->gone[i] = true;
+	return NULL;
+}
+
 static const char *set_keepalive(struct nwg_repo_parser *ps, char *val)
 {
 	return set_port(&ps->peer->persistent_keepalive, val) ? "invalid PersistentKeepalive"
@@ -181,5 +204,6 @@ const struct nwg_repo_field nwg_repo_fields[] = {
     {"AllowedIPs", NWG_SEC_PEER, 0, set_allowed_ips},
     {"Endpoint", NWG_SEC_PEER, 0, set_endpoint},
     {"PersistentKeepalive", NWG_SEC_PEER, 0, set_keepalive},
+    {"removed", NWG_SEC_PEER, A, set_removed},
     {NULL, NWG_SEC_NONE, 0, NULL},
 };

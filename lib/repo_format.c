@@ -27,6 +27,7 @@
 #include <stdlib.h>
 
 #include "repo_check.h"
+#include "repo_journal.h"
 #include "sbuf.h"
 
 static void format_hub(struct nwg_sbuf *sb, const struct nwg_hub_record *rec)
@@ -54,7 +55,7 @@ static void format_hub(struct nwg_sbuf *sb, const struct nwg_hub_record *rec)
 	nwg_sbuf_printf(sb, "ListenPort = %u\n", (unsigned int)rec->listen_port);
 }
 
-static void format_peer(struct nwg_sbuf *sb, const struct nwg_repo_peer *p)
+void nwg_repo_format_peer(struct nwg_sbuf *sb, const struct nwg_repo_peer *p)
 {
 	char b64[NWG_KEY_B64_LEN + 1];
 
@@ -84,7 +85,7 @@ int nwg_repo_format(const struct nwg_hub_record *rec, char **out, size_t *len)
 		return ret;
 	format_hub(&sb, rec);
 	for (size_t i = 0; i < rec->n_peers; i++)
-		format_peer(&sb, &rec->peers[i]);
+		nwg_repo_format_peer(&sb, &rec->peers[i]);
 	nwg_sbuf_puts(&sb, "\n#@ end\n");
 	if (sb.err) {
 		ret = sb.err;

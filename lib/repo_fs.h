@@ -14,6 +14,9 @@ struct nwg_repo {
 
 /* "<port_id>.conf" into buf; -EINVAL (with a message) for a bad port id. */
 int nwg_repo_file_name(const char *port_id, char *buf, size_t len, struct nwg_err *err);
+/* Reads a whole repository file into secure memory (NUL-terminated), refusing
+ * one with group/other mode bits, another owner or more than one link. */
+int nwg_repo_read_fd(int fd, const char *path, char **out, size_t *len, struct nwg_err *err);
 /* Loads one file of the directory; -ENOENT if absent, -EBADMSG if corrupt. */
 int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_record **out,
 		       struct nwg_err *err);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nwg/secmem.h"
+#include "repo_journal.h"
 #include "repo_parse.h"
 
 #define NWG_REPO_MAX_SIZE (16U << 20)
@@ -57,11 +58,13 @@ static const char *on_section(struct nwg_repo_parser *ps, const char *s, char *w
 	const char *reason;
 
 	if (!strcmp(s, "[Interface]")) {
+		if (ps->journal)
+			return "[Interface] in a journal";
 		if (ps->sec != NWG_SEC_NONE)
 			return "unexpected [Interface]";
 		ps->sec = NWG_SEC_INTERFACE;
 	} else if (!strcmp(s, "[Peer]")) {
-		if (ps->sec == NWG_SEC_NONE)
+		if (ps->sec == NWG_SEC_NONE && !ps->journal)
 			return "[Peer] before [Interface]";
 		reason = end_section(ps, why, whylen);
 		if (reason)
@@ -104,6 +107,21 @@ static const char *on_field(struct nwg_repo_parser *ps, char *s, bool agent, cha
 	return "unknown key";
 }
 
+/* Journal: "#@ commit" closes one change; keys and spokes may repeat across
+ * changes (a later change of the same peer). */
+static const char *on_commit(struct nwg_repo_parser *ps, char *why, size_t whylen)
+{
+	const char *reason = end_section(ps, why, whylen);
+
+	if (reason)
+		return reason;
+	nwg_repo_dupset_clear(&ps->keys);
+	nwg_repo_dupset_clear(&ps->spokes);
+	ps->sec = NWG_SEC_NONE;
+	ps->seen = 0;
+	return NULL;
+}
+
 static const char *parse_line(struct nwg_repo_parser *ps, char *line, char *why, size_t whylen)
 {
 	char *s;
@@ -121,6 +139,11 @@ static const char *parse_line(struct nwg_repo_parser *ps, char *line, char *why,
 		return ps->sec == NWG_SEC_NONE ? "data before [Interface]"
 					       : on_field(ps, s, false, why, whylen);
 	s = trim(s + 2);
+	if (ps->journal)
+		return !strcmp(s, "commit")	 ? on_commit(ps, why, whylen)
+		       : !strcmp(s, "end")	 ? "#@ end in a journal"
+		       : ps->sec == NWG_SEC_NONE ? "data outside a [Peer]"
+						 : on_field(ps, s, true, why, whylen);
 	if (strcmp(s, "end"))
 		return ps->sec == NWG_SEC_NONE ? "data before [Interface]"
 					       : on_field(ps, s, true, why, whylen);
@@ -143,8 +166,10 @@ static const char *parse_all(struct nwg_repo_parser *ps, char *text, char *why, 
 		ps->line++;
 		reason = parse_line(ps, s, why, whylen);
 	}
-	if (reason)
+	if (reason || (ps->journal && ps->sec == NWG_SEC_NONE))
 		return reason;
+	if (ps->journal)
+		return "change not committed";
 	if (ps->sec == NWG_SEC_NONE)
 		return "missing [Interface]";
 	if (ps->sec != NWG_SEC_END) {
@@ -198,5 +223,49 @@ int nwg_repo_parse(const char *buf, size_t len, const char *name, struct nwg_hub
 				   ps.name, ps.line, reason);
 	}
 	*out = ps.rec;
+	return 0;
+}
+
+int nwg_repo_parse_journal(const char *buf, size_t len, const char *name,
+			   struct nwg_repo_journal *out, struct nwg_err *err)
+{
+	struct nwg_repo_parser ps = {.name = name ? name : "(journal)", .journal = true};
+	static const char commit[] = "#@ commit\n";
+	const char *reason, *last = NULL;
+	char why[96], *text;
+
+	memset(out, 0, sizeof(*out));
+	if (len > NWG_REPO_MAX_SIZE)
+		return nwg_err_set(err, EBADMSG, "%s: file too large", ps.name);
+	if (len && memchr(buf, '\0', len))
+		return nwg_err_set(err, EBADMSG, "%s: NUL byte", ps.name);
+	/* a change cut short by a crash (no "#@ commit" yet) never happened */
+	for (const char *p = buf;
+	     p && (p = memmem(p, len - (size_t)(p - buf), commit, sizeof(commit) - 1));
+	     p += sizeof(commit) - 1)
+		last = p + sizeof(commit) - 1;
+	len = last ? (size_t)(last - buf) : 0;
+	ps.rec = nwg_hub_record_new();
+	text = malloc(len + 1); /* peers only: no secret */
+	if (!ps.rec || !text) {
+		free(text);
+		nwg_hub_record_free(ps.rec);
+		return nwg_err_set(err, ENOMEM, "%s: out of memory", ps.name);
+	}
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	reason = parse_all(&ps, text, why, sizeof(why));
+	nwg_repo_dupset_clear(&ps.keys);
+	nwg_repo_dupset_clear(&ps.spokes);
+	free(text);
+	if (reason) {
+		nwg_hub_record_free(ps.rec);
+		free(ps.gone);
+		return nwg_err_set(err, reason == nwg_repo_enomem ? ENOMEM : EBADMSG, "%s:%u: %s",
+				   ps.name, ps.line, reason);
+	}
+	out->peers = ps.rec;
+	out->gone = ps.gone;
+	out->n_gone = ps.n_gone;
 	return 0;
 }

@@ -23,6 +23,11 @@ struct nwg_repo_parser {
 	struct nwg_hub_record *rec;
 	struct nwg_repo_peer *peer;	     /* the current [Peer] */
 	struct nwg_repo_dupset keys, spokes; /* the peers seen so far */
+	/* journal mode (repo_journal.c): [Peer] sections only, each change
+	 * closed by "#@ commit"; gone[i]: peer i is a removal */
+	bool journal;
+	bool *gone;
+	size_t n_gone;
 };
 
 enum {

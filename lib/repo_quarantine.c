@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "repo_fs.h"
+#include "repo_journal.h"
 
 #define QDIR "quarantine"
 
@@ -26,6 +27,23 @@ static int open_qdir(struct nwg_repo *repo, bool create, struct nwg_err *err)
 	return fd < 0 ? -ENOENT : fd;
 }
 
+/* The quarantine keeps one file: a journal is folded into the record first. */
+static int fold_journal(struct nwg_repo *repo, const char *port_id, struct nwg_err *err)
+{
+	char jfile[NWG_ID_MAX + sizeof(NWG_REPO_JOURNAL_SUFFIX)];
+	struct nwg_hub_record *rec = NULL;
+	int ret;
+
+	snprintf(jfile, sizeof(jfile), "%s" NWG_REPO_JOURNAL_SUFFIX, port_id);
+	if (faccessat(repo->dirfd, jfile, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	ret = nwg_repo_load(repo, port_id, &rec, err);
+	if (ret == 0)
+		ret = nwg_repo_save(repo, rec, err);
+	nwg_hub_record_free(rec);
+	return ret;
+}
+
 int nwg_repo_quarantine(struct nwg_repo *repo, const char *port_id, struct nwg_err *err)
 {
 	char file[NWG_ID_MAX + sizeof(NWG_REPO_SUFFIX)];
@@ -37,6 +55,8 @@ int nwg_repo_quarantine(struct nwg_repo *repo, const char *port_id, struct nwg_e
 		return ret;
 	if (faccessat(repo->dirfd, file, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0; /* nothing recorded */
+	if ((ret = fold_journal(repo, port_id, err)) < 0)
+		return ret;
 	if ((q = open_qdir(repo, true, err)) < 0)
 		return q;
 	ret = renameat(repo->dirfd, file, q, file) < 0 ? -errno : 0;

@@ -10,6 +10,7 @@
 #include "nwg/secmem.h"
 #include "repo_check.h"
 #include "repo_fs.h"
+#include "repo_journal.h"
 
 /* Temp names start with '.' and end in ".tmp": nwg_repo_foreach skips them. */
 static int open_temp(struct nwg_repo *repo, const char *file, char *tmp, size_t len)
@@ -96,6 +97,10 @@ int nwg_repo_save(struct nwg_repo *repo, const struct nwg_hub_record *rec, struc
 	if (ret < 0)
 		return ret;
 	nwg_repo_file_name(rec->port_id, file, sizeof(file), NULL);
+	/* the journal goes first: it never meets a record it was not written for */
+	if ((ret = nwg_repo_journal_drop(repo, rec->port_id)) < 0)
+		return nwg_err_set(err, -ret, "%s/%s: remove journal: %s", repo->dir, file,
+				   strerror(-ret));
 	ret = nwg_repo_format(rec, &text, &len);
 	if (ret < 0)
 		return nwg_err_set(err, -ret, "%s/%s: format: %s", repo->dir, file, strerror(-ret));

@@ -39,7 +39,7 @@ static int check_hub(const struct nwg_hub_record *rec, struct nwg_err *err)
 	return 0;
 }
 
-static int check_peer(const struct nwg_hub_record *rec, size_t i, struct nwg_err *err)
+int nwg_repo_peer_check(const struct nwg_hub_record *rec, size_t i, struct nwg_err *err)
 {
 	const struct nwg_repo_peer *p = &rec->peers[i];
 	struct nwg_allowedip a;
@@ -91,6 +91,6 @@ int nwg_hub_record_check(const struct nwg_hub_record *rec, struct nwg_err *err)
 		return nwg_err_set(err, EINVAL, "hub record: missing");
 	ret = check_hub(rec, err);
 	for (size_t i = 0; ret == 0 && i < rec->n_peers; i++)
-		ret = check_peer(rec, i, err);
+		ret = nwg_repo_peer_check(rec, i, err);
 	return ret ? ret : check_unique(rec, err);
 }

@@ -201,6 +201,32 @@ static int apply_peers(struct nwg_acache_ent *e, const struct nwg_action *act)
 	return r;
 }
 
+/* The record after a journaled change: the ops applied to the cached record,
+ * as the journal applies them on load (O(changes), no rebuild). */
+static int apply_record_delta(struct nwg_acache_ent *e, const struct nwg_action *act)
+{
+	struct nwg_hub_record *rec = e->rec;
+
+	for (size_t i = 0; i < act->n_peer_ops; i++) {
+		const struct nwg_peer_op *op = &act->peer_ops[i];
+		size_t at = rec->n_peers;
+
+		for (size_t k = 0; k < rec->n_peers && at == rec->n_peers; k++) {
+			if (nwg_key_equal(&rec->peers[k].public_key, &op->key))
+				at = k;
+		}
+		if (at < rec->n_peers) { /* removed, or replaced by its new state */
+			nwg_strv_free(rec->peers[at].allowed_ips);
+			memmove(&rec->peers[at], &rec->peers[at + 1],
+				(rec->n_peers - at - 1) * sizeof(*rec->peers));
+			rec->n_peers--;
+		}
+		if (op->op != NWG_POP_REMOVE && nwg_record_add_spoke(rec, op->spoke) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The record exec saved (reconcile/exec.c save_record builds the same). */
 static int apply_record(struct nwg_acache_ent *e, const struct nwg_action *act,
 			const struct nwg_exec_out *out)
@@ -236,6 +262,7 @@ void nwg_acache_applied(struct nwg_acache *c, const struct nwg_action *act,
 	if (rc < 0 || act->kind != NWG_ACT_UPDATE || !act->want || !out || (act->fix & ~kept) ||
 	    act->n_peer_ops > NWG_ACACHE_MAX_OPS ||
 	    ((act->fix & NWG_FIX_PEERS) && apply_peers(e, act) < 0) ||
-	    ((act->fix & NWG_FIX_RECORD) && apply_record(e, act, out) < 0))
+	    ((act->fix & NWG_FIX_RECORD) &&
+	     (act->record_delta ? apply_record_delta(e, act) : apply_record(e, act, out)) < 0))
 		nwg_acache_drop(c, act->port_id);
 }

@@ -123,6 +123,24 @@ static int link_state(const struct nwg_action *act, const char *ifname, unsigned
 	return rc;
 }
 
+/* A removed peer as the journal names it: the record's spoke id and key. */
+static int add_gone(struct nwg_hub_record *gone, const struct nwg_hub_record *rec,
+		    const struct nwg_key *key)
+{
+	for (size_t i = 0; rec && i < rec->n_peers; i++) {
+		struct nwg_repo_peer *p;
+
+		if (!nwg_key_equal(&rec->peers[i].public_key, key))
+			continue;
+		if (!(p = nwg_hub_record_add_peer(gone)))
+			return -ENOMEM;
+		snprintf(p->port_id, sizeof(p->port_id), "%s", rec->peers[i].port_id);
+		p->public_key = *key;
+		return 0;
+	}
+	return 0; /* not recorded: nothing to remove */
+}
+
 static int save_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
 		       const struct nwg_key *key, const struct nwg_exec_out *out,
 		       struct nwg_err *err)
@@ -145,6 +163,35 @@ static int save_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	r = nwg_repo_save(x->repo, rec, err);
 	nwg_hub_record_free(rec);
+	return r;
+}
+
+/* Peers only: the changed peers are appended to the record's journal (a
+ * spoke change of a 10,000-spoke hub writes a few hundred bytes); a journal
+ * due for folding (-EAGAIN) makes it a whole-record save. */
+static int save_delta(struct nwg_exec_ctx *x, const struct nwg_action *act,
+		      const struct nwg_key *key, const struct nwg_exec_out *out,
+		      struct nwg_err *err)
+{
+	struct nwg_hub_record *set = nwg_hub_record_new(), *gone = nwg_hub_record_new();
+	int r = set && gone ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < act->n_peer_ops; i++) {
+		const struct nwg_peer_op *op = &act->peer_ops[i];
+
+		if (op->op != NWG_POP_REMOVE)
+			r = nwg_record_add_spoke(set, op->spoke) < 0 ? -ENOMEM : 0;
+		else
+			r = add_gone(gone, act->rec, &op->key);
+	}
+	if (r == 0)
+		r = nwg_repo_append_peers(x->repo, act->port_id, set, gone, err);
+	nwg_hub_record_free(set);
+	nwg_hub_record_free(gone);
+	if (r == -EAGAIN || r == -ENOMEM) {
+		nwg_err_clear(err);
+		return save_record(x, act, key, out, err);
+	}
 	return r;
 }
 
@@ -330,7 +377,8 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 		r = link_state(act, l->ifname, fix, err);
 	fill_out(out, key, port, l->ifname, act->netns, act);
 	if (r >= 0 && (fix & NWG_FIX_RECORD))
-		r = save_record(x, act, key, out, err);
+		r = act->record_delta ? save_delta(x, act, key, out, err)
+				      : save_record(x, act, key, out, err);
 	if (r < 0)
 		return r;
 	fix_names(fix, what, sizeof(what));

@@ -245,6 +245,77 @@ static void merge_peers(struct nwg_action *act, const struct peer_sets *k)
 		add_op(act, NWG_POP_REMOVE, &rm[r]->public_key, NULL, 0);
 }
 
+/* ---- can the record follow by journaling the ops alone? ---- */
+
+#define DELTA_MAX_OPS 64
+
+static bool op_touches(const struct nwg_action *act, const struct nwg_key *key)
+{
+	for (size_t i = 0; i < act->n_peer_ops; i++) {
+		if (!key_cmp(&act->peer_ops[i].key, key))
+			return true;
+	}
+	return false;
+}
+
+static const struct nwg_dspoke *spoke_of(const struct peer_sets *k, const struct nwg_key *key)
+{
+	size_t lo = 0, hi = k->ns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(&k->ss[mid]->public_key, key);
+
+		if (c == 0)
+			return k->ss[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The record's peer is what nwg_record_build makes of the spoke. */
+static bool rpeer_is_spoke(const struct nwg_repo_peer *rp, const struct nwg_dspoke *s)
+{
+	char buf[NWG_IPNET_STRLEN];
+	size_t i;
+
+	if (strcmp(rp->port_id, s->port_id) || strcmp(rp->endpoint, s->endpoint) ||
+	    rp->persistent_keepalive != s->keepalive)
+		return false;
+	for (i = 0; rp->allowed_ips && rp->allowed_ips[i]; i++) {
+		if (i >= s->n_allowed || nwg_ipnet_format(&s->allowed[i], buf, sizeof(buf)) < 0 ||
+		    strcmp(buf, rp->allowed_ips[i]))
+			return false;
+	}
+	return i == s->n_allowed;
+}
+
+/* Every record peer no op touches equals its spoke, and every untouched
+ * spoke is in the record: record + ops = the record the desired state makes. */
+static bool delta_ok(const struct nwg_action *act, const struct peer_sets *k)
+{
+	if (!act->n_peer_ops || act->n_peer_ops > DELTA_MAX_OPS)
+		return false;
+	for (size_t i = 0; i < k->nr; i++) {
+		const struct nwg_dspoke *s;
+
+		if (op_touches(act, &k->rr[i]->public_key))
+			continue;
+		s = spoke_of(k, &k->rr[i]->public_key);
+		if (!s || !rpeer_is_spoke(k->rr[i], s))
+			return false;
+	}
+	for (size_t i = 0; i < k->ns; i++) {
+		if (!op_touches(act, &k->ss[i]->public_key) &&
+		    !rec_peer(k->rr, k->nr, &k->ss[i]->public_key))
+			return false;
+	}
+	return true;
+}
+
 /* dev NULL: a fresh device, every spoke is added. */
 static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 		      const struct nwg_device *dev, const struct nwg_hub_record *rec)
@@ -265,6 +336,7 @@ static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 							  sizeof(*rec->peers), rpeer_cmp, &fail);
 	if (act->peer_ops && !fail) {
 		merge_peers(act, &k);
+		act->record_delta = rec && delta_ok(act, &k);
 		r = 0;
 	}
 	free(k.ss);
@@ -302,11 +374,12 @@ static bool addrs_ok(const struct nwg_alink *l, const struct nwg_dhub *h, bool w
 	return n == (want ? h->n_fixed_ips : 0);
 }
 
-static bool record_stale(const struct nwg_action *act)
+/* The record the action would save (hub: the desired hub, or a copy of it). */
+static struct nwg_hub_record *record_want(const struct nwg_action *act, const struct nwg_dhub *hub)
 {
 	const struct nwg_alink *l = act->link;
 	struct nwg_record_spec spec = {
-	    .hub = act->want,
+	    .hub = hub,
 	    .ifname = l ? l->ifname : act->ifname,
 	    .netns = act->netns,
 	    .home_netns = act->home_netns,
@@ -316,11 +389,32 @@ static bool record_stale(const struct nwg_action *act)
 	    .private_key = &act->rec->private_key,
 	    .listen_port = act->rec->listen_port,
 	};
-	struct nwg_hub_record *want = nwg_record_build(&spec);
+
+	return nwg_record_build(&spec);
+}
+
+static bool record_stale(const struct nwg_action *act)
+{
+	struct nwg_hub_record *want = record_want(act, act->want);
 	bool stale = !want || !nwg_record_same(want, act->rec);
 
 	nwg_hub_record_free(want);
 	return stale;
+}
+
+/* Every field of the record but its peers is current. */
+static bool record_header_current(const struct nwg_action *act)
+{
+	struct nwg_dhub hub = *act->want;
+	struct nwg_hub_record *want;
+	bool same;
+
+	hub.spokes = NULL;
+	hub.n_spokes = 0;
+	want = record_want(act, &hub);
+	same = want && nwg_record_same_header(want, act->rec);
+	nwg_hub_record_free(want);
+	return same;
 }
 
 /* Does the server's view (last hub_realized) differ from our identity? */
@@ -356,6 +450,7 @@ static int plan_create(struct nwg_action *act)
 					: "re-create from repository";
 	else
 		act->reason = act->link ? "replace unreadable device" : "new hub";
+	act->record_delta = false;
 	return plan_peers(act, act->want, NULL, NULL);
 }
 
@@ -404,6 +499,8 @@ static int plan_update(struct nwg_action *act)
 	if (act->n_peer_ops)
 		act->fix |= NWG_FIX_PEERS;
 	plan_placement(act);
+	act->record_delta =
+	    act->record_delta && act->fix == NWG_FIX_PEERS && record_header_current(act);
 	if (!rec || act->fix || record_stale(act))
 		act->fix |= NWG_FIX_RECORD;
 	act->kind = act->fix ? NWG_ACT_UPDATE : NWG_ACT_ADOPT;

@@ -85,6 +85,9 @@ struct nwg_action {
 	struct nwg_peer_op *peer_ops;
 	size_t n_peer_ops;
 	bool report; /* hub_realized needed (identity differs from the server's) */
+	/* UPDATE of peers only, record otherwise current: journaling the peer
+	 * ops brings the record up to date (no whole-record rewrite) */
+	bool record_delta;
 	const char *reason;
 };
 

@@ -7,7 +7,7 @@
 
 #include "strv.h"
 
-static int add_peer(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
+int nwg_record_add_spoke(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
 {
 	struct nwg_repo_peer *p = nwg_hub_record_add_peer(rec);
 	char buf[NWG_IPNET_STRLEN];
@@ -49,7 +49,7 @@ struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec)
 			goto fail;
 	}
 	for (size_t i = 0; i < h->n_spokes; i++) {
-		if (add_peer(rec, &h->spokes[i]) < 0)
+		if (nwg_record_add_spoke(rec, &h->spokes[i]) < 0)
 			goto fail;
 	}
 	return rec;
@@ -78,20 +78,51 @@ static bool peer_same(const struct nwg_repo_peer *a, const struct nwg_repo_peer 
 	       strv_same(a->allowed_ips, b->allowed_ips);
 }
 
+bool nwg_record_same_header(const struct nwg_hub_record *a, const struct nwg_hub_record *b)
+{
+	return !strcmp(a->port_id, b->port_id) && !strcmp(a->project_id, b->project_id) &&
+	       !strcmp(a->ifname, b->ifname) && !strcmp(a->netns, b->netns) &&
+	       !strcmp(a->home_netns, b->home_netns) && a->listen_port == b->listen_port &&
+	       a->mtu == b->mtu && a->up == b->up &&
+	       nwg_key_equal(&a->private_key, &b->private_key) &&
+	       strv_same(a->addresses, b->addresses);
+}
+
+static int by_key(const void *x, const void *y)
+{
+	const struct nwg_repo_peer *const *a = x, *const *b = y;
+
+	return memcmp((*a)->public_key.b, (*b)->public_key.b, sizeof((*a)->public_key.b));
+}
+
+static const struct nwg_repo_peer **sorted(const struct nwg_hub_record *r)
+{
+	const struct nwg_repo_peer **v = malloc((r->n_peers ? r->n_peers : 1) * sizeof(*v));
+
+	for (size_t i = 0; v && i < r->n_peers; i++)
+		v[i] = &r->peers[i];
+	if (v)
+		qsort(v, r->n_peers, sizeof(*v), by_key);
+	return v;
+}
+
+/* Peers compare as a set (a record and its journal may order them
+ * differently); out of memory compares as different. */
 bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record *b)
 {
-	if (strcmp(a->port_id, b->port_id) || strcmp(a->project_id, b->project_id) ||
-	    strcmp(a->ifname, b->ifname) || strcmp(a->netns, b->netns) ||
-	    strcmp(a->home_netns, b->home_netns) || a->listen_port != b->listen_port ||
-	    a->mtu != b->mtu || a->up != b->up || a->n_peers != b->n_peers ||
-	    !nwg_key_equal(&a->private_key, &b->private_key) ||
-	    !strv_same(a->addresses, b->addresses))
+	const struct nwg_repo_peer **x, **y;
+	bool same;
+
+	if (a->n_peers != b->n_peers || !nwg_record_same_header(a, b))
 		return false;
-	for (size_t i = 0; i < a->n_peers; i++) {
-		if (!peer_same(&a->peers[i], &b->peers[i]))
-			return false;
-	}
-	return true;
+	x = sorted(a);
+	y = sorted(b);
+	same = x && y;
+	for (size_t i = 0; same && i < a->n_peers; i++)
+		same = peer_same(x[i], y[i]);
+	free(x);
+	free(y);
+	return same;
 }
 
 struct nwg_hub_record *nwg_record_dup(const struct nwg_hub_record *rec)

@@ -25,7 +25,11 @@ struct nwg_record_spec {
 struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec);
 /* A deep copy (secure memory, as every record), NULL on ENOMEM. */
 struct nwg_hub_record *nwg_record_dup(const struct nwg_hub_record *rec);
-/* Every field, key included (constant time for the key). */
+/* Every field but the peers. */
+bool nwg_record_same_header(const struct nwg_hub_record *a, const struct nwg_hub_record *b);
+/* Appends the spoke as a peer of rec (repository form); -1 on ENOMEM. */
+int nwg_record_add_spoke(struct nwg_hub_record *rec, const struct nwg_dspoke *s);
+/* Every field, key included (constant time for the key); peers as a set. */
 bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record *b);
 
 #endif

@@ -3,10 +3,14 @@
 # and a private OVN (NB/SB ovsdb-servers, ovn-northd, ovn-controller), all
 # state under $OVN_D, daemons stopped through their own pid files only.
 # Needs: OVN_D (state dir), OVN_HOST (chassis hostname = Neutron host),
-# OVN_BR (integration bridge name).
+# OVN_BR (integration bridge name). Optional: OVN_NETNS (run the node's
+# daemons and tools in that network namespace; `ip netns exec` also gives
+# them their own mount namespace with that namespace's /sys), OVN_SB_SOCK
+# (the central SB ovsdb-server's socket, default under OVN_D), OVN_ENCAP_IP
+# (the chassis' geneve endpoint, default 127.0.0.1).
 
 ovs_env() {
-	env OVS_RUNDIR="$OVN_D/run" OVS_DBDIR="$OVN_D/db" OVS_LOGDIR="$OVN_D/log" \
+	${OVN_NETNS:+ip netns exec "$OVN_NETNS"} env OVS_RUNDIR="$OVN_D/run" OVS_DBDIR="$OVN_D/db" OVS_LOGDIR="$OVN_D/log" \
 		OVS_SYSCONFDIR="$OVN_D/etc" OVN_RUNDIR="$OVN_D/run" OVN_DBDIR="$OVN_D/db" \
 		OVN_LOGDIR="$OVN_D/log" OVN_SYSCONFDIR="$OVN_D/etc" "$@"
 }
@@ -50,8 +54,8 @@ ovn_central_start() {
 }
 
 ovn_controller_start() {
-	vsctl set Open_vSwitch . external_ids:ovn-remote="unix:$OVN_D/run/ovnsb_db.sock" \
-		external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip=127.0.0.1 \
+	vsctl set Open_vSwitch . external_ids:ovn-remote="unix:${OVN_SB_SOCK:-$OVN_D/run/ovnsb_db.sock}" \
+		external_ids:ovn-encap-type=geneve external_ids:ovn-encap-ip="${OVN_ENCAP_IP:-127.0.0.1}" \
 		external_ids:ovn-bridge="$OVN_BR" external_ids:ovn-bridge-datapath-type=netdev
 	ovs_env ovn-controller "unix:$OVN_D/run/db.sock" --pidfile="$OVN_D/run/ovn-controller.pid" \
 		-vconsole:off --detach \
@@ -77,11 +81,13 @@ stop_pidfile() {
 }
 
 ovn_controller_stop() {
-	# --restart keeps the chassis and its bindings in the SB (an upgrade/restart)
-	local f=$OVN_D/run/ovn-controller.pid pid
+	# --restart keeps the chassis and its bindings in the SB (an upgrade/restart);
+	# OVN_GONE=1: a plain exit, the chassis leaves the SB
+	local f=$OVN_D/run/ovn-controller.pid pid how=(--restart)
+	[ -n "${OVN_GONE:-}" ] && how=()
 	pid=$(cat "$f" 2>/dev/null)
 	[ -n "$pid" ] && [ -S "$OVN_D/run/ovn-controller.$pid.ctl" ] &&
-		ovs_env ovs-appctl -t "$OVN_D/run/ovn-controller.$pid.ctl" exit --restart 2>/dev/null
+		ovs_env ovs-appctl -t "$OVN_D/run/ovn-controller.$pid.ctl" exit "${how[@]}" 2>/dev/null
 	stop_pidfile ovn-controller ovn-controller
 }
 

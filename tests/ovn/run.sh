@@ -7,7 +7,10 @@
 # ovn-router service plugin (NWG_EXTRA_CONF); neutron-wireguard-agent with
 # [wireguard_ovn] integration_bridge; a "VM" namespace on one network, the
 # hub on another, an OVN logical router between them; a device namespace
-# running wireguard-go behind a veth "internet".
+# running wireguard-go behind a veth "internet". A second chassis
+# (tests/ovn/chassis2.sh, geneve between the chassis) hosts a second VM
+# (phase-chassis2.sh) and is the router's gateway chassis (north-south,
+# phase-north-south.sh); phase-ipv6.sh makes the networks dual-stack.
 #
 # Mechanism: the devices' addresses live on a device subnet of the hub's
 # network that the router is not attached to; the hub port lists that subnet
@@ -39,6 +42,9 @@ CLI_BIN=$HERE/build/rel/bin/neutron-wireguard
 ID=$$
 WORK=$(mktemp -d "/var/tmp/nwg-ovn.$NWG_INSTANCE.XXXXXX")
 export OVN_D=$WORK/ovs OVN_HOST=nwgovn-$NWG_INSTANCE-$ID OVN_BR=obr$ID
+export OVN_SB_SOCK=$OVN_D/run/ovnsb_db.sock
+. tests/ovn/chassis2.sh
+C2_OK=0
 AGENT_HOST=$OVN_HOST
 PROJECT=$(printf '%s' "nwgovn-$ID-$(date +%s%N)" | md5sum | cut -c1-32)
 HUB_NS=tun-$PROJECT
@@ -106,7 +112,7 @@ cleanup() {
 	fi
 	log "cleanup"
 	if [ -n "${ROUTER:-}" ]; then
-		api PUT "/routers/$ROUTER" '{"router":{"routes":[]}}' >/dev/null
+		api PUT "/routers/$ROUTER" '{"router":{"routes":[],"external_gateway_info":{}}}' >/dev/null
 		for id in ${ROUTER_SUBNETS:-}; do
 			api PUT "/routers/$ROUTER/remove_router_interface" "{\"subnet_id\":\"$id\"}" >/dev/null
 		done
@@ -126,13 +132,15 @@ cleanup() {
 		api DELETE "/agents/$id" >/dev/null
 	done
 	[ -s "$WORK/dev-wg.pid" ] && dev_wg_stop "$WORK/dev-wg.pid" "$DEV_IF" "$DEV_NS"
+	chassis2_stop
 	ovn_env_stop
 	"$HARNESS" stop >>"$WORK/logs/harness.log" 2>&1
 	for ns in "$VM_NS" "$DEV_NS" "$HUB_NS"; do ip netns del "$ns" 2>/dev/null; done
 	ip link del "$DEV_VETH" 2>/dev/null
-	for ns in "$VM_NS" "$DEV_NS" "$HUB_NS"; do ip netns list | grep -qw "$ns" && left="$left netns:$ns"; done
+	for ns in "$VM_NS" "$DEV_NS" "$HUB_NS" "$C2_NS" "$VM2_NS" "$EXT_NS"; do ip netns list | grep -qw "$ns" && left="$left netns:$ns"; done
+	pgrep -f "$C2_D/" >/dev/null && left="$left chassis2-daemons:$(pgrep -f "$C2_D/" | tr '\n' ' ')"
 	pgrep -f "$OVN_D/" >/dev/null && left="$left ovs/ovn-daemons:$(pgrep -f "$OVN_D/" | tr '\n' ' ')"
-	ip -o link show | grep -qE ": (wo-|$VM_IF|$DEV_VETH)" && left="$left links:$(ip -o link show | grep -oE ": (wo-[^:@]*|$VM_IF|$DEV_VETH)" | tr -d ': ' | tr '\n' ' ')"
+	ip -o link show | grep -qE ": (wo-|$VM_IF|$DEV_VETH|$UL1|$PHY1)" && left="$left links:$(ip -o link show | grep -oE ": (wo-[^:@]*|$VM_IF|$DEV_VETH|$UL1|$PHY1)" | tr -d ': ' | tr '\n' ' ')"
 	[ -n "$(api GET "/agents?host=$AGENT_HOST" | jget 'd["agents"]' 2>/dev/null | tr -d '[]')" ] && left="$left agent-rows"
 	if [ -z "$left" ]; then ok "cleanup: no namespace, link, daemon or agent row left"; else not_ok "cleanup left:$left"; fi
 	log "ovn: $PASS passed, $FAIL failed in $(ms "$T_START" "$(now)") ms (logs: $WORK/logs)"
@@ -147,11 +155,18 @@ trap 'exit 130' INT TERM
 start_ovn() {
 	local t
 	t=$(now)
-	if ! { ovs_start && ovn_central_start && ovn_controller_start; } >"$WORK/logs/ovs-start.log" 2>&1; then
+	if ! { ovs_start && underlay_up && ovn_central_start && ovn_controller_start; } >"$WORK/logs/ovs-start.log" 2>&1; then
 		cat "$WORK/logs/ovs-start.log"
 		return 1
 	fi
-	log "OVS + OVN up in $(ms "$t" "$(now)") ms (bridge $OVN_BR, chassis $OVN_HOST)"
+	log "OVS + OVN up in $(ms "$t" "$(now)") ms (bridge $OVN_BR, chassis $OVN_HOST, encap $OVN_ENCAP_IP)"
+	t=$(now)
+	if chassis2_start >"$WORK/logs/chassis2-start.log" 2>&1; then
+		C2_OK=1
+		log "chassis 2 up in $(ms "$t" "$(now)") ms (netns $C2_NS, encap $UL_NET.2)"
+	else
+		cat "$WORK/logs/chassis2-start.log"
+	fi
 }
 
 start_neutron() {
@@ -246,17 +261,21 @@ plug_vm() { # port_id mac cidr gw
 }
 
 lsp_up() { [ "$(nbctl get Logical_Switch_Port "$1" up 2>/dev/null)" = true ]; }
-bound_here() { [ "$(sbctl --bare --columns=chassis find Port_Binding logical_port="$1")" = "$(sbctl --bare --columns=_uuid find Chassis hostname="$OVN_HOST")" ]; }
+bound_on() { [ "$(sbctl --bare --columns=chassis find Port_Binding logical_port="$1")" = "$(sbctl --bare --columns=_uuid find Chassis hostname="$2")" ]; }
+bound_here() { bound_on "$1" "$OVN_HOST"; }
 dev_ping() { ip netns exec "$DEV_NS" ping -c1 -W1 "$1"; }
+vm2_ping() { ip netns exec "$VM2_NS" ping -c1 -W1 "$1"; }
+has_geneve() { [ -n "$(geneve_port "$1")" ]; }
 vm_ping() { ip netns exec "$VM_NS" ping -c1 -W1 "$1"; }
-# tcp_1m FROM_NS TO_NS TO_IP PORT: 1 MB over TCP, byte count checked
+# tcp_1m FROM_NS TO_NS TO_IP PORT [6]: 1 MB over TCP (IPv6 with 6), byte count checked
 tcp_1m() {
-	local f=$WORK/tcp.$4 pid n
+	local f=$WORK/tcp.$4 pid n l=TCP-LISTEN c="TCP:$3:$4"
+	[ "${5:-4}" = 6 ] && l=TCP6-LISTEN c="TCP6:[$3]:$4"
 	rm -f "$f"
-	ip netns exec "$2" timeout 20 socat -u "TCP-LISTEN:$4,reuseaddr" "CREATE:$f" &
+	ip netns exec "$2" timeout 20 socat -u "$l:$4,reuseaddr" "CREATE:$f" &
 	pid=$!
 	sleep 0.3
-	head -c 1000000 /dev/urandom | ip netns exec "$1" timeout 15 socat -u - "TCP:$3:$4,connect-timeout=5"
+	head -c 1000000 /dev/urandom | ip netns exec "$1" timeout 15 socat -u - "$c,connect-timeout=5"
 	wait "$pid"
 	n=$(stat -c %s "$f" 2>/dev/null)
 	[ "${n:-0}" = 1000000 ]
@@ -268,10 +287,13 @@ ping_start() {
 	ip netns exec "$1" ping -i 0.1 -W 1 -w "$3" "$2" >"$PING_OUT" 2>&1 &
 	PING_PID=$!
 }
+# A ping still in flight at SIGINT is not lost: LOST counts the sequence
+# numbers without a reply up to the last one answered.
 ping_lost() {
 	kill -INT "$PING_PID" 2>/dev/null # (ping prints its summary on SIGINT)
 	wait "$PING_PID"
-	LOST=$(awk '/packets transmitted/ { print $1 - $4 }' "$PING_OUT")
+	LOST=$(grep -o 'icmp_seq=[0-9]*' "$PING_OUT" | cut -d= -f2 | sort -un |
+		awk '{ n++; m = $1 } END { print (n ? m - n : "x") }')
 	SENT=$(awk '/packets transmitted/ { print $1 }' "$PING_OUT")
 }
 
@@ -283,6 +305,7 @@ for c in ovn-northd ovn-controller ovs-vswitchd wireguard-go socat; do
 done
 start_ovn || { not_ok "OVS + OVN started"; exit 1; }
 ok "OVS (netdev) + OVN central + ovn-controller"
+if [ $C2_OK = 1 ]; then ok "chassis 2: own netns, OVS (netdev) + ovn-controller, geneve underlay"; else not_ok "chassis 2 started"; fi
 start_neutron || { not_ok "neutron-server with ML2/OVN"; exit 1; }
 ok "neutron-server with mechanism_drivers = wireguard,ovn and ovn-router"
 check "OVN chassis $OVN_HOST registered" wait_until 15 bash -c \
@@ -362,6 +385,7 @@ check "TCP 1 MB device -> VM" tcp_1m "$DEV_NS" "$VM_NS" 10.61.1.10 5701
 check "TCP 1 MB VM -> device" tcp_1m "$VM_NS" "$DEV_NS" 10.61.3.7 5702
 rtt=$(ip netns exec "$VM_NS" ping -c 20 -i 0.05 -q 10.61.3.7 2>/dev/null | awk -F/ '/rtt/ { print $5 }')
 log "VM -> device RTT avg ${rtt:-?} ms (20 pings)"
+[ $C2_OK = 1 ] && . tests/ovn/phase-chassis2.sh
 
 # `router add port` with the hub: refused on OVN (409) with the commands that
 # connect the router to the hub instead; nothing about the hub changes
@@ -451,6 +475,9 @@ check "after the neutron-server restart: agent alive" wait_until 60 agent_alive
 check "after the neutron-server restart: hub port ACTIVE" wait_until 30 bash -c \
 	"[ \"\$(api GET /ports/$HUB | jget 'd[\"port\"][\"status\"]')\" = ACTIVE ]"
 check "after the neutron-server restart: device pings the VM" wait_until 10 dev_ping 10.61.1.10
+
+. tests/ovn/phase-ipv6.sh
+[ $C2_OK = 1 ] && . tests/ovn/phase-north-south.sh
 
 # hub delete: the agent removes the link, and the OVS port on its next full sync
 api DELETE "/ports/$SPOKE" >/dev/null

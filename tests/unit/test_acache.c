@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -294,6 +295,15 @@ static int exec(struct fx *f, const struct nwg_action *act, struct nwg_exec_out 
 	return r;
 }
 
+static long journal_size(struct fx *f)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s.journal", f->repo_dir, HUB_A);
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
 /* ---- tests ---- */
 
 static void test_one_change_one_peer_one_request(void **state)
@@ -306,6 +316,7 @@ static void test_one_change_one_peer_one_request(void **state)
 	struct nwg_exec_out out;
 	struct nwg_plan *p;
 
+	assert_int_equal(nwg_repo_save(f->repo, nwg_actual_find_record(read, HUB_A), NULL), 0);
 	assert_int_equal(nwg_acache_fill(&c, read, true), 0);
 	assert_non_null(nwg_acache_find(&c, HUB_A));
 	/* the cache keeps no private key of its own */
@@ -316,7 +327,10 @@ static void test_one_change_one_peer_one_request(void **state)
 	assert_int_equal(p->acts[0].kind, NWG_ACT_UPDATE);
 	assert_int_equal(p->acts[0].fix, NWG_FIX_PEERS | NWG_FIX_RECORD);
 	assert_int_equal(p->acts[0].n_peer_ops, 1);
+	assert_true(p->acts[0].record_delta);
 	assert_int_equal(exec(f, &p->acts[0], &out), 0);
+	/* the record file was not rewritten: one change appended to its journal */
+	assert_true(journal_size(f) > 0 && journal_size(f) < 512);
 	assert_int_equal(f->wg.gets, 0);
 	assert_int_equal(f->wg.sets, 1);
 	assert_int_equal(f->wg.peers, 1);
@@ -353,6 +367,7 @@ static void test_add_and_remove_one(void **state)
 	struct nwg_plan *p;
 	const struct nwg_desired *steps[] = {d1, d2};
 
+	assert_int_equal(nwg_repo_save(f->repo, nwg_actual_find_record(read, HUB_A), NULL), 0);
 	assert_int_equal(nwg_acache_fill(&c, read, true), 0);
 	for (int s = 0; s < 2; s++) {
 		p = plan_cached(&c, steps[s], &a);
@@ -367,6 +382,15 @@ static void test_add_and_remove_one(void **state)
 		nwg_actual_free(a);
 	}
 	assert_int_equal(nwg_acache_find(&c, HUB_A)->link.dev->n_peers, N - 1);
+	{ /* what a restart loads (record + journal) is what the cache holds */
+		struct nwg_hub_record *saved = NULL;
+
+		assert_int_equal(nwg_repo_load(f->repo, HUB_A, &saved, NULL), 0);
+		assert_int_equal(saved->n_peers, N - 1);
+		assert_true(nwg_record_same(saved, nwg_acache_find(&c, HUB_A)->rec));
+		nwg_hub_record_free(saved);
+	}
+	assert_true(journal_size(f) > 0);
 	assert_int_equal(f->wg.sets, 2);
 	assert_int_equal(f->wg.gets, 0);
 	nwg_actual_free(read);

@@ -73,6 +73,17 @@ int nwg_repo_purge_quarantine(struct nwg_repo *repo, long max_age_s, time_t now,
  * File name: <port_id>.conf. The file is valid `wg setconf` input: the
  * agent's own fields are '#'-comments. */
 int nwg_repo_save(struct nwg_repo *repo, const struct nwg_hub_record *rec, struct nwg_err *err);
+/* Incremental save of a recorded hub's peers: appends one change (set: the
+ * full new state of added or changed peers; gone: removed peers, spoke and
+ * key; both records of which only the peers are used, either may be NULL) to
+ * "<port_id>.journal" (0600; one write, fsync), which every load applies on
+ * top of "<port_id>.conf". -EAGAIN when the change cannot be appended (no
+ * record file, a journal due for folding: more than 64 KiB + 1/16 of the
+ * record, or torn by a crash): the caller saves the whole record, which
+ * folds the journal in. The journal holds no key material but public keys. */
+int nwg_repo_append_peers(struct nwg_repo *repo, const char *port_id,
+			  const struct nwg_hub_record *set, const struct nwg_hub_record *gone,
+			  struct nwg_err *err);
 /* -ENOENT if absent; -EBADMSG with "file:line: reason" if corrupt; -EPERM
  * for a file with group/other mode bits, another owner or more than one link
  * (never read: its key may have been seen or planted by someone else). */
