@@ -9,7 +9,8 @@
 # the CPU time of one listing (median over BENCH_ROUNDS x BENCH_REPEAT
 # listings per side), the ratio wireguard/base of those medians and the
 # median of the per-pair ratios (listing i of each side ran back to back;
-# goal <= 1.05x) and
+# goal <= 1.05x), the Python function calls of one listing per side (counted
+# apart, untimed: a measure of the work that load does not change) and
 # the SQL statements one listing makes (must not grow with N). Never asserts
 # times; fails only when a side cannot run or the query count differs.
 set -u
@@ -74,8 +75,10 @@ for name in ('plugin', 'api'):
         x / y for x, y in zip(wg[name + '_cpu_ms'], base[name + '_cpu_ms']))
     print('%-6d %-7s %12.1f %12.1f %6.2fx %6.2fx %9d %9d' % (
         base['ports'], name, b, w, w / b, paired, bq, wq))
-    print('%-6s %-7s wall min %.1f / %.1f ms' % (
-        '', '', min(base[name + '_wall_ms']), min(wg[name + '_wall_ms'])))
+    print('%-6s %-7s wall min %.1f / %.1f ms; Python calls %d / %d, %.3fx' % (
+        '', '', min(base[name + '_wall_ms']), min(wg[name + '_wall_ms']),
+        base['calls_' + name], wg['calls_' + name],
+        wg['calls_' + name] / base['calls_' + name]))
     ok = ok and bq == wq
 if not ok:
     print('bench-ports: the driver adds SQL statements to a listing')
@@ -83,5 +86,6 @@ sys.exit(0 if ok else 1)
 PYEOF
 done
 echo "bench-ports: goal <= 1.05x (CPU time; medians of $ROUNDS x $REPEAT listings per side, sides in lockstep;"
-echo "  ratio: of the two medians; paired: median of the ratios of listings run back to back)"
+echo "  ratio: of the two medians; paired: median of the ratios of listings run back to back;"
+echo "  Python calls: function calls of one listing, counted apart (cProfile), which load does not change)"
 exit $rc

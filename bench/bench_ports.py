@@ -118,6 +118,7 @@ class PortListing(test_plugin.Ml2PluginV2TestCase):
         else:
             self.assertNotIn('wireguard', ports[0])
         api_list()
+        self._count_calls({'plugin': plugin_list, 'api': api_list})
         gc.collect()
         gc.freeze()
         if ARGS.serve:
@@ -139,10 +140,23 @@ class PortListing(test_plugin.Ml2PluginV2TestCase):
                 out[name + '_cpu_ms'].append(cpu)
         RESULT.update(out)
 
+    def _count_calls(self, listings):
+        """Python function calls of one listing of each kind (cProfile,
+        outside the timed listings): a measure of the work that machine
+        load does not change."""
+        import cProfile
+        import pstats
+        for name, fn in listings.items():
+            prof = cProfile.Profile()
+            prof.runcall(fn)
+            RESULT['calls_' + name] = sum(
+                v[1] for v in pstats.Stats(prof).stats.values())
+
     def _serve(self, listings):
         """Lockstep side: a line "plugin" or "api" on stdin -> one timed
         listing, a line "RESULT {wall, cpu, queries}" on stdout."""
-        print('READY', flush=True)
+        print('READY ' + json.dumps({k: v for k, v in RESULT.items()
+                                     if k.startswith('calls_')}), flush=True)
         for line in sys.stdin:
             name = line.strip()
             if name not in listings:
@@ -171,9 +185,9 @@ def pair():
                  str(ARGS.ports), '--serve'],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 universal_newlines=True)
-        for mode in modes:
-            _read_result(procs[mode], 'READY')
         out = {m: {'mode': m, 'ports': ARGS.ports} for m in modes}
+        for mode in modes:
+            out[mode].update(json.loads(_read_result(procs[mode], 'READY ')))
         for o in out.values():
             for name in ('plugin', 'api'):
                 o[name + '_wall_ms'], o[name + '_cpu_ms'] = [], []

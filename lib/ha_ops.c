@@ -21,13 +21,33 @@ static struct nwg_device *peer_batch(const char *ifname)
 	return nwg_device_new(ifname);
 }
 
-static const struct nwg_ha_ep *find_ep(const struct nwg_ha_ep *eps, size_t n,
+static int ep_cmp(const void *a, const void *b)
+{
+	/* public keys: no secret to time */
+	return memcmp(&((const struct nwg_ha_ep *)a)->pub, &((const struct nwg_ha_ep *)b)->pub,
+		      NWG_KEY_LEN);
+}
+
+/* A sorted copy of eps for bsearch (thousands of peers: n log n, not n^2). */
+static struct nwg_ha_ep *sorted_copy(const struct nwg_ha_ep *eps, size_t n)
+{
+	struct nwg_ha_ep *v = malloc((n ? n : 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	if (n)
+		memcpy(v, eps, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), ep_cmp);
+	return v;
+}
+
+static const struct nwg_ha_ep *find_ep(const struct nwg_ha_ep *sorted, size_t n,
 				       const struct nwg_key *pub)
 {
-	for (size_t i = 0; i < n; i++)
-		if (nwg_key_equal(&eps[i].pub, pub))
-			return &eps[i];
-	return NULL;
+	struct nwg_ha_ep key;
+
+	key.pub = *pub;
+	return bsearch(&key, sorted, n, sizeof(key), ep_cmp);
 }
 
 static int flush(struct nwg_backend *b, const char *ifname, const char *netns,
@@ -49,6 +69,7 @@ int nwg_ha_activate(struct nwg_backend *b, const char *ifname, const char *netns
 		    struct nwg_err *err)
 {
 	struct nwg_device *dev = NULL, *batch = NULL;
+	struct nwg_ha_ep *sorted = NULL;
 	int r, done = 0;
 
 	if (!b || !ifname || (!eps && n) || !o || !o->keepalive || !o->pace)
@@ -56,11 +77,12 @@ int nwg_ha_activate(struct nwg_backend *b, const char *ifname, const char *netns
 	r = nwg_wg_get(b, ifname, netns, &dev, err);
 	if (r < 0)
 		return r;
+	sorted = sorted_copy(eps, n);
 	batch = peer_batch(ifname);
-	if (!batch)
+	if (!batch || !sorted)
 		r = nwg_err_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; r >= 0 && i < dev->n_peers; i++) {
-		const struct nwg_ha_ep *e = find_ep(eps, n, &dev->peers[i].public_key);
+		const struct nwg_ha_ep *e = find_ep(sorted, n, &dev->peers[i].public_key);
 		struct nwg_peer *p;
 
 		if (!e)
@@ -83,6 +105,7 @@ int nwg_ha_activate(struct nwg_backend *b, const char *ifname, const char *netns
 		r = flush(b, ifname, netns, &batch, err);
 	nwg_device_free(batch);
 	nwg_device_free(dev);
+	free(sorted);
 	return r < 0 ? r : done;
 }
 

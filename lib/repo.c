@@ -130,8 +130,8 @@ int nwg_repo_read_fd(int fd, const char *path, char **out, size_t *len, struct n
 	return 0;
 }
 
-int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_record **out,
-		       struct nwg_err *err)
+static int load_base(struct nwg_repo *repo, const char *file, struct nwg_hub_record **out,
+		     struct nwg_err *err)
 {
 	char path[PATH_MAX], *buf = NULL;
 	size_t len = 0, flen = strlen(file) - strlen(NWG_REPO_SUFFIX);
@@ -152,11 +152,29 @@ int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_r
 		*out = NULL;
 		ret = nwg_err_set(err, EBADMSG, "%s: port_id does not match the file name", path);
 	}
-	if (ret == 0 && (ret = nwg_repo_journal_load(repo, (*out)->port_id, *out, err)) < 0) {
-		nwg_hub_record_free(*out);
-		*out = NULL;
-	}
 	return ret;
+}
+
+/* The record, with its peer journal applied. A journal that cannot be used
+ * (refused, corrupt, breaking the record) is left out: the record as last
+ * written whole is behind the device at worst, which the agent sees and
+ * saves whole (folding the journal away); a bad journal never makes the
+ * record, and so the hub's key, unreadable. */
+int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_record **out,
+		       struct nwg_err *err)
+{
+	int ret = load_base(repo, file, out, err);
+
+	if (ret < 0)
+		return ret;
+	ret = nwg_repo_journal_load(repo, (*out)->port_id, *out, NULL);
+	if (ret == 0)
+		return 0;
+	nwg_hub_record_free(*out);
+	*out = NULL;
+	if (ret == -ENOMEM)
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	return load_base(repo, file, out, err); /* the journal is partly applied */
 }
 
 int nwg_repo_load(struct nwg_repo *repo, const char *port_id, struct nwg_hub_record **out,

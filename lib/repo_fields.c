@@ -107,6 +107,8 @@ static const char *set_spoke(struct nwg_repo_parser *ps, char *val)
 	if (!nwg_repo_id_valid(val))
 		return "invalid spoke";
 	strcpy(ps->peer->port_id, val);
+	if (ps->journal)     /* a change may remove a spoke's old key and add its new one */
+		return NULL; /* the record with the journal applied is checked whole */
 	r = nwg_repo_dupset_add(&ps->spokes, ps->rec, ps->rec->n_peers - 1, false);
 	if (r < 0)
 		return nwg_repo_enomem;
@@ -121,6 +123,8 @@ static const char *set_public_key(struct nwg_repo_parser *ps, char *val)
 
 	if (nwg_key_from_b64(k, val, strlen(val)) < 0 || nwg_key_is_zero(k))
 		return "invalid PublicKey";
+	if (ps->journal)
+		return NULL;
 	r = nwg_repo_dupset_add(&ps->keys, ps->rec, ps->rec->n_peers - 1, true);
 	if (r < 0)
 		return nwg_repo_enomem;

@@ -39,9 +39,9 @@ gw_chassis() { sbctl get Chassis "$C2_HOST" other_config:ovn-cms-options | grep 
 check "north-south: chassis 2 is a gateway chassis in the SB (enable-chassis-as-gw)" gw_chassis
 # Debian's Neutron (Zed) reads a chassis' ovn-cms-options and
 # ovn-bridge-mappings from Chassis external_ids only; ovn-controller 23.03
-# publishes them in other_config (Neutron bug 1990229, fixed after Zed).
+# publishes them in other_config.
 # Without a copy Neutron sees no gateway candidate and picks any chassis at
-# random. The suite copies the two values, as ovn-controller < 22.09 did.
+# random. The suite copies the two values there.
 sbctl set Chassis "$C2_HOST" external_ids:ovn-cms-options=enable-chassis-as-gw \
 	"external_ids:ovn-bridge-mappings=\"$PHYSNET:$EXT_BR\""
 check "north-south: chassis 2's gateway options visible to Neutron Zed (Chassis external_ids)" \
@@ -54,6 +54,10 @@ GW_IP=$(api GET "/routers/$ROUTER" | jget 'd["router"]["external_gateway_info"][
 GW_PORT=$(api GET "/ports?device_id=$ROUTER&device_owner=network:router_gateway" | jget 'd["ports"][0]["id"]')
 [ -n "$GW_IP" ] && [ -n "$GW_PORT" ] && ok "router external gateway $GW_IP (port $GW_PORT)" ||
 	not_ok "router external gateway set ($SUB_EXT)"
+# chosen, not drawn: chassis 2 is the gateway port's only gateway chassis
+nbctl lrp-get-gateway-chassis "lrp-$GW_PORT" >"$WORK/gw-chassis" 2>&1
+expect_eq "north-south: the router's gateway port has one gateway chassis, chassis 2" "1 1" \
+	"$(grep -c . "$WORK/gw-chassis") $(grep -c "$C2_HOST" "$WORK/gw-chassis")"
 check "north-south: the gateway port is resident on chassis 2 (cr-lrp bound there)" \
 	wait_until 30 bound_on "cr-lrp-$GW_PORT" "$C2_HOST"
 check "north-south: the hub's Port_Binding is still on chassis 1" bound_here "$HUB"

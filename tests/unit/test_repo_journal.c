@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "nwg/repo.h"
+#include "repo_journal.h"
 
 #define PORT_A	 "6f1c2a4e-9b1d-4c7e-8f3a-0d2b5c6e7f80"
 #define PROJ	 "8d3f0c1a2b4e4f6a9c7d1e2f3a4b5c6d"
@@ -161,6 +162,27 @@ static void test_append_loads_back(void **state)
 	assert_changed(f);
 }
 
+/* A spoke re-keyed: its old key removed and its new key added in one change
+ * (the same spoke id twice in one change). */
+static void test_rekey_in_one_change(void **state)
+{
+	struct fx *f = *state;
+	struct nwg_hub_record *set = nwg_hub_record_new(), *gone = nwg_hub_record_new(),
+			      *rec = NULL;
+	struct nwg_err err = {{0}};
+
+	peer(gone, "spoke-2", PUB2_B64, NULL);
+	peer(set, "spoke-2", PUB3_B64, "10.99.0.6/32");
+	assert_int_equal(nwg_repo_append_peers(f->repo, PORT_A, set, gone, NULL), 0);
+	assert_int_equal(nwg_repo_load(f->repo, PORT_A, &rec, &err), 0);
+	assert_int_equal(rec->n_peers, 2);
+	assert_non_null(find(rec, "spoke-2"));
+	assert_memory_equal(find(rec, "spoke-2")->public_key.b, set->peers[0].public_key.b, 32);
+	nwg_hub_record_free(rec);
+	nwg_hub_record_free(set);
+	nwg_hub_record_free(gone);
+}
+
 static void test_torn_change_ignored_then_folded(void **state)
 {
 	struct fx *f = *state;
@@ -214,17 +236,23 @@ static void test_refused_journals(void **state)
 	struct nwg_hub_record *rec = NULL, *set = nwg_hub_record_new();
 	struct nwg_err err = {{0}};
 
-	/* a change that breaks the record (spoke-1's id on a second key) */
+	/* a change that breaks the record (spoke-1's id on a second key): the
+	 * record loads as last written whole (its key is never lost to a journal) */
 	peer(set, "spoke-1", PUB3_B64, NULL);
 	assert_int_equal(nwg_repo_append_peers(f->repo, PORT_A, set, NULL, NULL), 0);
-	assert_int_equal(nwg_repo_load(f->repo, PORT_A, &rec, &err), -EBADMSG);
-	assert_non_null(strstr(err.msg, "journal"));
-	assert_null(rec);
+	assert_int_equal(nwg_repo_load(f->repo, PORT_A, &rec, &err), 0);
+	assert_int_equal(rec->n_peers, 2);
+	assert_string_equal(find(rec, "spoke-1")->allowed_ips[0], "10.99.0.5/32");
+	nwg_hub_record_free(rec);
+	rec = NULL;
 	/* a journal others may read or write is never used */
 	assert_int_equal(unlink(jpath(f)), 0);
 	append_change(f);
+	assert_changed(f);
 	assert_int_equal(chmod(jpath(f), 0644), 0);
-	assert_int_equal(nwg_repo_load(f->repo, PORT_A, &rec, &err), -EPERM);
+	assert_int_equal(nwg_repo_load(f->repo, PORT_A, &rec, &err), 0);
+	assert_non_null(find(rec, "spoke-2")); /* the journal's removal not applied */
+	nwg_hub_record_free(rec);
 	nwg_hub_record_free(set);
 }
 
@@ -248,14 +276,24 @@ static void test_grammar(void **state)
 	fputs("[Interface]\nListenPort = 2\n#@ commit\n", j);
 	fclose(j);
 	assert_int_equal(chmod(jpath(f), 0600), 0);
-	assert_int_equal(nwg_repo_load(f->repo, PORT_A, &rec, &err), -EBADMSG);
-	assert_non_null(strstr(err.msg, "[Interface] in a journal"));
+	{
+		struct nwg_repo_journal jr;
+		char text[] = "[Interface]\nListenPort = 2\n#@ commit\n";
+
+		assert_int_equal(nwg_repo_parse_journal(text, strlen(text), "j", &jr, &err),
+				 -EBADMSG);
+		assert_non_null(strstr(err.msg, "[Interface] in a journal"));
+	}
+	assert_int_equal(nwg_repo_load(f->repo, PORT_A, &rec, &err), 0); /* record alone */
+	assert_int_equal(rec->listen_port, 51820);
+	nwg_hub_record_free(rec);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_append_loads_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rekey_in_one_change, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_torn_change_ignored_then_folded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_remove_and_quarantine_take_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused_journals, setup, teardown),
