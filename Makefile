@@ -218,6 +218,7 @@ lint:
 		--inline-suppr --suppress=missingIncludeSystem -Ilib/include -Ilib -Iagent -Icli lib agent cli
 	shellcheck -x devstack/plugin.sh devstack/settings devstack/gate-check.sh $$(git ls-files 'tests/ops/*.sh' 'tests/deb/*.sh' 'tests/devstack/*.sh')
 	shellcheck -x $$(git ls-files 'tests/ha/*.sh' 'bench/bench-ha.sh')
+	shellcheck -x -S warning $$(git ls-files '*.sh')
 	/usr/bin/python3 -m flake8
 
 clean:

@@ -2,7 +2,7 @@
 # Runs bench-lib (library vs process-per-step hub realisation) inside a
 # scratch namespace, and removes everything it made on any exit.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BIN=$PWD/build/rel/bench/bench-lib
 N=${BENCH_HUBS:-50} PEERS=${BENCH_PEERS:-4}
 [ "$(id -u)" = 0 ] || { echo "bench-lib: needs root, skipped"; exit 77; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every bench/bench-*.sh; fails if any fails (77 = skipped).
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 failed=0 ran=0
 shopt -s nullglob
 for b in bench-*.sh; do

@@ -105,8 +105,8 @@ die() { echo "neutron-harness: $*" >&2; exit 1; }
 tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 wait_dead() {
-	local i
-	for i in $(seq 1 $(($2 * 10))); do
+	local _
+	for _ in $(seq 1 $(($2 * 10))); do
 		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.1
 	done

@@ -108,8 +108,8 @@ check "neutron-db-manage --subproject networking-wireguard upgrade head" sh -c \
 vhost=${TRANSPORT_URL##*/}
 [ -n "$vhost" ] || vhost=/
 rpc_consumer() {
-	local i
-	for i in $(seq 1 40); do
+	local _
+	for _ in $(seq 1 40); do
 		rabbitmqctl -q list_queues -p "$vhost" name consumers 2>/dev/null |
 			awk '$1 == "q-wireguard-plugin" && $2 > 0 { found = 1 } END { exit !found }' && return 0
 		sleep 0.5

@@ -110,7 +110,7 @@ setup_device() {
 	dev_wg_start "$DEV_NS" "$DEV_IF" "$WORK/logs/dev-wg.log" "$WORK/dev-wg.pid"
 }
 render_device() { # spoke -> applies the rendered config
-	OS_ENDPOINT=$OS_ENDPOINT "$CLI_BIN" render --neutron "$OS_ENDPOINT" --port "$1" \
+	"$CLI_BIN" render --neutron "$OS_ENDPOINT" --port "$1" \
 		--private-key-file "$WORK/dev.key" >"$WORK/dev.conf" 2>"$WORK/logs/render.err" || return 1
 	dev_wg_apply "$DEV_NS" "$DEV_IF" "$WORK/dev.conf"
 }
@@ -183,7 +183,7 @@ run_hub_phases() {
 	check "device pings the VM ($VM_IP)" wait_until 10 dev_ping "$VM_IP"
 	check "VM pings the device ($dip)" wait_until 10 vm_ping "$dip"
 	ip -n "$VM_NS" link set eth0 mtu 1450
-	check "VM: DF ping of 1392 bytes reaches the device" ip netns exec "$VM_NS" ping -M do -s 1392 -c1 -W2 "$dip"
+	check "VM: DF ping of 1392 bytes reaches the device" ip netns exec "$VM_NS" ping -M "do" -s 1392 -c1 -W2 "$dip"
 	check "VM: DF ping of 1393 bytes gets 'fragmentation needed' (mtu 1420)" bash -c \
 		"ip netns exec $VM_NS ping -M do -s 1393 -c2 -W2 $dip 2>&1 | grep -Eqi 'frag needed.*1420|message too long.*1420'"
 

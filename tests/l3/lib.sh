@@ -69,10 +69,10 @@ wait_until() {
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 # stop_pid PID SECONDS: TERM, then KILL
 stop_pid() {
-	local p=$1 i
+	local p=$1 _
 	pid_alive "$p" || return 0
 	kill -TERM "$p" 2>/dev/null || true
-	for i in $(seq 1 $(($2 * 10))); do
+	for _ in $(seq 1 $(($2 * 10))); do
 		pid_alive "$p" || return 0
 		sleep 0.1
 	done

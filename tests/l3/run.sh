@@ -36,7 +36,7 @@ UNDERLAY_A=nl3u${ID}a UNDERLAY_B=nl3u${ID}b
 UNDERLAY_IP=198.51.100.$((ID % 200 + 20))
 VM_NS=nwgl3vm$ID
 LB_PID="" L3_PID="" WGA_PID=""
-HAVE_DRIVER=0 HAVE_AGENT=0
+HAVE_DRIVER=0
 [ -f "$NWG_SRC/networking_wireguard/ml2/mech_driver.py" ] && HAVE_DRIVER=1
 [ $HAVE_DRIVER = 0 ] && export EXT_DRIVERS=port_security
 mkdir -p "$WORK/etc" "$WORK/logs" "$WORK/state" "$WORK/lock"
@@ -317,7 +317,7 @@ create_topology() {
 # ebtables rules (Debian's ebtables-nft pitfall) and no security group.
 create_vm() {
 	local mac tap br
-	VM_PORT=$(mk port '{"port":{"name":"nwgl3-vm-'$ID'","project_id":"'$PROJECT'","network_id":"'$NET_VM'","device_owner":"compute:nova","device_id":"'$(cat /proc/sys/kernel/random/uuid)'","binding:host_id":"'$AGENT_HOST'","port_security_enabled":false}}') || return 1
+	VM_PORT=$(mk port '{"port":{"name":"nwgl3-vm-'$ID'","project_id":"'$PROJECT'","network_id":"'$NET_VM'","device_owner":"compute:nova","device_id":"'"$(cat /proc/sys/kernel/random/uuid)"'","binding:host_id":"'$AGENT_HOST'","port_security_enabled":false}}') || return 1
 	PORTS+=("$VM_PORT")
 	api GET "/ports/$VM_PORT" >"$WORK/vmport.json"
 	mac=$(jf port.mac_address <"$WORK/vmport.json")

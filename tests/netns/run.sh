@@ -2,7 +2,7 @@
 # The netns suite (root): runs every tests/netns/test-*.sh and reports.
 # Exit 0 when all ran tests passed, 1 on any failure, 77 when nothing could run.
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 if [ "$(id -u)" != 0 ]; then
 	echo "netns: needs root, skipped"
 	exit 77
