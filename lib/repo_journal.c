@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,11 +97,29 @@ int nwg_repo_journal_apply(struct nwg_hub_record *rec, struct nwg_repo_journal *
 	return 0;
 }
 
+/* A journal older than its record was written before the record was last
+ * replaced whole (by an agent that knows no journal, or a restored backup):
+ * it is stale and never applied. Our own whole save removes the journal
+ * before it replaces the record, and appends come after it. */
+static bool journal_stale(struct nwg_repo *repo, const char *port_id, const struct stat *j)
+{
+	char file[NWG_ID_MAX + sizeof(NWG_REPO_SUFFIX)];
+	struct stat rec;
+
+	if (nwg_repo_file_name(port_id, file, sizeof(file), NULL) < 0 ||
+	    fstatat(repo->dirfd, file, &rec, AT_SYMLINK_NOFOLLOW) < 0)
+		return true;
+	if (rec.st_mtim.tv_sec != j->st_mtim.tv_sec)
+		return rec.st_mtim.tv_sec > j->st_mtim.tv_sec;
+	return rec.st_mtim.tv_nsec > j->st_mtim.tv_nsec;
+}
+
 int nwg_repo_journal_load(struct nwg_repo *repo, const char *port_id, struct nwg_hub_record *rec,
 			  struct nwg_err *err)
 {
 	char file[NWG_ID_MAX + sizeof(NWG_REPO_JOURNAL_SUFFIX)], path[4096], *buf = NULL;
 	struct nwg_repo_journal j;
+	struct stat st;
 	size_t len = 0;
 	int fd, ret;
 
@@ -110,6 +129,10 @@ int nwg_repo_journal_load(struct nwg_repo *repo, const char *port_id, struct nwg
 	if (fd < 0)
 		return errno == ENOENT ? 0
 				       : nwg_err_set(err, errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || journal_stale(repo, port_id, &st)) {
+		close(fd);
+		return nwg_err_set(err, ESTALE, "%s: older than its record: not applied", path);
+	}
 	ret = nwg_repo_read_fd(fd, path, &buf, &len, err);
 	close(fd);
 	if (ret < 0)
@@ -178,6 +201,8 @@ static int may_append(struct nwg_repo *repo, const char *port_id, int fd, size_t
 		return 0;
 	if (st.st_size == 0)
 		return 1;
+	if (journal_stale(repo, port_id, &st))
+		return 0; /* the whole save that follows removes it */
 	return st.st_size >= (off_t)sizeof(tail) &&
 	       pread(fd, tail, sizeof(tail), st.st_size - (off_t)sizeof(tail)) ==
 		   (ssize_t)sizeof(tail) &&

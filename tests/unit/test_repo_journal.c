@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -256,6 +257,33 @@ static void test_refused_journals(void **state)
 	nwg_hub_record_free(set);
 }
 
+/* The record replaced whole after the journal's last change (an older agent
+ * that knows no journal, a restored backup): the journal is stale, never
+ * applied, and the next change saves whole instead of appending to it. */
+static void test_stale_journal_ignored(void **state)
+{
+	struct fx *f = *state;
+	struct nwg_hub_record *rec = NULL, *set = nwg_hub_record_new();
+	struct timespec later[2];
+	char conf[160];
+
+	append_change(f);
+	assert_changed(f);
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &later[0]), 0);
+	later[0].tv_sec += 2;
+	later[1] = later[0];
+	snprintf(conf, sizeof(conf), "%s/repo/%s.conf", f->dir, PORT_A);
+	assert_int_equal(utimensat(AT_FDCWD, conf, later, 0), 0);
+	assert_int_equal(nwg_repo_load(f->repo, PORT_A, &rec, NULL), 0);
+	assert_int_equal(rec->n_peers, 2);
+	assert_non_null(find(rec, "spoke-2")); /* the record as last written whole */
+	assert_null(find(rec, "spoke-3"));
+	nwg_hub_record_free(rec);
+	peer(set, "spoke-4", PUB2_B64, "10.99.0.8/32");
+	assert_int_equal(nwg_repo_append_peers(f->repo, PORT_A, set, NULL, NULL), -EAGAIN);
+	nwg_hub_record_free(set);
+}
+
 static void test_grammar(void **state)
 {
 	static const char base[] = "[Interface]\n#@ port_id = " PORT_A "\n#@ project_id = " PROJ
@@ -297,6 +325,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_torn_change_ignored_then_folded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_remove_and_quarantine_take_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refused_journals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stale_journal_ignored, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grammar, setup, teardown),
 	};
 
