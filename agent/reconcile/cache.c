@@ -227,22 +227,11 @@ static int apply_record_delta(struct nwg_acache_ent *e, const struct nwg_action 
 	return 0;
 }
 
-/* The record exec saved (reconcile/exec.c save_record builds the same). */
+/* The record exec saved. */
 static int apply_record(struct nwg_acache_ent *e, const struct nwg_action *act,
 			const struct nwg_exec_out *out)
 {
-	struct nwg_record_spec spec = {
-	    .hub = act->want,
-	    .ifname = out->ifname,
-	    .netns = out->netns,
-	    .home_netns = act->home_netns,
-	    .mtu = act->mtu,
-	    .up = out->up,
-	    .addressed = act->addressed,
-	    .private_key = &e->rec->private_key,
-	    .listen_port = out->listen_port,
-	};
-	struct nwg_hub_record *rec = nwg_record_build(&spec);
+	struct nwg_hub_record *rec = nwg_exec_record(act, out, &e->rec->private_key);
 
 	if (!rec)
 		return -ENOMEM;

@@ -141,9 +141,8 @@ static int add_gone(struct nwg_hub_record *gone, const struct nwg_hub_record *re
 	return 0; /* not recorded: nothing to remove */
 }
 
-static int save_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
-		       const struct nwg_key *key, const struct nwg_exec_out *out,
-		       struct nwg_err *err)
+struct nwg_hub_record *nwg_exec_record(const struct nwg_action *act, const struct nwg_exec_out *out,
+				       const struct nwg_key *key)
 {
 	struct nwg_record_spec spec = {
 	    .hub = act->want,
@@ -156,7 +155,15 @@ static int save_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
 	    .private_key = key,
 	    .listen_port = out->listen_port,
 	};
-	struct nwg_hub_record *rec = nwg_record_build(&spec);
+
+	return nwg_record_build(&spec);
+}
+
+static int save_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
+		       const struct nwg_key *key, const struct nwg_exec_out *out,
+		       struct nwg_err *err)
+{
+	struct nwg_hub_record *rec = nwg_exec_record(act, out, key);
 	int r;
 
 	if (!rec)

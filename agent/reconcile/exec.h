@@ -37,6 +37,10 @@ struct nwg_exec_out {
 int nwg_exec_action(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_exec_out *out,
 		    struct nwg_err *err);
 void nwg_exec_ctx_clear(struct nwg_exec_ctx *x);
+/* The record an executed action leaves (what the executor saves and the
+ * per-hub cache keeps), NULL on ENOMEM; the caller frees it. */
+struct nwg_hub_record *nwg_exec_record(const struct nwg_action *act, const struct nwg_exec_out *out,
+				       const struct nwg_key *key);
 
 /* Placement of a hub link for the L3 control methods (reconcile/exec_place.c). */
 struct nwg_place {
