@@ -259,6 +259,7 @@ static void hub_clear(struct nwg_dhub *h)
 	for (size_t i = 0; i < h->n_spokes; i++)
 		spoke_clear(&h->spokes[i]);
 	free(h->spokes);
+	free(h->by_key);
 	free(h->skipped);
 	free(h->fixed_ips);
 	memset(h, 0, sizeof(*h));
@@ -288,11 +289,12 @@ static int cmp_key_pos(const void *a, const void *b)
 }
 
 /* A later spoke with an earlier one's key is skipped (sort + neighbours:
- * O(n log n) for hubs with thousands of spokes). */
+ * O(n log n) for hubs with thousands of spokes). When none is, the sorted
+ * index is kept as h->by_key for the planner. */
 static int drop_duplicate_keys(struct nwg_dhub *h, struct why *w)
 {
 	struct nwg_dspoke **idx;
-	size_t keep = 0;
+	size_t keep = 0, dropped = 0;
 
 	if (h->n_spokes < 2)
 		return 0;
@@ -314,6 +316,11 @@ static int drop_duplicate_keys(struct nwg_dhub *h, struct why *w)
 		snprintf(k->reason, sizeof(k->reason), "public_key duplicates spoke %s",
 			 first->port_id);
 		spoke_clear(s); /* port_id "" marks it for removal below */
+		dropped++;
+	}
+	if (!dropped) {
+		h->by_key = (const struct nwg_dspoke **)idx;
+		return 0;
 	}
 	free(idx);
 	for (size_t i = 0; i < h->n_spokes; i++) {

@@ -58,6 +58,9 @@ struct nwg_dhub {
 	char router_id[NWG_ID_MAX + 1];
 	struct nwg_dspoke *spokes;
 	size_t n_spokes;
+	/* the spokes sorted by public key (the parse sorts them to find duplicate
+	 * keys; the planner merges in that order), NULL = not kept */
+	const struct nwg_dspoke **by_key;
 	struct nwg_dskip *skipped; /* spokes left out, each with its reason */
 	size_t n_skipped;
 };

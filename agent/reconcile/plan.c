@@ -101,8 +101,11 @@ static bool allowed_same(const struct nwg_peer *p, const struct nwg_dspoke *s)
  * and the record's peers are each sorted by public key once (O(n log n)),
  * then walked together, so a pass over a 10,000-spoke hub costs no more than
  * the sorting and an unchanged hub yields no operation. */
+unsigned long nwg_plan_key_cmps;
+
 static int key_cmp(const struct nwg_key *a, const struct nwg_key *b)
 {
+	nwg_plan_key_cmps++;
 	return memcmp(a->b, b->b, sizeof(a->b));
 }
 
@@ -128,7 +131,8 @@ static int rpeer_cmp(const void *a, const void *b)
 }
 
 /* Sorted array of pointers to the n elements of size sz at base (NULL when n
- * is 0 or out of memory: *fail tells which). */
+ * is 0 or out of memory: *fail tells which). Input already in order (the
+ * cached device's peers) is checked in one pass and not sorted again. */
 static const void **sorted_ptrs(const void *base, size_t n, size_t sz,
 				int (*cmp)(const void *, const void *), bool *fail)
 {
@@ -143,7 +147,12 @@ static const void **sorted_ptrs(const void *base, size_t n, size_t sz,
 	}
 	for (size_t i = 0; i < n; i++)
 		v[i] = (const char *)base + i * sz;
-	qsort(v, n, sizeof(*v), cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (cmp(&v[i - 1], &v[i]) > 0) {
+			qsort(v, n, sizeof(*v), cmp);
+			break;
+		}
+	}
 	return v;
 }
 
@@ -166,15 +175,25 @@ static const struct nwg_repo_peer *rec_peer(const struct nwg_repo_peer **rr, siz
 	return NULL;
 }
 
+struct peer_sets {
+	const struct nwg_dspoke **ss;
+	const struct nwg_peer **pp;
+	const struct nwg_repo_peer **rr;
+	size_t ns, np, nr;
+};
+
 /* The configured endpoint is applied unless the device already has it or the
- * record says it was applied (the device may have roamed since: keep that). */
+ * record says it was applied (the device may have roamed since: keep that).
+ * The record is searched only for a spoke that has an endpoint. */
 static bool endpoint_applied(const struct nwg_peer *p, const struct nwg_dspoke *s,
-			     const struct nwg_repo_peer *rp)
+			     const struct peer_sets *k)
 {
+	const struct nwg_repo_peer *rp;
 	char buf[NWG_ENDPOINT_MAX + 8];
 
 	if (!s->endpoint[0])
 		return true;
+	rp = rec_peer(k->rr, k->nr, &s->public_key);
 	if (rp && strcmp(rp->endpoint, s->endpoint) == 0)
 		return true;
 	return p->endpoint.sa.sa_family != AF_UNSPEC &&
@@ -193,13 +212,6 @@ static void add_op(struct nwg_action *act, enum nwg_peer_op_kind op, const struc
 	po->fields = fields;
 }
 
-struct peer_sets {
-	const struct nwg_dspoke **ss;
-	const struct nwg_peer **pp;
-	const struct nwg_repo_peer **rr;
-	size_t ns, np, nr;
-};
-
 static unsigned int peer_fields(const struct nwg_peer *p, const struct nwg_dspoke *s,
 				const struct peer_sets *k)
 {
@@ -209,7 +221,7 @@ static unsigned int peer_fields(const struct nwg_peer *p, const struct nwg_dspok
 		f |= NWG_POPF_ALLOWED;
 	if (p->persistent_keepalive != s->keepalive)
 		f |= NWG_POPF_KEEPALIVE;
-	if (!endpoint_applied(p, s, rec_peer(k->rr, k->nr, &s->public_key)))
+	if (!endpoint_applied(p, s, k))
 		f |= NWG_POPF_ENDPOINT;
 	return f;
 }
@@ -249,31 +261,20 @@ static void merge_peers(struct nwg_action *act, const struct peer_sets *k)
 
 #define DELTA_MAX_OPS 64
 
-static bool op_touches(const struct nwg_action *act, const struct nwg_key *key)
+static int okey_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < act->n_peer_ops; i++) {
-		if (!key_cmp(&act->peer_ops[i].key, key))
-			return true;
-	}
-	return false;
+	return key_cmp(a, b);
 }
 
-static const struct nwg_dspoke *spoke_of(const struct peer_sets *k, const struct nwg_key *key)
+/* Is key among the sorted op keys ok[*at..n)? Keys are asked in ascending
+ * order, so *at only moves forward. */
+static bool op_touches(const struct nwg_key *ok, size_t n, size_t *at, const struct nwg_key *key)
 {
-	size_t lo = 0, hi = k->ns;
+	int c = 1;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(&k->ss[mid]->public_key, key);
-
-		if (c == 0)
-			return k->ss[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	while (*at < n && (c = key_cmp(&ok[*at], key)) < 0)
+		(*at)++;
+	return *at < n && c == 0;
 }
 
 /* The record's peer is what nwg_record_build makes of the spoke. */
@@ -294,26 +295,38 @@ static bool rpeer_is_spoke(const struct nwg_repo_peer *rp, const struct nwg_dspo
 }
 
 /* Every record peer no op touches equals its spoke, and every untouched
- * spoke is in the record: record + ops = the record the desired state makes. */
-static bool delta_ok(const struct nwg_action *act, const struct peer_sets *k)
+ * spoke is in the record: record + ops = the record the desired state makes.
+ * One walk over the record's and the spokes' keys (both sorted) and the
+ * sorted keys of the ops. */
+static bool walk_delta(const struct nwg_key *ok, size_t n_ok, const struct peer_sets *k)
 {
-	if (!act->n_peer_ops || act->n_peer_ops > DELTA_MAX_OPS)
-		return false;
-	for (size_t i = 0; i < k->nr; i++) {
-		const struct nwg_dspoke *s;
+	size_t i = 0, j = 0, at = 0;
 
-		if (op_touches(act, &k->rr[i]->public_key))
-			continue;
-		s = spoke_of(k, &k->rr[i]->public_key);
-		if (!s || !rpeer_is_spoke(k->rr[i], s))
+	while (i < k->nr || j < k->ns) {
+		int c = i >= k->nr   ? 1
+			: j >= k->ns ? -1
+				     : key_cmp(&k->rr[i]->public_key, &k->ss[j]->public_key);
+		const struct nwg_key *key = c <= 0 ? &k->rr[i]->public_key : &k->ss[j]->public_key;
+
+		if (!op_touches(ok, n_ok, &at, key) &&
+		    (c != 0 || !rpeer_is_spoke(k->rr[i], k->ss[j])))
 			return false;
-	}
-	for (size_t i = 0; i < k->ns; i++) {
-		if (!op_touches(act, &k->ss[i]->public_key) &&
-		    !rec_peer(k->rr, k->nr, &k->ss[i]->public_key))
-			return false;
+		i += c <= 0;
+		j += c >= 0;
 	}
 	return true;
+}
+
+static bool delta_ok(const struct nwg_action *act, const struct peer_sets *k)
+{
+	struct nwg_key ok[DELTA_MAX_OPS];
+
+	if (!act->n_peer_ops || act->n_peer_ops > DELTA_MAX_OPS)
+		return false;
+	for (size_t i = 0; i < act->n_peer_ops; i++)
+		ok[i] = act->peer_ops[i].key;
+	qsort(ok, act->n_peer_ops, sizeof(ok[0]), okey_cmp);
+	return walk_delta(ok, act->n_peer_ops, k);
 }
 
 /* dev NULL: a fresh device, every spoke is added. */
@@ -328,8 +341,9 @@ static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 	if (k.ns + k.np == 0)
 		return 0;
 	act->peer_ops = calloc(k.ns + k.np, sizeof(*act->peer_ops));
-	k.ss = (const struct nwg_dspoke **)sorted_ptrs(h->spokes, k.ns, sizeof(*h->spokes),
-						       spoke_cmp, &fail);
+	k.ss = h->by_key ? h->by_key
+			 : (const struct nwg_dspoke **)sorted_ptrs(
+			       h->spokes, k.ns, sizeof(*h->spokes), spoke_cmp, &fail);
 	k.pp = (const struct nwg_peer **)sorted_ptrs(dev ? dev->peers : NULL, k.np,
 						     sizeof(*dev->peers), peer_cmp, &fail);
 	k.rr = (const struct nwg_repo_peer **)sorted_ptrs(rec ? rec->peers : NULL, k.nr,
@@ -339,7 +353,8 @@ static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 		act->record_delta = rec && delta_ok(act, &k);
 		r = 0;
 	}
-	free(k.ss);
+	if (k.ss != h->by_key)
+		free(k.ss);
 	free(k.pp);
 	free(k.rr);
 	return r;
@@ -411,6 +426,7 @@ static bool record_header_current(const struct nwg_action *act)
 
 	hub.spokes = NULL;
 	hub.n_spokes = 0;
+	hub.by_key = NULL;
 	want = record_want(act, &hub);
 	same = want && nwg_record_same_header(want, act->rec);
 	nwg_hub_record_free(want);

@@ -100,6 +100,9 @@ struct nwg_plan {
 int nwg_plan_build(const struct nwg_desired *d, const struct nwg_actual *a,
 		   const struct nwg_plan_opts *o, struct nwg_plan **out);
 void nwg_plan_free(struct nwg_plan *p);
+/* Test hook: public-key comparisons nwg_plan_build has made (sorting
+ * included), cumulative; tests bound the planner's work with it. */
+extern unsigned long nwg_plan_key_cmps;
 
 const char *nwg_act_kind_name(enum nwg_act_kind k);
 /* "wg-" + the first 11 characters of the port id. */
