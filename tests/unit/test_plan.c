@@ -13,7 +13,9 @@
 #include "agent_testlib.h"
 #include "hubtab.h"
 #include "nwg/rtnl.h"
+#include "reconcile/cache.h"
 #include "reconcile/exec.h"
+#include "reconcile/peers.h"
 #include "reconcile/plan.h"
 #include "reconcile/record.h"
 
@@ -399,6 +401,170 @@ static void test_peer_merge_at_scale(void **state)
 	nwg_desired_free(old);
 }
 
+/* The realized hub A of d as the per-hub cache holds it: device peers in key
+ * order, the record as saved. */
+static struct nwg_actual *realized_cached(const struct nwg_desired *d)
+{
+	struct nwg_actual *a = nwg_actual_new();
+	struct nwg_device *dev = device_for(d);
+
+	nwg_peers_sort(dev);
+	assert_int_equal(nwg_actual_add_record(a, record_for(d, NS)), 0);
+	add_link(a, HUB_A, "wg-aaaaaaaa-00", NS, dev);
+	return a;
+}
+
+/* One spoke moved on a cached 2,000-spoke hub: the planner compares keys
+ * about once per spoke beside the record's sort (no second sort of the
+ * spokes, no sort of the sorted device, no binary search per spoke). */
+static void test_one_change_work_bounded(void **state)
+{
+	enum { N = 2000, LOG2N = 11 };
+	struct nwg_desired *old = big_hub(N, N, N), *d = big_hub(N, 1234, N);
+	struct nwg_actual *a = realized_cached(old);
+	struct nwg_plan_opts o = opts();
+	const struct nwg_action *act;
+	unsigned long before = nwg_plan_key_cmps, used;
+	struct nwg_plan *p = plan(d, a, &o);
+
+	(void)state;
+	used = nwg_plan_key_cmps - before;
+	act = find_act(p, HUB_A);
+	assert_int_equal(act->kind, NWG_ACT_UPDATE);
+	assert_int_equal(act->n_peer_ops, 1);
+	assert_true(act->record_delta);
+	print_message("one change at N=%d: %lu key comparisons\n", N, used);
+	assert_true(used <= (unsigned long)N * LOG2N + 8UL * N);
+	nwg_plan_free(p);
+	nwg_desired_free(d);
+	nwg_actual_free(a);
+	nwg_desired_free(old);
+}
+
+/* A model of hub A's spokes: key index, address, keepalive, present. */
+struct mspoke {
+	unsigned int ip, keepalive;
+	bool present;
+};
+
+static struct nwg_desired *model_hub(const struct mspoke *m, size_t n)
+{
+	json_t *spokes = json_array(), *top;
+	struct nwg_desired *d = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct nwg_key k = tkey(5);
+		char b64[NWG_KEY_B64_LEN + 1], ip[32], id[48];
+
+		if (!m[i].present)
+			continue;
+		memcpy(k.b + 1, &i, sizeof(i));
+		nwg_key_to_b64(b64, &k);
+		snprintf(ip, sizeof(ip), "10.%u.%u.%u/32", 100 + m[i].ip / 65536,
+			 (m[i].ip / 256) % 256, m[i].ip % 256);
+		snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012zx", i);
+		json_array_append_new(spokes,
+				      json_pack("{s:s, s:s, s:[s], s:i}", "port_id", id,
+						"public_key", b64, "allowed_ips", ip,
+						"persistent_keepalive", (int)m[i].keepalive));
+	}
+	top = json_pack("{s:[{s:s, s:s, s:[s], s:i, s:s, s:i, s:o}]}", "hubs", "port_id", HUB_A,
+			"project_id", PROJECT, "fixed_ips", "10.99.0.1/24", "mtu", 1450,
+			"public_key", hubpub, "listen_port", 51820, "spokes", spokes);
+	assert_int_equal(nwg_desired_parse(top, &d, NULL), 0);
+	json_decref(top);
+	return d;
+}
+
+/* The record's copy of a spoke d still has as it was (no edit touches it)
+ * goes stale: the record no longer follows by journaling the ops alone. */
+static void stale_untouched_peer(struct nwg_hub_record *rec, const struct nwg_desired *d)
+{
+	const struct nwg_dhub *h = &d->hubs[0];
+
+	for (size_t i = 0; i < rec->n_peers; i++) {
+		struct nwg_repo_peer *rp = &rec->peers[i];
+
+		for (size_t k = 0; k < h->n_spokes; k++) {
+			char ip[NWG_IPNET_STRLEN];
+
+			nwg_ipnet_format(&h->spokes[k].allowed[0], ip, sizeof(ip));
+			if (nwg_key_equal(&h->spokes[k].public_key, &rp->public_key) &&
+			    strcmp(rp->allowed_ips[0], ip) == 0 &&
+			    h->spokes[k].keepalive == rp->persistent_keepalive &&
+			    strcmp(h->spokes[k].port_id, rp->port_id) == 0 && k % 2) {
+				rp->persistent_keepalive++;
+				return;
+			}
+		}
+	}
+	fail();
+}
+
+/* Random edits of a 300-spoke hub against a model: every plan's operations,
+ * applied to the cached device with the kernel's set semantics, give the
+ * device the desired state makes; one operation per edited spoke; the record
+ * follows by journal (record_delta) while the ops fit. */
+static void test_random_edits_match_model(void **state)
+{
+	enum { N = 300, ROUNDS = 60 };
+	struct mspoke m[N];
+	struct nwg_plan_opts o = opts();
+	struct nwg_desired *old;
+	unsigned int seed = 17;
+
+	(void)state;
+	for (size_t i = 0; i < N; i++)
+		m[i] = (struct mspoke){.ip = (unsigned int)i, .present = i % 7 != 0};
+	old = model_hub(m, N);
+	for (int r = 0; r < ROUNDS; r++) {
+		struct nwg_actual *a = realized_cached(old);
+		struct nwg_device *set = NULL, *want, *dev;
+		size_t edits = 1 + (size_t)(rand_r(&seed) % 3), touched[3];
+		const struct nwg_action *act;
+		struct nwg_desired *d;
+		struct nwg_plan *p;
+
+		for (size_t e = 0; e < edits; e++) {
+			size_t i = (size_t)rand_r(&seed) % N;
+			int kind = rand_r(&seed) % 3;
+
+			for (size_t f = 0; f < e; f++)
+				i = touched[f] == i ? (i + 1) % N : i;
+			touched[e] = i;
+			if (kind == 0 || !m[i].present)
+				m[i].present = !m[i].present;
+			else if (kind == 1)
+				m[i].ip = 1000 + (unsigned int)rand_r(&seed) % 50000;
+			else
+				m[i].keepalive = (m[i].keepalive + 25) % 100;
+		}
+		d = model_hub(m, N);
+		if (r % 4 == 3)
+			stale_untouched_peer(a->recs[0], d);
+		p = plan(d, a, &o);
+		act = find_act(p, HUB_A);
+		assert_int_equal(act->kind, NWG_ACT_UPDATE);
+		assert_int_equal(act->n_peer_ops, edits);
+		assert_int_equal(act->record_delta, r % 4 != 3);
+		assert_int_equal(nwg_exec_peer_device(act, "wg-aaaaaaaa-00", &set, NULL), 0);
+		dev = nwg_device_dup_public(a->links[0].dev);
+		assert_non_null(dev);
+		assert_int_equal(nwg_device_apply(dev, set), 0);
+		want = device_for(d);
+		nwg_peers_sort(want);
+		assert_true(nwg_device_peers_same(dev, want));
+		nwg_device_free(want);
+		nwg_device_free(dev);
+		nwg_device_free(set);
+		nwg_plan_free(p);
+		nwg_actual_free(a);
+		nwg_desired_free(old);
+		old = d;
+	}
+	nwg_desired_free(old);
+}
+
 static void test_endpoint_roaming_respected(void **state)
 {
 	char s1[256];
@@ -727,6 +893,8 @@ int main(void)
 	    cmocka_unit_test(test_dead_wireguard_go_is_missing),
 	    cmocka_unit_test(test_peer_diff_only_changes),
 	    cmocka_unit_test(test_peer_merge_at_scale),
+	    cmocka_unit_test(test_one_change_work_bounded),
+	    cmocka_unit_test(test_random_edits_match_model),
 	    cmocka_unit_test(test_endpoint_roaming_respected),
 	    cmocka_unit_test(test_delete_dangling_after_full_sync_only),
 	    cmocka_unit_test(test_no_delete_on_unauthoritative_answer),
