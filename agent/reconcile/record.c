@@ -48,8 +48,10 @@ struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec)
 		    nwg_hub_record_add_address(rec, buf) < 0)
 			goto fail;
 	}
+	/* in key order when the parse kept it: the planner's next pass then
+	 * finds the record's peers sorted and need not sort them */
 	for (size_t i = 0; i < h->n_spokes; i++) {
-		if (nwg_record_add_spoke(rec, &h->spokes[i]) < 0)
+		if (nwg_record_add_spoke(rec, h->by_key ? h->by_key[i] : &h->spokes[i]) < 0)
 			goto fail;
 	}
 	return rec;
