@@ -192,6 +192,11 @@ bench-ports:
 bench-scale: bench-bins asan
 	@scripts/run-suite.sh bench/scale-run.sh
 
+# The engine's share of one spoke change (offline, no root) vs a baseline.
+bench-plan: bench-bins
+	@bench/plan-run.sh
+.PHONY: bench-plan
+
 bench-kernel: all
 	@BENCH_KERNEL=1 bench/bench-kernel.sh
 

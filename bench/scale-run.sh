@@ -8,6 +8,8 @@
 #     tests/agent/test-agent-sigstop.sh with STALL_PROBE=1: the slowest
 #     control-socket answer while neutron-server runs vs while it is
 #     SIGSTOPped during a sync (with a SIGHUP and a hubs_changed meanwhile);
+#  1b. bench/plan-run.sh: the engine's share of one change (decode, parse,
+#     plan; offline) vs PLAN_BASE_REF;
 #  2b. bench/bench-health.c: one spoke-health pass (prune + diff) over
 #     100 / 1,000 / 10,000 spokes vs the same pass done pairwise;
 #  3. event latency and RSS: bench/bench-agent.sh (as `make bench`), unless
@@ -60,6 +62,7 @@ for n in ${SCALE_SIZES:-100 1000 10000}; do
 		side_by_side "$n" "$k"
 	done
 done
+bash bench/plan-run.sh
 echo "-- spoke health pass (prune + diff on the loop, N spokes on two hubs) vs pairwise"
 build/rel/bench/bench-health 100 1000 10000 | tee -a "$OUT"
 if [ "${SCALE_SKIP_STALL:-0}" = 1 ]; then
