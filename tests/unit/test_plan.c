@@ -442,6 +442,25 @@ static void test_one_change_work_bounded(void **state)
 	nwg_desired_free(old);
 }
 
+/* The one prefix formatter (records, the planner's record check). */
+static void test_ipnet_format(void **state)
+{
+	static const char *const ok[] = {"0.0.0.0/0", "10.1.2.3/32", "100.64.0.0/10",
+					 "fd00::/8",  "::/0",	     "2001:db8::1/128"};
+	char buf[NWG_IPNET_STRLEN];
+	struct nwg_ipnet c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(nwg_ipnet_parse(ok[i], &c, false), 0);
+		assert_int_equal(nwg_ipnet_format(&c, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, ok[i]);
+	}
+	assert_int_equal(nwg_ipnet_parse("10.1.2.3/32", &c, false), 0);
+	assert_int_equal(nwg_ipnet_format(&c, buf, 12), 0); /* 11 bytes + NUL */
+	assert_int_equal(nwg_ipnet_format(&c, buf, 11), -ENOSPC);
+}
+
 /* A model of hub A's spokes: key index, address, keepalive, present. */
 struct mspoke {
 	unsigned int ip, keepalive;
@@ -895,6 +914,7 @@ int main(void)
 	    cmocka_unit_test(test_peer_diff_only_changes),
 	    cmocka_unit_test(test_peer_merge_at_scale),
 	    cmocka_unit_test(test_one_change_work_bounded),
+	    cmocka_unit_test(test_ipnet_format),
 	    cmocka_unit_test(test_random_edits_match_model),
 	    cmocka_unit_test(test_endpoint_roaming_respected),
 	    cmocka_unit_test(test_delete_dangling_after_full_sync_only),
