@@ -201,6 +201,27 @@ static int apply_peers(struct nwg_acache_ent *e, const struct nwg_action *act)
 	return r;
 }
 
+/* The peer just appended to rec moves to its place in key order (the records
+ * this agent builds are in key order: the planner then need not sort them). */
+static void place_last(struct nwg_hub_record *rec)
+{
+	struct nwg_repo_peer last = rec->peers[rec->n_peers - 1];
+	size_t lo = 0, hi = rec->n_peers - 1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (memcmp(rec->peers[mid].public_key.b, last.public_key.b,
+			   sizeof(last.public_key.b)) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&rec->peers[lo + 1], &rec->peers[lo],
+		(rec->n_peers - 1 - lo) * sizeof(*rec->peers));
+	rec->peers[lo] = last;
+}
+
 /* The record after a journaled change: the ops applied to the cached record,
  * as the journal applies them on load (O(changes), no rebuild). */
 static int apply_record_delta(struct nwg_acache_ent *e, const struct nwg_action *act)
@@ -221,8 +242,11 @@ static int apply_record_delta(struct nwg_acache_ent *e, const struct nwg_action 
 				(rec->n_peers - at - 1) * sizeof(*rec->peers));
 			rec->n_peers--;
 		}
-		if (op->op != NWG_POP_REMOVE && nwg_record_add_spoke(rec, op->spoke) < 0)
+		if (op->op == NWG_POP_REMOVE)
+			continue;
+		if (nwg_record_add_spoke(rec, op->spoke) < 0)
 			return -ENOMEM;
+		place_last(rec);
 	}
 	return 0;
 }

@@ -382,6 +382,13 @@ static void test_add_and_remove_one(void **state)
 		nwg_actual_free(a);
 	}
 	assert_int_equal(nwg_acache_find(&c, HUB_A)->link.dev->n_peers, N - 1);
+	{ /* the cached record stays in key order (the planner does not sort it) */
+		const struct nwg_hub_record *rec = nwg_acache_find(&c, HUB_A)->rec;
+
+		for (size_t i = 1; i < rec->n_peers; i++)
+			assert_true(memcmp(rec->peers[i - 1].public_key.b,
+					   rec->peers[i].public_key.b, NWG_KEY_LEN) < 0);
+	}
 	{ /* what a restart loads (record + journal) is what the cache holds */
 		struct nwg_hub_record *saved = NULL;
 
