@@ -2,12 +2,13 @@
 /*
  * bench-plan: the engine's share of one spoke change on a realized hub with N
  * spokes, offline (no root, no wireguard-go, no Neutron): the targeted
- * get_hubs answer is decoded (JSON), validated (nwg_desired_parse) and planned
- * (nwg_plan_build) against an actual state as the per-hub cache holds it
- * (device peers sorted by key, the record as saved). Median of R rounds per
+ * get_hubs answer is decoded (JSON), validated (nwg_desired_parse), the
+ * actual state is copied out of the per-hub cache (nwg_acache_actual: device
+ * peers sorted by key, the record as saved) and the change is planned
+ * (nwg_plan_build). Median of R rounds per
  * phase, so the O(n) parts show in the 100 / 1,000 / 10,000 series.
  * Usage: bench-plan [ROUNDS] N...
- * Prints "plan N=<n> json_ms=.. parse_ms=.. plan_ms=.. total_ms=.. ops=.."
+ * Prints "plan N=<n> json_ms=.. parse_ms=.. cache_ms=.. plan_ms=.. total_ms=.. ops=.."
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "nwg/key.h"
 #include "nwg/wg.h"
 #include "reconcile/actual.h"
+#include "reconcile/cache.h"
 #include "reconcile/desired.h"
 #include "reconcile/plan.h"
 #include "reconcile/record.h"
@@ -130,6 +132,8 @@ static void series(size_t n, int rounds)
 	struct nwg_key *keys = calloc(n, sizeof(*keys)), priv, pub;
 	double *tj = calloc(rounds, sizeof(double)), *tp = calloc(rounds, sizeof(double));
 	double *tl = calloc(rounds, sizeof(double)), *tt = calloc(rounds, sizeof(double));
+	double *tc = calloc(rounds, sizeof(double));
+	struct nwg_acache cache = {0};
 	const char *scope[] = {HUB};
 	struct nwg_plan_opts o = {
 	    .ns_prefix = "tun-", .underlay_mtu = 1500, .scope = scope, .n_scope = 1};
@@ -138,7 +142,7 @@ static void series(size_t n, int rounds)
 	char hubpub[NWG_KEY_B64_LEN + 1], *txt;
 	size_t ops = 0;
 
-	if (!keys || !tj || !tp || !tl || !tt ||
+	if (!keys || !tj || !tp || !tl || !tt || !tc ||
 	    getrandom(keys, n * sizeof(*keys), 0) != (ssize_t)(n * sizeof(*keys)) ||
 	    getrandom(priv.b, sizeof(priv.b), 0) != (ssize_t)sizeof(priv.b))
 		die("setup");
@@ -149,43 +153,56 @@ static void series(size_t n, int rounds)
 		die("parse");
 	free(txt);
 	a = realized(d0, &priv);
+	if (nwg_acache_fill(&cache, a, true) < 0 || cache.n != 1)
+		die("cache");
 	txt = answer(keys, n, n / 2, hubpub); /* one spoke moved */
 	for (int r = 0; r < rounds; r++) {
 		struct nwg_desired *d = NULL;
+		struct nwg_actual *ca = NULL;
 		struct nwg_plan *p = NULL;
 		json_error_t jerr;
-		double t0 = now_ms(), t1, t2, t3;
+		double t0 = now_ms(), t1, t2, tm, t3;
 		json_t *j = json_loadb(txt, strlen(txt), JSON_REJECT_DUPLICATES, &jerr);
 
 		t1 = now_ms();
 		if (!j || nwg_desired_parse(j, &d, NULL) < 0)
 			die("parse");
 		t2 = now_ms();
-		if (nwg_plan_build(d, a, &o, &p) < 0 || p->n != 1)
+		if (nwg_acache_actual(&cache, scope, 1, &ca) != 1)
+			die("cache miss");
+		tm = now_ms();
+		if (nwg_plan_build(d, ca, &o, &p) < 0 || p->n != 1)
 			die("plan");
 		t3 = now_ms();
 		ops = p->acts[0].n_peer_ops;
 		tj[r] = t1 - t0;
 		tp[r] = t2 - t1;
-		tl[r] = t3 - t2;
+		tc[r] = tm - t2;
+		tl[r] = t3 - tm;
 		tt[r] = t3 - t0;
 		nwg_plan_free(p);
 		nwg_desired_free(d);
+		nwg_actual_free(ca);
 		json_decref(j);
 	}
 	qsort(tj, rounds, sizeof(double), cmp_d);
 	qsort(tp, rounds, sizeof(double), cmp_d);
+	qsort(tc, rounds, sizeof(double), cmp_d);
 	qsort(tl, rounds, sizeof(double), cmp_d);
 	qsort(tt, rounds, sizeof(double), cmp_d);
-	printf("plan N=%zu json_ms=%.2f parse_ms=%.2f plan_ms=%.2f total_ms=%.2f ops=%zu\n", n,
-	       tj[rounds / 2], tp[rounds / 2], tl[rounds / 2], tt[rounds / 2], ops);
+	printf("plan N=%zu json_ms=%.2f parse_ms=%.2f cache_ms=%.2f plan_ms=%.2f total_ms=%.2f "
+	       "ops=%zu\n",
+	       n, tj[rounds / 2], tp[rounds / 2], tc[rounds / 2], tl[rounds / 2], tt[rounds / 2],
+	       ops);
 	fflush(stdout);
 	free(txt);
+	nwg_acache_clear(&cache);
 	nwg_actual_free(a);
 	nwg_desired_free(d0);
 	free(keys);
 	free(tj);
 	free(tp);
+	free(tc);
 	free(tl);
 	free(tt);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The engine's share of one spoke change (bench/bench-plan.c: JSON decode,
-# desired parse, plan against the cached actual state; offline, no root),
+# desired parse, the actual state copied out of the per-hub cache, plan;
+# offline, no root),
 # this tree vs PLAN_BASE_REF (default ee0e272, the planner before the sorted
 # index / merge-walk journal check), the same bench source built in both and
 # run alternately size by size, printed side by side as ratios. Not asserted.
@@ -21,14 +22,14 @@ if git archive "$BASE_REF" 2>/dev/null | tar -x -C "$BASE_DIR" &&
 else
 	echo "baseline $BASE_REF: cannot be built here: new code only"
 fi
-echo "-- one spoke change, engine only (decode + parse + plan, median of $ROUNDS): this tree vs $BASE_REF"
+echo "-- one spoke change, engine only (decode + parse + cache copy + plan, median of $ROUNDS): this tree vs $BASE_REF"
 for n in $SIZES; do
 	base=
 	[ -n "$BASE_BIN" ] && base=$("$BASE_BIN" "$ROUNDS" "$n")
 	new=$("$NEW_BIN" "$ROUNDS" "$n") || exit 1
 	echo "$new"
 	[ -n "$base" ] && echo "${base/#plan /base }"
-	for k in parse_ms plan_ms total_ms; do
+	for k in parse_ms cache_ms plan_ms total_ms; do
 		a=$(echo "$new" | sed -E "s/.* $k=([0-9.]+).*/\\1/")
 		b=$(echo "$base" | sed -nE "s/.* $k=([0-9.]+).*/\\1/p")
 		awk -v n="$n" -v k="$k" -v a="$a" -v b="$b" 'BEGIN {
