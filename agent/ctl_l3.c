@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ctl/ctl.h"
+#include "ctl/hub_arg.h"
 #include "ctl_l3.h"
 #include "log/log.h"
 #include "nwg/netns.h"
@@ -46,21 +47,6 @@ bool nwg_ctl_l3_handles(const char *method)
 static const char *nsname(const char *ns)
 {
 	return ns && *ns ? ns : "the root namespace";
-}
-
-static int port_id_arg(const json_t *args, const char **out, struct nwg_err *err)
-{
-	const char *s = json_string_value(json_object_get(args, "port_id"));
-
-	if (!s || !*s || strlen(s) > NWG_ID_MAX)
-		return nwg_err_set(err, EINVAL, "port_id: required (a port id)");
-	for (const char *p = s; *p; p++) {
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= 'A' && *p <= 'Z') || *p == '-'))
-			return nwg_err_set(err, EINVAL, "port_id: not a port id");
-	}
-	*out = s;
-	return 0;
 }
 
 /* Is ifname in netns our link for port_id (alias check)? */
@@ -308,25 +294,13 @@ json_t *nwg_ctl_l3(struct nwg_agent *a, const char *method, const json_t *args, 
 	struct nwg_hub_record *rec = NULL;
 	const char *port_id = NULL;
 	json_t *res;
-	int r;
+	int r = nwg_ctl_hub_arg(a, args, &port_id, &rec, err);
 
-	if (!args) {
-		nwg_err_set(err, EINVAL, "args: {\"port_id\": ...} required");
-		return NULL;
-	}
-	if (port_id_arg(args, &port_id, err) < 0)
-		return NULL;
-	r = nwg_repo_load(a->repo, port_id, &rec, err);
-	if (r == -ENOENT) {
-		if (strcmp(method, "owns") == 0)
-			return json_pack("{s:b, s:s}", "owned", 0, "host", a->conf.host);
-		if (strcmp(method, "detach") == 0) {
-			nwg_wg_alias_sweep(a->backend); /* deleted while attached: its alias */
-			return json_pack("{s:b}", "known", 0);
-		}
-		nwg_err_set(err, ENOENT, "hub %s is not realized on this node (host %s)", port_id,
-			    a->conf.host);
-		return NULL;
+	if (r == -ENOENT && strcmp(method, "owns") == 0)
+		return json_pack("{s:b, s:s}", "owned", 0, "host", a->conf.host);
+	if (r == -ENOENT && strcmp(method, "detach") == 0) {
+		nwg_wg_alias_sweep(a->backend); /* deleted while attached: its alias */
+		return json_pack("{s:b}", "known", 0);
 	}
 	if (r < 0)
 		return NULL;

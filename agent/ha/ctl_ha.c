@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ctl/hub_arg.h"
 #include "ha/ctl_ha.h"
 #include "nwg/ha.h"
 #include "nwg/repo.h"
@@ -20,17 +21,6 @@ bool nwg_ctl_ha_handles(const char *method)
 		if (strcmp(method, methods[i]) == 0)
 			return true;
 	return false;
-}
-
-static int port_id_arg(const json_t *args, const char **out, struct nwg_err *err)
-{
-	const char *s = json_string_value(json_object_get(args, "port_id"));
-
-	if (!s || !*s || strlen(s) > NWG_ID_MAX ||
-	    strspn(s, "0123456789abcdefABCDEF-") != strlen(s))
-		return nwg_err_set(err, EINVAL, "port_id: required (a port id)");
-	*out = s;
-	return 0;
 }
 
 /* An optional integer argument in [min, max]; absent = def. */
@@ -129,21 +119,8 @@ json_t *nwg_ctl_ha(struct nwg_agent *a, const char *method, const json_t *args, 
 	struct nwg_hub_record *rec = NULL;
 	const char *port_id = NULL;
 	json_t *res;
-	int r;
 
-	if (!args || !json_is_object(args)) {
-		nwg_err_set(err, EINVAL, "args: {\"port_id\": ...} required");
-		return NULL;
-	}
-	if (port_id_arg(args, &port_id, err) < 0)
-		return NULL;
-	r = nwg_repo_load(a->repo, port_id, &rec, err);
-	if (r == -ENOENT) {
-		nwg_err_set(err, ENOENT, "hub %s is not realized on this node (host %s)", port_id,
-			    a->conf.host);
-		return NULL;
-	}
-	if (r < 0)
+	if (nwg_ctl_hub_arg(a, args, &port_id, &rec, err) < 0)
 		return NULL;
 	res = one(a, method, rec, args, err);
 	nwg_hub_record_free(rec);

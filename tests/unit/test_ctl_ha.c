@@ -110,7 +110,7 @@ static void test_unknown_and_bad_args(void **state)
 	expect(f, "ha_activate", "{\"port_id\": \"" PORT "\", \"endpoints\": \"\"}",
 	       "error: hub " PORT " is not realized on this node (host n1)");
 	expect(f, "ha_activate", "{}", "error: port_id: required");
-	expect(f, "ha_activate", "{\"port_id\": \"../etc\"}", "error: port_id: required");
+	expect(f, "ha_activate", "{\"port_id\": \"../etc\"}", "error: port_id: not a port id");
 	save_hub(f);
 	expect(f, "ha_activate", "{\"port_id\": \"" PORT "\"}", "error: endpoints: required");
 	expect(f, "ha_activate", "{\"port_id\": \"" PORT "\", \"endpoints\": \"x 1.2.3.4:5\\n\"}",
