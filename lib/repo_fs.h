@@ -3,6 +3,8 @@
 #ifndef NWG_REPO_FS_H
 #define NWG_REPO_FS_H
 
+#include <dirent.h>
+
 #include "nwg/repo.h"
 
 #define NWG_REPO_SUFFIX ".conf"
@@ -20,5 +22,9 @@ int nwg_repo_read_fd(int fd, const char *path, char **out, size_t *len, struct n
 /* Loads one file of the directory; -ENOENT if absent, -EBADMSG if corrupt. */
 int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_record **out,
 		       struct nwg_err *err);
+
+/* A stream over the repository directory (its own descriptor: the repository's
+ * stays open); closedir() it. */
+int nwg_repo_dir_open(struct nwg_repo *repo, DIR **out, struct nwg_err *err);
 
 #endif

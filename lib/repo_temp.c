@@ -19,19 +19,13 @@ static bool is_temp_name(const char *name)
 int nwg_repo_remove_temp(struct nwg_repo *repo, struct nwg_err *err)
 {
 	struct dirent *de;
-	int fd, n = 0, ret = 0;
+	int n = 0, ret;
 	DIR *d;
 
 	if (!repo)
 		return nwg_err_set(err, EINVAL, "repository: missing argument");
-	fd = openat(repo->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		ret = nwg_err_set(err, errno, "repository %s: %s", repo->dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((ret = nwg_repo_dir_open(repo, &d, err)) < 0)
 		return ret;
-	}
 	while ((de = readdir(d))) {
 		if (!is_temp_name(de->d_name))
 			continue;

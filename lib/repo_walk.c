@@ -21,6 +21,19 @@ static bool is_record_name(const char *name)
 	return name[0] != '.' && n > sl && !strcmp(name + n - sl, NWG_REPO_SUFFIX);
 }
 
+int nwg_repo_dir_open(struct nwg_repo *repo, DIR **out, struct nwg_err *err)
+{
+	int fd = openat(repo->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret;
+
+	*out = fd < 0 ? NULL : fdopendir(fd);
+	if (*out)
+		return 0;
+	ret = nwg_err_set(err, errno, "repository %s: %s", repo->dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -31,17 +44,11 @@ static int list_names(struct nwg_repo *repo, char ***names, struct nwg_err *err)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, ret = 0;
+	int ret;
 
 	*names = NULL;
-	fd = openat(repo->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		ret = nwg_err_set(err, errno, "repository %s: %s", repo->dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if ((ret = nwg_repo_dir_open(repo, &d, err)) < 0)
 		return ret;
-	}
 	while (ret == 0 && (de = readdir(d))) {
 		if (is_record_name(de->d_name))
 			ret = nwg_strv_push(names, de->d_name);
