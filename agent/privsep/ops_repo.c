@@ -8,6 +8,12 @@
 
 #include "addr.h"
 #include "privsep/ops_repo.h"
+#include "reconcile/exec.h"
+
+_Static_assert((int)NWG_PS_NETNS_ABSENT == (int)NWG_NETNS_ABSENT &&
+		   (int)NWG_PS_NETNS_REMOVED == (int)NWG_NETNS_REMOVED &&
+		   (int)NWG_PS_NETNS_KEPT == (int)NWG_NETNS_KEPT,
+	       "NETNS_REMOVE answers reconcile/exec.h's outcomes");
 
 struct walk {
 	const struct nwg_ps_ids *ids;
@@ -140,4 +146,20 @@ static int op_place(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_resul
 	return op_none(ctx, p, out, err);
 }
 
-const struct nwg_ps_ops nwg_ps_repo_ops = {op_read, op_apply, op_place, op_repo};
+/* The real removal (reconcile/exec_netns.c): only when no record names the
+ * namespace, it holds no link but lo and no process runs in it. */
+static int op_netns_remove(void *ctx, const char *netns, struct nwg_ps_result *out,
+			   struct nwg_err *err)
+{
+	struct nwg_ps_repo_ctx *c = ctx;
+	int rc = nwg_exec_netns_remove(c->repo, netns, out->error, sizeof(out->error), err);
+
+	if (rc < 0)
+		return rc;
+	out->netns_state = (uint8_t)rc;
+	if (rc != NWG_NETNS_KEPT)
+		out->error[0] = '\0';
+	return 0;
+}
+
+const struct nwg_ps_ops nwg_ps_repo_ops = {op_read, op_apply, op_place, op_repo, op_netns_remove};

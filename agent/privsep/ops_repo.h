@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The executor's repository operations: READ_ACTUAL / STATUS answered from
- * the records (public data only), QUARANTINE / UNQUARANTINE / PURGE.
+ * the records (public data only), QUARANTINE / UNQUARANTINE / PURGE, and
+ * NETNS_REMOVE (reconcile/exec_netns.c's checks, then the removal).
  * APPLY and PLACE answer EOPNOTSUPP here (see doc/security.md). */
 #ifndef NWG_AGENT_PRIVSEP_OPS_REPO_H
 #define NWG_AGENT_PRIVSEP_OPS_REPO_H
