@@ -146,14 +146,14 @@ struct nwg_ps_msg {
 	uint16_t type;
 	uint32_t seq;
 	union {
-		uint16_t version;	      /* HELLO */
-		struct nwg_ps_ids ids;	      /* READ_ACTUAL, STATUS */
-		struct nwg_ps_link link;      /* ACTUAL */
-		struct nwg_ps_apply apply;    /* APPLY */
-		struct nwg_ps_result result;  /* RESULT */
-		struct nwg_ps_place place;    /* PLACE */
-		char port_id[NWG_ID_MAX + 1]; /* (UN)QUARANTINE */
-		uint32_t max_age_s;	      /* PURGE */
+		uint16_t version;		    /* HELLO */
+		struct nwg_ps_ids ids;		    /* READ_ACTUAL, STATUS */
+		struct nwg_ps_link link;	    /* ACTUAL */
+		struct nwg_ps_apply apply;	    /* APPLY */
+		struct nwg_ps_result result;	    /* RESULT */
+		struct nwg_ps_place place;	    /* PLACE */
+		char port_id[NWG_ID_MAX + 1];	    /* (UN)QUARANTINE */
+		uint32_t max_age_s;		    /* PURGE */
 		char netns[NWG_NETNS_NAME_MAX + 1]; /* NETNS_REMOVE */
 	} u;
 };

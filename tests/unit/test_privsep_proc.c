@@ -12,6 +12,9 @@
  *    /proc/<pid>/mem searched; the public key is found there: the search
  *    works); QUARANTINE moves the record; a request outside the naming
  *    policy is refused with EPERM;
+ *  - NETNS_REMOVE runs the real removal in the executor: a project
+ *    namespace a record names is kept (and says why), removed once the
+ *    record is quarantined, then absent; a foreign namespace is EPERM;
  *  - killing the engine ends the executor, and killing the executor ends
  *    the engine.
  */
@@ -35,6 +38,7 @@
 
 #include "harden.h"
 #include "nwg/key.h"
+#include "nwg/netns.h"
 #include "nwg/repo.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
@@ -43,6 +47,7 @@
 #define PROJ "proj1"
 
 static char dir[64];
+static char ns[48];		/* tun-<unique>: the record's namespace, created by the test */
 static struct nwg_key pub_seen; /* the engine's copy of what READ_ACTUAL said */
 
 struct engine_report {
@@ -51,6 +56,10 @@ struct engine_report {
 	int policy_rc;	     /* APPLY into another project's namespace */
 	int quarantine_rc;
 	int mem_errno; /* opening /proc/<executor>/mem */
+	/* NETNS_REMOVE: rc, state (record present, quarantined, again), why kept */
+	int ns_rc[3], ns_state[3];
+	char ns_why[NWG_PS_ERROR_MAX + 1];
+	int ns_policy_rc; /* a namespace that is not a project's */
 };
 
 struct ready {
@@ -73,6 +82,24 @@ static int each(void *ctx, const struct nwg_ps_link *l)
 	if (strcmp(l->port_id, PORT) == 0)
 		pub_seen = l->public_key;
 	return 0;
+}
+
+static char res_why[NWG_PS_ERROR_MAX + 1];
+
+static void netns_remove(struct nwg_ps_client *c, const char *name, int *rc, int *state)
+{
+	struct nwg_ps_result res = {0};
+	struct nwg_ps_msg m;
+
+	nwg_ps_msg_init(&m, NWG_PS_NETNS_REMOVE, 0);
+	snprintf(m.u.netns, sizeof(m.u.netns), "%s", name);
+	*rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
+	if (*rc == 0)
+		*rc = res.rc;
+	if (state)
+		*state = res.netns_state;
+	snprintf(res_why, sizeof(res_why), "%s", res.error);
+	nwg_ps_msg_clear(&m);
 }
 
 static void engine_work(int fd, pid_t executor, struct engine_report *r)
@@ -105,12 +132,19 @@ static void engine_work(int fd, pid_t executor, struct engine_report *r)
 		r->policy_rc = res.rc;
 	nwg_ps_msg_clear(&m);
 
+	netns_remove(&c, ns, &r->ns_rc[0], &r->ns_state[0]);
+	snprintf(r->ns_why, sizeof(r->ns_why), "%s", res_why);
+
 	nwg_ps_msg_init(&m, NWG_PS_QUARANTINE, 0);
 	strcpy(m.u.port_id, PORT);
 	r->quarantine_rc = nwg_ps_call(&c, &m, NULL, NULL, &res, NULL);
 	if (r->quarantine_rc == 0)
 		r->quarantine_rc = res.rc;
 	nwg_ps_msg_clear(&m);
+
+	netns_remove(&c, ns, &r->ns_rc[1], &r->ns_state[1]);
+	netns_remove(&c, ns, &r->ns_rc[2], &r->ns_state[2]);
+	netns_remove(&c, "sshd", &r->ns_policy_rc, NULL);
 }
 
 /* The executor process: opens the repository, forks the engine, serves.
@@ -283,8 +317,8 @@ static void save_record(struct nwg_key *priv, struct nwg_key *pub)
 	strcpy(rec->port_id, PORT);
 	strcpy(rec->project_id, PROJ);
 	strcpy(rec->ifname, "wg-7d1c2b3a-00");
-	strcpy(rec->netns, "tun-" PROJ);
-	strcpy(rec->home_netns, "tun-" PROJ);
+	strcpy(rec->netns, ns);
+	strcpy(rec->home_netns, ns);
 	assert_int_equal(nwg_key_generate(&rec->private_key), 0);
 	rec->listen_port = 51999;
 	rec->mtu = 1420;
@@ -327,6 +361,7 @@ static void test_split(void **state)
 	assert_int_equal(p.rd.dumpable, 0);
 	/* the key exists only after both processes are running */
 	save_record(&priv, &pub);
+	assert_int_equal(nwg_netns_create(ns, NULL), 0);
 	assert_int_equal(write(p.go_w, "g", 1), 1);
 	assert_int_equal(read(p.rep_r, &r, sizeof(r)), sizeof(r));
 
@@ -359,6 +394,17 @@ static void test_split(void **state)
 	assert_int_equal(r.quarantine_rc, 0);
 	snprintf(path, sizeof(path), "%s/quarantine/%s.conf", dir, PORT);
 	assert_int_equal(stat(path, &st), 0);
+
+	/* the real namespace removal, through the executor */
+	assert_int_equal(r.ns_rc[0], 0);
+	assert_int_equal(r.ns_state[0], NWG_PS_NETNS_KEPT);
+	assert_non_null(strstr(r.ns_why, "still names it"));
+	assert_int_equal(r.ns_rc[1], 0);
+	assert_int_equal(r.ns_state[1], NWG_PS_NETNS_REMOVED);
+	assert_int_equal(nwg_netns_exists(ns), 0);
+	assert_int_equal(r.ns_rc[2], 0);
+	assert_int_equal(r.ns_state[2], NWG_PS_NETNS_ABSENT);
+	assert_int_equal(r.ns_policy_rc, -EPERM);
 
 	/* the search finds the public key the engine was sent ... */
 	assert_true(mem_contains(p.engine, pub.b, sizeof(pub.b)));
@@ -398,6 +444,7 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/nwg-test-privsep.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
+	snprintf(ns, sizeof(ns), "tun-psproc%d", (int)getpid());
 	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
@@ -405,6 +452,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (geteuid() == 0 && nwg_netns_exists(ns) == 1)
+		nwg_netns_delete(ns, NULL);
 	return 0;
 }
 
