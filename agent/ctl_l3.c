@@ -20,6 +20,7 @@
 #include "ctl/ctl.h"
 #include "ctl/hub_arg.h"
 #include "ctl_l3.h"
+#include "l3_place.h"
 #include "log/log.h"
 #include "nwg/netns.h"
 #include "nwg/repo.h"
@@ -29,14 +30,7 @@
 #include "reconcile/plan.h"
 
 #define ROUTER_NS_PREFIX "qrouter-"
-#define ALIAS_PREFIX	 "neutron-wireguard:"
 #define MAX_CIDRS	 32
-
-struct where {
-	char netns[NWG_NETNS_NAME_MAX + 1];
-	char ifname[IFNAMSIZ];
-	struct nwg_link link;
-};
 
 bool nwg_ctl_l3_handles(const char *method)
 {
@@ -47,36 +41,6 @@ bool nwg_ctl_l3_handles(const char *method)
 static const char *nsname(const char *ns)
 {
 	return ns && *ns ? ns : "the root namespace";
-}
-
-/* Is ifname in netns our link for port_id (alias check)? */
-static bool link_at(const char *netns, const char *ifname, const char *port_id, struct where *w)
-{
-	struct nwg_rtnl *r = NULL;
-	char alias[NWG_ALIAS_MAX];
-	bool found = false;
-
-	snprintf(alias, sizeof(alias), "%s%s", ALIAS_PREFIX, port_id);
-	if (nwg_rtnl_open(&r, *netns ? netns : NULL, NULL) >= 0 &&
-	    nwg_link_get(r, ifname, &w->link, NULL) >= 0 && strcmp(w->link.alias, alias) == 0) {
-		snprintf(w->netns, sizeof(w->netns), "%s", netns);
-		snprintf(w->ifname, sizeof(w->ifname), "%s", ifname);
-		found = true;
-	}
-	nwg_rtnl_close(r);
-	return found;
-}
-
-/* Where the link is: where the record says, at home, or at the target. */
-static bool locate(const struct nwg_hub_record *rec, const char *to_ns, const char *to_if,
-		   struct where *w)
-{
-	char wg[IFNAMSIZ];
-
-	nwg_hub_ifname(rec->port_id, wg);
-	return link_at(rec->netns, rec->ifname, rec->port_id, w) ||
-	       link_at(rec->home_netns, wg, rec->port_id, w) ||
-	       (to_ns && link_at(to_ns, to_if, rec->port_id, w));
 }
 
 /* The request's cidrs as a NULL-terminated vector (validated before). */
@@ -96,51 +60,24 @@ static char **cidr_vec(const json_t *cidrs)
 	return v;
 }
 
-/* Through the executor: the one place that changes a hub link. */
-static int place(struct nwg_agent *a, const char *port_id, const struct where *w, const char *netns,
-		 const char *ifname, unsigned int mtu, const json_t *cidrs, bool *changed,
-		 struct nwg_err *err)
+/* Through the executor: the one place that changes a hub link and its
+ * record (l3_place.c). cidrs NULL: detach. */
+static int place(struct nwg_agent *a, struct nwg_hub_record *rec, const char *netns,
+		 const char *ifname, unsigned int mtu, const json_t *cidrs, struct nwg_l3_where *w,
+		 bool *present, bool *changed, struct nwg_err *err)
 {
-	char wg[IFNAMSIZ], **v = NULL;
-	struct nwg_place p = {.created_as = wg,
-			      .from_netns = w->netns,
-			      .from_ifname = w->ifname,
-			      .netns = netns,
-			      .ifname = ifname,
-			      .attach = cidrs != NULL,
-			      .mtu = mtu};
+	struct nwg_l3_req q = {
+	    .attach = cidrs != NULL, .netns = netns, .ifname = ifname, .mtu = mtu};
+	char **v = NULL;
 	int rc;
 
-	nwg_hub_ifname(port_id, wg);
 	if (cidrs && !(v = cidr_vec(cidrs)))
 		return nwg_err_set(err, ENOMEM, "out of memory");
-	p.cidrs = v;
-	nwg_acache_drop(&a->acache, port_id); /* the link changes outside the reconcile */
-	rc = nwg_exec_place(a->backend, &p, changed, err);
+	q.cidrs = v;
+	nwg_acache_drop(&a->acache, rec->port_id); /* the link changes outside the reconcile */
+	rc = nwg_l3_place(a->backend, a->repo, rec, &q, w, present, changed, err);
 	nwg_strv_free(v);
 	return rc;
-}
-
-static int record_place(struct nwg_agent *a, struct nwg_hub_record *rec, const char *netns,
-			const char *ifname, bool up, unsigned int mtu, const json_t *cidrs,
-			struct nwg_err *err)
-{
-	size_t i;
-	const json_t *v;
-
-	snprintf(rec->netns, sizeof(rec->netns), "%s", netns);
-	snprintf(rec->ifname, sizeof(rec->ifname), "%s", ifname);
-	rec->up = up;
-	if (mtu)
-		rec->mtu = mtu;
-	nwg_strv_free(rec->addresses);
-	rec->addresses = NULL;
-	json_array_foreach(cidrs, i, v)
-	{
-		if (nwg_hub_record_add_address(rec, json_string_value(v)) < 0)
-			return nwg_err_set(err, ENOMEM, "out of memory");
-	}
-	return nwg_repo_save(a->repo, rec, err);
 }
 
 static void resync(struct nwg_agent *a, const char *port_id)
@@ -208,26 +145,13 @@ static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *ar
 	const char *ns, *ifname;
 	const json_t *cidrs;
 	unsigned int net_mtu = 0, mtu;
-	struct where w;
-	bool changed = false;
+	struct nwg_l3_where w;
+	bool present = false, changed = false;
 
 	if (attach_args(a, port_id, args, &ns, &ifname, &cidrs, &net_mtu, err) < 0)
 		return NULL;
-	if (!*rec->home_netns) {
-		nwg_err_set(err, EPERM,
-			    "hub %s lives in the root namespace (root_namespace): it cannot be "
-			    "a router interface",
-			    port_id);
-		return NULL;
-	}
-	if (!locate(rec, ns, ifname, &w)) {
-		nwg_err_set(err, ENODEV, "hub %s has no link yet (being re-created)", port_id);
-		return NULL;
-	}
 	mtu = nwg_conf_hub_mtu(&a->conf, net_mtu);
-	if (place(a, port_id, &w, ns, ifname, mtu, cidrs, &changed, err) < 0)
-		return NULL;
-	if (record_place(a, rec, ns, ifname, true, mtu, cidrs, err) < 0)
+	if (place(a, rec, ns, ifname, mtu, cidrs, &w, &present, &changed, err) < 0)
 		return NULL;
 	if (changed)
 		log_info("hub %s project %s: attached as %s in %s, MTU %u%s", port_id,
@@ -248,40 +172,27 @@ static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *ar
 static json_t *detach(struct nwg_agent *a, const char *port_id, struct nwg_hub_record *rec,
 		      struct nwg_err *err)
 {
-	const char *home = rec->home_netns;
-	char wg[IFNAMSIZ];
-	struct where w;
-	bool changed = false;
-	json_t *none = json_array();
+	char home[NWG_NETNS_NAME_MAX + 1], wg[IFNAMSIZ];
+	struct nwg_l3_where w;
+	bool present = false, changed = false;
 
+	snprintf(home, sizeof(home), "%s", rec->home_netns);
 	nwg_hub_ifname(port_id, wg);
-	if (!locate(rec, NULL, NULL, &w)) {
-		json_decref(none);
-		return json_pack("{s:b, s:b, s:b, s:s, s:s}", "known", 1, "present", 0, "changed",
-				 0, "interface", wg, "namespace", home);
-	}
-	if (*home && nwg_netns_create(home, err) < 0) {
-		json_decref(none);
+	if (place(a, rec, home, wg, 0, NULL, &w, &present, &changed, err) < 0)
 		return NULL;
-	}
-	if (place(a, port_id, &w, home, wg, 0, NULL, &changed, err) < 0 ||
-	    record_place(a, rec, home, wg, false, 0, none, err) < 0) {
-		json_decref(none);
-		return NULL;
-	}
-	json_decref(none);
-	if (changed)
+	if (present && changed)
 		log_info("hub %s project %s: detached from %s: %s in %s, down", port_id,
 			 rec->project_id, nsname(w.netns), wg, nsname(home));
-	resync(a, port_id);
-	return json_pack("{s:b, s:b, s:b, s:s, s:s}", "known", 1, "present", 1, "changed", changed,
-			 "interface", wg, "namespace", home);
+	if (present)
+		resync(a, port_id);
+	return json_pack("{s:b, s:b, s:b, s:s, s:s}", "known", 1, "present", present, "changed",
+			 changed, "interface", wg, "namespace", home);
 }
 
 static json_t *owns(struct nwg_hub_record *rec)
 {
-	struct where w;
-	bool found = locate(rec, NULL, NULL, &w);
+	struct nwg_l3_where w;
+	bool found = nwg_l3_locate(rec, NULL, NULL, &w);
 
 	return json_pack("{s:b, s:b, s:s, s:s, s:s, s:b, s:i}", "owned", 1, "present", found,
 			 "interface", found ? w.ifname : rec->ifname, "namespace",

@@ -3,11 +3,20 @@
  * (the public key, never the private one) and the quarantine. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "addr.h"
+#include "l3_place.h"
 #include "privsep/ops_repo.h"
+#include "reconcile/exec.h"
+#include "reconcile/plan.h"
+
+_Static_assert((int)NWG_PS_NETNS_ABSENT == (int)NWG_NETNS_ABSENT &&
+		   (int)NWG_PS_NETNS_REMOVED == (int)NWG_NETNS_REMOVED &&
+		   (int)NWG_PS_NETNS_KEPT == (int)NWG_NETNS_KEPT,
+	       "NETNS_REMOVE answers reconcile/exec.h's outcomes");
 
 struct walk {
 	const struct nwg_ps_ids *ids;
@@ -134,10 +143,85 @@ static int op_apply(void *ctx, const struct nwg_ps_apply *a, struct nwg_ps_resul
 	return op_none(ctx, a, out, err);
 }
 
+/* The PLACE's addresses as "addr/plen" strings (NULL-terminated). */
+static char **place_cidrs(const struct nwg_ps_place *p)
+{
+	char **v = calloc(p->addrs.n + 1, sizeof(*v));
+	char buf[NWG_PS_CIDR_MAX + 1];
+
+	for (size_t i = 0; v && i < p->addrs.n; i++) {
+		if (nwg_allowedip_format(&p->addrs.a[i], buf, sizeof(buf)) < 0 ||
+		    !(v[i] = strdup(buf))) {
+			nwg_strv_free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/* attach/detach of a hub the repository knows. A detach goes to the
+ * record's home under the name the hub was created with, and nowhere else:
+ * the engine's home and name must be those. */
+static int place_rec(struct nwg_ps_repo_ctx *c, const struct nwg_ps_place *p,
+		     struct nwg_hub_record *rec, struct nwg_ps_result *out, struct nwg_err *err)
+{
+	struct nwg_l3_req q = {
+	    .attach = p->attach, .netns = p->netns, .ifname = p->ifname, .mtu = p->mtu};
+	struct nwg_l3_where from;
+	char wg[IFNAMSIZ], **v = NULL;
+	bool present = false;
+	int rc;
+
+	nwg_hub_ifname(rec->port_id, wg);
+	if (!p->attach && (strcmp(p->netns, rec->home_netns) != 0 || strcmp(p->ifname, wg) != 0))
+		return nwg_err_set(err, EPERM, "PLACE %s: detach goes to %s as %s", p->port_id,
+				   *rec->home_netns ? rec->home_netns : "the root namespace", wg);
+	if (p->attach && !(v = place_cidrs(p)))
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	q.cidrs = v;
+	rc = nwg_l3_place(c->backend, c->repo, rec, &q, &from, &present, &out->changed, err);
+	nwg_strv_free(v);
+	if (rc < 0)
+		return rc;
+	snprintf(out->ifname, sizeof(out->ifname), "%s", present ? rec->ifname : "");
+	snprintf(out->netns, sizeof(out->netns), "%s", present ? rec->netns : "");
+	out->up = present && rec->up;
+	return 0;
+}
+
 static int op_place(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_result *out,
 		    struct nwg_err *err)
 {
-	return op_none(ctx, p, out, err);
+	struct nwg_ps_repo_ctx *c = ctx;
+	struct nwg_hub_record *rec = NULL;
+	int rc;
+
+	if (!c->backend)
+		return op_none(ctx, p, out, err);
+	rc = nwg_repo_load(c->repo, p->port_id, &rec, err);
+	if (rc == -ENOENT)
+		return nwg_err_set(err, ENOENT, "PLACE %s: hub not realized on this node",
+				   p->port_id);
+	if (rc >= 0)
+		rc = place_rec(c, p, rec, out, err);
+	nwg_hub_record_free(rec);
+	return rc < 0 ? rc : 0;
 }
 
-const struct nwg_ps_ops nwg_ps_repo_ops = {op_read, op_apply, op_place, op_repo};
+/* The real removal (reconcile/exec_netns.c): only when no record names the
+ * namespace, it holds no link but lo and no process runs in it. */
+static int op_netns_remove(void *ctx, const char *netns, struct nwg_ps_result *out,
+			   struct nwg_err *err)
+{
+	struct nwg_ps_repo_ctx *c = ctx;
+	int rc = nwg_exec_netns_remove(c->repo, netns, out->error, sizeof(out->error), err);
+
+	if (rc < 0)
+		return rc;
+	out->netns_state = (uint8_t)rc;
+	if (rc != NWG_NETNS_KEPT)
+		out->error[0] = '\0';
+	return 0;
+}
+
+const struct nwg_ps_ops nwg_ps_repo_ops = {op_read, op_apply, op_place, op_repo, op_netns_remove};

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The executor's repository operations: READ_ACTUAL / STATUS answered from
- * the records (public data only), QUARANTINE / UNQUARANTINE / PURGE.
- * APPLY and PLACE answer EOPNOTSUPP here (see doc/security.md). */
+ * the records (public data only), QUARANTINE / UNQUARANTINE / PURGE, and
+ * NETNS_REMOVE (reconcile/exec_netns.c's checks, then the removal), PLACE
+ * (agent/l3_place.c, the same code as the in-process attach/detach; needs
+ * a backend). APPLY answers EOPNOTSUPP here (see doc/security.md). */
 #ifndef NWG_AGENT_PRIVSEP_OPS_REPO_H
 #define NWG_AGENT_PRIVSEP_OPS_REPO_H
 
 #include "nwg/repo.h"
+#include "nwg/wg.h"
 #include "privsep/server.h"
 
 struct nwg_ps_repo_ctx {
 	struct nwg_repo *repo;
+	struct nwg_backend *backend; /* NULL: PLACE answers EOPNOTSUPP */
 };
 
 extern const struct nwg_ps_ops nwg_ps_repo_ops;

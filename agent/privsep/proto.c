@@ -14,7 +14,7 @@ static const char *const type_names[NWG_PS_TYPE_END] = {
     [NWG_PS_RESULT] = "RESULT",		[NWG_PS_PLACE] = "PLACE",
     [NWG_PS_QUARANTINE] = "QUARANTINE", [NWG_PS_UNQUARANTINE] = "UNQUARANTINE",
     [NWG_PS_PURGE] = "PURGE",		[NWG_PS_STATUS] = "STATUS",
-    [NWG_PS_SHUTDOWN] = "SHUTDOWN",
+    [NWG_PS_SHUTDOWN] = "SHUTDOWN",	[NWG_PS_NETNS_REMOVE] = "NETNS_REMOVE",
 };
 
 const char *nwg_ps_type_name(uint16_t type)
@@ -142,6 +142,7 @@ static void put_apply(struct nwg_psw *w, const struct nwg_ps_apply *a)
 	nwg_psw_u32(w, a->mtu);
 	nwg_psw_u8(w, a->up);
 	nwg_psw_u16(w, a->listen_port);
+	nwg_psw_str(w, a->sealed, NWG_SEALED_B64_LEN);
 	put_cidrs(w, a->addrs.a, a->addrs.n);
 	put_peers(w, a->peers, a->n_peers);
 }
@@ -156,6 +157,7 @@ static void put_result(struct nwg_psw *w, const struct nwg_ps_result *r)
 	nwg_psw_str(w, r->netns, NWG_NETNS_NAME_MAX);
 	nwg_psw_u8(w, r->up);
 	nwg_psw_u8(w, r->changed);
+	nwg_psw_u8(w, r->netns_state);
 }
 
 static void put_place(struct nwg_psw *w, const struct nwg_ps_place *p)
@@ -196,6 +198,9 @@ static void put_body(struct nwg_psw *w, const struct nwg_ps_msg *m)
 		break;
 	case NWG_PS_PURGE:
 		nwg_psw_u32(w, m->u.max_age_s);
+		break;
+	case NWG_PS_NETNS_REMOVE:
+		nwg_psw_str(w, m->u.netns, NWG_NETNS_NAME_MAX);
 		break;
 	default: /* SHUTDOWN: no body */
 		break;

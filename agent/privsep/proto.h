@@ -25,6 +25,7 @@
 #include "nwg/key.h"
 #include "nwg/netns.h"
 #include "nwg/repo.h"
+#include "nwg/seal.h"
 #include "nwg/wg.h"
 
 #define NWG_PS_VERSION	   1
@@ -50,6 +51,7 @@ enum nwg_ps_type {
 	NWG_PS_PURGE,	     /* max age (s) -> RESULT */
 	NWG_PS_STATUS,	     /* ids -> ACTUAL chunks (live peers) */
 	NWG_PS_SHUTDOWN,     /* -> RESULT, then the executor exits */
+	NWG_PS_NETNS_REMOVE, /* project namespace -> RESULT (netns_state) */
 	NWG_PS_TYPE_END,
 };
 
@@ -92,7 +94,9 @@ struct nwg_ps_link {
 };
 
 enum nwg_ps_kind { NWG_PS_DELETE, NWG_PS_CREATE, NWG_PS_UPDATE };
-enum nwg_ps_key_src { NWG_PS_KEY_NEW, NWG_PS_KEY_RECORD, NWG_PS_KEY_LINK };
+/* SEALED: an HA secondary's key, sealed by the primary to this node's
+ * enrollment key (lib/seal.c); only the executor can open it. */
+enum nwg_ps_key_src { NWG_PS_KEY_NEW, NWG_PS_KEY_RECORD, NWG_PS_KEY_LINK, NWG_PS_KEY_SEALED };
 
 struct nwg_ps_apply {
 	uint8_t kind;	 /* enum nwg_ps_kind */
@@ -106,10 +110,16 @@ struct nwg_ps_apply {
 	uint32_t mtu;
 	bool up;
 	uint16_t listen_port; /* 0 = allocate */
+	/* KEY_SEALED only: the envelope, base64, exactly NWG_SEALED_B64_LEN
+	 * characters (ciphertext: the engine never sees the key) */
+	char sealed[NWG_SEALED_B64_LEN + 1];
 	struct nwg_ps_addrs addrs;
 	struct nwg_ps_peer *peers; /* owned */
 	size_t n_peers;
 };
+
+/* RESULT of NETNS_REMOVE (the values of reconcile/exec.h's NWG_NETNS_*). */
+enum { NWG_PS_NETNS_ABSENT = 0, NWG_PS_NETNS_REMOVED = 1, NWG_PS_NETNS_KEPT = 2 };
 
 struct nwg_ps_result {
 	int32_t rc; /* 0 or a negative errno */
@@ -119,7 +129,8 @@ struct nwg_ps_result {
 	char ifname[IFNAMSIZ]; /* APPLY/PLACE: where the link is now ("" = none) */
 	char netns[NWG_NETNS_NAME_MAX + 1];
 	bool up;
-	bool changed; /* PLACE */
+	bool changed;	     /* PLACE */
+	uint8_t netns_state; /* NETNS_REMOVE: NWG_PS_NETNS_* (KEPT: why in error) */
 };
 
 struct nwg_ps_place {
@@ -135,14 +146,15 @@ struct nwg_ps_msg {
 	uint16_t type;
 	uint32_t seq;
 	union {
-		uint16_t version;	      /* HELLO */
-		struct nwg_ps_ids ids;	      /* READ_ACTUAL, STATUS */
-		struct nwg_ps_link link;      /* ACTUAL */
-		struct nwg_ps_apply apply;    /* APPLY */
-		struct nwg_ps_result result;  /* RESULT */
-		struct nwg_ps_place place;    /* PLACE */
-		char port_id[NWG_ID_MAX + 1]; /* (UN)QUARANTINE */
-		uint32_t max_age_s;	      /* PURGE */
+		uint16_t version;		    /* HELLO */
+		struct nwg_ps_ids ids;		    /* READ_ACTUAL, STATUS */
+		struct nwg_ps_link link;	    /* ACTUAL */
+		struct nwg_ps_apply apply;	    /* APPLY */
+		struct nwg_ps_result result;	    /* RESULT */
+		struct nwg_ps_place place;	    /* PLACE */
+		char port_id[NWG_ID_MAX + 1];	    /* (UN)QUARANTINE */
+		uint32_t max_age_s;		    /* PURGE */
+		char netns[NWG_NETNS_NAME_MAX + 1]; /* NETNS_REMOVE */
 	} u;
 };
 

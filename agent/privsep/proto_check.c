@@ -75,10 +75,34 @@ static const char *link_bad(const struct nwg_ps_link *l)
 	return peers_bad(l->peers, l->n_peers, true);
 }
 
+/* The sealed envelope: exactly NWG_SEALED_B64_LEN characters of padded
+ * base64, present with key source SEALED and only then (lib/seal.c checks
+ * the rest when the executor opens it). */
+static bool sealed_ok(const struct nwg_ps_apply *a)
+{
+	size_t n = strlen(a->sealed);
+
+	if (a->key_src != NWG_PS_KEY_SEALED)
+		return n == 0;
+	if (a->kind != NWG_PS_CREATE || n != NWG_SEALED_B64_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = a->sealed[i];
+		bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			   (c >= '0' && c <= '9') || c == '+' || c == '/';
+
+		if (!b64 && !(c == '=' && i >= n - 2))
+			return false;
+	}
+	return true;
+}
+
 static const char *apply_bad(const struct nwg_ps_apply *a)
 {
-	if (a->kind > NWG_PS_UPDATE || a->key_src > NWG_PS_KEY_LINK)
+	if (a->kind > NWG_PS_UPDATE || a->key_src > NWG_PS_KEY_SEALED)
 		return "kind or key source";
+	if (!sealed_ok(a))
+		return "sealed key";
 	if (!nwg_repo_id_valid(a->port_id))
 		return "port_id";
 	if (a->kind != NWG_PS_DELETE && !nwg_repo_id_valid(a->project_id))
@@ -104,6 +128,8 @@ static const char *result_bad(const struct nwg_ps_result *r)
 		return "error text";
 	if (!opt_ifname(r->ifname) || !opt_netns(r->netns))
 		return "ifname or netns";
+	if (r->netns_state > NWG_PS_NETNS_KEPT)
+		return "netns state";
 	return NULL;
 }
 
@@ -153,6 +179,8 @@ static const char *body_bad(const struct nwg_ps_msg *m)
 		return m->u.max_age_s ? NULL : "max age";
 	case NWG_PS_SHUTDOWN:
 		return NULL;
+	case NWG_PS_NETNS_REMOVE:
+		return m->u.netns[0] && nwg_repo_netns_valid(m->u.netns) ? NULL : "netns";
 	default:
 		return "type";
 	}

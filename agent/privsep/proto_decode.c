@@ -102,6 +102,7 @@ static void get_apply(struct nwg_psr *r, struct nwg_ps_apply *a, bool *bad)
 	a->mtu = nwg_psr_u32(r);
 	a->up = nwg_psr_bool(r);
 	a->listen_port = nwg_psr_u16(r);
+	nwg_psr_str(r, a->sealed, sizeof(a->sealed));
 	a->addrs.n = get_cidrs(r, a->addrs.a, NWG_PS_MAX_ADDRS, true, bad);
 	get_peers(r, &a->peers, &a->n_peers, bad);
 }
@@ -116,6 +117,7 @@ static void get_result(struct nwg_psr *r, struct nwg_ps_result *res)
 	nwg_psr_str(r, res->netns, sizeof(res->netns));
 	res->up = nwg_psr_bool(r);
 	res->changed = nwg_psr_bool(r);
+	res->netns_state = nwg_psr_u8(r);
 }
 
 static void get_place(struct nwg_psr *r, struct nwg_ps_place *p, bool *bad)
@@ -156,6 +158,9 @@ static void get_body(struct nwg_psr *r, struct nwg_ps_msg *m, bool *bad)
 		break;
 	case NWG_PS_PURGE:
 		m->u.max_age_s = nwg_psr_u32(r);
+		break;
+	case NWG_PS_NETNS_REMOVE:
+		nwg_psr_str(r, m->u.netns, sizeof(m->u.netns));
 		break;
 	default:
 		break;

@@ -58,6 +58,14 @@ int nwg_ps_policy_place(const struct nwg_ps_policy *pol, const struct nwg_ps_pla
 	return 0;
 }
 
+int nwg_ps_policy_netns(const struct nwg_ps_policy *pol, const char *netns, struct nwg_err *err)
+{
+	if (!*netns || !strncmp(netns, "qrouter-", 8) || !ns_allowed(pol, netns, NULL))
+		return nwg_err_set(err, EPERM, "NETNS_REMOVE: %s is not a project namespace",
+				   *netns ? netns : "the root namespace");
+	return 0;
+}
+
 static int answer(nwg_ps_emit_fn emit, void *ectx, uint32_t seq, int rc,
 		  const struct nwg_ps_result *res, const struct nwg_err *err)
 {
@@ -67,15 +75,16 @@ static int answer(nwg_ps_emit_fn emit, void *ectx, uint32_t seq, int rc,
 	if (res)
 		m.u.result = *res;
 	m.u.result.rc = rc < 0 ? rc : 0;
-	if (rc < 0 && err) {
-		/* printable ASCII only: the engine treats it as input */
-		size_t j = 0;
+	if (rc < 0) {
+		size_t n = err ? strnlen(err->msg, NWG_PS_ERROR_MAX) : 0;
 
-		for (size_t i = 0; err->msg[i] && j < NWG_PS_ERROR_MAX; i++)
-			m.u.result.error[j++] =
-			    err->msg[i] >= 0x20 && err->msg[i] < 0x7f ? err->msg[i] : '?';
-		m.u.result.error[j] = '\0';
+		memcpy(m.u.result.error, err ? err->msg : "", n);
+		m.u.result.error[n] = '\0';
 	}
+	/* printable ASCII only: the engine treats it as input */
+	for (char *c = m.u.result.error; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
 	return emit(ectx, &m);
 }
 
@@ -102,6 +111,9 @@ static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, vo
 		return ops->repo(ctx, m->type, m->u.port_id, 0, err);
 	case NWG_PS_PURGE:
 		return ops->repo(ctx, m->type, NULL, m->u.max_age_s, err);
+	case NWG_PS_NETNS_REMOVE:
+		rc = nwg_ps_policy_netns(pol, m->u.netns, err);
+		return rc < 0 ? rc : ops->netns_remove(ctx, m->u.netns, res, err);
 	case NWG_PS_SHUTDOWN:
 		return 0;
 	default: /* ACTUAL, RESULT: replies, never requests */

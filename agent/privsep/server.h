@@ -33,6 +33,10 @@ struct nwg_ps_ops {
 	/* QUARANTINE / UNQUARANTINE (port_id) or PURGE (max_age_s) */
 	int (*repo)(void *ctx, uint16_t type, const char *port_id, uint32_t max_age_s,
 		    struct nwg_err *err);
+	/* NETNS_REMOVE: out->netns_state, and why a namespace is kept in
+	 * out->error (the dispatch makes it printable) */
+	int (*netns_remove)(void *ctx, const char *netns, struct nwg_ps_result *out,
+			    struct nwg_err *err);
 };
 
 enum { NWG_PS_SERVE_MORE = 0, NWG_PS_SERVE_STOP = 1 };
@@ -50,5 +54,7 @@ int nwg_ps_policy_apply(const struct nwg_ps_policy *pol, const struct nwg_ps_app
 			struct nwg_err *err);
 int nwg_ps_policy_place(const struct nwg_ps_policy *pol, const struct nwg_ps_place *p,
 			struct nwg_err *err);
+/* NETNS_REMOVE: only a project namespace (<ns_prefix><project_id>). */
+int nwg_ps_policy_netns(const struct nwg_ps_policy *pol, const char *netns, struct nwg_err *err);
 
 #endif

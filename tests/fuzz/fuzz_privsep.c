@@ -80,7 +80,16 @@ static int sink(void *ectx, const struct nwg_ps_msg *m)
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo};
+static int op_netns(void *ctx, const char *netns, struct nwg_ps_result *out, struct nwg_err *err)
+{
+	(void)netns;
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

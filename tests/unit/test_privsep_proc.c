@@ -12,6 +12,13 @@
  *    /proc/<pid>/mem searched; the public key is found there: the search
  *    works); QUARANTINE moves the record; a request outside the naming
  *    policy is refused with EPERM;
+ *  - PLACE runs the real attach/detach (agent/l3_place.c) in the executor
+ *    on a veth standing in for the hub's link: attached into a router
+ *    namespace (name, MTU, address, up, record), again without a change,
+ *    a detach anywhere but the record's home refused, then detached home;
+ *  - NETNS_REMOVE runs the real removal in the executor: a project
+ *    namespace a record names is kept (and says why), removed once the
+ *    record is quarantined, then absent; a foreign namespace is EPERM;
  *  - killing the engine ends the executor, and killing the executor ends
  *    the engine.
  */
@@ -33,9 +40,13 @@
 
 #include <cmocka.h>
 
+#include "addr.h"
 #include "harden.h"
 #include "nwg/key.h"
+#include "nwg/netns.h"
 #include "nwg/repo.h"
+#include "nwg/rtnl.h"
+#include "nwg/wg.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
 
@@ -43,6 +54,10 @@
 #define PROJ "proj1"
 
 static char dir[64];
+static char ns[48];  /* tun-<unique>: the record's namespace, created by the test */
+static char rns[48]; /* qrouter-<unique uuid>: a router's namespace */
+#define HUB_IF "wg-7d1c2b3a-00"
+#define QR_IF  "qr-7d1c2b3a-00"
 static struct nwg_key pub_seen; /* the engine's copy of what READ_ACTUAL said */
 
 struct engine_report {
@@ -51,6 +66,14 @@ struct engine_report {
 	int policy_rc;	     /* APPLY into another project's namespace */
 	int quarantine_rc;
 	int mem_errno; /* opening /proc/<executor>/mem */
+	/* NETNS_REMOVE: rc, state (record present, quarantined, again), why kept */
+	int ns_rc[3], ns_state[3];
+	char ns_why[NWG_PS_ERROR_MAX + 1];
+	int ns_policy_rc; /* a namespace that is not a project's */
+	/* PLACE: attach, attach again, detach elsewhere, detach */
+	int place_rc[4];
+	bool place_changed[4];
+	char place_netns[4][NWG_NETNS_NAME_MAX + 1];
 };
 
 struct ready {
@@ -75,9 +98,52 @@ static int each(void *ctx, const struct nwg_ps_link *l)
 	return 0;
 }
 
-static void engine_work(int fd, pid_t executor, struct engine_report *r)
+static char res_why[NWG_PS_ERROR_MAX + 1];
+
+static void netns_remove(struct nwg_ps_client *c, const char *name, int *rc, int *state)
 {
-	struct nwg_ps_client c = {.fd = fd};
+	struct nwg_ps_result res = {0};
+	struct nwg_ps_msg m;
+
+	nwg_ps_msg_init(&m, NWG_PS_NETNS_REMOVE, 0);
+	snprintf(m.u.netns, sizeof(m.u.netns), "%s", name);
+	*rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
+	if (*rc == 0)
+		*rc = res.rc;
+	if (state)
+		*state = res.netns_state;
+	snprintf(res_why, sizeof(res_why), "%s", res.error);
+	nwg_ps_msg_clear(&m);
+}
+
+static void place(struct nwg_ps_client *c, bool attach, const char *netns, const char *ifname,
+		  struct engine_report *r, int i)
+{
+	struct nwg_ps_result res = {0};
+	struct nwg_ps_msg m;
+
+	nwg_ps_msg_init(&m, NWG_PS_PLACE, 0);
+	strcpy(m.u.place.port_id, PORT);
+	snprintf(m.u.place.netns, sizeof(m.u.place.netns), "%s", netns);
+	snprintf(m.u.place.ifname, sizeof(m.u.place.ifname), "%s", ifname);
+	m.u.place.attach = attach;
+	if (attach) {
+		m.u.place.mtu = 1400;
+		nwg_cidr_parse(&m.u.place.addrs.a[0], "10.77.0.1/24", true);
+		m.u.place.addrs.n = 1;
+	}
+	r->place_rc[i] = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
+	if (r->place_rc[i] == 0)
+		r->place_rc[i] = res.rc;
+	r->place_changed[i] = res.changed;
+	snprintf(r->place_netns[i], sizeof(r->place_netns[i]), "%s", res.netns);
+	nwg_ps_msg_clear(&m);
+}
+
+/* Phase 1: what the engine may not do, READ_ACTUAL, attach twice. */
+static void engine_first(struct nwg_ps_client *cl, pid_t executor, struct engine_report *r)
+{
+	struct nwg_ps_client c = *cl;
 	struct nwg_ps_result res;
 	struct nwg_ps_msg m;
 	char path[128];
@@ -105,12 +171,42 @@ static void engine_work(int fd, pid_t executor, struct engine_report *r)
 		r->policy_rc = res.rc;
 	nwg_ps_msg_clear(&m);
 
+	place(&c, true, rns, QR_IF, r, 0);
+	place(&c, true, rns, QR_IF, r, 1);
+	*cl = c;
+}
+
+/* Phase 3: the namespace removal and the quarantine. */
+static void engine_last(struct nwg_ps_client *c, struct engine_report *r)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+
+	netns_remove(c, ns, &r->ns_rc[0], &r->ns_state[0]);
+	snprintf(r->ns_why, sizeof(r->ns_why), "%s", res_why);
+
 	nwg_ps_msg_init(&m, NWG_PS_QUARANTINE, 0);
 	strcpy(m.u.port_id, PORT);
-	r->quarantine_rc = nwg_ps_call(&c, &m, NULL, NULL, &res, NULL);
+	r->quarantine_rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
 	if (r->quarantine_rc == 0)
 		r->quarantine_rc = res.rc;
 	nwg_ps_msg_clear(&m);
+
+	netns_remove(c, ns, &r->ns_rc[1], &r->ns_state[1]);
+	netns_remove(c, ns, &r->ns_rc[2], &r->ns_state[2]);
+	netns_remove(c, "sshd", &r->ns_policy_rc, NULL);
+}
+
+static void engine_work(struct nwg_ps_client *c, pid_t executor, struct engine_report *r, int phase)
+{
+	if (phase == 1) {
+		engine_first(c, executor, r);
+	} else if (phase == 2) { /* detach elsewhere, then home */
+		place(c, false, "tun-elsewhere", HUB_IF, r, 2);
+		place(c, false, ns, HUB_IF, r, 3);
+	} else {
+		engine_last(c, r);
+	}
 }
 
 /* The executor process: opens the repository, forks the engine, serves.
@@ -119,6 +215,7 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 {
 	struct nwg_ps_repo_ctx ctx = {0};
 	struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
+	struct nwg_backend_opts bo = {.kind = NWG_BACKEND_KERNEL};
 	struct nwg_harden_result hr;
 	struct nwg_ps_user u;
 	struct ready rd = {0};
@@ -126,6 +223,7 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 	int fd, rc;
 
 	if (nwg_harden_process(&hr, NULL) < 0 || nwg_repo_open(&ctx.repo, dir, NULL) < 0 ||
+	    nwg_backend_open(&ctx.backend, &bo, NULL) < 0 ||
 	    nwg_ps_user_lookup("nobody", &u, NULL) < 0)
 		_exit(3);
 	rc = nwg_ps_fork(&fd, &peer, NULL);
@@ -133,17 +231,23 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 		_exit(4);
 	if (rc == 1) { /* engine */
 		struct engine_report r = {0};
+		struct nwg_ps_client c = {.fd = fd};
 		char b;
 
 		nwg_repo_close(ctx.repo);
+		nwg_backend_close(ctx.backend);
 		close(ready_w);
 		if (nwg_ps_drop_engine(&u, peer, NULL) < 0)
 			_exit(5);
-		if (write(rep_w, "r", 1) != 1 || read(go_r, &b, 1) != 1)
+		if (write(rep_w, "r", 1) != 1)
 			_exit(6);
-		engine_work(fd, peer, &r);
-		if (write(rep_w, &r, sizeof(r)) != sizeof(r))
-			_exit(7);
+		for (int phase = 1; phase <= 3; phase++) {
+			if (read(go_r, &b, 1) != 1)
+				_exit(6);
+			engine_work(&c, peer, &r, phase);
+			if (write(rep_w, &r, sizeof(r)) != sizeof(r))
+				_exit(7);
+		}
 		pause(); /* until killed, or SIGTERM when the executor dies */
 		_exit(0);
 	}
@@ -283,8 +387,8 @@ static void save_record(struct nwg_key *priv, struct nwg_key *pub)
 	strcpy(rec->port_id, PORT);
 	strcpy(rec->project_id, PROJ);
 	strcpy(rec->ifname, "wg-7d1c2b3a-00");
-	strcpy(rec->netns, "tun-" PROJ);
-	strcpy(rec->home_netns, "tun-" PROJ);
+	strcpy(rec->netns, ns);
+	strcpy(rec->home_netns, ns);
 	assert_int_equal(nwg_key_generate(&rec->private_key), 0);
 	rec->listen_port = 51999;
 	rec->mtu = 1420;
@@ -296,6 +400,69 @@ static void save_record(struct nwg_key *priv, struct nwg_key *pub)
 		fail_msg("save: %s", err.msg);
 	nwg_repo_close(repo);
 	nwg_hub_record_free(rec);
+}
+
+static void sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	if (system(cmd) != 0)
+		fail_msg("%s: failed", cmd);
+}
+
+/* A veth end stands in for the hub's link (no WireGuard needed to move it):
+ * in the hub's home, under its name, with its alias. */
+static void hub_link_create(void)
+{
+	assert_int_equal(nwg_netns_create(ns, NULL), 0);
+	assert_int_equal(nwg_netns_create(rns, NULL), 0);
+	sh("ip -n %s link add " HUB_IF " type veth peer name %s", ns, "psw-peer");
+	sh("ip -n %s link set " HUB_IF " alias neutron-wireguard:%s", ns, PORT);
+}
+
+static void hub_link_delete(void)
+{
+	sh("ip -n %s link del %s", ns, "psw-peer");
+}
+
+static void link_check(const char *netns, const char *ifname, bool up, unsigned int mtu,
+		       const char *cidr)
+{
+	struct nwg_rtnl *rt = NULL;
+	struct nwg_link l;
+	char **have = NULL;
+
+	assert_int_equal(nwg_rtnl_open(&rt, netns, NULL), 0);
+	if (nwg_link_get(rt, ifname, &l, NULL) < 0)
+		fail_msg("%s not in %s", ifname, netns);
+	assert_int_equal(l.up, up);
+	if (mtu)
+		assert_int_equal(l.mtu, mtu);
+	assert_true(nwg_addr_list(rt, ifname, &have, NULL) >= 0);
+	if (cidr) {
+		assert_non_null(have);
+		assert_string_equal(have[0], cidr);
+	} else {
+		for (size_t i = 0; have && have[i]; i++)
+			if (strncmp(have[i], "fe80:", 5) != 0)
+				fail_msg("address %s left on %s", have[i], ifname);
+	}
+	nwg_strv_free(have);
+	nwg_rtnl_close(rt);
+}
+
+static void record_check(const char *netns, const char *ifname)
+{
+	struct nwg_repo *repo;
+	struct nwg_hub_record *rec = NULL;
+
+	assert_int_equal(nwg_repo_open(&repo, dir, NULL), 0);
+	assert_int_equal(nwg_repo_load(repo, PORT, &rec, NULL), 0);
+	assert_string_equal(rec->netns, netns);
+	assert_string_equal(rec->ifname, ifname);
+	nwg_hub_record_free(rec);
+	nwg_repo_close(repo);
 }
 
 static int wait_exit(pid_t pid, int *status)
@@ -327,6 +494,30 @@ static void test_split(void **state)
 	assert_int_equal(p.rd.dumpable, 0);
 	/* the key exists only after both processes are running */
 	save_record(&priv, &pub);
+	hub_link_create();
+	assert_int_equal(write(p.go_w, "g", 1), 1);
+	assert_int_equal(read(p.rep_r, &r, sizeof(r)), sizeof(r));
+
+	/* attach: in the router namespace as qr-, MTU, address, up, recorded */
+	assert_int_equal(r.place_rc[0], 0);
+	assert_true(r.place_changed[0]);
+	assert_string_equal(r.place_netns[0], rns);
+	link_check(rns, QR_IF, true, 1400, "10.77.0.1/24");
+	record_check(rns, QR_IF);
+	/* again: nothing to change */
+	assert_int_equal(r.place_rc[1], 0);
+	assert_false(r.place_changed[1]);
+
+	assert_int_equal(write(p.go_w, "g", 1), 1);
+	assert_int_equal(read(p.rep_r, &r, sizeof(r)), sizeof(r));
+	/* detach: only to the record's home, then down, no address, recorded */
+	assert_int_equal(r.place_rc[2], -EPERM);
+	assert_int_equal(r.place_rc[3], 0);
+	assert_true(r.place_changed[3]);
+	link_check(ns, HUB_IF, false, 0, NULL);
+	record_check(ns, HUB_IF);
+	hub_link_delete();
+
 	assert_int_equal(write(p.go_w, "g", 1), 1);
 	assert_int_equal(read(p.rep_r, &r, sizeof(r)), sizeof(r));
 
@@ -359,6 +550,17 @@ static void test_split(void **state)
 	assert_int_equal(r.quarantine_rc, 0);
 	snprintf(path, sizeof(path), "%s/quarantine/%s.conf", dir, PORT);
 	assert_int_equal(stat(path, &st), 0);
+
+	/* the real namespace removal, through the executor */
+	assert_int_equal(r.ns_rc[0], 0);
+	assert_int_equal(r.ns_state[0], NWG_PS_NETNS_KEPT);
+	assert_non_null(strstr(r.ns_why, "still names it"));
+	assert_int_equal(r.ns_rc[1], 0);
+	assert_int_equal(r.ns_state[1], NWG_PS_NETNS_REMOVED);
+	assert_int_equal(nwg_netns_exists(ns), 0);
+	assert_int_equal(r.ns_rc[2], 0);
+	assert_int_equal(r.ns_state[2], NWG_PS_NETNS_ABSENT);
+	assert_int_equal(r.ns_policy_rc, -EPERM);
 
 	/* the search finds the public key the engine was sent ... */
 	assert_true(mem_contains(p.engine, pub.b, sizeof(pub.b)));
@@ -398,6 +600,8 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/nwg-test-privsep.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
+	snprintf(ns, sizeof(ns), "tun-psproc%d", (int)getpid());
+	snprintf(rns, sizeof(rns), "qrouter-7d1c2b3a-0000-4111-8222-%012d", (int)getpid());
 	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
@@ -405,6 +609,10 @@ static int teardown(void **state)
 {
 	(void)state;
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (geteuid() == 0 && nwg_netns_exists(ns) == 1)
+		nwg_netns_delete(ns, NULL);
+	if (geteuid() == 0 && nwg_netns_exists(rns) == 1)
+		nwg_netns_delete(rns, NULL);
 	return 0;
 }
 

@@ -115,9 +115,24 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 	case NWG_PS_PURGE:
 		m->u.max_age_s = 7 * 86400;
 		break;
+	case NWG_PS_NETNS_REMOVE:
+		strcpy(m->u.netns, "tun-" PROJ);
+		break;
 	default:
 		break;
 	}
+}
+
+/* An APPLY that creates an HA secondary from a sealed envelope. */
+static void build_sealed(struct nwg_ps_msg *m)
+{
+	build(m, NWG_PS_APPLY);
+	m->u.apply.key_src = NWG_PS_KEY_SEALED;
+	memset(m->u.apply.sealed, 'A', NWG_SEALED_B64_LEN);
+	m->u.apply.sealed[7] = '+';
+	m->u.apply.sealed[8] = '/';
+	m->u.apply.sealed[NWG_SEALED_B64_LEN - 1] = '=';
+	m->u.apply.sealed[NWG_SEALED_B64_LEN] = '\0';
 }
 
 static int encode(const struct nwg_ps_msg *m)
@@ -241,6 +256,26 @@ static void m_hello_zero(struct nwg_ps_msg *m)
 {
 	m->u.version = 0;
 }
+static void m_sealed_without_src(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.apply.sealed, "AAAA");
+}
+static void m_key_src(struct nwg_ps_msg *m)
+{
+	m->u.apply.key_src = NWG_PS_KEY_SEALED + 1;
+}
+static void m_netns_state(struct nwg_ps_msg *m)
+{
+	m->u.result.netns_state = NWG_PS_NETNS_KEPT + 1;
+}
+static void m_netns_empty(struct nwg_ps_msg *m)
+{
+	m->u.netns[0] = '\0';
+}
+static void m_netns_slash(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.netns, "tun-../x");
+}
 
 static const struct mutation mutations[] = {
     {NWG_PS_READ_ACTUAL, "id with /", m_id_slash},
@@ -260,6 +295,11 @@ static const struct mutation mutations[] = {
     {NWG_PS_QUARANTINE, "dot id", m_quarantine_id},
     {NWG_PS_PURGE, "zero age", m_purge_zero},
     {NWG_PS_HELLO, "zero version", m_hello_zero},
+    {NWG_PS_APPLY, "envelope without key source SEALED", m_sealed_without_src},
+    {NWG_PS_APPLY, "unknown key source", m_key_src},
+    {NWG_PS_RESULT, "unknown namespace state", m_netns_state},
+    {NWG_PS_NETNS_REMOVE, "root namespace", m_netns_empty},
+    {NWG_PS_NETNS_REMOVE, "name with /", m_netns_slash},
 };
 
 static void test_mutations_refused(void **state)
@@ -278,6 +318,42 @@ static void test_mutations_refused(void **state)
 		if (nwg_ps_check(&m, NULL) != -EINVAL)
 			fail_msg("%s: check accepted %s", nwg_ps_type_name(mu->type), mu->what);
 		nwg_ps_msg_clear(&m);
+	}
+}
+
+/* The sealed envelope travels as ciphertext of one exact shape: padded
+ * base64 of NWG_SEALED_B64_LEN characters, only with key source SEALED,
+ * only on a CREATE. */
+static void test_sealed_apply(void **state)
+{
+	static const char *const bad[] = {"short", "bad char", "padding inside", "update"};
+	struct nwg_ps_msg a, b;
+	struct nwg_err err = {{0}};
+	int n;
+
+	(void)state;
+	build_sealed(&a);
+	n = encode(&a);
+	if (nwg_ps_decode(buf, (size_t)n, &b, &err) != 0)
+		fail_msg("decode: %s", err.msg);
+	assert_int_equal(b.u.apply.key_src, NWG_PS_KEY_SEALED);
+	assert_string_equal(b.u.apply.sealed, a.u.apply.sealed);
+	nwg_ps_msg_clear(&b);
+	nwg_ps_msg_clear(&a);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		build_sealed(&a);
+		if (i == 0)
+			a.u.apply.sealed[NWG_SEALED_B64_LEN - 1] = '\0';
+		else if (i == 1)
+			a.u.apply.sealed[3] = '\n';
+		else if (i == 2)
+			a.u.apply.sealed[5] = '=';
+		else
+			a.u.apply.kind = NWG_PS_UPDATE;
+		if (nwg_ps_encode(&a, buf, sizeof(buf), &err) != -EINVAL)
+			fail_msg("sealed envelope accepted: %s", bad[i]);
+		assert_non_null(strstr(err.msg, "sealed key"));
+		nwg_ps_msg_clear(&a);
 	}
 }
 
@@ -401,7 +477,7 @@ static void test_counts_bounded(void **state)
 /* ---- the executor's dispatch ---- */
 
 struct calls {
-	int read, apply, place, repo;
+	int read, apply, place, repo, netns;
 	int emitted;
 	struct nwg_ps_msg last;
 };
@@ -453,7 +529,17 @@ static int op_repo(void *ctx, uint16_t type, const char *port_id, uint32_t age, 
 	return nwg_err_set(err, ENOENT, "no record\nINFO forged");
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo};
+static int op_netns(void *ctx, const char *netns, struct nwg_ps_result *out, struct nwg_err *err)
+{
+	(void)netns;
+	(void)err;
+	((struct calls *)ctx)->netns++;
+	out->netns_state = NWG_PS_NETNS_KEPT;
+	strcpy(out->error, "a process\tstill runs");
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 /* The sink encodes and decodes again: what the engine would read. */
@@ -495,8 +581,13 @@ static void test_serve_runs_valid_requests(void **state)
 	assert_int_equal(c.apply, 1);
 	assert_int_equal(c.place, 1);
 	assert_int_equal(c.repo, 3);
+	assert_int_equal(c.netns, 1);
+	/* a kept namespace: rc 0, the state, the reason as one printable line */
+	assert_int_equal(c.last.u.result.rc, 0);
+	assert_int_equal(c.last.u.result.netns_state, NWG_PS_NETNS_KEPT);
+	assert_string_equal(c.last.u.result.error, "a process?still runs");
 	/* READ_ACTUAL and STATUS: one ACTUAL each, then the RESULT */
-	assert_int_equal(c.emitted, 9 + 2);
+	assert_int_equal(c.emitted, 10 + 2);
 	/* an operation's error text reaches the engine as one printable line */
 	build(&m, NWG_PS_QUARANTINE);
 	serve(&c, encode(&m));
@@ -518,7 +609,7 @@ static void expect_refused(struct nwg_ps_msg *m, int want_rc, const char *why)
 	if (n < 0)
 		fail_msg("%s: test message not encodable: %s", why, err.msg);
 	rc = serve(&c, n);
-	if (c.read || c.apply || c.place || c.repo)
+	if (c.read || c.apply || c.place || c.repo || c.netns)
 		fail_msg("%s: an operation ran", why);
 	assert_int_equal(c.last.type, NWG_PS_RESULT);
 	if (c.last.u.result.rc != want_rc)
@@ -560,6 +651,17 @@ static void test_serve_refuses_policy(void **state)
 	strcpy(m.u.place.netns, "other-ns");
 	expect_refused(&m, -EPERM, "detach into a foreign namespace");
 	nwg_ps_msg_clear(&m);
+
+	build(&m, NWG_PS_NETNS_REMOVE);
+	strcpy(m.u.netns, ROUTE);
+	expect_refused(&m, -EPERM, "remove a router's namespace");
+	strcpy(m.u.netns, "sshd-ns");
+	expect_refused(&m, -EPERM, "remove a foreign namespace");
+	strcpy(m.u.netns, "tun-");
+	expect_refused(&m, -EPERM, "remove the bare prefix");
+	strcpy(m.u.netns, "tun-.hidden");
+	expect_refused(&m, -EPERM, "remove a prefix with a non-id");
+	nwg_ps_msg_clear(&m);
 }
 
 static void test_serve_refuses_wire(void **state)
@@ -599,7 +701,7 @@ static void test_serve_refuses_wire(void **state)
 	/* garbage */
 	memset(buf, 0xff, 40);
 	assert_true(serve(&c, 40) < 0);
-	assert_int_equal(c.read + c.apply + c.place + c.repo, 0);
+	assert_int_equal(c.read + c.apply + c.place + c.repo + c.netns, 0);
 	nwg_ps_msg_clear(&c.last);
 }
 
@@ -608,6 +710,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip_every_type),
 	    cmocka_unit_test(test_mutations_refused),
+	    cmocka_unit_test(test_sealed_apply),
 	    cmocka_unit_test(test_wire_refused),
 	    cmocka_unit_test(test_counts_bounded),
 	    cmocka_unit_test(test_serve_runs_valid_requests),
