@@ -35,9 +35,18 @@ PROFILE_ENDPOINT = 'endpoint'
 PROFILE_PEERS = 'peers'
 PROFILE_KEEPALIVE = 'persistent_keepalive'
 PROFILE_ROOT_NAMESPACE = 'root_namespace'
+# Admin-only: a highly available hub built on two network nodes (doc/ha.md)
+PROFILE_HA = 'wireguard_ha'
+HA_HOSTS = 'hosts'
+HA_ROLE_PRIMARY = 'primary'
+HA_ROLE_SECONDARY = 'secondary'
+HA_STATES = ('active', 'standby', 'fault')
+# The agent publishes its enrollment public key in its configurations
+AGENT_ENROLL_PUB = 'enroll_pub'
 
 HUB_PROFILE_KEYS = frozenset((PROFILE_ROLE, PROFILE_ROOT_NAMESPACE,
-                              PROFILE_PUBLIC_KEY, PROFILE_ENDPOINT))
+                              PROFILE_PUBLIC_KEY, PROFILE_ENDPOINT,
+                              PROFILE_HA))
 SPOKE_PROFILE_KEYS = frozenset((PROFILE_ROLE, PROFILE_PUBLIC_KEY,
                                 PROFILE_ENDPOINT, PROFILE_PEERS,
                                 PROFILE_KEEPALIVE))

@@ -104,6 +104,10 @@ def wireguard_attr(session, row, network_id=None):
             'endpoint': row.endpoint,
             'listen_port': row.listen_port,
             'peers': peers}
+    if row.role == c.ROLE_HUB:
+        ha = db.ha_rows(session, [row.port_id]).get(row.port_id)
+        if ha:
+            attr['ha'] = ha_attr(ha, row.host)
     if row.role != c.ROLE_HUB:
         # Device configs need it; binding:profile is admin-only to read.
         attr['persistent_keepalive'] = row.persistent_keepalive
@@ -111,13 +115,15 @@ def wireguard_attr(session, row, network_id=None):
 
 
 def get_hubs(session, host, port_ids=None):
-    """doc/contracts.md get_hubs: hubs bound to host with their spokes."""
+    """doc/contracts.md get_hubs: hubs bound to host with their spokes
+    (and the HA hubs that name host, doc/ha.md)."""
     hub_ids = _hub_ids(session, host, port_ids)
-    return {'host': host, 'hubs': _hubs(session, hub_ids)}
+    return {'host': host, 'hubs': _hubs(session, hub_ids, host)}
 
 
 def _hub_ids(session, host, port_ids):
-    hub_ids = db.hub_ids_on_host(session, host)
+    hub_ids = sorted(set(db.hub_ids_on_host(session, host)) |
+                     set(db.ha_hub_ids_on_host(session, host)))
     if port_ids is not None:
         wanted = set(port_ids)
         hub_ids = [h for h in hub_ids if h in wanted]
@@ -137,7 +143,7 @@ def get_hubs_page(session, host, port_ids, after, max_spokes):
                if after is None or h > after]
     hubs, spokes = [], 0
     for start in range(0, len(hub_ids), PAGE_CHUNK):
-        for hub in _hubs(session, hub_ids[start:start + PAGE_CHUNK]):
+        for hub in _hubs(session, hub_ids[start:start + PAGE_CHUNK], host):
             if hubs and spokes + len(hub['spokes']) > max_spokes:
                 return {'host': host, 'hubs': hubs,
                         'next': hubs[-1]['port_id']}
@@ -146,8 +152,9 @@ def get_hubs_page(session, host, port_ids, after, max_spokes):
     return {'host': host, 'hubs': hubs, 'next': None}
 
 
-def _hubs(session, hub_ids):
+def _hubs(session, hub_ids, host=None):
     rows = db.get_rows(session, hub_ids)
+    ha = db.ha_rows(session, hub_ids)
     ports = db.ports(session, hub_ids)
     bindings = db.bindings(session, hub_ids)
     addrs = db.addresses(session, hub_ids)
@@ -179,4 +186,44 @@ def _hubs(session, hub_ids):
             'router_id': router_id,
             'spokes': spokes_of_hub(session, hub_id, port.network_id),
         })
+        if hub_id in ha:
+            hubs[-1]['ha'] = ha_section(session, rows[hub_id], ha[hub_id],
+                                        bindings.get(hub_id), host)
     return hubs
+
+
+def ha_section(session, row, ha_rows, binding, host):
+    """doc/contracts.md get_hubs `ha`: what host's agent needs to build
+    its copy of an HA hub. The primary is the bound host: it makes the
+    key and the listen port; the secondary gets them from the primary's
+    report (the key only as the envelope sealed to its enrollment key)."""
+    hosts = sorted(ha_rows)
+    primary = binding.host if binding is not None else None
+    peer = [h for h in hosts if h != host]
+    peer = peer[0] if len(peer) == 1 else None
+    own = ha_rows.get(host)
+    section = {
+        'hosts': hosts,
+        'role': (c.HA_ROLE_PRIMARY if host == primary
+                 else c.HA_ROLE_SECONDARY),
+        'primary': primary,
+        'peer_host': peer,
+        'peer_enroll_pub': db.enroll_pubs(session, [peer]).get(peer)
+        if peer else None,
+        'listen_port': row.listen_port,
+        'states': {h: ha_rows[h].state for h in hosts},
+    }
+    if section['role'] == c.HA_ROLE_SECONDARY:
+        section['envelope'] = own.envelope if own is not None else None
+    else:   # the primary seals (again) while this is false
+        section['peer_sealed'] = bool(peer and ha_rows[peer].envelope)
+    return section
+
+
+def ha_attr(ha_rows, primary):
+    """The ``ha`` part of an HA hub's ``wireguard`` attribute."""
+    hosts = sorted(ha_rows)
+    active = [h for h in hosts if ha_rows[h].state == 'active']
+    return {'hosts': hosts, 'primary': primary,
+            'active': active[0] if len(active) == 1 else None,
+            'states': {h: ha_rows[h].state for h in hosts}}

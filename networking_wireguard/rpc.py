@@ -70,6 +70,10 @@ def _page_args(page):
     return after, max_spokes
 
 
+def _ha_hosts(session, port_id):
+    return set(db.ha_rows(session, [port_id]).get(port_id, {}))
+
+
 def check_reporting_host(context, port_id, host):
     """Refuse a report about a hub from anyone but its host's live agent.
 
@@ -77,6 +81,9 @@ def check_reporting_host(context, port_id, host):
     is a live WireGuard agent there (Neutron's own agent RPCs check the
     caller's host the same way). Raises InvalidInput otherwise; a port_id
     that is not a hub passes (the driver logs and ignores it).
+    An HA hub's second host (doc/ha.md) may report too; a third may not.
+    Returns True for the bound host (or a port that is not a hub), False
+    for the HA secondary.
     """
     if not isinstance(host, str) or not host:
         raise n_exc.InvalidInput(error_message='host: required (the '
@@ -84,9 +91,11 @@ def check_reporting_host(context, port_id, host):
     with db_api.CONTEXT_READER.using(context):
         row = db.get_row(context.session, port_id)
         if row is None or row.role != c.ROLE_HUB:
-            return
+            return True
         bound = db.hosts(context.session, [port_id]).get(port_id)
-    if bound != host:
+        # an HA hub (doc/ha.md) is built, and reported, by both its hosts
+        ha_hosts = _ha_hosts(context.session, port_id)
+    if bound != host and host not in ha_hosts:
         raise n_exc.InvalidInput(error_message=(
             'host: %s is not the bound host of hub %s' % (host, port_id)))
     agents = directory.get_plugin().get_agents(
@@ -94,6 +103,7 @@ def check_reporting_host(context, port_id, host):
     if not any(a.get('alive') for a in agents):
         raise n_exc.InvalidInput(error_message=(
             'host: no live %s on %s' % (c.AGENT_TYPE, host)))
+    return bound == host
 
 
 class WireGuardRpcCallback(object):
@@ -123,19 +133,38 @@ class WireGuardRpcCallback(object):
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def hub_realized(self, context, port_id, public_key, listen_port,
                      endpoint=None, interface=None, namespace=None,
-                     mtu=None, host=None):
+                     mtu=None, host=None, ha_envelope=None, ha_state=None):
+        # ha_envelope: ciphertext only (the hub key sealed to the other
+        # HA node's enrollment key); logged by length, never by value
         LOG.info("hub_realized(port_id=%s, public_key=%s, listen_port=%s, "
-                 "endpoint=%s, interface=%s, namespace=%s, mtu=%s, host=%s)",
+                 "endpoint=%s, interface=%s, namespace=%s, mtu=%s, host=%s, "
+                 "ha_envelope=%s, ha_state=%s)",
                  port_id, public_key, listen_port, endpoint, interface,
-                 namespace, mtu, host)
+                 namespace, mtu, host,
+                 None if ha_envelope is None else
+                 '<%d chars>' % len(str(ha_envelope)), ha_state)
         admin = n_context.get_admin_context()
         try:
-            check_reporting_host(admin, port_id, host)
-            self.driver.hub_realized(
-                admin, port_id, public_key,
-                listen_port, endpoint, interface, namespace, mtu)
+            primary = check_reporting_host(admin, port_id, host)
+            if primary:
+                self.driver.hub_realized(
+                    admin, port_id, public_key,
+                    listen_port, endpoint, interface, namespace, mtu)
+            self._ha_reported(admin, port_id, host, public_key,
+                              listen_port, ha_envelope, ha_state)
         except n_exc.InvalidInput as e:
             # Bad data from an agent: refuse it (the agent gets the error).
             LOG.warning("hub_realized for %s rejected: %s", port_id, e)
             raise
         return None
+
+    def _ha_reported(self, admin, port_id, host, public_key, listen_port,
+                     envelope, state):
+        ha_reported = getattr(self.driver, 'ha_reported', None)
+        if ha_reported is None:
+            return
+        notify = ha_reported(admin, port_id, host, public_key, listen_port,
+                             envelope, state)
+        if notify:
+            WireGuardAgentNotifyApi().notify_hosts(
+                admin, {h: {port_id} for h in notify})

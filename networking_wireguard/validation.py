@@ -24,6 +24,15 @@ MAX_ENDPOINT_LEN = 63
 _PORT = re.compile(r'[1-9][0-9]{0,4}')
 _V6_ENDPOINT = re.compile(r'\[([0-9A-Fa-f:.]+)\]:([^:]*)')
 _IPV4 = re.compile(r'[0-9.]+')
+# A network node's host name in an HA hub's host list (doc/contracts.md,
+# "One grammar"): what the agent's [DEFAULT] host may be, narrowed to the
+# characters host names use.
+HOST_MAX_LEN = 255
+_HOST = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]{0,%d}' % (HOST_MAX_LEN - 1))
+# A sealed hub key (libsodium sealed box, lib/seal.c): canonical base64
+# of exactly SEALED_LEN bytes.
+SEALED_LEN = 132
+SEALED_B64_LEN = 176
 _UUID = re.compile(r'[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-'
                    r'[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}')
 # Names that look like secret key material, compared after lower-casing and
@@ -262,8 +271,70 @@ def _check_hub(port, profile, is_admin, realized):
                 profile[name] != value:
             fail(pfield(name), 'a hub\'s %s is set by its agent once the '
                                'hub is realized; leave it out' % name)
+    ha_hosts = None
+    if c.PROFILE_HA in profile:
+        ha_hosts = check_ha(profile[c.PROFILE_HA],
+                            port.get(portbindings.HOST_ID), is_admin)
     return {'root_namespace': root_ns, 'public_key': None, 'endpoint': None,
-            'peers': [], 'persistent_keepalive': None}
+            'peers': [], 'persistent_keepalive': None, 'ha_hosts': ha_hosts}
+
+
+# ----------------------------------------------------------------- HA
+def is_host(value):
+    """A network node's host name as an HA hub's host list names it."""
+    return isinstance(value, str) and _HOST.fullmatch(value) is not None
+
+
+def check_ha(value, bound_host, is_admin):
+    """binding:profile.wireguard_ha = {"hosts": [h1, h2]}: admin-only,
+    exactly two distinct host names, one of them the hub's bound host.
+    Returns the hosts sorted."""
+    field = pfield(c.PROFILE_HA)
+    if not is_admin:
+        fail(field, 'only an admin may make a hub highly available')
+    if not isinstance(value, dict) or set(value) != {c.HA_HOSTS}:
+        fail(field, 'must be {"hosts": [host1, host2]}')
+    hosts = value[c.HA_HOSTS]
+    field = '%s.%s' % (field, c.HA_HOSTS)
+    if not isinstance(hosts, list) or len(hosts) != 2:
+        fail(field, 'must list exactly two network nodes')
+    for host in hosts:
+        if not is_host(host):
+            fail(field, '%s is not a host name (letters, digits, ".", '
+                        '"-", "_"; at most %d characters)'
+                 % (_quoted(host), HOST_MAX_LEN))
+    if hosts[0] == hosts[1]:
+        fail(field, 'names %s twice: two different network nodes are '
+                    'needed' % hosts[0])
+    if bound_host not in hosts:
+        fail(field, 'must include the hub\'s %s (%s)'
+             % (portbindings.HOST_ID, bound_host))
+    return sorted(hosts)
+
+
+def _quoted(value):
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + '...'
+
+
+def is_sealed(value):
+    """A sealed hub key: canonical base64 of exactly SEALED_LEN bytes."""
+    if not isinstance(value, str) or len(value) != SEALED_B64_LEN:
+        return False
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) == SEALED_LEN and base64.b64encode(raw).decode() == value
+
+
+def check_ha_report(envelope, state):
+    """HA arguments of hub_realized (from the agent)."""
+    if envelope is not None and not is_sealed(envelope):
+        fail('ha_envelope', 'must be a sealed hub key (canonical base64 of '
+                            '%d bytes)' % SEALED_LEN)
+    if state is not None and state not in c.HA_STATES:
+        fail('ha_state', 'must be one of %s' % ', '.join(c.HA_STATES))
 
 
 def _check_spoke(profile):

@@ -7,6 +7,7 @@ with neutron_lib.db.api.CONTEXT_READER/WRITER.
 
 import collections
 
+from neutron.db.models import agent as agent_model
 from neutron.db import models_v2
 from neutron.plugins.ml2 import models as ml2_models
 from neutron_lib import constants as n_const
@@ -15,9 +16,11 @@ from sqlalchemy.orm import util as orm_util
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import models
+from networking_wireguard import validation
 
 WgPort = models.WireGuardPort
 WgPeer = models.WireGuardPeer
+WgHa = models.WireGuardHaHost
 PortBinding = ml2_models.PortBinding
 
 
@@ -76,6 +79,8 @@ def delete_port(session, port_id):
     session.query(WgPeer).filter(
         (WgPeer.spoke_port_id == port_id) |
         (WgPeer.hub_port_id == port_id)).delete(synchronize_session=False)
+    session.query(WgHa).filter(WgHa.port_id == port_id).delete(
+        synchronize_session=False)
     # One ORM delete, not a bulk one: the row bumps the port's revision.
     row = get_row(session, port_id)
     if row is not None:
@@ -199,3 +204,59 @@ def network_mtus(session, network_ids):
     query = session.query(models_v2.Network.id, models_v2.Network.mtu).filter(
         models_v2.Network.id.in_(list(network_ids)))
     return dict(query)
+
+
+# ------------------------------------------------------------ HA hubs
+def ha_rows(session, port_ids):
+    """{port_id: {host: WireGuardHaHost}} of the HA hubs among port_ids."""
+    result = collections.defaultdict(dict)
+    if not port_ids:
+        return result
+    query = session.query(WgHa).filter(WgHa.port_id.in_(list(port_ids)))
+    for row in query:
+        result[row.port_id][row.host] = row
+    return result
+
+
+def set_ha_hosts(session, port_id, hosts):
+    """Make the hub's HA host rows those of hosts (None or []: not HA).
+    A host that stays keeps its state and envelope."""
+    hosts = set(hosts or ())
+    have = ha_rows(session, [port_id]).get(port_id, {})
+    for host, row in have.items():
+        if host not in hosts:
+            session.delete(row)
+    for host in sorted(hosts - set(have)):
+        session.add(WgHa(port_id=port_id, host=host))
+    session.flush()
+
+
+def ha_hub_ids_on_host(session, host):
+    """HA hubs that name host in their host list (either role)."""
+    query = session.query(WgHa.port_id).join(
+        WgPort, WgPort.port_id == WgHa.port_id).filter(
+        WgHa.host == host, WgPort.role == c.ROLE_HUB)
+    return sorted(r[0] for r in query)
+
+
+def enroll_pubs(session, hosts):
+    """{host: enrollment public key} the hosts' WireGuard agents publish
+    in their configurations (only well-formed keys)."""
+    hosts = [h for h in hosts if h]
+    if not hosts:
+        return {}
+    query = session.query(agent_model.Agent.host,
+                          agent_model.Agent.configurations).filter(
+        agent_model.Agent.agent_type == c.AGENT_TYPE,
+        agent_model.Agent.host.in_(hosts))
+    result = {}
+    for host, text in query:
+        try:
+            conf = jsonutils.loads(text or '{}')
+        except ValueError:
+            continue
+        pub = conf.get(c.AGENT_ENROLL_PUB) if isinstance(conf, dict) \
+            else None
+        if validation.is_public_key(pub):
+            result[host] = pub
+    return result

@@ -62,3 +62,25 @@ class WireGuardPeer(model_base.BASEV2):
     hub_port_id = sa.Column(sa.String(36),
                             sa.ForeignKey('ports.id', ondelete='CASCADE'),
                             primary_key=True, index=True)
+
+
+class WireGuardHaHost(model_base.BASEV2):
+    """One row per network node of a highly available hub (doc/ha.md):
+    the two hosts of binding:profile.wireguard_ha, mirrored when the hub
+    is validated, so that get_hubs finds the hubs a secondary serves.
+
+    state:    the HA state this host's agent last reported
+              (active/standby/fault), None before its first report.
+    envelope: for the secondary, the hub's private key SEALED to this
+              host's enrollment public key by the primary's agent
+              (ciphertext only: neither Neutron nor anyone but this
+              host's agent can open it), None until reported.
+    """
+    __tablename__ = 'wireguard_ha_hosts'
+
+    port_id = sa.Column(sa.String(36),
+                        sa.ForeignKey('ports.id', ondelete='CASCADE'),
+                        primary_key=True)
+    host = sa.Column(sa.String(255), primary_key=True, index=True)
+    state = sa.Column(sa.String(16), nullable=True)
+    envelope = sa.Column(sa.String(255), nullable=True)

@@ -5,6 +5,8 @@
   an interface of several router namespaces -- and a hub whose router is
   already hosted by the L3 agent of another node (the hub's key never moves
   between nodes; non-HA L3 rewrites a router port's host to its L3 agent's).
+  An HA hub (binding:profile.wireguard_ha) is refused on every router
+  for now (409, doc/ha.md).
   Called from the mechanism driver's initialize().
 * ``router_subnet_cidrs()``: the subnets of the hub's router(s) other than
   the hub's own, which a device reaches through the hub (rendered into
@@ -41,6 +43,21 @@ def _is_hub(context, port):
         return False
 
 
+def _is_ha_hub(port):
+    """An HA hub (doc/ha.md): binding:profile.wireguard_ha is set."""
+    profile = port.get(portbindings.PROFILE) or {}
+    return isinstance(profile, dict) and bool(profile.get('wireguard_ha'))
+
+
+def _refuse_ha_hub(port_id, router_id):
+    raise HubRouterConflict(reason=(
+        'port %s is a highly available WireGuard hub; on the L3-agent '
+        'backends it cannot be an interface of router %s yet (the router '
+        'lives on one node, the hub on two): attach a non-HA hub, or keep '
+        'the HA hub on its network and route to it (doc/ha.md)'
+        % (port_id, router_id)))
+
+
 def _router_kind(router_db):
     extra = getattr(router_db, 'extra_attributes', None)
     if extra is None:
@@ -67,6 +84,8 @@ def check_hub_interface(resource, event, trigger, payload=None):
     context = payload.context
     if not port or not _is_hub(context, port):
         return
+    if _is_ha_hub(port):
+        _refuse_ha_hub(port['id'], payload.resource_id)
     router_db = payload.latest_state
     kind = _router_kind(router_db)
     if kind:
@@ -102,6 +121,9 @@ def check_hub_owner(resource, event, trigger, payload=None):
     transaction), so HA/DVR are refused here, before anything changed.
     """
     original, attrs = payload.states[0], payload.states[-1] or {}
+    if (attrs.get('device_owner') in n_const.ROUTER_INTERFACE_OWNERS and
+            original and _is_ha_hub(original)):
+        _refuse_ha_hub(original['id'], attrs.get('device_id'))
     kind = _REFUSED_OWNERS.get(attrs.get('device_owner'))
     if not kind or not original or not _is_hub(payload.context, original):
         return

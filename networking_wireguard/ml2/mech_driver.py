@@ -59,6 +59,15 @@ def _profile_peers(port):
         if isinstance(peers, list) else set()
 
 
+def _ha_hosts(port):
+    """The hosts of an HA hub's profile (validated ones only)."""
+    profile = (port or {}).get(portbindings.PROFILE) or {}
+    ha = profile.get(c.PROFILE_HA) if isinstance(profile, dict) else None
+    hosts = ha.get(c.HA_HOSTS) if isinstance(ha, dict) else None
+    return {h for h in hosts if v.is_host(h)} \
+        if isinstance(hosts, list) else set()
+
+
 class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
 
     def __init__(self):
@@ -109,7 +118,8 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         if row is None:
             return
         if row.role == c.ROLE_HUB:
-            affected = {context.current.get(portbindings.HOST_ID): {port_id}}
+            affected = {h: {port_id} for h in _ha_hosts(context.current)}
+            affected[context.current.get(portbindings.HOST_ID)] = {port_id}
             spokes = db.spoke_ids_of_hubs(session, [port_id]).get(port_id, [])
         else:
             affected = self._hubs_by_host(
@@ -164,6 +174,7 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                     'the hub, create a new one there)'
                     % (port['id'], row.host, new_host, row.host)))
             db.save_row(session, port['id'], role)
+            db.set_ha_hosts(session, port['id'], spec['ha_hosts'])  # HA
             return True
         if profile_changed:
             self._check_peers(plugin_context, port, spec)
@@ -260,8 +271,10 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                 if not force and not _changed(context, _HUB_RELEVANT):
                     return
                 hosts = {port.get(portbindings.HOST_ID)}
+                hosts |= _ha_hosts(port)    # HA: both nodes build it
                 if context.original:
                     hosts.add(context.original.get(portbindings.HOST_ID))
+                    hosts |= _ha_hosts(context.original)
                 affected = {h: {port['id']} for h in hosts if h}
                 spokes = []
                 if not force and _changed(context, ('fixed_ips',)):
@@ -284,6 +297,9 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         result = {}
         for hub_id, host in db.hosts(session, list(rows)).items():
             if host:
+                result.setdefault(host, set()).add(hub_id)
+        for hub_id, ha in db.ha_rows(session, list(rows)).items():
+            for host in ha:     # an HA hub's other node builds it too
                 result.setdefault(host, set()).add(hub_id)
         return result
 
@@ -326,3 +342,9 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
         return realized.hub_realized(context, port_id, public_key,
                                      listen_port, endpoint, interface,
                                      namespace, mtu)
+
+    def ha_reported(self, context, port_id, host, public_key, listen_port,
+                    envelope, state):
+        """See realized.ha_reported (served by service_plugin.py)."""
+        return realized.ha_reported(context, port_id, host, public_key,
+                                    listen_port, envelope, state)

@@ -84,6 +84,11 @@ def hub_realized(context, port_id, public_key, listen_port,
             before = port_details.binding_before(
                 context, port_id, binding if changes else None)
         if row_changed:
+            if row.public_key != public_key:
+                # HA: an envelope sealed for the old key is void
+                for ha_row in db.ha_rows(session, [port_id]).get(
+                        port_id, {}).values():
+                    ha_row.envelope = None
             db.save_row(session, port_id, c.ROLE_HUB, **new)
             LOG.info("Hub %s realized on %s: %s (listen port %s)",
                      port_id, host, endpoint, listen_port)
@@ -165,3 +170,57 @@ def _heal(plugin_context, port_id):
     LOG.debug("Hub %s: binding details refreshed after a binding raced "
               "with hub_realized", port_id)
     port_details.publish_change(plugin_context, port_id, before)
+
+
+def ha_reported(context, port_id, host, public_key, listen_port,
+                envelope=None, state=None):
+    """The HA part of a hub_realized report (doc/ha.md), after
+    rpc.check_reporting_host accepted host as one of the hub's HA hosts.
+
+    primary (the bound host; hub_realized() stored its report first):
+    envelope is the hub's private key sealed to the secondary's
+    enrollment public key -- ciphertext, stored on the secondary's row.
+    secondary: its copy must carry the primary's public key and listen
+    port (it built the hub from the envelope); it never sends an envelope.
+    Either: its HA state. Returns the hosts to tell (hubs_changed), [] when
+    nothing changed; raises InvalidInput for a refused report.
+    """
+    v.check_ha_report(envelope, state)
+    with db_api.CONTEXT_WRITER.using(context):
+        session = context.session
+        row = db.get_row(session, port_id)
+        ha = db.ha_rows(session, [port_id]).get(port_id, {})
+        if row is None or row.role != c.ROLE_HUB or host not in ha:
+            if envelope is not None or state is not None:
+                v.fail('host', '%s is not an HA host of hub %s'
+                       % (host, port_id))
+            return []
+        binding = port_details.active_binding(context, port_id)
+        primary = binding.host if binding is not None else None
+        peers = [h for h in ha if h != host]
+        if host != primary:
+            if envelope is not None:
+                v.fail('ha_envelope', 'only the primary (%s) seals the '
+                                      'key of hub %s' % (primary, port_id))
+            if (row.public_key, row.listen_port) != (public_key,
+                                                     listen_port):
+                v.fail('public_key', 'the secondary\'s copy of hub %s must '
+                                     'have the primary\'s key and listen '
+                                     'port (%s, %s)' % (port_id,
+                                                        row.public_key,
+                                                        row.listen_port))
+        notify = set()
+        if envelope is not None:
+            for peer in peers:
+                if ha[peer].envelope != envelope:
+                    ha[peer].envelope = envelope
+                    notify.add(peer)
+        if state is not None and ha[host].state != state:
+            ha[host].state = state
+            notify.update(peers)
+        if notify:
+            session.flush()
+            LOG.info("HA hub %s: report of %s (state %s%s)", port_id, host,
+                     state, ', key sealed to %s' % ', '.join(peers)
+                     if envelope else '')
+    return sorted(notify)

@@ -104,7 +104,7 @@ check "neutron-db-manage --subproject networking-wireguard upgrade head" sh -c \
 	"env PYTHONPATH='$ROOT' neutron-db-manage --config-file '$NEUTRON_CONF' --config-file '$ML2_CONF' \
 	--subproject networking-wireguard upgrade head >'$LOG/db-sub.out' 2>&1 &&
 	env PYTHONPATH='$ROOT' neutron-db-manage --config-file '$NEUTRON_CONF' --config-file '$ML2_CONF' \
-	--subproject networking-wireguard current 2>&1 | grep -q '4d8e0b3a6c21 (head)'"
+	--subproject networking-wireguard current 2>&1 | grep -q '$(cat networking_wireguard/db/migration/alembic_migrations/versions/EXPAND_HEAD) (head)'"
 vhost=${TRANSPORT_URL##*/}
 [ -n "$vhost" ] || vhost=/
 rpc_consumer() {

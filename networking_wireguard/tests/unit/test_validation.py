@@ -150,7 +150,7 @@ class TestGrammarCorpus(unittest.TestCase):
     def test_corpus(self):
         corpus = _corpus()
         fields = [k for k in corpus if not k.startswith('_') and
-                  isinstance(corpus[k], dict)]
+                  isinstance(corpus[k], dict) and k != 'ha']
         self.assertEqual(sorted(['public_key', 'endpoint',
                                  'persistent_keepalive', 'port_id']),
                          sorted(fields))
@@ -162,6 +162,42 @@ class TestGrammarCorpus(unittest.TestCase):
                         self.assertEqual(verdict == 'good',
                                          self.spoke_ok(field, value))
 
+    def test_ha_corpus(self):
+        corpus = _corpus()['ha']
+        self.assertEqual(['envelope', 'host'], sorted(corpus))
+        for field, ok in (('host', self.ha_host_ok),
+                          ('envelope', self.envelope_ok)):
+            for verdict in ('good', 'bad'):
+                self.assertTrue(corpus[field][verdict])
+                for value in corpus[field][verdict]:
+                    with self.subTest(field=field, value=value):
+                        self.assertEqual(verdict == 'good', ok(value))
+
+    @staticmethod
+    def ha_host_ok(value):
+        """The host is accepted in a hub's HA host list (either place)."""
+        verdicts = set()
+        for hosts in ([value, 'other-node'], ['other-node', value]):
+            port = {'binding:host_id': 'other-node', 'fixed_ips': ['x'],
+                    'binding:profile': {'wireguard_ha': {'hosts': hosts}}}
+            try:
+                spec = v.check_profile('hub', port, True)
+                verdicts.add(value in spec['ha_hosts'])
+            except n_exc.InvalidInput:
+                verdicts.add(False)
+        assert len(verdicts) == 1, value
+        return verdicts.pop()
+
+    @staticmethod
+    def envelope_ok(value):
+        if value is None:   # absent from a report: nothing to check
+            return False
+        try:
+            v.check_ha_report(value, None)
+        except n_exc.InvalidInput:
+            return False
+        return True
+
     def test_bare_ip_endpoints_go_to_the_agent_as_null(self):
         for value in _corpus()['endpoint_bare_ip']:
             with self.subTest(value=value):
@@ -170,3 +206,54 @@ class TestGrammarCorpus(unittest.TestCase):
                                                   'endpoint': value}}, False)
                 self.assertEqual(value, spec['endpoint'])
                 self.assertIsNone(v.dialable_endpoint(value))
+
+
+class TestHaProfile(unittest.TestCase):
+    """binding:profile.wireguard_ha: admin-only, hubs only, two hosts."""
+
+    @staticmethod
+    def hub(ha, host='n1'):
+        return {'binding:host_id': host, 'fixed_ips': ['x'],
+                'binding:profile': {'wireguard_ha': ha}}
+
+    def assert_refused(self, text, role='hub', port=None, admin=True):
+        with self.assertRaises(n_exc.InvalidInput) as ctx:
+            v.check_profile(role, port, admin)
+        self.assertIn('binding:profile.wireguard_ha', str(ctx.exception))
+        self.assertIn(text, str(ctx.exception))
+
+    def test_good(self):
+        spec = v.check_profile('hub', self.hub({'hosts': ['n2', 'n1']}), True)
+        self.assertEqual(['n1', 'n2'], spec['ha_hosts'])
+        spec = v.check_profile('hub', {'binding:host_id': 'n1',
+                                       'fixed_ips': ['x'],
+                                       'binding:profile': {}}, False)
+        self.assertIsNone(spec['ha_hosts'])
+
+    def test_refused(self):
+        self.assert_refused('only an admin',
+                            port=self.hub({'hosts': ['n1', 'n2']}),
+                            admin=False)
+        self.assert_refused('not valid for a WireGuard spoke', role='spoke',
+                            port={'binding:profile': {
+                                'public_key': KEY,
+                                'wireguard_ha': {'hosts': ['n1', 'n2']}}})
+        for ha, text in (({'hosts': ['n1']}, 'exactly two'),
+                         ({'hosts': ['n1', 'n2', 'n3']}, 'exactly two'),
+                         ({'hosts': ['n1', 'n1']}, 'twice'),
+                         ({'hosts': ['n2', 'n3']}, 'must include'),
+                         ({'hosts': ['n1', 'n 2']}, 'not a host name'),
+                         ({'hosts': 'n1,n2'}, 'exactly two'),
+                         ({'hosts': ['n1', 'n2'], 'vip': 'x'}, 'must be {'),
+                         (['n1', 'n2'], 'must be {'), (True, 'must be {')):
+            with self.subTest(ha=ha):
+                self.assert_refused(text, port=self.hub(ha))
+
+    def test_report(self):
+        v.check_ha_report(None, None)
+        v.check_ha_report(None, 'active')
+        for env, state in (('x', None), (None, 'master'), (None, 1),
+                           (KEY, None)):
+            with self.subTest(env=env, state=state):
+                self.assertRaises(n_exc.InvalidInput, v.check_ha_report,
+                                  env, state)

@@ -14,7 +14,8 @@ from sqlalchemy import event
 from networking_wireguard.db import models  # noqa: F401
 
 VERSION_TABLE = 'alembic_version_wireguard'
-OUR_TABLES = frozenset(('wireguard_ports', 'wireguard_peers'))
+OUR_TABLES = frozenset(('wireguard_ports', 'wireguard_peers',
+                        'wireguard_ha_hosts'))
 MYSQL_ENGINE = None
 
 config = context.config
