@@ -26,7 +26,8 @@ void nwgcli_ha_usage(FILE *f)
 	    "  deactivate IFNAME [--keepalive S]  back to silent: no endpoints, no sessions\n"
 	    "  stream IFNAME --hub ID --key FILE --peer-key PUB --bind A:P --to A:P --cache FILE\n"
 	    "      [--interval-ms MS] (300)  send this node's endpoints to the peer node while\n"
-	    "                                they are non-empty, keep the peer's in FILE\n"
+	    "      [--dgram-bytes N] (1472)  they are non-empty (in datagrams of at most N\n"
+	    "                                bytes), keep the peer's in FILE\n"
 	    "  enroll-pub FILE               print the enrollment public key (creates FILE)\n"
 	    "Exit: 0 ok, 1 failed (message on stderr), 2 usage.\n",
 	    f);

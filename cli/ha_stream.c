@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `neutron-wireguard ha stream`: the endpoint stream between the two nodes of
  * a hub group. Every interval it reads the local hub; when it has endpoints
- * (this node is active) it sends them to the peer node in one datagram
- * sealed with crypto_box (nwg/ha.h); whatever it receives from the peer is
- * checked (key, hub, sequence, list grammar) and kept in the cache file that
- * `ha activate --from` reads. Runs until SIGTERM/SIGINT. */
+ * (this node is active) it sends them to the peer node as one snapshot cut
+ * into datagrams of at most --dgram-bytes, each sealed with crypto_box
+ * (nwg/ha.h); whatever it receives from the peer is checked (key, hub,
+ * sequence), put back together (a snapshot is used only once all of its
+ * chunks arrived), checked again (list grammar) and kept in the cache file
+ * that `ha activate --from` reads. Runs until SIGTERM/SIGINT. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,7 +28,8 @@ struct stream {
 	union nwg_endpoint bind, to;
 	struct nwg_key priv, pub, peer;
 	long interval_ms;
-	uint64_t last_seq;
+	size_t dgram;
+	struct nwg_ha_asm asm_;
 	int fd;
 	struct nwg_backend *b;
 };
@@ -41,16 +44,21 @@ static void on_signal(int sig)
 
 static int parse(int argc, char **argv, struct stream *s)
 {
-	static const struct option opts[] = {
-	    {"hub", required_argument, NULL, 'h'},	   {"key", required_argument, NULL, 'k'},
-	    {"peer-key", required_argument, NULL, 'p'},	   {"bind", required_argument, NULL, 'b'},
-	    {"to", required_argument, NULL, 't'},	   {"cache", required_argument, NULL, 'c'},
-	    {"interval-ms", required_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"hub", required_argument, NULL, 'h'},
+					     {"key", required_argument, NULL, 'k'},
+					     {"peer-key", required_argument, NULL, 'p'},
+					     {"bind", required_argument, NULL, 'b'},
+					     {"to", required_argument, NULL, 't'},
+					     {"cache", required_argument, NULL, 'c'},
+					     {"interval-ms", required_argument, NULL, 'i'},
+					     {"dgram-bytes", required_argument, NULL, 'd'},
+					     {NULL, 0, NULL, 0}};
 	bool peer = false;
 	uint16_t v;
 	int c;
 
 	s->interval_ms = 300;
+	s->dgram = NWG_HA_DGRAM_DEF;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'h')
@@ -67,6 +75,9 @@ static int parse(int argc, char **argv, struct stream *s)
 			continue;
 		else if (c == 'i' && nwgcli_ha_u16(optarg, 10, &v) == 0)
 			s->interval_ms = v;
+		else if (c == 'd' && nwgcli_ha_u16(optarg, NWG_HA_DGRAM_MIN, &v) == 0 &&
+			 v <= NWG_HA_MSG_MAX)
+			s->dgram = v;
 		else
 			return -EINVAL;
 	}
@@ -82,16 +93,42 @@ static socklen_t salen(const union nwg_endpoint *e)
 	return e->sa.sa_family == AF_INET6 ? sizeof(e->sin6) : sizeof(e->sin);
 }
 
+/* One snapshot (text) as chunks, all under the same seq. */
+static int send_chunks(struct stream *s, uint64_t seq, const char *text, size_t len,
+		       struct nwg_err *err)
+{
+	static uint8_t msg[NWG_HA_MSG_MAX];
+	size_t *ends = NULL, n = 0, mlen = 0, start = 0;
+	int r = nwg_ha_split(text, len, nwg_ha_chunk_room(s->hub, s->dgram), &ends, &n);
+
+	if (r < 0)
+		return nwg_err_set(err, -r, "stream: cannot cut %zu bytes into chunks", len);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct nwg_ha_chunk c = {.idx = (uint32_t)i, .total = (uint32_t)n};
+
+		r = nwg_ha_msg_seal(msg, s->dgram, &mlen, s->hub, seq, &c, text + start,
+				    ends[i] - start, &s->priv, &s->peer, err);
+		start = ends[i];
+		/* a blocking socket: a burst of chunks waits for room, not lost */
+		if (r >= 0 && sendto(s->fd, msg, mlen, 0, &s->to.sa, salen(&s->to)) < 0 &&
+		    errno != ENETUNREACH && errno != EHOSTUNREACH && errno != ECONNREFUSED) {
+			fprintf(stderr, NWGCLI_PROG " ha stream: send: %s\n", strerror(errno));
+			break;
+		}
+	}
+	free(ends);
+	return r;
+}
+
 /* Sends this node's endpoints when it has any. */
 static void send_endpoints(struct stream *s)
 {
-	static uint8_t msg[NWG_HA_MSG_MAX];
 	struct nwg_device *dev = NULL;
 	struct nwg_ha_ep *v = NULL;
 	struct nwg_err err = {{0}};
 	struct timespec now;
 	char *text = NULL;
-	size_t n = 0, len = 0, mlen = 0;
+	size_t n = 0, len = 0;
 	int r;
 
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -102,12 +139,8 @@ static void send_endpoints(struct stream *s)
 		r = nwg_ha_format(v, n, &text, &len);
 	/* seq: microseconds of wall time, so a restarted sender stays ahead */
 	if (r >= 0 && n)
-		r = nwg_ha_msg_seal(msg, sizeof(msg), &mlen, s->hub,
-				    (uint64_t)now.tv_sec * 1000000U + (uint64_t)now.tv_nsec / 1000,
-				    text, len, &s->priv, &s->peer, &err);
-	if (r >= 0 && n && sendto(s->fd, msg, mlen, MSG_DONTWAIT, &s->to.sa, salen(&s->to)) < 0 &&
-	    errno != EAGAIN && errno != ENETUNREACH && errno != EHOSTUNREACH)
-		fprintf(stderr, NWGCLI_PROG " ha stream: send: %s\n", strerror(errno));
+		r = send_chunks(s, (uint64_t)now.tv_sec * 1000000U + (uint64_t)now.tv_nsec / 1000,
+				text, len, &err);
 	if (r < 0 && r != -ENODEV && r != -ENOENT)
 		fprintf(stderr, NWGCLI_PROG " ha stream: %s\n",
 			err.msg[0] ? err.msg : strerror(-r));
@@ -149,36 +182,53 @@ static uint64_t min_seq(const struct stream *s)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	floor = now.tv_sec > MAX_AGE_S ? (uint64_t)(now.tv_sec - MAX_AGE_S) * 1000000U : 0;
-	return s->last_seq > floor ? s->last_seq : floor;
+	return s->asm_.done > floor ? s->asm_.done : floor;
 }
 
-/* One datagram from the peer: opened, its list validated, then cached. */
-static void receive(struct stream *s)
+/* A complete snapshot from the peer: validated, then cached. */
+static void apply(struct stream *s, const char *text, size_t len)
 {
-	static uint8_t msg[NWG_HA_MSG_MAX + 1];
 	struct nwg_ha_ep *v = NULL;
 	struct nwg_err err = {{0}};
-	char *text = NULL;
-	size_t len = 0, n = 0;
+	size_t n = 0;
+	int r = nwg_ha_parse(text, len, &v, &n, &err);
+
+	if (r >= 0)
+		r = write_cache(s->cache, text, len);
+	if (r < 0)
+		fprintf(stderr, NWGCLI_PROG " ha stream: dropped a snapshot: %s\n",
+			err.msg[0] ? err.msg : strerror(-r));
+	free(v);
+}
+
+/* One datagram from the peer: opened, then added to its snapshot. Returns
+ * false when there was nothing to read. */
+static bool receive(struct stream *s)
+{
+	static uint8_t msg[NWG_HA_MSG_MAX + 1];
+	struct nwg_err err = {{0}};
+	struct nwg_ha_chunk c;
+	char *text = NULL, *all = NULL;
+	size_t len = 0, alen = 0;
 	uint64_t seq = 0;
 	ssize_t got = recv(s->fd, msg, sizeof(msg), MSG_DONTWAIT);
 	int r;
 
 	if (got <= 0)
-		return;
-	r = nwg_ha_msg_open(&text, &len, &seq, msg, (size_t)got, s->hub, min_seq(s), &s->priv,
+		return false;
+	r = nwg_ha_msg_open(&text, &len, &seq, &c, msg, (size_t)got, s->hub, min_seq(s), &s->priv,
 			    &s->peer, &err);
 	if (r >= 0)
-		r = nwg_ha_parse(text, len, &v, &n, &err);
-	if (r >= 0)
-		r = write_cache(s->cache, text, len);
-	if (r >= 0)
-		s->last_seq = seq;
-	else
+		r = nwg_ha_asm_add(&s->asm_, seq, &c, text, len, &all, &alen);
+	if (r == 1)
+		apply(s, all, alen);
+	else if (r < 0 && r != -EALREADY)
 		fprintf(stderr, NWGCLI_PROG " ha stream: dropped a datagram: %s\n",
-			err.msg[0] ? err.msg : strerror(-r));
-	free(v);
-	free(text);
+			err.msg[0]     ? err.msg
+			: r == -ESTALE ? "a chunk of an older snapshot"
+				       : strerror(-r));
+	free(all);
+	return true;
 }
 
 static long ms_since(const struct timespec *t)
@@ -202,8 +252,11 @@ static int run(struct stream *s)
 			clock_gettime(CLOCK_MONOTONIC, &last);
 			continue;
 		}
+		/* drain what is queued (a snapshot is many datagrams), a bounded
+		 * number at a time so the send period is kept */
 		if (poll(&p, 1, (int)wait) > 0)
-			receive(s);
+			for (int i = 0; i < 4096 && receive(s); i++)
+				;
 	}
 	return NWGCLI_OK;
 }
@@ -211,6 +264,7 @@ static int run(struct stream *s)
 int nwgcli_ha_stream(int argc, char **argv)
 {
 	struct stream s = {.fd = -1};
+	int buf = 4 << 20;
 	struct nwg_err err = {{0}};
 	struct sigaction sa = {.sa_handler = on_signal};
 	int r, ret = NWGCLI_FAIL;
@@ -222,7 +276,11 @@ int nwgcli_ha_stream(int argc, char **argv)
 		fprintf(stderr, NWGCLI_PROG " ha stream: %s: %s\n", s.keyfile, strerror(-r));
 		return NWGCLI_FAIL;
 	}
+	nwg_ha_asm_init(&s.asm_);
 	s.fd = socket(s.bind.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* room for a few whole snapshots of a large hub (root: above rmem_max) */
+	if (s.fd >= 0 && setsockopt(s.fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	if (s.fd < 0 || bind(s.fd, &s.bind.sa, salen(&s.bind)) < 0)
 		fprintf(stderr, NWGCLI_PROG " ha stream: bind: %s\n", strerror(errno));
 	else if (nwgcli_ha_backend(&s.b, &err) < 0)
@@ -233,6 +291,7 @@ int nwgcli_ha_stream(int argc, char **argv)
 		ret = run(&s);
 	}
 	nwg_backend_close(s.b);
+	nwg_ha_asm_free(&s.asm_);
 	if (s.fd >= 0)
 		close(s.fd);
 	nwg_key_wipe(&s.priv);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The HA endpoint stream's datagram: crypto_box between the two agents'
- * enrollment keys (authenticated both ways), a hub name and a sequence. */
+ * enrollment keys (authenticated both ways), a hub name, the snapshot's
+ * sequence and the chunk's place in it. */
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
@@ -10,9 +11,11 @@
 
 #include "nwg/ha.h"
 
-#define MAGIC	  "NWGHA1"
+#define MAGIC	  "NWGHA2"
 #define MAGIC_LEN 6
-#define HDR_MAX	  (MAGIC_LEN + 1 + NWG_HA_HUB_MAX + 1 + 20 + 1)
+/* "NWGHA2 <hub> <seq> <idx>/<total>\n": 20 digits of seq, 5 of idx/total */
+#define HDR_MAX	 (MAGIC_LEN + 1 + NWG_HA_HUB_MAX + 1 + 20 + 1 + 5 + 1 + 5 + 1)
+#define OVERHEAD (MAGIC_LEN + crypto_box_NONCEBYTES + crypto_box_MACBYTES)
 
 static bool hub_ok(const char *hub)
 {
@@ -27,27 +30,46 @@ static bool hub_ok(const char *hub)
 	return true;
 }
 
+static bool chunk_ok(const struct nwg_ha_chunk *c)
+{
+	return c && c->total >= 1 && c->total <= NWG_HA_CHUNKS_MAX && c->idx < c->total;
+}
+
+size_t nwg_ha_chunk_room(const char *hub, size_t dgram)
+{
+	if (!hub_ok(hub) || dgram < NWG_HA_DGRAM_MIN || dgram > NWG_HA_MSG_MAX)
+		return 0;
+	return dgram - OVERHEAD - HDR_MAX;
+}
+
 int nwg_ha_msg_seal(uint8_t *out, size_t cap, size_t *outlen, const char *hub, uint64_t seq,
-		    const char *text, size_t len, const struct nwg_key *own_priv,
-		    const struct nwg_key *peer_pub, struct nwg_err *err)
+		    const struct nwg_ha_chunk *c, const char *text, size_t len,
+		    const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
+		    struct nwg_err *err)
 {
 	size_t plen, need;
 	char *plain;
 	int h, r = 0;
 
-	if (!out || !outlen || !hub_ok(hub) || (!text && len) || !own_priv || !peer_pub)
-		return nwg_err_set(err, EINVAL, "stream: bad arguments (hub: [A-Za-z0-9_-]{1,64})");
+	if (!out || !outlen || !hub_ok(hub) || !chunk_ok(c) || (!text && len) || !own_priv ||
+	    !peer_pub)
+		return nwg_err_set(err, EINVAL,
+				   "stream: bad arguments (hub: [A-Za-z0-9_-]{1,64}, "
+				   "chunk idx < total <= %d)",
+				   NWG_HA_CHUNKS_MAX);
 	if (sodium_init() < 0)
 		return nwg_err_set(err, EIO, "stream: libsodium init failed");
-	plen = HDR_MAX + len;
-	need = MAGIC_LEN + crypto_box_NONCEBYTES + crypto_box_MACBYTES + plen;
-	plain = malloc(plen + 1);
+	if (len > NWG_HA_MSG_MAX)
+		return nwg_err_set(err, EMSGSIZE, "stream: %zu bytes do not fit one datagram", len);
+	plain = malloc(HDR_MAX + len + 1);
 	if (!plain)
 		return nwg_err_set(err, ENOMEM, "out of memory");
-	h = snprintf(plain, HDR_MAX + 1, MAGIC " %s %" PRIu64 "\n", hub, seq);
-	memcpy(plain + h, text, len);
+	h = snprintf(plain, HDR_MAX + 1, MAGIC " %s %" PRIu64 " %" PRIu32 "/%" PRIu32 "\n", hub,
+		     seq, c->idx, c->total);
+	if (len)
+		memcpy(plain + h, text, len);
 	plen = (size_t)h + len;
-	need = MAGIC_LEN + crypto_box_NONCEBYTES + crypto_box_MACBYTES + plen;
+	need = OVERHEAD + plen;
 	if (need > cap || need > NWG_HA_MSG_MAX) {
 		r = nwg_err_set(err, EMSGSIZE, "stream: %zu bytes do not fit one datagram", need);
 	} else {
@@ -65,39 +87,61 @@ int nwg_ha_msg_seal(uint8_t *out, size_t cap, size_t *outlen, const char *hub, u
 	return r;
 }
 
-/* "NWGHA1 <hub> <seq>\n" at the start of plain: seq and the header length. */
-static int header(const char *plain, size_t plen, const char *hub, uint64_t *seq, size_t *hlen)
+/* A canonical decimal (no sign, no leading zero) ending at `stop`: *v, *end. */
+static int decimal(const char *p, const char *lim, char stop, uint64_t max, uint64_t *v,
+		   const char **end)
+{
+	uint64_t x = 0;
+	const char *q = p;
+
+	for (; q < lim && *q >= '0' && *q <= '9'; q++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		x = x * 10 + (uint64_t)(*q - '0');
+	}
+	if (q == p || q >= lim || *q != stop || (*p == '0' && q - p > 1) || x > max)
+		return -EINVAL;
+	*v = x;
+	*end = q + 1;
+	return 0;
+}
+
+/* "NWGHA2 <hub> <seq> <idx>/<total>\n" at the start of plain: seq, chunk and
+ * the header length. */
+static int header(const char *plain, size_t plen, const char *hub, uint64_t *seq,
+		  struct nwg_ha_chunk *c, size_t *hlen)
 {
 	const char *nl = memchr(plain, '\n', plen < HDR_MAX ? plen : HDR_MAX);
 	size_t hl = strlen(hub);
 	const char *p = plain + MAGIC_LEN + 2 + hl;
-	char *end;
+	uint64_t idx, total;
 
 	if (!nl || (size_t)(nl - plain) < MAGIC_LEN + 3 + hl ||
 	    memcmp(plain, MAGIC " ", MAGIC_LEN + 1) != 0)
 		return -EINVAL;
 	if (memcmp(plain + MAGIC_LEN + 1, hub, hl) != 0 || plain[MAGIC_LEN + 1 + hl] != ' ')
 		return -EXDEV;
-	if (*p < '0' || *p > '9')
+	if (decimal(p, nl, ' ', UINT64_MAX, seq, &p) < 0 ||
+	    decimal(p, nl, '/', NWG_HA_CHUNKS_MAX - 1, &idx, &p) < 0 ||
+	    decimal(p, nl + 1, '\n', NWG_HA_CHUNKS_MAX, &total, &p) < 0 || idx >= total)
 		return -EINVAL;
-	errno = 0;
-	*seq = strtoull(p, &end, 10);
-	if (errno || end != nl)
-		return -EINVAL;
+	c->idx = (uint32_t)idx;
+	c->total = (uint32_t)total;
 	*hlen = (size_t)(nl - plain) + 1;
 	return 0;
 }
 
-int nwg_ha_msg_open(char **text, size_t *len, uint64_t *seq, const uint8_t *msg, size_t msglen,
-		    const char *hub, uint64_t min_seq, const struct nwg_key *own_priv,
-		    const struct nwg_key *peer_pub, struct nwg_err *err)
+int nwg_ha_msg_open(char **text, size_t *len, uint64_t *seq, struct nwg_ha_chunk *c,
+		    const uint8_t *msg, size_t msglen, const char *hub, uint64_t min_seq,
+		    const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
+		    struct nwg_err *err)
 {
-	const size_t over = MAGIC_LEN + crypto_box_NONCEBYTES + crypto_box_MACBYTES;
+	const size_t over = OVERHEAD;
 	size_t plen, hlen = 0;
 	char *plain;
 	int r;
 
-	if (!text || !len || !seq || !msg || !hub_ok(hub) || !own_priv || !peer_pub)
+	if (!text || !len || !seq || !c || !msg || !hub_ok(hub) || !own_priv || !peer_pub)
 		return nwg_err_set(err, EINVAL, "stream: bad arguments");
 	if (sodium_init() < 0)
 		return nwg_err_set(err, EIO, "stream: libsodium init failed");
@@ -114,7 +158,7 @@ int nwg_ha_msg_open(char **text, size_t *len, uint64_t *seq, const uint8_t *msg,
 		return nwg_err_set(err, EBADMSG, "stream: not from the peer node, or altered");
 	}
 	plain[plen] = '\0';
-	r = header(plain, plen, hub, seq, &hlen);
+	r = header(plain, plen, hub, seq, c, &hlen);
 	if (r == 0 && *seq <= min_seq)
 		r = -ESTALE;
 	if (r < 0) {

@@ -63,23 +63,70 @@ int nwg_ha_handshaken(struct nwg_backend *b, const char *ifname, const char *net
 		      const struct timespec *since, struct nwg_err *err);
 
 /*
- * The endpoint stream between the two agents of a hub group: one UDP
- * datagram per period, authenticated and encrypted with crypto_box (X25519 +
- * XSalsa20-Poly1305) between the sender's enrollment private key and the
- * receiver's enrollment public key. Plain text inside: "NWGHA1 <hub> <seq>\n"
- * then the endpoint list. A receiver accepts only its peer's key, its hub
- * name and a sequence number above the last one it accepted.
+ * The endpoint stream between the two agents of a hub group (doc/ha.md):
+ * every period the active node's endpoint list (one snapshot) is cut at line
+ * ends into chunks, each sent as one UDP datagram authenticated and
+ * encrypted with crypto_box (X25519 + XSalsa20-Poly1305) between the
+ * sender's enrollment private key and the receiver's enrollment public key.
+ * Plain text inside: "NWGHA2 <hub> <seq> <idx>/<total>\n" then the chunk's
+ * lines. All chunks of one snapshot carry the same seq. A receiver accepts
+ * only its peer's key, its hub name and a seq above the last snapshot it
+ * completed; it applies a snapshot only once it holds all of its chunks.
  */
-#define NWG_HA_MSG_MAX 65000
-#define NWG_HA_HUB_MAX 64
+#define NWG_HA_MSG_MAX	  65000 /* largest datagram accepted */
+#define NWG_HA_DGRAM_DEF  1472	/* default datagram budget: one 1500-byte frame */
+#define NWG_HA_DGRAM_MIN  512	/* smallest budget (room for the header and a line) */
+#define NWG_HA_HUB_MAX	  64
+#define NWG_HA_CHUNKS_MAX 16384 /* chunks per snapshot */
+
+struct nwg_ha_chunk {
+	uint32_t idx, total; /* idx < total <= NWG_HA_CHUNKS_MAX */
+};
+
 int nwg_ha_msg_seal(uint8_t *out, size_t cap, size_t *outlen, const char *hub, uint64_t seq,
-		    const char *text, size_t len, const struct nwg_key *own_priv,
-		    const struct nwg_key *peer_pub, struct nwg_err *err);
-/* Opens a datagram; *text (malloc'd, NUL-terminated) is the endpoint list.
+		    const struct nwg_ha_chunk *c, const char *text, size_t len,
+		    const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
+		    struct nwg_err *err);
+/* Opens a datagram; *text (malloc'd, NUL-terminated) is the chunk's lines.
  * -EBADMSG: not from the peer or altered; -EINVAL: malformed; -ESTALE: seq
  * not above min_seq; -EXDEV: another hub. */
-int nwg_ha_msg_open(char **text, size_t *len, uint64_t *seq, const uint8_t *msg, size_t msglen,
-		    const char *hub, uint64_t min_seq, const struct nwg_key *own_priv,
-		    const struct nwg_key *peer_pub, struct nwg_err *err);
+int nwg_ha_msg_open(char **text, size_t *len, uint64_t *seq, struct nwg_ha_chunk *c,
+		    const uint8_t *msg, size_t msglen, const char *hub, uint64_t min_seq,
+		    const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
+		    struct nwg_err *err);
+
+/* The most list bytes one chunk of `hub` may carry in a datagram of `dgram`
+ * bytes (NWG_HA_DGRAM_MIN..NWG_HA_MSG_MAX); 0 when the arguments are bad. */
+size_t nwg_ha_chunk_room(const char *hub, size_t dgram);
+/* Cuts a list at line ends into pieces of at most `room` bytes: *ends
+ * (malloc'd) holds each piece's end offset, *n >= 1 (an empty list is one
+ * empty piece). -EMSGSIZE: a line longer than room, or more than
+ * NWG_HA_CHUNKS_MAX pieces; -EINVAL: the text does not end with a newline. */
+int nwg_ha_split(const char *text, size_t len, size_t room, size_t **ends, size_t *n);
+
+/*
+ * Reassembly on the receiver. Chunks of one snapshot may come in any order;
+ * a duplicate is ignored; a chunk of a newer snapshot drops the partial
+ * older one (never mixed); a chunk of an older snapshot than the one being
+ * assembled, or of one already completed, is refused. A snapshot with a
+ * lost chunk is never applied: the last complete one stays in use until the
+ * next complete snapshot (one period later).
+ */
+struct nwg_ha_asm {
+	uint64_t seq;  /* snapshot being assembled (0: none) */
+	uint64_t done; /* last snapshot completed */
+	uint32_t total, have;
+	char **piece;
+	size_t *plen;
+};
+void nwg_ha_asm_init(struct nwg_ha_asm *a);
+void nwg_ha_asm_free(struct nwg_ha_asm *a);
+/* Adds one opened chunk; takes text (freed here in every case). Returns 1
+ * with *out (malloc'd, NUL-terminated: the whole list) when it completed the
+ * snapshot, 0 when chunks are still missing; -EALREADY a duplicate, -ESTALE
+ * an old snapshot, -EINVAL a chunk whose total differs from its snapshot's,
+ * -ENOMEM. */
+int nwg_ha_asm_add(struct nwg_ha_asm *a, uint64_t seq, const struct nwg_ha_chunk *c, char *text,
+		   size_t len, char **out, size_t *outlen);
 
 #endif
