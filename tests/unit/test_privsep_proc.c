@@ -12,7 +12,8 @@
  *    /proc/<pid>/mem searched; the public key is found there: the search
  *    works); QUARANTINE moves the record; a request outside the naming
  *    policy is refused with EPERM;
- *  - PLACE runs the real attach/detach (agent/l3_place.c) in the executor
+ *  - through the engine's side of the seam (privsep/client_ops.c):
+ *    PLACE runs the real attach/detach (agent/l3_place.c) in the executor
  *    on a veth standing in for the hub's link: attached into a router
  *    namespace (name, MTU, address, up, record), again without a change,
  *    a detach anywhere but the record's home refused, then detached home;
@@ -47,6 +48,7 @@
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/wg.h"
+#include "privsep/client_ops.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
 
@@ -100,44 +102,34 @@ static int each(void *ctx, const struct nwg_ps_link *l)
 
 static char res_why[NWG_PS_ERROR_MAX + 1];
 
+/* PLACE and NETNS_REMOVE go through the engine's implementation of the
+ * seam (privsep/client_ops.c), the one the agent's call sites use. */
 static void netns_remove(struct nwg_ps_client *c, const char *name, int *rc, int *state)
 {
-	struct nwg_ps_result res = {0};
-	struct nwg_ps_msg m;
+	struct nwg_err err = {{0}};
+	int r = nwg_hostops_client.netns_remove(c, name, res_why, sizeof(res_why), &err);
 
-	nwg_ps_msg_init(&m, NWG_PS_NETNS_REMOVE, 0);
-	snprintf(m.u.netns, sizeof(m.u.netns), "%s", name);
-	*rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
-	if (*rc == 0)
-		*rc = res.rc;
+	*rc = r < 0 ? r : 0;
 	if (state)
-		*state = res.netns_state;
-	snprintf(res_why, sizeof(res_why), "%s", res.error);
-	nwg_ps_msg_clear(&m);
+		*state = r;
 }
 
 static void place(struct nwg_ps_client *c, bool attach, const char *netns, const char *ifname,
 		  struct engine_report *r, int i)
 {
-	struct nwg_ps_result res = {0};
-	struct nwg_ps_msg m;
+	static char addr[] = "10.77.0.1/24";
+	char *cidrs[] = {addr, NULL};
+	struct nwg_l3_req q = {.attach = attach,
+			       .netns = netns,
+			       .ifname = ifname,
+			       .mtu = attach ? 1400 : 0,
+			       .cidrs = attach ? cidrs : NULL};
+	struct nwg_place_out out = {0};
+	struct nwg_err err = {{0}};
 
-	nwg_ps_msg_init(&m, NWG_PS_PLACE, 0);
-	strcpy(m.u.place.port_id, PORT);
-	snprintf(m.u.place.netns, sizeof(m.u.place.netns), "%s", netns);
-	snprintf(m.u.place.ifname, sizeof(m.u.place.ifname), "%s", ifname);
-	m.u.place.attach = attach;
-	if (attach) {
-		m.u.place.mtu = 1400;
-		nwg_cidr_parse(&m.u.place.addrs.a[0], "10.77.0.1/24", true);
-		m.u.place.addrs.n = 1;
-	}
-	r->place_rc[i] = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
-	if (r->place_rc[i] == 0)
-		r->place_rc[i] = res.rc;
-	r->place_changed[i] = res.changed;
-	snprintf(r->place_netns[i], sizeof(r->place_netns[i]), "%s", res.netns);
-	nwg_ps_msg_clear(&m);
+	r->place_rc[i] = nwg_hostops_client.place(c, PORT, &q, &out, &err);
+	r->place_changed[i] = out.changed;
+	snprintf(r->place_netns[i], sizeof(r->place_netns[i]), "%s", out.netns);
 }
 
 /* Phase 1: what the engine may not do, READ_ACTUAL, attach twice. */
