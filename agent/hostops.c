@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The privileged operations run in this process (hostops.h). */
 #include <stdio.h>
+#include <time.h>
 
 #include "agent.h"
 #include "hostops.h"
@@ -29,7 +30,24 @@ static int local_netns_remove(void *ctx, const char *name, char *why, size_t why
 	return nwg_exec_netns_remove(((struct nwg_agent *)ctx)->repo, name, why, why_len, err);
 }
 
-const struct nwg_hostops nwg_hostops_local = {local_place, local_netns_remove};
+static int local_quarantine(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	return nwg_repo_quarantine(((struct nwg_agent *)ctx)->repo, port_id, err);
+}
+
+static int local_unquarantine(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	return nwg_repo_unquarantine(((struct nwg_agent *)ctx)->repo, port_id, err);
+}
+
+static int local_purge(void *ctx, unsigned int max_age_s, struct nwg_err *err)
+{
+	return nwg_repo_purge_quarantine(((struct nwg_agent *)ctx)->repo, (long)max_age_s,
+					 time(NULL), err);
+}
+
+const struct nwg_hostops nwg_hostops_local = {local_place, local_netns_remove, local_quarantine,
+					      local_unquarantine, local_purge};
 
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 {

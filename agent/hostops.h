@@ -6,7 +6,8 @@
  * nwg_hostops_client sends them to the privilege-separation executor (ctx =
  * a struct nwg_ps_client; agent/privsep/client_ops.c), which runs the
  * local code. Call sites (ctl_l3.c, nsgc_run.c) are the same either way.
- * Built so far: L3 placement and project namespace removal (see
+ * Built so far: L3 placement, project namespace removal and the
+ * quarantine (see
  * doc/security.md for the calls that still go to the kernel directly).
  */
 #ifndef NWG_AGENT_HOSTOPS_H
@@ -38,6 +39,11 @@ struct nwg_hostops {
 	 * says why a namespace is kept. */
 	int (*netns_remove)(void *ctx, const char *name, char *why, size_t why_len,
 			    struct nwg_err *err);
+	/* The repository's quarantine (nwg/repo.h): records moved (0/1) or
+	 * purged, or -errno. */
+	int (*quarantine)(void *ctx, const char *port_id, struct nwg_err *err);
+	int (*unquarantine)(void *ctx, const char *port_id, struct nwg_err *err);
+	int (*purge)(void *ctx, unsigned int max_age_s, struct nwg_err *err);
 };
 
 extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */

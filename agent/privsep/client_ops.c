@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* hostops.h over the privsep channel: PLACE and NETNS_REMOVE. */
+/* hostops.h over the privsep channel: PLACE, NETNS_REMOVE, (UN)QUARANTINE,
+ * PURGE. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,4 +71,40 @@ static int client_netns_remove(void *ctx, const char *name, char *why, size_t wh
 	return res.netns_state;
 }
 
-const struct nwg_hostops nwg_hostops_client = {client_place, client_netns_remove};
+/* QUARANTINE / UNQUARANTINE (port_id) or PURGE (max_age_s): the count. */
+static int client_repo(void *ctx, uint16_t type, const char *port_id, unsigned int max_age_s,
+		       struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	int rc;
+
+	nwg_ps_msg_init(&m, type, 0);
+	if (type == NWG_PS_PURGE)
+		m.u.max_age_s = max_age_s;
+	else
+		snprintf(m.u.port_id, sizeof(m.u.port_id), "%s", port_id);
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	if (rc == 0)
+		rc = result_rc(&res, err);
+	return rc < 0 ? rc : (int)(res.count > 0x7fffffff ? 0x7fffffff : res.count);
+}
+
+static int client_quarantine(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	return client_repo(ctx, NWG_PS_QUARANTINE, port_id, 0, err);
+}
+
+static int client_unquarantine(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	return client_repo(ctx, NWG_PS_UNQUARANTINE, port_id, 0, err);
+}
+
+static int client_purge(void *ctx, unsigned int max_age_s, struct nwg_err *err)
+{
+	return client_repo(ctx, NWG_PS_PURGE, NULL, max_age_s, err);
+}
+
+const struct nwg_hostops nwg_hostops_client = {client_place, client_netns_remove, client_quarantine,
+					       client_unquarantine, client_purge};

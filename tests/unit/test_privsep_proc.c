@@ -10,7 +10,8 @@
  *  - the engine cannot open the repository; it gets the hub's public key
  *    through READ_ACTUAL; the private key is nowhere in its memory (its
  *    /proc/<pid>/mem searched; the public key is found there: the search
- *    works); QUARANTINE moves the record; a request outside the naming
+ *    works); quarantine, unquarantine and purge through the client
+ *    implementation report what moved; a request outside the naming
  *    policy is refused with EPERM;
  *  - through the engine's side of the seam (privsep/client_ops.c):
  *    PLACE runs the real attach/detach (agent/l3_place.c) in the executor
@@ -63,11 +64,11 @@ static char rns[48]; /* qrouter-<unique uuid>: a router's namespace */
 static struct nwg_key pub_seen; /* the engine's copy of what READ_ACTUAL said */
 
 struct engine_report {
-	int open_errno;	     /* opening the record file */
-	int read_rc, n_seen; /* READ_ACTUAL */
-	int policy_rc;	     /* APPLY into another project's namespace */
-	int quarantine_rc;
-	int mem_errno; /* opening /proc/<executor>/mem */
+	int open_errno;				      /* opening the record file */
+	int read_rc, n_seen;			      /* READ_ACTUAL */
+	int policy_rc;				      /* APPLY into another project's namespace */
+	int quarantine_rc, unquarantine_rc, purge_rc; /* records moved / purged */
+	int mem_errno;				      /* opening /proc/<executor>/mem */
 	/* NETNS_REMOVE: rc, state (record present, quarantined, again), why kept */
 	int ns_rc[3], ns_state[3];
 	char ns_why[NWG_PS_ERROR_MAX + 1];
@@ -171,22 +172,16 @@ static void engine_first(struct nwg_ps_client *cl, pid_t executor, struct engine
 /* Phase 3: the namespace removal and the quarantine. */
 static void engine_last(struct nwg_ps_client *c, struct engine_report *r)
 {
-	struct nwg_ps_result res;
-	struct nwg_ps_msg m;
+	struct nwg_err err = {{0}};
 
 	netns_remove(c, ns, &r->ns_rc[0], &r->ns_state[0]);
 	snprintf(r->ns_why, sizeof(r->ns_why), "%s", res_why);
-
-	nwg_ps_msg_init(&m, NWG_PS_QUARANTINE, 0);
-	strcpy(m.u.port_id, PORT);
-	r->quarantine_rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
-	if (r->quarantine_rc == 0)
-		r->quarantine_rc = res.rc;
-	nwg_ps_msg_clear(&m);
-
+	r->quarantine_rc = nwg_hostops_client.quarantine(c, PORT, &err);
 	netns_remove(c, ns, &r->ns_rc[1], &r->ns_state[1]);
 	netns_remove(c, ns, &r->ns_rc[2], &r->ns_state[2]);
 	netns_remove(c, "sshd", &r->ns_policy_rc, NULL);
+	r->unquarantine_rc = nwg_hostops_client.unquarantine(c, PORT, &err);
+	r->purge_rc = nwg_hostops_client.purge(c, 1, &err);
 }
 
 static void engine_work(struct nwg_ps_client *c, pid_t executor, struct engine_report *r, int phase)
@@ -539,8 +534,13 @@ static void test_split(void **state)
 	assert_int_equal(r.read_rc, 0);
 	assert_int_equal(r.n_seen, 1);
 	assert_int_equal(r.policy_rc, -EPERM);
-	assert_int_equal(r.quarantine_rc, 0);
+	/* quarantined (1 record), back (1), nothing old enough to purge (0) */
+	assert_int_equal(r.quarantine_rc, 1);
+	assert_int_equal(r.unquarantine_rc, 1);
+	assert_int_equal(r.purge_rc, 0);
 	snprintf(path, sizeof(path), "%s/quarantine/%s.conf", dir, PORT);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/%s.conf", dir, PORT);
 	assert_int_equal(stat(path, &st), 0);
 
 	/* the real namespace removal, through the executor */
