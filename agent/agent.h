@@ -48,11 +48,16 @@ struct nwg_syncop {
 	int rc;		     /* <0: the desired state could not be fetched or used */
 };
 
+struct nwg_hostops;
+
 struct nwg_agent {
 	struct nwg_conf conf;
 	struct nwg_ini *ini;
 	struct nwg_backend *backend;
 	struct nwg_repo *repo;
+	/* privileged operations (hostops.h): NULL = in this process */
+	const struct nwg_hostops *hostops;
+	void *hostops_ctx;
 	struct nwg_msg_opts mopts;
 	struct nwg_msg *msg; /* NULL while disconnected */
 	struct nwg_ctl *ctl;

@@ -20,6 +20,7 @@
 #include "ctl/ctl.h"
 #include "ctl/hub_arg.h"
 #include "ctl_l3.h"
+#include "hostops.h"
 #include "l3_place.h"
 #include "log/log.h"
 #include "nwg/netns.h"
@@ -60,22 +61,26 @@ static char **cidr_vec(const json_t *cidrs)
 	return v;
 }
 
-/* Through the executor: the one place that changes a hub link and its
- * record (l3_place.c). cidrs NULL: detach. */
-static int place(struct nwg_agent *a, struct nwg_hub_record *rec, const char *netns,
-		 const char *ifname, unsigned int mtu, const json_t *cidrs, struct nwg_l3_where *w,
-		 bool *present, bool *changed, struct nwg_err *err)
+/* Through the executor (hostops.h: in this process, or the privsep
+ * executor): the one place that changes a hub link and its record.
+ * cidrs NULL: detach. */
+static int place(struct nwg_agent *a, const char *port_id, const char *netns, const char *ifname,
+		 unsigned int mtu, const json_t *cidrs, struct nwg_place_out *out,
+		 struct nwg_err *err)
 {
 	struct nwg_l3_req q = {
 	    .attach = cidrs != NULL, .netns = netns, .ifname = ifname, .mtu = mtu};
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
 	char **v = NULL;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	if (cidrs && !(v = cidr_vec(cidrs)))
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	q.cidrs = v;
-	nwg_acache_drop(&a->acache, rec->port_id); /* the link changes outside the reconcile */
-	rc = nwg_l3_place(a->backend, a->repo, rec, &q, w, present, changed, err);
+	nwg_acache_drop(&a->acache, port_id); /* the link changes outside the reconcile */
+	rc = ops->place(ctx, port_id, &q, out, err);
 	nwg_strv_free(v);
 	return rc;
 }
@@ -145,14 +150,15 @@ static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *ar
 	const char *ns, *ifname;
 	const json_t *cidrs;
 	unsigned int net_mtu = 0, mtu;
-	struct nwg_l3_where w;
-	bool present = false, changed = false;
+	struct nwg_place_out out;
+	bool changed;
 
 	if (attach_args(a, port_id, args, &ns, &ifname, &cidrs, &net_mtu, err) < 0)
 		return NULL;
 	mtu = nwg_conf_hub_mtu(&a->conf, net_mtu);
-	if (place(a, rec, ns, ifname, mtu, cidrs, &w, &present, &changed, err) < 0)
+	if (place(a, port_id, ns, ifname, mtu, cidrs, &out, err) < 0)
 		return NULL;
+	changed = out.changed;
 	if (changed)
 		log_info("hub %s project %s: attached as %s in %s, MTU %u%s", port_id,
 			 rec->project_id, ifname, ns, mtu,
@@ -172,21 +178,20 @@ static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *ar
 static json_t *detach(struct nwg_agent *a, const char *port_id, struct nwg_hub_record *rec,
 		      struct nwg_err *err)
 {
-	char home[NWG_NETNS_NAME_MAX + 1], wg[IFNAMSIZ];
-	struct nwg_l3_where w;
-	bool present = false, changed = false;
+	const char *home = rec->home_netns;
+	char wg[IFNAMSIZ];
+	struct nwg_place_out out;
 
-	snprintf(home, sizeof(home), "%s", rec->home_netns);
 	nwg_hub_ifname(port_id, wg);
-	if (place(a, rec, home, wg, 0, NULL, &w, &present, &changed, err) < 0)
+	if (place(a, port_id, home, wg, 0, NULL, &out, err) < 0)
 		return NULL;
-	if (present && changed)
+	if (out.present && out.changed)
 		log_info("hub %s project %s: detached from %s: %s in %s, down", port_id,
-			 rec->project_id, nsname(w.netns), wg, nsname(home));
-	if (present)
+			 rec->project_id, nsname(rec->netns), wg, nsname(home));
+	if (out.present)
 		resync(a, port_id);
-	return json_pack("{s:b, s:b, s:b, s:s, s:s}", "known", 1, "present", present, "changed",
-			 changed, "interface", wg, "namespace", home);
+	return json_pack("{s:b, s:b, s:b, s:s, s:s}", "known", 1, "present", out.present, "changed",
+			 out.changed, "interface", wg, "namespace", home);
 }
 
 static json_t *owns(struct nwg_hub_record *rec)

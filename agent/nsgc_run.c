@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A project's namespace goes with its last hub on this node: after a pass,
  * the namespaces that deleted hubs lived in (reconcile/nsgc.c) are removed
- * by the executor when they hold nothing (reconcile/exec_netns.c). One that
+ * by the executor when they hold nothing (hostops.h: reconcile/exec_netns.c,
+ * in this process or in the privsep executor). One that
  * still holds something is kept, said once, and looked at again after each
  * later pass until it is empty, used by a hub again, or the agent stops. */
 #include <stdio.h>
 #include <string.h>
 
 #include "agent.h"
+#include "hostops.h"
 #include "log/log.h"
 #include "nwg/rtnl.h"
 #include "reconcile/exec.h"
@@ -40,6 +42,8 @@ void nwg_nsgc_run(struct nwg_agent *a)
 {
 	char **todo = a->ns_todo, **keep = todo;
 	size_t k = 0;
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
 
 	if (!todo)
 		return;
@@ -48,7 +52,7 @@ void nwg_nsgc_run(struct nwg_agent *a)
 		struct nwg_err err = {{0}};
 		char why[160];
 		bool again = listed(a->ns_pending, todo[i]);
-		int r = nwg_exec_netns_remove(a->repo, todo[i], why, sizeof(why), &err);
+		int r = ops->netns_remove(ctx, todo[i], why, sizeof(why), &err);
 
 		if (r == NWG_NETNS_REMOVED)
 			log_info(

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* The quarantine of deleted hubs' records, through hostops.h (this process
+ * or the privsep executor). A record restored from quarantine is read back
+ * from the repository here: in a split agent that read needs the executor
+ * too (doc/security.md). */
 #include "quarantine.h"
 
-#include <time.h>
-
+#include "hostops.h"
 #include "log/log.h"
 #include "nwg/repo.h"
 
 void nwg_quarantine_restore(struct nwg_agent *a, const struct nwg_desired *d,
 			    struct nwg_actual *act)
 {
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+
 	for (size_t i = 0; a->conf.quarantine_days && i < d->n_hubs; i++) {
 		const char *id = d->hubs[i].port_id;
 		struct nwg_hub_record *rec = NULL;
@@ -17,7 +23,7 @@ void nwg_quarantine_restore(struct nwg_agent *a, const struct nwg_desired *d,
 
 		if (nwg_actual_find_record(act, id) || nwg_actual_is_corrupt(act, id))
 			continue;
-		r = nwg_repo_unquarantine(a->repo, id, &err);
+		r = ops->unquarantine(ctx, id, &err);
 		if (r < 0)
 			log_err("hub %s: %s", id, err.msg);
 		if (r <= 0)
@@ -34,6 +40,9 @@ void nwg_quarantine_restore(struct nwg_agent *a, const struct nwg_desired *d,
 
 void nwg_quarantine_deletes(struct nwg_agent *a, const struct nwg_plan *p)
 {
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+
 	for (size_t i = 0; a->conf.quarantine_days && !a->conf.dry_run && i < p->n; i++) {
 		const struct nwg_action *act = &p->acts[i];
 		struct nwg_err err = {{0}};
@@ -41,7 +50,7 @@ void nwg_quarantine_deletes(struct nwg_agent *a, const struct nwg_plan *p)
 
 		if (act->kind != NWG_ACT_DELETE || !act->rec)
 			continue;
-		r = nwg_repo_quarantine(a->repo, act->port_id, &err);
+		r = ops->quarantine(ctx, act->port_id, &err);
 		if (r < 0)
 			log_err("hub %s: %s (the record is deleted instead)", act->port_id,
 				err.msg);
@@ -54,8 +63,9 @@ void nwg_quarantine_deletes(struct nwg_agent *a, const struct nwg_plan *p)
 void nwg_quarantine_purge(struct nwg_agent *a)
 {
 	struct nwg_err err = {{0}};
-	int n = nwg_repo_purge_quarantine(a->repo, (long)a->conf.quarantine_days * 86400,
-					  time(NULL), &err);
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+	int n = ops->purge(ctx, (unsigned int)a->conf.quarantine_days * 86400U, &err);
 
 	if (n < 0)
 		log_err("quarantine: %s", err.msg);

@@ -115,7 +115,7 @@ static int op_read(void *ctx, uint16_t type, const struct nwg_ps_ids *ids, nwg_p
 }
 
 static int op_repo(void *ctx, uint16_t type, const char *port_id, uint32_t max_age_s,
-		   struct nwg_err *err)
+		   struct nwg_ps_result *out, struct nwg_err *err)
 {
 	struct nwg_ps_repo_ctx *c = ctx;
 	int rc;
@@ -126,7 +126,10 @@ static int op_repo(void *ctx, uint16_t type, const char *port_id, uint32_t max_a
 		rc = nwg_repo_unquarantine(c->repo, port_id, err);
 	else
 		rc = nwg_repo_purge_quarantine(c->repo, (long)max_age_s, time(NULL), err);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	out->count = (uint32_t)rc;
+	return 0;
 }
 
 static int op_none(void *ctx, const void *in, struct nwg_ps_result *out, struct nwg_err *err)

@@ -158,6 +158,7 @@ static void put_result(struct nwg_psw *w, const struct nwg_ps_result *r)
 	nwg_psw_u8(w, r->up);
 	nwg_psw_u8(w, r->changed);
 	nwg_psw_u8(w, r->netns_state);
+	nwg_psw_u32(w, r->count);
 }
 
 static void put_place(struct nwg_psw *w, const struct nwg_ps_place *p)

@@ -131,6 +131,7 @@ struct nwg_ps_result {
 	bool up;
 	bool changed;	     /* PLACE */
 	uint8_t netns_state; /* NETNS_REMOVE: NWG_PS_NETNS_* (KEPT: why in error) */
+	uint32_t count;	     /* (UN)QUARANTINE: records moved (0/1); PURGE: removed */
 };
 
 struct nwg_ps_place {

@@ -118,6 +118,7 @@ static void get_result(struct nwg_psr *r, struct nwg_ps_result *res)
 	res->up = nwg_psr_bool(r);
 	res->changed = nwg_psr_bool(r);
 	res->netns_state = nwg_psr_u8(r);
+	res->count = nwg_psr_u32(r);
 }
 
 static void get_place(struct nwg_psr *r, struct nwg_ps_place *p, bool *bad)

@@ -108,9 +108,9 @@ static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, vo
 		return rc < 0 ? rc : ops->place(ctx, &m->u.place, res, err);
 	case NWG_PS_QUARANTINE:
 	case NWG_PS_UNQUARANTINE:
-		return ops->repo(ctx, m->type, m->u.port_id, 0, err);
+		return ops->repo(ctx, m->type, m->u.port_id, 0, res, err);
 	case NWG_PS_PURGE:
-		return ops->repo(ctx, m->type, NULL, m->u.max_age_s, err);
+		return ops->repo(ctx, m->type, NULL, m->u.max_age_s, res, err);
 	case NWG_PS_NETNS_REMOVE:
 		rc = nwg_ps_policy_netns(pol, m->u.netns, err);
 		return rc < 0 ? rc : ops->netns_remove(ctx, m->u.netns, res, err);

@@ -30,9 +30,10 @@ struct nwg_ps_ops {
 		     struct nwg_err *err);
 	int (*place)(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_result *out,
 		     struct nwg_err *err);
-	/* QUARANTINE / UNQUARANTINE (port_id) or PURGE (max_age_s) */
+	/* QUARANTINE / UNQUARANTINE (port_id) or PURGE (max_age_s); how many
+	 * records moved or went into out->count */
 	int (*repo)(void *ctx, uint16_t type, const char *port_id, uint32_t max_age_s,
-		    struct nwg_err *err);
+		    struct nwg_ps_result *out, struct nwg_err *err);
 	/* NETNS_REMOVE: out->netns_state, and why a namespace is kept in
 	 * out->error (the dispatch makes it printable) */
 	int (*netns_remove)(void *ctx, const char *netns, struct nwg_ps_result *out,

@@ -56,8 +56,10 @@ static int op_place(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_resul
 	return 0;
 }
 
-static int op_repo(void *ctx, uint16_t type, const char *id, uint32_t age, struct nwg_err *err)
+static int op_repo(void *ctx, uint16_t type, const char *id, uint32_t age,
+		   struct nwg_ps_result *out, struct nwg_err *err)
 {
+	(void)out;
 	(void)type;
 	(void)id;
 	(void)age;

@@ -10,9 +10,11 @@
  *  - the engine cannot open the repository; it gets the hub's public key
  *    through READ_ACTUAL; the private key is nowhere in its memory (its
  *    /proc/<pid>/mem searched; the public key is found there: the search
- *    works); QUARANTINE moves the record; a request outside the naming
+ *    works); quarantine, unquarantine and purge through the client
+ *    implementation report what moved; a request outside the naming
  *    policy is refused with EPERM;
- *  - PLACE runs the real attach/detach (agent/l3_place.c) in the executor
+ *  - through the engine's side of the seam (privsep/client_ops.c):
+ *    PLACE runs the real attach/detach (agent/l3_place.c) in the executor
  *    on a veth standing in for the hub's link: attached into a router
  *    namespace (name, MTU, address, up, record), again without a change,
  *    a detach anywhere but the record's home refused, then detached home;
@@ -47,6 +49,7 @@
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/wg.h"
+#include "privsep/client_ops.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
 
@@ -61,11 +64,11 @@ static char rns[48]; /* qrouter-<unique uuid>: a router's namespace */
 static struct nwg_key pub_seen; /* the engine's copy of what READ_ACTUAL said */
 
 struct engine_report {
-	int open_errno;	     /* opening the record file */
-	int read_rc, n_seen; /* READ_ACTUAL */
-	int policy_rc;	     /* APPLY into another project's namespace */
-	int quarantine_rc;
-	int mem_errno; /* opening /proc/<executor>/mem */
+	int open_errno;				      /* opening the record file */
+	int read_rc, n_seen;			      /* READ_ACTUAL */
+	int policy_rc;				      /* APPLY into another project's namespace */
+	int quarantine_rc, unquarantine_rc, purge_rc; /* records moved / purged */
+	int mem_errno;				      /* opening /proc/<executor>/mem */
 	/* NETNS_REMOVE: rc, state (record present, quarantined, again), why kept */
 	int ns_rc[3], ns_state[3];
 	char ns_why[NWG_PS_ERROR_MAX + 1];
@@ -100,44 +103,34 @@ static int each(void *ctx, const struct nwg_ps_link *l)
 
 static char res_why[NWG_PS_ERROR_MAX + 1];
 
+/* PLACE and NETNS_REMOVE go through the engine's implementation of the
+ * seam (privsep/client_ops.c), the one the agent's call sites use. */
 static void netns_remove(struct nwg_ps_client *c, const char *name, int *rc, int *state)
 {
-	struct nwg_ps_result res = {0};
-	struct nwg_ps_msg m;
+	struct nwg_err err = {{0}};
+	int r = nwg_hostops_client.netns_remove(c, name, res_why, sizeof(res_why), &err);
 
-	nwg_ps_msg_init(&m, NWG_PS_NETNS_REMOVE, 0);
-	snprintf(m.u.netns, sizeof(m.u.netns), "%s", name);
-	*rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
-	if (*rc == 0)
-		*rc = res.rc;
+	*rc = r < 0 ? r : 0;
 	if (state)
-		*state = res.netns_state;
-	snprintf(res_why, sizeof(res_why), "%s", res.error);
-	nwg_ps_msg_clear(&m);
+		*state = r;
 }
 
 static void place(struct nwg_ps_client *c, bool attach, const char *netns, const char *ifname,
 		  struct engine_report *r, int i)
 {
-	struct nwg_ps_result res = {0};
-	struct nwg_ps_msg m;
+	static char addr[] = "10.77.0.1/24";
+	char *cidrs[] = {addr, NULL};
+	struct nwg_l3_req q = {.attach = attach,
+			       .netns = netns,
+			       .ifname = ifname,
+			       .mtu = attach ? 1400 : 0,
+			       .cidrs = attach ? cidrs : NULL};
+	struct nwg_place_out out = {0};
+	struct nwg_err err = {{0}};
 
-	nwg_ps_msg_init(&m, NWG_PS_PLACE, 0);
-	strcpy(m.u.place.port_id, PORT);
-	snprintf(m.u.place.netns, sizeof(m.u.place.netns), "%s", netns);
-	snprintf(m.u.place.ifname, sizeof(m.u.place.ifname), "%s", ifname);
-	m.u.place.attach = attach;
-	if (attach) {
-		m.u.place.mtu = 1400;
-		nwg_cidr_parse(&m.u.place.addrs.a[0], "10.77.0.1/24", true);
-		m.u.place.addrs.n = 1;
-	}
-	r->place_rc[i] = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
-	if (r->place_rc[i] == 0)
-		r->place_rc[i] = res.rc;
-	r->place_changed[i] = res.changed;
-	snprintf(r->place_netns[i], sizeof(r->place_netns[i]), "%s", res.netns);
-	nwg_ps_msg_clear(&m);
+	r->place_rc[i] = nwg_hostops_client.place(c, PORT, &q, &out, &err);
+	r->place_changed[i] = out.changed;
+	snprintf(r->place_netns[i], sizeof(r->place_netns[i]), "%s", out.netns);
 }
 
 /* Phase 1: what the engine may not do, READ_ACTUAL, attach twice. */
@@ -179,22 +172,16 @@ static void engine_first(struct nwg_ps_client *cl, pid_t executor, struct engine
 /* Phase 3: the namespace removal and the quarantine. */
 static void engine_last(struct nwg_ps_client *c, struct engine_report *r)
 {
-	struct nwg_ps_result res;
-	struct nwg_ps_msg m;
+	struct nwg_err err = {{0}};
 
 	netns_remove(c, ns, &r->ns_rc[0], &r->ns_state[0]);
 	snprintf(r->ns_why, sizeof(r->ns_why), "%s", res_why);
-
-	nwg_ps_msg_init(&m, NWG_PS_QUARANTINE, 0);
-	strcpy(m.u.port_id, PORT);
-	r->quarantine_rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
-	if (r->quarantine_rc == 0)
-		r->quarantine_rc = res.rc;
-	nwg_ps_msg_clear(&m);
-
+	r->quarantine_rc = nwg_hostops_client.quarantine(c, PORT, &err);
 	netns_remove(c, ns, &r->ns_rc[1], &r->ns_state[1]);
 	netns_remove(c, ns, &r->ns_rc[2], &r->ns_state[2]);
 	netns_remove(c, "sshd", &r->ns_policy_rc, NULL);
+	r->unquarantine_rc = nwg_hostops_client.unquarantine(c, PORT, &err);
+	r->purge_rc = nwg_hostops_client.purge(c, 1, &err);
 }
 
 static void engine_work(struct nwg_ps_client *c, pid_t executor, struct engine_report *r, int phase)
@@ -547,8 +534,13 @@ static void test_split(void **state)
 	assert_int_equal(r.read_rc, 0);
 	assert_int_equal(r.n_seen, 1);
 	assert_int_equal(r.policy_rc, -EPERM);
-	assert_int_equal(r.quarantine_rc, 0);
+	/* quarantined (1 record), back (1), nothing old enough to purge (0) */
+	assert_int_equal(r.quarantine_rc, 1);
+	assert_int_equal(r.unquarantine_rc, 1);
+	assert_int_equal(r.purge_rc, 0);
 	snprintf(path, sizeof(path), "%s/quarantine/%s.conf", dir, PORT);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/%s.conf", dir, PORT);
 	assert_int_equal(stat(path, &st), 0);
 
 	/* the real namespace removal, through the executor */

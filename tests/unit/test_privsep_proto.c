@@ -99,6 +99,7 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 		strcpy(m->u.result.ifname, "wg-0b6a1f2e-11");
 		strcpy(m->u.result.netns, ROUTE);
 		m->u.result.up = true;
+		m->u.result.count = 70000;
 		break;
 	case NWG_PS_PLACE:
 		strcpy(m->u.place.port_id, PORT);
@@ -174,6 +175,7 @@ static void test_roundtrip_every_type(void **state)
 		if (t == NWG_PS_RESULT) {
 			assert_int_equal(b.u.result.rc, -ENOENT);
 			assert_string_equal(b.u.result.netns, ROUTE);
+			assert_int_equal(b.u.result.count, 70000);
 		}
 		nwg_ps_msg_clear(&a);
 		nwg_ps_msg_clear(&b);
@@ -520,8 +522,10 @@ static int op_place(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_resul
 	return 0;
 }
 
-static int op_repo(void *ctx, uint16_t type, const char *port_id, uint32_t age, struct nwg_err *err)
+static int op_repo(void *ctx, uint16_t type, const char *port_id, uint32_t age,
+		   struct nwg_ps_result *out, struct nwg_err *err)
 {
+	(void)out;
 	(void)type;
 	(void)port_id;
 	(void)age;

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The privileged operations run in this process (hostops.h). */
+#include <stdio.h>
+#include <time.h>
+
+#include "agent.h"
+#include "hostops.h"
+#include "reconcile/exec.h"
+
+static int local_place(void *ctx, const char *port_id, const struct nwg_l3_req *q,
+		       struct nwg_place_out *out, struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+	struct nwg_hub_record *rec = NULL;
+	struct nwg_l3_where from;
+	int rc = nwg_repo_load(a->repo, port_id, &rec, err);
+
+	if (rc < 0)
+		return rc;
+	rc = nwg_l3_place(a->backend, a->repo, rec, q, &from, &out->present, &out->changed, err);
+	snprintf(out->netns, sizeof(out->netns), "%s", out->present ? rec->netns : "");
+	snprintf(out->ifname, sizeof(out->ifname), "%s", out->present ? rec->ifname : "");
+	nwg_hub_record_free(rec);
+	return rc;
+}
+
+static int local_netns_remove(void *ctx, const char *name, char *why, size_t why_len,
+			      struct nwg_err *err)
+{
+	return nwg_exec_netns_remove(((struct nwg_agent *)ctx)->repo, name, why, why_len, err);
+}
+
+static int local_quarantine(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	return nwg_repo_quarantine(((struct nwg_agent *)ctx)->repo, port_id, err);
+}
+
+static int local_unquarantine(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	return nwg_repo_unquarantine(((struct nwg_agent *)ctx)->repo, port_id, err);
+}
+
+static int local_purge(void *ctx, unsigned int max_age_s, struct nwg_err *err)
+{
+	return nwg_repo_purge_quarantine(((struct nwg_agent *)ctx)->repo, (long)max_age_s,
+					 time(NULL), err);
+}
+
+const struct nwg_hostops nwg_hostops_local = {local_place, local_netns_remove, local_quarantine,
+					      local_unquarantine, local_purge};
+
+const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
+{
+	*ctx = a->hostops ? a->hostops_ctx : a;
+	return a->hostops ? a->hostops : &nwg_hostops_local;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The seam between the agent's engine and the privileged operations it asks
+ * for. One interface, two implementations: nwg_hostops_local runs them in
+ * this process (the agent as one process; ctx = the struct nwg_agent), and
+ * nwg_hostops_client sends them to the privilege-separation executor (ctx =
+ * a struct nwg_ps_client; agent/privsep/client_ops.c), which runs the
+ * local code. Call sites (ctl_l3.c, nsgc_run.c) are the same either way.
+ * Built so far: L3 placement, project namespace removal and the
+ * quarantine (see
+ * doc/security.md for the calls that still go to the kernel directly).
+ */
+#ifndef NWG_AGENT_HOSTOPS_H
+#define NWG_AGENT_HOSTOPS_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "l3_place.h"
+#include "nwg/err.h"
+#include "nwg/netns.h"
+
+struct nwg_agent;
+
+struct nwg_place_out {
+	bool present; /* detach: false when the hub has no link (nothing done) */
+	bool changed;
+	char netns[NWG_NETNS_NAME_MAX + 1]; /* where the link is now */
+	char ifname[IFNAMSIZ];
+};
+
+struct nwg_hostops {
+	/* attach/detach of a realized hub (l3_place.h): -ENOENT when this node
+	 * has no record of it. A detach names the hub's home and wg- name. */
+	int (*place)(void *ctx, const char *port_id, const struct nwg_l3_req *q,
+		     struct nwg_place_out *out, struct nwg_err *err);
+	/* reconcile/exec.h nwg_exec_netns_remove: NWG_NETNS_* or -errno; why
+	 * says why a namespace is kept. */
+	int (*netns_remove)(void *ctx, const char *name, char *why, size_t why_len,
+			    struct nwg_err *err);
+	/* The repository's quarantine (nwg/repo.h): records moved (0/1) or
+	 * purged, or -errno. */
+	int (*quarantine)(void *ctx, const char *port_id, struct nwg_err *err);
+	int (*unquarantine)(void *ctx, const char *port_id, struct nwg_err *err);
+	int (*purge)(void *ctx, unsigned int max_age_s, struct nwg_err *err);
+};
+
+extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */
+
+/* The agent's implementation and its context (local when none is set). */
+const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx);
+
+#endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hostops.h over the privsep channel: PLACE, NETNS_REMOVE, (UN)QUARANTINE,
+ * PURGE. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "privsep/client_ops.h"
+#include "privsep/proc.h"
+
+/* A RESULT's rc, with its text as the error. */
+static int result_rc(const struct nwg_ps_result *res, struct nwg_err *err)
+{
+	return res->rc < 0 ? nwg_err_set(err, -res->rc, "%s", res->error) : 0;
+}
+
+static int client_place(void *ctx, const char *port_id, const struct nwg_l3_req *q,
+			struct nwg_place_out *out, struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	struct nwg_ps_place *p = &m.u.place;
+	int rc = 0;
+
+	nwg_ps_msg_init(&m, NWG_PS_PLACE, 0);
+	snprintf(p->port_id, sizeof(p->port_id), "%s", port_id);
+	snprintf(p->netns, sizeof(p->netns), "%s", q->netns ? q->netns : "");
+	snprintf(p->ifname, sizeof(p->ifname), "%s", q->ifname ? q->ifname : "");
+	p->attach = q->attach;
+	p->mtu = q->mtu;
+	for (size_t i = 0; q->attach && q->cidrs && q->cidrs[i] && rc == 0; i++)
+		rc = p->addrs.n >= NWG_PS_MAX_ADDRS
+			 ? nwg_err_set(err, E2BIG, "more than %d addresses", NWG_PS_MAX_ADDRS)
+			 : nwg_cidr_parse(&p->addrs.a[p->addrs.n++], q->cidrs[i], true);
+	if (rc < 0) {
+		nwg_ps_msg_clear(&m);
+		return rc == -E2BIG ? rc
+				    : nwg_err_set(err, EINVAL, "an address outside the grammar");
+	}
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	if (rc < 0)
+		return rc;
+	out->changed = res.changed;
+	out->present = res.ifname[0] != '\0';
+	snprintf(out->netns, sizeof(out->netns), "%s", res.netns);
+	snprintf(out->ifname, sizeof(out->ifname), "%s", res.ifname);
+	return result_rc(&res, err);
+}
+
+static int client_netns_remove(void *ctx, const char *name, char *why, size_t why_len,
+			       struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	int rc;
+
+	why[0] = '\0';
+	nwg_ps_msg_init(&m, NWG_PS_NETNS_REMOVE, 0);
+	snprintf(m.u.netns, sizeof(m.u.netns), "%s", name);
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	if (rc < 0)
+		return rc;
+	rc = result_rc(&res, err);
+	if (rc < 0)
+		return rc;
+	if (res.netns_state == NWG_PS_NETNS_KEPT)
+		snprintf(why, why_len, "%s", res.error);
+	return res.netns_state;
+}
+
+/* QUARANTINE / UNQUARANTINE (port_id) or PURGE (max_age_s): the count. */
+static int client_repo(void *ctx, uint16_t type, const char *port_id, unsigned int max_age_s,
+		       struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	int rc;
+
+	nwg_ps_msg_init(&m, type, 0);
+	if (type == NWG_PS_PURGE)
+		m.u.max_age_s = max_age_s;
+	else
+		snprintf(m.u.port_id, sizeof(m.u.port_id), "%s", port_id);
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	if (rc == 0)
+		rc = result_rc(&res, err);
+	return rc < 0 ? rc : (int)(res.count > 0x7fffffff ? 0x7fffffff : res.count);
+}
+
+static int client_quarantine(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	return client_repo(ctx, NWG_PS_QUARANTINE, port_id, 0, err);
+}
+
+static int client_unquarantine(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	return client_repo(ctx, NWG_PS_UNQUARANTINE, port_id, 0, err);
+}
+
+static int client_purge(void *ctx, unsigned int max_age_s, struct nwg_err *err)
+{
+	return client_repo(ctx, NWG_PS_PURGE, NULL, max_age_s, err);
+}
+
+const struct nwg_hostops nwg_hostops_client = {client_place, client_netns_remove, client_quarantine,
+					       client_unquarantine, client_purge};

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The engine's implementation of hostops.h: each operation is one request
+ * to the executor over the privsep channel (ctx: struct nwg_ps_client). A
+ * channel error (-EPROTO, -ECONNRESET) means the engine must stop. */
+#ifndef NWG_AGENT_PRIVSEP_CLIENT_OPS_H
+#define NWG_AGENT_PRIVSEP_CLIENT_OPS_H
+
+#include "hostops.h"
+
+extern const struct nwg_hostops nwg_hostops_client;
+
+#endif
