@@ -64,6 +64,7 @@ struct nwg_agent {
 	struct nwg_hubtab hubs;
 	char uuid[37];
 	char agent_id[300];
+	char enroll_pub[NWG_KEY_B64_LEN + 1]; /* HA enrollment public key, "" = none */
 	int rpc_timeout_ms;
 	json_t *offline; /* --desired-file: the get_hubs reply, no RabbitMQ */
 

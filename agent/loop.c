@@ -118,6 +118,7 @@ static void report(struct nwg_agent *a)
 	    .backend = nwg_backend_name(nwg_backend_kind(a->backend)),
 	    .hubs = a->hubs.n,
 	    .start_flag = a->start_flag,
+	    .enroll_pub = a->enroll_pub[0] ? a->enroll_pub : NULL,
 	};
 	struct nwg_err err = {{0}};
 	bool call = a->report_call;

@@ -56,6 +56,13 @@ json_t *nwg_rpc_report_args(const struct nwg_report *r)
 		return NULL;
 	if (!r->start_flag)
 		json_object_del(state, "start_flag");
+	/* HA hubs (doc/ha.md): the public half only; the private one never
+	 * leaves the node */
+	if (r->enroll_pub && json_object_set_new(json_object_get(state, "configurations"),
+						 "enroll_pub", json_string(r->enroll_pub)) < 0) {
+		json_decref(state);
+		return NULL;
+	}
 	return json_pack("{s:{s:o}, s:s}", "agent_state", "agent_state", state, "time", now);
 }
 

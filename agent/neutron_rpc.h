@@ -29,6 +29,7 @@ struct nwg_report {
 	const char *backend; /* resolved backend name */
 	size_t hubs;
 	bool start_flag;
+	const char *enroll_pub; /* HA: this node's enrollment PUBLIC key, NULL = none */
 };
 
 /* {"agent_state": {"agent_state": {...}}, "time": "..."} (pure). */

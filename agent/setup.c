@@ -12,8 +12,10 @@
 #include "harden.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
+#include "nwg/key.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
+#include "nwg/seal.h"
 #include "quarantine.h"
 #include "status.h"
 
@@ -122,6 +124,30 @@ static int open_state(struct nwg_agent *a)
 	return remove_temp(a);
 }
 
+/* HA hubs (doc/ha.md): the node's enrollment key pair, made at first start
+ * in the repository directory (0600); only the public half is kept (and
+ * published in the state report). Without it the agent still runs, but no
+ * HA hub key can be sealed to this node. */
+static void enroll(struct nwg_agent *a)
+{
+	struct nwg_key priv, pub;
+	char path[4096];
+	int r;
+
+	if (a->conf.dry_run)
+		return;
+	snprintf(path, sizeof(path), "%s/enroll.key", a->conf.state_path);
+	r = nwg_enroll_load_or_create(path, &priv, &pub);
+	nwg_key_wipe(&priv);
+	if (r < 0) {
+		log_warn("HA enrollment key %s: %s; this node cannot be an HA hub secondary", path,
+			 strerror(-r));
+		return;
+	}
+	nwg_key_to_b64(a->enroll_pub, &pub);
+	log_info("HA enrollment public key %s (%s)", a->enroll_pub, path);
+}
+
 int nwg_agent_setup(struct nwg_agent *a, const struct nwg_cmdline *cl)
 {
 	struct nwg_err err = {{0}};
@@ -140,6 +166,7 @@ int nwg_agent_setup(struct nwg_agent *a, const struct nwg_cmdline *cl)
 		return r;
 	if ((r = harden()) != 0 || (r = open_state(a)) != 0)
 		return r;
+	enroll(a);
 	nwg_uuid4(a->uuid);
 	snprintf(a->agent_id, sizeof(a->agent_id), "wireguard-agent-%s", a->conf.host);
 	log_info("starting: host %s, backend %s, repository %s, hub endpoint %s, ports %s%s",

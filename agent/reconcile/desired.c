@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "reconcile/desired.h"
+#include "reconcile/desired_ha.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -262,6 +263,7 @@ static void hub_clear(struct nwg_dhub *h)
 	free(h->by_key);
 	free(h->skipped);
 	free(h->fixed_ips);
+	free(h->ha);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -381,6 +383,8 @@ static int parse_hub(const json_t *j, struct nwg_dhub *h, struct why *w)
 		0 ||
 	    get_str(j, "mac_address", false, nwg_mac_valid, h->mac, sizeof(h->mac), w) < 0 ||
 	    get_gateways(j, h, w) < 0)
+		return -EINVAL;
+	if (nwg_desired_parse_ha(json_object_get(j, "ha"), &h->ha, w->msg, sizeof(w->msg)) < 0)
 		return -EINVAL;
 	h->listen_port = (uint16_t)port;
 	return parse_spokes(j, h, w);

@@ -39,6 +39,8 @@ struct nwg_dskip {
 	char reason[NWG_REASON_MAX];
 };
 
+struct nwg_dha;
+
 struct nwg_dhub {
 	char port_id[NWG_ID_MAX + 1];
 	char project_id[NWG_ID_MAX + 1];
@@ -63,6 +65,7 @@ struct nwg_dhub {
 	const struct nwg_dspoke **by_key;
 	struct nwg_dskip *skipped; /* spokes left out, each with its reason */
 	size_t n_skipped;
+	struct nwg_dha *ha; /* HA hub (reconcile/desired_ha.h), NULL = not HA */
 };
 
 struct nwg_dreject {

@@ -50,11 +50,17 @@ static void test_report_state_args(void **state)
 	assert_int_equal(strlen(t), 26);
 	assert_int_equal(t[10], 'T');
 	assert_int_equal(t[19], '.');
+	assert_null(json_object_get(cfg, "enroll_pub")); /* none: not published */
 	json_decref(args);
 	r.start_flag = false;
+	r.enroll_pub = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 	args = nwg_rpc_report_args(&r);
 	st = json_object_get(json_object_get(args, "agent_state"), "agent_state");
 	assert_null(json_object_get(st, "start_flag"));
+	/* HA: the enrollment public key in the configurations (doc/ha.md) */
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(st, "configurations"), "enroll_pub")),
+	    r.enroll_pub);
 	json_decref(args);
 }
 

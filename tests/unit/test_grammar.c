@@ -14,6 +14,7 @@
 
 #include "agent_testlib.h"
 #include "reconcile/desired.h"
+#include "reconcile/desired_ha.h"
 
 #define CORPUS "tests/grammar/corpus.json"
 
@@ -149,12 +150,89 @@ static void test_duplicate_key_skips_one(void **state)
 	nwg_desired_free(d);
 }
 
+/* Hub A with an `ha` section (a secondary's) whose hosts are `host` and
+ * "other-node" in order and whose envelope is `envelope` (NULL: none). */
+static struct nwg_desired *parse_ha_with(json_t *host, json_t *envelope)
+{
+	const char *other = "other-node", *h = json_string_value(host);
+	bool host_first = h && strcmp(h, other) < 0;
+	struct nwg_desired *d = NULL;
+	struct nwg_err err = {{0}};
+	json_t *ha, *j;
+
+	ha = json_pack("{s:[o, o], s:s, s:s, s:s}", "hosts",
+		       host_first ? json_incref(host) : json_string(other),
+		       host_first ? json_string(other) : json_incref(host), "role", "secondary",
+		       "primary", other, "peer_host", other);
+	assert_non_null(ha);
+	if (envelope)
+		assert_int_equal(json_object_set(ha, "envelope", envelope), 0);
+	j = json_pack("{s:[{s:s, s:s, s:[s], s:[], s:o}]}", "hubs", "port_id", HUB_A, "project_id",
+		      PROJECT, "fixed_ips", "10.99.0.1/24", "spokes", "ha", ha);
+	assert_non_null(j);
+	assert_int_equal(nwg_desired_parse(j, &d, &err), 0);
+	json_decref(j);
+	return d;
+}
+
+static void check_ha_value(const char *field, json_t *value, bool good)
+{
+	json_t *host = json_string("a-node");
+	struct nwg_desired *d =
+	    strcmp(field, "host") == 0 ? parse_ha_with(value, NULL) : parse_ha_with(host, value);
+	const struct nwg_dhub *h = nwg_desired_find(d, HUB_A);
+	char *text = json_dumps(value, JSON_ENCODE_ANY);
+
+	if ((h != NULL) != good)
+		fail_msg("ha.%s %s: corpus says %s, the agent %s", field, text,
+			 good ? "good" : "bad", h ? "accepts it" : "rejects the hub");
+	if (h) {
+		assert_non_null(h->ha);
+		assert_false(h->ha->primary);
+		if (strcmp(field, "envelope") == 0)
+			assert_string_equal(h->ha->envelope, json_string_value(value));
+	} else {
+		assert_non_null(nwg_desired_find_rejected(d, HUB_A));
+	}
+	free(text);
+	json_decref(host);
+	nwg_desired_free(d);
+}
+
+/* The `ha` entries: a host of an HA hub and a sealed hub key. */
+static void test_ha_corpus(void **state)
+{
+	const char *fields[] = {"host", "envelope"};
+	json_t *ha = json_object_get(corpus, "ha");
+	size_t total = 0;
+
+	(void)state;
+	assert_non_null(ha);
+	for (size_t f = 0; f < 2; f++) {
+		for (int good = 0; good <= 1; good++) {
+			json_t *list =
+			    json_object_get(json_object_get(ha, fields[f]), good ? "good" : "bad");
+			json_t *value;
+			size_t i;
+
+			assert_true(json_array_size(list) > 0);
+			json_array_foreach(list, i, value)
+			{
+				check_ha_value(fields[f], value, good);
+				total++;
+			}
+		}
+	}
+	assert_true(total > 30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_corpus),
 	    cmocka_unit_test(test_bare_ip_rejected_raw),
 	    cmocka_unit_test(test_duplicate_key_skips_one),
+	    cmocka_unit_test(test_ha_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

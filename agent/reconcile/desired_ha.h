@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The `ha` section of a get_hubs hub (doc/contracts.md, doc/ha.md): a highly
+ * available hub built by two network nodes. Pure parse and grammar, shared
+ * with the driver (tests/grammar/corpus.json "ha"). */
+#ifndef NWG_AGENT_DESIRED_HA_H
+#define NWG_AGENT_DESIRED_HA_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nwg/key.h"
+#include "nwg/seal.h"
+
+#define NWG_HA_HOST_MAX 255
+
+struct nwg_dha {
+	char hosts[2][NWG_HA_HOST_MAX + 1]; /* sorted, distinct */
+	bool primary;			    /* this host makes the key and the port */
+	char primary_host[NWG_HA_HOST_MAX + 1];
+	char peer_host[NWG_HA_HOST_MAX + 1];
+	bool has_peer_pub;
+	struct nwg_key peer_pub; /* the other node's enrollment PUBLIC key */
+	uint16_t listen_port;	 /* the coordinated port, 0 = not yet */
+	/* secondary: the hub key sealed to this node ("" = not yet) */
+	char envelope[NWG_SEALED_B64_LEN + 1];
+	bool peer_sealed; /* primary: Neutron holds an envelope for the peer */
+};
+
+/* A host of an HA hub: [A-Za-z0-9][A-Za-z0-9._-]{0,254}. */
+bool nwg_ha_host_valid(const char *s);
+/* A sealed hub key: canonical base64 of the 132-byte sealed box. */
+bool nwg_sealed_valid(const char *s, size_t len);
+
+/* Parses j (the hub's "ha" member, an object). 0, or -EINVAL with a reason
+ * in why (why_len bytes); -ENOMEM. *out is NULL when the hub is not HA (no
+ * member or null), else allocated (free()). */
+int nwg_desired_parse_ha(const json_t *j, struct nwg_dha **out, char *why, size_t why_len);
+
+#endif
