@@ -50,17 +50,27 @@ static int parse(int argc, char **argv, struct act_args *a)
 	return 0;
 }
 
-/* Waits until every activated peer has a fresh handshake, or settle_ms. */
-static void settle(struct nwg_backend *b, const struct act_args *a, const struct timespec *t0,
-		   int want)
+static long ms_since(const struct timespec *t)
 {
-	struct timespec tick = {0, 20 * 1000000L};
+	struct timespec now;
 
-	for (long waited = 0; waited < a->settle_ms; waited += 20) {
-		if (nwg_ha_handshaken(b, a->ifname, NULL, t0, NULL) >= want)
-			return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* Waits until every activated peer has a fresh handshake, or settle_ms;
+ * returns how many have one. */
+static int settle(struct nwg_backend *b, const struct act_args *a, const struct timespec *t0,
+		  int want)
+{
+	struct timespec tick = {0, 20 * 1000000L}, start;
+	int k = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((k = nwg_ha_handshaken(b, a->ifname, NULL, t0, NULL)) < want &&
+	       ms_since(&start) < a->settle_ms)
 		nanosleep(&tick, NULL);
-	}
+	return k;
 }
 
 int nwgcli_ha_activate(int argc, char **argv)
@@ -69,7 +79,7 @@ int nwgcli_ha_activate(int argc, char **argv)
 	struct nwg_ha_ep *v = NULL;
 	struct nwg_err err = {{0}};
 	struct act_args a;
-	struct timespec t0;
+	struct timespec t0, m0;
 	char *text = NULL;
 	size_t len = 0, n = 0;
 	int r;
@@ -83,14 +93,18 @@ int nwgcli_ha_activate(int argc, char **argv)
 		r = nwg_ha_parse(text, len, &v, &n, &err);
 	if (r >= 0)
 		r = nwgcli_ha_backend(&b, &err);
+	clock_gettime(CLOCK_MONOTONIC, &m0);
 	if (r >= 0)
 		r = nwg_ha_activate(b, a.ifname, NULL, v, n, &a.o, &err);
 	if (r >= 0) {
-		int set = r;
+		int set = r, k;
 
-		printf("%s: active, %d of %zu endpoints set\n", a.ifname, set, n);
+		printf("%s: active, %d of %zu endpoints set in %ld ms (pace %u)\n", a.ifname, set,
+		       n, ms_since(&m0), a.o.pace);
 		fflush(stdout);
-		settle(b, &a, &t0, set);
+		k = settle(b, &a, &t0, set);
+		printf("%s: %d of %d handshaken after %ld ms\n", a.ifname, k < 0 ? 0 : k, set,
+		       ms_since(&m0));
 		r = nwg_ha_restore_keepalive(b, a.ifname, NULL, a.restore, &err);
 	}
 	if (r < 0)

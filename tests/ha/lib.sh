@@ -20,7 +20,7 @@
 set -u
 
 HA_ID=${HA_ID:-$$}
-HA_ID=${HA_ID: -6}
+HA_ID=$(printf %s "$HA_ID" | tail -c 6) # ${HA_ID: -6} is empty below 6 digits
 HA_ROOT=${HA_ROOT:-/var/tmp/nwg-ha-$HA_ID}
 HA_MODE=${HA_MODE:-takeover}
 HA_ADVERT=${HA_ADVERT:-0.1}
@@ -155,6 +155,40 @@ ha_node_kill() {
 }
 
 ha_state() { cat "$HA_ROOT/n$1/state" 2>/dev/null || echo none; }
+
+# Adds $1 more peers to both hubs (random public keys, allowed IPs in
+# 10.100.0.0/16): with endpoints $DEV_IP:20000+i on node $2 (the active one,
+# as if $1 devices had talked to it), without on the other (the standby).
+ha_add_peers() {
+	local n=$1 act=$2 d=$HA_ROOT
+	/usr/bin/python3 - "$n" "$DEV_IP" "$d/peers-act.conf" "$d/peers-sby.conf" <<'PY' || return 1
+import base64, os, sys
+n, ip = int(sys.argv[1]), sys.argv[2]
+with open(sys.argv[3], "w") as a, open(sys.argv[4], "w") as s:
+    for i in range(n):
+        k = base64.b64encode(os.urandom(32)).decode()
+        aip = "10.100.%d.%d/32" % (i // 250, i % 250 + 1)
+        s.write("[Peer]\nPublicKey = %s\nAllowedIPs = %s\n" % (k, aip))
+        a.write("[Peer]\nPublicKey = %s\nAllowedIPs = %s\nEndpoint = %s:%d\n"
+                % (k, aip, ip, 20000 + i))
+PY
+	wg addconf "$(ha_if "$act")" "$d/peers-act.conf" &&
+		wg addconf "$(ha_if $((3 - act)))" "$d/peers-sby.conf"
+}
+
+# Cuts (on) or heals (off) every packet between the two nodes (VRRP adverts
+# and the endpoint stream); the device still reaches both.
+ha_partition() {
+	local n op=-I
+	[ "$1" = off ] && op=-D
+	for n in 1 2; do
+		ip netns exec "$(ha_ns "$n")" iptables -w "$op" INPUT -s "198.51.100.$((3 - n))" -j DROP ||
+			return 1
+	done
+}
+
+# Packets the hub of node $1 delivered (tunnel -> node) so far.
+ha_rx() { ip netns exec "$(ha_ns "$1")" cat "/sys/class/net/$(ha_if "$1")/statistics/rx_packets"; }
 
 # Waits up to $2 seconds for node $1 to reach state $3.
 ha_wait_state() {
