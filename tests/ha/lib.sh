@@ -62,10 +62,17 @@ ha_notify_script() {
 	local n=$1 d=$HA_ROOT/n$1
 	cat >"$d/notify.sh" <<NOTIFY
 #!/bin/sh
-# keepalived notify for node $n: \$1 = master|backup|fault
-echo "\$1" >"$d/state"
+# keepalived notify for node $n: \$1 = master|backup|fault|renew
+# renew (notify_master_rx_lower_pri): this master heard a lower-priority
+# master, a split brain healed: the devices may hold sessions with the other
+# node, so every one gets a fresh handshake from here (one run at a time).
+[ "\$1" = renew ] || echo "\$1" >"$d/state"
 echo "\$(date +%T.%N) \$1" >>"$d/notify.log"
 case "\$1" in
+renew)
+	[ "$HA_MODE" = baseline ] && exit 0
+	exec flock -n "$d/renew.lock" "$HA_CLI" ha activate "$(ha_if "$n")" --renew \
+		--keepalive 1 --pace 8 --settle-ms 3000 --restore 0 >>"$d/notify.log" 2>&1 ;;
 master)
 	[ "$HA_MODE" = baseline ] && exit 0
 	exec "$HA_CLI" ha activate "$(ha_if "$n")" --from "$d/endpoints" --keepalive 1 \\
@@ -85,6 +92,10 @@ global_defs {
 	script_user root
 	vrrp_garp_master_delay 0
 	vrrp_garp_master_repeat 3
+	# a master that hears a higher priority one sends one more advert before
+	# it steps down: the winner of a healed split brain always hears a
+	# lower-priority advert, so notify_master_rx_lower_pri (renew) runs
+	vrrp_higher_prio_send_advert true
 }
 vrrp_instance hub {
 	state BACKUP
@@ -104,6 +115,7 @@ vrrp_instance hub {
 	notify_master "$d/notify.sh master"
 	notify_backup "$d/notify.sh backup"
 	notify_fault "$d/notify.sh fault"
+	notify_master_rx_lower_pri "$d/notify.sh renew"
 }
 CONF
 }

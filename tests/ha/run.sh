@@ -102,42 +102,58 @@ t "node 1 was master once only (before it was killed)" \
 	is "$(grep -c ' master$' "$HA_ROOT/n1/notify.log")" 1
 t "the standby hub (node 1) has no endpoint" no_endpoint "$(ha_if 1)"
 
-# --- split brain: the path between the nodes cut, the device reaches both
-# node 1 (priority 100, backup) stops hearing node 2 (90, master) and takes
-# over as well; the device follows the handshake node 1 initiates.
-split() { ha_partition on; ha_wait_state 1 5 master; }
-gap=$(ha_ping_gap 6 split "$HA_ROOT/ping-split.log")
-t "split: both nodes master" is "$(ha_state 1) $(ha_state 2)" "master master"
-if [ "$gap" -ge 0 ] && [ "$gap" -le 3000 ]; then
-	ok "split: the device's traffic came back: ${gap} ms lost (bound 3000)"
-else
-	bad "split: the device's traffic lost ${gap} ms (bound 3000; -1 = never back)"
-fi
-# node 1 (restarted) has the device's peer only; node 2 streamed all of its
-t "split: node 1 initiated from the endpoints node 2 streamed" \
-	grep -q "active, 1 of $want endpoints set" "$HA_ROOT/n1/notify.log"
-t "split: both hubs kept the same key (no node made or took another)" \
-	is "$(wg show "$(ha_if 1)" public-key) $(wg show "$(ha_if 2)" public-key)" \
-	"$(cat "$HA_ROOT/hub.pub") $(cat "$HA_ROOT/hub.pub")"
+# --- split brain: the path between the nodes cut, the device reaches both.
+# The node that becomes master second initiates to every device and the
+# device follows it. Healed, VRRP keeps the higher priority (node 1, 100 vs
+# 90); it hears the other master's lower-priority advert and renews (drops
+# its sessions, initiates to every device), so a device that followed the
+# loser comes back. Run twice: node 1 the second master (the device is
+# already on the winner), then node 2 (the device must come back).
+split_brain() {
+	local tag=$1 second=$2 gap r1 r2 h2
+	split() { ha_partition on; ha_wait_state "$second" 5 master; }
+	heal() { ha_partition off; ha_wait_state 2 5 backup; sleep 0.5; }
+	gap=$(ha_ping_gap 5 split "$HA_ROOT/ping-split-$tag.log")
+	t "$tag split: both nodes master" is "$(ha_state 1) $(ha_state 2)" "master master"
+	if [ "$gap" -ge 0 ] && [ "$gap" -le 3000 ]; then
+		ok "$tag split: the device's traffic came back: ${gap} ms lost (bound 3000)"
+	else
+		bad "$tag split: the device's traffic lost ${gap} ms (bound 3000; -1 = never back)"
+	fi
+	t "$tag split: both hubs kept the same key (no node made or took another)" \
+		is "$(wg show "$(ha_if 1)" public-key) $(wg show "$(ha_if 2)" public-key)" \
+		"$(cat "$HA_ROOT/hub.pub") $(cat "$HA_ROOT/hub.pub")"
+	t "$tag split: the hub private key is in no file but the two nodes' key files" \
+		no_key_outside
+	gap=$(ha_ping_gap 5 heal "$HA_ROOT/ping-heal-$tag.log")
+	t "$tag healed: node 2 (lower priority) went back to backup" is "$(ha_state 2)" backup
+	t "$tag healed: exactly one master, node 1 (higher priority)" is "$(ha_state 1)" master
+	t "$tag healed: node 1 renewed its sessions" grep -q "active (renewed)" "$HA_ROOT/n1/notify.log"
+	if [ "$gap" -ge 0 ] && [ "$gap" -le 2000 ]; then
+		ok "$tag healed: the device's traffic went on: ${gap} ms lost (bound 2000)"
+	else
+		bad "$tag healed: the device's traffic lost ${gap} ms (bound 2000; -1 = never back)"
+	fi
+	t "$tag healed: node 2's hub has no endpoint" no_endpoint "$(ha_if 2)"
+	# no flapping: over 3 s of 50 pps, only node 1 carries the device
+	r1=$(ha_rx 1) r2=$(ha_rx 2) h2=$(last_handshake 2)
+	ip netns exec "$NS_DEV" ping -n -q -i 0.02 -c 150 -W 1 "$VM_IP" >"$HA_ROOT/ping-after-$tag.log" 2>&1
+	r1=$(($(ha_rx 1) - r1)) r2=$(($(ha_rx 2) - r2))
+	echo "# $tag after the heal, 150 pings: node 1 received $r1 tunnel packets, node 2 $r2"
+	t "$tag after the heal the device stays on node 1 ($r1 packets, >= 150)" [ "$r1" -ge 150 ]
+	t "$tag after the heal node 2 receives nothing from the device ($r2 packets)" is "$r2" 0
+	t "$tag after the heal node 2 makes no handshake" is "$(last_handshake 2)" "$h2"
+	t "$tag no ping lost after the heal" grep -q " 0% packet loss" "$HA_ROOT/ping-after-$tag.log"
+	: >"$HA_ROOT/n1/notify.log.$tag"
+	mv "$HA_ROOT/n1/notify.log" "$HA_ROOT/n1/notify.log.$tag"
+}
 no_key_outside() {
 	! grep -rlF "$(cat "$HA_ROOT/n1/hub.key")" "$HA_ROOT" | grep -v '/n[12]/hub\.key$'
 }
-t "split: the hub private key is in no file but the two nodes' key files" no_key_outside
-heal() { ha_partition off; ha_wait_state 2 5 backup; }
-gap=$(ha_ping_gap 4 heal "$HA_ROOT/ping-heal.log")
-t "healed: node 2 (lower priority) went back to backup" is "$(ha_state 2)" backup
-t "healed: exactly one master, node 1 (higher priority)" is "$(ha_state 1)" master
-t "healed: no packet lost (lost: ${gap} ms)" is "$gap" 0
-t "healed: node 2's hub has no endpoint" no_endpoint "$(ha_if 2)"
-# no flapping: over 3 s of 50 pps, only node 1 carries the device
-r1=$(ha_rx 1) r2=$(ha_rx 2) h2=$(wg show "$(ha_if 2)" latest-handshakes | awk '{print $2}' | sort -n | tail -1)
-ip netns exec "$NS_DEV" ping -n -q -i 0.02 -c 150 -W 1 "$VM_IP" >"$HA_ROOT/ping-after.log" 2>&1
-r1=$(($(ha_rx 1) - r1)) r2=$(($(ha_rx 2) - r2))
-echo "# after the heal, 150 pings: node 1 received $r1 tunnel packets, node 2 $r2"
-t "after the heal the device stays on node 1 ($r1 packets, >= 150)" [ "$r1" -ge 150 ]
-t "after the heal node 2 receives nothing from the device ($r2 packets)" is "$r2" 0
-t "after the heal node 2 makes no handshake" \
-	is "$(wg show "$(ha_if 2)" latest-handshakes | awk '{print $2}' | sort -n | tail -1)" "$h2"
-t "no ping lost after the heal" grep -q " 0% packet loss" "$HA_ROOT/ping-after.log"
+last_handshake() { wg show "$(ha_if "$1")" latest-handshakes | awk '{print $2}' | sort -n | tail -1; }
+split_brain A 1
+t "A split: node 1 initiated from the endpoints node 2 streamed" \
+	grep -q "active, 1 of $want endpoints set" "$HA_ROOT/n1/notify.log.A"
+split_brain B 2
 [ "$fail" = 0 ] || { HA_KEEP=1; echo "check-ha: FAILED (state kept in $HA_ROOT)"; exit 1; }
 echo "check-ha: PASS"
