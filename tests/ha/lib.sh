@@ -131,8 +131,8 @@ ha_node_start() {
 	ip -n "$ns" link set u0 up
 	ip -n "$ns" link set t0 up
 	rm -f "$d/state"
-	ip netns exec "$ns" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$ifn" \
-		</dev/null >>"$d/wg.log" 2>&1 &
+	ip netns exec "$ns" env WG_PROCESS_FOREGROUND=1 LOG_LEVEL="${HA_WG_LOG:-error}" \
+		wireguard-go -f "$ifn" </dev/null >>"$d/wg.log" 2>&1 &
 	disown $!
 	for _ in $(seq 100); do [ -S "/var/run/wireguard/$ifn.sock" ] && wg show "$ifn" >/dev/null 2>&1 && break; sleep 0.05; done
 	wg set "$ifn" private-key "$d/hub.key" listen-port "$HA_PORT" \
