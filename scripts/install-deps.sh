@@ -23,7 +23,7 @@ OVN_PKGS="openvswitch-switch ovn-central ovn-host ethtool"
 # check-multinode / check-ovs: Open vSwitch (userspace datapath), ethtool (veth tx off)
 OVS_PKGS="openvswitch-switch ethtool"
 # ha: check-ha / bench-ha (VRRPv3 between two simulated nodes)
-HA_PKGS="keepalived wireguard-go wireguard-tools iputils-ping socat"
+HA_PKGS="keepalived wireguard-go wireguard-tools iputils-ping socat iptables python3"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in

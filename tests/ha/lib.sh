@@ -20,7 +20,7 @@
 set -u
 
 HA_ID=${HA_ID:-$$}
-HA_ID=${HA_ID: -6}
+HA_ID=$(printf %s "$HA_ID" | tail -c 6) # ${HA_ID: -6} is empty below 6 digits
 HA_ROOT=${HA_ROOT:-/var/tmp/nwg-ha-$HA_ID}
 HA_MODE=${HA_MODE:-takeover}
 HA_ADVERT=${HA_ADVERT:-0.1}
@@ -62,10 +62,17 @@ ha_notify_script() {
 	local n=$1 d=$HA_ROOT/n$1
 	cat >"$d/notify.sh" <<NOTIFY
 #!/bin/sh
-# keepalived notify for node $n: \$1 = master|backup|fault
-echo "\$1" >"$d/state"
+# keepalived notify for node $n: \$1 = master|backup|fault|renew
+# renew (notify_master_rx_lower_pri): this master heard a lower-priority
+# master, a split brain healed: the devices may hold sessions with the other
+# node, so every one gets a fresh handshake from here (one run at a time).
+[ "\$1" = renew ] || echo "\$1" >"$d/state"
 echo "\$(date +%T.%N) \$1" >>"$d/notify.log"
 case "\$1" in
+renew)
+	[ "$HA_MODE" = baseline ] && exit 0
+	exec flock -n "$d/renew.lock" "$HA_CLI" ha activate "$(ha_if "$n")" --renew \
+		--keepalive 1 --pace 8 --settle-ms 3000 --restore 0 >>"$d/notify.log" 2>&1 ;;
 master)
 	[ "$HA_MODE" = baseline ] && exit 0
 	exec "$HA_CLI" ha activate "$(ha_if "$n")" --from "$d/endpoints" --keepalive 1 \\
@@ -85,6 +92,10 @@ global_defs {
 	script_user root
 	vrrp_garp_master_delay 0
 	vrrp_garp_master_repeat 3
+	# a master that hears a higher priority one sends one more advert before
+	# it steps down: the winner of a healed split brain always hears a
+	# lower-priority advert, so notify_master_rx_lower_pri (renew) runs
+	vrrp_higher_prio_send_advert true
 }
 vrrp_instance hub {
 	state BACKUP
@@ -104,6 +115,7 @@ vrrp_instance hub {
 	notify_master "$d/notify.sh master"
 	notify_backup "$d/notify.sh backup"
 	notify_fault "$d/notify.sh fault"
+	notify_master_rx_lower_pri "$d/notify.sh renew"
 }
 CONF
 }
@@ -119,8 +131,8 @@ ha_node_start() {
 	ip -n "$ns" link set u0 up
 	ip -n "$ns" link set t0 up
 	rm -f "$d/state"
-	ip netns exec "$ns" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$ifn" \
-		</dev/null >>"$d/wg.log" 2>&1 &
+	ip netns exec "$ns" env WG_PROCESS_FOREGROUND=1 LOG_LEVEL="${HA_WG_LOG:-error}" \
+		wireguard-go -f "$ifn" </dev/null >>"$d/wg.log" 2>&1 &
 	disown $!
 	for _ in $(seq 100); do [ -S "/var/run/wireguard/$ifn.sock" ] && wg show "$ifn" >/dev/null 2>&1 && break; sleep 0.05; done
 	wg set "$ifn" private-key "$d/hub.key" listen-port "$HA_PORT" \
@@ -155,6 +167,40 @@ ha_node_kill() {
 }
 
 ha_state() { cat "$HA_ROOT/n$1/state" 2>/dev/null || echo none; }
+
+# Adds $1 more peers to both hubs (random public keys, allowed IPs in
+# 10.100.0.0/16): with endpoints $DEV_IP:20000+i on node $2 (the active one,
+# as if $1 devices had talked to it), without on the other (the standby).
+ha_add_peers() {
+	local n=$1 act=$2 d=$HA_ROOT
+	/usr/bin/python3 - "$n" "$DEV_IP" "$d/peers-act.conf" "$d/peers-sby.conf" <<'PY' || return 1
+import base64, os, sys
+n, ip = int(sys.argv[1]), sys.argv[2]
+with open(sys.argv[3], "w") as a, open(sys.argv[4], "w") as s:
+    for i in range(n):
+        k = base64.b64encode(os.urandom(32)).decode()
+        aip = "10.100.%d.%d/32" % (i // 250, i % 250 + 1)
+        s.write("[Peer]\nPublicKey = %s\nAllowedIPs = %s\n" % (k, aip))
+        a.write("[Peer]\nPublicKey = %s\nAllowedIPs = %s\nEndpoint = %s:%d\n"
+                % (k, aip, ip, 20000 + i))
+PY
+	wg addconf "$(ha_if "$act")" "$d/peers-act.conf" &&
+		wg addconf "$(ha_if $((3 - act)))" "$d/peers-sby.conf"
+}
+
+# Cuts (on) or heals (off) every packet between the two nodes (VRRP adverts
+# and the endpoint stream); the device still reaches both.
+ha_partition() {
+	local n op=-I
+	[ "$1" = off ] && op=-D
+	for n in 1 2; do
+		ip netns exec "$(ha_ns "$n")" iptables -w "$op" INPUT -s "198.51.100.$((3 - n))" -j DROP ||
+			return 1
+	done
+}
+
+# Packets the hub of node $1 delivered (tunnel -> node) so far.
+ha_rx() { ip netns exec "$(ha_ns "$1")" cat "/sys/class/net/$(ha_if "$1")/statistics/rx_packets"; }
 
 # Waits up to $2 seconds for node $1 to reach state $3.
 ha_wait_state() {
