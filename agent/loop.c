@@ -87,6 +87,7 @@ static void connect_amqp(struct nwg_agent *a)
 	a->next_report_ms = nwg_now_ms();
 	nwg_health_clear(&a->health); /* spokes are reported afresh */
 	nwg_sched_full(a, 0);	      /* resync on every (re)connect */
+	a->want_unconditional = true; /* ... asking every hub in full */
 }
 
 static void on_report(void *ctx, int rc, json_t *result, const char *why)
@@ -159,9 +160,10 @@ static void on_signals(struct nwg_agent *a, int sigfd)
 				 si.ssi_signo);
 			a->stop = true;
 			break;
-		case SIGHUP:
+		case SIGHUP: /* an operator's resync: every hub asked in full, all read */
 			log_info("SIGHUP: full resync");
 			nwg_sched_full(a, 0);
+			a->want_unconditional = true;
 			break;
 		case SIGCHLD:
 			nwg_backend_reap(a->backend);
