@@ -46,6 +46,11 @@ struct nwg_syncop {
 	int64_t deadline_ms; /* the single bound of the report phase */
 	size_t outstanding;  /* report calls in flight */
 	int rc;		     /* <0: the desired state could not be fetched or used */
+
+	/* get_hubs 1.2 (agent/sync_digest.c) */
+	json_t *sent;	    /* {port_id: digest} asked with; NULL = unconditional */
+	json_t *got;	    /* {port_id: digest} of the full hubs answered */
+	size_t n_unchanged; /* hubs answered unchanged and found in sync */
 };
 
 struct nwg_hostops;
@@ -96,6 +101,12 @@ struct nwg_agent {
 	bool health_inflight;	 /* an update_device_list call awaits its reply */
 	int64_t loss_backoff_ms; /* full sync after a loss: 0 = at once, then doubling */
 	int64_t loss_at_ms;	 /* last loss */
+
+	/* get_hubs 1.2, conditional answers (agent/sync_digest.c) */
+	bool no_digests;	  /* the server answered get_hubs 1.2 UnsupportedVersion */
+	bool want_unconditional;  /* the next full pass asks every hub in full */
+	unsigned int full_passes; /* every NWG_UNCONDITIONAL_EVERY-th is unconditional */
+
 	/* mass-deletion guard: deletions held (reconcile/guard.h) */
 	struct nwg_guard guard;
 	/* per-hub actual state as last read and applied (reconcile/cache.h) */

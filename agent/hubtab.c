@@ -64,6 +64,7 @@ void nwg_hubtab_fail(struct nwg_hubstate *s, int64_t now_ms, const char *error)
 		delay = NWG_RETRY_MAX_MS;
 	s->synced = true;
 	s->ok = false;
+	s->digest[0] = '\0';
 	snprintf(s->error, sizeof(s->error), "%s", error ? error : "failed");
 	s->fails++;
 	s->retry_at_ms = now_ms + delay;

@@ -11,6 +11,7 @@
 
 #define NWG_RETRY_MIN_MS 1000
 #define NWG_RETRY_MAX_MS 60000
+#define NWG_DIGEST_MAX	 64 /* get_hubs 1.2 digest of a hub's answer */
 
 struct nwg_hubstate {
 	char port_id[NWG_ID_MAX + 1];
@@ -22,7 +23,8 @@ struct nwg_hubstate {
 	int64_t retry_at_ms; /* monotonic; 0 = no retry pending */
 	int reported_up;     /* -1 unknown, 0 update_device_down sent, 1 up sent */
 	char skipped[256];   /* spokes left out of the last answer, with reasons; "" = none */
-	char router_id[NWG_ID_MAX + 1]; /* the last answer's router of the hub; "" = none */
+	char router_id[NWG_ID_MAX + 1];	 /* the last answer's router of the hub; "" = none */
+	char digest[NWG_DIGEST_MAX + 1]; /* of the answer last applied; "" = ask in full */
 };
 
 struct nwg_hubtab {
@@ -33,7 +35,8 @@ struct nwg_hubtab {
 struct nwg_hubstate *nwg_hubtab_get(struct nwg_hubtab *t, const char *port_id, bool create);
 void nwg_hubtab_remove(struct nwg_hubtab *t, const char *port_id);
 void nwg_hubtab_ok(struct nwg_hubstate *s);
-/* Schedules a retry with exponential backoff (1 s doubling to 60 s). */
+/* Schedules a retry with exponential backoff (1 s doubling to 60 s); the
+ * hub's digest is forgotten (its next answer is a full one). */
 void nwg_hubtab_fail(struct nwg_hubstate *s, int64_t now_ms, const char *error);
 /* Earliest pending retry, or -1. */
 int64_t nwg_hubtab_next_retry(const struct nwg_hubtab *t);

@@ -87,6 +87,7 @@ static void connect_amqp(struct nwg_agent *a)
 	a->next_report_ms = nwg_now_ms();
 	nwg_health_clear(&a->health); /* spokes are reported afresh */
 	nwg_sched_full(a, 0);	      /* resync on every (re)connect */
+	a->want_unconditional = true; /* ... asking every hub in full */
 }
 
 static void on_report(void *ctx, int rc, json_t *result, const char *why)

@@ -52,6 +52,10 @@ int nwg_rpc_report_state(struct nwg_msg *m, const struct nwg_report *r, bool cal
 struct nwg_page {
 	char after[64];
 	size_t max_spokes;
+	/* get_hubs 1.2 (conditional): {port_id: digest last applied}, borrowed;
+	 * NULL = ask 1.1. Hubs whose answer still has that digest come back as
+	 * {"port_id", "digest", "unchanged": true}. */
+	json_t *digests;
 };
 /* port_ids NULL = every hub of host; page NULL = unpaged (1.0). Pure. */
 json_t *nwg_rpc_get_hubs_args(const char *host, char *const *port_ids, size_t n,

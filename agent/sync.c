@@ -16,7 +16,9 @@
 #include "reconcile/desired.h"
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
+#include "strv.h"
 #include "sync.h"
+#include "sync_digest.h"
 
 /* Spokes left out of a hub (doc/contracts.md "One grammar"): logged, and named in
  * the hub's status until an answer carries none. */
@@ -112,6 +114,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 
 	if (!st)
 		return;
+	st->digest[0] = '\0'; /* kept again below once applied */
 	snprintf(st->project_id, sizeof(st->project_id), "%s", act->project_id);
 	if (act->want) /* attach checks it (ctl_l3.c) */
 		snprintf(st->router_id, sizeof(st->router_id), "%s", act->want->router_id);
@@ -138,6 +141,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		return;
 	}
 	nwg_hubtab_ok(st);
+	nwg_digest_applied(a, st);
 	nwg_sync_report(a, act, &out); /* asynchronous; a failure schedules a retry */
 }
 
@@ -168,32 +172,13 @@ static void vouch_gone(struct nwg_agent *a, const struct nwg_desired *d, bool fu
 	}
 }
 
-/* A cached link is still there as the cache knows it (one netlink request):
- * a wireguard-go that died, a link moved, renamed or set down outside the
- * agent sends the pass back to reading the system. */
-static bool link_as_cached(const struct nwg_alink *l)
-{
-	char alias[NWG_ALIAS_MAX];
-	struct nwg_rtnl *r = NULL;
-	struct nwg_link now;
-	bool same;
-
-	if (nwg_rtnl_open(&r, l->netns[0] ? l->netns : NULL, NULL) < 0)
-		return false;
-	snprintf(alias, sizeof(alias), "%s%s", NWG_ALIAS_PREFIX, l->port_id);
-	same = nwg_link_get(r, l->ifname, &now, NULL) == 0 && strcmp(now.alias, alias) == 0 &&
-	       now.up == l->up && now.mtu == l->mtu;
-	nwg_rtnl_close(r);
-	return same;
-}
-
 static int from_cache(struct nwg_agent *a, const struct nwg_actual_src *src,
 		      struct nwg_actual **act)
 {
 	int r = nwg_acache_actual(&a->acache, src->scope, src->n_scope, act);
 
 	for (size_t i = 0; r > 0 && i < (*act)->n_links; i++) {
-		if (link_as_cached(&(*act)->links[i]))
+		if (nwg_sync_link_as_cached(&(*act)->links[i]))
 			continue;
 		log_info("hub %s: %s changed outside the agent: reading it again",
 			 (*act)->links[i].port_id, (*act)->links[i].ifname);
@@ -282,6 +267,8 @@ static void op_reset(struct nwg_syncop *op)
 {
 	nwg_strv_free(op->ids);
 	json_decref(op->acc);
+	json_decref(op->sent);
+	json_decref(op->got);
 	memset(op, 0, sizeof(*op));
 }
 
@@ -294,11 +281,50 @@ void nwg_sync_maybe_done(struct nwg_agent *a)
 	if (op->state != NWG_SYNC_REPORT || op->outstanding)
 		return;
 	if (op->fetched)
-		log_debug("%s sync: %zu hubs desired, %zu rejected, %u page(s), %lld ms",
-			  full ? "full" : "targeted", op->n_desired, op->n_rejected, op->pages,
-			  (long long)(nwg_now_ms() - op->t0));
+		log_debug("%s sync: %zu hubs desired, %zu rejected, %zu unchanged, %u page(s), "
+			  "%lld ms",
+			  full ? "full" : "targeted", op->n_desired, op->n_rejected,
+			  op->n_unchanged, op->pages, (long long)(nwg_now_ms() - op->t0));
 	op_reset(op);
 	nwg_sched_sync_done(a, full, rc);
+}
+
+/* get_hubs 1.2 (sync_digest.h): what to parse is the reply, or a copy that
+ * holds only the hubs answered in full when some were answered unchanged;
+ * those found in sync leave the pass. NULL on ENOMEM. */
+static json_t *split_answer(struct nwg_agent *a, json_t *reply, struct nwg_digest_split *s)
+{
+	struct nwg_syncop *op = &a->sync;
+	json_t *view;
+
+	if (nwg_digest_split(json_object_get(reply, "hubs"), op->sent, s) < 0)
+		return NULL;
+	op->got = json_incref(s->got);
+	if (!s->n_answered)
+		return json_incref(reply);
+	op->n_unchanged = nwg_digest_keep(a, s);
+	view = json_copy(reply);
+	if (view && json_object_set(view, "hubs", s->full) < 0) {
+		json_decref(view);
+		view = NULL;
+	}
+	return view;
+}
+
+static int run_pass(struct nwg_agent *a, struct nwg_desired *d, const struct nwg_digest_split *s)
+{
+	struct nwg_syncop *op = &a->sync;
+	char **ids;
+	int r;
+
+	if (!s->n_answered)
+		return execute(a, d, op->full, op->ids, op->n);
+	ids = nwg_digest_pass_ids(a, d, s, op->full, op->ids, op->n);
+	if (!ids)
+		return -ENOMEM;
+	r = ids[0] ? execute(a, d, false, ids, nwg_strv_len(ids)) : 0;
+	nwg_strv_free(ids);
+	return r;
 }
 
 /* Parses what the pages gathered, executes, then waits for the reports. */
@@ -307,13 +333,18 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	struct nwg_syncop *op = &a->sync;
 	struct nwg_desired *d = NULL;
 	struct nwg_err err = {{0}};
-	int r = nwg_desired_parse(reply, &d, &err);
+	struct nwg_digest_split s;
+	json_t *view = split_answer(a, reply, &s);
+	int r =
+	    view ? nwg_desired_parse(view, &d, &err) : nwg_err_set(&err, ENOMEM, "out of memory");
 
+	json_decref(view);
 	op->state = NWG_SYNC_REPORT;
 	op->deadline_ms = nwg_now_ms() + a->rpc_timeout_ms; /* one wait for all reports */
 	if (r < 0) {
 		log_err("get_hubs reply unusable: %s", err.msg);
 		op->rc = r;
+		nwg_digest_split_free(&s);
 		nwg_sync_maybe_done(a);
 		return;
 	}
@@ -325,13 +356,14 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	op->fetched = true;
 	op->n_desired = d->n_hubs;
 	op->n_rejected = d->n_rejected;
-	r = execute(a, d, op->full, op->ids, op->n);
+	r = run_pass(a, d, &s);
 	if (r >= 0)
-		nwg_ovn_sync(a, d, op->full);
+		nwg_ovn_sync(a, d, op->full && !s.n_answered);
 	nwg_nsgc_run(a);
 	if (op->full && r >= 0)
-		a->n_hubs = d->n_hubs;
+		a->n_hubs = d->n_hubs + op->n_unchanged;
 	op->rc = r;
+	nwg_digest_split_free(&s);
 	nwg_desired_free(d);
 	nwg_sync_maybe_done(a);
 }
@@ -360,7 +392,16 @@ static void on_page(void *ctx, int rc, json_t *result, const char *why)
 	const json_t *hubs = json_object_get(result, "hubs");
 	const json_t *next = json_object_get(result, "next");
 
-	if (rc == -EREMOTEIO && op->paged && why && strstr(why, "UnsupportedVersion")) {
+	if (rc == -EREMOTEIO && op->page.digests && why && strstr(why, "UnsupportedVersion")) {
+		log_warn("neutron-server does not answer get_hubs 1.2 (conditional): asking 1.1");
+		a->no_digests = true;
+		op->page.digests = NULL;
+		json_decref(op->sent);
+		op->sent = NULL;
+		if ((rc = request_page(a)) == 0)
+			return;
+		why = "cannot send";
+	} else if (rc == -EREMOTEIO && op->paged && why && strstr(why, "UnsupportedVersion")) {
 		log_warn("neutron-server does not page get_hubs (1.1): asking unpaged (1.0)");
 		a->no_paging = true;
 		op->paged = false;
@@ -438,6 +479,8 @@ int nwg_sync(struct nwg_agent *a, bool full, char **ids, size_t n)
 	op->acc = json_array();
 	op->paged = !a->no_paging;
 	op->page.max_spokes = NWG_PAGE_MAX_SPOKES;
+	op->sent = nwg_digest_request(a, full);
+	op->page.digests = op->paged ? op->sent : NULL;
 	if (!op->acc) {
 		op_reset(op);
 		return -ENOMEM;

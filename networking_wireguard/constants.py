@@ -15,7 +15,7 @@ VIF_TYPE_WIREGUARD = 'wireguard'
 
 # RPC: agent -> server
 PLUGIN_TOPIC = 'q-wireguard-plugin'
-PLUGIN_RPC_VERSION = '1.1'  # 1.1: get_hubs(page=...)
+PLUGIN_RPC_VERSION = '1.2'  # 1.1: get_hubs(page=...), 1.2: (digests=...)
 # Casts: server -> agent (server = the hub's host)
 AGENT_TOPIC = 'q-wireguard-agent'
 AGENT_RPC_VERSION = '1.0'

@@ -1,6 +1,6 @@
 """RPC between neutron-server and neutron-wireguard-agent (doc/contracts.md).
 
-Agent -> server: topic q-wireguard-plugin, version 1.1 (WireGuardRpcCallback,
+Agent -> server: topic q-wireguard-plugin, version 1.2 (WireGuardRpcCallback,
 served in neutron-server's RPC workers by the ``wireguard`` service plugin).
 Server -> agent: hubs_changed casts on q-wireguard-agent, server = host.
 """
@@ -15,6 +15,7 @@ import oslo_messaging
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
+from networking_wireguard import hub_digest
 from networking_wireguard import payloads
 
 LOG = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def check_reporting_host(context, port_id, host):
 
 
 class WireGuardRpcCallback(object):
-    """Served on topic q-wireguard-plugin (version 1.1: get_hubs pages)."""
+    """Served on topic q-wireguard-plugin (1.1: pages, 1.2: digests)."""
 
     target = oslo_messaging.Target(version=c.PLUGIN_RPC_VERSION)
 
@@ -116,19 +117,21 @@ class WireGuardRpcCallback(object):
         self.driver = driver
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
-    def get_hubs(self, context, host, port_ids=None, page=None):
-        LOG.debug("get_hubs(host=%s, port_ids=%s, page=%s)", host, port_ids,
-                  page)
+    def get_hubs(self, context, host, port_ids=None, page=None,
+                 digests=None):
+        LOG.debug("get_hubs(host=%s, port_ids=%s, page=%s, digests=%s)",
+                  host, port_ids, page, digests is not None)
         admin = n_context.get_admin_context()
         if port_ids is not None and not isinstance(port_ids, list):
             port_ids = [port_ids]
         if page is not None:
             after, max_spokes = _page_args(page)
+        digests = hub_digest.check_digests(digests)  # 1.2: conditional
         with db_api.CONTEXT_READER.using(admin):
             if page is None:
                 return payloads.get_hubs(admin.session, host, port_ids)
             return payloads.get_hubs_page(admin.session, host, port_ids,
-                                          after, max_spokes)
+                                          after, max_spokes, digests)
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def hub_realized(self, context, port_id, public_key, listen_port,
