@@ -23,19 +23,17 @@ bool nwg_digest_valid(const char *s)
 
 json_t *nwg_digest_request(struct nwg_agent *a, bool full)
 {
+	bool all = false;
 	json_t *o;
 
 	if (full) {
-		bool every = a->full_passes++ % NWG_UNCONDITIONAL_EVERY == 0;
-		bool asked = a->want_unconditional;
-
+		all = a->full_passes++ % NWG_UNCONDITIONAL_EVERY == 0 || a->want_unconditional;
 		a->want_unconditional = false;
-		if ((every || asked) && !a->offline)
-			return NULL;
+		all = all && !a->offline;
 	}
 	if (a->no_digests || !(o = json_object()))
 		return NULL;
-	for (size_t i = 0; i < a->hubs.n; i++) {
+	for (size_t i = 0; !all && i < a->hubs.n; i++) {
 		const struct nwg_hubstate *st = &a->hubs.v[i];
 
 		if (st->ok && st->digest[0] &&
@@ -43,10 +41,6 @@ json_t *nwg_digest_request(struct nwg_agent *a, bool full)
 			json_decref(o);
 			return NULL;
 		}
-	}
-	if (!json_object_size(o)) {
-		json_decref(o);
-		return NULL;
 	}
 	return o;
 }

@@ -17,9 +17,10 @@
  * periodic check that reads the whole system again). */
 #define NWG_UNCONDITIONAL_EVERY 4
 
-/* The {port_id: digest} to ask this pass with (new reference), or NULL:
- * the server is older than 1.2, the pass is an unconditional full pass, or
- * no hub has a digest. Counts full passes. */
+/* The {port_id: digest} to ask this pass with (new reference): empty for an
+ * unconditional full pass (every hub answered in full, with its digest);
+ * NULL when the server is older than 1.2 (or ENOMEM): ask 1.1. Counts full
+ * passes. */
 json_t *nwg_digest_request(struct nwg_agent *a, bool full);
 
 /* What an answer holds, hub by hub. */

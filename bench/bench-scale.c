@@ -2,13 +2,19 @@
 /*
  * bench-scale: one hub with N spokes realised by the agent's own sync pass
  * (userspace backend, --desired-file path: parse, actual read, plan, exec,
- * record), for each N given. Per N: the first realisation, an in-sync pass,
- * and one spoke moved / added / removed (targeted pass, median of the three),
+ * record), for each N given. Per N: the first realisation, an in-sync pass
+ * answered in full (insync_full_ms, median of 3) and one answered
+ * "unchanged" by get_hubs 1.2 (insync_ms, median of 3; the agent applied the
+ * answer's digest), and one spoke moved / added / removed (targeted pass,
+ * median of the three),
  * side by side with the baseline a naive agent pays for the same change:
  * re-applying the whole peer list (REPLACE_PEERS, N peers) in one set.
  * Run inside a scratch namespace (scale.sh does it); root only.
  * Usage: bench-scale WORKDIR TAG N...
- * Prints "scale N=<n> create_ms=.. insync_ms=.. change_ms=.. replace_ms=.. ratio=.."
+ * Prints "scale N=<n> create_ms=.. insync_ms=.. insync_full_ms=.. change_ms=..
+ * replace_ms=.. change_vs_replace=.. answer_bytes=.. unchanged_bytes=.. decode_ms=.."
+ * (decode_ms: jansson's decode of the full answer's text, which the
+ * unchanged answer also saves; the passes themselves get the JSON decoded).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,15 +59,46 @@ static void random_pub(char out[NWG_KEY_B64_LEN + 1])
 	nwg_key_to_b64(out, &k);
 }
 
+static unsigned int version; /* the answer's digest: changes with the spokes */
+
 static json_t *desired(json_t *spokes)
 {
+	char digest[32];
+
 	if (!spokes)
 		return json_pack("{s:s, s:[]}", "host", "bench", "hubs");
-	return json_pack("{s:s, s:[{s:s, s:s, s:n, s:b, s:[s], s:i, s:b, s:n, s:n, s:n, s:O}]}",
-			 "host", "bench", "hubs", "port_id", hub_id, "project_id", project,
-			 "network_id", "admin_state_up", 1, "fixed_ips", "10.99.0.1/24", "mtu",
-			 1450, "root_namespace", 0, "public_key", "listen_port", "router_id",
-			 "spokes", spokes);
+	snprintf(digest, sizeof(digest), "bench-v%u", ++version);
+	return json_pack(
+	    "{s:s, s:[{s:s, s:s, s:n, s:b, s:[s], s:i, s:b, s:n, s:n, s:n, s:s, s:O}]}", "host",
+	    "bench", "hubs", "port_id", hub_id, "project_id", project, "network_id",
+	    "admin_state_up", 1, "fixed_ips", "10.99.0.1/24", "mtu", 1450, "root_namespace", 0,
+	    "public_key", "listen_port", "router_id", "digest", digest, "spokes", spokes);
+}
+
+/* What a 1.2 server answers for the hub whose answer the agent applied last. */
+static json_t *unchanged(void)
+{
+	char digest[32];
+
+	snprintf(digest, sizeof(digest), "bench-v%u", version);
+	return json_pack("{s:s, s:[{s:s, s:s, s:b}]}", "host", "bench", "hubs", "port_id", hub_id,
+			 "digest", digest, "unchanged", 1);
+}
+
+/* Size of an answer's text and the time jansson takes to decode it. */
+static size_t answer_bytes(json_t *d, double *decode_ms)
+{
+	char *text = json_dumps(d, JSON_COMPACT);
+	size_t n = text ? strlen(text) : 0;
+	double t0 = now_ms();
+	json_t *back = text ? json_loads(text, 0, NULL) : NULL;
+
+	if (decode_ms)
+		*decode_ms = now_ms() - t0;
+	json_decref(back);
+	json_decref(d);
+	free(text);
+	return n;
 }
 
 /* One pass (full, or targeted at the hub); its wall time in ms. */
@@ -131,15 +168,21 @@ static void series(struct nwg_agent *a, size_t n)
 {
 	json_t *spokes = json_array();
 	char pub[NWG_KEY_B64_LEN + 1];
-	double create, insync[3], change[3], replace;
+	double create, insync[3], insync_full[3], change[3], replace, decode_ms = 0;
+	size_t full_b, unch_b;
 
 	for (size_t i = 0; i < n; i++) {
 		random_pub(pub);
 		json_array_append_new(spokes, spoke(i, pub));
 	}
 	create = pass(a, desired(spokes), true);
-	for (int i = 0; i < 3; i++)
-		insync[i] = pass(a, desired(spokes), true);
+	for (int i = 0; i < 3; i++) /* answered in full (as a 1.1 server does) */
+		insync_full[i] = pass(a, desired(spokes), true);
+	version--; /* the same answer: the same digest */
+	full_b = answer_bytes(desired(spokes), &decode_ms);
+	unch_b = answer_bytes(unchanged(), NULL);
+	for (int i = 0; i < 3; i++) /* answered unchanged (1.2) */
+		insync[i] = pass(a, unchanged(), true);
 	/* move spoke n/2 */
 	json_array_set_new(json_object_get(json_array_get(spokes, n / 2), "allowed_ips"), 0,
 			   json_string("100.127.255.1/32"));
@@ -152,10 +195,13 @@ static void series(struct nwg_agent *a, size_t n)
 	replace = replace_all(a, spokes);
 	pass(a, desired(spokes), true); /* back in sync after the baseline */
 	qsort(insync, 3, sizeof(double), cmp_d);
+	qsort(insync_full, 3, sizeof(double), cmp_d);
 	qsort(change, 3, sizeof(double), cmp_d);
-	printf("scale N=%zu create_ms=%.1f insync_ms=%.1f change_ms=%.1f replace_ms=%.1f "
-	       "change_vs_replace=%.3f\n",
-	       n, create, insync[1], change[1], replace, replace > 0 ? change[1] / replace : 0);
+	printf("scale N=%zu create_ms=%.1f insync_ms=%.1f insync_full_ms=%.1f change_ms=%.1f "
+	       "replace_ms=%.1f change_vs_replace=%.3f answer_bytes=%zu unchanged_bytes=%zu "
+	       "decode_ms=%.1f\n",
+	       n, create, insync[1], insync_full[1], change[1], replace,
+	       replace > 0 ? change[1] / replace : 0, full_b, unch_b, decode_ms);
 	fflush(stdout);
 	pass(a, desired(NULL), true); /* the hub is deleted */
 	json_decref(spokes);

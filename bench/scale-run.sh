@@ -2,8 +2,9 @@
 # `make bench-scale`: the agent's scale benchmarks, printed side by side with
 # their baselines, ending with one machine-readable RESULT line.
 #  1. bench/scale.sh: 1 hub x 100 / 1,000 / 10,000 spokes through the agent's
-#     own pass (real wireguard-go): create, in-sync, one change (vs re-applying
-#     the whole peer list);
+#     own pass (real wireguard-go): create, in-sync (answered "unchanged" by
+#     get_hubs 1.2, and answered in full), one change (vs re-applying the whole
+#     peer list);
 #  2. loop stall (real stack, harness instance NWG_INSTANCE / NEUTRON_PORT):
 #     tests/agent/test-agent-sigstop.sh with STALL_PROBE=1: the slowest
 #     control-socket answer while neutron-server runs vs while it is
@@ -17,6 +18,9 @@
 # Part 1 runs twice per size, alternately: bench-scale built from
 # SCALE_BASE_REF (the tree before the per-hub cache) and this tree's; the
 # figures print side by side as ratios. SCALE_SKIP_STALL=1 skips part 2.
+#  4. bench/bench-pairs.sh: 100 hubs x 100 spokes through Neutron and the
+#     paged get_hubs (real stack; sets pairs_100x100=ok|fail), unless
+#     SCALE_SKIP_PAIRS=1 (pairs_100x100 is then $PAIRS_100X100 or not-run).
 # Not asserted: figures are printed against the goals (doc/agent.md).
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -62,6 +66,15 @@ for n in ${SCALE_SIZES:-100 1000 10000}; do
 		side_by_side "$n" "$k"
 	done
 done
+echo "-- in-sync pass, this tree: answered unchanged (get_hubs 1.2) vs answered in full (1.1)"
+for n in ${SCALE_SIZES:-100 1000 10000}; do
+	awk -v n="$n" -v a="$(field "$n" insync_ms)" -v b="$(field "$n" insync_full_ms)" \
+		-v ab="$(field "$n" answer_bytes)" -v ub="$(field "$n" unchanged_bytes)" \
+		-v dm="$(field "$n" decode_ms)" 'BEGIN {
+		if (a == "" || b == "") exit
+		printf "N=%s insync    %9.1f ms vs %9.1f ms in full (ratio %.3f); answer %d vs %d bytes, decode of the full answer %.1f ms saved too\n",
+			n, a, b, (b > 0 ? a / b : 0), ub, ab, dm }'
+done
 bash bench/plan-run.sh
 echo "-- spoke health pass (prune + diff on the loop, N spokes on two hubs) vs pairwise"
 build/rel/bench/bench-health 100 1000 10000 | tee -a "$OUT"
@@ -80,6 +93,12 @@ else
 	else
 		stall_max=fail
 	fi
+fi
+if [ "${SCALE_SKIP_PAIRS:-0}" != 1 ]; then
+	echo "-- 100 hubs x 100 spokes on the real stack (bench/bench-pairs.sh)"
+	PAIRS=$(bash bench/bench-pairs.sh 2>&1 | tee /dev/stderr | grep '^pairs_100x100=')
+	PAIRS_100X100=$(echo "$PAIRS" | sed -E 's/^pairs_100x100=([a-z]+).*/\1/')
+	[ -n "$PAIRS_100X100" ] || PAIRS_100X100=fail
 fi
 if [ "${SCALE_SKIP_AGENT:-0}" != 1 ]; then
 	echo "-- event latency and RSS (bench-agent)"

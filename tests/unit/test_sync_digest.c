@@ -241,10 +241,11 @@ static void test_missing_hub_goes_unconditional(void **state)
 	assert_int_equal(f->a.last_sync_rc, 0);
 	assert_true(f->a.want_unconditional);
 	assert_true(f->a.want_full);
-	/* the next full pass asks every hub in full (1.1, no digests) */
+	/* the next full pass asks every hub in full (no digests named) */
 	assert_int_equal(nwg_sync(&f->a, true, NULL, 0), 0);
-	args = request(f, f->b.n - 1, "get_hubs", "1.1", id);
-	assert_null(json_object_get(args, "digests"));
+	args = request(f, f->b.n - 1, "get_hubs", "1.2", id);
+	assert_int_equal(json_object_size(json_object_get(args, "digests")), 0);
+	assert_non_null(json_object_get(args, "digests"));
 	json_decref(args);
 }
 
@@ -257,9 +258,13 @@ static void test_every_nth_unconditional(void **state)
 	realized(f, false);
 	f->a.full_passes = 0;
 	for (int i = 0; i <= NWG_UNCONDITIONAL_EVERY; i++) {
+		json_t *args;
+
 		assert_int_equal(nwg_sync(&f->a, true, NULL, 0), 0);
-		json_decref(request(f, f->b.n - 1, "get_hubs",
-				    i % NWG_UNCONDITIONAL_EVERY ? "1.2" : "1.1", id));
+		args = request(f, f->b.n - 1, "get_hubs", "1.2", id);
+		assert_int_equal(json_object_size(json_object_get(args, "digests")),
+				 i % NWG_UNCONDITIONAL_EVERY ? 1 : 0);
+		json_decref(args);
 		r = unchanged(HUB_A, "d1");
 		answer(f, id, r, NULL);
 		json_decref(r);

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# bench-scale part 4 (not in make check): 100 hubs x 100 spokes on the real
+# stack (harness instance NWG_INSTANCE / NEUTRON_PORT), through the paged
+# get_hubs. Creates the ports through the Neutron API (bulk POST
+# /v2.0/ports: one for the hubs, one per hub for its spokes) with an agent
+# running, then gives the agent a fresh node (agent stopped, its links and
+# state removed) and times its first full sync: every hub created with its
+# 100 peers and reported. Prints the time, the number of get_hubs frames
+# (pages), the agent's RSS, then the next full sync (SIGHUP), answered
+# "unchanged" hub by hub (get_hubs 1.2). Deletes every port, the network,
+# the links, the agent row and its state on any exit (trap).
+# Last line: "pairs_100x100=ok|fail" (ok: every hub has its spokes as peers).
+# Knobs: PAIRS_HUBS (100), PAIRS_SPOKES (100).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+AGENT=${AGENT:-$HERE/../build/rel/bin/neutron-wireguard-agent}
+. "$HERE/../tests/agent/lib.sh"
+. "$HERE/../tests/agent/stack.sh"
+need_root
+for c in wireguard-go wg jq curl; do need_cmd $c; done
+PY=/usr/bin/python3
+HUBS=${PAIRS_HUBS:-100}
+SPOKES=${PAIRS_SPOKES:-100}
+T=$(mktemp -d /tmp/nwg-bench-pairs.XXXXXX)
+LOG=$T/agent.log
+HOST=bench-pairs-$$
+PROJ=prs$$
+NS=tun-$PROJ
+NET='' AGENT_PID=''
+
+drop_links() {
+	local l
+	for l in $(ip -n "$NS" -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep '^wg-'); do
+		del_if "$l" "$NS"
+	done
+}
+cleanup() {
+	[ -s "$T/ids" ] && $PY "$HERE/bench_pairs.py" delete --api "$API" --ids "$T/ids"
+	[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
+	stop_agent TERM
+	"$HERE/../scripts/forget-agents.sh" "$HOST"
+	drop_links
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$T"
+	return 0
+}
+trap cleanup EXIT
+
+write_ini() {
+	cat >"$T/agent.ini" <<INI
+[DEFAULT]
+host = $HOST
+transport_url = $TRANSPORT_URL
+[AGENT]
+report_interval = 10
+[wireguard]
+WG_HUB_IP = 192.0.2.1
+backend = userspace
+state_path = $T/state
+listen_port_range = 55000:55399
+control_socket = $T/agent.sock
+INI
+}
+full_line() { since_mark "$1" | grep -E 'full sync: [0-9]+ hubs desired' | tail -1; }
+peers_total() { ip netns exec "$NS" wg show all peers 2>/dev/null | wc -l; }
+all_peers() { [ "$(peers_total)" = $((HUBS * SPOKES)) ]; }
+
+stack_up || exit 1
+write_ini
+start_agent first
+wait_for 30 agent_alive_in_api || { echo "bench-pairs: the agent did not register"; exit 1; }
+NET=$(api POST /networks "{\"network\": {\"name\": \"$PROJ\", \"project_id\": \"$PROJ\"}}" | jq -r .network.id)
+api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.200.0.0/16\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null, \"enable_dhcp\": false}}" >/dev/null ||
+	{ echo "bench-pairs: no subnet"; exit 1; }
+t0=$(date +%s%N)
+$PY "$HERE/bench_pairs.py" create --api "$API" --ids "$T/ids" --network "$NET" \
+	--project "$PROJ" --host "$HOST" --hubs "$HUBS" --spokes "$SPOKES" || exit 1
+echo "bench-pairs: $HUBS hubs + $((HUBS * SPOKES)) spokes created through the API in $((($(date +%s%N) - t0) / 1000000)) ms"
+wait_for 600 all_peers || echo "bench-pairs: the running agent has $(peers_total) peers"
+# a fresh node: no links, no state; the agent's first full sync builds everything
+stop_agent TERM
+drop_links
+rm -rf "$T/state"
+t0=$(date +%s%N)
+start_agent fresh
+wait_for 900 bash -c "sed -n '/^=== start fresh\$/,\$p' '$LOG' | grep -qE 'full sync: [0-9]+ hubs desired'"
+wall=$((($(date +%s%N) - t0) / 1000000))
+line=$(full_line "start fresh")
+rss=$(awk '/^VmRSS/ {print $2}' "/proc/$AGENT_PID/status" 2>/dev/null)
+echo "bench-pairs: fresh node, first full sync: ${line#*full sync: }"
+echo "bench-pairs: agent start -> full sync done: $wall ms; peers on the node: $(peers_total) of $((HUBS * SPOKES))"
+echo "bench-pairs: agent RSS ${rss:-?} kB at $HUBS hubs x $SPOKES spokes (goal <= 10 MB)"
+result=fail
+all_peers && [ -n "$line" ] && result=ok
+mark resync
+kill -HUP "$AGENT_PID"
+wait_for 120 bash -c "sed -n '/^=== resync\$/,\$p' '$LOG' | grep -qE 'full sync: [0-9]+ hubs desired'"
+echo "bench-pairs: next full sync (SIGHUP, get_hubs 1.2): $(full_line resync | sed 's/.*full sync: //')"
+echo "pairs_100x100=$result frames=$(echo "$line" | sed -nE 's/.* ([0-9]+) page\(s\).*/\1/p') rss_kb=${rss:-?} full_sync_ms=$(echo "$line" | sed -nE 's/.* ([0-9]+) ms$/\1/p')"
+[ $result = ok ]

@@ -1,0 +1,88 @@
+"""Bulk ports for bench/bench-pairs.sh (100 hubs x 100 spokes).
+
+create: HUBS hubs bound to HOST (one bulk POST /v2.0/ports), then SPOKES
+spokes per hub (one bulk POST per hub), each with its own public key; the
+port ids are written to --ids (one a line) as they are created, so the
+caller deletes what exists whatever happens.
+delete: DELETE /v2.0/ports/<id> of every id in --ids, 4 at a time.
+"""
+
+import argparse
+import base64
+import concurrent.futures
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+
+
+def call(api, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(api + path, data=data, method=method,
+                                 headers={'Content-Type': 'application/json'})
+    with urllib.request.urlopen(req, timeout=600) as resp:
+        text = resp.read()
+    return json.loads(text) if text else None
+
+
+def bulk(api, ports, ids_file):
+    made = call(api, 'POST', '/ports', {'ports': ports})['ports']
+    with open(ids_file, 'a') as f:
+        for p in made:
+            f.write(p['id'] + '\n')
+    return [p['id'] for p in made]
+
+
+def create(a):
+    base = {'network_id': a.network, 'project_id': a.project}
+    hubs = bulk(a.api, [dict(base, name='pairs-hub-%d' % i,
+                             **{'binding:host_id': a.host,
+                                'binding:profile': {'wg_role': 'hub'}})
+                        for i in range(a.hubs)], a.ids)
+    for hub in hubs:
+        spokes = [dict(base, **{'binding:profile': {
+            'wg_role': 'spoke', 'peers': [hub],
+            'public_key': base64.b64encode(os.urandom(32)).decode()}})
+            for _ in range(a.spokes)]
+        bulk(a.api, spokes, a.ids)
+    print('created %d hubs, %d spokes' % (len(hubs), len(hubs) * a.spokes))
+
+
+def delete(a):
+    with open(a.ids) as f:
+        ids = [line.strip() for line in f if line.strip()]
+
+    def one(port_id):
+        try:
+            call(a.api, 'DELETE', '/ports/' + port_id)
+        except urllib.error.HTTPError as e:
+            if e.code != 404:
+                return port_id
+        return None
+
+    with concurrent.futures.ThreadPoolExecutor(4) as ex:
+        left = [p for p in ex.map(one, reversed(ids)) if p]
+    print('deleted %d ports, %d failed' % (len(ids) - len(left), len(left)))
+    return 1 if left else 0
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('action', choices=['create', 'delete'])
+    p.add_argument('--api', required=True)
+    p.add_argument('--ids', required=True)
+    p.add_argument('--network')
+    p.add_argument('--project')
+    p.add_argument('--host')
+    p.add_argument('--hubs', type=int, default=100)
+    p.add_argument('--spokes', type=int, default=100)
+    a = p.parse_args()
+    if a.action == 'create':
+        create(a)
+        return 0
+    return delete(a)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
