@@ -160,9 +160,10 @@ static void on_signals(struct nwg_agent *a, int sigfd)
 				 si.ssi_signo);
 			a->stop = true;
 			break;
-		case SIGHUP:
+		case SIGHUP: /* an operator's resync: every hub asked in full, all read */
 			log_info("SIGHUP: full resync");
 			nwg_sched_full(a, 0);
+			a->want_unconditional = true;
 			break;
 		case SIGCHLD:
 			nwg_backend_reap(a->backend);

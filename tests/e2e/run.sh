@@ -114,6 +114,7 @@ state_path = $STATE/repo
 control_socket = $STATE/agent.sock
 listen_port_range = 52700:52799
 hub_up_unrouted = true
+resync_interval = 5
 EOC
 	setsid "$AGENT" --config-file "$STATE/agent.ini" >"$STATE/agent.out" 2>&1 </dev/null &
 	AGENT_PID=$!
@@ -221,6 +222,21 @@ make_devices() {
 		dev_create "$NS2" "$VETH2" "$NODE2/30" "$DEV2/30" "$NODE2"
 }
 hub_rekeyed() { hub_has_peer "$NEW2" && ! hub_has_peer "$PUB2"; }
+both_peers() { hub_has_peer "$PUB1" && hub_has_peer "$PUB2"; }
+# insync_unchanged: a periodic full resync (resync_interval) of the hub in
+# sync gets it answered "unchanged" by get_hubs 1.2 (no spokes): the pass
+# plans nothing for it.
+insync_unchanged() {
+	local from
+	from=$(wc -l <"$STATE/agent.log")
+	kill -0 "$AGENT_PID" || return 99
+	for _ in $(seq 1 40); do
+		tail -n +"$((from + 1))" "$STATE/agent.log" |
+			grep -q 'full sync: 0 hubs desired, 0 rejected, 1 unchanged' && return 0
+		sleep 0.2
+	done
+	return 1
+}
 restore_dev2() { device_up "$NS2" "$IF2" "$SP2" 2 && ping_ok "$NS2" "$HUB_IP" 15; }
 
 # ---- the flow ----------------------------------------------------------------
@@ -257,6 +273,9 @@ check "ping device 2 -> hub" ping_ok "$NS2" "$HUB_IP" 15
 check "ping hub -> device 2 $SPOKE2_IP" ping_ok "$HUB_NS" "$SPOKE2_IP"
 check "device 1 still pings alongside device 2" ping_ok "$NS1" "$HUB_IP"
 check "device 1 -> device 2 through the hub" ping_ok "$NS1" "$SPOKE2_IP"
+check "periodic resync of the hub in sync: answered unchanged (get_hubs 1.2)" \
+	wait_for 10 insync_unchanged
+check "after it, the hub still has both spokes as peers" both_peers
 
 api DELETE "/ports/$SP1" >>"$LOG" 2>&1 && SP1=""
 check "spoke 1 deleted: hub drops its peer" wait_for 30 not hub_has_peer "$PUB1"
