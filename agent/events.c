@@ -92,6 +92,7 @@ static void on_port_delete(struct nwg_agent *a, json_t *args)
 	if (nwg_guard_vouch(&a->guard, id) < 0)
 		log_err("out of memory");
 	nwg_sched_full(a, DEBOUNCE_MS); /* removals happen after a full sync only */
+	a->want_unconditional = true;	/* ... one that asks every hub in full */
 }
 
 void nwg_events_handle(void *ctx, const char *topic, const char *method, json_t *args,

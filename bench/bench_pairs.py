@@ -1,7 +1,8 @@
 """Bulk ports for bench/bench-pairs.sh (100 hubs x 100 spokes).
 
-create: HUBS hubs bound to HOST (one bulk POST /v2.0/ports), then SPOKES
-spokes per hub (one bulk POST per hub), each with its own public key; the
+create --phase hubs: HUBS hubs bound to HOST (one bulk POST /v2.0/ports),
+their ids to --hub-ids; --phase spokes: SPOKES spokes per hub of --hub-ids
+(one bulk POST per hub), each with its own public key; the
 port ids are written to --ids (one a line) as they are created, so the
 caller deletes what exists whatever happens.
 delete: DELETE /v2.0/ports/<id> of every id in --ids, 4 at a time.
@@ -36,17 +37,24 @@ def bulk(api, ports, ids_file):
 
 def create(a):
     base = {'network_id': a.network, 'project_id': a.project}
-    hubs = bulk(a.api, [dict(base, name='pairs-hub-%d' % i,
-                             **{'binding:host_id': a.host,
-                                'binding:profile': {'wg_role': 'hub'}})
-                        for i in range(a.hubs)], a.ids)
+    if a.phase == 'hubs':
+        hubs = bulk(a.api, [dict(base, name='pairs-hub-%d' % i,
+                                 **{'binding:host_id': a.host,
+                                    'binding:profile': {'wg_role': 'hub'}})
+                            for i in range(a.hubs)], a.ids)
+        with open(a.hub_ids, 'w') as f:
+            f.write(''.join(h + '\n' for h in hubs))
+        print('created %d hubs' % len(hubs))
+        return
+    with open(a.hub_ids) as f:
+        hubs = [line.strip() for line in f if line.strip()]
     for hub in hubs:
         spokes = [dict(base, **{'binding:profile': {
             'wg_role': 'spoke', 'peers': [hub],
             'public_key': base64.b64encode(os.urandom(32)).decode()}})
             for _ in range(a.spokes)]
         bulk(a.api, spokes, a.ids)
-    print('created %d hubs, %d spokes' % (len(hubs), len(hubs) * a.spokes))
+    print('created %d spokes' % (len(hubs) * a.spokes))
 
 
 def delete(a):
@@ -77,6 +85,8 @@ def main():
     p.add_argument('--host')
     p.add_argument('--hubs', type=int, default=100)
     p.add_argument('--spokes', type=int, default=100)
+    p.add_argument('--phase', choices=['hubs', 'spokes'], default='hubs')
+    p.add_argument('--hub-ids', dest='hub_ids')
     a = p.parse_args()
     if a.action == 'create':
         create(a)

@@ -396,6 +396,19 @@ def main():
         R.check('get_hubs port_ids filter', [x['port_id'] for x in call(
             'get_hubs', host=HOST, port_ids=[other['id'], MISSING])['hubs']]
             == [other['id']])
+        # ---- get_hubs 1.2: a hub named with its digest comes back unchanged
+        page = {'after': None, 'max_spokes': 1000}
+        first = call('get_hubs', host=HOST, page=page, digests={})['hubs']
+        again = call('get_hubs', host=HOST, page=page, digests={
+            x['port_id']: x['digest'] for x in first})['hubs']
+        R.check('get_hubs 1.2: every hub has a digest; named, it comes '
+                'back unchanged, without spokes',
+                first and all(x.get('digest') for x in first) and
+                [x['port_id'] for x in again] ==
+                [x['port_id'] for x in first] and all(
+                    x == {'port_id': x['port_id'], 'unchanged': True,
+                          'digest': y['digest']}
+                    for x, y in zip(again, first)))
 
         # ---- hub_realized
         endpoint = '203.0.113.10:51820'

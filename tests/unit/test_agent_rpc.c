@@ -168,9 +168,11 @@ static void test_events_schedule(void **state)
 	/* port_delete of a hub we do not hold: ignored; of ours: full sync */
 	cast(a, "port_delete", "{\"port_id\": \"" SPOKE_1 "\"}");
 	assert_false(a->want_full);
+	assert_false(a->want_unconditional);
 	nwg_hubtab_get(&a->hubs, SPOKE_1, true);
 	cast(a, "port_delete", "{\"port_id\": \"" SPOKE_1 "\"}");
 	assert_true(a->want_full);
+	assert_true(a->want_unconditional); /* asks every hub in full: it can delete */
 	assert_null(a->want_ids);
 	/* Neutron named it deleted: its removal is vouched for (no mass-deletion hold) */
 	assert_non_null(a->guard.vouched);
