@@ -129,7 +129,7 @@ check-netns: all asan
 check-ops: all
 	@scripts/run-suite.sh tests/ops/run.sh
 
-check-driver:
+check-driver: all
 	@scripts/run-suite.sh tests/driver/run.sh
 
 check-agent: all asan

@@ -124,11 +124,20 @@ int nwg_rpc_get_hubs(struct nwg_msg *m, const char *host, char *const *port_ids,
 
 json_t *nwg_rpc_realized_args(const struct nwg_realized *h)
 {
-	return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s?, s:i, s:s}", "port_id", h->port_id,
-			 "public_key", h->public_key, "listen_port", (int)h->listen_port,
-			 "endpoint", h->endpoint, "interface", h->interface, "namespace",
-			 h->netns && *h->netns ? h->netns : NULL, "mtu", (int)h->mtu, "host",
-			 h->host ? h->host : "");
+	json_t *args = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s?, s:i, s:s}", "port_id", h->port_id,
+				 "public_key", h->public_key, "listen_port", (int)h->listen_port,
+				 "endpoint", h->endpoint, "interface", h->interface, "namespace",
+				 h->netns && *h->netns ? h->netns : NULL, "mtu", (int)h->mtu,
+				 "host", h->host ? h->host : "");
+
+	if (args && ((h->ha_envelope &&
+		      json_object_set_new(args, "ha_envelope", json_string(h->ha_envelope)) < 0) ||
+		     (h->ha_state &&
+		      json_object_set_new(args, "ha_state", json_string(h->ha_state)) < 0))) {
+		json_decref(args);
+		return NULL;
+	}
+	return args;
 }
 
 static int call(struct nwg_msg *m, const char *topic, const char *method, const char *version,

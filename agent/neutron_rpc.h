@@ -73,6 +73,10 @@ struct nwg_realized {
 	const char *netns; /* "" = root (sent as null) */
 	unsigned int mtu;
 	const char *host; /* the reporting agent's host: the server checks it */
+	/* HA hub (doc/ha.md), NULL = not sent: the hub key sealed to the
+	 * secondary's enrollment key (ciphertext) and this node's HA state */
+	const char *ha_envelope;
+	const char *ha_state;
 };
 json_t *nwg_rpc_realized_args(const struct nwg_realized *h);
 int nwg_rpc_hub_realized(struct nwg_msg *m, const struct nwg_realized *h, int timeout_ms,

@@ -9,6 +9,9 @@
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/key.h"
+#include "nwg/repo.h"
+#include "nwg/seal.h"
+#include "reconcile/desired_ha.h"
 #include "sync.h"
 
 struct report {
@@ -20,6 +23,7 @@ struct report {
 	char ifname[IFNAMSIZ];
 	char netns[NWG_NETNS_NAME_MAX + 1];
 	bool up;
+	char envelope[NWG_SEALED_B64_LEN + 1]; /* HA primary: "" = none sent */
 };
 
 static int left_ms(const struct nwg_agent *a)
@@ -103,6 +107,34 @@ static void on_realized(void *ctx, int rc, json_t *result, const char *why)
 	finish(r);
 }
 
+/* HA primary (doc/ha.md): the hub key sealed to the secondary's enrollment
+ * public key, from the hub's record; only the ciphertext leaves this
+ * function. "" when not wanted or not possible (logged, the report goes on
+ * without it and the next pass tries again). */
+static void seal_for_peer(struct report *r, const struct nwg_action *act)
+{
+	const struct nwg_dha *ha = act->want ? act->want->ha : NULL;
+	struct nwg_hub_record *rec = NULL;
+	struct nwg_err err = {{0}};
+	int rc;
+
+	r->envelope[0] = '\0';
+	if (!ha || !ha->primary || !ha->has_peer_pub || ha->peer_sealed)
+		return;
+	rc = nwg_repo_load(r->a->repo, act->port_id, &rec, &err);
+	if (rc == 0)
+		rc = nwg_seal_hub_key(r->envelope, &rec->private_key, act->port_id, &ha->peer_pub);
+	nwg_hub_record_free(rec);
+	if (rc < 0) {
+		r->envelope[0] = '\0';
+		log_err("hub %s: cannot seal its key for HA peer %s: %s", act->port_id,
+			ha->peer_host, err.msg[0] ? err.msg : strerror(-rc));
+		return;
+	}
+	log_info("hub %s: key sealed for HA peer %s (ciphertext only)", act->port_id,
+		 ha->peer_host);
+}
+
 static bool send_realized(struct report *r, const struct nwg_exec_out *out)
 {
 	struct nwg_agent *a = r->a;
@@ -115,6 +147,7 @@ static bool send_realized(struct report *r, const struct nwg_exec_out *out)
 	    .netns = r->netns,
 	    .mtu = out->mtu,
 	    .host = a->conf.host,
+	    .ha_envelope = r->envelope[0] ? r->envelope : NULL,
 	};
 	struct nwg_err err = {{0}};
 
@@ -146,6 +179,8 @@ void nwg_sync_report(struct nwg_agent *a, const struct nwg_action *act,
 	snprintf(r->ifname, sizeof(r->ifname), "%s", out->ifname);
 	snprintf(r->netns, sizeof(r->netns), "%s", out->netns);
 	r->up = out->up;
+	if (act->report)
+		seal_for_peer(r, act);
 	sent = act->report ? send_realized(r, out) : send_device(r);
 	if (!sent) {
 		free(r);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "reconcile/desired_ha.h"
 #include "reconcile/record.h"
 
 const char *nwg_act_kind_name(enum nwg_act_kind k)
@@ -526,6 +527,17 @@ static int plan_update(struct nwg_action *act)
 	return 0;
 }
 
+/* HA primary: report (with the key sealed to the secondary) until Neutron
+ * holds an envelope for the secondary. */
+static int plan_ha(struct nwg_action *act, int r)
+{
+	const struct nwg_dha *ha = act->want->ha;
+
+	if (r == 0 && ha && ha->primary && ha->has_peer_pub && !ha->peer_sealed)
+		act->report = true;
+	return r;
+}
+
 static int plan_hub(const struct nwg_plan_opts *o, const struct nwg_actual *a,
 		    const struct nwg_dhub *h, struct nwg_action *act)
 {
@@ -548,13 +560,20 @@ static int plan_hub(const struct nwg_plan_opts *o, const struct nwg_actual *a,
 		act->reason = "ignored device";
 		return 0;
 	}
+	if (h->ha && !h->ha->primary) {
+		/* doc/ha.md: the secondary's copy is made from the primary's
+		 * sealed key, never from a key of its own (not built yet) */
+		act->kind = NWG_ACT_SKIP;
+		act->reason = "HA secondary: the standby copy is not built by the agent yet";
+		return 0;
+	}
 	if (!dev_usable(l))
-		return plan_create(act);
+		return plan_ha(act, plan_create(act));
 	if (strncmp(l->netns, "qrouter-", 8) == 0) {
 		act->l3_owned = true;
 		snprintf(act->netns, sizeof(act->netns), "%s", l->netns);
 	}
-	return plan_update(act);
+	return plan_ha(act, plan_update(act));
 }
 
 /* ---- hubs that are no longer wanted ---- */

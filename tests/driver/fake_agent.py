@@ -42,13 +42,14 @@ def _client(transport, target, timeout):
     return om.RPCClient(transport, target, timeout=timeout)
 
 
-def report_state(transport, host, first):
+def report_state(transport, host, first, extra=None):
     client = _client(transport,
                      om.Target(topic='q-reports-plugin', version='1.2'),
                      timeout=30)
     state = {'binary': BINARY, 'host': host, 'topic': 'N/A',
              'agent_type': AGENT_TYPE, 'availability_zone': 'nova',
-             'configurations': {'devices': 0, 'fake': True},
+             'configurations': dict({'devices': 0, 'fake': True},
+                                    **(extra or {})),
              'start_flag': first, 'uuid': str(uuid.uuid4())}
     now = datetime.datetime.utcnow().strftime('%Y-%m-%dT%H:%M:%S.%f')
     kwargs = {'agent_state': {'agent_state': state}, 'time': now}
@@ -76,7 +77,9 @@ class FakeAgent(object):
     """Heartbeats for hosts and a hubs_changed listener per host; usable
     in-process (start/stop) or through the `run` command."""
 
-    def __init__(self, transport, hosts, events, interval=5.0):
+    def __init__(self, transport, hosts, events, interval=5.0, conf=None):
+        # conf: {host: extra configurations} (e.g. enroll_pub, doc/ha.md)
+        self.conf = conf or {}
         self.transport = transport
         self.hosts = list(hosts)
         self.events = events
@@ -94,7 +97,7 @@ class FakeAgent(object):
             server.start()
             self._servers.append(server)
         for host in self.hosts:
-            report_state(self.transport, host, True)
+            report_state(self.transport, host, True, self.conf.get(host))
         self._thread = threading.Thread(target=self._beat, daemon=True)
         self._thread.start()
 
@@ -102,7 +105,8 @@ class FakeAgent(object):
         while not self._stop.wait(self.interval):
             for host in self.hosts:
                 try:
-                    report_state(self.transport, host, False)
+                    report_state(self.transport, host, False,
+                                 self.conf.get(host))
                 except Exception as e:      # keep beating
                     print('report_state failed: %s' % e, flush=True)
 

@@ -101,10 +101,14 @@ def port_count():
     return len(must('GET', '/ports?fields=id')['ports'])
 
 
-def osc(*args):
+def osc(*args, plugin=False):
     cmd = ['openstack', '--os-auth-type', 'none', '--os-endpoint',
            OS_ENDPOINT] + list(args)
-    res = subprocess.run(cmd, env={'PATH': '/usr/bin:/bin'}, text=True,
+    env = {'PATH': '/usr/bin:/bin'}
+    if plugin:  # the `openstack wireguard` plugin of this tree (egg-info)
+        env['PYTHONPATH'] = os.path.join(os.path.dirname(
+            os.path.abspath(__file__)), '..', '..')
+    res = subprocess.run(cmd, env=env, text=True,
                          capture_output=True, timeout=120)
     if res.returncode:
         raise RuntimeError('%s: %s' % (' '.join(args), res.stderr.strip()))
@@ -276,10 +280,181 @@ def run_catalogue_updates(cases):
                 '(%s %s; unchanged=%s)' % (code, msg or data, same))
 
 
+CLI = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..',
+                   'build', 'rel', 'bin', 'neutron-wireguard')
+
+
+def run_text(*cmd, stdin=None):
+    res = subprocess.run(list(cmd), input=stdin, text=True,
+                         capture_output=True, timeout=60)
+    if res.returncode:
+        raise RuntimeError('%s: %s' % (' '.join(cmd), res.stderr.strip()))
+    return res.stdout.strip()
+
+
+class HaKeys(object):
+    """The two nodes' enrollment keys (as the agents make them) and the
+    primary's hub key, in a private directory; only public keys and the
+    sealed envelope ever reach Neutron."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix='nwg-drv-ha-')
+        self.enroll = {}
+        for host in (HOST, HOST2):
+            path = os.path.join(self.dir, host + '.enroll')
+            self.enroll[host] = (path, run_text(CLI, 'ha', 'enroll-pub',
+                                                path))
+        self.hub_key = os.path.join(self.dir, 'hub.key')
+        old = os.umask(0o077)
+        try:
+            with open(self.hub_key, 'w') as f:
+                f.write(run_text('wg', 'genkey') + '\n')
+        finally:
+            os.umask(old)
+        with open(self.hub_key) as f:
+            self.hub_priv = f.read().strip()
+        self.hub_pub = run_text('wg', 'pubkey', stdin=self.hub_priv + '\n')
+
+    def seal(self, port_id, host):
+        return run_text(CLI, 'ha', 'seal', '--port-id', port_id, '--key',
+                        self.hub_key, '--to', self.enroll[host][1])
+
+    def unseal(self, port_id, host, envelope):
+        out = os.path.join(self.dir, 'unsealed-%s.key' % host)
+        run_text(CLI, 'ha', 'unseal', '--port-id', port_id, '--key',
+                 self.enroll[host][0], '--out', out, stdin=envelope)
+        with open(out) as f:
+            return f.read().strip()
+
+    def cleanup(self):
+        subprocess.run(['rm', '-rf', self.dir])
+
+
+def db_dump(port_id):
+    """Every row Neutron holds about port_id in MariaDB, as text."""
+    conf = configparser.ConfigParser(interpolation=None, strict=False)
+    conf.read(os.environ['NEUTRON_CONF'])
+    db = urllib.parse.urlparse(conf['database']['connection']).path.lstrip(
+        '/')
+    sql = ';'.join("SELECT * FROM `%s`.%s WHERE %s='%s'" % (db, t, col,
+                                                            port_id)
+                   for t, col in (('wireguard_ports', 'port_id'),
+                                  ('wireguard_ha_hosts', 'port_id'),
+                                  ('ml2_port_bindings', 'port_id'),
+                                  ('ports', 'id')))
+    sql += ";SELECT configurations FROM `%s`.agents WHERE host IN " \
+           "('%s', '%s')" % (db, HOST, HOST2)
+    out = subprocess.run(['mariadb', '--socket=/run/mysqld/mysqld.sock',
+                          '-N', '-B', '-e', sql], capture_output=True,
+                         text=True)
+    return out.stdout if out.returncode == 0 else None
+
+
+def ha_phase(call, ev, net, keys, created):
+    """HA hub (doc/ha.md): both hosts build it; the key reaches the
+    secondary sealed; Neutron holds only ciphertext."""
+    ev.mark()
+    hub = make_port(network_id=net, device_owner='channel:wireguard:hub',
+                    **{'binding:host_id': HOST, 'binding:profile': {
+                        'wireguard_ha': {'hosts': [HOST2, HOST]}}})
+    created['ports'].append(hub['id'])
+    R.check('HA hub: hubs_changed cast to both hosts',
+            ev.wait(HOST, hub['id']) and ev.wait(HOST2, hub['id']))
+    st, body = port_create(network_id=net,
+                           device_owner='channel:wireguard:hub',
+                           **{'binding:host_id': HOST, 'binding:profile': {
+                               'wireguard_ha': {'hosts': [HOST2, NOAGENT]}}})
+    R.check('HA hub without its bound host: 400',
+            st == 400 and 'wireguard_ha' in str(body), (st, body))
+    mine = [h for h in call('get_hubs', host=HOST2)['hubs']
+            if h['port_id'] == hub['id']]
+    ha = mine[0].get('ha', {}) if mine else {}
+    R.check('get_hubs to the secondary: role, peer enrollment key',
+            ha.get('role') == 'secondary' and ha.get('primary') == HOST and
+            ha.get('peer_enroll_pub') == keys.enroll[HOST][1] and
+            ha.get('envelope') is None, ha)
+    ha = [h for h in call('get_hubs', host=HOST)['hubs']
+          if h['port_id'] == hub['id']][0].get('ha', {})
+    R.check('get_hubs to the primary: role, the secondary\'s key',
+            ha.get('role') == 'primary' and
+            ha.get('peer_enroll_pub') == keys.enroll[HOST2][1] and
+            ha.get('peer_sealed') is False, ha)
+    envelope = keys.seal(hub['id'], HOST2)
+    report = dict(port_id=hub['id'], public_key=keys.hub_pub,
+                  listen_port=51777, endpoint='203.0.113.9:51777',
+                  interface='wg-' + hub['id'][:11], namespace=None,
+                  mtu=1420)
+    ev.mark()
+    call('hub_realized', host=HOST, ha_envelope=envelope, ha_state='active',
+         **report)
+    R.check('primary\'s report: the secondary is told',
+            ev.wait(HOST2, hub['id']))
+    ha = [h for h in call('get_hubs', host=HOST2)['hubs']
+          if h['port_id'] == hub['id']][0]
+    R.check('secondary gets the envelope, the key and the listen port',
+            ha['ha'].get('envelope') == envelope and
+            ha['public_key'] == keys.hub_pub and ha['listen_port'] == 51777,
+            ha)
+    R.check('only the secondary can open it: the primary\'s hub key',
+            keys.unseal(hub['id'], HOST2, ha['ha']['envelope']) ==
+            keys.hub_priv)
+    try:
+        keys.unseal(hub['id'], HOST, ha['ha']['envelope'])
+        opened = True
+    except RuntimeError:
+        opened = False
+    R.check('the primary\'s own enrollment key cannot open it', not opened)
+    for who, kw, text in ((NOAGENT, {}, 'host'),
+                          (HOST2, {'ha_envelope': envelope}, 'primary'),
+                          (HOST2, {'listen_port': 5}, 'primary')):
+        args = dict(report, **kw)
+        try:
+            call('hub_realized', host=who, ha_state='standby', **args)
+            refused = ''
+        except Exception as e:
+            refused = str(e)
+        R.check('hub_realized refused (%s, %s)' % (who, sorted(kw)),
+                text in refused, refused)
+    call('hub_realized', host=HOST2, ha_state='standby', **report)
+    got = show(hub['id'])['wireguard']
+    R.check('port wireguard attribute: both hosts, the active one',
+            got.get('ha') == {'hosts': sorted([HOST, HOST2]),
+                              'primary': HOST, 'active': HOST,
+                              'states': {HOST: 'active',
+                                         HOST2: 'standby'}} and
+            got['public_key'] == keys.hub_pub, got)
+    # `openstack port show` of this client release lists only the SDK's
+    # known columns; the plugin shows the `wireguard` attribute
+    shown = osc('wireguard', 'hub', 'show', hub['id'], '-f', 'json',
+                plugin=True)
+    attr = json.loads(shown)
+    R.check('openstack wireguard hub show names both hosts and the active '
+            'one', attr.get('ha_hosts') == ', '.join(sorted([HOST, HOST2]))
+            and attr.get('ha_active') == HOST and envelope not in shown,
+            shown)
+    dump = db_dump(hub['id'])
+    R.check('Neutron holds the ciphertext, never the hub private key',
+            dump is not None and envelope in dump and
+            keys.hub_priv not in dump and
+            base64.b64decode(keys.hub_priv).hex() not in dump.lower(),
+            dump and len(dump))
+    router = json.loads(osc('router', 'create', NAME + '-ha', '-f', 'json'))
+    created['routers'].append(router['id'])
+    st, body = http('PUT', '/routers/%s/add_router_interface' % router['id'],
+                    {'port_id': hub['id']})
+    R.check('router add of an HA hub: 409, says why',
+            st == 409 and 'highly available' in str(body), (st, body))
+    R.check('router add refused: the HA hub is unchanged',
+            show(hub['id'])['device_owner'] == 'channel:wireguard:hub')
+
+
 def main():
     events_path = tempfile.mktemp(prefix='nwg-drv-events-')
     transport = fake_agent.transport_for(URL)
-    agent = fake_agent.FakeAgent(transport, [HOST, HOST2], events_path, 3)
+    keys = HaKeys()
+    agent = fake_agent.FakeAgent(
+        transport, [HOST, HOST2], events_path, 3,
+        conf={h: {'enroll_pub': keys.enroll[h][1]} for h in (HOST, HOST2)})
     ev = Events(events_path)
     created = {'ports': [], 'routers': [], 'networks': []}
 
@@ -534,6 +709,9 @@ def main():
                                        port_ids=[hub['id']])['hubs'][0]
             ['spokes']])
 
+        # ---- highly available hub (doc/ha.md)
+        ha_phase(call, ev, net, keys, created)
+
         # ---- router add port rewrites device_owner; the role survives
         router = json.loads(osc('router', 'create', NAME, '-f', 'json'))
         created['routers'].append(router['id'])
@@ -594,6 +772,7 @@ def main():
         left = (http('GET', '/agents?host=%s&host=%s' % (HOST, HOST2))[1]
                 or {}).get('agents', [])
         R.check('fake agents\' rows deleted', not left, left)
+        keys.cleanup()
         try:
             os.unlink(events_path)
         except OSError:

@@ -90,6 +90,15 @@ static void test_realized_args(void **state)
 	a = nwg_rpc_realized_args(&h);
 	assert_true(json_is_null(json_object_get(a, "namespace")));
 	json_decref(a);
+	/* HA primary: the envelope (ciphertext) and the state, only when set */
+	assert_null(json_object_get(a = nwg_rpc_realized_args(&h), "ha_envelope"));
+	json_decref(a);
+	h.ha_envelope = "ENV";
+	h.ha_state = "active";
+	a = nwg_rpc_realized_args(&h);
+	assert_string_equal(json_string_value(json_object_get(a, "ha_envelope")), "ENV");
+	assert_string_equal(json_string_value(json_object_get(a, "ha_state")), "active");
+	json_decref(a);
 }
 
 static void test_device_list_args(void **state)

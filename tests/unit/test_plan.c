@@ -14,6 +14,7 @@
 #include "hubtab.h"
 #include "nwg/rtnl.h"
 #include "reconcile/cache.h"
+#include "reconcile/desired_ha.h"
 #include "reconcile/exec.h"
 #include "reconcile/peers.h"
 #include "reconcile/plan.h"
@@ -222,6 +223,49 @@ static void test_adopt_matching_hub(void **state)
 	assert_int_equal(p->acts[0].fix, 0);
 	assert_int_equal(p->acts[0].n_peer_ops, 0);
 	assert_false(p->acts[0].report); /* the server already has key and port */
+	nwg_plan_free(p);
+	nwg_actual_free(a);
+	nwg_desired_free(d);
+}
+
+/* HA hub (doc/ha.md): the primary reports (with the sealed key) until
+ * Neutron holds an envelope for its peer; the secondary builds nothing of
+ * its own (its copy comes from the sealed key) and deletes nothing. */
+static void test_ha_roles(void **state)
+{
+	struct nwg_desired *d = hub_a_two_spokes(true);
+	struct nwg_actual *a = realized(d);
+	struct nwg_plan_opts o = opts();
+	struct nwg_dha *ha = calloc(1, sizeof(*ha));
+	struct nwg_plan *p;
+
+	(void)state;
+	assert_non_null(ha);
+	ha->primary = true;
+	ha->has_peer_pub = true;
+	d->hubs[0].ha = ha; /* freed with d */
+	p = plan(d, a, &o);
+	assert_int_equal(p->acts[0].kind, NWG_ACT_ADOPT);
+	assert_true(p->acts[0].report); /* in sync, but the peer has no envelope */
+	nwg_plan_free(p);
+	ha->peer_sealed = true;
+	p = plan(d, a, &o);
+	assert_false(p->acts[0].report);
+	nwg_plan_free(p);
+	ha->peer_sealed = false;
+	ha->has_peer_pub = false; /* nothing to seal to yet */
+	p = plan(d, a, &o);
+	assert_false(p->acts[0].report);
+	nwg_plan_free(p);
+	nwg_actual_free(a);
+	a = nwg_actual_new();
+	ha->primary = false;
+	ha->has_peer_pub = true;
+	o.full = true;
+	p = plan(d, a, &o);
+	assert_int_equal(p->n, 1);
+	assert_int_equal(p->acts[0].kind, NWG_ACT_SKIP);
+	assert_non_null(strstr(p->acts[0].reason, "HA secondary"));
 	nwg_plan_free(p);
 	nwg_actual_free(a);
 	nwg_desired_free(d);
@@ -909,6 +953,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_create_new_hub),
 	    cmocka_unit_test(test_adopt_matching_hub),
+	    cmocka_unit_test(test_ha_roles),
 	    cmocka_unit_test(test_recreate_after_reboot),
 	    cmocka_unit_test(test_dead_wireguard_go_is_missing),
 	    cmocka_unit_test(test_peer_diff_only_changes),

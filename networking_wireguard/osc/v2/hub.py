@@ -25,6 +25,11 @@ def hub_columns(port, devices=None):
             wg.get('listen_port') or '',
             ', '.join(ip['ip_address'] for ip in port.get('fixed_ips', [])),
             devices)
+    ha = wg.get('ha')
+    if ha:  # a highly available hub (doc/ha.md): its two nodes
+        cols += ('ha_hosts', 'ha_active')
+        vals += (', '.join(ha.get('hosts') or []),
+                 ha.get('active') or '(none reported)')
     return cols, vals
 
 
