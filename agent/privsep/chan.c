@@ -95,11 +95,15 @@ int nwg_ps_call(struct nwg_ps_client *c, struct nwg_ps_msg *req, nwg_ps_each_fn 
 	while (rc == 0) {
 		struct nwg_ps_msg m;
 
-		rc = nwg_ps_recv(c->fd, &m, err);
+		struct nwg_err why = {{0}};
+
+		rc = nwg_ps_recv(c->fd, &m, &why);
 		if (rc == 0)
 			rc = one_reply(req, &m, each, ctx, res, err);
 		else if (rc != -ECONNRESET)
-			rc = nwg_err_set(err, EPROTO, "privsep: unreadable reply: %s", err->msg);
+			rc = nwg_err_set(err, EPROTO, "privsep: unreadable reply: %s", why.msg);
+		else
+			rc = nwg_err_set(err, ECONNRESET, "%s", why.msg);
 		nwg_ps_msg_clear(&m);
 	}
 	return rc < 0 ? rc : 0;

@@ -110,8 +110,8 @@ struct nwg_ps_apply {
 	uint32_t mtu;
 	bool up;
 	uint16_t listen_port; /* 0 = allocate */
-	/* KEY_SEALED only: the envelope, base64, exactly NWG_SEALED_B64_LEN
-	 * characters (ciphertext: the engine never sees the key) */
+	/* KEY_SEALED only: the envelope, NWG_SEALED_B64_LEN base64 characters
+	 * (nwg_sealed_valid; ciphertext: the engine never sees the key) */
 	char sealed[NWG_SEALED_B64_LEN + 1];
 	struct nwg_ps_addrs addrs;
 	struct nwg_ps_peer *peers; /* owned */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "privsep/proto.h"
+#include "reconcile/desired_ha.h"
 #include "repo_check.h"
 
 #define FIX_ALL	 ((1U << 9) - 1) /* NWG_FIX_KEY .. NWG_FIX_RECORD */
@@ -75,26 +76,17 @@ static const char *link_bad(const struct nwg_ps_link *l)
 	return peers_bad(l->peers, l->n_peers, true);
 }
 
-/* The sealed envelope: exactly NWG_SEALED_B64_LEN characters of padded
- * base64, present with key source SEALED and only then (lib/seal.c checks
- * the rest when the executor opens it). */
+/* The sealed envelope: present with key source SEALED and only then, on a
+ * CREATE, in the grammar get_hubs' ha section is read with
+ * (nwg_sealed_valid: NWG_SEALED_B64_LEN base64 characters, no padding);
+ * lib/seal.c checks the rest when the executor opens it. */
 static bool sealed_ok(const struct nwg_ps_apply *a)
 {
 	size_t n = strlen(a->sealed);
 
 	if (a->key_src != NWG_PS_KEY_SEALED)
 		return n == 0;
-	if (a->kind != NWG_PS_CREATE || n != NWG_SEALED_B64_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = a->sealed[i];
-		bool b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			   (c >= '0' && c <= '9') || c == '+' || c == '/';
-
-		if (!b64 && !(c == '=' && i >= n - 2))
-			return false;
-	}
-	return true;
+	return a->kind == NWG_PS_CREATE && nwg_sealed_valid(a->sealed, n);
 }
 
 static const char *apply_bad(const struct nwg_ps_apply *a)

@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "addr.h"
+#include "privsep/proc.h"
 #include "privsep/proto.h"
 #include "privsep/server.h"
 
@@ -132,7 +135,6 @@ static void build_sealed(struct nwg_ps_msg *m)
 	memset(m->u.apply.sealed, 'A', NWG_SEALED_B64_LEN);
 	m->u.apply.sealed[7] = '+';
 	m->u.apply.sealed[8] = '/';
-	m->u.apply.sealed[NWG_SEALED_B64_LEN - 1] = '=';
 	m->u.apply.sealed[NWG_SEALED_B64_LEN] = '\0';
 }
 
@@ -328,7 +330,7 @@ static void test_mutations_refused(void **state)
  * only on a CREATE. */
 static void test_sealed_apply(void **state)
 {
-	static const char *const bad[] = {"short", "bad char", "padding inside", "update"};
+	static const char *const bad[] = {"short", "bad char", "padding", "update"};
 	struct nwg_ps_msg a, b;
 	struct nwg_err err = {{0}};
 	int n;
@@ -348,8 +350,8 @@ static void test_sealed_apply(void **state)
 			a.u.apply.sealed[NWG_SEALED_B64_LEN - 1] = '\0';
 		else if (i == 1)
 			a.u.apply.sealed[3] = '\n';
-		else if (i == 2)
-			a.u.apply.sealed[5] = '=';
+		else if (i == 2) /* 132 bytes: base64 without padding */
+			a.u.apply.sealed[NWG_SEALED_B64_LEN - 1] = '=';
 		else
 			a.u.apply.kind = NWG_PS_UPDATE;
 		if (nwg_ps_encode(&a, buf, sizeof(buf), &err) != -EINVAL)
@@ -709,6 +711,33 @@ static void test_serve_refuses_wire(void **state)
 	nwg_ps_msg_clear(&c.last);
 }
 
+/* The engine's call on a reply that does not decode: -EPROTO, with or
+ * without an error holder (it once formatted the holder it did not have). */
+static void test_call_unreadable_reply(void **state)
+{
+	struct nwg_err err = {{0}};
+
+	(void)state;
+	for (int with_err = 0; with_err < 2; with_err++) {
+		struct nwg_ps_client c = {0};
+		struct nwg_ps_result res;
+		struct nwg_ps_msg m;
+		int sv[2];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+		memset(buf, 0xff, 40);
+		assert_int_equal(write(sv[1], buf, 40), 40);
+		c.fd = sv[0];
+		nwg_ps_msg_init(&m, NWG_PS_HELLO, 0);
+		assert_int_equal(nwg_ps_call(&c, &m, NULL, NULL, &res, with_err ? &err : NULL),
+				 -EPROTO);
+		nwg_ps_msg_clear(&m);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	assert_non_null(strstr(err.msg, "unreadable reply"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -720,6 +749,7 @@ int main(void)
 	    cmocka_unit_test(test_serve_runs_valid_requests),
 	    cmocka_unit_test(test_serve_refuses_policy),
 	    cmocka_unit_test(test_serve_refuses_wire),
+	    cmocka_unit_test(test_call_unreadable_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
