@@ -250,8 +250,10 @@ static int execute(struct nwg_agent *a, struct nwg_desired *d, bool full, char *
 		for (size_t i = 0; i < p->n; i++)
 			run_action(a, &x, &p->acts[i]);
 		nwg_nsgc_note(a, p, d, act, &o);
-		if (p->need_full)
+		if (p->need_full) { /* a hub in scope is gone: a pass that can delete */
 			nwg_sched_full(a, 0);
+			a->want_unconditional = true;
+		}
 		nwg_exec_ctx_clear(&x);
 	} else {
 		log_err("planning failed: %s", strerror(-r));

@@ -168,8 +168,8 @@ static void check_gone(struct nwg_agent *a, const struct nwg_desired *d,
 {
 	const char *gone = NULL;
 
-	for (size_t i = 0; !gone && i < a->hubs.n; i++) {
-		if (!answered(d, s, a->hubs.v[i].port_id))
+	for (size_t i = 0; !gone && i < a->hubs.n; i++) { /* a failed hub retries on its own */
+		if (a->hubs.v[i].ok && !answered(d, s, a->hubs.v[i].port_id))
 			gone = a->hubs.v[i].port_id;
 	}
 	for (size_t i = 0; !gone && i < a->acache.n; i++) {
