@@ -9,25 +9,47 @@
 
 #define EP_TEXT_MAX 64 /* "[v6]:port" fits in 48 */
 
+/* Most recent handshake first; ties (never included) by key, so the order
+ * is deterministic. */
+static int recency_cmp(const void *a, const void *b)
+{
+	const struct nwg_peer *p = *(const struct nwg_peer *const *)a;
+	const struct nwg_peer *q = *(const struct nwg_peer *const *)b;
+
+	if (p->last_handshake.tv_sec != q->last_handshake.tv_sec)
+		return p->last_handshake.tv_sec > q->last_handshake.tv_sec ? -1 : 1;
+	if (p->last_handshake.tv_nsec != q->last_handshake.tv_nsec)
+		return p->last_handshake.tv_nsec > q->last_handshake.tv_nsec ? -1 : 1;
+	return memcmp(&p->public_key, &q->public_key, NWG_KEY_LEN);
+}
+
 int nwg_ha_snapshot(const struct nwg_device *dev, struct nwg_ha_ep **out, size_t *n)
 {
+	const struct nwg_peer **by;
 	struct nwg_ha_ep *v;
-	size_t k = 0;
+	size_t k = 0, m = 0;
 
 	if (!dev || !out || !n)
 		return -EINVAL;
 	v = calloc(dev->n_peers ? dev->n_peers : 1, sizeof(*v));
-	if (!v)
+	by = calloc(dev->n_peers ? dev->n_peers : 1, sizeof(*by));
+	if (!v || !by) {
+		free(v);
+		free(by);
 		return -ENOMEM;
-	for (size_t i = 0; i < dev->n_peers && k < NWG_HA_MAX_EPS; i++) {
-		const struct nwg_peer *p = &dev->peers[i];
-
-		if (p->endpoint.sa.sa_family != AF_INET && p->endpoint.sa.sa_family != AF_INET6)
-			continue;
-		v[k].pub = p->public_key;
-		v[k].ep = p->endpoint;
-		k++;
 	}
+	for (size_t i = 0; i < dev->n_peers; i++) {
+		sa_family_t f = dev->peers[i].endpoint.sa.sa_family;
+
+		if (f == AF_INET || f == AF_INET6)
+			by[m++] = &dev->peers[i];
+	}
+	qsort(by, m, sizeof(*by), recency_cmp);
+	for (; k < m && k < NWG_HA_MAX_EPS; k++) {
+		v[k].pub = by[k]->public_key;
+		v[k].ep = by[k]->endpoint;
+	}
+	free(by);
 	*out = v;
 	*n = k;
 	return 0;

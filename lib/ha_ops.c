@@ -21,33 +21,22 @@ static struct nwg_device *peer_batch(const char *ifname)
 	return nwg_device_new(ifname);
 }
 
-static int ep_cmp(const void *a, const void *b)
+static int key_cmp(const void *a, const void *b)
 {
-	/* public keys: no secret to time */
-	return memcmp(&((const struct nwg_ha_ep *)a)->pub, &((const struct nwg_ha_ep *)b)->pub,
-		      NWG_KEY_LEN);
+	return memcmp(a, b, NWG_KEY_LEN); /* public keys: no secret to time */
 }
 
-/* A sorted copy of eps for bsearch (thousands of peers: n log n, not n^2). */
-static struct nwg_ha_ep *sorted_copy(const struct nwg_ha_ep *eps, size_t n)
+/* The device's peer keys, sorted for bsearch (thousands: n log n). */
+static struct nwg_key *device_keys(const struct nwg_device *dev)
 {
-	struct nwg_ha_ep *v = malloc((n ? n : 1) * sizeof(*v));
+	struct nwg_key *k = malloc((dev->n_peers ? dev->n_peers : 1) * sizeof(*k));
 
-	if (!v)
+	if (!k)
 		return NULL;
-	if (n)
-		memcpy(v, eps, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), ep_cmp);
-	return v;
-}
-
-static const struct nwg_ha_ep *find_ep(const struct nwg_ha_ep *sorted, size_t n,
-				       const struct nwg_key *pub)
-{
-	struct nwg_ha_ep key;
-
-	key.pub = *pub;
-	return bsearch(&key, sorted, n, sizeof(key), ep_cmp);
+	for (size_t i = 0; i < dev->n_peers; i++)
+		k[i] = dev->peers[i].public_key;
+	qsort(k, dev->n_peers, sizeof(*k), key_cmp);
+	return k;
 }
 
 static int flush(struct nwg_backend *b, const char *ifname, const char *netns,
@@ -69,7 +58,7 @@ int nwg_ha_activate(struct nwg_backend *b, const char *ifname, const char *netns
 		    struct nwg_err *err)
 {
 	struct nwg_device *dev = NULL, *batch = NULL;
-	struct nwg_ha_ep *sorted = NULL;
+	struct nwg_key *keys = NULL;
 	int r, done = 0;
 
 	if (!b || !ifname || (!eps && n) || !o || !o->keepalive || !o->pace)
@@ -77,15 +66,16 @@ int nwg_ha_activate(struct nwg_backend *b, const char *ifname, const char *netns
 	r = nwg_wg_get(b, ifname, netns, &dev, err);
 	if (r < 0)
 		return r;
-	sorted = sorted_copy(eps, n);
+	keys = device_keys(dev);
 	batch = peer_batch(ifname);
-	if (!batch || !sorted)
+	if (!batch || !keys)
 		r = nwg_err_set(err, ENOMEM, "out of memory");
-	for (size_t i = 0; r >= 0 && i < dev->n_peers; i++) {
-		const struct nwg_ha_ep *e = find_ep(sorted, n, &dev->peers[i].public_key);
+	/* in list order: the snapshot lists the most recently active first */
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const struct nwg_ha_ep *e = &eps[i];
 		struct nwg_peer *p;
 
-		if (!e)
+		if (!bsearch(&e->pub, keys, dev->n_peers, sizeof(*keys), key_cmp))
 			continue;
 		p = nwg_device_add_peer(batch, &e->pub);
 		if (!p) {
@@ -105,7 +95,7 @@ int nwg_ha_activate(struct nwg_backend *b, const char *ifname, const char *netns
 		r = flush(b, ifname, netns, &batch, err);
 	nwg_device_free(batch);
 	nwg_device_free(dev);
-	free(sorted);
+	free(keys);
 	return r < 0 ? r : done;
 }
 

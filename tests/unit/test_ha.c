@@ -407,12 +407,46 @@ static void test_split(void **state)
 	assert_int_equal(nwg_ha_chunk_room("bad hub", NWG_HA_DGRAM_DEF), 0);
 }
 
+/* The snapshot lists the most recently handshaken peers first (the standby
+ * takes over in that order); never-handshaken last, by key. */
+static void test_snapshot_recent_first(void **state)
+{
+	struct nwg_device *dev = nwg_device_new("hw0");
+	const time_t when[] = {100, 0, 300, 200, 0};
+	struct nwg_ha_ep *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < 5; i++) {
+		struct nwg_key k;
+		struct nwg_peer *p;
+
+		memset(&k, (int)(0x10 * (i + 1)), sizeof(k));
+		p = nwg_device_add_peer(dev, &k);
+		assert_non_null(p);
+		assert_int_equal(nwg_endpoint_parse(&p->endpoint, "192.0.2.1:7"), 0);
+		p->endpoint.sin.sin_port = htons((uint16_t)(1000 + i));
+		p->last_handshake.tv_sec = when[i];
+	}
+	assert_int_equal(nwg_ha_snapshot(dev, &v, &n), 0);
+	assert_int_equal(n, 5);
+	/* 300 (#2), 200 (#3), 100 (#0), then never: #1 (key 0x20) before #4 (0x50) */
+	assert_int_equal(ntohs(v[0].ep.sin.sin_port), 1002);
+	assert_int_equal(ntohs(v[1].ep.sin.sin_port), 1003);
+	assert_int_equal(ntohs(v[2].ep.sin.sin_port), 1000);
+	assert_int_equal(ntohs(v[3].ep.sin.sin_port), 1001);
+	assert_int_equal(ntohs(v[4].ep.sin.sin_port), 1004);
+	free(v);
+	nwg_device_free(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_parse_rejects),
 	    cmocka_unit_test(test_snapshot_skips_no_endpoint),
+	    cmocka_unit_test(test_snapshot_recent_first),
 	    cmocka_unit_test(test_msg),
 	    cmocka_unit_test(test_split),
 	    cmocka_unit_test(test_stream_2000),

@@ -28,7 +28,8 @@ struct nwg_ha_ep {
 #define NWG_HA_MAX_EPS 100000
 
 /* netns: where the link lives (NULL = root; userspace ignores it). */
-/* The peers of dev that have an endpoint; *out owned by the caller (free). */
+/* The peers of dev that have an endpoint, the most recently handshaken
+ * first (never-handshaken last, by key); *out owned by the caller (free). */
 int nwg_ha_snapshot(const struct nwg_device *dev, struct nwg_ha_ep **out, size_t *n);
 /* Formats v into a malloc'd NUL-terminated text (*text, caller frees). */
 int nwg_ha_format(const struct nwg_ha_ep *v, size_t n, char **text, size_t *len);
@@ -43,9 +44,10 @@ struct nwg_ha_activate_opts {
 };
 
 /*
- * Takes over: for every peer of the device that is in eps, sets its endpoint
- * and the short keepalive (update only: a key unknown to the device is
- * skipped, never added), `pace` peers per set request, one request per
+ * Takes over: for every peer of the device that is in eps, in the order of
+ * eps (a snapshot's: the most recently active devices first), sets its
+ * endpoint and the short keepalive (update only: a key unknown to the device
+ * is skipped, never added), `pace` peers per set request, one request per
  * millisecond. Returns how many peers were set.
  */
 int nwg_ha_activate(struct nwg_backend *b, const char *ifname, const char *netns,
