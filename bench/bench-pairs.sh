@@ -9,8 +9,9 @@
 # (pages), the agent's RSS, then the next periodic full sync, answered
 # "unchanged" hub by hub (get_hubs 1.2). Deletes every port, the network,
 # the links, the agent row and its state on any exit (trap).
-# Last line: "pairs_100x100=ok|fail" (ok: every hub has its spokes as peers).
-# Knobs: PAIRS_HUBS (100), PAIRS_SPOKES (100).
+# Last line: "pairs_100x100=ok|partial|fail" (ok: every hub has its spokes as
+# peers; partial: the same, but PAIRS_BUDGET ran out before every spoke was
+# created). Knobs: PAIRS_HUBS (100), PAIRS_SPOKES (100), PAIRS_BUDGET (0 s).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 AGENT=${AGENT:-$HERE/../build/rel/bin/neutron-wireguard-agent}
@@ -21,6 +22,11 @@ for c in wireguard-go wg jq curl; do need_cmd $c; done
 PY=/usr/bin/python3
 HUBS=${PAIRS_HUBS:-100}
 SPOKES=${PAIRS_SPOKES:-100}
+# PAIRS_BUDGET seconds (0 = none): no spokes are created after that long (a
+# shared machine); the figures are then those of the spokes that were.
+BUDGET=${PAIRS_BUDGET:-0}
+DEADLINE=0
+[ "$BUDGET" -gt 0 ] && DEADLINE=$(($(date +%s) + BUDGET))
 T=$(mktemp -d /tmp/nwg-bench-pairs.XXXXXX)
 LOG=$T/agent.log
 HOST=bench-pairs-$$
@@ -35,9 +41,9 @@ drop_links() {
 	done
 }
 cleanup() {
+	stop_agent TERM # first: the links go below, not one pass per deleted port
 	[ -s "$T/ids" ] && $PY "$HERE/bench_pairs.py" delete --api "$API" --ids "$T/ids"
 	[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
-	stop_agent TERM
 	"$HERE/../scripts/forget-agents.sh" "$HOST"
 	drop_links
 	ip netns del "$NS" 2>/dev/null
@@ -64,7 +70,7 @@ INI
 }
 full_line() { since_mark "$1" | grep -E 'full sync: [0-9]+ hubs desired' | tail -1; }
 peers_total() { ip netns exec "$NS" wg show all peers 2>/dev/null | wc -l; }
-all_peers() { [ "$(peers_total)" = $((HUBS * SPOKES)) ]; }
+all_peers() { [ "$(peers_total)" = "$NSPOKES" ]; }
 
 stack_up || exit 1
 write_ini
@@ -76,7 +82,7 @@ api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.200.0.
 pairs() { # pairs PHASE
 	$PY "$HERE/bench_pairs.py" create --phase "$1" --api "$API" --ids "$T/ids" \
 		--hub-ids "$T/hubs" --network "$NET" --project "$PROJ" --host "$HOST" \
-		--hubs "$HUBS" --spokes "$SPOKES"
+		--hubs "$HUBS" --spokes "$SPOKES" --deadline "$DEADLINE"
 }
 hubs_up() { [ "$(ip -n "$NS" -o link show 2>/dev/null | grep -c ' wg-')" = "$HUBS" ]; }
 t0=$(date +%s%N)
@@ -90,7 +96,8 @@ drop_links
 rm -rf "$T/state"
 t0=$(date +%s%N)
 pairs spokes || exit 1
-echo "bench-pairs: $((HUBS * SPOKES)) spokes created through the API in $((($(date +%s%N) - t0) / 1000000)) ms"
+NSPOKES=$(($(wc -l <"$T/ids") - HUBS))
+echo "bench-pairs: $NSPOKES spokes (asked: $((HUBS * SPOKES))) created through the API in $((($(date +%s%N) - t0) / 1000000)) ms"
 write_ini "resync_interval = 10" # then a periodic pass, answered conditionally
 t0=$(date +%s%N)
 start_agent fresh
@@ -99,10 +106,11 @@ wall=$((($(date +%s%N) - t0) / 1000000))
 line=$(full_line "start fresh")
 rss=$(awk '/^VmRSS/ {print $2}' "/proc/$AGENT_PID/status" 2>/dev/null)
 echo "bench-pairs: fresh node, first full sync: ${line#*full sync: }"
-echo "bench-pairs: agent start -> full sync done: $wall ms; peers on the node: $(peers_total) of $((HUBS * SPOKES))"
-echo "bench-pairs: agent RSS ${rss:-?} kB at $HUBS hubs x $SPOKES spokes (goal <= 10 MB)"
+echo "bench-pairs: agent start -> full sync done: $wall ms; peers on the node: $(peers_total) of $NSPOKES"
+echo "bench-pairs: agent RSS ${rss:-?} kB at $HUBS hubs, $NSPOKES spokes (goal <= 10 MB)"
 result=fail
-all_peers && [ -n "$line" ] && result=ok
+all_peers && [ -n "$line" ] && [ "$NSPOKES" = $((HUBS * SPOKES)) ] && result=ok
+[ "$NSPOKES" != $((HUBS * SPOKES)) ] && all_peers && [ -n "$line" ] && result=partial
 mark resync
 cond='full sync: [0-9]+ hubs desired, [0-9]+ rejected, [1-9][0-9]* unchanged'
 wait_for 120 bash -c "sed -n '/^=== resync\$/,\$p' '$LOG' | grep -qE '$cond'"

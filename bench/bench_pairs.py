@@ -14,6 +14,7 @@ import concurrent.futures
 import json
 import os
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -48,13 +49,16 @@ def create(a):
         return
     with open(a.hub_ids) as f:
         hubs = [line.strip() for line in f if line.strip()]
+    made = 0
     for hub in hubs:
+        if a.deadline and time.time() > a.deadline:
+            break  # out of time: the hubs after this one get none
         spokes = [dict(base, **{'binding:profile': {
             'wg_role': 'spoke', 'peers': [hub],
             'public_key': base64.b64encode(os.urandom(32)).decode()}})
             for _ in range(a.spokes)]
-        bulk(a.api, spokes, a.ids)
-    print('created %d spokes' % (len(hubs) * a.spokes))
+        made += len(bulk(a.api, spokes, a.ids))
+    print('created %d spokes' % made)
 
 
 def delete(a):
@@ -87,6 +91,8 @@ def main():
     p.add_argument('--spokes', type=int, default=100)
     p.add_argument('--phase', choices=['hubs', 'spokes'], default='hubs')
     p.add_argument('--hub-ids', dest='hub_ids')
+    p.add_argument('--deadline', type=float, default=0,
+                   help='unix time after which no more spokes are created')
     a = p.parse_args()
     if a.action == 'create':
         create(a)
