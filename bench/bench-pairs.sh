@@ -44,6 +44,7 @@ cleanup() {
 	stop_agent TERM # first: the links go below, not one pass per deleted port
 	[ -s "$T/ids" ] && $PY "$HERE/bench_pairs.py" delete --api "$API" --ids "$T/ids"
 	[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
+	api DELETE "/quotas/$PROJ" >/dev/null 2>&1 # back to the defaults
 	"$HERE/../scripts/forget-agents.sh" "$HOST"
 	drop_links
 	ip netns del "$NS" 2>/dev/null
@@ -76,6 +77,9 @@ stack_up || exit 1
 write_ini
 start_agent first
 wait_for 30 agent_alive_in_api || { echo "bench-pairs: the agent did not register"; exit 1; }
+# 10,100 ports in one project: above Neutron's default port quota (500)
+api PUT "/quotas/$PROJ" '{"quota": {"port": -1}}' >/dev/null ||
+	{ echo "bench-pairs: cannot lift the port quota of $PROJ"; exit 1; }
 NET=$(api POST /networks "{\"network\": {\"name\": \"$PROJ\", \"project_id\": \"$PROJ\"}}" | jq -r .network.id)
 api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.200.0.0/16\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null, \"enable_dhcp\": false}}" >/dev/null ||
 	{ echo "bench-pairs: no subnet"; exit 1; }
@@ -115,5 +119,5 @@ mark resync
 cond='full sync: [0-9]+ hubs desired, [0-9]+ rejected, [1-9][0-9]* unchanged'
 wait_for 120 bash -c "sed -n '/^=== resync\$/,\$p' '$LOG' | grep -qE '$cond'"
 echo "bench-pairs: next periodic full sync (get_hubs 1.2): $(since_mark resync | grep -E "$cond" | head -1 | sed 's/.*full sync: //')"
-echo "pairs_100x100=$result frames=$(echo "$line" | sed -nE 's/.* ([0-9]+) page\(s\).*/\1/p') rss_kb=${rss:-?} full_sync_ms=$(echo "$line" | sed -nE 's/.* ([0-9]+) ms$/\1/p')"
+echo "pairs_100x100=$result shape=${HUBS}x${SPOKES} frames=$(echo "$line" | sed -nE 's/.* ([0-9]+) page\(s\).*/\1/p') rss_kb=${rss:-?} full_sync_ms=$(echo "$line" | sed -nE 's/.* ([0-9]+) ms$/\1/p')"
 [ $result = ok ]

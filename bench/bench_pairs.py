@@ -57,7 +57,12 @@ def create(a):
             'wg_role': 'spoke', 'peers': [hub],
             'public_key': base64.b64encode(os.urandom(32)).decode()}})
             for _ in range(a.spokes)]
-        made += len(bulk(a.api, spokes, a.ids))
+        try:
+            made += len(bulk(a.api, spokes, a.ids))
+        except urllib.error.HTTPError as e:  # stop there: report what exists
+            print('bulk POST of %d spokes refused: %s %s' % (
+                len(spokes), e.code, e.read()[:300]))
+            break
     print('created %d spokes' % made)
 
 
