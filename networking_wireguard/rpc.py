@@ -153,8 +153,12 @@ class WireGuardRpcCallback(object):
                 self.driver.hub_realized(
                     admin, port_id, public_key,
                     listen_port, endpoint, interface, namespace, mtu)
-            self._ha_reported(admin, port_id, host, public_key,
-                              listen_port, ha_envelope, ha_state)
+            # the primary's plain report has no HA part: no second
+            # transaction on the path every hub's report takes
+            if not primary or ha_envelope is not None or \
+                    ha_state is not None:
+                self._ha_reported(admin, port_id, host, public_key,
+                                  listen_port, ha_envelope, ha_state)
         except n_exc.InvalidInput as e:
             # Bad data from an agent: refuse it (the agent gets the error).
             LOG.warning("hub_realized for %s rejected: %s", port_id, e)
