@@ -71,6 +71,13 @@ static int decode(unsigned char sealed[SEALED_LEN], const char *s, size_t len)
 	return 0;
 }
 
+bool nwg_sealed_valid(const char *s, size_t len)
+{
+	unsigned char box[SEALED_LEN];
+
+	return s && decode(box, s, len) == 0;
+}
+
 int nwg_unseal_hub_key(struct nwg_key *hub_priv, const char *sealed, size_t len,
 		       const char *port_id, const struct nwg_key *own_pub,
 		       const struct nwg_key *own_priv)

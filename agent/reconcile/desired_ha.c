@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEALED_BYTES 132 /* = 176 base64 characters, no padding */
-
 static bool alnum(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
@@ -26,23 +24,20 @@ bool nwg_ha_host_valid(const char *s)
 	return n <= NWG_HA_HOST_MAX;
 }
 
-bool nwg_sealed_valid(const char *s, size_t len)
-{
-	if (!s || len != NWG_SEALED_B64_LEN || SEALED_BYTES % 3 != 0)
-		return false;
-	/* 132 bytes: every character carries 6 bits, no padding, so any
-	 * string of the alphabet is canonical */
-	for (size_t i = 0; i < len; i++) {
-		if (!alnum(s[i]) && s[i] != '+' && s[i] != '/')
-			return false;
-	}
-	return true;
-}
-
 static int fail(char *why, size_t n, const char *msg)
 {
 	snprintf(why, n, "ha.%s", msg);
 	return -EINVAL;
+}
+
+/* v a string holding a valid host name (no NUL inside): copied to out. */
+static int host_value(const json_t *v, char *out)
+{
+	if (!json_is_string(v) || json_string_length(v) != strlen(json_string_value(v)) ||
+	    !nwg_ha_host_valid(json_string_value(v)))
+		return -EINVAL;
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return 0;
 }
 
 /* A string member: valid host name; "" when absent/null unless required. */
@@ -53,11 +48,7 @@ static int get_host(const json_t *o, const char *key, bool required, char *out)
 	out[0] = '\0';
 	if (!v || json_is_null(v))
 		return required ? -EINVAL : 0;
-	if (!json_is_string(v) || json_string_length(v) != strlen(json_string_value(v)) ||
-	    !nwg_ha_host_valid(json_string_value(v)))
-		return -EINVAL;
-	memcpy(out, json_string_value(v), json_string_length(v) + 1);
-	return 0;
+	return host_value(v, out);
 }
 
 static int get_hosts(const json_t *j, struct nwg_dha *ha, char *why, size_t n)
@@ -67,12 +58,8 @@ static int get_hosts(const json_t *j, struct nwg_dha *ha, char *why, size_t n)
 	if (!json_is_array(hosts) || json_array_size(hosts) != 2)
 		return fail(why, n, "hosts: not a list of two hosts");
 	for (size_t i = 0; i < 2; i++) {
-		const json_t *v = json_array_get(hosts, i);
-
-		if (!json_is_string(v) || json_string_length(v) != strlen(json_string_value(v)) ||
-		    !nwg_ha_host_valid(json_string_value(v)))
+		if (host_value(json_array_get(hosts, i), ha->hosts[i]) < 0)
 			return fail(why, n, "hosts: not a host name");
-		memcpy(ha->hosts[i], json_string_value(v), json_string_length(v) + 1);
 	}
 	if (strcmp(ha->hosts[0], ha->hosts[1]) >= 0)
 		return fail(why, n, "hosts: not two distinct hosts in order");

@@ -30,8 +30,6 @@ struct nwg_dha {
 
 /* A host of an HA hub: [A-Za-z0-9][A-Za-z0-9._-]{0,254}. */
 bool nwg_ha_host_valid(const char *s);
-/* A sealed hub key: canonical base64 of the 132-byte sealed box. */
-bool nwg_sealed_valid(const char *s, size_t len);
 
 /* Parses j (the hub's "ha" member, an object). 0, or -EINVAL with a reason
  * in why (why_len bytes); -ENOMEM. *out is NULL when the hub is not HA (no

@@ -9,6 +9,7 @@
 #ifndef NWG_SEAL_H
 #define NWG_SEAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "nwg/key.h"
@@ -24,6 +25,10 @@
  */
 int nwg_seal_hub_key(char out[NWG_SEALED_B64_LEN + 1], const struct nwg_key *hub_priv,
 		     const char *port_id, const struct nwg_key *recipient_pub);
+
+/* A well-formed envelope: exactly NWG_SEALED_B64_LEN characters of canonical
+ * base64 of a sealed box (what nwg_unseal_hub_key accepts before it opens). */
+bool nwg_sealed_valid(const char *s, size_t len);
 
 /*
  * Opens an envelope made by nwg_seal_hub_key with this node's enrollment
