@@ -24,6 +24,8 @@ struct report {
 	char netns[NWG_NETNS_NAME_MAX + 1];
 	bool up;
 	char envelope[NWG_SEALED_B64_LEN + 1]; /* HA primary: "" = none sent */
+	const char *ha_state;		       /* HA: state to report, NULL = none */
+	bool ha_secondary;		       /* the primary's report sets the port's status */
 };
 
 static int left_ms(const struct nwg_agent *a)
@@ -79,7 +81,7 @@ static bool send_device(struct report *r)
 	struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, r->port_id, false);
 	struct nwg_err err = {{0}};
 
-	if (!st || st->reported_up == (int)r->up || !a->msg)
+	if (!st || st->reported_up == (int)r->up || !a->msg || r->ha_secondary)
 		return false;
 	if (nwg_rpc_device_status(a->msg, r->port_id, a->agent_id, a->conf.host, r->up, left_ms(a),
 				  on_device, r, &err) < 0) {
@@ -99,9 +101,9 @@ static void on_realized(void *ctx, int rc, json_t *result, const char *why)
 		finish(r);
 		return;
 	}
-	log_info("hub %s project %s: reported realized: %s endpoint %s, %s in %s", r->port_id,
-		 r->project_id, r->pub, r->ep, r->ifname,
-		 r->netns[0] ? r->netns : "root namespace");
+	log_info("hub %s project %s: reported realized: %s endpoint %s, %s in %s%s%s", r->port_id,
+		 r->project_id, r->pub, r->ep, r->ifname, r->netns[0] ? r->netns : "root namespace",
+		 r->ha_state ? ", HA state " : "", r->ha_state ? r->ha_state : "");
 	if (send_device(r))
 		return; /* same pass, same deadline */
 	finish(r);
@@ -148,6 +150,7 @@ static bool send_realized(struct report *r, const struct nwg_exec_out *out)
 	    .mtu = out->mtu,
 	    .host = a->conf.host,
 	    .ha_envelope = r->envelope[0] ? r->envelope : NULL,
+	    .ha_state = r->ha_state,
 	};
 	struct nwg_err err = {{0}};
 
@@ -179,6 +182,10 @@ void nwg_sync_report(struct nwg_agent *a, const struct nwg_action *act,
 	snprintf(r->ifname, sizeof(r->ifname), "%s", out->ifname);
 	snprintf(r->netns, sizeof(r->netns), "%s", out->netns);
 	r->up = out->up;
+	if (act->want && act->want->ha) {
+		r->ha_state = nwg_ha_default_state(act->want->ha);
+		r->ha_secondary = !act->want->ha->primary;
+	}
 	if (act->report)
 		seal_for_peer(r, act);
 	sent = act->report ? send_realized(r, out) : send_device(r);

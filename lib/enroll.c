@@ -98,3 +98,22 @@ int nwg_enroll_load_or_create(const char *path, struct nwg_key *priv, struct nwg
 		nwg_key_wipe(priv);
 	return rc;
 }
+
+int nwg_enroll_unseal(const char *enroll_path, const char *sealed, size_t len, const char *port_id,
+		      struct nwg_key *hub_priv)
+{
+	struct nwg_key priv, pub;
+	int rc;
+
+	if (!enroll_path || !sealed || !port_id || !hub_priv)
+		return -EINVAL;
+	rc = load(enroll_path, &priv);
+	if (rc == 0 && nwg_key_is_zero(&priv))
+		rc = -EINVAL;
+	if (rc == 0)
+		rc = nwg_key_public(&pub, &priv);
+	if (rc == 0)
+		rc = nwg_unseal_hub_key(hub_priv, sealed, len, port_id, &pub, &priv);
+	nwg_key_wipe(&priv);
+	return rc;
+}

@@ -118,6 +118,38 @@ static int get_rest(const json_t *j, struct nwg_dha *ha, char *why, size_t n)
 	return 0;
 }
 
+static bool state_valid(const char *s)
+{
+	return strcmp(s, "active") == 0 || strcmp(s, "standby") == 0 || strcmp(s, "fault") == 0;
+}
+
+/* states: {host: "active"|"standby"|"fault"|null}; only this host's kept. */
+static int get_states(const json_t *j, struct nwg_dha *ha, char *why, size_t n)
+{
+	const json_t *st = json_object_get(j, "states"), *v;
+	const char *own = strcmp(ha->hosts[0], ha->peer_host) == 0 ? ha->hosts[1] : ha->hosts[0];
+
+	ha->own_state[0] = '\0';
+	if (!st || json_is_null(st))
+		return 0;
+	if (!json_is_object(st))
+		return fail(why, n, "states: not an object");
+	v = json_object_get(st, own);
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || !state_valid(json_string_value(v)))
+		return fail(why, n, "states: not active, standby, fault or null");
+	snprintf(ha->own_state, sizeof(ha->own_state), "%s", json_string_value(v));
+	return 0;
+}
+
+const char *nwg_ha_default_state(const struct nwg_dha *ha)
+{
+	if (!ha || ha->own_state[0])
+		return NULL;
+	return ha->primary ? "active" : "standby";
+}
+
 int nwg_desired_parse_ha(const json_t *j, struct nwg_dha **out, char *why, size_t why_len)
 {
 	struct nwg_dha *ha;
@@ -138,6 +170,8 @@ int nwg_desired_parse_ha(const json_t *j, struct nwg_dha **out, char *why, size_
 		r = get_role(j, ha, why, why_len);
 	if (r == 0)
 		r = get_rest(j, ha, why, why_len);
+	if (r == 0)
+		r = get_states(j, ha, why, why_len);
 	if (r < 0) {
 		free(ha);
 		return r;

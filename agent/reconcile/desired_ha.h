@@ -26,6 +26,9 @@ struct nwg_dha {
 	/* secondary: the hub key sealed to this node ("" = not yet) */
 	char envelope[NWG_SEALED_B64_LEN + 1];
 	bool peer_sealed; /* primary: Neutron holds an envelope for the peer */
+	/* this host's HA state as Neutron has it (states[own host]):
+	 * "active", "standby", "fault" or "" (none reported yet) */
+	char own_state[8];
 };
 
 /* A host of an HA hub: [A-Za-z0-9][A-Za-z0-9._-]{0,254}. */
@@ -34,6 +37,12 @@ bool nwg_ha_host_valid(const char *s);
 /* Parses j (the hub's "ha" member, an object). 0, or -EINVAL with a reason
  * in why (why_len bytes); -ENOMEM. *out is NULL when the hub is not HA (no
  * member or null), else allocated (free()). */
+/* The state this host reports while Neutron has none for it (own_state
+ * ""): the primary "active", the secondary "standby" (a copy without
+ * endpoints); NULL when a state is already there (something else, e.g. a
+ * VRRP notify script, may drive it: the agent never overrides it). */
+const char *nwg_ha_default_state(const struct nwg_dha *ha);
+
 int nwg_desired_parse_ha(const json_t *j, struct nwg_dha **out, char *why, size_t why_len);
 
 #endif

@@ -9,7 +9,9 @@
 
 #include "log/log.h"
 #include "nwg/rtnl.h"
+#include "nwg/seal.h"
 #include "nwg/secmem.h"
+#include "reconcile/desired_ha.h"
 #include "reconcile/record.h"
 
 static const char *ns_name(const char *ns)
@@ -65,6 +67,38 @@ static int alloc_port(struct nwg_exec_ctx *x, const char *self, uint16_t *port, 
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	x->claimed = claimed;
 	claimed[x->n_claimed++] = *port;
+	return 0;
+}
+
+/* HA standby (doc/ha.md): the listen port is the primary's, not chosen
+ * here; it must not be another hub's of this node. Claimed for this pass. */
+static int reserve_port(struct nwg_exec_ctx *x, const char *self, uint16_t port,
+			struct nwg_err *err)
+{
+	const struct nwg_actual *a = x->actual;
+	size_t max = (a ? a->n_recs + a->n_links : 0) + x->n_claimed + 1;
+	uint16_t *taken = calloc(max, sizeof(*taken));
+	uint16_t *claimed;
+	size_t n;
+
+	if (!taken)
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	n = collect_taken(x, self, taken, max);
+	for (size_t i = 0; i < n; i++) {
+		if (taken[i] == port) {
+			free(taken);
+			return nwg_err_set(err, EADDRINUSE,
+					   "HA listen port %u (the primary's) is held by another "
+					   "hub of this node",
+					   port);
+		}
+	}
+	free(taken);
+	claimed = realloc(x->claimed, (x->n_claimed + 1) * sizeof(*claimed));
+	if (!claimed)
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	x->claimed = claimed;
+	claimed[x->n_claimed++] = port;
 	return 0;
 }
 
@@ -154,6 +188,7 @@ struct nwg_hub_record *nwg_exec_record(const struct nwg_action *act, const struc
 	    .addressed = act->addressed,
 	    .private_key = key,
 	    .listen_port = out->listen_port,
+	    .standby = act->standby,
 	};
 
 	return nwg_record_build(&spec);
@@ -257,6 +292,32 @@ static size_t count_ops(const struct nwg_action *act, enum nwg_peer_op_kind k)
 	return n;
 }
 
+/* HA secondary: the hub key from the envelope sealed to this node's
+ * enrollment key (the one unseal step, lib/enroll.c). The error names why,
+ * never the key. */
+static int unseal(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_key *key,
+		  struct nwg_err *err)
+{
+	const struct nwg_dha *ha = act->want ? act->want->ha : NULL;
+	char path[4096];
+	int r;
+
+	if (!ha || !ha->envelope[0] || !x->conf || !x->conf->state_path)
+		return nwg_err_set(err, EINVAL, "HA standby: no sealed key to open");
+	snprintf(path, sizeof(path), "%s/enroll.key", x->conf->state_path);
+	r = nwg_enroll_unseal(path, ha->envelope, strlen(ha->envelope), act->port_id, key);
+	if (r == -ENOKEY)
+		return nwg_err_set(err, ENOKEY,
+				   "HA sealed key does not open with this node's "
+				   "enrollment key (sealed to another node, or altered)");
+	if (r == -EBADMSG)
+		return nwg_err_set(err, EBADMSG, "HA sealed key was made for another hub");
+	if (r < 0)
+		return nwg_err_set(err, -r, "HA sealed key: enrollment key %s: %s", path,
+				   strerror(-r));
+	return 0;
+}
+
 /* ---- create: born in root, alias, MTU, moved, key/port/peers, (up), saved ---- */
 
 static int born(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_err *err)
@@ -318,14 +379,20 @@ static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 		fresh = nwg_secmem_alloc(sizeof(*fresh));
 		if (!fresh)
 			return nwg_err_set(err, ENOMEM, "out of memory");
-		if ((r = nwg_key_generate(fresh)) < 0) {
+		r = act->key_src == NWG_KEY_SEALED ? unseal(x, act, fresh, err)
+						   : nwg_key_generate(fresh);
+		if (r < 0) {
 			nwg_secmem_free(fresh);
-			return nwg_err_set(err, -r, "cannot generate a private key");
+			return act->key_src == NWG_KEY_SEALED
+				   ? r
+				   : nwg_err_set(err, -r, "cannot generate a private key");
 		}
 		key = fresh;
 	}
 	if (!port)
 		r = alloc_port(x, act->port_id, &port, err);
+	else if (act->standby)
+		r = reserve_port(x, act->port_id, port, err);
 	if (r >= 0)
 		r = build(x, act, key, port, &where, err);
 	fill_out(out, key, port, act->ifname, act->netns, act);
@@ -376,6 +443,8 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 	}
 	if (r >= 0 && (fix & NWG_FIX_PORT) && !port)
 		r = alloc_port(x, act->port_id, &port, err);
+	else if (r >= 0 && (fix & NWG_FIX_PORT) && act->standby)
+		r = reserve_port(x, act->port_id, port, err);
 	if (r >= 0 && (fix & (NWG_FIX_KEY | NWG_FIX_PORT | NWG_FIX_PEERS)))
 		r = configure(x, act, l->ifname, (fix & NWG_FIX_KEY) ? key : NULL,
 			      (fix & NWG_FIX_PORT) ? port : 0, err);

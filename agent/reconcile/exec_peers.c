@@ -38,10 +38,13 @@ static void set_endpoint(struct nwg_peer *p, const struct nwg_dspoke *s, const c
 	p->flags |= NWG_PEER_HAS_ENDPOINT;
 }
 
-static int fill_op(struct nwg_peer *p, const struct nwg_peer_op *op, const char *port_id)
+/* standby (an HA secondary's copy): no endpoint, no keepalive (doc/ha.md). */
+static int fill_op(struct nwg_peer *p, const struct nwg_peer_op *op, const char *port_id,
+		   bool standby)
 {
 	const struct nwg_dspoke *s = op->spoke;
 	bool add = op->op == NWG_POP_ADD;
+	uint16_t keepalive = standby ? 0 : s ? s->keepalive : 0;
 
 	if (op->op == NWG_POP_REMOVE) {
 		p->flags |= NWG_PEER_REMOVE;
@@ -54,11 +57,11 @@ static int fill_op(struct nwg_peer *p, const struct nwg_peer_op *op, const char 
 		if (add_allowed(p, s) < 0)
 			return -EINVAL;
 	}
-	if (s->endpoint[0] && (add || (op->fields & NWG_POPF_ENDPOINT)))
+	if (!standby && s->endpoint[0] && (add || (op->fields & NWG_POPF_ENDPOINT)))
 		set_endpoint(p, s, port_id);
-	if ((add && s->keepalive) || (op->fields & NWG_POPF_KEEPALIVE)) {
+	if ((add && keepalive) || (op->fields & NWG_POPF_KEEPALIVE)) {
 		p->flags |= NWG_PEER_HAS_KEEPALIVE;
-		p->persistent_keepalive = s->keepalive;
+		p->persistent_keepalive = keepalive;
 	}
 	return 0;
 }
@@ -75,7 +78,7 @@ int nwg_exec_peer_device(const struct nwg_action *act, const char *ifname, struc
 		const struct nwg_peer_op *op = &act->peer_ops[i];
 		struct nwg_peer *p = nwg_device_add_peer(dev, &op->key);
 
-		if (!p || fill_op(p, op, act->port_id) < 0) {
+		if (!p || fill_op(p, op, act->port_id, act->standby) < 0) {
 			nwg_device_free(dev);
 			return nwg_err_set(err, p ? EINVAL : ENOMEM, "peer %s: bad allowed IPs",
 					   op->spoke ? op->spoke->port_id : "?");

@@ -181,6 +181,7 @@ struct peer_sets {
 	const struct nwg_peer **pp;
 	const struct nwg_repo_peer **rr;
 	size_t ns, np, nr;
+	bool standby; /* HA standby copy: no endpoint, no keepalive */
 };
 
 /* The configured endpoint is applied unless the device already has it or the
@@ -192,7 +193,7 @@ static bool endpoint_applied(const struct nwg_peer *p, const struct nwg_dspoke *
 	const struct nwg_repo_peer *rp;
 	char buf[NWG_ENDPOINT_MAX + 8];
 
-	if (!s->endpoint[0])
+	if (!s->endpoint[0] || k->standby)
 		return true;
 	rp = rec_peer(k->rr, k->nr, &s->public_key);
 	if (rp && strcmp(rp->endpoint, s->endpoint) == 0)
@@ -220,7 +221,7 @@ static unsigned int peer_fields(const struct nwg_peer *p, const struct nwg_dspok
 
 	if (!allowed_same(p, s))
 		f |= NWG_POPF_ALLOWED;
-	if (p->persistent_keepalive != s->keepalive)
+	if (p->persistent_keepalive != (k->standby ? 0 : s->keepalive))
 		f |= NWG_POPF_KEEPALIVE;
 	if (!endpoint_applied(p, s, k))
 		f |= NWG_POPF_ENDPOINT;
@@ -334,8 +335,10 @@ static bool delta_ok(const struct nwg_action *act, const struct peer_sets *k)
 static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 		      const struct nwg_device *dev, const struct nwg_hub_record *rec)
 {
-	struct peer_sets k = {
-	    .ns = h->n_spokes, .np = dev ? dev->n_peers : 0, .nr = rec ? rec->n_peers : 0};
+	struct peer_sets k = {.ns = h->n_spokes,
+			      .np = dev ? dev->n_peers : 0,
+			      .nr = rec ? rec->n_peers : 0,
+			      .standby = act->standby};
 	bool fail = false;
 	int r = -1;
 
@@ -351,7 +354,7 @@ static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 							  sizeof(*rec->peers), rpeer_cmp, &fail);
 	if (act->peer_ops && !fail) {
 		merge_peers(act, &k);
-		act->record_delta = rec && delta_ok(act, &k);
+		act->record_delta = rec && !act->standby && delta_ok(act, &k);
 		r = 0;
 	}
 	if (k.ss != h->by_key)
@@ -404,6 +407,7 @@ static struct nwg_hub_record *record_want(const struct nwg_action *act, const st
 	    .addressed = act->addressed,
 	    .private_key = &act->rec->private_key,
 	    .listen_port = act->rec->listen_port,
+	    .standby = act->standby,
 	};
 
 	return nwg_record_build(&spec);
@@ -528,13 +532,90 @@ static int plan_update(struct nwg_action *act)
 }
 
 /* HA primary: report (with the key sealed to the secondary) until Neutron
- * holds an envelope for the secondary. */
+ * holds an envelope for the secondary. Either host: report its state while
+ * Neutron has none for it. */
 static int plan_ha(struct nwg_action *act, int r)
 {
 	const struct nwg_dha *ha = act->want->ha;
 
 	if (r == 0 && ha && ha->primary && ha->has_peer_pub && !ha->peer_sealed)
 		act->report = true;
+	if (r == 0 && ha && act->kind != NWG_ACT_SKIP && nwg_ha_default_state(ha))
+		act->report = true;
+	return r;
+}
+
+static int plan_skip(struct nwg_action *act, const char *why)
+{
+	act->kind = NWG_ACT_SKIP;
+	act->reason = why;
+	return 0;
+}
+
+/* Is priv's public half the key the primary reported? */
+static bool is_primary_key(const struct nwg_key *priv, const struct nwg_dhub *h)
+{
+	struct nwg_key pub;
+	bool same;
+
+	if (!h->has_public_key || nwg_key_public(&pub, priv) < 0)
+		return false;
+	same = nwg_key_equal(&pub, &h->public_key);
+	nwg_key_wipe(&pub);
+	return same;
+}
+
+/* The copy this host already holds has the primary's key: keep it, on the
+ * primary's listen port. */
+static int plan_standby_held(const struct nwg_alink *l, struct nwg_action *act)
+{
+	uint16_t port = act->want->ha->listen_port;
+	int r;
+
+	if (!dev_usable(l)) {
+		r = plan_create(act);
+		act->listen_port = port;
+		return r;
+	}
+	r = plan_update(act);
+	if (r == 0 && act->listen_port != port) {
+		act->listen_port = port;
+		act->fix |= NWG_FIX_PORT | NWG_FIX_RECORD;
+		act->kind = NWG_ACT_UPDATE;
+		act->record_delta = false;
+		act->reason = "HA standby: the primary's listen port changed";
+	}
+	return r;
+}
+
+/* HA secondary (doc/ha.md piece 1): a standby copy of the primary's hub, its
+ * key opened from the envelope sealed to this node (never a key of its own),
+ * its listen port, its addresses, its peers without endpoint or keepalive. */
+static int plan_secondary(const struct nwg_alink *l, struct nwg_action *act)
+{
+	const struct nwg_dhub *h = act->want;
+	const struct nwg_hub_record *rec = act->rec;
+	const struct nwg_key *held = rec	     ? &rec->private_key
+				     : dev_usable(l) ? &l->dev->private_key
+						     : NULL;
+	int r;
+
+	act->standby = true;
+	if (!h->has_public_key || !h->ha->listen_port)
+		return plan_skip(act, "HA secondary: the primary has not reported the hub yet");
+	if (held && is_primary_key(held, h))
+		return plan_standby_held(l, act);
+	if (!h->ha->envelope[0])
+		return plan_skip(act, held ? "HA secondary: the primary's key changed, waiting for "
+					     "its new sealed key"
+					   : "HA secondary: waiting for the primary's sealed key");
+	act->rec = NULL; /* another key's record: replaced */
+	r = plan_create(act);
+	act->key_src = NWG_KEY_SEALED;
+	act->listen_port = h->ha->listen_port;
+	act->report = true;
+	act->reason = held ? "HA standby: the primary's key changed (new sealed key)"
+			   : "HA standby copy from the primary's sealed key";
 	return r;
 }
 
@@ -560,13 +641,8 @@ static int plan_hub(const struct nwg_plan_opts *o, const struct nwg_actual *a,
 		act->reason = "ignored device";
 		return 0;
 	}
-	if (h->ha && !h->ha->primary) {
-		/* doc/ha.md: the secondary's copy is made from the primary's
-		 * sealed key, never from a key of its own (not built yet) */
-		act->kind = NWG_ACT_SKIP;
-		act->reason = "HA secondary: the standby copy is not built by the agent yet";
-		return 0;
-	}
+	if (h->ha && !h->ha->primary)
+		return plan_ha(act, plan_secondary(l, act));
 	if (!dev_usable(l))
 		return plan_ha(act, plan_create(act));
 	if (strncmp(l->netns, "qrouter-", 8) == 0) {

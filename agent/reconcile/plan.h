@@ -48,6 +48,8 @@ enum nwg_key_src {
 	NWG_KEY_NEW,	/* generate */
 	NWG_KEY_RECORD, /* the repository's */
 	NWG_KEY_LINK,	/* the live device's (record lost) */
+	NWG_KEY_SEALED, /* HA secondary: want->ha->envelope, opened with this
+			 * node's enrollment key (nwg_enroll_unseal) */
 };
 
 enum nwg_peer_op_kind { NWG_POP_ADD, NWG_POP_UPDATE, NWG_POP_REMOVE };
@@ -75,6 +77,9 @@ struct nwg_action {
 	char netns[NWG_NETNS_NAME_MAX + 1];	 /* target namespace, "" = root */
 	char home_netns[NWG_NETNS_NAME_MAX + 1]; /* tun-<project> or "" */
 	bool l3_owned;				 /* lives in a router namespace: leave placement */
+	/* HA secondary's copy (doc/ha.md): peers without endpoint and keepalive,
+	 * recorded so; listen port fixed (want->ha->listen_port), never allocated */
+	bool standby;
 	enum nwg_key_src key_src;
 	uint16_t listen_port; /* 0 = allocate */
 	unsigned int mtu;

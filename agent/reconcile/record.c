@@ -53,6 +53,10 @@ struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec)
 	for (size_t i = 0; i < h->n_spokes; i++) {
 		if (nwg_record_add_spoke(rec, h->by_key ? h->by_key[i] : &h->spokes[i]) < 0)
 			goto fail;
+		if (spec->standby) { /* what the standby's device has */
+			rec->peers[rec->n_peers - 1].endpoint[0] = '\0';
+			rec->peers[rec->n_peers - 1].persistent_keepalive = 0;
+		}
 	}
 	return rec;
 fail:

@@ -19,6 +19,7 @@ struct nwg_record_spec {
 	bool addressed;
 	const struct nwg_key *private_key;
 	uint16_t listen_port;
+	bool standby; /* HA standby copy: peers recorded without endpoint/keepalive */
 };
 
 /* A new record (caller frees with nwg_hub_record_free), NULL on ENOMEM. */

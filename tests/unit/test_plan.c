@@ -243,7 +243,8 @@ static void test_ha_roles(void **state)
 	assert_non_null(ha);
 	ha->primary = true;
 	ha->has_peer_pub = true;
-	d->hubs[0].ha = ha; /* freed with d */
+	snprintf(ha->own_state, sizeof(ha->own_state), "active"); /* reported */
+	d->hubs[0].ha = ha;					  /* freed with d */
 	p = plan(d, a, &o);
 	assert_int_equal(p->acts[0].kind, NWG_ACT_ADOPT);
 	assert_true(p->acts[0].report); /* in sync, but the peer has no envelope */
@@ -256,6 +257,10 @@ static void test_ha_roles(void **state)
 	ha->has_peer_pub = false; /* nothing to seal to yet */
 	p = plan(d, a, &o);
 	assert_false(p->acts[0].report);
+	nwg_plan_free(p);
+	ha->own_state[0] = '\0'; /* no state in Neutron: report "active" */
+	p = plan(d, a, &o);
+	assert_true(p->acts[0].report);
 	nwg_plan_free(p);
 	nwg_actual_free(a);
 	a = nwg_actual_new();

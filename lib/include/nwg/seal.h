@@ -50,4 +50,16 @@ int nwg_unseal_hub_key(struct nwg_key *hub_priv, const char *sealed, size_t len,
  */
 int nwg_enroll_load_or_create(const char *path, struct nwg_key *priv, struct nwg_key *pub);
 
+/*
+ * The one unseal-to-key step of an HA secondary (the agent's executor, in
+ * process or privilege-separated, calls only this): loads this node's
+ * enrollment key from enroll_path (never creates it: -ENOENT; a loose file
+ * -EPERM, as above) and opens the envelope for port_id with it (errors as
+ * nwg_unseal_hub_key: -EINVAL, -ENOKEY another node's, -EBADMSG another
+ * hub's). hub_priv is written only on success; the enrollment private key
+ * is wiped before returning.
+ */
+int nwg_enroll_unseal(const char *enroll_path, const char *sealed, size_t len, const char *port_id,
+		      struct nwg_key *hub_priv);
+
 #endif
