@@ -46,8 +46,16 @@ static int local_purge(void *ctx, unsigned int max_age_s, struct nwg_err *err)
 					 time(NULL), err);
 }
 
-const struct nwg_hostops nwg_hostops_local = {local_place, local_netns_remove, local_quarantine,
-					      local_unquarantine, local_purge};
+static int local_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *act,
+		       struct nwg_exec_out *out, struct nwg_err *err)
+{
+	(void)ctx;
+	return nwg_exec_action(x, act, out, err);
+}
+
+const struct nwg_hostops nwg_hostops_local = {local_place,	local_netns_remove,
+					      local_quarantine, local_unquarantine,
+					      local_purge,	local_apply};
 
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 {

@@ -5,10 +5,11 @@
  * this process (the agent as one process; ctx = the struct nwg_agent), and
  * nwg_hostops_client sends them to the privilege-separation executor (ctx =
  * a struct nwg_ps_client; agent/privsep/client_ops.c), which runs the
- * local code. Call sites (ctl_l3.c, nsgc_run.c) are the same either way.
- * Built so far: L3 placement, project namespace removal and the
- * quarantine (see
- * doc/security.md for the calls that still go to the kernel directly).
+ * local code. Call sites (ctl_l3.c, nsgc_run.c, quarantine.c, sync.c,
+ * restore.c) are the same either way.
+ * Built so far: L3 placement, project namespace removal, the quarantine
+ * and the sync's and restore's actions (see doc/security.md for the calls
+ * that still go to the kernel directly).
  */
 #ifndef NWG_AGENT_HOSTOPS_H
 #define NWG_AGENT_HOSTOPS_H
@@ -22,6 +23,9 @@
 #include "nwg/netns.h"
 
 struct nwg_agent;
+struct nwg_action;
+struct nwg_exec_ctx;
+struct nwg_exec_out;
 
 struct nwg_place_out {
 	bool present; /* detach: false when the hub has no link (nothing done) */
@@ -44,6 +48,11 @@ struct nwg_hostops {
 	int (*quarantine)(void *ctx, const char *port_id, struct nwg_err *err);
 	int (*unquarantine)(void *ctx, const char *port_id, struct nwg_err *err);
 	int (*purge)(void *ctx, unsigned int max_age_s, struct nwg_err *err);
+	/* One planned action (reconcile/exec.h nwg_exec_action): x is this
+	 * pass's context (the local implementation runs with it; the executor
+	 * allocates ports with its own view); out as nwg_exec_action's. */
+	int (*apply)(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *act,
+		     struct nwg_exec_out *out, struct nwg_err *err);
 };
 
 extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */

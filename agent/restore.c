@@ -7,32 +7,13 @@
 #include <string.h>
 
 #include "agent.h"
+#include "hostops.h"
 #include "log/log.h"
 #include "reconcile/actual.h"
 #include "reconcile/desired.h"
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
-
-static int spoke_from(struct nwg_dspoke *s, const struct nwg_repo_peer *p)
-{
-	size_t n = 0;
-
-	memcpy(s->port_id, p->port_id, sizeof(s->port_id));
-	s->public_key = p->public_key;
-	memcpy(s->endpoint, p->endpoint,
-	       strlen(p->endpoint) < sizeof(s->endpoint) ? strlen(p->endpoint) + 1 : 1);
-	s->keepalive = p->persistent_keepalive;
-	while (p->allowed_ips && p->allowed_ips[n])
-		n++;
-	s->allowed = n ? calloc(n, sizeof(*s->allowed)) : NULL;
-	if (n && !s->allowed)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (nwg_ipnet_parse(p->allowed_ips[i], &s->allowed[s->n_allowed], true) == 0)
-			s->n_allowed++;
-	}
-	return 0;
-}
+#include "reconcile/record.h"
 
 static int hub_from(struct nwg_dhub *h, const struct nwg_hub_record *rec)
 {
@@ -56,7 +37,7 @@ static int hub_from(struct nwg_dhub *h, const struct nwg_hub_record *rec)
 			h->n_fixed_ips++;
 	}
 	for (size_t i = 0; i < rec->n_peers; i++) {
-		if (spoke_from(&h->spokes[h->n_spokes++], &rec->peers[i]) < 0)
+		if (nwg_record_peer_spoke(&h->spokes[h->n_spokes++], &rec->peers[i]) < 0)
 			return -1;
 	}
 	return 0;
@@ -83,6 +64,8 @@ static void run(struct nwg_agent *a, const struct nwg_plan *p, const struct nwg_
 {
 	struct nwg_exec_ctx x = {
 	    .conf = &a->conf, .backend = a->backend, .repo = a->repo, .actual = act};
+	void *hctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &hctx);
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct nwg_action *ac = &p->acts[i];
@@ -93,7 +76,7 @@ static void run(struct nwg_agent *a, const struct nwg_plan *p, const struct nwg_
 			continue;
 		if (a->conf.dry_run)
 			log_info("dry-run: would restore hub %s from the repository", ac->port_id);
-		else if (nwg_exec_action(&x, ac, &out, &err) < 0)
+		else if (ops->apply(hctx, &x, ac, &out, &err) < 0)
 			log_err("hub %s project %s: restore from the repository failed: %s",
 				ac->port_id, ac->project_id, err.msg);
 	}

@@ -8,6 +8,7 @@
 
 #include "agent.h"
 #include "attach/ovn.h"
+#include "hostops.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/rtnl.h"
@@ -108,7 +109,9 @@ static void skip(struct nwg_agent *a, struct nwg_hubstate *st, const struct nwg_
 static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct nwg_action *act)
 {
 	struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, act->port_id, true);
+	const struct nwg_hostops *ops;
 	struct nwg_exec_out out;
+	void *hctx;
 	struct nwg_err err = {{0}};
 	int r;
 
@@ -126,7 +129,8 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		dry_run(act);
 		return;
 	}
-	r = nwg_exec_action(x, act, &out, &err);
+	ops = nwg_hostops_of(a, &hctx);
+	r = ops->apply(hctx, x, act, &out, &err);
 	nwg_acache_applied(&a->acache, act, &out, r);
 	if (r < 0) {
 		nwg_hubtab_fail(st, nwg_now_ms(), err.msg);

@@ -6,7 +6,12 @@
 #define NWG_AGENT_PRIVSEP_CLIENT_OPS_H
 
 #include "hostops.h"
+#include "reconcile/exec.h"
 
 extern const struct nwg_hostops nwg_hostops_client;
+
+/* apply: the action as APPLY (privsep/client_apply.c). */
+int nwg_ps_client_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *act,
+			struct nwg_exec_out *out, struct nwg_err *err);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "l3_place.h"
+#include "privsep/ops_apply.h"
 #include "privsep/ops_repo.h"
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
@@ -143,7 +144,7 @@ static int op_none(void *ctx, const void *in, struct nwg_ps_result *out, struct 
 static int op_apply(void *ctx, const struct nwg_ps_apply *a, struct nwg_ps_result *out,
 		    struct nwg_err *err)
 {
-	return op_none(ctx, a, out, err);
+	return nwg_ps_op_apply(ctx, a, out, err);
 }
 
 /* The PLACE's addresses as "addr/plen" strings (NULL-terminated). */

@@ -3,7 +3,8 @@
  * the records (public data only), QUARANTINE / UNQUARANTINE / PURGE, and
  * NETNS_REMOVE (reconcile/exec_netns.c's checks, then the removal), PLACE
  * (agent/l3_place.c, the same code as the in-process attach/detach; needs
- * a backend). APPLY answers EOPNOTSUPP here (see doc/security.md). */
+ * a backend) and APPLY (privsep/ops_apply.c; needs a backend and the
+ * agent's configuration). */
 #ifndef NWG_AGENT_PRIVSEP_OPS_REPO_H
 #define NWG_AGENT_PRIVSEP_OPS_REPO_H
 
@@ -11,9 +12,14 @@
 #include "nwg/wg.h"
 #include "privsep/server.h"
 
+struct nwg_conf;
+
 struct nwg_ps_repo_ctx {
 	struct nwg_repo *repo;
-	struct nwg_backend *backend; /* NULL: PLACE answers EOPNOTSUPP */
+	struct nwg_backend *backend;  /* NULL: PLACE and APPLY answer EOPNOTSUPP */
+	const struct nwg_conf *conf;  /* APPLY: port range; NULL: EOPNOTSUPP */
+	const char *enroll_path;      /* APPLY SEALED: the enrollment key; NULL: refused */
+	struct nwg_ps_apply *pending; /* APPLY chunks (NWG_PS_APPLY_MORE), owned */
 };
 
 extern const struct nwg_ps_ops nwg_ps_repo_ops;

@@ -96,6 +96,7 @@ static void put_peers(struct nwg_psw *w, const struct nwg_ps_peer *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		nwg_psw_u8(w, p[i].op);
 		nwg_psw_u8(w, p[i].fields);
+		nwg_psw_str(w, p[i].port_id, NWG_ID_MAX);
 		nwg_psw_bytes(w, p[i].key.b, sizeof(p[i].key.b));
 		nwg_psw_str(w, p[i].endpoint, NWG_PS_EP_MAX);
 		nwg_psw_u16(w, p[i].keepalive);
@@ -133,6 +134,7 @@ static void put_apply(struct nwg_psw *w, const struct nwg_ps_apply *a)
 {
 	nwg_psw_u8(w, a->kind);
 	nwg_psw_u8(w, a->key_src);
+	nwg_psw_u8(w, a->flags);
 	nwg_psw_str(w, a->port_id, NWG_ID_MAX);
 	nwg_psw_str(w, a->project_id, NWG_ID_MAX);
 	nwg_psw_str(w, a->ifname, IFNAMSIZ - 1);

@@ -63,8 +63,9 @@ struct nwg_ps_ids {
 enum nwg_ps_peer_op { NWG_PS_PEER_ADD, NWG_PS_PEER_UPDATE, NWG_PS_PEER_REMOVE, NWG_PS_PEER_SEEN };
 
 struct nwg_ps_peer {
-	uint8_t op;	/* enum nwg_ps_peer_op; SEEN in ACTUAL */
-	uint8_t fields; /* NWG_POPF_* of an UPDATE */
+	uint8_t op;		      /* enum nwg_ps_peer_op; SEEN in ACTUAL */
+	uint8_t fields;		      /* NWG_POPF_* of an UPDATE */
+	char port_id[NWG_ID_MAX + 1]; /* the spoke's port id ("" = not known) */
 	struct nwg_key key;
 	char endpoint[NWG_PS_EP_MAX + 1]; /* "" = none; numeric (nwg_endpoint_parse) */
 	uint16_t keepalive;
@@ -94,6 +95,16 @@ struct nwg_ps_link {
 };
 
 enum nwg_ps_kind { NWG_PS_DELETE, NWG_PS_CREATE, NWG_PS_UPDATE };
+/* APPLY flags. ADDRESSED: the hub's addresses go on the link. DELTA: the
+ * record follows by journaling the peer operations (the engine found
+ * record + operations = the desired record); without it, a record rewrite
+ * takes the whole desired peer set: the operations plus a SEEN peer for
+ * every desired spoke the link already has right. MORE: more peers of the
+ * same action follow in further APPLYs (the executor acknowledges each
+ * chunk with an empty RESULT and runs the action on the last one). */
+enum { NWG_PS_APPLY_ADDRESSED = 1U, NWG_PS_APPLY_DELTA = 2U, NWG_PS_APPLY_MORE = 4U };
+#define NWG_PS_APPLY_FLAGS     7U
+#define NWG_PS_MAX_APPLY_PEERS 65536 /* peers of one action over all its chunks */
 /* SEALED: an HA secondary's key, sealed by the primary to this node's
  * enrollment key (lib/seal.c); only the executor can open it. */
 enum nwg_ps_key_src { NWG_PS_KEY_NEW, NWG_PS_KEY_RECORD, NWG_PS_KEY_LINK, NWG_PS_KEY_SEALED };
@@ -101,6 +112,7 @@ enum nwg_ps_key_src { NWG_PS_KEY_NEW, NWG_PS_KEY_RECORD, NWG_PS_KEY_LINK, NWG_PS
 struct nwg_ps_apply {
 	uint8_t kind;	 /* enum nwg_ps_kind */
 	uint8_t key_src; /* enum nwg_ps_key_src */
+	uint8_t flags;	 /* NWG_PS_APPLY_* */
 	char port_id[NWG_ID_MAX + 1];
 	char project_id[NWG_ID_MAX + 1];
 	char ifname[IFNAMSIZ];
@@ -114,7 +126,7 @@ struct nwg_ps_apply {
 	 * (nwg_sealed_valid; ciphertext: the engine never sees the key) */
 	char sealed[NWG_SEALED_B64_LEN + 1];
 	struct nwg_ps_addrs addrs;
-	struct nwg_ps_peer *peers; /* owned */
+	struct nwg_ps_peer *peers; /* owned: operations (ADD/UPDATE/REMOVE), SEEN */
 	size_t n_peers;
 };
 

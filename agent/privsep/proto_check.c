@@ -9,10 +9,11 @@
 #include "reconcile/desired_ha.h"
 #include "repo_check.h"
 
-#define FIX_ALL	 ((1U << 9) - 1) /* NWG_FIX_KEY .. NWG_FIX_RECORD */
-#define POPF_ALL 7U		 /* NWG_POPF_ALLOWED | ENDPOINT | KEEPALIVE */
-#define MTU_MIN	 68U
-#define MTU_MAX	 65535U
+#define FIX_ALL	   ((1U << 9) - 1) /* NWG_FIX_KEY .. NWG_FIX_RECORD */
+#define FIX_RECORD (1U << 8)	   /* NWG_FIX_RECORD */
+#define POPF_ALL   7U		   /* NWG_POPF_ALLOWED | ENDPOINT | KEEPALIVE */
+#define MTU_MIN	   68U
+#define MTU_MAX	   65535U
 
 static int bad(struct nwg_err *err, const struct nwg_ps_msg *m, const char *field)
 {
@@ -43,14 +44,17 @@ static bool text_ok(const char *s)
 	return true;
 }
 
-/* in_actual: peers read from a link (op SEEN); otherwise peer operations. */
+/* in_actual: peers read from a link (op SEEN); otherwise peer operations
+ * and the desired peers the link has right (SEEN). */
 static const char *peers_bad(const struct nwg_ps_peer *p, size_t n, bool in_actual)
 {
 	union nwg_endpoint ep;
 
 	for (size_t i = 0; i < n; i++) {
-		if (in_actual ? p[i].op != NWG_PS_PEER_SEEN : p[i].op > NWG_PS_PEER_REMOVE)
+		if (in_actual ? p[i].op != NWG_PS_PEER_SEEN : p[i].op > NWG_PS_PEER_SEEN)
 			return "peer op";
+		if (p[i].port_id[0] && !nwg_repo_id_valid(p[i].port_id))
+			return "peer port_id";
 		if (p[i].fields & ~POPF_ALL || (!in_actual && p[i].handshake_s))
 			return "peer fields";
 		if (nwg_key_is_zero(&p[i].key))
@@ -89,6 +93,24 @@ static bool sealed_ok(const struct nwg_ps_apply *a)
 	return a->kind == NWG_PS_CREATE && nwg_sealed_valid(a->sealed, n);
 }
 
+/* DELTA: an UPDATE that rewrites the record by journaling its operations
+ * alone (no SEEN peer); MORE: a CREATE or UPDATE with more peers to come. */
+static bool apply_flags_ok(const struct nwg_ps_apply *a)
+{
+	if (a->flags & ~NWG_PS_APPLY_FLAGS)
+		return false;
+	if ((a->flags & NWG_PS_APPLY_MORE) && a->kind == NWG_PS_DELETE)
+		return false;
+	if (!(a->flags & NWG_PS_APPLY_DELTA))
+		return true;
+	if (a->kind != NWG_PS_UPDATE || !(a->fix & FIX_RECORD))
+		return false;
+	for (size_t i = 0; i < a->n_peers; i++)
+		if (a->peers[i].op == NWG_PS_PEER_SEEN)
+			return false;
+	return true;
+}
+
 static const char *apply_bad(const struct nwg_ps_apply *a)
 {
 	if (a->kind > NWG_PS_UPDATE || a->key_src > NWG_PS_KEY_SEALED)
@@ -107,6 +129,8 @@ static const char *apply_bad(const struct nwg_ps_apply *a)
 		return "netns";
 	if (a->fix & ~FIX_ALL)
 		return "fix flags";
+	if (!apply_flags_ok(a))
+		return "apply flags";
 	if (!mtu_ok(a->mtu) || a->addrs.n > NWG_PS_MAX_ADDRS)
 		return "mtu or addresses";
 	return peers_bad(a->peers, a->n_peers, false);

@@ -44,6 +44,7 @@ static void get_peers(struct nwg_psr *r, struct nwg_ps_peer **peers, size_t *n, 
 		}
 		p->op = nwg_psr_u8(r);
 		p->fields = nwg_psr_u8(r);
+		nwg_psr_str(r, p->port_id, sizeof(p->port_id));
 		nwg_psr_bytes(r, p->key.b, sizeof(p->key.b));
 		nwg_psr_str(r, p->endpoint, sizeof(p->endpoint));
 		p->keepalive = nwg_psr_u16(r);
@@ -93,6 +94,7 @@ static void get_apply(struct nwg_psr *r, struct nwg_ps_apply *a, bool *bad)
 {
 	a->kind = nwg_psr_u8(r);
 	a->key_src = nwg_psr_u8(r);
+	a->flags = nwg_psr_u8(r);
 	nwg_psr_str(r, a->port_id, sizeof(a->port_id));
 	nwg_psr_str(r, a->project_id, sizeof(a->project_id));
 	nwg_psr_str(r, a->ifname, sizeof(a->ifname));

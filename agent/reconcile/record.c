@@ -156,3 +156,24 @@ struct nwg_hub_record *nwg_record_dup(const struct nwg_hub_record *rec)
 	}
 	return c;
 }
+
+int nwg_record_peer_spoke(struct nwg_dspoke *s, const struct nwg_repo_peer *p)
+{
+	size_t n = 0;
+
+	memcpy(s->port_id, p->port_id, sizeof(s->port_id));
+	s->public_key = p->public_key;
+	memcpy(s->endpoint, p->endpoint,
+	       strlen(p->endpoint) < sizeof(s->endpoint) ? strlen(p->endpoint) + 1 : 1);
+	s->keepalive = p->persistent_keepalive;
+	while (p->allowed_ips && p->allowed_ips[n])
+		n++;
+	s->allowed = n ? calloc(n, sizeof(*s->allowed)) : NULL;
+	if (n && !s->allowed)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (nwg_ipnet_parse(p->allowed_ips[i], &s->allowed[s->n_allowed], true) == 0)
+			s->n_allowed++;
+	}
+	return 0;
+}

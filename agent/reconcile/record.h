@@ -32,5 +32,9 @@ bool nwg_record_same_header(const struct nwg_hub_record *a, const struct nwg_hub
 int nwg_record_add_spoke(struct nwg_hub_record *rec, const struct nwg_dspoke *s);
 /* Every field, key included (constant time for the key); peers as a set. */
 bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record *b);
+/* The spoke a record's peer stands for (the reverse of
+ * nwg_record_add_spoke); s->allowed is allocated (freed with the hub), -1 on
+ * ENOMEM; an allowed IP outside the grammar is left out. */
+int nwg_record_peer_spoke(struct nwg_dspoke *s, const struct nwg_repo_peer *p);
 
 #endif

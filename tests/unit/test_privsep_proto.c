@@ -40,6 +40,7 @@ static void add_cidr(struct nwg_allowedip *a, size_t *n, const char *s, bool hos
 static void peer_fill(struct nwg_ps_peer *p, uint8_t op, uint8_t v)
 {
 	p->op = op;
+	snprintf(p->port_id, sizeof(p->port_id), "spoke-%u", v);
 	key_fill(&p->key, v);
 	snprintf(p->endpoint, sizeof(p->endpoint), "%s", v & 1 ? "[fd00::7]:51820" : "");
 	p->keepalive = 25;
@@ -92,6 +93,8 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 		add_cidr(a->addrs.a, &a->addrs.n, "10.9.0.1/24", true);
 		peer_fill(nwg_ps_peer_add(&a->peers, &a->n_peers), NWG_PS_PEER_ADD, 7);
 		peer_fill(nwg_ps_peer_add(&a->peers, &a->n_peers), NWG_PS_PEER_REMOVE, 8);
+		peer_fill(nwg_ps_peer_add(&a->peers, &a->n_peers), NWG_PS_PEER_SEEN, 9);
+		a->flags = NWG_PS_APPLY_ADDRESSED;
 		break;
 	}
 	case NWG_PS_RESULT:
@@ -174,6 +177,12 @@ static void test_roundtrip_every_type(void **state)
 			assert_string_equal(b.u.link.peers[0].endpoint, "[fd00::7]:51820");
 			assert_int_equal(b.u.link.peers[0].n_allowed, 2);
 		}
+		if (t == NWG_PS_APPLY) {
+			assert_int_equal(b.u.apply.n_peers, 3);
+			assert_int_equal(b.u.apply.peers[2].op, NWG_PS_PEER_SEEN);
+			assert_string_equal(b.u.apply.peers[2].port_id, "spoke-9");
+			assert_int_equal(b.u.apply.flags, NWG_PS_APPLY_ADDRESSED);
+		}
 		if (t == NWG_PS_RESULT) {
 			assert_int_equal(b.u.result.rc, -ENOENT);
 			assert_string_equal(b.u.result.netns, ROUTE);
@@ -230,7 +239,42 @@ static void m_peer_endpoint(struct nwg_ps_msg *m)
 }
 static void m_peer_op(struct nwg_ps_msg *m)
 {
-	m->u.apply.peers[0].op = NWG_PS_PEER_SEEN;
+	m->u.apply.peers[0].op = NWG_PS_PEER_SEEN + 1;
+}
+static void m_peer_port_id(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.apply.peers[0].port_id, "../x");
+}
+static void m_link_peer_port_id(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.link.peers[1].port_id, "a b");
+}
+static void m_apply_flags(struct nwg_ps_msg *m)
+{
+	m->u.apply.flags = 8;
+}
+static void m_delta_create(struct nwg_ps_msg *m) /* DELTA: an UPDATE only */
+{
+	m->u.apply.flags = NWG_PS_APPLY_DELTA;
+	m->u.apply.fix = 1U << 8;
+}
+static void m_delta_no_record(struct nwg_ps_msg *m)
+{
+	m->u.apply.kind = NWG_PS_UPDATE;
+	m->u.apply.flags = NWG_PS_APPLY_DELTA;
+	m->u.apply.fix = 1U << 2; /* peers, no record */
+}
+static void m_delta_seen(struct nwg_ps_msg *m) /* DELTA carries operations only */
+{
+	m->u.apply.kind = NWG_PS_UPDATE;
+	m->u.apply.flags = NWG_PS_APPLY_DELTA;
+	m->u.apply.fix = (1U << 2) | (1U << 8);
+	m->u.apply.peers[1].op = NWG_PS_PEER_SEEN;
+}
+static void m_more_delete(struct nwg_ps_msg *m)
+{
+	m->u.apply.kind = NWG_PS_DELETE;
+	m->u.apply.flags = NWG_PS_APPLY_MORE;
 }
 static void m_link_peer_op(struct nwg_ps_msg *m)
 {
@@ -291,7 +335,14 @@ static const struct mutation mutations[] = {
     {NWG_PS_APPLY, "mtu", m_mtu},
     {NWG_PS_APPLY, "zero peer key", m_peer_zero_key},
     {NWG_PS_APPLY, "host name endpoint", m_peer_endpoint},
-    {NWG_PS_APPLY, "peer op SEEN", m_peer_op},
+    {NWG_PS_APPLY, "unknown peer op", m_peer_op},
+    {NWG_PS_APPLY, "peer port_id with /", m_peer_port_id},
+    {NWG_PS_ACTUAL, "peer port_id with a space", m_link_peer_port_id},
+    {NWG_PS_APPLY, "unknown apply flag", m_apply_flags},
+    {NWG_PS_APPLY, "DELTA on a create", m_delta_create},
+    {NWG_PS_APPLY, "DELTA without a record rewrite", m_delta_no_record},
+    {NWG_PS_APPLY, "DELTA with a SEEN peer", m_delta_seen},
+    {NWG_PS_APPLY, "MORE on a delete", m_more_delete},
     {NWG_PS_ACTUAL, "peer op ADD", m_link_peer_op},
     {NWG_PS_RESULT, "positive rc", m_result_rc},
     {NWG_PS_RESULT, "newline in error", m_result_text},
@@ -465,6 +516,8 @@ static void test_counts_bounded(void **state)
 		struct nwg_ps_peer *p = nwg_ps_peer_add(&m.u.apply.peers, &m.u.apply.n_peers);
 
 		peer_fill(p, NWG_PS_PEER_UPDATE, 3);
+		memset(p->port_id, 'p', NWG_ID_MAX);
+		p->port_id[NWG_ID_MAX] = '\0';
 		p->n_allowed = NWG_PS_MAX_ALLOWED;
 		for (size_t i = 0; i < NWG_PS_MAX_ALLOWED; i++)
 			assert_int_equal(
