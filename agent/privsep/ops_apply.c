@@ -310,7 +310,7 @@ static int run(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, struct n
 {
 	struct built b;
 	struct nwg_exec_ctx x = {.conf = c->conf, .backend = c->backend, .repo = c->repo};
-	struct nwg_exec_out eo;
+	struct nwg_exec_out eo = {0};
 	int rc;
 
 	memset(&b, 0, sizeof(b));
