@@ -138,9 +138,10 @@ int nwg_ps_serve_loop(int fd, const struct nwg_ps_policy *pol, const struct nwg_
 		if (rc == NWG_PS_SERVE_STOP)
 			return 0;
 		if (rc < 0)
-			return err->msg[0] ? rc
-					   : nwg_err_set(err, -rc,
-							 "privsep: request refused, "
-							 "the engine cannot be trusted");
+			return err && err->msg[0] ? rc
+						  : nwg_err_set(err, -rc,
+								"privsep: request refused (%s), "
+								"the engine cannot be trusted",
+								strerror(-rc));
 	}
 }

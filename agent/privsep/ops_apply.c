@@ -263,6 +263,8 @@ static int build_kind(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, s
 				   a->port_id);
 	act->kind = a->fix ? NWG_ACT_UPDATE : NWG_ACT_ADOPT;
 	act->key_src = act->rec ? NWG_KEY_RECORD : NWG_KEY_LINK;
+	if (!(a->fix & NWG_FIX_PORT)) /* the port stays: this node's, not the engine's word */
+		act->listen_port = act->rec ? act->rec->listen_port : l->dev->listen_port;
 	snprintf(act->ifname, sizeof(act->ifname), "%s", l->ifname);
 	if (strncmp(l->netns, "qrouter-", 8) == 0) { /* placed by the L3 agent: stays */
 		act->l3_owned = true;

@@ -88,6 +88,14 @@ static int answer(nwg_ps_emit_fn emit, void *ectx, uint32_t seq, int rc,
 	return emit(ectx, &m);
 }
 
+/* An operation's failure is answered; only the wire (another version, a
+ * malformed datagram, a reply sent as a request) ends the executor, so an
+ * operation's -EPROTO or -EBADMSG is answered as -EIO. */
+static int op_rc(int rc)
+{
+	return rc == -EPROTO || rc == -EBADMSG ? -EIO : rc;
+}
+
 static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, void *ctx,
 	       const struct nwg_ps_msg *m, nwg_ps_emit_fn emit, void *ectx,
 	       struct nwg_ps_result *res, struct nwg_err *err)
@@ -99,21 +107,21 @@ static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, vo
 		return 0;
 	case NWG_PS_READ_ACTUAL:
 	case NWG_PS_STATUS:
-		return ops->read(ctx, m->type, &m->u.ids, emit, ectx, m->seq, err);
+		return op_rc(ops->read(ctx, m->type, &m->u.ids, emit, ectx, m->seq, err));
 	case NWG_PS_APPLY:
 		rc = nwg_ps_policy_apply(pol, &m->u.apply, err);
-		return rc < 0 ? rc : ops->apply(ctx, &m->u.apply, res, err);
+		return rc < 0 ? rc : op_rc(ops->apply(ctx, &m->u.apply, res, err));
 	case NWG_PS_PLACE:
 		rc = nwg_ps_policy_place(pol, &m->u.place, err);
-		return rc < 0 ? rc : ops->place(ctx, &m->u.place, res, err);
+		return rc < 0 ? rc : op_rc(ops->place(ctx, &m->u.place, res, err));
 	case NWG_PS_QUARANTINE:
 	case NWG_PS_UNQUARANTINE:
-		return ops->repo(ctx, m->type, m->u.port_id, 0, res, err);
+		return op_rc(ops->repo(ctx, m->type, m->u.port_id, 0, res, err));
 	case NWG_PS_PURGE:
-		return ops->repo(ctx, m->type, NULL, m->u.max_age_s, res, err);
+		return op_rc(ops->repo(ctx, m->type, NULL, m->u.max_age_s, res, err));
 	case NWG_PS_NETNS_REMOVE:
 		rc = nwg_ps_policy_netns(pol, m->u.netns, err);
-		return rc < 0 ? rc : ops->netns_remove(ctx, m->u.netns, res, err);
+		return rc < 0 ? rc : op_rc(ops->netns_remove(ctx, m->u.netns, res, err));
 	case NWG_PS_SHUTDOWN:
 		return 0;
 	default: /* ACTUAL, RESULT: replies, never requests */

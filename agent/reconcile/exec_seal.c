@@ -23,7 +23,8 @@ int nwg_exec_unseal(const char *enroll_path, const char *port_id, const char *se
 		rc = nwg_err_set(err, -rc, "HA enrollment key %s: %s", enroll_path, strerror(-rc));
 	else if ((rc = nwg_unseal_hub_key(key, sealed, strlen(sealed), port_id, &own[1], &own[0])) <
 		 0)
-		rc = nwg_err_set(err, -rc, "hub %s: the sealed key does not open: %s", port_id,
+		rc = nwg_err_set(err, rc == -EBADMSG ? EKEYREJECTED : -rc,
+				 "hub %s: the sealed key does not open: %s", port_id,
 				 rc == -ENOKEY	  ? "not sealed to this node's enrollment key"
 				 : rc == -EBADMSG ? "sealed for another hub"
 						  : "malformed envelope");

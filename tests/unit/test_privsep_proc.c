@@ -43,15 +43,21 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "conf/conf.h"
 #include "harden.h"
 #include "nwg/key.h"
 #include "nwg/netns.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
+#include "nwg/seal.h"
 #include "nwg/wg.h"
 #include "privsep/client_ops.h"
+#include "privsep/ops_apply.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
+#include "reconcile/exec.h"
+#include "reconcile/ipnet.h"
+#include "reconcile/plan.h"
 
 #define PORT "7d1c2b3a-0000-4111-8222-333344445555"
 #define PROJ "proj1"
@@ -196,19 +202,192 @@ static void engine_work(struct nwg_ps_client *c, pid_t executor, struct engine_r
 	}
 }
 
+/* ---- APPLY (scenario 1): the engine asks, through the seam's client ---- */
+
+static int scenario; /* 0: test_split, 1: test_apply (set before the fork) */
+#define N_SPOKES 202 /* past two chunks of NWG_PS_MAX_PEERS */
+static char aport[40], aport2[40], aport3[40];	  /* hub, sealed hub, refused hub */
+static char aproj[48];				  /* the project whose home is ns */
+static char sealed_own[NWG_SEALED_B64_LEN + 1];	  /* for aport2 */
+static char sealed_other[NWG_SEALED_B64_LEN + 1]; /* for aport3 */
+static struct nwg_key sealed_pub;		  /* aport2's key, public half */
+static struct nwg_key spoke_key[N_SPOKES];
+static struct nwg_ipnet spoke_ip[N_SPOKES], hub_ip;
+static struct nwg_dspoke spoke[N_SPOKES];
+
+struct apply_report {
+	int create_rc, foreign_ns_rc, foreign_if_rc, sealed_other_rc, sealed_rc;
+	struct nwg_exec_out create, sealed;
+	int add_rc, delta_rc, remove_rc, many_rc;
+	int delete_rc, delete2_rc;
+};
+
+static void spokes_init(void)
+{
+	char buf[32];
+
+	for (int i = 0; i < N_SPOKES; i++) {
+		struct nwg_key priv;
+
+		assert_int_equal(nwg_key_generate(&priv), 0);
+		assert_int_equal(nwg_key_public(&spoke_key[i], &priv), 0);
+		snprintf(buf, sizeof(buf), "10.78.%d.%d/32", 1 + i / 200, 2 + i % 200);
+		assert_int_equal(nwg_ipnet_parse(buf, &spoke_ip[i], true), 0);
+		snprintf(spoke[i].port_id, sizeof(spoke[i].port_id), "spoke-%d", i);
+		spoke[i].public_key = spoke_key[i];
+		snprintf(spoke[i].endpoint, sizeof(spoke[i].endpoint), "192.0.2.%d:51820",
+			 1 + i % 250);
+		spoke[i].allowed = &spoke_ip[i];
+		spoke[i].n_allowed = 1;
+	}
+	assert_int_equal(nwg_ipnet_parse("10.78.0.1/16", &hub_ip, false), 0);
+}
+
+/* The action the planner would make for hub port with spokes [from, to). */
+static void action(struct nwg_action *act, struct nwg_dhub *h, enum nwg_act_kind kind,
+		   const char *port, int from, int to)
+{
+	memset(act, 0, sizeof(*act));
+	memset(h, 0, sizeof(*h));
+	snprintf(h->port_id, sizeof(h->port_id), "%s", port);
+	snprintf(h->project_id, sizeof(h->project_id), "%s", aproj);
+	h->admin_state_up = true;
+	h->fixed_ips = &hub_ip;
+	h->n_fixed_ips = 1;
+	h->spokes = &spoke[from];
+	h->n_spokes = (size_t)(to - from);
+	act->kind = kind;
+	act->want = kind == NWG_ACT_DELETE ? NULL : h;
+	snprintf(act->port_id, sizeof(act->port_id), "%s", port);
+	snprintf(act->project_id, sizeof(act->project_id), "%s", aproj);
+	nwg_hub_ifname(port, act->ifname);
+	snprintf(act->netns, sizeof(act->netns), "%s", ns);
+	snprintf(act->home_netns, sizeof(act->home_netns), "%s", ns);
+	act->key_src = kind == NWG_ACT_CREATE ? NWG_KEY_NEW : NWG_KEY_RECORD;
+	act->mtu = 1420;
+	act->up = act->addressed = true;
+	act->reason = "test";
+}
+
+static int apply(struct nwg_ps_client *c, struct nwg_action *act, struct nwg_exec_out *out)
+{
+	struct nwg_exec_out none;
+	struct nwg_err err = {{0}};
+
+	int rc = nwg_hostops_client.apply(c, NULL, act, out ? out : &none, &err);
+
+	if (rc < 0) /* the test expects some refusals: this says which */
+		fprintf(stderr, "engine: APPLY %s: %s\n", act->port_id, err.msg);
+	return rc;
+}
+
+/* An UPDATE of aport's peers: ops [op_from, op_to) of kind op. */
+static int update(struct nwg_ps_client *c, enum nwg_peer_op_kind op, int op_from, int op_to,
+		  int want_from, int want_to, bool delta)
+{
+	struct nwg_peer_op ops[N_SPOKES];
+	struct nwg_action act;
+	struct nwg_dhub h;
+
+	action(&act, &h, NWG_ACT_UPDATE, aport, want_from, want_to);
+	for (int i = op_from; i < op_to; i++)
+		ops[i - op_from] =
+		    (struct nwg_peer_op){.op = op,
+					 .key = spoke_key[i],
+					 .spoke = op == NWG_POP_REMOVE ? NULL : &spoke[i]};
+	act.peer_ops = ops;
+	act.n_peer_ops = (size_t)(op_to - op_from);
+	act.fix = NWG_FIX_PEERS | NWG_FIX_RECORD;
+	act.record_delta = delta;
+	return apply(c, &act, NULL);
+}
+
+/* A SEALED create, as raw APPLY (the planner does not make one yet). */
+static int sealed_create(struct nwg_ps_client *c, const char *port, const char *env,
+			 struct nwg_exec_out *out)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	struct nwg_ps_apply *a = &m.u.apply;
+	int rc;
+
+	nwg_ps_msg_init(&m, NWG_PS_APPLY, 0);
+	a->kind = NWG_PS_CREATE;
+	a->key_src = NWG_PS_KEY_SEALED;
+	a->flags = NWG_PS_APPLY_ADDRESSED;
+	snprintf(a->port_id, sizeof(a->port_id), "%s", port);
+	snprintf(a->project_id, sizeof(a->project_id), "%s", aproj);
+	nwg_hub_ifname(port, a->ifname);
+	snprintf(a->netns, sizeof(a->netns), "%s", ns);
+	snprintf(a->home_netns, sizeof(a->home_netns), "%s", ns);
+	snprintf(a->sealed, sizeof(a->sealed), "%s", env);
+	a->mtu = 1420;
+	a->up = true;
+	a->listen_port = 52790; /* the HA pair's shared port */
+	rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
+	nwg_ps_msg_clear(&m);
+	if (rc == 0)
+		rc = res.rc;
+	out->public_key = res.public_key;
+	out->listen_port = res.listen_port;
+	return rc;
+}
+
+static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int phase)
+{
+	struct nwg_action act;
+	struct nwg_dhub h;
+
+	if (phase == 1) {
+		action(&act, &h, NWG_ACT_CREATE, aport, 0, 0);
+		r->create_rc = apply(c, &act, &r->create);
+		action(&act, &h, NWG_ACT_CREATE, aport3, 0, 0);
+		snprintf(act.netns, sizeof(act.netns), "tun-other%s", aproj + 6);
+		snprintf(act.home_netns, sizeof(act.home_netns), "%s", act.netns);
+		r->foreign_ns_rc = apply(c, &act, NULL);
+		action(&act, &h, NWG_ACT_CREATE, aport3, 0, 0);
+		snprintf(act.ifname, sizeof(act.ifname), "eth-psx");
+		r->foreign_if_rc = apply(c, &act, NULL);
+		r->sealed_other_rc = sealed_create(c, aport2, sealed_other, &r->sealed);
+	} else if (phase == 2) {
+		r->sealed_rc = sealed_create(c, aport2, sealed_own, &r->sealed);
+		r->add_rc = update(c, NWG_POP_ADD, 0, 1, 0, 1, false);
+	} else if (phase == 3) { /* journaled: the executor keeps spoke 0 from its record */
+		r->delta_rc = update(c, NWG_POP_ADD, 1, 2, 0, 2, true);
+	} else if (phase == 4) {
+		r->remove_rc = update(c, NWG_POP_REMOVE, 0, 1, 1, 2, false);
+		r->many_rc = update(c, NWG_POP_ADD, 2, N_SPOKES, 1, N_SPOKES, false);
+	} else {
+		action(&act, &h, NWG_ACT_DELETE, aport, 0, 0);
+		r->delete_rc = apply(c, &act, NULL);
+		action(&act, &h, NWG_ACT_DELETE, aport2, 0, 0);
+		r->delete2_rc = apply(c, &act, NULL);
+	}
+}
+
 /* The executor process: opens the repository, forks the engine, serves.
  * go: the engine waits for one byte before working; rep: its report. */
 static void executor_main(int ready_w, int go_r, int rep_w)
 {
 	struct nwg_ps_repo_ctx ctx = {0};
 	struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
-	struct nwg_backend_opts bo = {.kind = NWG_BACKEND_KERNEL};
+	/* APPLY builds real hubs: wireguard-go (no WireGuard module needed) */
+	struct nwg_backend_opts bo = {.kind =
+					  scenario ? NWG_BACKEND_USERSPACE : NWG_BACKEND_KERNEL};
+	struct nwg_conf conf;
+	struct nwg_err e = {{0}};
+	char enroll[128];
 	struct nwg_harden_result hr;
 	struct nwg_ps_user u;
 	struct ready rd = {0};
 	pid_t peer;
 	int fd, rc;
 
+	memset(&conf, 0, sizeof(conf));
+	conf.port_range = (struct nwg_port_range){52700, 52789};
+	snprintf(enroll, sizeof(enroll), "%s/enroll.key", dir);
+	ctx.conf = &conf;
+	ctx.enroll_path = enroll;
 	if (nwg_harden_process(&hr, NULL) < 0 || nwg_repo_open(&ctx.repo, dir, NULL) < 0 ||
 	    nwg_backend_open(&ctx.backend, &bo, NULL) < 0 ||
 	    nwg_ps_user_lookup("nobody", &u, NULL) < 0)
@@ -218,6 +397,7 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 		_exit(4);
 	if (rc == 1) { /* engine */
 		struct engine_report r = {0};
+		struct apply_report ar = {0};
 		struct nwg_ps_client c = {.fd = fd};
 		char b;
 
@@ -228,11 +408,15 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 			_exit(5);
 		if (write(rep_w, "r", 1) != 1)
 			_exit(6);
-		for (int phase = 1; phase <= 3; phase++) {
+		for (int phase = 1; phase <= (scenario ? 5 : 3); phase++) {
 			if (read(go_r, &b, 1) != 1)
 				_exit(6);
-			engine_work(&c, peer, &r, phase);
-			if (write(rep_w, &r, sizeof(r)) != sizeof(r))
+			if (scenario)
+				engine_apply(&c, &ar, phase);
+			else
+				engine_work(&c, peer, &r, phase);
+			if (scenario ? write(rep_w, &ar, sizeof(ar)) != sizeof(ar)
+				     : write(rep_w, &r, sizeof(r)) != sizeof(r))
 				_exit(7);
 		}
 		pause(); /* until killed, or SIGTERM when the executor dies */
@@ -245,7 +429,10 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 	rd.dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	if (write(ready_w, &rd, sizeof(rd)) != sizeof(rd))
 		_exit(8);
-	rc = nwg_ps_serve_loop(fd, &pol, &nwg_ps_repo_ops, &ctx, NULL);
+	rc = nwg_ps_serve_loop(fd, &pol, &nwg_ps_repo_ops, &ctx, &e);
+	if (rc < 0)
+		fprintf(stderr, "executor: %s\n", e.msg);
+	nwg_ps_apply_pending_clear(&ctx);
 	_exit(rc < 0 ? 9 : 0);
 }
 
@@ -586,6 +773,239 @@ static void test_executor_death_ends_engine(void **state)
 	assert_int_equal(WTERMSIG(status), SIGTERM);
 }
 
+/* ---- test_apply's checks ---- */
+
+static bool link_in(const char *netns, const char *ifname)
+{
+	struct nwg_rtnl *rt = NULL;
+	struct nwg_link l;
+	bool found;
+
+	if (nwg_rtnl_open(&rt, netns, NULL) < 0)
+		return false;
+	found = nwg_link_get(rt, ifname, &l, NULL) == 0;
+	nwg_rtnl_close(rt);
+	return found;
+}
+
+/* The live device (userspace: its UAPI socket), owned by the caller. */
+static struct nwg_device *wg_read(const char *port)
+{
+	struct nwg_backend_opts bo = {.kind = NWG_BACKEND_USERSPACE};
+	struct nwg_backend *b = NULL;
+	struct nwg_device *d = NULL;
+	struct nwg_err err = {{0}};
+	char ifname[IFNAMSIZ];
+
+	nwg_hub_ifname(port, ifname);
+	assert_int_equal(nwg_backend_open(&b, &bo, NULL), 0);
+	if (nwg_wg_get(b, ifname, ns, &d, &err) < 0)
+		fail_msg("%s: %s", ifname, err.msg);
+	nwg_backend_close(b);
+	return d;
+}
+
+/* The record (0600), owned by the caller; NULL when there is none. */
+static struct nwg_hub_record *rec_read(const char *port)
+{
+	struct nwg_hub_record *rec = NULL;
+	struct nwg_repo *repo;
+	struct stat st;
+	char path[160];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s.conf", dir, port);
+	if (stat(path, &st) == 0)
+		assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(nwg_repo_open(&repo, dir, NULL), 0);
+	rc = nwg_repo_load(repo, port, &rec, NULL);
+	nwg_repo_close(repo);
+	if (rc == -ENOENT)
+		return NULL;
+	assert_int_equal(rc, 0);
+	return rec;
+}
+
+static bool rec_has(const struct nwg_hub_record *rec, int i)
+{
+	for (size_t k = 0; k < rec->n_peers; k++)
+		if (nwg_key_equal(&rec->peers[k].public_key, &spoke_key[i]))
+			return strcmp(rec->peers[k].port_id, spoke[i].port_id) == 0 &&
+			       rec->peers[k].allowed_ips && rec->peers[k].allowed_ips[0];
+	return false;
+}
+
+/* The device and the record hold exactly spokes [from, to). */
+static void peers_are(int from, int to)
+{
+	struct nwg_device *d = wg_read(aport);
+	struct nwg_hub_record *rec = rec_read(aport);
+
+	assert_non_null(rec);
+	assert_int_equal(d->n_peers, to - from);
+	assert_int_equal(rec->n_peers, to - from);
+	for (int i = from; i < to; i++) {
+		const struct nwg_peer *p = nwg_device_find_peer(d, &spoke_key[i]);
+
+		if (!p || p->n_allowedips != 1 || !rec_has(rec, i))
+			fail_msg("spoke %d missing on the link or in the record", i);
+	}
+	nwg_device_free(d);
+	nwg_hub_record_free(rec);
+}
+
+static void go(struct pair *p, struct apply_report *r)
+{
+	assert_int_equal(write(p->go_w, "g", 1), 1);
+	assert_int_equal(read(p->rep_r, r, sizeof(*r)), sizeof(*r));
+}
+
+static void apply_setup_keys(void)
+{
+	struct nwg_key epriv, epub, hk;
+	char path[160];
+
+	snprintf(aproj, sizeof(aproj), "%s", ns + 4);
+	snprintf(aport, sizeof(aport), "%08x-a100-4111-8222-000000000001", (unsigned)getpid());
+	snprintf(aport2, sizeof(aport2), "%08x-a200-4111-8222-000000000002", (unsigned)getpid());
+	snprintf(aport3, sizeof(aport3), "%08x-a300-4111-8222-000000000003", (unsigned)getpid());
+	snprintf(path, sizeof(path), "%s/enroll.key", dir);
+	assert_int_equal(nwg_enroll_load_or_create(path, &epriv, &epub), 0);
+	assert_int_equal(nwg_key_generate(&hk), 0);
+	assert_int_equal(nwg_key_public(&sealed_pub, &hk), 0);
+	assert_int_equal(nwg_seal_hub_key(sealed_own, &hk, aport2, &epub), 0);
+	assert_int_equal(nwg_seal_hub_key(sealed_other, &hk, aport3, &epub), 0);
+	nwg_wipe(&hk, sizeof(hk));
+	nwg_wipe(&epriv, sizeof(epriv));
+	spokes_init();
+}
+
+/* Phase 1: a create; a foreign namespace, a foreign name and an envelope
+ * for another hub refused without a trace. */
+static void apply_phase1(struct pair *p, struct apply_report *r)
+{
+	struct nwg_hub_record *rec;
+	struct nwg_device *d;
+	struct nwg_key pub;
+	char ifname[IFNAMSIZ], other[64];
+
+	go(p, r);
+	assert_int_equal(r->create_rc, 0);
+	nwg_hub_ifname(aport, ifname);
+	assert_string_equal(r->create.ifname, ifname);
+	assert_string_equal(r->create.netns, ns);
+	assert_true(r->create.up);
+	assert_true(r->create.listen_port >= 52700 && r->create.listen_port <= 52789);
+	assert_true(link_in(ns, ifname));
+	d = wg_read(aport);
+	rec = rec_read(aport);
+	assert_non_null(rec);
+	assert_memory_equal(d->public_key.b, r->create.public_key.b, NWG_KEY_LEN);
+	assert_int_equal(d->listen_port, r->create.listen_port);
+	assert_int_equal(nwg_key_public(&pub, &rec->private_key), 0);
+	assert_memory_equal(pub.b, r->create.public_key.b, NWG_KEY_LEN);
+	assert_int_equal(rec->listen_port, r->create.listen_port);
+	assert_string_equal(rec->home_netns, ns);
+	nwg_device_free(d);
+	nwg_hub_record_free(rec);
+
+	assert_int_equal(r->foreign_ns_rc, -EPERM);
+	assert_int_equal(r->foreign_if_rc, -EPERM);
+	snprintf(other, sizeof(other), "tun-other%s", aproj + 6);
+	assert_int_equal(nwg_netns_exists(other), 0);
+	assert_null(rec_read(aport3));
+	assert_false(link_in(NULL, "eth-psx"));
+	assert_int_equal(r->sealed_other_rc, -EKEYREJECTED);
+	assert_null(rec_read(aport2));
+	nwg_hub_ifname(aport2, ifname);
+	assert_false(link_in(ns, ifname));
+	assert_false(link_in(NULL, ifname));
+}
+
+static void test_apply(void **state)
+{
+	static struct pair p; /* outlives the test: the teardown stops it */
+	struct apply_report r;
+	struct nwg_hub_record *rec;
+	struct nwg_device *d;
+	struct nwg_key pub;
+	char ifname[IFNAMSIZ];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	if (system("command -v wireguard-go >/dev/null") != 0)
+		fail_msg("wireguard-go is not installed (scripts/install-deps.sh all)");
+	scenario = 1;
+	apply_setup_keys();
+	start_pair(&p);
+	apply_phase1(&p, &r);
+
+	/* the sealed create: the primary's key, opened by the executor alone */
+	go(&p, &r);
+	assert_int_equal(r.sealed_rc, 0);
+	assert_memory_equal(r.sealed.public_key.b, sealed_pub.b, NWG_KEY_LEN);
+	assert_int_equal(r.sealed.listen_port, 52790);
+	d = wg_read(aport2);
+	assert_memory_equal(d->public_key.b, sealed_pub.b, NWG_KEY_LEN);
+	nwg_device_free(d);
+	assert_non_null(rec = rec_read(aport2));
+	nwg_hub_record_free(rec);
+	/* a peer added: on the link and in the record (with its port id) */
+	assert_int_equal(r.add_rc, 0);
+	peers_are(0, 1);
+
+	go(&p, &r); /* journaled: record + operation, spoke 0 kept */
+	assert_int_equal(r.delta_rc, 0);
+	peers_are(0, 2);
+
+	go(&p, &r); /* spoke 0 removed; then 200 more (two chunks past 128) */
+	assert_int_equal(r.remove_rc, 0);
+	assert_int_equal(r.many_rc, 0);
+	peers_are(1, N_SPOKES);
+
+	/* the engine saw public keys only: its memory holds the hub's public
+	 * key (the search works) and not the private key the executor made */
+	rec = rec_read(aport);
+	assert_int_equal(nwg_key_public(&pub, &rec->private_key), 0);
+	assert_true(mem_contains(p.engine, pub.b, sizeof(pub.b)));
+	assert_false(mem_contains(p.engine, rec->private_key.b, NWG_KEY_LEN));
+	nwg_hub_record_free(rec);
+	rec = rec_read(aport2);
+	assert_false(mem_contains(p.engine, rec->private_key.b, NWG_KEY_LEN));
+	nwg_hub_record_free(rec);
+
+	go(&p, &r); /* deletes: links and records gone */
+	assert_int_equal(r.delete_rc, 0);
+	assert_int_equal(r.delete2_rc, 0);
+	nwg_hub_ifname(aport, ifname);
+	assert_false(link_in(ns, ifname));
+	nwg_hub_ifname(aport2, ifname);
+	assert_false(link_in(ns, ifname));
+	assert_null(rec_read(aport));
+	assert_null(rec_read(aport2));
+	stop_pair(&p);
+}
+
+/* Whatever failed: no hub link of test_apply is left behind. */
+static int apply_teardown(void **state)
+{
+	const char *ports[] = {aport, aport2, aport3};
+	char ifname[IFNAMSIZ], cmd[160];
+
+	pair_teardown(state);
+	for (size_t i = 0; i < 3 && geteuid() == 0 && aport[0]; i++) {
+		nwg_hub_ifname(ports[i], ifname);
+		snprintf(cmd, sizeof(cmd),
+			 "ip -n %s link del %s 2>/dev/null; ip link del %s 2>/dev/null", ns, ifname,
+			 ifname);
+		if (system(cmd) < 0)
+			return -1;
+	}
+	scenario = 0;
+	return 0;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -594,6 +1014,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(ns, sizeof(ns), "tun-psproc%d", (int)getpid());
 	snprintf(rns, sizeof(rns), "qrouter-7d1c2b3a-0000-4111-8222-%012d", (int)getpid());
+	signal(SIGPIPE, SIG_IGN); /* a dead engine fails a check, not the test run */
 	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
@@ -613,6 +1034,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_split, pair_teardown),
 	    cmocka_unit_test_teardown(test_executor_death_ends_engine, pair_teardown),
+	    cmocka_unit_test_teardown(test_apply, apply_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
