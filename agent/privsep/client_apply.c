@@ -10,6 +10,7 @@
 
 #include "privsep/client_ops.h"
 #include "privsep/proc.h"
+#include "repo_check.h"
 
 struct peers {
 	struct nwg_ps_peer *v;
@@ -116,9 +117,15 @@ static int put_header(struct nwg_ps_apply *a, const struct nwg_action *act, stru
 		      : NWG_PS_UPDATE; /* ADOPT: an UPDATE fixing nothing */
 	a->key_src = src_of[act->key_src];
 	snprintf(a->port_id, sizeof(a->port_id), "%s", act->port_id);
-	snprintf(a->project_id, sizeof(a->project_id), "%s", act->project_id);
-	snprintf(a->ifname, sizeof(a->ifname), "%s",
-		 act->kind == NWG_ACT_DELETE ? "" : act->ifname);
+	/* a delete may not know the project (no record: "?") */
+	if (act->kind != NWG_ACT_DELETE || nwg_repo_id_valid(act->project_id))
+		snprintf(a->project_id, sizeof(a->project_id), "%s", act->project_id);
+	/* a create (also one replacing an unreadable link, whatever its name)
+	 * makes wg-<port[:11]>: the only name the executor creates */
+	if (act->kind == NWG_ACT_CREATE)
+		nwg_hub_ifname(act->port_id, a->ifname);
+	else if (act->kind != NWG_ACT_DELETE)
+		snprintf(a->ifname, sizeof(a->ifname), "%s", act->ifname);
 	snprintf(a->netns, sizeof(a->netns), "%s", act->netns);
 	snprintf(a->home_netns, sizeof(a->home_netns), "%s", act->home_netns);
 	a->fix = act->kind == NWG_ACT_UPDATE ? act->fix : 0;

@@ -361,6 +361,7 @@ static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int ph
 		action(&act, &h, NWG_ACT_DELETE, aport, 0, 0);
 		r->delete_rc = apply(c, &act, NULL);
 		action(&act, &h, NWG_ACT_DELETE, aport2, 0, 0);
+		strcpy(act.project_id, "?"); /* what the planner says without a record */
 		r->delete2_rc = apply(c, &act, NULL);
 	}
 }
