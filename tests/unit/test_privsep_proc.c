@@ -302,9 +302,10 @@ static int update(struct nwg_ps_client *c, enum nwg_peer_op_kind op, int op_from
 	return apply(c, &act, NULL);
 }
 
-/* A SEALED create, as raw APPLY (the planner does not make one yet). */
-static int sealed_create(struct nwg_ps_client *c, const char *port, const char *env,
-			 struct nwg_exec_out *out)
+/* A create as raw APPLY: SEALED (env set; the planner makes none yet) or
+ * under another name (ifname set; the client always asks for wg-<port>). */
+static int raw_create(struct nwg_ps_client *c, const char *port, const char *env,
+		      const char *ifname, struct nwg_exec_out *out)
 {
 	struct nwg_ps_result res;
 	struct nwg_ps_msg m;
@@ -313,14 +314,16 @@ static int sealed_create(struct nwg_ps_client *c, const char *port, const char *
 
 	nwg_ps_msg_init(&m, NWG_PS_APPLY, 0);
 	a->kind = NWG_PS_CREATE;
-	a->key_src = NWG_PS_KEY_SEALED;
+	a->key_src = env ? NWG_PS_KEY_SEALED : NWG_PS_KEY_NEW;
 	a->flags = NWG_PS_APPLY_ADDRESSED;
 	snprintf(a->port_id, sizeof(a->port_id), "%s", port);
 	snprintf(a->project_id, sizeof(a->project_id), "%s", aproj);
 	nwg_hub_ifname(port, a->ifname);
+	if (ifname)
+		snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
 	snprintf(a->netns, sizeof(a->netns), "%s", ns);
 	snprintf(a->home_netns, sizeof(a->home_netns), "%s", ns);
-	snprintf(a->sealed, sizeof(a->sealed), "%s", env);
+	snprintf(a->sealed, sizeof(a->sealed), "%s", env ? env : "");
 	a->mtu = 1420;
 	a->up = true;
 	a->listen_port = 52790; /* the HA pair's shared port */
@@ -345,12 +348,10 @@ static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int ph
 		snprintf(act.netns, sizeof(act.netns), "tun-other%s", aproj + 6);
 		snprintf(act.home_netns, sizeof(act.home_netns), "%s", act.netns);
 		r->foreign_ns_rc = apply(c, &act, NULL);
-		action(&act, &h, NWG_ACT_CREATE, aport3, 0, 0);
-		snprintf(act.ifname, sizeof(act.ifname), "eth-psx");
-		r->foreign_if_rc = apply(c, &act, NULL);
-		r->sealed_other_rc = sealed_create(c, aport2, sealed_other, &r->sealed);
+		r->foreign_if_rc = raw_create(c, aport3, NULL, "eth-psx", &r->sealed);
+		r->sealed_other_rc = raw_create(c, aport2, sealed_other, NULL, &r->sealed);
 	} else if (phase == 2) {
-		r->sealed_rc = sealed_create(c, aport2, sealed_own, &r->sealed);
+		r->sealed_rc = raw_create(c, aport2, sealed_own, NULL, &r->sealed);
 		r->add_rc = update(c, NWG_POP_ADD, 0, 1, 0, 1, false);
 	} else if (phase == 3) { /* journaled: the executor keeps spoke 0 from its record */
 		r->delta_rc = update(c, NWG_POP_ADD, 1, 2, 0, 2, true);
