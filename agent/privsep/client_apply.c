@@ -10,6 +10,7 @@
 
 #include "privsep/client_ops.h"
 #include "privsep/proc.h"
+#include "reconcile/desired_ha.h"
 #include "repo_check.h"
 
 struct peers {
@@ -108,7 +109,8 @@ static int put_header(struct nwg_ps_apply *a, const struct nwg_action *act, stru
 {
 	static const uint8_t src_of[] = {[NWG_KEY_NEW] = NWG_PS_KEY_NEW,
 					 [NWG_KEY_RECORD] = NWG_PS_KEY_RECORD,
-					 [NWG_KEY_LINK] = NWG_PS_KEY_LINK};
+					 [NWG_KEY_LINK] = NWG_PS_KEY_LINK,
+					 [NWG_KEY_SEALED] = NWG_PS_KEY_SEALED};
 	const struct nwg_dhub *h = act->want;
 
 	a->kind = act->kind == NWG_ACT_DELETE ? NWG_PS_DELETE
@@ -132,7 +134,11 @@ static int put_header(struct nwg_ps_apply *a, const struct nwg_action *act, stru
 	a->mtu = act->mtu;
 	a->up = act->up;
 	a->listen_port = act->listen_port;
-	a->flags = act->addressed ? NWG_PS_APPLY_ADDRESSED : 0;
+	a->flags = (act->addressed ? NWG_PS_APPLY_ADDRESSED : 0) |
+		   (act->standby && act->kind != NWG_ACT_DELETE ? NWG_PS_APPLY_STANDBY : 0);
+	/* the envelope travels as ciphertext: only the executor opens it */
+	if (act->kind == NWG_ACT_CREATE && act->key_src == NWG_KEY_SEALED && h && h->ha)
+		snprintf(a->sealed, sizeof(a->sealed), "%s", h->ha->envelope);
 	if (act->kind == NWG_ACT_UPDATE && act->record_delta && (act->fix & NWG_FIX_RECORD))
 		a->flags |= NWG_PS_APPLY_DELTA;
 	for (size_t i = 0; h && act->addressed && i < h->n_fixed_ips; i++) {

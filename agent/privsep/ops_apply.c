@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nwg/secmem.h"
 #include "privsep/ops_apply.h"
+#include "reconcile/desired_ha.h"
 #include "reconcile/exec.h"
 #include "reconcile/record.h"
 
@@ -15,7 +15,6 @@ struct built {
 	struct nwg_actual *view; /* the executor's read: the hub's link and record */
 	struct nwg_desired d;	 /* one hub: what the message asks for */
 	struct nwg_peer_op *ops;
-	struct nwg_hub_record *sealed; /* SEALED: a throw-away record with the opened key */
 	struct nwg_action act;
 };
 
@@ -29,10 +28,10 @@ static void built_clear(struct built *b)
 			free(h->spokes[k].allowed);
 		free(h->spokes);
 		free(h->fixed_ips);
+		free(h->ha);
 	}
 	free(b->d.hubs);
 	free(b->ops);
-	nwg_hub_record_free(b->sealed);
 }
 
 /* ---- the executor's own view of the hub ---- */
@@ -195,29 +194,22 @@ static int build_hub(const struct nwg_ps_apply *a, const struct nwg_hub_record *
 
 /* ---- the key ---- */
 
-/* SEALED: the envelope opened here; the key goes into a throw-away record
- * so that exec.c creates the hub with it as with a recorded key. */
-static int open_sealed(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, struct built *b,
-		       struct nwg_err *err)
+/* SEALED: the desired hub gets the envelope (its `ha`), and exec.c opens
+ * it with this node's enrollment key, as in the one-process agent. */
+static int with_envelope(const struct nwg_ps_apply *a, struct built *b, struct nwg_err *err)
 {
-	int rc;
+	struct nwg_dhub *h = &b->d.hubs[0];
 
-	if (!c->enroll_path)
-		return nwg_err_set(err, EOPNOTSUPP, "APPLY %s: no enrollment key here", a->port_id);
-	if (!(b->sealed = nwg_hub_record_new()))
+	if (!(h->ha = calloc(1, sizeof(*h->ha))))
 		return nwg_err_set(err, ENOMEM, "out of memory");
-	rc = nwg_exec_unseal(c->enroll_path, a->port_id, a->sealed, &b->sealed->private_key, err);
-	if (rc < 0)
-		return rc;
-	snprintf(b->sealed->port_id, sizeof(b->sealed->port_id), "%s", a->port_id);
-	b->sealed->listen_port = a->listen_port;
-	b->act.rec = b->sealed;
-	b->act.key_src = NWG_KEY_RECORD;
+	snprintf(h->ha->envelope, sizeof(h->ha->envelope), "%s", a->sealed);
+	h->ha->listen_port = a->listen_port;
+	b->act.key_src = NWG_KEY_SEALED;
+	b->act.rec = NULL; /* another key's record: replaced */
 	return 0;
 }
 
-static int create_key(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, struct built *b,
-		      struct nwg_err *err)
+static int create_key(const struct nwg_ps_apply *a, struct built *b, struct nwg_err *err)
 {
 	switch (a->key_src) {
 	case NWG_PS_KEY_NEW:
@@ -230,7 +222,7 @@ static int create_key(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, s
 		b->act.key_src = NWG_KEY_RECORD;
 		return 0;
 	case NWG_PS_KEY_SEALED:
-		return open_sealed(c, a, b, err);
+		return with_envelope(a, b, err);
 	default: /* LINK: a create never takes the key of the link it replaces */
 		return nwg_err_set(err, EINVAL, "APPLY %s: a create cannot take the link's key",
 				   a->port_id);
@@ -239,8 +231,7 @@ static int create_key(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, s
 
 /* ---- the action ---- */
 
-static int build_kind(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, struct built *b,
-		      struct nwg_err *err)
+static int build_kind(const struct nwg_ps_apply *a, struct built *b, struct nwg_err *err)
 {
 	struct nwg_action *act = &b->act;
 	const struct nwg_alink *l = act->link;
@@ -253,7 +244,7 @@ static int build_kind(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, s
 	if (a->kind == NWG_PS_CREATE) {
 		act->kind = NWG_ACT_CREATE;
 		act->replace_link = l != NULL;
-		return create_key(c, a, b, err);
+		return create_key(a, b, err);
 	}
 	if (!l || !l->dev)
 		return nwg_err_set(err, ENODEV, "APPLY %s: no readable link of this hub here",
@@ -294,13 +285,14 @@ static int build(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, struct
 	act->fix = a->fix;
 	act->listen_port = a->listen_port;
 	act->record_delta = (a->flags & NWG_PS_APPLY_DELTA) != 0;
+	act->standby = (a->flags & NWG_PS_APPLY_STANDBY) != 0;
 	act->reason = "asked by the engine";
 	if (act->record_delta && !act->rec)
 		return nwg_err_set(err, ENOENT, "APPLY %s: a journaled update needs a record",
 				   a->port_id);
 	if (a->kind != NWG_PS_DELETE && (rc = build_hub(a, act->rec, b, err)) < 0)
 		return rc;
-	if ((rc = build_kind(c, a, b, err)) < 0)
+	if ((rc = build_kind(a, b, err)) < 0)
 		return rc;
 	if (act->listen_port == 0 && (act->kind == NWG_ACT_CREATE || (act->fix & NWG_FIX_PORT)))
 		return add_other_ports(c, b, err);

@@ -8,7 +8,8 @@
  * message carries (operations + SEEN peers), or, for DELTA, from the
  * executor's record with the operations applied (journaled). Key sources:
  * NEW (generated here), RECORD (the executor's record), LINK (the executor's
- * read of the link), SEALED (opened here with this node's enrollment key).
+ * read of the link), SEALED (opened by exec.c with this node's enrollment
+ * key, <state_path>/enroll.key).
  */
 #ifndef NWG_AGENT_PRIVSEP_OPS_APPLY_H
 #define NWG_AGENT_PRIVSEP_OPS_APPLY_H

@@ -16,9 +16,10 @@ struct nwg_conf;
 
 struct nwg_ps_repo_ctx {
 	struct nwg_repo *repo;
-	struct nwg_backend *backend;  /* NULL: PLACE and APPLY answer EOPNOTSUPP */
-	const struct nwg_conf *conf;  /* APPLY: port range; NULL: EOPNOTSUPP */
-	const char *enroll_path;      /* APPLY SEALED: the enrollment key; NULL: refused */
+	struct nwg_backend *backend; /* NULL: PLACE and APPLY answer EOPNOTSUPP */
+	/* APPLY: port range, state_path (SEALED: <state_path>/enroll.key);
+	 * NULL: EOPNOTSUPP */
+	const struct nwg_conf *conf;
 	struct nwg_ps_apply *pending; /* APPLY chunks (NWG_PS_APPLY_MORE), owned */
 };
 

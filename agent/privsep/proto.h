@@ -101,9 +101,16 @@ enum nwg_ps_kind { NWG_PS_DELETE, NWG_PS_CREATE, NWG_PS_UPDATE };
  * takes the whole desired peer set: the operations plus a SEEN peer for
  * every desired spoke the link already has right. MORE: more peers of the
  * same action follow in further APPLYs (the executor acknowledges each
- * chunk with an empty RESULT and runs the action on the last one). */
-enum { NWG_PS_APPLY_ADDRESSED = 1U, NWG_PS_APPLY_DELTA = 2U, NWG_PS_APPLY_MORE = 4U };
-#define NWG_PS_APPLY_FLAGS     7U
+ * chunk with an empty RESULT and runs the action on the last one).
+ * STANDBY: an HA secondary's copy (peers without endpoint and keepalive,
+ * the listen port the primary's, reserved, never allocated). */
+enum {
+	NWG_PS_APPLY_ADDRESSED = 1U,
+	NWG_PS_APPLY_DELTA = 2U,
+	NWG_PS_APPLY_MORE = 4U,
+	NWG_PS_APPLY_STANDBY = 8U,
+};
+#define NWG_PS_APPLY_FLAGS     15U
 #define NWG_PS_MAX_APPLY_PEERS 65536 /* peers of one action over all its chunks */
 /* SEALED: an HA secondary's key, sealed by the primary to this node's
  * enrollment key (lib/seal.c); only the executor can open it. */

@@ -99,7 +99,7 @@ static bool apply_flags_ok(const struct nwg_ps_apply *a)
 {
 	if (a->flags & ~NWG_PS_APPLY_FLAGS)
 		return false;
-	if ((a->flags & NWG_PS_APPLY_MORE) && a->kind == NWG_PS_DELETE)
+	if ((a->flags & (NWG_PS_APPLY_MORE | NWG_PS_APPLY_STANDBY)) && a->kind == NWG_PS_DELETE)
 		return false;
 	if (!(a->flags & NWG_PS_APPLY_DELTA))
 		return true;

@@ -68,12 +68,4 @@ enum { NWG_NETNS_ABSENT = 0, NWG_NETNS_REMOVED = 1, NWG_NETNS_KEPT = 2 };
 int nwg_exec_netns_remove(struct nwg_repo *repo, const char *name, char *why, size_t why_len,
 			  struct nwg_err *err);
 
-/* Key source SEALED (reconcile/exec_seal.c): opens an HA envelope with this
- * node's enrollment key (enroll_path, nwg_enroll_load_or_create), bound to
- * port_id. key: the caller's (secure memory), written only on success.
- * -ENOKEY: not sealed to this node; -EKEYREJECTED: sealed for another hub;
- * -EINVAL: malformed; err never holds key material. */
-int nwg_exec_unseal(const char *enroll_path, const char *port_id, const char *sealed,
-		    struct nwg_key *key, struct nwg_err *err);
-
 #endif

@@ -217,6 +217,7 @@ static struct nwg_dspoke spoke[N_SPOKES];
 
 struct apply_report {
 	int create_rc, foreign_ns_rc, foreign_if_rc, sealed_other_rc, sealed_rc;
+	char why[NWG_PS_ERROR_MAX + 1]; /* the last raw create's error */
 	struct nwg_exec_out create, sealed;
 	int add_rc, delta_rc, remove_rc, many_rc;
 	int delete_rc, delete2_rc;
@@ -305,7 +306,7 @@ static int update(struct nwg_ps_client *c, enum nwg_peer_op_kind op, int op_from
 /* A create as raw APPLY: SEALED (env set; the planner makes none yet) or
  * under another name (ifname set; the client always asks for wg-<port>). */
 static int raw_create(struct nwg_ps_client *c, const char *port, const char *env,
-		      const char *ifname, struct nwg_exec_out *out)
+		      const char *ifname, struct apply_report *r)
 {
 	struct nwg_ps_result res;
 	struct nwg_ps_msg m;
@@ -315,7 +316,8 @@ static int raw_create(struct nwg_ps_client *c, const char *port, const char *env
 	nwg_ps_msg_init(&m, NWG_PS_APPLY, 0);
 	a->kind = NWG_PS_CREATE;
 	a->key_src = env ? NWG_PS_KEY_SEALED : NWG_PS_KEY_NEW;
-	a->flags = NWG_PS_APPLY_ADDRESSED;
+	/* a sealed create is an HA standby's: its port reserved, not chosen */
+	a->flags = NWG_PS_APPLY_ADDRESSED | (env ? NWG_PS_APPLY_STANDBY : 0);
 	snprintf(a->port_id, sizeof(a->port_id), "%s", port);
 	snprintf(a->project_id, sizeof(a->project_id), "%s", aproj);
 	nwg_hub_ifname(port, a->ifname);
@@ -331,8 +333,9 @@ static int raw_create(struct nwg_ps_client *c, const char *port, const char *env
 	nwg_ps_msg_clear(&m);
 	if (rc == 0)
 		rc = res.rc;
-	out->public_key = res.public_key;
-	out->listen_port = res.listen_port;
+	r->sealed.public_key = res.public_key;
+	r->sealed.listen_port = res.listen_port;
+	snprintf(r->why, sizeof(r->why), "%s", res.error);
 	return rc;
 }
 
@@ -348,10 +351,10 @@ static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int ph
 		snprintf(act.netns, sizeof(act.netns), "tun-other%s", aproj + 6);
 		snprintf(act.home_netns, sizeof(act.home_netns), "%s", act.netns);
 		r->foreign_ns_rc = apply(c, &act, NULL);
-		r->foreign_if_rc = raw_create(c, aport3, NULL, "eth-psx", &r->sealed);
-		r->sealed_other_rc = raw_create(c, aport2, sealed_other, NULL, &r->sealed);
+		r->foreign_if_rc = raw_create(c, aport3, NULL, "eth-psx", r);
+		r->sealed_other_rc = raw_create(c, aport2, sealed_other, NULL, r);
 	} else if (phase == 2) {
-		r->sealed_rc = raw_create(c, aport2, sealed_own, NULL, &r->sealed);
+		r->sealed_rc = raw_create(c, aport2, sealed_own, NULL, r);
 		r->add_rc = update(c, NWG_POP_ADD, 0, 1, 0, 1, false);
 	} else if (phase == 3) { /* journaled: the executor keeps spoke 0 from its record */
 		r->delta_rc = update(c, NWG_POP_ADD, 1, 2, 0, 2, true);
@@ -378,7 +381,7 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 					  scenario ? NWG_BACKEND_USERSPACE : NWG_BACKEND_KERNEL};
 	struct nwg_conf conf;
 	struct nwg_err e = {{0}};
-	char enroll[128];
+
 	struct nwg_harden_result hr;
 	struct nwg_ps_user u;
 	struct ready rd = {0};
@@ -387,9 +390,9 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 
 	memset(&conf, 0, sizeof(conf));
 	conf.port_range = (struct nwg_port_range){52700, 52789};
-	snprintf(enroll, sizeof(enroll), "%s/enroll.key", dir);
+	conf.state_path = dir; /* SEALED: <state_path>/enroll.key */
 	ctx.conf = &conf;
-	ctx.enroll_path = enroll;
+
 	if (nwg_harden_process(&hr, NULL) < 0 || nwg_repo_open(&ctx.repo, dir, NULL) < 0 ||
 	    nwg_backend_open(&ctx.backend, &bo, NULL) < 0 ||
 	    nwg_ps_user_lookup("nobody", &u, NULL) < 0)
@@ -917,7 +920,9 @@ static void apply_phase1(struct pair *p, struct apply_report *r)
 	assert_int_equal(nwg_netns_exists(other), 0);
 	assert_null(rec_read(aport3));
 	assert_false(link_in(NULL, "eth-psx"));
-	assert_int_equal(r->sealed_other_rc, -EKEYREJECTED);
+	/* exec.c's -EBADMSG is answered as -EIO: only the wire ends the executor */
+	assert_int_equal(r->sealed_other_rc, -EIO);
+	assert_non_null(strstr(r->why, "another hub"));
 	assert_null(rec_read(aport2));
 	nwg_hub_ifname(aport2, ifname);
 	assert_false(link_in(ns, ifname));

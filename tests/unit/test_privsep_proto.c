@@ -251,7 +251,7 @@ static void m_link_peer_port_id(struct nwg_ps_msg *m)
 }
 static void m_apply_flags(struct nwg_ps_msg *m)
 {
-	m->u.apply.flags = 8;
+	m->u.apply.flags = 16;
 }
 static void m_delta_create(struct nwg_ps_msg *m) /* DELTA: an UPDATE only */
 {
@@ -275,6 +275,11 @@ static void m_more_delete(struct nwg_ps_msg *m)
 {
 	m->u.apply.kind = NWG_PS_DELETE;
 	m->u.apply.flags = NWG_PS_APPLY_MORE;
+}
+static void m_standby_delete(struct nwg_ps_msg *m)
+{
+	m->u.apply.kind = NWG_PS_DELETE;
+	m->u.apply.flags = NWG_PS_APPLY_STANDBY;
 }
 static void m_link_peer_op(struct nwg_ps_msg *m)
 {
@@ -342,7 +347,8 @@ static const struct mutation mutations[] = {
     {NWG_PS_APPLY, "DELTA on a create", m_delta_create},
     {NWG_PS_APPLY, "DELTA without a record rewrite", m_delta_no_record},
     {NWG_PS_APPLY, "DELTA with a SEEN peer", m_delta_seen},
-    {NWG_PS_APPLY, "MORE on a delete", m_more_delete},
+        {NWG_PS_APPLY, "MORE on a delete", m_more_delete},
+    {NWG_PS_APPLY, "STANDBY on a delete", m_standby_delete},
     {NWG_PS_ACTUAL, "peer op ADD", m_link_peer_op},
     {NWG_PS_RESULT, "positive rc", m_result_rc},
     {NWG_PS_RESULT, "newline in error", m_result_text},
