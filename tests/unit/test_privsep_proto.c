@@ -347,7 +347,7 @@ static const struct mutation mutations[] = {
     {NWG_PS_APPLY, "DELTA on a create", m_delta_create},
     {NWG_PS_APPLY, "DELTA without a record rewrite", m_delta_no_record},
     {NWG_PS_APPLY, "DELTA with a SEEN peer", m_delta_seen},
-        {NWG_PS_APPLY, "MORE on a delete", m_more_delete},
+    {NWG_PS_APPLY, "MORE on a delete", m_more_delete},
     {NWG_PS_APPLY, "STANDBY on a delete", m_standby_delete},
     {NWG_PS_ACTUAL, "peer op ADD", m_link_peer_op},
     {NWG_PS_RESULT, "positive rc", m_result_rc},
