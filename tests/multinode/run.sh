@@ -670,6 +670,16 @@ phase_ha() {
 		"cat $(node_dir net2)/repo/$hub.* | grep -q 'PublicKey = $skey' && ! cat $(node_dir net2)/repo/$hub.* | grep -q '^Endpoint'"
 	check "net1's record: the spoke with its endpoint" bash -c \
 		"cat $(node_dir net1)/repo/$hub.* | grep -q '^Endpoint = 192.0.2.9:51000'"
+	# spoke health (update_device_list) is the primary's: the standby's
+	# peers never handshake, its "stale" would be noise
+	if wait_until 30 grep -q "spoke $spoke: \(ACTIVE\|DOWN\) (handshake" "$WORK/logs/net1-wireguard-agent.log"; then
+		ok "net1 reported the spoke's health"
+		sleep 11 # (one more health_interval: net2 had a pass with the spoke too)
+		check "net2 (standby) reported no health for it" bash -c \
+			"! grep -q 'spoke $spoke: \(ACTIVE\|DOWN\) (handshake' $WORK/logs/net2-wireguard-agent.log"
+	else
+		not_ok "net1 reported the spoke's health within 30 s"
+	fi
 
 	log "phase ha: Neutron holds only ciphertext"
 	env=$(db_sql "SELECT envelope FROM wireguard_ha_hosts WHERE port_id='$hub' AND host='$h2'")
