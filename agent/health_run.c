@@ -48,11 +48,14 @@ static int each(const struct nwg_hub_record *rec, const char *path, const struct
 {
 	struct scan *s = ctx;
 	struct nwg_device *dev = NULL;
+	const struct nwg_hubstate *st =
+	    rec ? nwg_hubtab_get(&s->a->hubs, rec->port_id, false) : NULL;
 
 	(void)path;
 	(void)e;
-	if (!rec)
-		return 0;
+	if (!rec || (st && st->ha_standby))
+		return 0; /* a standby copy never handshakes: its spokes are the primary's to report
+			   */
 	s->hubs++;
 	if (nwg_wg_get(s->a->backend, rec->ifname, rec->netns[0] ? rec->netns : NULL, &dev, NULL) <
 	    0)

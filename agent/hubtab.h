@@ -25,6 +25,7 @@ struct nwg_hubstate {
 	char skipped[256];   /* spokes left out of the last answer, with reasons; "" = none */
 	char router_id[NWG_ID_MAX + 1];	 /* the last answer's router of the hub; "" = none */
 	char digest[NWG_DIGEST_MAX + 1]; /* of the answer last applied; "" = ask in full */
+	bool ha_standby; /* an HA secondary's copy (doc/ha.md): no spoke health from it */
 };
 
 struct nwg_hubtab {

@@ -145,6 +145,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		return;
 	}
 	nwg_hubtab_ok(st);
+	st->ha_standby = act->standby;
 	nwg_digest_applied(a, st);
 	nwg_sync_report(a, act, &out); /* asynchronous; a failure schedules a retry */
 }

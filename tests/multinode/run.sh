@@ -15,7 +15,9 @@
 # The VM is on another node than the hub: device <-> VM traffic crosses the
 # router on net1 and the VXLAN tunnel net1 <-> cmp1.
 #
-# Usage: run.sh [ovs] [multinode]   (default: both; one shared start-up)
+#   ha    an HA hub (doc/ha.md) built by the WireGuard agents of net1
+#         (primary) and net2 (standby copy from the sealed key)
+# Usage: run.sh [ovs] [ha] [multinode]   (default: all; one shared start-up)
 # Env: NWG_INSTANCE/NEUTRON_PORT/NWG_HARNESS_ROOT (harness instance),
 #      MN_KEEP=1 (leave everything up on exit, for debugging).
 # shellcheck disable=SC2086,SC2089,SC2090 # JSON bodies built from our own ids
@@ -28,7 +30,7 @@ cd "$HERE" || exit 1
 . tests/l3/lib.sh # ok/not_ok/check/api/jf/wait_until/stop_pid (l3's helpers)
 
 [ "$(id -u)" = 0 ] || { echo "multinode: needs root, skipped"; exit 77; }
-PHASES=${*:-ovs multinode}
+PHASES=${*:-ovs ha multinode}
 export NWG_INSTANCE=${NWG_INSTANCE:-check} # never the demo's (default/9696)
 export NEUTRON_PORT=${NEUTRON_PORT:-9697}
 export NWG_SRC=${NWG_SRC:-$HERE}
@@ -156,6 +158,8 @@ link_up_in() { [[ "$(nx "$1" ip -n "$2" link show dev "$3" 2>/dev/null)" == *",U
 # ---------------------------------------------------------------- nodes
 NODES_WANTED="net1 cmp1"
 want_phase multinode && NODES_WANTED="net1 cmp1 net2"
+want_phase ha && NODES_WANTED="net1 cmp1 net2"
+[ "$PHASES" = ha ] && NODES_WANTED="net1 net2" # (no VM: no compute node)
 bring_up_nodes() {
 	local t0 n i=0 p pids=()
 	t0=$(now)
@@ -590,6 +594,140 @@ phase_multinode() {
 	phase_placement && phase_node_loss
 }
 
+# ---------------------------------------------------------------- phase: ha
+# An HA hub (doc/ha.md) built by two real agents: net1's (primary: the hub's
+# bound host) makes the key and seals it to net2's enrollment key; net2's
+# builds the standby copy from that envelope. Not on a router (409).
+peer_ep() { # node hub pubkey -> that peer's endpoint as `wg show` says it
+	nx "$1" wg show "$(wg_of "$2")" endpoints 2>/dev/null | awk -v k="$3" '$1 == k {print $2}'
+}
+ha_states() { # hub -> "host=state host=state" (the wireguard attribute)
+	api GET "/ports/$1" | $PY -c 'import json,sys
+ha = (json.load(sys.stdin)["port"].get("wireguard") or {}).get("ha") or {}
+print(" ".join("%s=%s" % (h, s) for h, s in sorted((ha.get("states") or {}).items())))'
+}
+ha_states_are() { [ "$(ha_states "$1")" = "$2" ]; }
+both_same_key() { # hub
+	local a
+	a=$(hub_pub net1 "$1")
+	[ -n "$a" ] && [ "$a" = "$(hub_pub net2 "$1")" ]
+}
+has_peer() { nx "$1" wg show "$(wg_of "$2")" peers 2>/dev/null | grep -qx -- "$3"; }
+no_copy() { # node hub: no link, no record, no UAPI socket
+	! nx "$1" ip -n "tun-$PROJECT" link show "$(wg_of "$2")" >/dev/null 2>&1 &&
+		[ ! -e "$(node_dir "$1")/repo/$2.conf" ] &&
+		! nx "$1" ls /run/wireguard 2>/dev/null | grep -q "${2:0:11}"
+}
+no_copies() { no_copy net1 "$1" && no_copy net2 "$1"; }
+db_sql() { # SQL on the instance's database -> tab-separated rows
+	local db
+	db=$(awk -F/ '/^connection *=/{print $NF}' "$NEUTRON_CONF" | cut -d'?' -f1)
+	mariadb --socket=/run/mysqld/mysqld.sock -N -B "$db" -e "$1"
+}
+db_dump() {
+	local db
+	db=$(awk -F/ '/^connection *=/{print $NF}' "$NEUTRON_CONF" | cut -d'?' -f1)
+	mariadb-dump --socket=/run/mysqld/mysqld.sock --skip-comments "$db"
+}
+
+phase_ha() {
+	local net sub hub h1=${MN_HOST[net1]} h2=${MN_HOST[net2]} k1 p1 spoke skey env priv out t0
+	log "phase ha: an HA hub on net1 (primary) and net2 (standby)"
+	read -r net sub <<<"$(mk_net "nwgmn-ha-$ID" 10.201.9.0/24 null)"
+	[ -n "${sub:-}" ] || { not_ok "HA network"; return 1; }
+	t0=$(now)
+	hub=$(mk port '{"port":{"name":"nwgmn-hahub-'$ID'","project_id":"'$PROJECT'","network_id":"'$net'","binding:host_id":"'$h1'","fixed_ips":[{"subnet_id":"'$sub'","ip_address":"10.201.9.1"}],"binding:profile":{"wg_role":"hub","wireguard_ha":{"hosts":["'$h1'","'$h2'"]}}}}') ||
+		{ not_ok "HA hub port created (admin)"; return 1; }
+	echo "$hub" >>"$WORK/cleanup-ports"
+	check "HA hub realized by net1 (the primary)" wait_until 60 hub_realized "$hub"
+	if wait_until 60 both_same_key "$hub"; then
+		ok "net2's agent built the standby copy with net1's key $(ms "$t0" "$(now)") ms after the port was created"
+	else
+		not_ok "net2 holds the same hub key as net1 (net1 '$(hub_pub net1 "$hub")', net2 '$(hub_pub net2 "$hub")')"
+	fi
+	k1=$(hub_pub net1 "$hub") p1=$(hub_lport net1 "$hub")
+	expect_eq "Neutron's public key is net1's" "$k1" "$(vif "$hub" public_key)"
+	expect_eq "same listen port on both nodes" "$p1" "$(hub_lport net2 "$hub")"
+	expect_eq "Neutron's listen port is that one" "$p1" "$(vif "$hub" listen_port)"
+	check "net2's agent log: standby copy from the sealed key" \
+		grep -q "hub $hub project $PROJECT: created .*HA standby copy from the primary's sealed key" "$WORK/logs/net2-wireguard-agent.out" "$WORK/logs/net2-wireguard-agent.log"
+	check "Neutron shows both states ($h1=active $h2=standby)" wait_until 30 ha_states_are "$hub" "$h1=active $h2=standby"
+
+	log "phase ha: a spoke added appears on both; the standby has no endpoint"
+	skey=$(wg genkey | wg pubkey)
+	spoke=$(mk port '{"port":{"name":"nwgmn-haspoke-'$ID'","project_id":"'$PROJECT'","network_id":"'$net'","binding:profile":{"wg_role":"spoke","public_key":"'$skey'","endpoint":"192.0.2.9:51000","persistent_keepalive":25,"peers":["'$hub'"]}}}') ||
+		{ not_ok "spoke created"; return 1; }
+	echo "$spoke" >>"$WORK/cleanup-ports"
+	check "spoke on net1's hub" wait_until 30 has_peer net1 "$hub" "$skey"
+	check "spoke on net2's standby copy" wait_until 30 has_peer net2 "$hub" "$skey"
+	expect_eq "net1: the spoke's endpoint" 192.0.2.9:51000 "$(peer_ep net1 "$hub" "$skey")"
+	expect_eq "net2 (standby): no endpoint" "(none)" "$(peer_ep net2 "$hub" "$skey")"
+	expect_eq "net2 (standby): no keepalive" off \
+		"$(nx net2 wg show "$(wg_of "$hub")" persistent-keepalive | awk -v k="$skey" '$1 == k {print $2}')"
+	expect_eq "net2's record: 0600" 600 "$(stat -c %a "$(node_dir net2)/repo/$hub.conf" 2>/dev/null)"
+	# (a record is $hub.conf and, after small peer changes, its journal $hub.journal)
+	check "net2's record: the spoke without endpoint (a restart restores none)" bash -c \
+		"cat $(node_dir net2)/repo/$hub.* | grep -q 'PublicKey = $skey' && ! cat $(node_dir net2)/repo/$hub.* | grep -q '^Endpoint'"
+	check "net1's record: the spoke with its endpoint" bash -c \
+		"cat $(node_dir net1)/repo/$hub.* | grep -q '^Endpoint = 192.0.2.9:51000'"
+	# spoke health (update_device_list) is the primary's: the standby's
+	# peers never handshake, its "stale" would be noise
+	if wait_until 30 grep -q "spoke $spoke: \(ACTIVE\|DOWN\) (handshake" "$WORK/logs/net1-wireguard-agent.log"; then
+		ok "net1 reported the spoke's health"
+		sleep 11 # (one more health_interval: net2 had a pass with the spoke too)
+		check "net2 (standby) reported no health for it" bash -c \
+			"! grep -q 'spoke $spoke: \(ACTIVE\|DOWN\) (handshake' $WORK/logs/net2-wireguard-agent.log"
+	else
+		not_ok "net1 reported the spoke's health within 30 s"
+	fi
+
+	log "phase ha: Neutron holds only ciphertext"
+	env=$(db_sql "SELECT envelope FROM wireguard_ha_hosts WHERE port_id='$hub' AND host='$h2'")
+	expect_eq "MariaDB: an envelope on net2's row (176 chars)" 176 "${#env}"
+	priv=$(nx net1 wg show "$(wg_of "$hub")" private-key)
+	out=$WORK/ha-unsealed.key
+	rm -f "$out"
+	if printf '%s' "$env" | "$CLI_BIN" ha unseal --port-id "$hub" --key "$(node_dir net2)/repo/enroll.key" --out "$out" 2>>"$WORK/check.log" &&
+		[ -n "$priv" ] && [ "$(cat "$out")" = "$priv" ]; then
+		ok "the envelope opens with net2's enrollment key only, to net1's hub key"
+	else
+		not_ok "the envelope opens with net2's enrollment key to net1's hub key"
+	fi
+	rm -f "$out"
+	if printf '%s' "$env" | "$CLI_BIN" ha unseal --port-id "$hub" --key "$(node_dir net1)/repo/enroll.key" --out "$out" 2>>"$WORK/check.log"; then
+		not_ok "net1's enrollment key must not open net2's envelope"
+	else
+		ok "net1's enrollment key does not open it"
+	fi
+	rm -f "$out"
+	if [ -n "$priv" ] && db_dump >"$WORK/db.dump" 2>>"$WORK/check.log" && [ -s "$WORK/db.dump" ] &&
+		grep -qF "$env" "$WORK/db.dump" && ! grep -qF "$priv" "$WORK/db.dump"; then
+		ok "MariaDB (whole database dump): the envelope, never the hub's private key"
+	else
+		not_ok "MariaDB holds the envelope and not the private key"
+	fi
+	rm -f "$WORK/db.dump"
+	check "agents' logs: the hub's private key in none" bash -c "! grep -qF -- '$priv' $WORK/logs/net1-wireguard-agent.* $WORK/logs/net2-wireguard-agent.*"
+	priv=""
+
+	log "phase ha: removing the HA marking removes net2's copy; deleting the port, net1's"
+	api PUT "/ports/$hub" '{"port":{"binding:profile":{"wg_role":"hub"}}}' >/dev/null
+	expect_eq "HA marking removed (admin)" 200 "$(code)"
+	check "net2's copy removed (link, record, UAPI socket)" wait_until 40 no_copy net2 "$hub"
+	expect_eq "net1 keeps the hub, same key" "$k1" "$(hub_pub net1 "$hub")"
+	api DELETE "/ports/$spoke" >/dev/null
+	api DELETE "/ports/$hub" >/dev/null
+	expect_eq "HA hub port deleted" 204 "$(code)"
+	check "net1's hub removed (link, record, UAPI socket)" wait_until 40 no_copy net1 "$hub"
+	hub=$(mk port '{"port":{"name":"nwgmn-hahub2-'$ID'","project_id":"'$PROJECT'","network_id":"'$net'","binding:host_id":"'$h1'","fixed_ips":[{"subnet_id":"'$sub'","ip_address":"10.201.9.2"}],"binding:profile":{"wg_role":"hub","wireguard_ha":{"hosts":["'$h1'","'$h2'"]}}}}') ||
+		{ not_ok "second HA hub port created"; return 1; }
+	echo "$hub" >>"$WORK/cleanup-ports"
+	check "second HA hub: the same key on both nodes" wait_until 60 both_same_key "$hub"
+	api DELETE "/ports/$hub" >/dev/null
+	expect_eq "second HA hub port deleted (still marked HA)" 204 "$(code)"
+	check "both copies removed (net1 and net2)" wait_until 40 no_copies "$hub"
+}
+
 # ---------------------------------------------------------------- main
 # (one function, so that bash has parsed all of it before it runs)
 main() {
@@ -610,6 +748,11 @@ main() {
 		t0=$(now)
 		phase_ovs
 		log "phase ovs: $(ms "$t0" "$(now)") ms"
+	fi
+	if want_phase ha; then
+		t0=$(now)
+		phase_ha
+		log "phase ha: $(ms "$t0" "$(now)") ms"
 	fi
 	if want_phase multinode && declare -f phase_multinode >/dev/null; then
 		t0=$(now)
