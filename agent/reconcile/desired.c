@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "reconcile/desired.h"
 #include "reconcile/desired_ha.h"
+#include "reconcile/peers.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +154,7 @@ static int get_key(const json_t *o, const char *key, bool required, bool *has, s
 	if (!v || json_is_null(v))
 		return required ? fail(w, "%s: missing", key) : 0;
 	if (!json_is_string(v) ||
-	    nwg_key_from_b64(out, json_string_value(v), json_string_length(v)) < 0)
+	    nwg_pubkey_from_b64(out, json_string_value(v), json_string_length(v)) < 0)
 		return fail(w, "%s: not a base64 WireGuard key", key);
 	*has = true;
 	return 0;
@@ -267,33 +269,36 @@ static void hub_clear(struct nwg_dhub *h)
 	memset(h, 0, sizeof(*h));
 }
 
-/* A bad spoke is left out with its reason; the hub keeps every good one. */
-static void skip_spoke(struct nwg_dhub *h, const json_t *j, const char *reason)
+/* The next entry of h->skipped, which is made on the first skip only (room
+ * for every spoke of the answer, total): a hub without a bad spoke pays
+ * nothing for it. NULL on ENOMEM. */
+static struct nwg_dskip *skip_slot(struct nwg_dhub *h, size_t total)
 {
-	struct nwg_dskip *k = &h->skipped[h->n_skipped++];
+	if (!h->skipped && !(h->skipped = calloc(total, sizeof(*h->skipped))))
+		return NULL;
+	return &h->skipped[h->n_skipped++];
+}
+
+/* A bad spoke is left out with its reason; the hub keeps every good one. */
+static int skip_spoke(struct nwg_dhub *h, size_t total, const json_t *j, const char *reason)
+{
+	struct nwg_dskip *k = skip_slot(h, total);
 	const json_t *id = json_is_object(j) ? json_object_get(j, "port_id") : NULL;
 
+	if (!k)
+		return -ENOMEM;
 	k->port_id[0] = '\0';
 	if (json_is_string(id) && nwg_uuid_valid(json_string_value(id)))
 		snprintf(k->port_id, sizeof(k->port_id), "%s", json_string_value(id));
 	snprintf(k->reason, sizeof(k->reason), "%s", reason);
+	return 0;
 }
 
-/* Public keys are not secret: memcmp order, ties broken by position so the
- * first spoke with a key keeps it. */
-static int cmp_key_pos(const void *a, const void *b)
-{
-	const struct nwg_dspoke *x = *(const struct nwg_dspoke *const *)a;
-	const struct nwg_dspoke *y = *(const struct nwg_dspoke *const *)b;
-	int c = memcmp(x->public_key.b, y->public_key.b, sizeof(x->public_key.b));
-
-	return c ? c : (x > y) - (x < y);
-}
-
-/* A later spoke with an earlier one's key is skipped (sort + neighbours:
- * O(n log n) for hubs with thousands of spokes). When none is, the sorted
- * index is kept as h->by_key for the planner. */
-static int drop_duplicate_keys(struct nwg_dhub *h, struct why *w)
+/* A later spoke with an earlier one's key is skipped (a stable sort by key,
+ * so the first spoke with a key keeps it, then neighbours: O(n) for hubs with
+ * thousands of spokes). When none is, the sorted index is kept as h->by_key
+ * for the planner. Public keys are not secret: memcmp order. */
+static int drop_duplicate_keys(struct nwg_dhub *h, size_t total, struct why *w)
 {
 	struct nwg_dspoke **idx;
 	size_t keep = 0, dropped = 0;
@@ -305,7 +310,11 @@ static int drop_duplicate_keys(struct nwg_dhub *h, struct why *w)
 		return fail(w, "out of memory");
 	for (size_t i = 0; i < h->n_spokes; i++)
 		idx[i] = &h->spokes[i];
-	qsort(idx, h->n_spokes, sizeof(*idx), cmp_key_pos);
+	if (nwg_keys_sort((const void **)idx, h->n_spokes,
+			  offsetof(struct nwg_dspoke, public_key)) < 0) {
+		free(idx);
+		return fail(w, "out of memory");
+	}
 	for (size_t i = 1; i < h->n_spokes; i++) {
 		struct nwg_dspoke *first = idx[i - 1], *s = idx[i];
 		struct nwg_dskip *k;
@@ -313,7 +322,10 @@ static int drop_duplicate_keys(struct nwg_dhub *h, struct why *w)
 		if (memcmp(first->public_key.b, s->public_key.b, sizeof(s->public_key.b)))
 			continue;
 		idx[i] = first; /* a third copy compares with the first too */
-		k = &h->skipped[h->n_skipped++];
+		if (!(k = skip_slot(h, total))) {
+			free(idx);
+			return fail(w, "out of memory");
+		}
 		snprintf(k->port_id, sizeof(k->port_id), "%s", s->port_id);
 		snprintf(k->reason, sizeof(k->reason), "public_key duplicates spoke %s",
 			 first->port_id);
@@ -346,8 +358,7 @@ static int parse_spokes(const json_t *j, struct nwg_dhub *h, struct why *w)
 	if (n == 0)
 		return 0;
 	h->spokes = calloc(n, sizeof(*h->spokes));
-	h->skipped = calloc(n, sizeof(*h->skipped));
-	if (!h->spokes || !h->skipped)
+	if (!h->spokes)
 		return fail(w, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(v, i);
@@ -356,12 +367,13 @@ static int parse_spokes(const json_t *j, struct nwg_dhub *h, struct why *w)
 
 		if (parse_spoke(e, s, &inner) < 0) {
 			spoke_clear(s);
-			skip_spoke(h, e, inner.msg);
+			if (skip_spoke(h, n, e, inner.msg) < 0)
+				return fail(w, "out of memory");
 			continue;
 		}
 		h->n_spokes++;
 	}
-	return drop_duplicate_keys(h, w);
+	return drop_duplicate_keys(h, n, w);
 }
 
 static int parse_hub(const json_t *j, struct nwg_dhub *h, struct why *w)

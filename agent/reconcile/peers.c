@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "reconcile/peers.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,4 +28,71 @@ const struct nwg_peer *nwg_peers_find(const struct nwg_device *dev, const struct
 		return NULL;
 	memcpy(probe.public_key.b, key->b, sizeof(probe.public_key.b));
 	return bsearch(&probe, dev->peers, dev->n_peers, sizeof(*dev->peers), by_key);
+}
+
+struct kv {
+	uint64_t pre; /* the key's first 8 bytes, big-endian: memcmp order */
+	const void *p;
+};
+
+static const uint8_t *key_of(const void *p, size_t key_off)
+{
+	return ((const struct nwg_key *)((const char *)p + key_off))->b;
+}
+
+/* One stable counting pass on byte `shift / 8` of the prefix: from -> to. */
+static void radix_pass(const struct kv *from, struct kv *to, size_t n, unsigned int shift)
+{
+	size_t count[257] = {0};
+
+	for (size_t i = 0; i < n; i++)
+		count[((from[i].pre >> shift) & 0xff) + 1]++;
+	for (size_t b = 1; b < 257; b++)
+		count[b] += count[b - 1];
+	for (size_t i = 0; i < n; i++)
+		to[count[(from[i].pre >> shift) & 0xff]++] = from[i];
+}
+
+/* Runs of equal prefixes: insertion sort on the whole key (stable). */
+static void fix_runs(const void **v, const struct kv *s, size_t n, size_t key_off)
+{
+	for (size_t i = 0; i < n; i++) {
+		const void *p = s[i].p;
+		size_t j = i;
+
+		while (j > 0 && s[j - 1].pre == s[i].pre &&
+		       memcmp(key_of(v[j - 1], key_off), key_of(p, key_off),
+			      sizeof(struct nwg_key)) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = p;
+	}
+}
+
+int nwg_keys_sort(const void **v, size_t n, size_t key_off)
+{
+	struct kv *a, *b;
+
+	if (n < 2)
+		return 0;
+	a = malloc(2 * n * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	b = a + n;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *k = key_of(v[i], key_off);
+
+		a[i].p = v[i];
+		a[i].pre = 0;
+		for (int j = 0; j < 8; j++)
+			a[i].pre = a[i].pre << 8 | k[j];
+	}
+	for (unsigned int shift = 0; shift < 64; shift += 16) { /* a -> b -> a */
+		radix_pass(a, b, n, shift);
+		radix_pass(b, a, n, shift + 8);
+	}
+	fix_runs(v, a, n, key_off);
+	free(a);
+	return 0;
 }

@@ -4,11 +4,19 @@
 #ifndef NWG_AGENT_PEERS_H
 #define NWG_AGENT_PEERS_H
 
+#include <stddef.h>
+
 #include "nwg/wg.h"
 
 /* Sorts dev->peers by public key (in place; NULL-safe). */
 void nwg_peers_sort(struct nwg_device *dev);
 /* Binary search in a device sorted by nwg_peers_sort; NULL if absent. */
 const struct nwg_peer *nwg_peers_find(const struct nwg_device *dev, const struct nwg_key *key);
+/* Sorts v, n pointers to structs that hold a struct nwg_key at key_off, by
+ * that key (memcmp order); stable: pointers to equal keys keep their order.
+ * O(n): a radix sort on the keys' first 8 bytes, then an insertion sort of
+ * each run that shares them (random keys: runs of one). 0 or -ENOMEM (v is
+ * then untouched). */
+int nwg_keys_sort(const void **v, size_t n, size_t key_off);
 
 #endif

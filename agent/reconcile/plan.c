@@ -2,12 +2,14 @@
 #include "reconcile/plan.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/conf.h"
 #include "reconcile/desired_ha.h"
+#include "reconcile/peers.h"
 #include "reconcile/record.h"
 
 const char *nwg_act_kind_name(enum nwg_act_kind k)
@@ -131,10 +133,11 @@ static int rpeer_cmp(const void *a, const void *b)
 	return key_cmp(&(*x)->public_key, &(*y)->public_key);
 }
 
-/* Sorted array of pointers to the n elements of size sz at base (NULL when n
- * is 0 or out of memory: *fail tells which). Input already in order (the
- * cached device's peers) is checked in one pass and not sorted again. */
-static const void **sorted_ptrs(const void *base, size_t n, size_t sz,
+/* Sorted array of pointers to the n elements of size sz at base, whose key
+ * lies at key_off (NULL when n is 0 or out of memory: *fail tells which).
+ * Input already in order (the cached device's peers) is checked in one pass
+ * and not sorted again; other input is radix-sorted (O(n), peers.h). */
+static const void **sorted_ptrs(const void *base, size_t n, size_t sz, size_t key_off,
 				int (*cmp)(const void *, const void *), bool *fail)
 {
 	const void **v;
@@ -150,7 +153,11 @@ static const void **sorted_ptrs(const void *base, size_t n, size_t sz,
 		v[i] = (const char *)base + i * sz;
 	for (size_t i = 1; i < n; i++) {
 		if (cmp(&v[i - 1], &v[i]) > 0) {
-			qsort(v, n, sizeof(*v), cmp);
+			if (nwg_keys_sort(v, n, key_off) < 0) {
+				free(v);
+				*fail = true;
+				return NULL;
+			}
 			break;
 		}
 	}
@@ -279,18 +286,20 @@ static bool op_touches(const struct nwg_key *ok, size_t n, size_t *at, const str
 	return *at < n && c == 0;
 }
 
-/* The record's peer is what nwg_record_build makes of the spoke. */
+/* The record's peer is what nwg_record_build makes of the spoke (its allowed
+ * IPs compared as prefixes: parsing the record's text costs less than
+ * formatting the spoke's, once per spoke of the hub). */
 static bool rpeer_is_spoke(const struct nwg_repo_peer *rp, const struct nwg_dspoke *s)
 {
-	char buf[NWG_IPNET_STRLEN];
+	struct nwg_ipnet c;
 	size_t i;
 
 	if (strcmp(rp->port_id, s->port_id) || strcmp(rp->endpoint, s->endpoint) ||
 	    rp->persistent_keepalive != s->keepalive)
 		return false;
 	for (i = 0; rp->allowed_ips && rp->allowed_ips[i]; i++) {
-		if (i >= s->n_allowed || nwg_ipnet_format(&s->allowed[i], buf, sizeof(buf)) < 0 ||
-		    strcmp(buf, rp->allowed_ips[i]))
+		if (i >= s->n_allowed || nwg_ipnet_parse(rp->allowed_ips[i], &c, false) < 0 ||
+		    !nwg_ipnet_equal(&c, &s->allowed[i]))
 			return false;
 	}
 	return i == s->n_allowed;
@@ -347,11 +356,14 @@ static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 	act->peer_ops = calloc(k.ns + k.np, sizeof(*act->peer_ops));
 	k.ss = h->by_key ? h->by_key
 			 : (const struct nwg_dspoke **)sorted_ptrs(
-			       h->spokes, k.ns, sizeof(*h->spokes), spoke_cmp, &fail);
-	k.pp = (const struct nwg_peer **)sorted_ptrs(dev ? dev->peers : NULL, k.np,
-						     sizeof(*dev->peers), peer_cmp, &fail);
-	k.rr = (const struct nwg_repo_peer **)sorted_ptrs(rec ? rec->peers : NULL, k.nr,
-							  sizeof(*rec->peers), rpeer_cmp, &fail);
+			       h->spokes, k.ns, sizeof(*h->spokes),
+			       offsetof(struct nwg_dspoke, public_key), spoke_cmp, &fail);
+	k.pp = (const struct nwg_peer **)sorted_ptrs(
+	    dev ? dev->peers : NULL, k.np, sizeof(*dev->peers),
+	    offsetof(struct nwg_peer, public_key), peer_cmp, &fail);
+	k.rr = (const struct nwg_repo_peer **)sorted_ptrs(
+	    rec ? rec->peers : NULL, k.nr, sizeof(*rec->peers),
+	    offsetof(struct nwg_repo_peer, public_key), rpeer_cmp, &fail);
 	if (act->peer_ops && !fail) {
 		merge_peers(act, &k);
 		act->record_delta = rec && !act->standby && delta_ok(act, &k);

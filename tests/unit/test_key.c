@@ -113,13 +113,17 @@ static void test_b64_good(void **state)
 
 static void expect_b64_bad(const char *s, size_t len)
 {
-	struct nwg_key k;
+	struct nwg_key k, p;
 
 	memset(&k, 0xa5, sizeof(k));
+	memset(&p, 0xa5, sizeof(p));
 	assert_int_equal(nwg_key_from_b64(&k, s, len), -EINVAL);
+	assert_int_equal(nwg_pubkey_from_b64(&p, s, len), -EINVAL); /* the same grammar */
 	/* The output is untouched on failure. */
-	for (size_t i = 0; i < NWG_KEY_LEN; i++)
+	for (size_t i = 0; i < NWG_KEY_LEN; i++) {
 		assert_int_equal(k.b[i], 0xa5);
+		assert_int_equal(p.b[i], 0xa5);
+	}
 }
 
 static void test_b64_bad(void **state)
@@ -149,6 +153,42 @@ static void test_b64_bad(void **state)
 	expect_b64_bad(buf, 44); /* high byte */
 	assert_int_equal(nwg_key_from_b64(NULL, alice_priv_b64, 44), -EINVAL);
 	assert_int_equal(nwg_key_from_b64((struct nwg_key *)buf, NULL, 44), -EINVAL);
+	assert_int_equal(nwg_pubkey_from_b64(NULL, alice_pub_b64, 44), -EINVAL);
+	assert_int_equal(nwg_pubkey_from_b64((struct nwg_key *)buf, NULL, 44), -EINVAL);
+}
+
+/* The table decoder of public keys agrees with the constant-time one on
+ * every key and on every one-symbol change of a key (each of the 256 byte
+ * values in each of the 44 positions): same verdict, same key. */
+static void test_pubkey_b64_same(void **state)
+{
+	char b64[NWG_KEY_B64_LEN + 1];
+	struct nwg_key k, a, b;
+
+	(void)state;
+	for (int n = 0; n < 64; n++) {
+		for (int i = 0; i < NWG_KEY_LEN; i++)
+			k.b[i] = (uint8_t)(n * 131 + i * 29 + (n ^ i));
+		nwg_key_to_b64(b64, &k);
+		assert_int_equal(nwg_pubkey_from_b64(&b, b64, 44), 0);
+		assert_memory_equal(b.b, k.b, NWG_KEY_LEN);
+		for (int pos = 0; pos < NWG_KEY_B64_LEN; pos += n % 4 ? 11 : 1) {
+			char mut[NWG_KEY_B64_LEN + 1];
+
+			for (int c = 0; c < 256; c++) {
+				int ra, rb;
+
+				memcpy(mut, b64, sizeof(mut));
+				mut[pos] = (char)c;
+				memset(&a, 0, sizeof(a));
+				memset(&b, 0, sizeof(b));
+				ra = nwg_key_from_b64(&a, mut, 44);
+				rb = nwg_pubkey_from_b64(&b, mut, 44);
+				assert_int_equal(ra, rb);
+				assert_memory_equal(a.b, b.b, NWG_KEY_LEN);
+			}
+		}
+	}
 }
 
 static void test_hex(void **state)
@@ -256,7 +296,7 @@ int main(void)
 	    cmocka_unit_test(test_unclamped_public), cmocka_unit_test(test_b64_good),
 	    cmocka_unit_test(test_b64_bad),	     cmocka_unit_test(test_hex),
 	    cmocka_unit_test(test_equal_zero_wipe),  cmocka_unit_test(test_generate),
-	    cmocka_unit_test(test_round_trip_many),
+	    cmocka_unit_test(test_round_trip_many),  cmocka_unit_test(test_pubkey_b64_same),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,10 @@ int nwg_key_public(struct nwg_key *pub, const struct nwg_key *priv);
  * necessarily). Returns 0 or -EINVAL.
  */
 int nwg_key_from_b64(struct nwg_key *k, const char *s, size_t len);
+/* The same grammar and result as nwg_key_from_b64, decoded through a table,
+ * NOT in constant time: for public keys only (never a private key), where a
+ * hub's thousands of spokes are decoded on every pass. */
+int nwg_pubkey_from_b64(struct nwg_key *k, const char *s, size_t len);
 /* out gets 44 chars + NUL. */
 void nwg_key_to_b64(char out[NWG_KEY_B64_LEN + 1], const struct nwg_key *k);
 
