@@ -28,8 +28,11 @@ void nwg_quarantine_restore(struct nwg_agent *a, const struct nwg_desired *d,
 			log_err("hub %s: %s", id, err.msg);
 		if (r <= 0)
 			continue;
-		if (nwg_repo_load(a->repo, id, &rec, &err) < 0 ||
-		    nwg_actual_add_record(act, rec) < 0) {
+		r = nwg_repo_load(a->repo, id, &rec, &err);
+		if (r >= 0 && (r = nwg_actual_add_record_view(act, rec)) < 0)
+			nwg_err_set(&err, -r, "out of memory");
+		nwg_hub_record_free(rec); /* only its view is kept */
+		if (r < 0) {
 			log_err("hub %s: restored from quarantine but unreadable: %s", id, err.msg);
 			continue;
 		}

@@ -15,7 +15,7 @@
 #include "reconcile/plan.h"
 #include "reconcile/record.h"
 
-static int hub_from(struct nwg_dhub *h, const struct nwg_hub_record *rec)
+static int hub_from(struct nwg_dhub *h, const struct nwg_hub_view *rec)
 {
 	size_t n = 0;
 
@@ -25,7 +25,8 @@ static int hub_from(struct nwg_dhub *h, const struct nwg_hub_record *rec)
 	h->root_namespace = rec->home_netns[0] == '\0';
 	h->mtu = rec->mtu;
 	h->listen_port = rec->listen_port;
-	h->has_public_key = nwg_key_public(&h->public_key, &rec->private_key) == 0;
+	h->public_key = rec->public_key;
+	h->has_public_key = !nwg_key_is_zero(&rec->public_key);
 	while (rec->addresses && rec->addresses[n])
 		n++;
 	h->fixed_ips = n ? calloc(n, sizeof(*h->fixed_ips)) : NULL;

@@ -87,19 +87,22 @@ static char *answer(const struct nwg_key *keys, size_t n, size_t moved, const ch
 static struct nwg_actual *realized(const struct nwg_desired *d, const struct nwg_key *priv)
 {
 	const struct nwg_dhub *h = &d->hubs[0];
+	struct nwg_key pub;
 	struct nwg_record_spec spec = {.hub = h,
 				       .ifname = "wg-b0b0b0b0-00",
 				       .netns = "tun-" PROJ,
 				       .home_netns = "tun-" PROJ,
 				       .mtu = 1420,
-				       .private_key = priv,
+				       .public_key = &pub,
 				       .listen_port = 51820};
 	struct nwg_actual *a = nwg_actual_new();
 	struct nwg_device *dev = nwg_device_new("wg-b0b0b0b0-00");
 	const struct nwg_dspoke **sorted = calloc(h->n_spokes + 1, sizeof(*sorted));
 	struct nwg_alink *l;
 
-	if (!a || !dev || !sorted || nwg_actual_add_record(a, nwg_record_build(&spec)) < 0 ||
+	if (nwg_key_public(&pub, priv) < 0)
+		die("bad key");
+	if (!a || !dev || !sorted || nwg_actual_add_record(a, nwg_hub_view_build(&spec)) < 0 ||
 	    !(l = nwg_actual_add_link(a)))
 		die("out of memory");
 	dev->private_key = *priv;

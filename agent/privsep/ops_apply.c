@@ -63,14 +63,12 @@ static int add_other(const struct nwg_hub_record *rec, const char *path, const s
 		     void *ctx)
 {
 	struct others *o = ctx;
-	struct nwg_hub_record *copy;
 
 	(void)path;
 	(void)e;
 	if (!rec || strcmp(rec->port_id, o->self) == 0)
 		return 0;
-	copy = nwg_record_dup(rec);
-	o->rc = copy ? nwg_actual_add_record(o->view, copy) : -ENOMEM;
+	o->rc = nwg_actual_add_record_view(o->view, rec);
 	return o->rc < 0;
 }
 
@@ -121,7 +119,7 @@ static const struct nwg_ps_peer *find_peer(const struct nwg_ps_apply *a, const s
 
 /* DELTA: the executor's record's peers that no operation touches come
  * first (the record + the operations is the desired record). */
-static int spokes_kept(const struct nwg_ps_apply *a, const struct nwg_hub_record *rec,
+static int spokes_kept(const struct nwg_ps_apply *a, const struct nwg_hub_view *rec,
 		       struct nwg_dhub *h)
 {
 	for (size_t i = 0; rec && (a->flags & NWG_PS_APPLY_DELTA) && i < rec->n_peers; i++) {
@@ -133,7 +131,7 @@ static int spokes_kept(const struct nwg_ps_apply *a, const struct nwg_hub_record
 	return 0;
 }
 
-static int build_peers(const struct nwg_ps_apply *a, const struct nwg_hub_record *rec,
+static int build_peers(const struct nwg_ps_apply *a, const struct nwg_hub_view *rec,
 		       struct built *b, struct nwg_err *err)
 {
 	struct nwg_dhub *h = &b->d.hubs[0];
@@ -168,8 +166,8 @@ static int build_peers(const struct nwg_ps_apply *a, const struct nwg_hub_record
 	return 0;
 }
 
-static int build_hub(const struct nwg_ps_apply *a, const struct nwg_hub_record *rec,
-		     struct built *b, struct nwg_err *err)
+static int build_hub(const struct nwg_ps_apply *a, const struct nwg_hub_view *rec, struct built *b,
+		     struct nwg_err *err)
 {
 	struct nwg_dhub *h;
 

@@ -8,7 +8,6 @@
 
 #include "log/log.h"
 #include "nwg/rtnl.h"
-#include "reconcile/record.h"
 #include "strv.h"
 
 /* ---- construction ---- */
@@ -33,17 +32,22 @@ struct nwg_alink *nwg_actual_add_link(struct nwg_actual *a)
 	return &links[a->n_links++];
 }
 
-int nwg_actual_add_record(struct nwg_actual *a, struct nwg_hub_record *rec)
+int nwg_actual_add_record(struct nwg_actual *a, struct nwg_hub_view *rec)
 {
-	struct nwg_hub_record **recs = realloc(a->recs, (a->n_recs + 1) * sizeof(*recs));
+	struct nwg_hub_view **recs = rec ? realloc(a->recs, (a->n_recs + 1) * sizeof(*recs)) : NULL;
 
 	if (!recs) {
-		nwg_hub_record_free(rec);
+		nwg_hub_view_free(rec);
 		return -ENOMEM;
 	}
 	a->recs = recs;
 	recs[a->n_recs++] = rec;
 	return 0;
+}
+
+int nwg_actual_add_record_view(struct nwg_actual *a, const struct nwg_hub_record *rec)
+{
+	return nwg_actual_add_record(a, nwg_hub_view_of(rec));
 }
 
 int nwg_actual_add_corrupt(struct nwg_actual *a, const char *port_id)
@@ -72,7 +76,7 @@ void nwg_actual_free(struct nwg_actual *a)
 	}
 	free(a->links);
 	for (size_t i = 0; i < a->n_recs; i++)
-		nwg_hub_record_free(a->recs[i]);
+		nwg_hub_view_free(a->recs[i]);
 	free(a->recs);
 	nwg_strv_free(a->corrupt);
 	free(a);
@@ -87,13 +91,25 @@ const struct nwg_alink *nwg_actual_find_link(const struct nwg_actual *a, const c
 	return NULL;
 }
 
-const struct nwg_hub_record *nwg_actual_find_record(const struct nwg_actual *a, const char *port_id)
+const struct nwg_hub_view *nwg_actual_find_record(const struct nwg_actual *a, const char *port_id)
 {
 	for (size_t i = 0; a && i < a->n_recs; i++) {
 		if (strcmp(a->recs[i]->port_id, port_id) == 0)
 			return a->recs[i];
 	}
 	return NULL;
+}
+
+bool nwg_alink_keyed(const struct nwg_alink *l)
+{
+	return l && l->dev && (l->dev->flags & NWG_DEV_HAS_PRIVATE_KEY) &&
+	       !nwg_key_is_zero(&l->dev->public_key);
+}
+
+bool nwg_alink_key_matches(const struct nwg_alink *l, const struct nwg_hub_view *rec)
+{
+	return rec && nwg_alink_keyed(l) && !nwg_key_is_zero(&rec->public_key) &&
+	       nwg_key_equal(&l->dev->public_key, &rec->public_key);
 }
 
 bool nwg_actual_is_corrupt(const struct nwg_actual *a, const char *port_id)
@@ -154,7 +170,6 @@ static int repo_cb(const struct nwg_hub_record *rec, const char *path, const str
 		   void *ctx)
 {
 	struct repo_walk *w = ctx;
-	struct nwg_hub_record *copy;
 	char id[NWG_ID_MAX + 1];
 
 	if (!rec) {
@@ -165,10 +180,7 @@ static int repo_cb(const struct nwg_hub_record *rec, const char *path, const str
 	}
 	if (!in_scope(w->src, rec->port_id))
 		return 0;
-	copy = nwg_record_dup(rec); /* parsed once: copied, not loaded again */
-	if (!copy)
-		return -ENOMEM;
-	return nwg_actual_add_record(w->a, copy);
+	return nwg_actual_add_record_view(w->a, rec); /* the walk frees the record */
 }
 
 /* A targeted pass reads the records it names, not every hub's. */
@@ -191,7 +203,9 @@ static int read_scoped(struct nwg_actual *a, const struct nwg_actual_src *src)
 			corrupt(a, id, id, e.msg);
 			continue;
 		}
-		if ((r = nwg_actual_add_record(a, rec)) < 0)
+		r = nwg_actual_add_record_view(a, rec);
+		nwg_hub_record_free(rec); /* wipes the key: only its view is kept */
+		if (r < 0)
 			return r;
 	}
 	return 0;
@@ -242,6 +256,16 @@ static void ns_free(struct ns_set *s)
 	free(s->v);
 }
 
+void nwg_device_forget_key(struct nwg_device *dev)
+{
+	if (!dev || !(dev->flags & NWG_DEV_HAS_PRIVATE_KEY))
+		return;
+	if (nwg_key_is_zero(&dev->public_key) &&
+	    nwg_key_public(&dev->public_key, &dev->private_key) < 0)
+		dev->flags &= ~(uint32_t)NWG_DEV_HAS_PRIVATE_KEY; /* no usable key */
+	nwg_key_wipe(&dev->private_key);
+}
+
 static void read_device(struct nwg_alink *al, const struct nwg_actual_src *src)
 {
 	struct nwg_err e = {{0}};
@@ -251,7 +275,9 @@ static void read_device(struct nwg_alink *al, const struct nwg_actual_src *src)
 		log_debug("hub %s: %s in %s not readable: %s", al->port_id, al->ifname,
 			  ns ? ns : "root namespace", e.msg);
 		al->dev = NULL;
+		return;
 	}
+	nwg_device_forget_key(al->dev);
 }
 
 static int take_link(struct nwg_actual *a, const struct nwg_actual_src *src, struct nwg_rtnl *r,

@@ -21,7 +21,7 @@ static void ent_free(struct nwg_acache_ent *e)
 {
 	nwg_strv_free(e->link.addrs);
 	nwg_device_free(e->link.dev);
-	nwg_hub_record_free(e->rec);
+	nwg_hub_view_free(e->rec);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -62,21 +62,20 @@ void nwg_acache_drop(struct nwg_acache *c, const char *port_id)
 }
 
 /* Only a hub in its normal state is cached: link, readable device holding
- * the record's key, record. */
-static bool cacheable(const struct nwg_alink *l, const struct nwg_hub_record *rec)
+ * the record's key (public keys compared), record. */
+static bool cacheable(const struct nwg_alink *l, const struct nwg_hub_view *rec)
 {
-	return l && rec && l->dev && (l->dev->flags & NWG_DEV_HAS_PRIVATE_KEY) &&
-	       nwg_key_equal(&l->dev->private_key, &rec->private_key);
+	return l && rec && nwg_alink_key_matches(l, rec);
 }
 
 static int ent_make(struct nwg_acache_ent *e, const struct nwg_alink *l,
-		    const struct nwg_hub_record *rec)
+		    const struct nwg_hub_view *rec)
 {
 	memset(e, 0, sizeof(*e));
 	e->link = *l;
 	e->link.addrs = NULL;
 	e->link.dev = nwg_device_dup_public(l->dev);
-	e->rec = nwg_record_dup(rec);
+	e->rec = nwg_hub_view_dup(rec);
 	if (!e->link.dev || !e->rec || nwg_strv_dup(&e->link.addrs, l->addrs) < 0) {
 		ent_free(e);
 		return -ENOMEM;
@@ -90,7 +89,7 @@ static bool ent_same(const struct nwg_acache_ent *a, const struct nwg_acache_ent
 	return strcmp(a->link.ifname, b->link.ifname) == 0 &&
 	       strcmp(a->link.netns, b->link.netns) == 0 && a->link.up == b->link.up &&
 	       a->link.mtu == b->link.mtu && a->link.dev->listen_port == b->link.dev->listen_port &&
-	       nwg_device_peers_same(a->link.dev, b->link.dev) && nwg_record_same(a->rec, b->rec);
+	       nwg_device_peers_same(a->link.dev, b->link.dev) && nwg_hub_view_same(a->rec, b->rec);
 }
 
 static int put(struct nwg_acache *c, struct nwg_acache_ent *e)
@@ -144,12 +143,11 @@ int nwg_acache_fill(struct nwg_acache *c, const struct nwg_actual *a, bool full)
 	return drift;
 }
 
-/* The cached hub as part of an actual state (the device gets the record's
- * key back: the planner compares the two). */
+/* The cached hub as part of an actual state (the device holds the record's
+ * key: its public key, as a read gives it). */
 static int ent_out(struct nwg_actual *a, const struct nwg_acache_ent *e)
 {
 	struct nwg_alink *l = nwg_actual_add_link(a);
-	struct nwg_hub_record *rec;
 
 	if (!l)
 		return -ENOMEM;
@@ -158,10 +156,9 @@ static int ent_out(struct nwg_actual *a, const struct nwg_acache_ent *e)
 	l->dev = nwg_device_dup_public(e->link.dev);
 	if (!l->dev || nwg_strv_dup(&l->addrs, e->link.addrs) < 0)
 		return -ENOMEM;
-	l->dev->private_key = e->rec->private_key;
+	l->dev->public_key = e->rec->public_key;
 	l->dev->flags |= NWG_DEV_HAS_PRIVATE_KEY;
-	rec = nwg_record_dup(e->rec);
-	return rec ? nwg_actual_add_record(a, rec) : -ENOMEM;
+	return nwg_actual_add_record(a, nwg_hub_view_dup(e->rec));
 }
 
 int nwg_acache_actual(struct nwg_acache *c, const char *const *ids, size_t n,
@@ -203,7 +200,7 @@ static int apply_peers(struct nwg_acache_ent *e, const struct nwg_action *act)
 
 /* The peer just appended to rec moves to its place in key order (the records
  * this agent builds are in key order: the planner then need not sort them). */
-static void place_last(struct nwg_hub_record *rec)
+static void place_last(struct nwg_hub_view *rec)
 {
 	struct nwg_repo_peer last = rec->peers[rec->n_peers - 1];
 	size_t lo = 0, hi = rec->n_peers - 1;
@@ -226,7 +223,7 @@ static void place_last(struct nwg_hub_record *rec)
  * as the journal applies them on load (O(changes), no rebuild). */
 static int apply_record_delta(struct nwg_acache_ent *e, const struct nwg_action *act)
 {
-	struct nwg_hub_record *rec = e->rec;
+	struct nwg_hub_view *rec = e->rec;
 
 	for (size_t i = 0; i < act->n_peer_ops; i++) {
 		const struct nwg_peer_op *op = &act->peer_ops[i];
@@ -244,22 +241,22 @@ static int apply_record_delta(struct nwg_acache_ent *e, const struct nwg_action 
 		}
 		if (op->op == NWG_POP_REMOVE)
 			continue;
-		if (nwg_record_add_spoke(rec, op->spoke) < 0)
+		if (nwg_hub_view_add_spoke(rec, op->spoke) < 0)
 			return -ENOMEM;
 		place_last(rec);
 	}
 	return 0;
 }
 
-/* The record exec saved. */
+/* The record exec saved (its view). */
 static int apply_record(struct nwg_acache_ent *e, const struct nwg_action *act,
 			const struct nwg_exec_out *out)
 {
-	struct nwg_hub_record *rec = nwg_exec_record(act, out, &e->rec->private_key);
+	struct nwg_hub_view *rec = nwg_exec_view(act, out);
 
 	if (!rec)
 		return -ENOMEM;
-	nwg_hub_record_free(e->rec);
+	nwg_hub_view_free(e->rec);
 	e->rec = rec;
 	return 0;
 }

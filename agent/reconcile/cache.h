@@ -9,10 +9,9 @@
  * difference from what the cache held is counted as drift and logged); a
  * failed action, an unknown outcome or any fix other than peers/record drops
  * the hub's entry; a hub whose device key differs from its record's key is
- * never cached. The cache keeps no private key of its own: a cached device
- * holds none, the planner gets the record's key back when the actual state
- * is built from the cache (the record is kept as the read returned it, in
- * secure memory, wiped on free). */
+ * never cached. The cache holds no private key: records are kept as views
+ * (reconcile/view.h) and devices with their public key only, as the actual
+ * read gives them to the planner. */
 #ifndef NWG_AGENT_CACHE_H
 #define NWG_AGENT_CACHE_H
 
@@ -25,8 +24,8 @@
 #include "reconcile/plan.h"
 
 struct nwg_acache_ent {
-	struct nwg_alink link;	    /* link.dev: peers sorted by key, no private key */
-	struct nwg_hub_record *rec; /* owned */
+	struct nwg_alink link;	  /* link.dev: peers sorted by key, no private key */
+	struct nwg_hub_view *rec; /* owned; no private key */
 };
 
 struct nwg_acache {

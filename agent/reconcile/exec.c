@@ -158,7 +158,7 @@ static int link_state(const struct nwg_action *act, const char *ifname, unsigned
 }
 
 /* A removed peer as the journal names it: the record's spoke id and key. */
-static int add_gone(struct nwg_hub_record *gone, const struct nwg_hub_record *rec,
+static int add_gone(struct nwg_hub_record *gone, const struct nwg_hub_view *rec,
 		    const struct nwg_key *key)
 {
 	for (size_t i = 0; rec && i < rec->n_peers; i++) {
@@ -194,13 +194,104 @@ struct nwg_hub_record *nwg_exec_record(const struct nwg_action *act, const struc
 	return nwg_record_build(&spec);
 }
 
+struct nwg_hub_view *nwg_exec_view(const struct nwg_action *act, const struct nwg_exec_out *out)
+{
+	struct nwg_record_spec spec = {
+	    .hub = act->want,
+	    .ifname = out->ifname,
+	    .netns = out->netns,
+	    .home_netns = act->home_netns,
+	    .mtu = act->mtu,
+	    .up = out->up,
+	    .addressed = act->addressed,
+	    .public_key = &out->public_key,
+	    .listen_port = out->listen_port,
+	};
+
+	return nwg_hub_view_build(&spec);
+}
+
+/* ---- the private key: loaded here, when an action needs it ---- */
+
+static int key_from_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
+			   struct nwg_key *key, struct nwg_err *err)
+{
+	struct nwg_hub_record *rec = NULL;
+	int r = nwg_repo_load(x->repo, act->port_id, &rec, err);
+
+	if (r >= 0)
+		*key = rec->private_key;
+	nwg_hub_record_free(rec); /* wipes */
+	return r;
+}
+
+static int key_from_link(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_key *key,
+			 struct nwg_err *err)
+{
+	const struct nwg_alink *l = act->link;
+	struct nwg_device *dev = NULL;
+	int r;
+
+	if (!l)
+		return nwg_err_set(err, ENODEV, "no link to take the key from");
+	r = nwg_wg_get(x->backend, l->ifname, ns_arg(l->netns), &dev, err);
+	if (r >= 0 && !(dev->flags & NWG_DEV_HAS_PRIVATE_KEY))
+		r = nwg_err_set(err, ENOKEY, "%s has no private key", l->ifname);
+	if (r >= 0)
+		*key = dev->private_key;
+	nwg_device_free(dev); /* wipes */
+	return r;
+}
+
+/* The public key the pass planned with: the record's or the device's. */
+static const struct nwg_key *planned_key(const struct nwg_action *act)
+{
+	if (act->key_src == NWG_KEY_RECORD)
+		return act->rec ? &act->rec->public_key : NULL;
+	return act->link && act->link->dev ? &act->link->dev->public_key : NULL;
+}
+
+/* The hub's private key (secure memory; nwg_secmem_free wipes it) from the
+ * repository (key source RECORD) or the live device (LINK: the record is
+ * lost). It must be the key the pass planned with: the public key of the
+ * record's view or of the device as read (-ESTALE otherwise). */
+static int load_key(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_key **out,
+		    struct nwg_err *err)
+{
+	const struct nwg_key *planned = planned_key(act);
+	struct nwg_key *key = nwg_secmem_alloc(sizeof(*key));
+	struct nwg_key pub;
+	int r;
+
+	*out = NULL;
+	if (!key)
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	r = act->key_src == NWG_KEY_RECORD ? key_from_record(x, act, key, err)
+					   : key_from_link(x, act, key, err);
+	if (r >= 0 && (!planned || nwg_key_public(&pub, key) < 0 || !nwg_key_equal(&pub, planned)))
+		r = nwg_err_set(err, ESTALE, "hub %s: its key changed since this pass read it",
+				act->port_id);
+	if (r < 0) {
+		nwg_secmem_free(key);
+		return r;
+	}
+	*out = key;
+	return 0;
+}
+
+/* key NULL: loaded for the save (and wiped after it). */
 static int save_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
 		       const struct nwg_key *key, const struct nwg_exec_out *out,
 		       struct nwg_err *err)
 {
-	struct nwg_hub_record *rec = nwg_exec_record(act, out, key);
-	int r;
+	struct nwg_key *loaded = NULL;
+	struct nwg_hub_record *rec;
+	int r = key ? 0 : load_key(x, act, &loaded, err);
 
+	if (r < 0)
+		return r;
+	rec = nwg_exec_record(act, out, key ? key : loaded);
+	nwg_secmem_free(loaded);
 	if (!rec)
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	r = nwg_repo_save(x->repo, rec, err);
@@ -237,10 +328,10 @@ static int save_delta(struct nwg_exec_ctx *x, const struct nwg_action *act,
 	return r;
 }
 
-static void fill_out(struct nwg_exec_out *out, const struct nwg_key *key, uint16_t port,
+static void fill_out(struct nwg_exec_out *out, const struct nwg_key *pub, uint16_t port,
 		     const char *ifname, const char *netns, const struct nwg_action *act)
 {
-	nwg_key_public(&out->public_key, key);
+	out->public_key = *pub;
 	out->listen_port = port;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
 	snprintf(out->netns, sizeof(out->netns), "%s", netns);
@@ -364,8 +455,9 @@ static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 {
 	uint16_t port = act->listen_port;
 	const char *where = NULL;
-	struct nwg_key *fresh = NULL; /* a generated key, in secure memory */
+	struct nwg_key *fresh = NULL; /* the key (generated or loaded), in secure memory */
 	const struct nwg_key *key;
+	struct nwg_key pub = {{0}};
 	int r = 0;
 
 	if (act->replace_link) {
@@ -374,7 +466,9 @@ static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 			return with_ctx(err, r, "remove unreadable", act->link->ifname);
 	}
 	if (act->key_src == NWG_KEY_RECORD) {
-		key = &act->rec->private_key;
+		if ((r = load_key(x, act, &fresh, err)) < 0)
+			return r;
+		key = fresh;
 	} else {
 		fresh = nwg_secmem_alloc(sizeof(*fresh));
 		if (!fresh)
@@ -395,7 +489,9 @@ static int do_create(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 		r = reserve_port(x, act->port_id, port, err);
 	if (r >= 0)
 		r = build(x, act, key, port, &where, err);
-	fill_out(out, key, port, act->ifname, act->netns, act);
+	if (r >= 0 && nwg_key_public(&pub, key) < 0)
+		r = nwg_err_set(err, EINVAL, "hub %s: unusable private key", act->port_id);
+	fill_out(out, &pub, port, act->ifname, act->netns, act);
 	if (r >= 0)
 		r = save_record(x, act, key, out, err);
 	if (r < 0 && where) /* leave nothing half-built behind */
@@ -429,7 +525,8 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 		     struct nwg_err *err)
 {
 	const struct nwg_alink *l = act->link;
-	const struct nwg_key *key = act->rec ? &act->rec->private_key : &l->dev->private_key;
+	const struct nwg_key *pub = act->rec ? &act->rec->public_key : &l->dev->public_key;
+	struct nwg_key *key = NULL; /* loaded for a rekey only */
 	unsigned int fix = act->fix;
 	uint16_t port = act->listen_port;
 	char what[96];
@@ -445,16 +542,19 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 		r = alloc_port(x, act->port_id, &port, err);
 	else if (r >= 0 && (fix & NWG_FIX_PORT) && act->standby)
 		r = reserve_port(x, act->port_id, port, err);
+	if (r >= 0 && (fix & NWG_FIX_KEY))
+		r = load_key(x, act, &key, err);
 	if (r >= 0 && (fix & (NWG_FIX_KEY | NWG_FIX_PORT | NWG_FIX_PEERS)))
 		r = configure(x, act, l->ifname, (fix & NWG_FIX_KEY) ? key : NULL,
 			      (fix & NWG_FIX_PORT) ? port : 0, err);
 	if (r >= 0 && !act->l3_owned &&
 	    (fix & (NWG_FIX_MTU | NWG_FIX_ADDRS | NWG_FIX_UP | NWG_FIX_DOWN)))
 		r = link_state(act, l->ifname, fix, err);
-	fill_out(out, key, port, l->ifname, act->netns, act);
+	fill_out(out, pub, port, l->ifname, act->netns, act);
 	if (r >= 0 && (fix & NWG_FIX_RECORD))
 		r = act->record_delta ? save_delta(x, act, key, out, err)
 				      : save_record(x, act, key, out, err);
+	nwg_secmem_free(key);
 	if (r < 0)
 		return r;
 	fix_names(fix, what, sizeof(what));
@@ -467,9 +567,9 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 static int do_adopt(const struct nwg_action *act, struct nwg_exec_out *out)
 {
 	const struct nwg_alink *l = act->link;
-	const struct nwg_key *key = act->rec ? &act->rec->private_key : &l->dev->private_key;
+	const struct nwg_key *pub = act->rec ? &act->rec->public_key : &l->dev->public_key;
 
-	fill_out(out, key, act->listen_port, l->ifname, act->netns, act);
+	fill_out(out, pub, act->listen_port, l->ifname, act->netns, act);
 	log_debug("hub %s project %s: %s in %s in sync, adopted unchanged", act->port_id,
 		  act->project_id, l->ifname, ns_name(act->netns));
 	return 0;

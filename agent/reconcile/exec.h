@@ -32,7 +32,10 @@ struct nwg_exec_out {
 	bool up;
 };
 
-/* Logs one line on success; on failure returns a negative errno with the
+/* Loads a hub's private key (from the repository, or from the live device
+ * when the record is lost) only when the action creates the link, rekeys it
+ * or rewrites its whole record, and wipes it afterwards: the action itself
+ * carries none. Logs one line on success; on failure returns a negative errno with the
  * reason in err (the caller logs it) and leaves no half-built link behind. */
 int nwg_exec_action(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_exec_out *out,
 		    struct nwg_err *err);
@@ -41,6 +44,9 @@ void nwg_exec_ctx_clear(struct nwg_exec_ctx *x);
  * per-hub cache keeps), NULL on ENOMEM; the caller frees it. */
 struct nwg_hub_record *nwg_exec_record(const struct nwg_action *act, const struct nwg_exec_out *out,
 				       const struct nwg_key *key);
+/* The same record as the engine's view (out->public_key): what the per-hub
+ * cache keeps. NULL on ENOMEM; the caller frees it (nwg_hub_view_free). */
+struct nwg_hub_view *nwg_exec_view(const struct nwg_action *act, const struct nwg_exec_out *out);
 
 /* Placement of a hub link for the L3 control methods (reconcile/exec_place.c). */
 struct nwg_place {

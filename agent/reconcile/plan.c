@@ -66,10 +66,11 @@ static bool ignored(const struct nwg_plan_opts *o, const struct nwg_alink *l, co
 	       nwg_conf_ignored(o->ignored, ifname, NULL);
 }
 
+/* A readable device with a key (its public key: the planner never sees a
+ * private key). */
 static bool dev_usable(const struct nwg_alink *l)
 {
-	return l && l->dev && (l->dev->flags & NWG_DEV_HAS_PRIVATE_KEY) &&
-	       !nwg_key_is_zero(&l->dev->private_key);
+	return nwg_alink_keyed(l);
 }
 
 /* ---- peers ---- */
@@ -342,7 +343,7 @@ static bool delta_ok(const struct nwg_action *act, const struct peer_sets *k)
 
 /* dev NULL: a fresh device, every spoke is added. */
 static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
-		      const struct nwg_device *dev, const struct nwg_hub_record *rec)
+		      const struct nwg_device *dev, const struct nwg_hub_view *rec)
 {
 	struct peer_sets k = {.ns = h->n_spokes,
 			      .np = dev ? dev->n_peers : 0,
@@ -405,8 +406,9 @@ static bool addrs_ok(const struct nwg_alink *l, const struct nwg_dhub *h, bool w
 	return n == (want ? h->n_fixed_ips : 0);
 }
 
-/* The record the action would save (hub: the desired hub, or a copy of it). */
-static struct nwg_hub_record *record_want(const struct nwg_action *act, const struct nwg_dhub *hub)
+/* The record the action would save (hub: the desired hub, or a copy of it),
+ * as a view: its key is the record's public key. */
+static struct nwg_hub_view *record_want(const struct nwg_action *act, const struct nwg_dhub *hub)
 {
 	const struct nwg_alink *l = act->link;
 	struct nwg_record_spec spec = {
@@ -417,20 +419,20 @@ static struct nwg_hub_record *record_want(const struct nwg_action *act, const st
 	    .mtu = act->mtu,
 	    .up = act->up,
 	    .addressed = act->addressed,
-	    .private_key = &act->rec->private_key,
+	    .public_key = &act->rec->public_key,
 	    .listen_port = act->rec->listen_port,
 	    .standby = act->standby,
 	};
 
-	return nwg_record_build(&spec);
+	return nwg_hub_view_build(&spec);
 }
 
 static bool record_stale(const struct nwg_action *act)
 {
-	struct nwg_hub_record *want = record_want(act, act->want);
-	bool stale = !want || !nwg_record_same(want, act->rec);
+	struct nwg_hub_view *want = record_want(act, act->want);
+	bool stale = !want || !nwg_hub_view_same(want, act->rec);
 
-	nwg_hub_record_free(want);
+	nwg_hub_view_free(want);
 	return stale;
 }
 
@@ -438,38 +440,33 @@ static bool record_stale(const struct nwg_action *act)
 static bool record_header_current(const struct nwg_action *act)
 {
 	struct nwg_dhub hub = *act->want;
-	struct nwg_hub_record *want;
+	struct nwg_hub_view *want;
 	bool same;
 
 	hub.spokes = NULL;
 	hub.n_spokes = 0;
 	hub.by_key = NULL;
 	want = record_want(act, &hub);
-	same = want && nwg_record_same_header(want, act->rec);
-	nwg_hub_record_free(want);
+	same = want && nwg_hub_view_same_header(want, act->rec);
+	nwg_hub_view_free(want);
 	return same;
 }
 
-/* Does the server's view (last hub_realized) differ from our identity? */
-static bool identity_differs(const struct nwg_dhub *h, const struct nwg_key *priv, uint16_t port)
+/* Does the server's view (last hub_realized) differ from our identity (the
+ * public key of the record or of the device)? */
+static bool identity_differs(const struct nwg_dhub *h, const struct nwg_key *pub, uint16_t port)
 {
-	struct nwg_key pub;
-	bool differs;
-
-	if (!h->has_public_key || !priv || h->listen_port != port || port == 0)
+	if (!h->has_public_key || !pub || nwg_key_is_zero(pub) || h->listen_port != port ||
+	    port == 0)
 		return true;
-	if (nwg_key_public(&pub, priv) < 0)
-		return true;
-	differs = !nwg_key_equal(&pub, &h->public_key);
-	nwg_key_wipe(&pub);
-	return differs;
+	return !nwg_key_equal(pub, &h->public_key);
 }
 
 /* ---- one desired hub ---- */
 
 static int plan_create(struct nwg_action *act)
 {
-	const struct nwg_hub_record *rec = act->rec;
+	const struct nwg_hub_view *rec = act->rec;
 
 	act->kind = NWG_ACT_CREATE;
 	act->replace_link = act->link != NULL;
@@ -477,7 +474,7 @@ static int plan_create(struct nwg_action *act)
 		snprintf(act->ifname, sizeof(act->ifname), "%s", act->link->ifname);
 	act->key_src = rec ? NWG_KEY_RECORD : NWG_KEY_NEW;
 	act->listen_port = rec ? rec->listen_port : 0;
-	act->report = !rec || identity_differs(act->want, &rec->private_key, rec->listen_port);
+	act->report = !rec || identity_differs(act->want, &rec->public_key, rec->listen_port);
 	if (rec)
 		act->reason = act->link ? "re-create: wireguard device unreadable"
 					: "re-create from repository";
@@ -517,12 +514,12 @@ static void plan_placement(struct nwg_action *act)
 static int plan_update(struct nwg_action *act)
 {
 	const struct nwg_device *dev = act->link->dev;
-	const struct nwg_hub_record *rec = act->rec;
-	const struct nwg_key *key = rec ? &rec->private_key : &dev->private_key;
+	const struct nwg_hub_view *rec = act->rec;
+	const struct nwg_key *key = rec ? &rec->public_key : &dev->public_key;
 
 	act->key_src = rec ? NWG_KEY_RECORD : NWG_KEY_LINK;
 	act->listen_port = rec ? rec->listen_port : dev->listen_port;
-	if (!nwg_key_equal(&dev->private_key, key))
+	if (rec && !nwg_alink_key_matches(act->link, rec))
 		act->fix |= NWG_FIX_KEY;
 	if (dev->listen_port != act->listen_port || act->listen_port == 0)
 		act->fix |= NWG_FIX_PORT;
@@ -564,17 +561,11 @@ static int plan_skip(struct nwg_action *act, const char *why)
 	return 0;
 }
 
-/* Is priv's public half the key the primary reported? */
-static bool is_primary_key(const struct nwg_key *priv, const struct nwg_dhub *h)
+/* Is pub (the public key of the record or of the link) the key the primary
+ * reported? */
+static bool is_primary_key(const struct nwg_key *pub, const struct nwg_dhub *h)
 {
-	struct nwg_key pub;
-	bool same;
-
-	if (!h->has_public_key || nwg_key_public(&pub, priv) < 0)
-		return false;
-	same = nwg_key_equal(&pub, &h->public_key);
-	nwg_key_wipe(&pub);
-	return same;
+	return h->has_public_key && !nwg_key_is_zero(pub) && nwg_key_equal(pub, &h->public_key);
 }
 
 /* The copy this host already holds has the primary's key: keep it, on the
@@ -606,9 +597,9 @@ static int plan_standby_held(const struct nwg_alink *l, struct nwg_action *act)
 static int plan_secondary(const struct nwg_alink *l, struct nwg_action *act)
 {
 	const struct nwg_dhub *h = act->want;
-	const struct nwg_hub_record *rec = act->rec;
-	const struct nwg_key *held = rec	     ? &rec->private_key
-				     : dev_usable(l) ? &l->dev->private_key
+	const struct nwg_hub_view *rec = act->rec;
+	const struct nwg_key *held = rec	     ? &rec->public_key
+				     : dev_usable(l) ? &l->dev->public_key
 						     : NULL;
 	int r;
 
@@ -685,7 +676,7 @@ static void plan_gone(const struct nwg_plan_opts *o, const struct nwg_desired *d
 		      const struct nwg_actual *a, const char *port_id, struct nwg_plan *p)
 {
 	const struct nwg_alink *l = nwg_actual_find_link(a, port_id);
-	const struct nwg_hub_record *rec = nwg_actual_find_record(a, port_id);
+	const struct nwg_hub_view *rec = nwg_actual_find_record(a, port_id);
 	struct nwg_action *act;
 
 	if (planned(p, port_id) || nwg_desired_find(d, port_id) ||

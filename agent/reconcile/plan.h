@@ -46,8 +46,8 @@ enum nwg_fix {
 
 enum nwg_key_src {
 	NWG_KEY_NEW,	/* generate */
-	NWG_KEY_RECORD, /* the repository's */
-	NWG_KEY_LINK,	/* the live device's (record lost) */
+	NWG_KEY_RECORD, /* the repository's (loaded by the executor) */
+	NWG_KEY_LINK,	/* the live device's (record lost; read by the executor) */
 	NWG_KEY_SEALED, /* HA secondary: want->ha->envelope, opened with this
 			 * node's enrollment key (nwg_enroll_unseal) */
 };
@@ -72,7 +72,7 @@ struct nwg_action {
 	char project_id[NWG_ID_MAX + 1];
 	const struct nwg_dhub *want;		 /* NULL for DELETE */
 	const struct nwg_alink *link;		 /* the live link, NULL if absent */
-	const struct nwg_hub_record *rec;	 /* NULL if absent */
+	const struct nwg_hub_view *rec;		 /* the record (no key), NULL if absent */
 	char ifname[IFNAMSIZ];			 /* CREATE: the name to create */
 	char netns[NWG_NETNS_NAME_MAX + 1];	 /* target namespace, "" = root */
 	char home_netns[NWG_NETNS_NAME_MAX + 1]; /* tun-<project> or "" */

@@ -5,15 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strv.h"
-
-int nwg_record_add_spoke(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
+int nwg_repo_peer_set_spoke(struct nwg_repo_peer *p, const struct nwg_dspoke *s)
 {
-	struct nwg_repo_peer *p = nwg_hub_record_add_peer(rec);
 	char buf[NWG_IPNET_STRLEN];
 
-	if (!p)
-		return -1;
 	snprintf(p->port_id, sizeof(p->port_id), "%s", s->port_id);
 	p->public_key = s->public_key;
 	snprintf(p->endpoint, sizeof(p->endpoint), "%s", s->endpoint);
@@ -24,6 +19,13 @@ int nwg_record_add_spoke(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
 			return -1;
 	}
 	return 0;
+}
+
+int nwg_record_add_spoke(struct nwg_hub_record *rec, const struct nwg_dspoke *s)
+{
+	struct nwg_repo_peer *p = nwg_hub_record_add_peer(rec);
+
+	return p ? nwg_repo_peer_set_spoke(p, s) : -1;
 }
 
 struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec)
@@ -62,99 +64,6 @@ struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec)
 fail:
 	nwg_hub_record_free(rec);
 	return NULL;
-}
-
-static bool strv_same(char **a, char **b)
-{
-	size_t i;
-
-	for (i = 0; a && b && a[i] && b[i]; i++) {
-		if (strcmp(a[i], b[i]) != 0)
-			return false;
-	}
-	return (!a || !a[i]) && (!b || !b[i]);
-}
-
-static bool peer_same(const struct nwg_repo_peer *a, const struct nwg_repo_peer *b)
-{
-	return strcmp(a->port_id, b->port_id) == 0 &&
-	       nwg_key_equal(&a->public_key, &b->public_key) &&
-	       strcmp(a->endpoint, b->endpoint) == 0 &&
-	       a->persistent_keepalive == b->persistent_keepalive &&
-	       strv_same(a->allowed_ips, b->allowed_ips);
-}
-
-bool nwg_record_same_header(const struct nwg_hub_record *a, const struct nwg_hub_record *b)
-{
-	return !strcmp(a->port_id, b->port_id) && !strcmp(a->project_id, b->project_id) &&
-	       !strcmp(a->ifname, b->ifname) && !strcmp(a->netns, b->netns) &&
-	       !strcmp(a->home_netns, b->home_netns) && a->listen_port == b->listen_port &&
-	       a->mtu == b->mtu && a->up == b->up &&
-	       nwg_key_equal(&a->private_key, &b->private_key) &&
-	       strv_same(a->addresses, b->addresses);
-}
-
-static int by_key(const void *x, const void *y)
-{
-	const struct nwg_repo_peer *const *a = x, *const *b = y;
-
-	return memcmp((*a)->public_key.b, (*b)->public_key.b, sizeof((*a)->public_key.b));
-}
-
-static const struct nwg_repo_peer **sorted(const struct nwg_hub_record *r)
-{
-	const struct nwg_repo_peer **v = malloc((r->n_peers ? r->n_peers : 1) * sizeof(*v));
-
-	for (size_t i = 0; v && i < r->n_peers; i++)
-		v[i] = &r->peers[i];
-	if (v)
-		qsort(v, r->n_peers, sizeof(*v), by_key);
-	return v;
-}
-
-/* Peers compare as a set (a record and its journal may order them
- * differently); out of memory compares as different. */
-bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record *b)
-{
-	const struct nwg_repo_peer **x, **y;
-	bool same;
-
-	if (a->n_peers != b->n_peers || !nwg_record_same_header(a, b))
-		return false;
-	x = sorted(a);
-	y = sorted(b);
-	same = x && y;
-	for (size_t i = 0; same && i < a->n_peers; i++)
-		same = peer_same(x[i], y[i]);
-	free(x);
-	free(y);
-	return same;
-}
-
-struct nwg_hub_record *nwg_record_dup(const struct nwg_hub_record *rec)
-{
-	struct nwg_hub_record *c = rec ? nwg_hub_record_new() : NULL;
-
-	if (!c)
-		return NULL;
-	*c = *rec;
-	c->addresses = NULL;
-	c->peers = rec->n_peers ? calloc(rec->n_peers, sizeof(*c->peers)) : NULL;
-	c->n_peers = 0;
-	if ((rec->n_peers && !c->peers) || nwg_strv_dup(&c->addresses, rec->addresses) < 0) {
-		nwg_hub_record_free(c);
-		return NULL;
-	}
-	for (size_t i = 0; i < rec->n_peers; i++) {
-		c->peers[i] = rec->peers[i];
-		c->peers[i].allowed_ips = NULL;
-		c->n_peers++;
-		if (nwg_strv_dup(&c->peers[i].allowed_ips, rec->peers[i].allowed_ips) < 0) {
-			nwg_hub_record_free(c);
-			return NULL;
-		}
-	}
-	return c;
 }
 
 int nwg_record_peer_spoke(struct nwg_dspoke *s, const struct nwg_repo_peer *p)

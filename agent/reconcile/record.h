@@ -17,21 +17,18 @@ struct nwg_record_spec {
 	unsigned int mtu;
 	bool up;
 	bool addressed;
-	const struct nwg_key *private_key;
+	const struct nwg_key *private_key; /* nwg_record_build */
+	const struct nwg_key *public_key;  /* nwg_hub_view_build (view.h) */
 	uint16_t listen_port;
 	bool standby; /* HA standby copy: peers recorded without endpoint/keepalive */
 };
 
 /* A new record (caller frees with nwg_hub_record_free), NULL on ENOMEM. */
 struct nwg_hub_record *nwg_record_build(const struct nwg_record_spec *spec);
-/* A deep copy (secure memory, as every record), NULL on ENOMEM. */
-struct nwg_hub_record *nwg_record_dup(const struct nwg_hub_record *rec);
-/* Every field but the peers. */
-bool nwg_record_same_header(const struct nwg_hub_record *a, const struct nwg_hub_record *b);
 /* Appends the spoke as a peer of rec (repository form); -1 on ENOMEM. */
 int nwg_record_add_spoke(struct nwg_hub_record *rec, const struct nwg_dspoke *s);
-/* Every field, key included (constant time for the key); peers as a set. */
-bool nwg_record_same(const struct nwg_hub_record *a, const struct nwg_hub_record *b);
+/* Fills a zeroed repository peer from a spoke; -1 on ENOMEM. */
+int nwg_repo_peer_set_spoke(struct nwg_repo_peer *p, const struct nwg_dspoke *s);
 /* The spoke a record's peer stands for (the reverse of
  * nwg_record_add_spoke); s->allowed is allocated (freed with the hub), -1 on
  * ENOMEM; an allowed IP outside the grammar is left out. */

@@ -8,6 +8,7 @@
 #include "reconcile/desired.h"
 #include "reconcile/plan.h"
 #include "reconcile/record.h"
+#include "reconcile/view.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,12 +16,14 @@ static void check_hub(const struct nwg_dhub *h)
 {
 	struct nwg_key k = {{1}};
 	struct nwg_record_spec spec = {.hub = h,
+				       .public_key = &k,
 				       .ifname = "wg-x",
 				       .netns = "",
 				       .home_netns = "",
 				       .addressed = true,
 				       .private_key = &k};
 	struct nwg_hub_record *rec;
+	struct nwg_hub_view *v;
 	char buf[NWG_IPNET_STRLEN];
 
 	if (!nwg_uuid_valid(h->port_id) || !nwg_id_valid(h->project_id))
@@ -37,8 +40,10 @@ static void check_hub(const struct nwg_dhub *h)
 			abort();
 	}
 	rec = nwg_record_build(&spec);
-	if (rec && !nwg_record_same(rec, rec))
+	v = nwg_hub_view_build(&spec);
+	if (v && !nwg_hub_view_same(v, v))
 		abort();
+	nwg_hub_view_free(v);
 	nwg_hub_record_free(rec);
 }
 

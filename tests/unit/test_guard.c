@@ -16,7 +16,7 @@
 static struct nwg_plan *plan_of(size_t n, size_t n_del, size_t first_del)
 {
 	struct nwg_plan *p = calloc(1, sizeof(*p));
-	static struct nwg_hub_record rec;
+	static struct nwg_hub_view rec;
 
 	assert_non_null(p);
 	p->acts = calloc(n, sizeof(*p->acts));

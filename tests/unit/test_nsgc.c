@@ -44,7 +44,7 @@ static void world_free(struct world *w)
 /* A hub on the node: its record (home, where it is now) and its link. */
 static void present(struct world *w, const char *port, const char *home, const char *now)
 {
-	struct nwg_hub_record *rec = nwg_hub_record_new();
+	struct nwg_hub_view *rec = nwg_hub_view_new();
 	struct nwg_alink *l = nwg_actual_add_link(w->a);
 
 	assert_non_null(rec);

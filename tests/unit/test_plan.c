@@ -92,8 +92,9 @@ static struct nwg_desired *hub_a_two_spokes(bool realized)
 	return hub_a(realized, all);
 }
 
-/* The record the agent would have saved for hub A of d (key 9, 51820). */
-static struct nwg_hub_record *record_for(const struct nwg_desired *d, const char *netns)
+/* The record the agent would have saved for hub A of d (key 9, 51820), as
+ * the planner sees it (its view: no private key). */
+static struct nwg_hub_view *record_for(const struct nwg_desired *d, const char *netns)
 {
 	struct nwg_key priv = tkey(9);
 	struct nwg_record_spec spec = {
@@ -106,9 +107,19 @@ static struct nwg_hub_record *record_for(const struct nwg_desired *d, const char
 	    .listen_port = 51820,
 	};
 	struct nwg_hub_record *rec = nwg_record_build(&spec);
+	struct nwg_hub_view *v = nwg_hub_view_of(rec);
 
-	assert_non_null(rec);
-	return rec;
+	nwg_hub_record_free(rec);
+	assert_non_null(v);
+	return v;
+}
+
+static struct nwg_key tpub(int n)
+{
+	struct nwg_key priv = tkey(n), pub;
+
+	assert_int_equal(nwg_key_public(&pub, &priv), 0);
+	return pub;
 }
 
 /* A live device matching the desired spokes of hub A. */
@@ -282,7 +293,7 @@ static void test_recreate_after_reboot(void **state)
 	struct nwg_actual *a = nwg_actual_new();
 	struct nwg_plan_opts o = opts();
 	struct nwg_plan *p;
-	struct nwg_key want = tkey(9);
+	struct nwg_key want = tpub(9);
 
 	(void)state;
 	assert_int_equal(nwg_actual_add_record(a, record_for(d, NS)), 0); /* no link */
@@ -290,7 +301,7 @@ static void test_recreate_after_reboot(void **state)
 	assert_int_equal(p->n, 1);
 	assert_int_equal(p->acts[0].kind, NWG_ACT_CREATE);
 	assert_int_equal(p->acts[0].key_src, NWG_KEY_RECORD);
-	assert_true(nwg_key_equal(&p->acts[0].rec->private_key, &want));
+	assert_true(nwg_key_equal(&p->acts[0].rec->public_key, &want));
 	assert_int_equal(p->acts[0].listen_port, 51820);
 	assert_false(p->acts[0].report); /* same identity: nothing to tell the server */
 	assert_string_equal(p->acts[0].reason, "re-create from repository");
@@ -547,7 +558,7 @@ static struct nwg_desired *model_hub(const struct mspoke *m, size_t n)
 
 /* The record's copy of a spoke d still has as it was (no edit touches it)
  * goes stale: the record no longer follows by journaling the ops alone. */
-static void stale_untouched_peer(struct nwg_hub_record *rec, const struct nwg_desired *d)
+static void stale_untouched_peer(struct nwg_hub_view *rec, const struct nwg_desired *d)
 {
 	const struct nwg_dhub *h = &d->hubs[0];
 
@@ -665,7 +676,7 @@ static void test_endpoint_roaming_respected(void **state)
 static struct nwg_actual *with_dangling(const struct nwg_desired *d)
 {
 	struct nwg_actual *a = realized(d);
-	struct nwg_hub_record *rec = record_for(d, NS);
+	struct nwg_hub_view *rec = record_for(d, NS);
 
 	snprintf(rec->port_id, sizeof(rec->port_id), "%s", HUB_B);
 	assert_int_equal(nwg_actual_add_record(a, rec), 0);
@@ -856,7 +867,7 @@ static void test_key_and_port_restored_from_record(void **state)
 	struct nwg_plan *p;
 
 	(void)state;
-	a->links[0].dev->private_key = tkey(7); /* changed behind our back */
+	a->links[0].dev->public_key = tpub(7); /* changed behind our back */
 	a->links[0].dev->listen_port = 40000;
 	p = plan(d, a, &o);
 	assert_int_equal(p->acts[0].kind, NWG_ACT_UPDATE);
@@ -928,16 +939,16 @@ static void test_mtu_and_order(void **state)
 	struct nwg_desired *d;
 	struct nwg_actual *a = nwg_actual_new();
 	struct nwg_plan_opts o = opts();
-	struct nwg_hub_record *rec;
+	struct nwg_hub_view *rec;
 	struct nwg_plan *p;
 
 	(void)state;
 	d = desired_fmt("{\"hubs\": [{\"port_id\": \"" HUB_A "\", \"project_id\": \"p\", "
 			"\"mtu\": 1400}, {\"port_id\": \"" HUB_B "\", \"project_id\": \"p\"}, "
 			"{\"port_id\": \"" HUB_C "\", \"project_id\": \"p\", \"mtu\": 9000}]}");
-	rec = nwg_hub_record_new();
+	rec = nwg_hub_view_new();
 	snprintf(rec->port_id, sizeof(rec->port_id), "%s", HUB_C);
-	rec->private_key = tkey(4);
+	rec->public_key = tpub(4);
 	rec->listen_port = 51830;
 	assert_int_equal(nwg_actual_add_record(a, rec), 0);
 	o.underlay_mtu = 9000;

@@ -135,7 +135,10 @@ static struct nwg_actual *held(const struct nwg_desired *d, unsigned char fill, 
 
 	assert_non_null(a);
 	assert_non_null(dev);
-	assert_int_equal(nwg_actual_add_record(a, nwg_record_build(&spec)), 0);
+	struct nwg_hub_record *rec = nwg_record_build(&spec);
+
+	assert_int_equal(nwg_actual_add_record_view(a, rec), 0);
+	nwg_hub_record_free(rec);
 	dev->private_key = priv;
 	nwg_key_public(&dev->public_key, &priv);
 	dev->flags = NWG_DEV_HAS_PRIVATE_KEY | NWG_DEV_HAS_PUBLIC_KEY | NWG_DEV_HAS_LISTEN_PORT;
@@ -334,7 +337,7 @@ static void test_exec_refusals(void **state)
 	struct nwg_desired *d = secondary(51820, env_other_node, NULL, false);
 	struct nwg_err err = {{0}};
 	struct nwg_actual *others = nwg_actual_new();
-	struct nwg_hub_record *rb = nwg_hub_record_new();
+	struct nwg_hub_view *rb = nwg_hub_view_new();
 	char priv_b64[NWG_KEY_B64_LEN + 1];
 	struct nwg_key k9 = tkey(9);
 

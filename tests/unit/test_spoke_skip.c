@@ -55,13 +55,13 @@ static struct nwg_desired *hub_a(const char *spokes)
 /* Hub A realized with the spokes of d: its record and a matching live link. */
 static struct nwg_actual *realized(const struct nwg_desired *d)
 {
-	struct nwg_key priv = tkey(9);
+	struct nwg_key priv = tkey(9), pub;
 	struct nwg_record_spec spec = {.hub = &d->hubs[0],
 				       .ifname = IF,
 				       .netns = NS,
 				       .home_netns = NS,
 				       .mtu = 1420,
-				       .private_key = &priv,
+				       .public_key = &pub,
 				       .listen_port = 51820};
 	struct nwg_actual *a = nwg_actual_new();
 	struct nwg_device *dev = nwg_device_new(IF);
@@ -69,7 +69,8 @@ static struct nwg_actual *realized(const struct nwg_desired *d)
 
 	assert_non_null(a);
 	assert_non_null(dev);
-	assert_int_equal(nwg_actual_add_record(a, nwg_record_build(&spec)), 0);
+	assert_int_equal(nwg_key_public(&pub, &priv), 0);
+	assert_int_equal(nwg_actual_add_record(a, nwg_hub_view_build(&spec)), 0);
 	dev->private_key = priv;
 	nwg_key_public(&dev->public_key, &dev->private_key);
 	dev->flags = NWG_DEV_HAS_PRIVATE_KEY | NWG_DEV_HAS_PUBLIC_KEY | NWG_DEV_HAS_LISTEN_PORT;
