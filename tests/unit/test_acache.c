@@ -336,6 +336,7 @@ static void test_one_change_one_peer_one_request(void **state)
 	struct nwg_actual *read = read_of(d0, d0, 9), *a = NULL;
 	struct nwg_acache c = {0};
 	struct nwg_hub_record *saved = NULL;
+	struct nwg_key key9 = tkey(9);
 	struct nwg_exec_out out;
 	struct nwg_plan *p;
 
@@ -347,6 +348,10 @@ static void test_one_change_one_peer_one_request(void **state)
 	assert_true(nwg_key_is_zero(&nwg_acache_find(&c, HUB_A)->link.dev->private_key));
 
 	p = plan_cached(&c, d1, &a); /* one spoke moved */
+	/* nor does the actual state built from it: no private key for the planner */
+	assert_null(memmem(a->links[0].dev, sizeof(*a->links[0].dev), key9.b, NWG_KEY_LEN));
+	assert_null(memmem(a->recs[0], sizeof(*a->recs[0]), key9.b, NWG_KEY_LEN));
+	assert_true(nwg_alink_key_matches(&a->links[0], a->recs[0]));
 	assert_int_equal(p->acts[0].kind, NWG_ACT_UPDATE);
 	assert_int_equal(p->acts[0].fix, NWG_FIX_PEERS | NWG_FIX_RECORD);
 	assert_int_equal(p->acts[0].n_peer_ops, 1);
