@@ -526,13 +526,16 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 {
 	const struct nwg_alink *l = act->link;
 	const struct nwg_key *pub = act->rec ? &act->rec->public_key : &l->dev->public_key;
-	struct nwg_key *key = NULL; /* loaded for a rekey only */
+	struct nwg_key *key = NULL; /* a rekey, or a lost record rewritten from the link */
 	unsigned int fix = act->fix;
 	uint16_t port = act->listen_port;
 	char what[96];
 	int r = 0;
 
-	if (fix & NWG_FIX_NETNS) {
+	/* the link's key is read where the link is, before it moves */
+	if ((fix & NWG_FIX_KEY) || (act->key_src == NWG_KEY_LINK && (fix & NWG_FIX_RECORD)))
+		r = load_key(x, act, &key, err);
+	if (r >= 0 && (fix & NWG_FIX_NETNS)) {
 		r = move_link(l->ifname, l->netns, act->netns, err);
 		if (r < 0)
 			with_ctx(err, r, "move", l->ifname);
@@ -542,8 +545,6 @@ static int do_update(struct nwg_exec_ctx *x, const struct nwg_action *act, struc
 		r = alloc_port(x, act->port_id, &port, err);
 	else if (r >= 0 && (fix & NWG_FIX_PORT) && act->standby)
 		r = reserve_port(x, act->port_id, port, err);
-	if (r >= 0 && (fix & NWG_FIX_KEY))
-		r = load_key(x, act, &key, err);
 	if (r >= 0 && (fix & (NWG_FIX_KEY | NWG_FIX_PORT | NWG_FIX_PEERS)))
 		r = configure(x, act, l->ifname, (fix & NWG_FIX_KEY) ? key : NULL,
 			      (fix & NWG_FIX_PORT) ? port : 0, err);

@@ -9,12 +9,16 @@
  * in a loaded record (it can find 32 bytes).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -254,6 +258,109 @@ static void test_exec_refuses_a_changed_key(void **state)
 	nwg_hub_record_free(rec);
 }
 
+/* ---- a wireguard-go that answers one get with its key (the LINK source) ---- */
+
+struct one_get {
+	int lfd;
+	char reply[256];
+	pthread_t th;
+};
+
+static void *answer(void *arg)
+{
+	struct one_get *g = arg;
+	char req[512];
+	int c = accept(g->lfd, NULL, NULL);
+
+	if (c >= 0) {
+		ssize_t n = read(c, req, sizeof(req));
+
+		if (n > 0 && write(c, g->reply, strlen(g->reply)) < 0)
+			n = -1;
+		close(c);
+	}
+	return NULL;
+}
+
+static void one_get_start(struct one_get *g, const char *dir, const struct nwg_key *priv)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char hex[NWG_KEY_LEN * 2 + 1];
+
+	for (size_t i = 0; i < NWG_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", priv->b[i]);
+	snprintf(g->reply, sizeof(g->reply), "private_key=%s\nlisten_port=51820\nerrno=0\n\n", hex);
+	assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
+	assert_true(strlen(dir) + sizeof("/wg-aaaaaaaa-00.sock") <= sizeof(sun.sun_path));
+	memcpy(sun.sun_path, dir, strlen(dir));
+	memcpy(sun.sun_path + strlen(dir), "/wg-aaaaaaaa-00.sock", sizeof("/wg-aaaaaaaa-00.sock"));
+	g->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(g->lfd >= 0);
+	assert_int_equal(bind(g->lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(g->lfd, 1), 0);
+	assert_int_equal(pthread_create(&g->th, NULL, answer, g), 0);
+}
+
+/* Record lost, link adopted: the record is rewritten with the key the
+ * executor reads from the link (the action carries none); a link whose key
+ * is not the one planned with is refused. */
+static void update_from_link(struct fx *f, const struct nwg_key *link_priv, int want_rc)
+{
+	struct nwg_conf conf;
+	struct nwg_exec_ctx x = {.conf = &conf, .backend = f->b, .repo = f->repo};
+	struct nwg_device *dev = nwg_device_new("wg-aaaaaaaa-00");
+	struct nwg_alink link = {.port_id = HUB_A, .ifname = "wg-aaaaaaaa-00", .dev = dev};
+	struct nwg_dhub hub = {.port_id = HUB_A, .project_id = PROJECT};
+	struct nwg_action act = {.kind = NWG_ACT_UPDATE,
+				 .key_src = NWG_KEY_LINK,
+				 .fix = NWG_FIX_RECORD,
+				 .port_id = HUB_A,
+				 .project_id = PROJECT,
+				 .reason = "adopt link, record lost",
+				 .listen_port = 51820,
+				 .ifname = "wg-aaaaaaaa-00"};
+	struct nwg_hub_record *rec = NULL;
+	struct nwg_exec_out out;
+	struct nwg_err err = {{0}};
+	struct one_get g;
+
+	assert_non_null(dev);
+	memset(&conf, 0, sizeof(conf));
+	dev->flags = NWG_DEV_HAS_PRIVATE_KEY;
+	assert_int_equal(nwg_key_public(&dev->public_key, &f->priv[0]), 0); /* as planned */
+	act.want = &hub;
+	act.link = &link;
+	assert_int_equal(nwg_repo_remove(f->repo, HUB_A, NULL), 0);
+	one_get_start(&g, f->uapi_dir, link_priv);
+	assert_int_equal(nwg_exec_action(&x, &act, &out, &err), want_rc);
+	pthread_join(g.th, NULL);
+	close(g.lfd);
+	if (want_rc == 0) {
+		assert_int_equal(nwg_repo_load(f->repo, HUB_A, &rec, NULL), 0);
+		assert_memory_equal(rec->private_key.b, f->priv[0].b, NWG_KEY_LEN);
+		assert_memory_equal(out.public_key.b, dev->public_key.b, NWG_KEY_LEN);
+	} else {
+		assert_int_equal(nwg_repo_load(f->repo, HUB_A, &rec, NULL), -ENOENT);
+	}
+	nwg_hub_record_free(rec);
+	nwg_exec_ctx_clear(&x);
+	nwg_device_free(dev);
+}
+
+static void test_lost_record_rewritten_from_link(void **state)
+{
+	struct fx *f = *state;
+
+	update_from_link(f, &f->priv[0], 0);
+}
+
+static void test_link_with_another_key_refused(void **state)
+{
+	struct fx *f = *state;
+
+	update_from_link(f, &f->priv[1], -ESTALE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +369,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_scoped_read_holds_no_private_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_device_forgets_its_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exec_refuses_a_changed_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lost_record_rewritten_from_link, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_link_with_another_key_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
