@@ -190,6 +190,11 @@ bench: bench-bins
 bench-ports:
 	@bench/bench-ports.sh
 
+# bulk POST of 100 spokes: Neutron alone vs with our drivers (doc/driver.md)
+bench-bulk:
+	@bench/bench-bulk.sh
+.PHONY: bench-bulk
+
 bench-scale: bench-bins asan
 	@scripts/run-suite.sh bench/scale-run.sh
 

@@ -148,14 +148,18 @@ def router_subnet_cidrs(session, hub_port_id):
     devices' prefix via the hub)."""
     from neutron.db.models import l3 as l3_models
     from neutron.db import models_v2
-    port = session.query(models_v2.Port).filter_by(id=hub_port_id).first()
+
+    from networking_wireguard.db import api as db
+    port = db.ports(session, [hub_port_id]).get(hub_port_id)
     if port is None:
         return []
-    own = {a.subnet_id for a in port.fixed_ips}
+    fixed = db.fixed_ips(session, hub_port_id)
+    own = {subnet_id for subnet_id, _ip in fixed}
     if port.device_id and port.device_owner in n_const.ROUTER_INTERFACE_OWNERS:
         routers = {port.device_id}
     else:
-        routers = _routers_via(session, l3_models, models_v2, port, own)
+        routers = _routers_via(session, l3_models, models_v2,
+                               [ip for _subnet_id, ip in fixed], own)
     if not routers:
         return []
     rows = (session.query(models_v2.Subnet.id, models_v2.Subnet.cidr)
@@ -171,11 +175,10 @@ def router_subnet_cidrs(session, hub_port_id):
     return sorted({cidr for sid, cidr in rows if sid not in own})
 
 
-def _routers_via(session, l3_models, models_v2, port, own):
+def _routers_via(session, l3_models, models_v2, addrs, own):
     """Routers with an extra route via one of the hub's addresses AND an
     interface on one of the hub's subnets (the same address on another
     network, of another project, is not this hub)."""
-    addrs = [a.ip_address for a in port.fixed_ips]
     if not addrs or not own:
         return set()
     via = {r for (r,) in session.query(l3_models.RouterRoute.router_id)
