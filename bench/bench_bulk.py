@@ -24,7 +24,6 @@ import base64
 import gc
 import json
 import os
-import subprocess
 import sys
 import time
 import unittest
@@ -36,17 +35,11 @@ from oslo_config import cfg
 from sqlalchemy.engine import Engine
 from sqlalchemy import event
 
+import bench_lockstep
+
 ARGS = None
 RESULT = {}
 HOST = 'bench-bulk-node'
-
-
-class _Counter(object):
-    def __init__(self):
-        self.n = 0
-
-    def __call__(self, *args, **kwargs):
-        self.n += 1
 
 
 class BulkSpokes(test_plugin.Ml2PluginV2TestCase):
@@ -79,7 +72,7 @@ class BulkSpokes(test_plugin.Ml2PluginV2TestCase):
                           os.urandom(32)).decode()}}
                  for _ in range(ARGS.ports)]
         req = self.new_create_request('ports', {'ports': ports}, self.fmt)
-        counter = _Counter()
+        counter = bench_lockstep.Counter()
         event.listen(Engine, 'before_cursor_execute', counter)
         try:
             start = time.perf_counter(), time.process_time()
@@ -138,46 +131,22 @@ class BulkSpokes(test_plugin.Ml2PluginV2TestCase):
         RESULT['served'] = True
 
 
-def _read_result(proc, prefix):
-    for line in proc.stdout:
-        if line.startswith(prefix):
-            return line[len(prefix):].strip()
-    raise RuntimeError('a bench side exited (see its stderr)')
-
-
 def pair():
     """Both modes in lockstep; one JSON line per mode (as --mode prints)."""
-    modes = ('base', 'wireguard')
-    procs = {}
-    try:
-        for mode in modes:
-            procs[mode] = subprocess.Popen(
-                [sys.executable, __file__, '--mode', mode, '--ports',
-                 str(ARGS.ports), '--serve'],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                universal_newlines=True)
+    with bench_lockstep.sides(__file__, ['--ports', str(ARGS.ports)]) as procs:
         out = {m: {'mode': m, 'ports': ARGS.ports, 'wall_ms': [],
-                   'cpu_ms': []} for m in modes}
-        for mode in modes:
-            _read_result(procs[mode], 'READY')
+                   'cpu_ms': []} for m in bench_lockstep.MODES}
+        for mode in bench_lockstep.MODES:
+            bench_lockstep.read_result(procs[mode], 'READY')
         for i in range(ARGS.repeat):
-            for mode in (modes if i % 2 == 0 else modes[::-1]):
-                procs[mode].stdin.write('post\n')
-                procs[mode].stdin.flush()
-                r = json.loads(_read_result(procs[mode], 'RESULT '))
+            for mode in bench_lockstep.order(i):
+                r = bench_lockstep.ask(procs[mode], 'post')
                 out[mode]['wall_ms'].append(r['wall'])
                 out[mode]['cpu_ms'].append(r['cpu'])
                 out[mode]['queries'] = r['queries']
-        for mode in modes:
+        for mode in bench_lockstep.MODES:
             print(json.dumps(out[mode]))
-        return 0
-    finally:
-        for proc in procs.values():
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
-            proc.wait()
+    return 0
 
 
 def main():

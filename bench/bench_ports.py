@@ -24,7 +24,6 @@ Collections of a listing's own garbage are still counted.
 import argparse
 import gc
 import json
-import subprocess
 import sys
 import time
 import unittest
@@ -40,16 +39,10 @@ from oslo_utils import uuidutils
 from sqlalchemy.engine import Engine
 from sqlalchemy import event
 
+import bench_lockstep
+
 ARGS = None
 RESULT = {}
-
-
-class _Counter(object):
-    def __init__(self):
-        self.n = 0
-
-    def __call__(self, *args, **kwargs):
-        self.n += 1
 
 
 class PortListing(test_plugin.Ml2PluginV2TestCase):
@@ -85,7 +78,7 @@ class PortListing(test_plugin.Ml2PluginV2TestCase):
                     vif_details='{"port_filter": true}', status='ACTIVE'))
 
     def _timed(self, fn):
-        counter = _Counter()
+        counter = bench_lockstep.Counter()
         event.listen(Engine, 'before_cursor_execute', counter)
         try:
             start = time.perf_counter(), time.process_time()
@@ -167,50 +160,27 @@ class PortListing(test_plugin.Ml2PluginV2TestCase):
         RESULT['served'] = True
 
 
-def _read_result(proc, prefix):
-    for line in proc.stdout:
-        if line.startswith(prefix):
-            return line[len(prefix):].strip()
-    raise RuntimeError('a bench side exited (see its stderr)')
-
-
 def pair():
     """Both modes in lockstep; one JSON line per mode (as --mode prints)."""
-    modes = ('base', 'wireguard')
-    procs = {}
-    try:
-        for mode in modes:
-            procs[mode] = subprocess.Popen(
-                [sys.executable, __file__, '--mode', mode, '--ports',
-                 str(ARGS.ports), '--serve'],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                universal_newlines=True)
-        out = {m: {'mode': m, 'ports': ARGS.ports} for m in modes}
-        for mode in modes:
-            out[mode].update(json.loads(_read_result(procs[mode], 'READY ')))
+    with bench_lockstep.sides(__file__, ['--ports', str(ARGS.ports)]) as procs:
+        out = {m: {'mode': m, 'ports': ARGS.ports}
+               for m in bench_lockstep.MODES}
+        for mode in bench_lockstep.MODES:
+            out[mode].update(json.loads(
+                bench_lockstep.read_result(procs[mode], 'READY ')))
         for o in out.values():
             for name in ('plugin', 'api'):
                 o[name + '_wall_ms'], o[name + '_cpu_ms'] = [], []
         for i in range(ARGS.repeat):
             for name in ('plugin', 'api'):
-                order = modes if i % 2 == 0 else modes[::-1]
-                for mode in order:
-                    procs[mode].stdin.write(name + '\n')
-                    procs[mode].stdin.flush()
-                    r = json.loads(_read_result(procs[mode], 'RESULT '))
+                for mode in bench_lockstep.order(i):
+                    r = bench_lockstep.ask(procs[mode], name)
                     out[mode][name + '_wall_ms'].append(r['wall'])
                     out[mode][name + '_cpu_ms'].append(r['cpu'])
                     out[mode]['queries_' + name] = r['queries']
-        for mode in modes:
+        for mode in bench_lockstep.MODES:
             print(json.dumps(out[mode]))
-        return 0
-    finally:
-        for proc in procs.values():
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
-            proc.wait()
+    return 0
 
 
 def main():
