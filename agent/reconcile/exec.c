@@ -175,10 +175,10 @@ static int add_gone(struct nwg_hub_record *gone, const struct nwg_hub_view *rec,
 	return 0; /* not recorded: nothing to remove */
 }
 
-struct nwg_hub_record *nwg_exec_record(const struct nwg_action *act, const struct nwg_exec_out *out,
-				       const struct nwg_key *key)
+/* What a record (or its view) of act says after exec: one spec for both. */
+static struct nwg_record_spec spec_of(const struct nwg_action *act, const struct nwg_exec_out *out)
 {
-	struct nwg_record_spec spec = {
+	return (struct nwg_record_spec){
 	    .hub = act->want,
 	    .ifname = out->ifname,
 	    .netns = out->netns,
@@ -186,28 +186,25 @@ struct nwg_hub_record *nwg_exec_record(const struct nwg_action *act, const struc
 	    .mtu = act->mtu,
 	    .up = out->up,
 	    .addressed = act->addressed,
-	    .private_key = key,
 	    .listen_port = out->listen_port,
 	    .standby = act->standby,
 	};
+}
 
+struct nwg_hub_record *nwg_exec_record(const struct nwg_action *act, const struct nwg_exec_out *out,
+				       const struct nwg_key *key)
+{
+	struct nwg_record_spec spec = spec_of(act, out);
+
+	spec.private_key = key;
 	return nwg_record_build(&spec);
 }
 
 struct nwg_hub_view *nwg_exec_view(const struct nwg_action *act, const struct nwg_exec_out *out)
 {
-	struct nwg_record_spec spec = {
-	    .hub = act->want,
-	    .ifname = out->ifname,
-	    .netns = out->netns,
-	    .home_netns = act->home_netns,
-	    .mtu = act->mtu,
-	    .up = out->up,
-	    .addressed = act->addressed,
-	    .public_key = &out->public_key,
-	    .listen_port = out->listen_port,
-	};
+	struct nwg_record_spec spec = spec_of(act, out);
 
+	spec.public_key = &out->public_key;
 	return nwg_hub_view_build(&spec);
 }
 

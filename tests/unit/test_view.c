@@ -354,6 +354,40 @@ static void test_lost_record_rewritten_from_link(void **state)
 	update_from_link(f, &f->priv[0], 0);
 }
 
+/* The record exec saves and the view the cache keeps say the same thing
+ * about an HA standby copy: its peers have no endpoint and no keepalive. */
+static void test_standby_record_and_view_agree(void **state)
+{
+	struct nwg_dspoke spoke = {.port_id = "5d0c1b2a-0000-4000-8000-000000000001",
+				   .endpoint = "192.0.2.7:51820",
+				   .keepalive = 25};
+	struct nwg_dhub hub = {
+	    .port_id = "5d0c1b2a-0000-4000-8000-0000000000aa", .spokes = &spoke, .n_spokes = 1};
+	struct nwg_action act = {.want = &hub, .standby = true};
+	struct nwg_exec_out out = {.listen_port = 51820, .ifname = "wg-5d0c1b2a-00"};
+	struct nwg_key priv;
+	struct nwg_hub_record *rec;
+	struct nwg_hub_view *view;
+
+	(void)state;
+	assert_int_equal(nwg_key_generate(&priv), 0);
+	assert_int_equal(nwg_key_public(&out.public_key, &priv), 0);
+	memset(&spoke.public_key, 7, sizeof(spoke.public_key));
+	rec = nwg_exec_record(&act, &out, &priv);
+	view = nwg_exec_view(&act, &out);
+	assert_non_null(rec);
+	assert_non_null(view);
+	assert_int_equal(rec->n_peers, 1);
+	assert_int_equal(view->n_peers, 1);
+	assert_string_equal(rec->peers[0].endpoint, "");
+	assert_string_equal(view->peers[0].endpoint, "");
+	assert_int_equal(rec->peers[0].persistent_keepalive, 0);
+	assert_int_equal(view->peers[0].persistent_keepalive, 0);
+	nwg_hub_record_free(rec);
+	nwg_hub_view_free(view);
+	nwg_key_wipe(&priv);
+}
+
 static void test_link_with_another_key_refused(void **state)
 {
 	struct fx *f = *state;
@@ -371,6 +405,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_exec_refuses_a_changed_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lost_record_rewritten_from_link, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_link_with_another_key_refused, setup, teardown),
+	    cmocka_unit_test(test_standby_record_and_view_agree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
