@@ -70,7 +70,14 @@ ${1:-}
 INI
 }
 full_line() { since_mark "$1" | grep -E 'full sync: [0-9]+ hubs desired' | tail -1; }
-peers_total() { ip netns exec "$NS" wg show all peers 2>/dev/null | wc -l; }
+# peers of this bench's hubs only: `wg show all` also lists every other
+# wireguard-go interface of the machine (UAPI sockets are not per namespace)
+peers_total() {
+	ip netns exec "$NS" wg show all peers 2>/dev/null |
+		awk -v links="$(ip -n "$NS" -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1)" \
+			'BEGIN { n = split(links, l, "\n"); for (i = 1; i <= n; i++) ours[l[i]] = 1 } ($1 in ours)' |
+		wc -l
+}
 all_peers() { [ "$(peers_total)" = "$NSPOKES" ]; }
 
 stack_up || exit 1
