@@ -5,6 +5,7 @@
 
 #include "agent.h"
 #include "hostops.h"
+#include "reconcile/actual.h"
 #include "reconcile/exec.h"
 
 static int local_place(void *ctx, const char *port_id, const struct nwg_l3_req *q,
@@ -53,9 +54,16 @@ static int local_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_actio
 	return nwg_exec_action(x, act, out, err);
 }
 
-const struct nwg_hostops nwg_hostops_local = {local_place,	local_netns_remove,
-					      local_quarantine, local_unquarantine,
-					      local_purge,	local_apply};
+static int local_actual(void *ctx, const struct nwg_actual_src *src, struct nwg_actual **out,
+			struct nwg_err *err)
+{
+	(void)ctx;
+	return nwg_actual_read(out, src, err);
+}
+
+const struct nwg_hostops nwg_hostops_local = {
+    local_place, local_netns_remove, local_quarantine, local_unquarantine,
+    local_purge, local_apply,	     local_actual};
 
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 {

@@ -7,9 +7,9 @@
  * a struct nwg_ps_client; agent/privsep/client_ops.c), which runs the
  * local code. Call sites (ctl_l3.c, nsgc_run.c, quarantine.c, sync.c,
  * restore.c) are the same either way.
- * Built so far: L3 placement, project namespace removal, the quarantine
- * and the sync's and restore's actions (see doc/security.md for the calls
- * that still go to the kernel directly).
+ * Built so far: L3 placement, project namespace removal, the quarantine,
+ * the sync's and restore's actions and their read of the actual state (see doc/security.md for the
+ * calls that still go to the kernel directly).
  */
 #ifndef NWG_AGENT_HOSTOPS_H
 #define NWG_AGENT_HOSTOPS_H
@@ -26,6 +26,8 @@ struct nwg_agent;
 struct nwg_action;
 struct nwg_exec_ctx;
 struct nwg_exec_out;
+struct nwg_actual;
+struct nwg_actual_src;
 
 struct nwg_place_out {
 	bool present; /* detach: false when the hub has no link (nothing done) */
@@ -53,6 +55,11 @@ struct nwg_hostops {
 	 * allocates ports with its own view); out as nwg_exec_action's. */
 	int (*apply)(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *act,
 		     struct nwg_exec_out *out, struct nwg_err *err);
+	/* The actual state (reconcile/actual.h nwg_actual_read: records as
+	 * views, no private key): the local one reads with src's backend and
+	 * repository, the executor with its own (scope and namespaces from src). */
+	int (*actual)(void *ctx, const struct nwg_actual_src *src, struct nwg_actual **out,
+		      struct nwg_err *err);
 };
 
 extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */

@@ -98,7 +98,9 @@ int nwg_restore(struct nwg_agent *a)
 	struct nwg_desired *d = NULL;
 	struct nwg_plan *p = NULL;
 	struct nwg_err err = {{0}};
-	int r = nwg_actual_read(&act, &src, &err);
+	void *hctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &hctx);
+	int r = ops->actual(hctx, &src, &act, &err);
 
 	if (r < 0) {
 		log_err("restore: reading the actual state failed: %s", err.msg);

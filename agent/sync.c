@@ -209,8 +209,11 @@ static int read_actual(struct nwg_agent *a, const struct nwg_desired *d,
 		return nwg_err_set(err, -r, "out of memory");
 	if (r > 0)
 		return 0;
+	void *hctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &hctx);
+
 	src->extra_netns = desired_netns(d, o);
-	r = nwg_actual_read(act, src, err);
+	r = ops->actual(hctx, src, act, err);
 	nwg_strv_free(src->extra_netns);
 	src->extra_netns = NULL;
 	if (r < 0) {

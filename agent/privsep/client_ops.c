@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hostops.h over the privsep channel: PLACE, NETNS_REMOVE, (UN)QUARANTINE,
- * PURGE (APPLY: client_apply.c). */
+ * PURGE (APPLY: client_apply.c; READ_ACTUAL: client_actual.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -106,6 +106,6 @@ static int client_purge(void *ctx, unsigned int max_age_s, struct nwg_err *err)
 	return client_repo(ctx, NWG_PS_PURGE, NULL, max_age_s, err);
 }
 
-const struct nwg_hostops nwg_hostops_client = {client_place,	  client_netns_remove,
-					       client_quarantine, client_unquarantine,
-					       client_purge,	  nwg_ps_client_apply};
+const struct nwg_hostops nwg_hostops_client = {
+    client_place, client_netns_remove, client_quarantine,   client_unquarantine,
+    client_purge, nwg_ps_client_apply, nwg_ps_client_actual};

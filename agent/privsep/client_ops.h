@@ -6,6 +6,7 @@
 #define NWG_AGENT_PRIVSEP_CLIENT_OPS_H
 
 #include "hostops.h"
+#include "reconcile/actual.h"
 #include "reconcile/exec.h"
 
 extern const struct nwg_hostops nwg_hostops_client;
@@ -13,5 +14,11 @@ extern const struct nwg_hostops nwg_hostops_client;
 /* apply: the action as APPLY (privsep/client_apply.c). */
 int nwg_ps_client_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *act,
 			struct nwg_exec_out *out, struct nwg_err *err);
+
+/* actual: READ_ACTUAL, the answer built back into a struct nwg_actual
+ * (privsep/client_actual.c); src's backend and repo are not used (the
+ * executor reads with its own). */
+int nwg_ps_client_actual(void *ctx, const struct nwg_actual_src *src, struct nwg_actual **out,
+			 struct nwg_err *err);
 
 #endif

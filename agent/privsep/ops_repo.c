@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The executor's repository operations: records read out as public data
- * (the public key, never the private one) and the quarantine. */
+/* The executor's repository operations: the actual state read out as public
+ * data (public keys, never a private one) and the quarantine. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,109 +9,52 @@
 
 #include "addr.h"
 #include "l3_place.h"
+#include "privsep/actual_send.h"
 #include "privsep/ops_apply.h"
 #include "privsep/ops_repo.h"
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
+#include "strv.h"
 
 _Static_assert((int)NWG_PS_NETNS_ABSENT == (int)NWG_NETNS_ABSENT &&
 		   (int)NWG_PS_NETNS_REMOVED == (int)NWG_NETNS_REMOVED &&
 		   (int)NWG_PS_NETNS_KEPT == (int)NWG_NETNS_KEPT,
 	       "NETNS_REMOVE answers reconcile/exec.h's outcomes");
 
-struct walk {
-	const struct nwg_ps_ids *ids;
-	nwg_ps_emit_fn emit;
-	void *ectx;
-	uint32_t seq;
-	int rc;
-};
-
-static bool wanted(const struct nwg_ps_ids *ids, const char *port_id)
-{
-	if (!ids->n)
-		return true;
-	for (size_t i = 0; i < ids->n; i++)
-		if (strcmp(ids->ids[i], port_id) == 0)
-			return true;
-	return false;
-}
-
-static void fill_peer(struct nwg_ps_peer *p, const struct nwg_repo_peer *rp)
-{
-	union nwg_endpoint ep;
-
-	p->op = NWG_PS_PEER_SEEN;
-	p->key = rp->public_key;
-	/* numeric endpoints only: a name is resolved by the engine, not here */
-	if (rp->endpoint[0] && nwg_endpoint_parse(&ep, rp->endpoint) == 0)
-		snprintf(p->endpoint, sizeof(p->endpoint), "%s", rp->endpoint);
-	p->keepalive = rp->persistent_keepalive;
-	for (size_t i = 0; rp->allowed_ips && rp->allowed_ips[i] && i < NWG_PS_MAX_ALLOWED; i++)
-		if (nwg_cidr_parse(&p->allowed[p->n_allowed], rp->allowed_ips[i], false) == 0)
-			p->n_allowed++;
-}
-
-/* One record -> one ACTUAL (peers past one message's bound: more chunks). */
-static int emit_record(struct walk *w, const struct nwg_hub_record *rec)
-{
-	size_t next = 0;
-	int rc = 0;
-
-	do {
-		struct nwg_ps_msg m;
-		struct nwg_ps_link *l = &m.u.link;
-
-		nwg_ps_msg_init(&m, NWG_PS_ACTUAL, w->seq);
-		snprintf(l->port_id, sizeof(l->port_id), "%s", rec->port_id);
-		snprintf(l->ifname, sizeof(l->ifname), "%s", rec->ifname);
-		snprintf(l->netns, sizeof(l->netns), "%s", rec->netns);
-		l->has_record = l->key_matches_record = true;
-		l->up = rec->up;
-		l->mtu = rec->mtu;
-		l->listen_port = rec->listen_port;
-		nwg_key_public(&l->public_key, &rec->private_key);
-		for (size_t i = 0; rec->addresses && rec->addresses[i] && i < NWG_PS_MAX_ADDRS; i++)
-			if (nwg_cidr_parse(&l->addrs.a[l->addrs.n], rec->addresses[i], true) == 0)
-				l->addrs.n++;
-		for (; next < rec->n_peers && l->n_peers < NWG_PS_MAX_PEERS; next++) {
-			struct nwg_ps_peer *p = nwg_ps_peer_add(&l->peers, &l->n_peers);
-
-			if (!p)
-				break;
-			fill_peer(p, &rec->peers[next]);
-		}
-		l->last = next >= rec->n_peers;
-		rc = !l->last && l->n_peers < NWG_PS_MAX_PEERS ? -ENOMEM : w->emit(w->ectx, &m);
-		nwg_ps_msg_clear(&m);
-	} while (rc == 0 && next < rec->n_peers);
-	return rc;
-}
-
-static int each(const struct nwg_hub_record *rec, const char *path, const struct nwg_err *e,
-		void *ctx)
-{
-	struct walk *w = ctx;
-
-	(void)path;
-	(void)e;
-	if (!rec || !wanted(w->ids, rec->port_id))
-		return 0; /* unreadable records: the engine sees them as absent */
-	w->rc = emit_record(w, rec);
-	return w->rc < 0;
-}
-
+/* READ_ACTUAL / STATUS: the executor's own read (reconcile/actual.c, the
+ * code the one-process agent runs: records as views, device keys wiped),
+ * scoped to the ids asked for, in the namespaces asked for (READ_ACTUAL;
+ * the dispatch's policy has checked them); without a backend, records only
+ * (partial). */
 static int op_read(void *ctx, uint16_t type, const struct nwg_ps_ids *ids, nwg_ps_emit_fn emit,
-		   void *ectx, uint32_t seq, struct nwg_err *err)
+		   void *ectx, uint32_t seq, struct nwg_ps_result *out, struct nwg_err *err)
 {
 	struct nwg_ps_repo_ctx *c = ctx;
-	struct walk w = {ids, emit, ectx, seq, 0};
-	int rc;
+	struct nwg_actual_src src = {.backend = c->backend, .repo = c->repo};
+	const char **scope = NULL;
+	char **extra = NULL;
+	struct nwg_actual *act = NULL;
+	int rc = 0;
 
 	(void)type;
-	rc = nwg_repo_foreach(c->repo, each, &w, err);
-	if (w.rc < 0)
-		return nwg_err_set(err, -w.rc, "READ_ACTUAL: a reply could not be sent");
+	if (ids->n && !(scope = calloc(ids->n, sizeof(*scope))))
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < ids->n; i++)
+		scope[i] = ids->ids[i];
+	src.scope = scope;
+	src.n_scope = ids->n;
+	for (size_t i = 0; rc == 0 && i < ids->n_netns; i++)
+		rc = nwg_strv_push(&extra, ids->netns[i]);
+	src.extra_netns = extra;
+	if (rc < 0)
+		rc = nwg_err_set(err, ENOMEM, "out of memory");
+	else
+		rc = nwg_actual_read(&act, &src, err);
+	if (rc == 0)
+		rc = nwg_ps_actual_send(act, emit, ectx, seq, out, err);
+	nwg_actual_free(act);
+	nwg_strv_free(extra);
+	free(scope);
 	return rc < 0 ? rc : 0;
 }
 

@@ -38,9 +38,10 @@ void nwg_ps_msg_clear(struct nwg_ps_msg *m)
 {
 	if (!m)
 		return;
-	if (m->type == NWG_PS_READ_ACTUAL || m->type == NWG_PS_STATUS)
+	if (m->type == NWG_PS_READ_ACTUAL || m->type == NWG_PS_STATUS) {
 		free(m->u.ids.ids);
-	else if (m->type == NWG_PS_ACTUAL)
+		free(m->u.ids.netns);
+	} else if (m->type == NWG_PS_ACTUAL)
 		free(m->u.link.peers);
 	else if (m->type == NWG_PS_APPLY)
 		free(m->u.apply.peers);
@@ -59,6 +60,20 @@ char *nwg_ps_ids_add(struct nwg_ps_ids *ids)
 	ids->ids = n;
 	memset(n[ids->n], 0, sizeof(*n));
 	return n[ids->n++];
+}
+
+char *nwg_ps_netns_add(struct nwg_ps_ids *ids)
+{
+	char(*n)[NWG_NETNS_NAME_MAX + 1];
+
+	if (ids->n_netns >= NWG_PS_MAX_NETNS)
+		return NULL;
+	n = realloc(ids->netns, (ids->n_netns + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	ids->netns = n;
+	memset(n[ids->n_netns], 0, sizeof(*n));
+	return n[ids->n_netns++];
 }
 
 struct nwg_ps_peer *nwg_ps_peer_add(struct nwg_ps_peer **peers, size_t *n)
@@ -101,6 +116,8 @@ static void put_peers(struct nwg_psw *w, const struct nwg_ps_peer *p, size_t n)
 		nwg_psw_str(w, p[i].endpoint, NWG_PS_EP_MAX);
 		nwg_psw_u16(w, p[i].keepalive);
 		nwg_psw_u64(w, p[i].handshake_s);
+		nwg_psw_u64(w, p[i].rx_bytes);
+		nwg_psw_u64(w, p[i].tx_bytes);
 		put_cidrs(w, p[i].allowed, p[i].n_allowed);
 	}
 }
@@ -110,19 +127,24 @@ static void put_ids(struct nwg_psw *w, const struct nwg_ps_ids *ids)
 	nwg_psw_u16(w, (uint16_t)ids->n);
 	for (size_t i = 0; i < ids->n; i++)
 		nwg_psw_str(w, ids->ids[i], NWG_ID_MAX);
+	nwg_psw_u16(w, (uint16_t)ids->n_netns);
+	for (size_t i = 0; i < ids->n_netns; i++)
+		nwg_psw_str(w, ids->netns[i], NWG_NETNS_NAME_MAX);
 }
 
 static void put_link(struct nwg_psw *w, const struct nwg_ps_link *l)
 {
+	nwg_psw_u8(w, l->part);
 	nwg_psw_str(w, l->port_id, NWG_ID_MAX);
+	nwg_psw_str(w, l->project_id, NWG_ID_MAX);
 	nwg_psw_str(w, l->ifname, IFNAMSIZ - 1);
 	nwg_psw_str(w, l->netns, NWG_NETNS_NAME_MAX);
-	nwg_psw_u8(w, l->present);
+	nwg_psw_str(w, l->home_netns, NWG_NETNS_NAME_MAX);
 	nwg_psw_u8(w, l->up);
-	nwg_psw_u8(w, l->readable);
-	nwg_psw_u8(w, l->has_record);
-	nwg_psw_u8(w, l->key_matches_record);
 	nwg_psw_u8(w, l->last);
+	nwg_psw_u8(w, l->readable);
+	nwg_psw_u8(w, l->key_matches_record);
+	nwg_psw_u8(w, l->dev_flags);
 	nwg_psw_u32(w, l->mtu);
 	nwg_psw_u16(w, l->listen_port);
 	nwg_psw_bytes(w, l->public_key.b, sizeof(l->public_key.b));
@@ -161,6 +183,7 @@ static void put_result(struct nwg_psw *w, const struct nwg_ps_result *r)
 	nwg_psw_u8(w, r->changed);
 	nwg_psw_u8(w, r->netns_state);
 	nwg_psw_u32(w, r->count);
+	nwg_psw_u8(w, r->partial);
 }
 
 static void put_place(struct nwg_psw *w, const struct nwg_ps_place *p)

@@ -28,10 +28,11 @@
 #include "nwg/seal.h"
 #include "nwg/wg.h"
 
-#define NWG_PS_VERSION	   1
+#define NWG_PS_VERSION	   2 /* 2: ACTUAL in parts (link, record, corrupt) */
 #define NWG_PS_HDR_LEN	   12
 #define NWG_PS_MAX_MSG	   (160 * 1024) /* below AF_UNIX's default send buffer */
 #define NWG_PS_MAX_IDS	   256		/* port ids in one READ_ACTUAL / STATUS */
+#define NWG_PS_MAX_NETNS   1024		/* extra namespaces in one READ_ACTUAL */
 #define NWG_PS_MAX_ADDRS   32		/* addresses of one link */
 #define NWG_PS_MAX_PEERS   128		/* peers in one ACTUAL chunk / APPLY */
 #define NWG_PS_MAX_ALLOWED 16		/* allowed IPs of one peer */
@@ -41,8 +42,8 @@
 
 enum nwg_ps_type {
 	NWG_PS_HELLO = 1,    /* both ways: u16 version */
-	NWG_PS_READ_ACTUAL,  /* ids (0 = every hub) -> ACTUAL chunks */
-	NWG_PS_ACTUAL,	     /* one hub (or one chunk of its peers), last flag */
+	NWG_PS_READ_ACTUAL,  /* ids (0 = every hub), namespaces -> ACTUAL parts */
+	NWG_PS_ACTUAL,	     /* one part of a hub (or one chunk of its peers), last flag */
 	NWG_PS_APPLY,	     /* one planned action -> RESULT */
 	NWG_PS_RESULT,	     /* the one answer to every other request */
 	NWG_PS_PLACE,	     /* attach/detach a hub link -> RESULT */
@@ -58,7 +59,17 @@ enum nwg_ps_type {
 struct nwg_ps_ids {
 	char (*ids)[NWG_ID_MAX + 1]; /* owned */
 	size_t n;
+	/* READ_ACTUAL only (STATUS: none): namespaces to look for links in
+	 * besides the root and those of the records (the engine's desired homes
+	 * and routers); each a project home or qrouter-<uuid> (policy) */
+	char (*netns)[NWG_NETNS_NAME_MAX + 1]; /* owned */
+	size_t n_netns;
 };
+
+/* ACTUAL peer fields: the peer has more allowed IPs than one message holds
+ * (the first NWG_PS_MAX_ALLOWED are sent; the engine reads the hub's state
+ * as incomplete). */
+#define NWG_PS_PEER_TRUNCATED 1U
 
 enum nwg_ps_peer_op { NWG_PS_PEER_ADD, NWG_PS_PEER_UPDATE, NWG_PS_PEER_REMOVE, NWG_PS_PEER_SEEN };
 
@@ -69,7 +80,8 @@ struct nwg_ps_peer {
 	struct nwg_key key;
 	char endpoint[NWG_PS_EP_MAX + 1]; /* "" = none; numeric (nwg_endpoint_parse) */
 	uint16_t keepalive;
-	uint64_t handshake_s; /* ACTUAL: last handshake (0 = never) */
+	uint64_t handshake_s;	     /* ACTUAL (link): last handshake (0 = never) */
+	uint64_t rx_bytes, tx_bytes; /* ACTUAL (link) */
 	struct nwg_allowedip allowed[NWG_PS_MAX_ALLOWED];
 	size_t n_allowed;
 };
@@ -79,13 +91,31 @@ struct nwg_ps_addrs {
 	size_t n;
 };
 
-/* ACTUAL: public data of one hub; a hub with more peers is sent in chunks
- * (same port id, last = false on every chunk but the final one). */
+/* ACTUAL: one part of a hub's actual state, public data only, in the shape
+ * of reconcile/actual.h. The answer to a READ_ACTUAL is every RECORD part
+ * (struct nwg_hub_view: the record's fields, its public key, its peers with
+ * their spoke port ids), then every LINK part (struct nwg_alink: the link
+ * found by its alias and, when the device answered, its public key, flags,
+ * listen port and peers), then every CORRUPT part (a record file that could
+ * not be read: port id only), then a RESULT (partial: a namespace could not
+ * be listed). A part with more peers than one message holds is sent in
+ * chunks (same part and port id, last = false on all but the final one). */
+enum nwg_ps_part { NWG_PS_PART_RECORD, NWG_PS_PART_LINK, NWG_PS_PART_CORRUPT };
+#define NWG_PS_DEV_FLAGS 7U /* NWG_DEV_HAS_PRIVATE_KEY | HAS_PUBLIC_KEY | HAS_LISTEN_PORT */
+
 struct nwg_ps_link {
+	uint8_t part; /* enum nwg_ps_part */
 	char port_id[NWG_ID_MAX + 1];
+	char project_id[NWG_ID_MAX + 1]; /* RECORD */
 	char ifname[IFNAMSIZ];
-	char netns[NWG_NETNS_NAME_MAX + 1]; /* "" = root */
-	bool present, up, readable, has_record, key_matches_record, last;
+	char netns[NWG_NETNS_NAME_MAX + 1];	 /* "" = root */
+	char home_netns[NWG_NETNS_NAME_MAX + 1]; /* RECORD */
+	bool up, last;
+	/* LINK: the device answered (dev_flags, public_key, listen_port and
+	 * peers are its); key_matches_record: it holds the key of the hub's
+	 * record (the engine checks it against the two public keys) */
+	bool readable, key_matches_record;
+	uint8_t dev_flags; /* LINK: NWG_DEV_* within NWG_PS_DEV_FLAGS */
 	uint32_t mtu;
 	uint16_t listen_port;
 	struct nwg_key public_key;
@@ -151,6 +181,7 @@ struct nwg_ps_result {
 	bool changed;	     /* PLACE */
 	uint8_t netns_state; /* NETNS_REMOVE: NWG_PS_NETNS_* (KEPT: why in error) */
 	uint32_t count;	     /* (UN)QUARANTINE: records moved (0/1); PURGE: removed */
+	bool partial;	     /* READ_ACTUAL: a namespace could not be listed */
 };
 
 struct nwg_ps_place {
@@ -168,7 +199,7 @@ struct nwg_ps_msg {
 	union {
 		uint16_t version;		    /* HELLO */
 		struct nwg_ps_ids ids;		    /* READ_ACTUAL, STATUS */
-		struct nwg_ps_link link;	    /* ACTUAL */
+		struct nwg_ps_link link;	    /* ACTUAL (one part) */
 		struct nwg_ps_apply apply;	    /* APPLY */
 		struct nwg_ps_result result;	    /* RESULT */
 		struct nwg_ps_place place;	    /* PLACE */
@@ -185,6 +216,7 @@ void nwg_ps_msg_clear(struct nwg_ps_msg *m);
 /* Appends n items (zeroed) to an id list / a peer array of m; NULL (ENOMEM,
  * or past the bound) otherwise. */
 char *nwg_ps_ids_add(struct nwg_ps_ids *ids);
+char *nwg_ps_netns_add(struct nwg_ps_ids *ids);
 struct nwg_ps_peer *nwg_ps_peer_add(struct nwg_ps_peer **peers, size_t *n);
 
 /* Checks every field of m (proto_check.c); -EINVAL naming the field. */

@@ -15,6 +15,10 @@
 #define MTU_MIN	   68U
 #define MTU_MAX	   65535U
 
+_Static_assert(NWG_PS_DEV_FLAGS ==
+		   (NWG_DEV_HAS_PRIVATE_KEY | NWG_DEV_HAS_PUBLIC_KEY | NWG_DEV_HAS_LISTEN_PORT),
+	       "ACTUAL carries these device flags");
+
 static int bad(struct nwg_err *err, const struct nwg_ps_msg *m, const char *field)
 {
 	return nwg_err_set(err, EINVAL, "%s: %s outside the grammar", nwg_ps_type_name(m->type),
@@ -44,19 +48,24 @@ static bool text_ok(const char *s)
 	return true;
 }
 
-/* in_actual: peers read from a link (op SEEN); otherwise peer operations
- * and the desired peers the link has right (SEEN). */
-static const char *peers_bad(const struct nwg_ps_peer *p, size_t n, bool in_actual)
+/* part: the ACTUAL part the peers belong to (read from a link or a record:
+ * op SEEN; only a link's have counters, only a record's spoke port ids);
+ * -1: an APPLY's peer operations and the desired peers the link has right. */
+static const char *peers_bad(const struct nwg_ps_peer *p, size_t n, int part)
 {
 	union nwg_endpoint ep;
 
 	for (size_t i = 0; i < n; i++) {
-		if (in_actual ? p[i].op != NWG_PS_PEER_SEEN : p[i].op > NWG_PS_PEER_SEEN)
+		if (part >= 0 ? p[i].op != NWG_PS_PEER_SEEN : p[i].op > NWG_PS_PEER_SEEN)
 			return "peer op";
-		if (p[i].port_id[0] && !nwg_repo_id_valid(p[i].port_id))
+		if (p[i].port_id[0] &&
+		    (part == NWG_PS_PART_LINK || !nwg_repo_id_valid(p[i].port_id)))
 			return "peer port_id";
-		if (p[i].fields & ~POPF_ALL || (!in_actual && p[i].handshake_s))
+		if (p[i].fields & ~(part >= 0 ? NWG_PS_PEER_TRUNCATED : POPF_ALL))
 			return "peer fields";
+		if (part != NWG_PS_PART_LINK &&
+		    (p[i].handshake_s || p[i].rx_bytes || p[i].tx_bytes))
+			return "peer counters";
 		if (nwg_key_is_zero(&p[i].key))
 			return "peer key";
 		if (p[i].endpoint[0] && nwg_endpoint_parse(&ep, p[i].endpoint) < 0)
@@ -67,17 +76,61 @@ static const char *peers_bad(const struct nwg_ps_peer *p, size_t n, bool in_actu
 	return NULL;
 }
 
+/* A link the device of which did not answer carries no device data; one
+ * that did carries known flags, and claims the record's key only with a key. */
+static const char *link_part_bad(const struct nwg_ps_link *l)
+{
+	if (l->project_id[0] || l->home_netns[0])
+		return "record fields in a link part";
+	if (!nwg_repo_ifname_valid(l->ifname))
+		return "ifname";
+	if (!l->readable && (l->dev_flags || l->listen_port || l->n_peers ||
+			     l->key_matches_record || !nwg_key_is_zero(&l->public_key)))
+		return "device fields of an unreadable link";
+	if (l->dev_flags & ~NWG_PS_DEV_FLAGS)
+		return "device flags";
+	if (l->key_matches_record &&
+	    (!(l->dev_flags & NWG_DEV_HAS_PRIVATE_KEY) || nwg_key_is_zero(&l->public_key)))
+		return "key_matches_record";
+	return NULL;
+}
+
+static const char *record_part_bad(const struct nwg_ps_link *l)
+{
+	if (l->project_id[0] && !nwg_repo_id_valid(l->project_id))
+		return "project_id";
+	if (!nwg_repo_ifname_valid(l->ifname))
+		return "ifname";
+	if (!opt_netns(l->home_netns))
+		return "home netns";
+	if (l->readable || l->key_matches_record || l->dev_flags)
+		return "device fields in a record part";
+	if (nwg_key_is_zero(&l->public_key))
+		return "public key";
+	return NULL;
+}
+
 static const char *link_bad(const struct nwg_ps_link *l)
 {
+	const char *why = NULL;
+
 	if (!nwg_repo_id_valid(l->port_id))
 		return "port_id";
-	if (!opt_ifname(l->ifname) || (l->present && !l->ifname[0]))
-		return "ifname";
 	if (!opt_netns(l->netns))
 		return "netns";
 	if (!mtu_ok(l->mtu) || l->addrs.n > NWG_PS_MAX_ADDRS)
 		return "mtu or addresses";
-	return peers_bad(l->peers, l->n_peers, true);
+	if (l->part == NWG_PS_PART_LINK)
+		why = link_part_bad(l);
+	else if (l->part == NWG_PS_PART_RECORD)
+		why = record_part_bad(l);
+	else if (l->part != NWG_PS_PART_CORRUPT)
+		return "part";
+	else if (l->project_id[0] || l->ifname[0] || l->netns[0] || l->home_netns[0] || l->up ||
+		 !l->last || l->readable || l->key_matches_record || l->dev_flags || l->mtu ||
+		 l->listen_port || !nwg_key_is_zero(&l->public_key) || l->addrs.n || l->n_peers)
+		return "fields of a corrupt record";
+	return why ? why : peers_bad(l->peers, l->n_peers, l->part);
 }
 
 /* The sealed envelope: present with key source SEALED and only then, on a
@@ -133,7 +186,7 @@ static const char *apply_bad(const struct nwg_ps_apply *a)
 		return "apply flags";
 	if (!mtu_ok(a->mtu) || a->addrs.n > NWG_PS_MAX_ADDRS)
 		return "mtu or addresses";
-	return peers_bad(a->peers, a->n_peers, false);
+	return peers_bad(a->peers, a->n_peers, -1);
 }
 
 static const char *result_bad(const struct nwg_ps_result *r)
@@ -162,13 +215,20 @@ static const char *place_bad(const struct nwg_ps_place *p)
 	return NULL;
 }
 
-static const char *ids_bad(const struct nwg_ps_ids *ids)
+static const char *ids_bad(const struct nwg_ps_msg *m)
 {
-	if (ids->n > NWG_PS_MAX_IDS)
+	const struct nwg_ps_ids *ids = &m->u.ids;
+
+	if (ids->n > NWG_PS_MAX_IDS || ids->n_netns > NWG_PS_MAX_NETNS)
 		return "id count";
 	for (size_t i = 0; i < ids->n; i++)
 		if (!nwg_repo_id_valid(ids->ids[i]))
 			return "port id";
+	if (m->type == NWG_PS_STATUS && ids->n_netns)
+		return "namespaces";
+	for (size_t i = 0; i < ids->n_netns; i++)
+		if (!nwg_repo_netns_valid(ids->netns[i]))
+			return "namespace";
 	return NULL;
 }
 
@@ -179,7 +239,7 @@ static const char *body_bad(const struct nwg_ps_msg *m)
 		return m->u.version ? NULL : "version";
 	case NWG_PS_READ_ACTUAL:
 	case NWG_PS_STATUS:
-		return ids_bad(&m->u.ids);
+		return ids_bad(m);
 	case NWG_PS_ACTUAL:
 		return link_bad(&m->u.link);
 	case NWG_PS_APPLY:

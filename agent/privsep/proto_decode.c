@@ -49,6 +49,8 @@ static void get_peers(struct nwg_psr *r, struct nwg_ps_peer **peers, size_t *n, 
 		nwg_psr_str(r, p->endpoint, sizeof(p->endpoint));
 		p->keepalive = nwg_psr_u16(r);
 		p->handshake_s = nwg_psr_u64(r);
+		p->rx_bytes = nwg_psr_u64(r);
+		p->tx_bytes = nwg_psr_u64(r);
 		p->n_allowed = get_cidrs(r, p->allowed, NWG_PS_MAX_ALLOWED, false, bad);
 	}
 }
@@ -70,19 +72,35 @@ static void get_ids(struct nwg_psr *r, struct nwg_ps_ids *ids)
 		}
 		nwg_psr_str(r, id, NWG_ID_MAX + 1);
 	}
+	n = nwg_psr_u16(r);
+	if (n > NWG_PS_MAX_NETNS) {
+		r->err = true;
+		return;
+	}
+	for (size_t i = 0; i < n && !r->err; i++) {
+		char *ns = nwg_ps_netns_add(ids);
+
+		if (!ns) {
+			r->err = true;
+			return;
+		}
+		nwg_psr_str(r, ns, NWG_NETNS_NAME_MAX + 1);
+	}
 }
 
 static void get_link(struct nwg_psr *r, struct nwg_ps_link *l, bool *bad)
 {
+	l->part = nwg_psr_u8(r);
 	nwg_psr_str(r, l->port_id, sizeof(l->port_id));
+	nwg_psr_str(r, l->project_id, sizeof(l->project_id));
 	nwg_psr_str(r, l->ifname, sizeof(l->ifname));
 	nwg_psr_str(r, l->netns, sizeof(l->netns));
-	l->present = nwg_psr_bool(r);
+	nwg_psr_str(r, l->home_netns, sizeof(l->home_netns));
 	l->up = nwg_psr_bool(r);
-	l->readable = nwg_psr_bool(r);
-	l->has_record = nwg_psr_bool(r);
-	l->key_matches_record = nwg_psr_bool(r);
 	l->last = nwg_psr_bool(r);
+	l->readable = nwg_psr_bool(r);
+	l->key_matches_record = nwg_psr_bool(r);
+	l->dev_flags = nwg_psr_u8(r);
 	l->mtu = nwg_psr_u32(r);
 	l->listen_port = nwg_psr_u16(r);
 	nwg_psr_bytes(r, l->public_key.b, sizeof(l->public_key.b));
@@ -121,6 +139,7 @@ static void get_result(struct nwg_psr *r, struct nwg_ps_result *res)
 	res->changed = nwg_psr_bool(r);
 	res->netns_state = nwg_psr_u8(r);
 	res->count = nwg_psr_u32(r);
+	res->partial = nwg_psr_bool(r);
 }
 
 static void get_place(struct nwg_psr *r, struct nwg_ps_place *p, bool *bad)

@@ -58,6 +58,18 @@ int nwg_ps_policy_place(const struct nwg_ps_policy *pol, const struct nwg_ps_pla
 	return 0;
 }
 
+int nwg_ps_policy_read(const struct nwg_ps_policy *pol, const struct nwg_ps_ids *ids,
+		       struct nwg_err *err)
+{
+	for (size_t i = 0; i < ids->n_netns; i++)
+		if (!ns_allowed(pol, ids->netns[i], NULL))
+			return nwg_err_set(err, EPERM,
+					   "READ_ACTUAL: %s is neither a project's namespace nor "
+					   "a router's",
+					   ids->netns[i]);
+	return 0;
+}
+
 int nwg_ps_policy_netns(const struct nwg_ps_policy *pol, const char *netns, struct nwg_err *err)
 {
 	if (!*netns || !strncmp(netns, "qrouter-", 8) || !ns_allowed(pol, netns, NULL))
@@ -107,7 +119,10 @@ static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, vo
 		return 0;
 	case NWG_PS_READ_ACTUAL:
 	case NWG_PS_STATUS:
-		return op_rc(ops->read(ctx, m->type, &m->u.ids, emit, ectx, m->seq, err));
+		rc = nwg_ps_policy_read(pol, &m->u.ids, err);
+		return rc < 0 ? rc
+			      : op_rc(ops->read(ctx, m->type, &m->u.ids, emit, ectx, m->seq, res,
+						err));
 	case NWG_PS_APPLY:
 		rc = nwg_ps_policy_apply(pol, &m->u.apply, err);
 		return rc < 0 ? rc : op_rc(ops->apply(ctx, &m->u.apply, res, err));

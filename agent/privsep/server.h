@@ -24,8 +24,9 @@ typedef int (*nwg_ps_emit_fn)(void *ectx, const struct nwg_ps_msg *m);
 /* The executor's actions; inputs are checked already. Each returns 0 or a
  * negative errno with err set; results go into *out. */
 struct nwg_ps_ops {
+	/* READ_ACTUAL / STATUS: ACTUAL parts through emit, then out->partial */
 	int (*read)(void *ctx, uint16_t type, const struct nwg_ps_ids *ids, nwg_ps_emit_fn emit,
-		    void *ectx, uint32_t seq, struct nwg_err *err);
+		    void *ectx, uint32_t seq, struct nwg_ps_result *out, struct nwg_err *err);
 	int (*apply)(void *ctx, const struct nwg_ps_apply *a, struct nwg_ps_result *out,
 		     struct nwg_err *err);
 	int (*place)(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_result *out,
@@ -55,6 +56,9 @@ int nwg_ps_policy_apply(const struct nwg_ps_policy *pol, const struct nwg_ps_app
 			struct nwg_err *err);
 int nwg_ps_policy_place(const struct nwg_ps_policy *pol, const struct nwg_ps_place *p,
 			struct nwg_err *err);
+/* READ_ACTUAL's namespaces: project homes and qrouter-<uuid> only. */
+int nwg_ps_policy_read(const struct nwg_ps_policy *pol, const struct nwg_ps_ids *ids,
+		       struct nwg_err *err);
 /* NETNS_REMOVE: only a project namespace (<ns_prefix><project_id>). */
 int nwg_ps_policy_netns(const struct nwg_ps_policy *pol, const char *netns, struct nwg_err *err);
 

@@ -353,14 +353,15 @@ int nwg_actual_read(struct nwg_actual **out, const struct nwg_actual_src *src, s
 	struct nwg_actual *a;
 	int r;
 
-	if (!out || !src || !src->backend || !src->repo)
+	if (!out || !src || !src->repo)
 		return nwg_err_set(err, EINVAL, "actual state: bad arguments");
 	*out = NULL;
 	a = nwg_actual_new();
 	if (!a)
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	r = read_records(a, src, err);
-	if (r >= 0)
+	a->complete = a->complete && src->backend;
+	if (r >= 0 && src->backend)
 		r = collect_netns(&ns, a, src);
 	for (size_t i = 0; r >= 0 && i < ns.n; i++)
 		r = scan_netns(a, src, ns.v[i]);

@@ -42,7 +42,8 @@ struct nwg_actual {
 struct nwg_backend;
 struct nwg_repo;
 
-/* What to look at: all hubs (scope NULL) or the named port ids. Namespaces
+/* What to look at: all hubs (scope NULL) or the named port ids. Without a
+ * backend: the records alone (complete false). Namespaces
  * scanned: root, those of repository records, extra (desired homes and
  * routers). Never fails as a whole on one unreadable namespace/device. */
 struct nwg_actual_src {

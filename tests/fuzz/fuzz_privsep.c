@@ -24,8 +24,9 @@ struct seen {
 };
 
 static int op_read(void *ctx, uint16_t type, const struct nwg_ps_ids *ids, nwg_ps_emit_fn emit,
-		   void *ectx, uint32_t seq, struct nwg_err *err)
+		   void *ectx, uint32_t seq, struct nwg_ps_result *out, struct nwg_err *err)
 {
+	(void)out;
 	(void)type;
 	(void)ids;
 	(void)emit;

@@ -102,7 +102,7 @@ static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *
 static int each(void *ctx, const struct nwg_ps_link *l)
 {
 	(void)ctx;
-	if (strcmp(l->port_id, PORT) == 0)
+	if (strcmp(l->port_id, PORT) == 0 && l->part == NWG_PS_PART_RECORD)
 		pub_seen = l->public_key;
 	return 0;
 }

@@ -57,14 +57,20 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 	case NWG_PS_STATUS:
 		strcpy(nwg_ps_ids_add(&m->u.ids), PORT);
 		strcpy(nwg_ps_ids_add(&m->u.ids), "port-2");
+		if (type == NWG_PS_READ_ACTUAL) {
+			strcpy(nwg_ps_netns_add(&m->u.ids), "tun-" PROJ);
+			strcpy(nwg_ps_netns_add(&m->u.ids), ROUTE);
+		}
 		break;
 	case NWG_PS_ACTUAL: {
 		struct nwg_ps_link *l = &m->u.link;
 
+		l->part = NWG_PS_PART_LINK;
 		strcpy(l->port_id, PORT);
 		strcpy(l->ifname, "wg-0b6a1f2e-11");
 		strcpy(l->netns, "tun-" PROJ);
-		l->present = l->up = l->readable = l->has_record = l->key_matches_record = true;
+		l->up = l->readable = l->key_matches_record = true;
+		l->dev_flags = NWG_DEV_HAS_PRIVATE_KEY | NWG_DEV_HAS_PUBLIC_KEY;
 		l->mtu = 1420;
 		l->listen_port = 51820;
 		key_fill(&l->public_key, 0x42);
@@ -73,7 +79,10 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 			struct nwg_ps_peer *p = nwg_ps_peer_add(&l->peers, &l->n_peers);
 
 			peer_fill(p, NWG_PS_PEER_SEEN, i);
+			p->port_id[0] = '\0'; /* a link's peers have no spoke port id */
 			p->handshake_s = 1700000000u + i;
+			p->rx_bytes = 1ULL << 40;
+			p->tx_bytes = i;
 		}
 		break;
 	}
@@ -106,6 +115,7 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 		strcpy(m->u.result.netns, ROUTE);
 		m->u.result.up = true;
 		m->u.result.count = 70000;
+		m->u.result.partial = true;
 		break;
 	case NWG_PS_PLACE:
 		strcpy(m->u.place.port_id, PORT);
@@ -176,6 +186,14 @@ static void test_roundtrip_every_type(void **state)
 			assert_int_equal(b.u.link.peers[2].handshake_s, 1700000003u);
 			assert_string_equal(b.u.link.peers[0].endpoint, "[fd00::7]:51820");
 			assert_int_equal(b.u.link.peers[0].n_allowed, 2);
+			assert_int_equal(b.u.link.peers[0].rx_bytes, 1ULL << 40);
+			assert_int_equal(b.u.link.part, NWG_PS_PART_LINK);
+			assert_int_equal(b.u.link.dev_flags,
+					 NWG_DEV_HAS_PRIVATE_KEY | NWG_DEV_HAS_PUBLIC_KEY);
+		}
+		if (t == NWG_PS_READ_ACTUAL) {
+			assert_int_equal(b.u.ids.n_netns, 2);
+			assert_string_equal(b.u.ids.netns[1], ROUTE);
 		}
 		if (t == NWG_PS_APPLY) {
 			assert_int_equal(b.u.apply.n_peers, 3);
@@ -187,6 +205,7 @@ static void test_roundtrip_every_type(void **state)
 			assert_int_equal(b.u.result.rc, -ENOENT);
 			assert_string_equal(b.u.result.netns, ROUTE);
 			assert_int_equal(b.u.result.count, 70000);
+			assert_true(b.u.result.partial);
 		}
 		nwg_ps_msg_clear(&a);
 		nwg_ps_msg_clear(&b);
@@ -245,9 +264,57 @@ static void m_peer_port_id(struct nwg_ps_msg *m)
 {
 	strcpy(m->u.apply.peers[0].port_id, "../x");
 }
-static void m_link_peer_port_id(struct nwg_ps_msg *m)
+static void m_link_peer_port_id(struct nwg_ps_msg *m) /* a link's peers have none */
 {
+	strcpy(m->u.link.peers[1].port_id, "spoke-1");
+}
+static void m_record_peer_port_id(struct nwg_ps_msg *m)
+{
+	m->u.link.part = NWG_PS_PART_RECORD;
+	m->u.link.readable = m->u.link.key_matches_record = false;
+	m->u.link.dev_flags = 0;
+	for (size_t i = 0; i < m->u.link.n_peers; i++)
+		m->u.link.peers[i].handshake_s = m->u.link.peers[i].rx_bytes =
+		    m->u.link.peers[i].tx_bytes = 0;
 	strcpy(m->u.link.peers[1].port_id, "a b");
+}
+static void m_record_counters(struct nwg_ps_msg *m) /* a record has no handshake */
+{
+	m_record_peer_port_id(m);
+	strcpy(m->u.link.peers[1].port_id, "spoke-1");
+	m->u.link.peers[2].handshake_s = 5;
+}
+static void m_part(struct nwg_ps_msg *m)
+{
+	m->u.link.part = NWG_PS_PART_CORRUPT + 1;
+}
+static void m_corrupt_fields(struct nwg_ps_msg *m) /* a corrupt file: its id only */
+{
+	m->u.link.part = NWG_PS_PART_CORRUPT;
+}
+static void m_unreadable_key(struct nwg_ps_msg *m) /* no device data without a device */
+{
+	m->u.link.readable = false;
+}
+static void m_keyless_match(struct nwg_ps_msg *m) /* the record's key needs a key */
+{
+	m->u.link.dev_flags = NWG_DEV_HAS_PUBLIC_KEY;
+}
+static void m_dev_flags(struct nwg_ps_msg *m)
+{
+	m->u.link.dev_flags = 8;
+}
+static void m_link_project(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.link.home_netns, "tun-" PROJ);
+}
+static void m_read_netns(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ids.netns[0], "../x");
+}
+static void m_status_netns(struct nwg_ps_msg *m)
+{
+	strcpy(nwg_ps_netns_add(&m->u.ids), "tun-" PROJ);
 }
 static void m_apply_flags(struct nwg_ps_msg *m)
 {
@@ -342,7 +409,17 @@ static const struct mutation mutations[] = {
     {NWG_PS_APPLY, "host name endpoint", m_peer_endpoint},
     {NWG_PS_APPLY, "unknown peer op", m_peer_op},
     {NWG_PS_APPLY, "peer port_id with /", m_peer_port_id},
-    {NWG_PS_ACTUAL, "peer port_id with a space", m_link_peer_port_id},
+    {NWG_PS_ACTUAL, "a link's peer with a port_id", m_link_peer_port_id},
+    {NWG_PS_ACTUAL, "record peer port_id with a space", m_record_peer_port_id},
+    {NWG_PS_ACTUAL, "record peer with a handshake", m_record_counters},
+    {NWG_PS_ACTUAL, "unknown part", m_part},
+    {NWG_PS_ACTUAL, "corrupt part with fields", m_corrupt_fields},
+    {NWG_PS_ACTUAL, "unreadable link with device data", m_unreadable_key},
+    {NWG_PS_ACTUAL, "key_matches_record without a key", m_keyless_match},
+    {NWG_PS_ACTUAL, "unknown device flag", m_dev_flags},
+    {NWG_PS_ACTUAL, "link part with a home", m_link_project},
+    {NWG_PS_READ_ACTUAL, "namespace ..", m_read_netns},
+    {NWG_PS_STATUS, "STATUS with namespaces", m_status_netns},
     {NWG_PS_APPLY, "unknown apply flag", m_apply_flags},
     {NWG_PS_APPLY, "DELTA on a create", m_delta_create},
     {NWG_PS_APPLY, "DELTA without a record rewrite", m_delta_no_record},
@@ -452,10 +529,10 @@ static void test_wire_refused(void **state)
 	n = encode(&m);
 	assert_int_equal(decode_rc(n), 0);
 
-	/* version 2 */
-	buf[1] = 2;
+	/* another version */
+	buf[1] = NWG_PS_VERSION + 1;
 	assert_int_equal(decode_rc(n), -EPROTO);
-	buf[1] = 1;
+	buf[1] = NWG_PS_VERSION;
 	/* unknown type, and a reply type's number past the end */
 	buf[3] = 0;
 	assert_int_equal(decode_rc(n), -EBADMSG);
@@ -546,13 +623,14 @@ struct calls {
 };
 
 static int op_read(void *ctx, uint16_t type, const struct nwg_ps_ids *ids, nwg_ps_emit_fn emit,
-		   void *ectx, uint32_t seq, struct nwg_err *err)
+		   void *ectx, uint32_t seq, struct nwg_ps_result *out, struct nwg_err *err)
 {
 	struct calls *c = ctx;
 	struct nwg_ps_msg m;
 	int rc;
 
 	(void)type;
+	(void)out;
 	(void)err;
 	c->read++;
 	build(&m, NWG_PS_ACTUAL);
@@ -727,6 +805,11 @@ static void test_serve_refuses_policy(void **state)
 	strcpy(m.u.netns, "tun-.hidden");
 	expect_refused(&m, -EPERM, "remove a prefix with a non-id");
 	nwg_ps_msg_clear(&m);
+
+	build(&m, NWG_PS_READ_ACTUAL);
+	strcpy(m.u.ids.netns[1], "sshd-ns");
+	expect_refused(&m, -EPERM, "read links in a foreign namespace");
+	nwg_ps_msg_clear(&m);
 }
 
 static void test_serve_refuses_wire(void **state)
@@ -753,9 +836,9 @@ static void test_serve_refuses_wire(void **state)
 	assert_int_equal(serve(&c, n), -EPROTO);
 	assert_int_equal(c.last.u.result.rc, -EPROTO);
 	nwg_ps_msg_clear(&m);
-	/* HELLO with another version inside a version-1 header */
+	/* HELLO with another version inside this version's header */
 	build(&m, NWG_PS_HELLO);
-	m.u.version = 2;
+	m.u.version = NWG_PS_VERSION + 1;
 	assert_int_equal(serve(&c, encode(&m)), -EPROTO);
 	nwg_ps_msg_clear(&m);
 	/* a reply type sent as a request */
