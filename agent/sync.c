@@ -124,6 +124,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		snprintf(st->router_id, sizeof(st->router_id), "%s", act->want->router_id);
 	if (act->kind == NWG_ACT_SKIP) {
 		skip(a, st, act);
+		nwg_delta_keep(&a->dcache, act->port_id, st->digest);
 		return;
 	}
 	if (a->conf.dry_run) {
