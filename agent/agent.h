@@ -16,6 +16,7 @@
 #include "neutron_rpc.h"
 #include "reconcile/cache.h"
 #include "reconcile/guard.h"
+#include "sync_delta.h"
 
 struct nwg_ini;
 struct nwg_ctl;
@@ -51,6 +52,9 @@ struct nwg_syncop {
 	json_t *sent;	    /* {port_id: digest} asked with; NULL = unconditional */
 	json_t *got;	    /* {port_id: digest} of the full hubs answered */
 	size_t n_unchanged; /* hubs answered unchanged and found in sync */
+	/* get_hubs 1.3 (agent/sync_delta.c) */
+	json_t *deltas;	 /* [port_id] asked with; NULL = ask 1.2 */
+	size_t n_deltas; /* deltas rebuilt this pass */
 };
 
 struct nwg_hostops;
@@ -106,6 +110,9 @@ struct nwg_agent {
 	bool no_digests;	  /* the server answered get_hubs 1.2 UnsupportedVersion */
 	bool want_unconditional;  /* the next full pass asks every hub in full */
 	unsigned int full_passes; /* every NWG_UNCONDITIONAL_EVERY-th is unconditional */
+	/* get_hubs 1.3, deltas (agent/sync_delta.c) */
+	bool no_deltas; /* the server answered get_hubs 1.3 UnsupportedVersion */
+	struct nwg_dcache dcache;
 
 	/* mass-deletion guard: deletions held (reconcile/guard.h) */
 	struct nwg_guard guard;

@@ -100,6 +100,9 @@ json_t *nwg_rpc_get_hubs_args(const char *host, char *const *port_ids, size_t n,
 		goto fail;
 	if (page && page->digests && json_object_set(args, "digests", page->digests) < 0)
 		goto fail;
+	if (page && page->digests && page->deltas &&
+	    json_object_set(args, "deltas", page->deltas) < 0)
+		goto fail;
 	return args;
 fail:
 	json_decref(args);
@@ -116,8 +119,11 @@ int nwg_rpc_get_hubs(struct nwg_msg *m, const char *host, char *const *port_ids,
 	if (!args)
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	rc = nwg_msg_call_async(m, NWG_TOPIC_PLUGIN, NULL, "get_hubs",
-				page ? (page->digests ? "1.2" : "1.1") : "1.0", args, timeout_ms,
-				cb, ctx, err);
+				!page		 ? "1.0"
+				: !page->digests ? "1.1"
+				: page->deltas	 ? "1.3"
+						 : "1.2",
+				args, timeout_ms, cb, ctx, err);
 	json_decref(args);
 	return rc < 0 ? rc : 0;
 }

@@ -56,6 +56,10 @@ struct nwg_page {
 	 * NULL = ask 1.1. Hubs whose answer still has that digest come back as
 	 * {"port_id", "digest", "unchanged": true}. */
 	json_t *digests;
+	/* get_hubs 1.3 (deltas, with digests): [port_id] whose last answer the
+	 * agent keeps, borrowed; NULL = ask 1.2. Such a hub may come back as
+	 * the spokes changed since that answer (agent/sync_delta.h). */
+	json_t *deltas;
 };
 /* port_ids NULL = every hub of host; page NULL = unpaged (1.0). Pure. */
 json_t *nwg_rpc_get_hubs_args(const char *host, char *const *port_ids, size_t n,

@@ -225,6 +225,7 @@ void nwg_agent_teardown(struct nwg_agent *a)
 	nwg_hubtab_clear(&a->hubs);
 	nwg_guard_clear(&a->guard);
 	nwg_acache_clear(&a->acache);
+	nwg_delta_clear(&a->dcache);
 	nwg_strv_free(a->ns_todo);
 	nwg_strv_free(a->ns_pending);
 	nwg_health_clear(&a->health);

@@ -19,6 +19,7 @@
 #include "reconcile/plan.h"
 #include "strv.h"
 #include "sync.h"
+#include "sync_delta.h"
 #include "sync_digest.h"
 
 /* Spokes left out of a hub (doc/contracts.md "One grammar"): logged, and named in
@@ -123,6 +124,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		snprintf(st->router_id, sizeof(st->router_id), "%s", act->want->router_id);
 	if (act->kind == NWG_ACT_SKIP) {
 		skip(a, st, act);
+		nwg_delta_keep(&a->dcache, act->port_id, st->digest);
 		return;
 	}
 	if (a->conf.dry_run) {
@@ -134,6 +136,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 	nwg_acache_applied(&a->acache, act, &out, r);
 	if (r < 0) {
 		nwg_hubtab_fail(st, nwg_now_ms(), err.msg);
+		nwg_delta_keep(&a->dcache, act->port_id, "");
 		a->sync_errors++;
 		log_err("hub %s project %s: %s failed: %s (retry in %lld ms)", act->port_id,
 			act->project_id, nwg_act_kind_name(act->kind), err.msg,
@@ -141,12 +144,14 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 		return;
 	}
 	if (act->kind == NWG_ACT_DELETE) {
+		nwg_delta_keep(&a->dcache, act->port_id, "");
 		nwg_hubtab_remove(&a->hubs, act->port_id);
 		return;
 	}
 	nwg_hubtab_ok(st);
 	st->ha_standby = act->standby;
 	nwg_digest_applied(a, st);
+	nwg_delta_keep(&a->dcache, st->port_id, st->digest);
 	nwg_sync_report(a, act, &out); /* asynchronous; a failure schedules a retry */
 }
 
@@ -279,6 +284,7 @@ static void op_reset(struct nwg_syncop *op)
 	json_decref(op->acc);
 	json_decref(op->sent);
 	json_decref(op->got);
+	json_decref(op->deltas);
 	memset(op, 0, sizeof(*op));
 }
 
@@ -291,10 +297,11 @@ void nwg_sync_maybe_done(struct nwg_agent *a)
 	if (op->state != NWG_SYNC_REPORT || op->outstanding)
 		return;
 	if (op->fetched)
-		log_debug("%s sync: %zu hubs desired, %zu rejected, %zu unchanged, %u page(s), "
-			  "%lld ms",
+		log_debug("%s sync: %zu hubs desired, %zu rejected, %zu unchanged, %zu delta(s), "
+			  "%u page(s), %lld ms",
 			  full ? "full" : "targeted", op->n_desired, op->n_rejected,
-			  op->n_unchanged, op->pages, (long long)(nwg_now_ms() - op->t0));
+			  op->n_unchanged, op->n_deltas, op->pages,
+			  (long long)(nwg_now_ms() - op->t0));
 	op_reset(op);
 	nwg_sched_sync_done(a, full, rc);
 }
@@ -344,17 +351,22 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	struct nwg_desired *d = NULL;
 	struct nwg_err err = {{0}};
 	struct nwg_digest_split s;
-	json_t *view = split_answer(a, reply, &s);
+	int merged =
+	    nwg_delta_merge(&a->dcache, json_object_get(reply, "hubs"), a->conf.delta_min_spokes);
+	json_t *view = merged >= 0 ? split_answer(a, reply, &s) : NULL;
 	int r =
 	    view ? nwg_desired_parse(view, &d, &err) : nwg_err_set(&err, ENOMEM, "out of memory");
 
 	json_decref(view);
 	op->state = NWG_SYNC_REPORT;
 	op->deadline_ms = nwg_now_ms() + a->rpc_timeout_ms; /* one wait for all reports */
+	op->n_deltas = merged > 0 ? (size_t)merged : 0;
 	if (r < 0) {
 		log_err("get_hubs reply unusable: %s", err.msg);
 		op->rc = r;
-		nwg_digest_split_free(&s);
+		if (merged >= 0)
+			nwg_digest_split_free(&s);
+		nwg_delta_pass_done(&a->dcache);
 		nwg_sync_maybe_done(a);
 		return;
 	}
@@ -375,6 +387,7 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	op->rc = r;
 	nwg_digest_split_free(&s);
 	nwg_desired_free(d);
+	nwg_delta_pass_done(&a->dcache);
 	nwg_sync_maybe_done(a);
 }
 
@@ -402,7 +415,17 @@ static void on_page(void *ctx, int rc, json_t *result, const char *why)
 	const json_t *hubs = json_object_get(result, "hubs");
 	const json_t *next = json_object_get(result, "next");
 
-	if (rc == -EREMOTEIO && op->page.digests && why && strstr(why, "UnsupportedVersion")) {
+	if (rc == -EREMOTEIO && op->page.deltas && why && strstr(why, "UnsupportedVersion")) {
+		log_warn("neutron-server does not answer get_hubs 1.3 (deltas): asking 1.2");
+		a->no_deltas = true;
+		op->page.deltas = NULL;
+		json_decref(op->deltas);
+		op->deltas = NULL;
+		if ((rc = request_page(a)) == 0)
+			return;
+		why = "cannot send";
+	} else if (rc == -EREMOTEIO && op->page.digests && why &&
+		   strstr(why, "UnsupportedVersion")) {
 		log_warn("neutron-server does not answer get_hubs 1.2 (conditional): asking 1.1");
 		a->no_digests = true;
 		op->page.digests = NULL;
@@ -491,6 +514,9 @@ int nwg_sync(struct nwg_agent *a, bool full, char **ids, size_t n)
 	op->page.max_spokes = NWG_PAGE_MAX_SPOKES;
 	op->sent = nwg_digest_request(a, full);
 	op->page.digests = op->paged ? op->sent : NULL;
+	if (op->page.digests && !a->no_deltas)
+		op->deltas = nwg_delta_request(&a->dcache, op->sent, a->conf.delta_min_spokes);
+	op->page.deltas = op->deltas;
 	if (!op->acc) {
 		op_reset(op);
 		return -ENOMEM;

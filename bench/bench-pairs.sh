@@ -88,11 +88,11 @@ wait_for 30 agent_alive_in_api || { echo "bench-pairs: the agent did not registe
 api PUT "/quotas/$PROJ" '{"quota": {"port": -1}}' >/dev/null ||
 	{ echo "bench-pairs: cannot lift the port quota of $PROJ"; exit 1; }
 NET=$(api POST /networks "{\"network\": {\"name\": \"$PROJ\", \"project_id\": \"$PROJ\"}}" | jq -r .network.id)
-api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.200.0.0/16\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null, \"enable_dhcp\": false}}" >/dev/null ||
-	{ echo "bench-pairs: no subnet"; exit 1; }
+SUBNET=$(api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.200.0.0/16\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null, \"enable_dhcp\": false}}" | jq -r .subnet.id)
+[ -n "$SUBNET" ] && [ "$SUBNET" != null ] || { echo "bench-pairs: no subnet"; exit 1; }
 pairs() { # pairs PHASE
 	$PY "$HERE/bench_pairs.py" create --phase "$1" --api "$API" --ids "$T/ids" \
-		--hub-ids "$T/hubs" --network "$NET" --project "$PROJ" --host "$HOST" \
+		--hub-ids "$T/hubs" --network "$NET" --subnet "$SUBNET" --project "$PROJ" --host "$HOST" \
 		--hubs "$HUBS" --spokes "$SPOKES" --deadline "$DEADLINE"
 }
 hubs_up() { [ "$(ip -n "$NS" -o link show 2>/dev/null | grep -c ' wg-')" = "$HUBS" ]; }

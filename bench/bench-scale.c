@@ -15,6 +15,11 @@
  * replace_ms=.. change_vs_replace=.. answer_bytes=.. unchanged_bytes=.. decode_ms=.."
  * (decode_ms: jansson's decode of the full answer's text, which the
  * unchanged answer also saves; the passes themselves get the JSON decoded).
+ * Then one change (move, add, remove; median) including the decode of the
+ * answer's text, answered in full (get_hubs 1.2, the baseline) and as a
+ * delta on the answer the agent kept (1.3):
+ * "delta N=<n> change_full_ms=.. change_delta_ms=.. delta_vs_full=..
+ *  full_bytes=.. delta_bytes=.."
  */
 #include <errno.h>
 #include <stdio.h>
@@ -101,6 +106,42 @@ static size_t answer_bytes(json_t *d, double *decode_ms)
 	return n;
 }
 
+/* get_hubs 1.3: the hub's fields, the changed spokes (new ref), the removed
+ * id, against the answer the agent applied last. */
+static json_t *delta(json_t *changed, const char *removed)
+{
+	char digest[32], base[32];
+
+	snprintf(base, sizeof(base), "bench-v%u", version);
+	snprintf(digest, sizeof(digest), "bench-v%u", ++version);
+	return json_pack("{s:s, s:[{s:s, s:s, s:n, s:b, s:[s], s:i, s:b, s:n, s:n, s:n, s:s, "
+			 "s:s, s:o, s:[s*]}]}",
+			 "host", "bench", "hubs", "port_id", hub_id, "project_id", project,
+			 "network_id", "admin_state_up", 1, "fixed_ips", "10.99.0.1/24", "mtu",
+			 1450, "root_namespace", 0, "public_key", "listen_port", "router_id",
+			 "digest", digest, "base", base, "spokes", changed, "removed", removed);
+}
+
+static double pass(struct nwg_agent *a, json_t *d, bool full);
+
+/* A targeted pass on the answer's text: decode included (ms); its size. */
+static double decode_pass(struct nwg_agent *a, json_t *answer, size_t *bytes)
+{
+	char *text = json_dumps(answer, JSON_COMPACT);
+	double t0 = now_ms(), t;
+	json_t *d;
+
+	json_decref(answer);
+	if (!text || !(d = json_loads(text, 0, NULL))) {
+		fprintf(stderr, "bench-scale: cannot encode/decode the answer\n");
+		exit(1);
+	}
+	t = now_ms() - t0;
+	*bytes = strlen(text);
+	free(text);
+	return t + pass(a, d, false);
+}
+
 /* One pass (full, or targeted at the hub); its wall time in ms. */
 static double pass(struct nwg_agent *a, json_t *d, bool full)
 {
@@ -164,6 +205,45 @@ static double replace_all(struct nwg_agent *a, json_t *spokes)
 	return t0;
 }
 
+/* One change, decode included: in full (1.2) vs as a delta (1.3). */
+static void delta_series(struct nwg_agent *a, json_t *spokes, size_t n)
+{
+	char pub[NWG_KEY_B64_LEN + 1];
+	double full[3], dl[3];
+	size_t full_b = 0, delta_b = 0, merged = a->dcache.n_merged;
+	json_t *s;
+
+	json_array_set_new(json_object_get(json_array_get(spokes, n / 3), "allowed_ips"), 0,
+			   json_string("100.127.255.2/32"));
+	full[0] = decode_pass(a, desired(spokes), &full_b);
+	random_pub(pub);
+	json_array_append_new(spokes, spoke(n + 2, pub));
+	full[1] = decode_pass(a, desired(spokes), &full_b);
+	json_array_remove(spokes, 0);
+	full[2] = decode_pass(a, desired(spokes), &full_b);
+	s = json_array_get(spokes, n / 4); /* move */
+	json_array_set_new(json_object_get(s, "allowed_ips"), 0, json_string("100.127.255.3/32"));
+	dl[0] = decode_pass(a, delta(json_pack("[O]", s), NULL), &delta_b);
+	random_pub(pub); /* add */
+	json_array_append_new(spokes, spoke(n + 3, pub));
+	dl[1] = decode_pass(
+	    a, delta(json_pack("[O]", json_array_get(spokes, json_array_size(spokes) - 1)), NULL),
+	    &delta_b);
+	s = json_array_get(spokes, 0); /* remove */
+	dl[2] = decode_pass(
+	    a, delta(json_array(), json_string_value(json_object_get(s, "port_id"))), &delta_b);
+	json_array_remove(spokes, 0);
+	if (a->dcache.n_merged != merged + 3) {
+		fprintf(stderr, "bench-scale: the deltas were not applied as deltas\n");
+		exit(1);
+	}
+	qsort(full, 3, sizeof(double), cmp_d);
+	qsort(dl, 3, sizeof(double), cmp_d);
+	printf("delta N=%zu change_full_ms=%.1f change_delta_ms=%.1f delta_vs_full=%.3f "
+	       "full_bytes=%zu delta_bytes=%zu\n",
+	       n, full[1], dl[1], full[1] > 0 ? dl[1] / full[1] : 0, full_b, delta_b);
+}
+
 static void series(struct nwg_agent *a, size_t n)
 {
 	json_t *spokes = json_array();
@@ -192,6 +272,7 @@ static void series(struct nwg_agent *a, size_t n)
 	change[1] = pass(a, desired(spokes), false);
 	json_array_remove(spokes, 0); /* remove one */
 	change[2] = pass(a, desired(spokes), false);
+	delta_series(a, spokes, n);
 	replace = replace_all(a, spokes);
 	pass(a, desired(spokes), true); /* back in sync after the baseline */
 	qsort(insync, 3, sizeof(double), cmp_d);
@@ -231,7 +312,8 @@ int main(int argc, char **argv)
 		"[DEFAULT]\nhost = bench-scale\n[wireguard]\nWG_HUB_IP = 192.0.2.1\n"
 		"backend = userspace\nstate_path = %s/state\nlisten_port_range = 53400:53499\n"
 		"control_socket = %s/agent.sock\n"
-		"mass_delete_percent = 0\n", /* each series ends by deleting its hub */
+		"mass_delete_percent = 0\n" /* each series ends by deleting its hub */
+		"delta_min_spokes = 1\n",   /* get_hubs 1.3: every answer kept */
 		argv[1], argv[1]);
 	fclose(f);
 	if (!(f = fopen(dfile, "w")))

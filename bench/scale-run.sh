@@ -4,7 +4,8 @@
 #  1. bench/scale.sh: 1 hub x 100 / 1,000 / 10,000 spokes through the agent's
 #     own pass (real wireguard-go): create, in-sync (answered "unchanged" by
 #     get_hubs 1.2, and answered in full), one change (vs re-applying the whole
-#     peer list);
+#     peer list); one change with the decode of its answer's text, as a
+#     get_hubs 1.3 delta vs answered in full ("delta N=" lines);
 #  2. loop stall (real stack, harness instance NWG_INSTANCE / NEUTRON_PORT):
 #     tests/agent/test-agent-sigstop.sh with STALL_PROBE=1: the slowest
 #     control-socket answer while neutron-server runs vs while it is
@@ -51,6 +52,9 @@ done
 field() { # field N NAME
 	grep "^scale N=$1 " "$OUT" | sed -E "s/.* $2=([0-9.]+).*/\\1/"
 }
+dfield() { # dfield N NAME: of the "delta N=" line
+	grep "^delta N=$1 " "$OUT" | sed -E "s/.* $2=([0-9.]+).*/\\1/"
+}
 bfield() { # bfield N NAME: the baseline's
 	grep "^base N=$1 " "$BASE_OUT" | sed -E "s/.* $2=([0-9.]+).*/\\1/"
 }
@@ -74,6 +78,13 @@ for n in ${SCALE_SIZES:-100 1000 10000}; do
 		if (a == "" || b == "") exit
 		printf "N=%s insync    %9.1f ms vs %9.1f ms in full (ratio %.3f); answer %d vs %d bytes, decode of the full answer %.1f ms saved too\n",
 			n, a, b, (b > 0 ? a / b : 0), ub, ab, dm }'
+done
+echo "-- one change incl. the JSON decode of its answer, this tree: as a delta (get_hubs 1.3) vs answered in full (1.2, the baseline)"
+for n in ${SCALE_SIZES:-100 1000 10000}; do
+	grep "^delta N=$n " "$OUT" | awk '{
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		printf "N=%s change  %9.1f ms vs %9.1f ms in full (ratio %.3f); answer %d vs %d bytes\n",
+			v["N"], v["change_delta_ms"], v["change_full_ms"], v["delta_vs_full"], v["delta_bytes"], v["full_bytes"] }'
 done
 bash bench/plan-run.sh
 echo "-- spoke health pass (prune + diff on the loop, N spokes on two hubs) vs pairwise"
@@ -109,5 +120,5 @@ for n in 100 1000 10000; do
 	[ -n "$c" ] && echo "change N=$n: ${c} ms vs ${r} ms re-applying every peer (goal <= 20 ms)"
 done
 echo "in-sync pass N=10000: $(field 10000 insync_ms) ms (goal <= 200 ms)"
-echo "RESULT bench-scale loop_stall_max_ms=${stall_max:-fail} change_ms_100=$(field 100 change_ms) change_ms_1000=$(field 1000 change_ms) change_ms_10000=$(field 10000 change_ms) insync_ms_10000=$(field 10000 insync_ms) pairs_100x100=${PAIRS_100X100:-not-run}"
+echo "RESULT bench-scale loop_stall_max_ms=${stall_max:-fail} change_ms_100=$(field 100 change_ms) change_ms_1000=$(field 1000 change_ms) change_ms_10000=$(field 10000 change_ms) insync_ms_10000=$(field 10000 insync_ms) pairs_100x100=${PAIRS_100X100:-not-run} change_delta_ms_100=$(dfield 100 change_delta_ms) change_delta_ms_1000=$(dfield 1000 change_delta_ms) change_delta_ms_10000=$(dfield 10000 change_delta_ms) change_full_decode_ms_10000=$(dfield 10000 change_full_ms)"
 [ "$scale_rc" = 0 ] && [ "$stall_max" != fail ]

@@ -15,7 +15,8 @@ VIF_TYPE_WIREGUARD = 'wireguard'
 
 # RPC: agent -> server
 PLUGIN_TOPIC = 'q-wireguard-plugin'
-PLUGIN_RPC_VERSION = '1.2'  # 1.1: get_hubs(page=...), 1.2: (digests=...)
+PLUGIN_RPC_VERSION = '1.3'  # 1.1: get_hubs(page=...), 1.2: (digests=...)
+# 1.3: get_hubs(deltas=[...]) (hub_delta.py)
 # Casts: server -> agent (server = the hub's host)
 AGENT_TOPIC = 'q-wireguard-agent'
 AGENT_RPC_VERSION = '1.0'

@@ -11,6 +11,7 @@ from neutron_lib import constants as n_const
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
+from networking_wireguard import hub_delta
 from networking_wireguard import hub_digest
 from networking_wireguard.l3 import server as l3_server
 from networking_wireguard import validation
@@ -134,20 +135,25 @@ def _hub_ids(session, host, port_ids):
 PAGE_CHUNK = 32
 
 
-def get_hubs_page(session, host, port_ids, after, max_spokes, digests=None):
+def get_hubs_page(session, host, port_ids, after, max_spokes, digests=None,
+                  deltas=None):
     """doc/contracts.md get_hubs 1.1: one page of whole hubs.
 
     Hubs in port_id order after `after`, until max_spokes spokes; `next` is
     the cursor of the following page or None. 1.2 (digests not None): each
     hub carries its digest, a hub whose digest the caller named comes back
-    unchanged, without spokes (hub_digest.answer).
+    unchanged, without spokes (hub_digest.answer). 1.3 (deltas not None):
+    a hub named in deltas may come back as its changed spokes only
+    (hub_delta.answer).
     """
     hub_ids = [h for h in _hub_ids(session, host, port_ids)
                if after is None or h > after]
     hubs, spokes = [], 0
     for start in range(0, len(hub_ids), PAGE_CHUNK):
         for hub in _hubs(session, hub_ids[start:start + PAGE_CHUNK], host):
-            if digests is not None:
+            if deltas is not None:
+                hub = hub_delta.answer(hub, digests, deltas)
+            elif digests is not None:
                 hub = hub_digest.answer(hub, digests)
             if hubs and spokes + len(hub.get('spokes', ())) > max_spokes:
                 return {'host': host, 'hubs': hubs,

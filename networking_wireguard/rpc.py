@@ -1,6 +1,6 @@
 """RPC between neutron-server and neutron-wireguard-agent (doc/contracts.md).
 
-Agent -> server: topic q-wireguard-plugin, version 1.2 (WireGuardRpcCallback,
+Agent -> server: topic q-wireguard-plugin, version 1.3 (WireGuardRpcCallback,
 served in neutron-server's RPC workers by the ``wireguard`` service plugin).
 Server -> agent: hubs_changed casts on q-wireguard-agent, server = host.
 """
@@ -15,6 +15,7 @@ import oslo_messaging
 
 from networking_wireguard import constants as c
 from networking_wireguard.db import api as db
+from networking_wireguard import hub_delta
 from networking_wireguard import hub_digest
 from networking_wireguard import payloads
 
@@ -108,7 +109,8 @@ def check_reporting_host(context, port_id, host):
 
 
 class WireGuardRpcCallback(object):
-    """Served on topic q-wireguard-plugin (1.1: pages, 1.2: digests)."""
+    """Served on topic q-wireguard-plugin (1.1: pages, 1.2: digests,
+    1.3: deltas)."""
 
     target = oslo_messaging.Target(version=c.PLUGIN_RPC_VERSION)
 
@@ -118,7 +120,7 @@ class WireGuardRpcCallback(object):
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def get_hubs(self, context, host, port_ids=None, page=None,
-                 digests=None):
+                 digests=None, deltas=None):
         LOG.debug("get_hubs(host=%s, port_ids=%s, page=%s, digests=%s)",
                   host, port_ids, page, digests is not None)
         admin = n_context.get_admin_context()
@@ -127,11 +129,13 @@ class WireGuardRpcCallback(object):
         if page is not None:
             after, max_spokes = _page_args(page)
         digests = hub_digest.check_digests(digests)  # 1.2: conditional
+        deltas = hub_delta.check_deltas(deltas, digests)  # 1.3: deltas
         with db_api.CONTEXT_READER.using(admin):
             if page is None:
                 return payloads.get_hubs(admin.session, host, port_ids)
             return payloads.get_hubs_page(admin.session, host, port_ids,
-                                          after, max_spokes, digests)
+                                          after, max_spokes, digests,
+                                          deltas)
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def hub_realized(self, context, port_id, public_key, listen_port,

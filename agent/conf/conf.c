@@ -189,6 +189,10 @@ static int load_flags(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_
 	if (r < 0)
 		return r;
 	c->mass_delete_percent = (unsigned int)v;
+	r = nwg_ini_get_int(ini, "wireguard", "delta_min_spokes", 256, 0, 1000000, &v, err);
+	if (r < 0)
+		return r;
+	c->delta_min_spokes = (size_t)v;
 	r = nwg_ini_get_int(ini, "wireguard", "quarantine_days", 7, 0, 3650, &v, err);
 	if (r < 0)
 		return r;

@@ -58,7 +58,9 @@ show_logs() {
 
 cleanup() {
 	set +e
-	for p in "$SP1" "$SP2" "$HUB_ID"; do [ -n "$p" ] && api DELETE "/ports/$p" >/dev/null 2>&1; done
+	for p in "$SP1" "$SP2" $(cat "$STATE/bulk" 2>/dev/null) "$HUB_ID"; do
+		[ -n "$p" ] && api DELETE "/ports/$p" >/dev/null 2>&1
+	done
 	[ -n "$NET_ID" ] && api DELETE "/networks/$NET_ID" >/dev/null 2>&1
 	if [ -n "$AGENT_PID" ] && grep -q neutron-wireguard-agent "/proc/$AGENT_PID/cmdline" 2>/dev/null; then
 		kill -TERM "$AGENT_PID"
@@ -115,6 +117,7 @@ control_socket = $STATE/agent.sock
 listen_port_range = 52700:52799
 hub_up_unrouted = true
 resync_interval = 5
+delta_min_spokes = 1
 EOC
 	setsid "$AGENT" --config-file "$STATE/agent.ini" >"$STATE/agent.out" 2>&1 </dev/null &
 	AGENT_PID=$!
@@ -237,6 +240,23 @@ insync_unchanged() {
 	done
 	return 1
 }
+# get_hubs 1.3 (deltas): BULK more spokes in one POST (random public keys).
+bulk_spokes() {
+	"$PY" -c 'import base64, json, os, sys
+net, project, hub, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+print(json.dumps({"ports": [{"network_id": net, "project_id": project,
+    "binding:profile": {"wg_role": "spoke", "peers": [hub],
+    "public_key": base64.b64encode(os.urandom(32)).decode()}} for _ in range(n)]}))' \
+		"$NET_ID" "$PROJECT" "$HUB_ID" "$BULK" >"$STATE/bulk.json" || return 1
+	api POST /ports "$(cat "$STATE/bulk.json")" | jget '"\n".join(p["id"] for p in d["ports"])' >"$STATE/bulk" &&
+		[ "$(wc -l <"$STATE/bulk")" = "$BULK" ]
+}
+hub_peer_count() { [ "$(ip netns exec "$HUB_NS" wg show "$HUB_IF" peers | wc -l)" = "$1" ]; }
+# the agent's log since line FROM has LINE (a delta rebuilt: doc/agent.md)
+agent_logged() {
+	tail -n +"$(($1 + 1))" "$STATE/agent.log" | grep -qF -- "$2"
+}
+moved_key() { hub_has_peer "$BULK_NEW" && ! hub_has_peer "$BULK_OLD"; }
 restore_dev2() { device_up "$NS2" "$IF2" "$SP2" 2 && ping_ok "$NS2" "$HUB_IP" 15; }
 
 # ---- the flow ----------------------------------------------------------------
@@ -291,6 +311,48 @@ check "spoke 2 port updated: hub has the new key, not the old" \
 	wait_for 30 hub_rekeyed
 check "device 2 re-rendered with its new key: tunnel restored" \
 	restore_dev2
+
+# get_hubs 1.3: one spoke of a hub with many changes; only that spoke travels.
+# (An unconditional periodic pass, every 4th of resync_interval 5 s, answers
+# in full: should one carry the change first, the next spoke is tried.)
+BULK=30
+check "$BULK more spokes in one bulk POST" bulk_spokes
+check "hub has all $((BULK + 1)) spokes as peers" wait_for 60 hub_peer_count $((BULK + 1))
+BULK_OLD="" BULK_NEW="" PEERS=$((BULK + 1))
+rekey_as_delta() {
+	local id from line
+	for line in 7 8; do
+		id=$(sed -n ${line}p "$STATE/bulk")
+		BULK_OLD=$(api GET "/ports/$id" | jget 'd["port"]["binding:profile"]["public_key"]')
+		BULK_NEW=$(dev_genkey "$NS1" "$STATE/bulk.key")
+		from=$(wc -l <"$STATE/agent.log")
+		api PUT "/ports/$id" "{\"port\": {\"binding:profile\": {\"public_key\": \"$BULK_NEW\",
+			\"peers\": [\"$HUB_ID\"]}}}" >>"$LOG" 2>&1 || return 1
+		wait_for 30 moved_key || return 1
+		wait_for 10 agent_logged "$from" "delta of 1 spokes, 0 removed, on $PEERS kept" && return 0
+	done
+	return 1
+}
+delete_as_delta() {
+	local id from line
+	for line in 9 10; do
+		id=$(sed -n ${line}p "$STATE/bulk")
+		from=$(wc -l <"$STATE/agent.log")
+		api DELETE "/ports/$id" >>"$LOG" 2>&1 || return 1
+		PEERS=$((PEERS - 1))
+		wait_for 30 hub_peer_count "$PEERS" || return 1
+		agent_logged "$from" "delta of 0 spokes, 1 removed, on $((PEERS + 1)) kept" && return 0
+	done
+	return 1
+}
+check "one of $PEERS spokes re-keyed: the hub has the new key, not the old, and the change travelled as a delta of 1 spoke on $PEERS kept (agent log)" \
+	rekey_as_delta
+check "the hub still has $PEERS peers" hub_peer_count "$PEERS"
+check "a spoke deleted: the hub dropped its peer, the removal travelled as a delta (1 removed)" \
+	delete_as_delta
+check "device 2 still pings" ping_ok "$NS2" "$HUB_IP"
+for p in $(cat "$STATE/bulk"); do api DELETE "/ports/$p" >/dev/null 2>&1; done
+rm -f "$STATE/bulk"
 
 api DELETE "/ports/$HUB_ID" >>"$LOG" 2>&1 && HUB_ID_DELETED=1
 check "hub deleted: its interface is gone" wait_for 30 not hub_link_exists
