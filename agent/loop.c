@@ -229,7 +229,8 @@ int nwg_loop_run(struct nwg_agent *a, int sigfd)
 {
 	struct pollfd fds[2 + NWG_CTL_MAX_CLIENTS + 1];
 
-	nwg_restore(a); /* hubs come back even while Neutron is unreachable */
+	if (!a->hostops)	/* split: the executor restored before serving */
+		nwg_restore(a); /* hubs come back even while Neutron is unreachable */
 	a->reconnect_backoff_ms = RECONNECT_MIN_MS;
 	a->reconnect_at_ms = nwg_now_ms();
 	a->start_flag = true;

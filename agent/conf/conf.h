@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "nwg/err.h"
 #include "nwg/portalloc.h"
@@ -17,6 +18,7 @@ struct nwg_ini;
 #define NWG_NS_PREFIX_MAX 32
 
 #define NWG_CONF_MAX_GROUPS 16 /* per control_*_groups option */
+#define NWG_USER_MAX	    32 /* [wireguard] user */
 
 struct nwg_conf {
 	char host[NWG_HOST_MAX + 1];	       /* [DEFAULT] host, default hostname */
@@ -59,6 +61,11 @@ struct nwg_conf {
 	size_t n_control_status_gids;
 	long control_l3_gids[NWG_CONF_MAX_GROUPS];
 	size_t n_control_l3_gids;
+	/* privsep / user (agent/conf/conf_privsep.c): the executor/engine split */
+	bool privsep;
+	char user[NWG_USER_MAX + 1]; /* the engine's user, default neutron */
+	uid_t user_uid;		     /* resolved when privsep (never 0) */
+	gid_t user_gid;
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with
@@ -71,6 +78,9 @@ int nwg_conf_load_ovn(struct nwg_conf *conf, const struct nwg_ini *ini, struct n
 /* control_status_groups, control_l3_groups: comma-separated group names or
  * numbers, each of which must exist; they need control_socket_group. */
 int nwg_conf_load_ctl_groups(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
+/* privsep (bool, default false) and user (default neutron): with privsep
+ * the user must exist and not be uid 0 (-EINVAL naming the option). */
+int nwg_conf_load_privsep(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
 /* A group name (or a number) that must exist -> gid; "" or NULL -> -1. */
 int nwg_conf_group_gid(const char *name, long *gid, struct nwg_err *err);
 

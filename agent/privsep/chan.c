@@ -121,27 +121,35 @@ static int emit(void *ectx, const struct nwg_ps_msg *m)
 	return nwg_ps_send(s->fd, m, s->err);
 }
 
+int nwg_ps_serve_one(int fd, const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops,
+		     void *ctx, struct nwg_err *err)
+{
+	struct sink s = {fd, err};
+	ssize_t r = recv_raw(fd, err);
+	int rc;
+
+	if (r == -ECONNRESET)
+		return NWG_PS_SERVE_STOP;
+	if (r < 0)
+		return (int)r;
+	rc = nwg_ps_serve(pol, ops, ctx, rxbuf, (size_t)r, emit, &s);
+	if (rc >= 0)
+		return rc;
+	return err && err->msg[0]
+		   ? rc
+		   : nwg_err_set(err, -rc,
+				 "privsep: request refused (%s), the engine cannot be "
+				 "trusted",
+				 strerror(-rc));
+}
+
 int nwg_ps_serve_loop(int fd, const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops,
 		      void *ctx, struct nwg_err *err)
 {
-	struct sink s = {fd, err};
-
 	for (;;) {
-		ssize_t r = recv_raw(fd, err);
-		int rc;
+		int rc = nwg_ps_serve_one(fd, pol, ops, ctx, err);
 
-		if (r == -ECONNRESET)
-			return 0;
-		if (r < 0)
-			return (int)r;
-		rc = nwg_ps_serve(pol, ops, ctx, rxbuf, (size_t)r, emit, &s);
-		if (rc == NWG_PS_SERVE_STOP)
-			return 0;
-		if (rc < 0)
-			return err && err->msg[0] ? rc
-						  : nwg_err_set(err, -rc,
-								"privsep: request refused (%s), "
-								"the engine cannot be trusted",
-								strerror(-rc));
+		if (rc != NWG_PS_SERVE_MORE)
+			return rc == NWG_PS_SERVE_STOP ? 0 : rc;
 	}
 }

@@ -73,6 +73,11 @@ struct nwg_ps_client {
 int nwg_ps_call(struct nwg_ps_client *c, struct nwg_ps_msg *req, nwg_ps_each_fn each, void *ctx,
 		struct nwg_ps_result *res, struct nwg_err *err);
 
+/* Executor: reads and serves one request (blocks for it): NWG_PS_SERVE_MORE,
+ * NWG_PS_SERVE_STOP after SHUTDOWN or when the engine hung up, or a
+ * negative errno (err set) when the engine cannot be trusted to go on. */
+int nwg_ps_serve_one(int fd, const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops,
+		     void *ctx, struct nwg_err *err);
 /* Executor: serves requests until SHUTDOWN (0), the engine hangs up (0), or
  * a protocol error (negative errno, err set). */
 int nwg_ps_serve_loop(int fd, const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops,

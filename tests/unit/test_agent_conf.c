@@ -256,12 +256,53 @@ static void test_cmdline(void **state)
 	assert_int_equal(nwg_cmdline_parse(&cl, 2, bad3, &err), -EINVAL);
 }
 
+/* privsep off by default, user neutron; with privsep the user must exist
+ * and not be root. */
+static void test_privsep(void **state)
+{
+	const char *hub = "[wireguard]\nWG_HUB_IP = 192.0.2.10\n";
+	struct nwg_err err = {{0}};
+	struct nwg_conf c;
+	char text[512];
+
+	(void)state;
+	assert_int_equal(load(hub, &c, &err), 0);
+	assert_false(c.privsep);
+	assert_string_equal(c.user, "neutron");
+	nwg_conf_clear(&c);
+	/* an unknown user does not matter while the split is off */
+	snprintf(text, sizeof(text), "%suser = nwg-no-such-user\n", hub);
+	assert_int_equal(load(text, &c, &err), 0);
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%sprivsep = true\nuser = nwg-no-such-user\n", hub);
+	assert_int_equal(load(text, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "[wireguard] user: no user nwg-no-such-user"));
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%sprivsep = true\nuser = root\n", hub);
+	assert_int_equal(load(text, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "uid 0"));
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%sprivsep = true\nuser = ../x\n", hub);
+	assert_int_equal(load(text, &c, &err), -EINVAL);
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%sprivsep = maybe\n", hub);
+	assert_int_equal(load(text, &c, &err), -EINVAL);
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%sprivsep = true\nuser = nobody\n", hub);
+	assert_int_equal(load(text, &c, &err), 0);
+	assert_true(c.privsep);
+	assert_string_equal(c.user, "nobody");
+	assert_int_not_equal(c.user_uid, 0);
+	nwg_conf_clear(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),   cmocka_unit_test(test_every_option),
 	    cmocka_unit_test(test_bad_values), cmocka_unit_test(test_files),
 	    cmocka_unit_test(test_ctl_groups), cmocka_unit_test(test_cmdline),
+	    cmocka_unit_test(test_privsep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
