@@ -166,13 +166,14 @@ check-dashboard: all
 
 # Multi-node (simulated nodes, ML2/OVS netdev + VXLAN, L3 agent): check-ovs runs
 # the L3-on-OVS phase only; check-multinode runs it, the HA phase (two agents
-# build one HA hub) and the placement/node-loss phases on one shared start-up
+# build one HA hub), the HA failover phase (the agents run VRRP and the
+# endpoint stream; two real crashes) and the placement/node-loss phases on one shared start-up
 # (what `make check` runs).
 check-ovs: all
 	@scripts/run-suite.sh tests/multinode/run.sh ovs
 
 check-multinode: all
-	@scripts/run-suite.sh tests/multinode/run.sh ovs ha multinode
+	@scripts/run-suite.sh tests/multinode/run.sh ovs ha ha-failover multinode
 
 # HA hub (doc/ha.md): check-ha = one failover (in make check); bench-ha = >= 10
 # failovers and the device-driven baseline side by side (not in make check).

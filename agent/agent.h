@@ -121,6 +121,8 @@ struct nwg_agent {
 	/* namespace clean-up (agent/nsgc_run.c): NULL-terminated names */
 	char **ns_todo;	   /* looked at after this pass */
 	char **ns_pending; /* kept by an earlier pass: looked at again */
+	/* HA takeover run by the agent (agent/ha/run.c): NULL = no [wireguard_ha] */
+	struct nwg_ha_rt *ha;
 };
 
 /* ---- sync (agent/sync.c) ---- */

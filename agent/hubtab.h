@@ -25,7 +25,10 @@ struct nwg_hubstate {
 	char skipped[256];   /* spokes left out of the last answer, with reasons; "" = none */
 	char router_id[NWG_ID_MAX + 1];	 /* the last answer's router of the hub; "" = none */
 	char digest[NWG_DIGEST_MAX + 1]; /* of the answer last applied; "" = ask in full */
-	bool ha_standby; /* an HA secondary's copy (doc/ha.md): no spoke health from it */
+	bool ha_standby;	/* an HA secondary's copy (doc/ha.md): no spoke health from it */
+	bool ha_hub;		/* an HA hub (either role): follows this node's VRRP state */
+	bool ha_has_peer;	/* ha_peer known */
+	struct nwg_key ha_peer; /* the other node's enrollment public key */
 };
 
 struct nwg_hubtab {

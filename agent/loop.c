@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ctl/ctl.h"
+#include "ha/run.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 
@@ -211,7 +212,7 @@ static int wait_ms(const struct nwg_agent *a, int64_t next, int64_t now)
 
 static int64_t step(struct nwg_agent *a)
 {
-	int64_t now = nwg_now_ms();
+	int64_t now = nwg_now_ms(), next;
 
 	if (!a->msg && a->reconnect_at_ms && now >= a->reconnect_at_ms) {
 		connect_amqp(a);
@@ -222,12 +223,13 @@ static int64_t step(struct nwg_agent *a)
 	if (a->next_health_ms && now >= a->next_health_ms)
 		nwg_health_run(a);
 	pump(a); /* deliveries queued while we waited for replies */
-	return nwg_sched_run(a, nwg_now_ms());
+	next = nwg_sched_run(a, nwg_now_ms());
+	return min_deadline(next, nwg_ha_tick(a, nwg_now_ms()));
 }
 
 int nwg_loop_run(struct nwg_agent *a, int sigfd)
 {
-	struct pollfd fds[2 + NWG_CTL_MAX_CLIENTS + 1];
+	struct pollfd fds[2 + NWG_CTL_MAX_CLIENTS + 1 + 2];
 
 	if (!a->hostops)	/* split: the executor restored before serving */
 		nwg_restore(a); /* hubs come back even while Neutron is unreachable */
@@ -235,9 +237,10 @@ int nwg_loop_run(struct nwg_agent *a, int sigfd)
 	a->reconnect_at_ms = nwg_now_ms();
 	a->start_flag = true;
 	a->next_health_ms = nwg_now_ms() + (int64_t)a->conf.health_interval * 1000;
+	nwg_ha_run_init(a);
 	while (!a->stop) {
 		int64_t next = step(a);
-		size_t n = 0, n_ctl;
+		size_t n = 0, n_ctl, n_ha;
 		int amqp = -1, r;
 
 		fds[n++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
@@ -245,20 +248,26 @@ int nwg_loop_run(struct nwg_agent *a, int sigfd)
 			amqp = (int)n;
 			fds[n++] = (struct pollfd){.fd = nwg_msg_fd(a->msg), .events = POLLIN};
 		}
+		n_ha = nwg_ha_pollfds(a, fds + n, 2);
+		n += n_ha;
 		n_ctl = nwg_ctl_pollfds(a->ctl, fds + n, sizeof(fds) / sizeof(fds[0]) - n);
 		r = poll(fds, n + n_ctl, wait_ms(a, next, nwg_now_ms()));
 		if (r < 0 && errno != EINTR) {
+			r = -errno;
 			log_err("poll: %s", strerror(errno));
-			return -errno;
+			nwg_ha_run_fini(a);
+			return r;
 		}
 		nwg_ctl_expire(a->ctl); /* idle clients, even when nothing is ready */
 		if (r <= 0)
 			continue;
 		if (fds[0].revents)
 			on_signals(a, sigfd);
+		nwg_ha_service(a, fds + n - n_ha, n_ha);
 		nwg_ctl_service(a->ctl, fds + n, n_ctl);
 		if (amqp >= 0 && fds[amqp].revents)
 			pump(a);
 	}
+	nwg_ha_run_fini(a); /* keepalived leaves VRRP with the agent */
 	return 0;
 }

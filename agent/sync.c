@@ -8,6 +8,7 @@
 
 #include "agent.h"
 #include "attach/ovn.h"
+#include "ha/run.h"
 #include "hostops.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
@@ -60,6 +61,7 @@ static void plan_opts(const struct nwg_agent *a, bool full, char *const *ids, si
 	o->full = full;
 	o->scope = (const char *const *)ids;
 	o->n_scope = n;
+	o->ha_vrrp = nwg_ha_vrrp_state(a);
 }
 
 /* Home and router namespaces named by the desired state. */
@@ -150,6 +152,7 @@ static void run_action(struct nwg_agent *a, struct nwg_exec_ctx *x, const struct
 	}
 	nwg_hubtab_ok(st);
 	st->ha_standby = act->standby;
+	nwg_ha_note_hub(st, act); /* agent/ha/run.c follows the HA hubs */
 	nwg_digest_applied(a, st);
 	nwg_delta_keep(&a->dcache, st->port_id, st->digest);
 	nwg_sync_report(a, act, &out); /* asynchronous; a failure schedules a retry */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ha/run.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/key.h"
@@ -26,6 +27,7 @@ struct report {
 	char envelope[NWG_SEALED_B64_LEN + 1]; /* HA primary: "" = none sent */
 	const char *ha_state;		       /* HA: state to report, NULL = none */
 	bool ha_secondary;		       /* the primary's report sets the port's status */
+	bool ha;			       /* an HA hub: its endpoint is the VIP (agent VRRP) */
 };
 
 static int left_ms(const struct nwg_agent *a)
@@ -155,7 +157,10 @@ static bool send_realized(struct report *r, const struct nwg_exec_out *out)
 	struct nwg_err err = {{0}};
 
 	nwg_key_to_b64(r->pub, &out->public_key);
-	nwg_conf_endpoint(&a->conf, out->listen_port, r->ep, sizeof(r->ep));
+	if (r->ha && a->conf.ha.on) /* the address VRRP moves (doc/ha.md) */
+		nwg_conf_ha_endpoint(&a->conf.ha, out->listen_port, r->ep, sizeof(r->ep));
+	else
+		nwg_conf_endpoint(&a->conf, out->listen_port, r->ep, sizeof(r->ep));
 	if (nwg_rpc_hub_realized(a->msg, &h, left_ms(a), on_realized, r, &err) < 0) {
 		failed(r, "hub_realized", err.msg);
 		return false;
@@ -183,7 +188,8 @@ void nwg_sync_report(struct nwg_agent *a, const struct nwg_action *act,
 	snprintf(r->netns, sizeof(r->netns), "%s", out->netns);
 	r->up = out->up;
 	if (act->want && act->want->ha) {
-		r->ha_state = nwg_ha_default_state(act->want->ha);
+		r->ha_state = nwg_ha_report_state(act->want->ha, nwg_ha_vrrp_state(a));
+		r->ha = true;
 		r->ha_secondary = !act->want->ha->primary;
 	}
 	if (act->report)

@@ -228,7 +228,8 @@ int nwg_conf_load(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_e
 	    (r = load_ports_backend(conf, ini, err)) < 0 || (r = load_paths(conf, ini, err)) < 0 ||
 	    (r = load_flags(conf, ini, err)) < 0 || (r = nwg_conf_load_ovn(conf, ini, err)) < 0 ||
 	    (r = nwg_conf_load_ctl_groups(conf, ini, err)) < 0 ||
-	    (r = nwg_conf_load_privsep(conf, ini, err)) < 0)
+	    (r = nwg_conf_load_privsep(conf, ini, err)) < 0 ||
+	    (r = nwg_conf_load_ha(&conf->ha, ini, err)) < 0)
 		return r;
 	return 0;
 }

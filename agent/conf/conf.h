@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "conf/conf_ha.h"
 #include "nwg/err.h"
 #include "nwg/portalloc.h"
 #include "nwg/wg.h"
@@ -66,6 +67,8 @@ struct nwg_conf {
 	char user[NWG_USER_MAX + 1]; /* the engine's user, default neutron */
 	uid_t user_uid;		     /* resolved when privsep (never 0) */
 	gid_t user_gid;
+	/* [wireguard_ha] (agent/conf/conf_ha.c, doc/ha.md) */
+	struct nwg_conf_ha ha;
 };
 
 /* Fills conf from ini (defaults for everything absent). -EINVAL with

@@ -150,6 +150,18 @@ const char *nwg_ha_default_state(const struct nwg_dha *ha)
 	return ha->primary ? "active" : "standby";
 }
 
+const char *nwg_ha_report_state(const struct nwg_dha *ha, const char *vrrp)
+{
+	const char *want;
+
+	if (!ha)
+		return NULL;
+	if (!vrrp)
+		return nwg_ha_default_state(ha);
+	want = vrrp[0] ? vrrp : "standby";
+	return strcmp(want, ha->own_state) == 0 ? NULL : want;
+}
+
 int nwg_desired_parse_ha(const json_t *j, struct nwg_dha **out, char *why, size_t why_len)
 {
 	struct nwg_dha *ha;

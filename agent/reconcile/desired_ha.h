@@ -43,6 +43,11 @@ bool nwg_ha_host_valid(const char *s);
  * VRRP notify script, may drive it: the agent never overrides it). */
 const char *nwg_ha_default_state(const struct nwg_dha *ha);
 
+/* The state to report: with the agent's VRRP (vrrp non-NULL) the VRRP state
+ * ("standby" while it is unknown) whenever Neutron has another one; without
+ * it nwg_ha_default_state. NULL = nothing to report. */
+const char *nwg_ha_report_state(const struct nwg_dha *ha, const char *vrrp);
+
 int nwg_desired_parse_ha(const json_t *j, struct nwg_dha **out, char *why, size_t why_len);
 
 #endif

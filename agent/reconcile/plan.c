@@ -543,13 +543,13 @@ static int plan_update(struct nwg_action *act)
 /* HA primary: report (with the key sealed to the secondary) until Neutron
  * holds an envelope for the secondary. Either host: report its state while
  * Neutron has none for it. */
-static int plan_ha(struct nwg_action *act, int r)
+static int plan_ha(const struct nwg_plan_opts *o, struct nwg_action *act, int r)
 {
 	const struct nwg_dha *ha = act->want->ha;
 
 	if (r == 0 && ha && ha->primary && ha->has_peer_pub && !ha->peer_sealed)
 		act->report = true;
-	if (r == 0 && ha && act->kind != NWG_ACT_SKIP && nwg_ha_default_state(ha))
+	if (r == 0 && ha && act->kind != NWG_ACT_SKIP && nwg_ha_report_state(ha, o->ha_vrrp))
 		act->report = true;
 	return r;
 }
@@ -645,14 +645,14 @@ static int plan_hub(const struct nwg_plan_opts *o, const struct nwg_actual *a,
 		return 0;
 	}
 	if (h->ha && !h->ha->primary)
-		return plan_ha(act, plan_secondary(l, act));
+		return plan_ha(o, act, plan_secondary(l, act));
 	if (!dev_usable(l))
-		return plan_ha(act, plan_create(act));
+		return plan_ha(o, act, plan_create(act));
 	if (strncmp(l->netns, "qrouter-", 8) == 0) {
 		act->l3_owned = true;
 		snprintf(act->netns, sizeof(act->netns), "%s", l->netns);
 	}
-	return plan_ha(act, plan_update(act));
+	return plan_ha(o, act, plan_update(act));
 }
 
 /* ---- hubs that are no longer wanted ---- */

@@ -22,6 +22,9 @@ struct nwg_plan_opts {
 	const char *const *scope; /* targeted sync: the port ids asked for */
 	size_t n_scope;
 	bool restore; /* desired comes from the repository: never delete */
+	/* HA: this node's VRRP state as ha_state ("" unknown), NULL = no VRRP
+	 * run by the agent (nwg_ha_report_state) */
+	const char *ha_vrrp;
 };
 
 enum nwg_act_kind {

@@ -17,7 +17,10 @@
 #
 #   ha    an HA hub (doc/ha.md) built by the WireGuard agents of net1
 #         (primary) and net2 (standby copy from the sealed key)
-# Usage: run.sh [ovs] [ha] [multinode]   (default: all; one shared start-up)
+#   ha-failover  the agents run VRRP and the endpoint stream themselves: a
+#         device pings through the HA hub while net1, then net2, crash and
+#         come back (tests/multinode/ha_failover.sh)
+# Usage: run.sh [ovs] [ha] [ha-failover] [multinode]   (default: all; one shared start-up)
 # Env: NWG_INSTANCE/NEUTRON_PORT/NWG_HARNESS_ROOT (harness instance),
 #      MN_KEEP=1 (leave everything up on exit, for debugging).
 # shellcheck disable=SC2086,SC2089,SC2090 # JSON bodies built from our own ids
@@ -30,7 +33,7 @@ cd "$HERE" || exit 1
 . tests/l3/lib.sh # ok/not_ok/check/api/jf/wait_until/stop_pid (l3's helpers)
 
 [ "$(id -u)" = 0 ] || { echo "multinode: needs root, skipped"; exit 77; }
-PHASES=${*:-ovs ha multinode}
+PHASES=${*:-ovs ha ha-failover multinode}
 export NWG_INSTANCE=${NWG_INSTANCE:-check} # never the demo's (default/9696)
 export NEUTRON_PORT=${NEUTRON_PORT:-9697}
 export NWG_SRC=${NWG_SRC:-$HERE}
@@ -42,6 +45,7 @@ WORK=$(mktemp -d "/var/tmp/nwg-mn.$NWG_INSTANCE.XXXXXX")
 mkdir -p "$WORK/logs" "$WORK/nodes"
 : >"$WORK/check.log"
 . tests/multinode/lib.sh
+. tests/multinode/ha_failover.sh
 log() { printf '[mn %s] %s\n' "$(date +%T)" "$*"; }
 PROJECT=$(printf '%s' "nwgmn-$ID-$(date +%s%N)" | md5sum | cut -c1-32)
 VM_NS=nwgmnvm$ID DEV_NS=nwgmndv$ID DEV_IF=wgd$ID DEV_VETH=nd$ID
@@ -75,6 +79,7 @@ for p in json.load(sys.stdin).get("ports", []):
 	for n in "${NETWORKS[@]}"; do api DELETE "/networks/$n" >/dev/null; done
 	[ -s "$WORK/dev-wg.pid" ] && dev_wg_stop "$WORK/dev-wg.pid" "$DEV_IF" "$DEV_NS"
 	[ -s "$WORK/dev2-wg.pid" ] && dev_wg_stop "$WORK/dev2-wg.pid" "$DEV2_IF" "$DEV2_NS"
+	hf_teardown
 	mn_teardown
 	ip netns del "$VM_NS" 2>/dev/null
 	ip netns del "$DEV_NS" 2>/dev/null
@@ -86,7 +91,9 @@ for a in json.load(sys.stdin).get("agents", []):
 		api DELETE "/agents/$p" >/dev/null
 	done
 	left=""
-	for n in "$VM_NS" "$DEV_NS" "$DEV2_NS"; do ip netns list | grep -qw "$n" && left="$left netns:$n"; done
+	ip link show "$HF_BR" >/dev/null 2>&1 && left="$left link:$HF_BR"
+	[ -e "/var/run/wireguard/$HF_IF.sock" ] && left="$left sock:$HF_IF"
+	for n in "$VM_NS" "$DEV_NS" "$DEV2_NS" "$HF_NS"; do ip netns list | grep -qw "$n" && left="$left netns:$n"; done
 	ip link show "$MN_BR" >/dev/null 2>&1 && left="$left link:$MN_BR"
 	ip -o link show | grep -q "nm$ID" && left="$left links:nm$ID*"
 	[ -e "/var/run/wireguard/$DEV_IF.sock" ] && left="$left sock:$DEV_IF"
@@ -159,7 +166,9 @@ link_up_in() { [[ "$(nx "$1" ip -n "$2" link show dev "$3" 2>/dev/null)" == *",U
 NODES_WANTED="net1 cmp1"
 want_phase multinode && NODES_WANTED="net1 cmp1 net2"
 want_phase ha && NODES_WANTED="net1 cmp1 net2"
-[ "$PHASES" = ha ] && NODES_WANTED="net1 net2" # (no VM: no compute node)
+want_phase ha-failover && NODES_WANTED="net1 cmp1 net2"
+[ "$PHASES" = ha ] || [ "$PHASES" = ha-failover ] || [ "$PHASES" = "ha ha-failover" ] &&
+	NODES_WANTED="net1 net2" # (no VM: no compute node)
 bring_up_nodes() {
 	local t0 n i=0 p pids=()
 	t0=$(now)
@@ -753,6 +762,11 @@ main() {
 		t0=$(now)
 		phase_ha
 		log "phase ha: $(ms "$t0" "$(now)") ms"
+	fi
+	if want_phase ha-failover; then
+		t0=$(now)
+		phase_ha_failover
+		log "phase ha-failover: $(ms "$t0" "$(now)") ms"
 	fi
 	if want_phase multinode && declare -f phase_multinode >/dev/null; then
 		t0=$(now)

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "ha/run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "agent.h"
+#include "ha/stream.h"
+#include "ha/vrrp.h"
+#include "log/log.h"
+#include "nwg/ha.h"
+#include "nwg/rtnl.h"
+#include "reconcile/desired_ha.h"
+#include "reconcile/plan.h"
+
+#define RESTART_MIN_MS 1000
+#define RESTART_MAX_MS 30000
+#define CHECK_MS       200 /* keepalived's liveness and the hubs' wish */
+
+struct nwg_ha_rt {
+	struct nwg_vrrp vrrp;
+	enum nwg_vrrp_state state;
+	int64_t restart_at_ms, backoff_ms, next_check_ms;
+	struct nwg_ha_stream stream;
+};
+
+void nwg_ha_run_init(struct nwg_agent *a)
+{
+	struct nwg_ha_rt *h;
+
+	if (!a->conf.ha.on)
+		return;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		log_err("HA: out of memory; the agent runs no VRRP");
+		return;
+	}
+	nwg_vrrp_init(&h->vrrp);
+	h->backoff_ms = RESTART_MIN_MS;
+	nwg_ha_stream_init(&h->stream);
+	a->ha = h;
+}
+
+void nwg_ha_run_fini(struct nwg_agent *a)
+{
+	struct nwg_ha_rt *h = a->ha;
+
+	if (!h)
+		return;
+	if (h->vrrp.pid > 0)
+		log_info("HA: stopping keepalived (pid %d): this node leaves VRRP",
+			 (int)h->vrrp.pid);
+	nwg_vrrp_stop(&h->vrrp, 2000);
+	nwg_ha_stream_fini(&h->stream);
+	free(h);
+	a->ha = NULL;
+}
+
+const char *nwg_ha_vrrp_state(const struct nwg_agent *a)
+{
+	const char *s;
+
+	if (!a->ha)
+		return NULL;
+	s = nwg_vrrp_state_name(a->ha->state);
+	return s ? s : "";
+}
+
+void nwg_ha_note_hub(struct nwg_hubstate *st, const struct nwg_action *act)
+{
+	const struct nwg_dha *ha = act->want ? act->want->ha : NULL;
+
+	st->ha_hub = ha != NULL;
+	st->ha_has_peer = ha && ha->has_peer_pub;
+	if (st->ha_has_peer)
+		st->ha_peer = ha->peer_pub;
+}
+
+/* Port ids of this node's HA hubs (a pass realized them). */
+static size_t ha_hubs(struct nwg_agent *a, const char **ids, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->hubs.n && n < cap; i++) {
+		if (a->hubs.v[i].ha_hub)
+			ids[n++] = a->hubs.v[i].port_id;
+	}
+	return n;
+}
+
+static size_t count_ha_hubs(const struct nwg_agent *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->hubs.n; i++)
+		n += a->hubs.v[i].ha_hub;
+	return n;
+}
+
+/* The endpoints to take over with: the last streamed snapshot first (the
+ * most recently active devices first), then the endpoints Neutron
+ * configured (the record), for peers the snapshot does not name. */
+static int takeover_list(struct nwg_agent *a, const struct nwg_hub_record *rec,
+			 struct nwg_ha_ep **out, size_t *n)
+{
+	const struct nwg_ha_ep *s = NULL;
+	size_t ns = nwg_ha_stream_cached(&a->ha->stream, rec->port_id, &s);
+	struct nwg_ha_ep *v = calloc(ns + rec->n_peers + 1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	if (ns)
+		memcpy(v, s, ns * sizeof(*v));
+	*n = ns;
+	for (size_t i = 0; i < rec->n_peers; i++) {
+		const struct nwg_repo_peer *p = &rec->peers[i];
+		bool have = false;
+
+		for (size_t j = 0; j < ns && !have; j++)
+			have = nwg_key_equal(&v[j].pub, &p->public_key);
+		if (have || !p->endpoint[0] || nwg_endpoint_parse(&v[*n].ep, p->endpoint) < 0)
+			continue;
+		v[(*n)++].pub = p->public_key;
+	}
+	*out = v;
+	return 0;
+}
+
+static void activate(struct nwg_agent *a, const struct nwg_hub_record *rec)
+{
+	struct nwg_ha_activate_opts o = {.keepalive = 1, .pace = a->conf.ha.pace};
+	const char *ns = rec->netns[0] ? rec->netns : NULL;
+	struct nwg_err err = {{0}};
+	struct nwg_ha_ep *v = NULL;
+	size_t n = 0;
+	int r = takeover_list(a, rec, &v, &n);
+
+	if (r == 0)
+		r = nwg_ha_activate(a->backend, rec->ifname, ns, v, n, &o, &err);
+	free(v);
+	if (r < 0)
+		log_err("HA hub %s: takeover failed: %s", rec->port_id,
+			err.msg[0] ? err.msg : strerror(-r));
+	else
+		log_info("HA hub %s: took over: %d of %zu known endpoints set, handshakes "
+			 "initiated (%s)",
+			 rec->port_id, r, n, rec->ifname);
+}
+
+static void deactivate(struct nwg_agent *a, const struct nwg_hub_record *rec)
+{
+	const char *ns = rec->netns[0] ? rec->netns : NULL;
+	struct nwg_err err = {{0}};
+	int r = nwg_ha_deactivate(a->backend, rec->ifname, ns, 0, &err);
+
+	if (r < 0)
+		log_err("HA hub %s: going silent failed: %s", rec->port_id,
+			err.msg[0] ? err.msg : strerror(-r));
+	else
+		log_info("HA hub %s: silent (peers without endpoints, %s)", rec->port_id,
+			 rec->ifname);
+}
+
+/* A new VRRP state: every HA hub follows it, and Neutron is told (a
+ * targeted pass asking those hubs in full reports the new ha_state). */
+static void state_changed(struct nwg_agent *a, enum nwg_vrrp_state s)
+{
+	struct nwg_ha_rt *h = a->ha;
+	size_t cap = count_ha_hubs(a), n;
+	const char **ids = calloc(cap + 1, sizeof(*ids));
+
+	log_info("HA: VRRP %s -> %s (%zu HA hubs)",
+		 nwg_vrrp_state_name(h->state) ? nwg_vrrp_state_name(h->state) : "unknown",
+		 nwg_vrrp_state_name(s), cap);
+	h->state = s;
+	h->backoff_ms = RESTART_MIN_MS; /* keepalived works */
+	if (!ids) {
+		log_err("HA: out of memory");
+		return;
+	}
+	n = ha_hubs(a, ids, cap);
+	for (size_t i = 0; i < n; i++) {
+		struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, ids[i], false);
+		struct nwg_hub_record *rec = NULL;
+		struct nwg_err err = {{0}};
+
+		if (nwg_repo_load(a->repo, ids[i], &rec, &err) < 0) {
+			log_err("HA hub %s: no record: %s", ids[i], err.msg);
+			continue;
+		}
+		if (s == NWG_VRRP_MASTER)
+			activate(a, rec);
+		else
+			deactivate(a, rec);
+		nwg_hub_record_free(rec);
+		if (st)
+			st->digest[0] = '\0'; /* asked in full: its state is reported */
+	}
+	if (n)
+		nwg_sched_ids(a, ids, n, 0);
+	free(ids);
+}
+
+size_t nwg_ha_pollfds(struct nwg_agent *a, struct pollfd *fds, size_t cap)
+{
+	size_t n = 0;
+
+	if (!a->ha)
+		return 0;
+	if (a->ha->vrrp.fifo >= 0 && n < cap)
+		fds[n++] = (struct pollfd){.fd = a->ha->vrrp.fifo, .events = POLLIN};
+	if (a->ha->stream.fd >= 0 && n < cap)
+		fds[n++] = (struct pollfd){.fd = a->ha->stream.fd, .events = POLLIN};
+	return n;
+}
+
+void nwg_ha_service(struct nwg_agent *a, const struct pollfd *fds, size_t n)
+{
+	struct nwg_ha_rt *h = a->ha;
+
+	for (size_t i = 0; h && i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		if (fds[i].fd == h->vrrp.fifo) {
+			enum nwg_vrrp_state s = nwg_vrrp_read(&h->vrrp);
+
+			if (s != NWG_VRRP_UNKNOWN && s != h->state)
+				state_changed(a, s);
+		} else if (fds[i].fd == h->stream.fd) {
+			nwg_ha_stream_receive(a, &h->stream);
+		}
+	}
+}
+
+static void supervise(struct nwg_agent *a, int64_t now)
+{
+	struct nwg_ha_rt *h = a->ha;
+	bool want = count_ha_hubs(a) > 0;
+	struct nwg_err err = {{0}};
+	int st = 0;
+
+	nwg_ha_stream_refresh(a, &h->stream);
+	if (h->vrrp.pid > 0 && nwg_vrrp_reap(&h->vrrp, &st) == 1) {
+		log_warn("HA: keepalived exited (%s %d); restarting in %lld ms",
+			 WIFSIGNALED(st) ? "signal" : "status",
+			 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
+			 (long long)h->backoff_ms);
+		h->restart_at_ms = now + h->backoff_ms;
+		h->backoff_ms =
+		    h->backoff_ms * 2 > RESTART_MAX_MS ? RESTART_MAX_MS : h->backoff_ms * 2;
+		if (h->state != NWG_VRRP_UNKNOWN && h->state != NWG_VRRP_FAULT)
+			state_changed(a, NWG_VRRP_FAULT); /* not in VRRP: silent */
+	}
+	if (want && h->vrrp.pid <= 0 && now >= h->restart_at_ms) {
+		if (nwg_vrrp_start(&h->vrrp, &a->conf.ha, a->conf.state_path, &err) < 0) {
+			log_err("HA: cannot start keepalived: %s; retrying in %lld ms", err.msg,
+				(long long)h->backoff_ms);
+			h->restart_at_ms = now + h->backoff_ms;
+			h->backoff_ms =
+			    h->backoff_ms * 2 > RESTART_MAX_MS ? RESTART_MAX_MS : h->backoff_ms * 2;
+			return;
+		}
+		log_info("HA: keepalived started (pid %d): VRRPv3 instance %s, VIP %s on %s, "
+			 "vrid %u, priority %u, advert %u ms (%s/keepalived.conf)",
+			 (int)h->vrrp.pid, NWG_VRRP_INSTANCE, a->conf.ha.vip, a->conf.ha.interface,
+			 a->conf.ha.vrid, a->conf.ha.priority, a->conf.ha.advert_ms, h->vrrp.dir);
+	} else if (!want && h->vrrp.pid > 0) {
+		log_info("HA: no HA hub left on this node: stopping keepalived (pid %d)",
+			 (int)h->vrrp.pid);
+		nwg_vrrp_stop(&h->vrrp, 2000);
+		h->state = NWG_VRRP_UNKNOWN;
+	}
+}
+
+int64_t nwg_ha_tick(struct nwg_agent *a, int64_t now)
+{
+	struct nwg_ha_rt *h = a->ha;
+	int64_t next;
+
+	if (!h)
+		return 0;
+	if (now >= h->next_check_ms) {
+		supervise(a, now);
+		h->next_check_ms = now + CHECK_MS;
+	}
+	next = h->next_check_ms;
+	if (h->state == NWG_VRRP_MASTER) {
+		int64_t s = nwg_ha_stream_send_due(a, &h->stream, now);
+
+		if (s > 0 && s < next)
+			next = s;
+	}
+	return next;
+}

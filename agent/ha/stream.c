@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "ha/stream.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "log/log.h"
+#include "nwg/seal.h"
+
+#define MAX_AGE_S 30 /* seq = the sender's wall clock (us): older is refused */
+#define SOCK_BUF  (4 << 20)
+
+void nwg_ha_stream_init(struct nwg_ha_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
+
+static void shub_free(struct nwg_ha_shub *h)
+{
+	nwg_ha_asm_free(&h->asm_);
+	free(h->eps);
+	h->eps = NULL;
+	h->n_eps = 0;
+}
+
+void nwg_ha_stream_fini(struct nwg_ha_stream *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		shub_free(&s->v[i]);
+	free(s->v);
+	if (s->fd >= 0)
+		close(s->fd);
+	nwg_key_wipe(&s->priv);
+	nwg_ha_stream_init(s);
+}
+
+static int open_socket(struct nwg_agent *a, struct nwg_ha_stream *s)
+{
+	union nwg_endpoint b = {0};
+	int buf = SOCK_BUF, fam = strchr(a->conf.ha.stream_peer, ':') ? AF_INET6 : AF_INET;
+	char path[4200];
+	struct nwg_key pub;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%s/enroll.key", a->conf.state_path);
+	r = nwg_enroll_load_or_create(path, &s->priv, &pub);
+	if (r < 0)
+		return r;
+	s->have_priv = true;
+	fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	b.sa.sa_family = (sa_family_t)fam;
+	if (fam == AF_INET)
+		b.sin.sin_port = htons((uint16_t)a->conf.ha.stream_port);
+	else
+		b.sin6.sin6_port = htons((uint16_t)a->conf.ha.stream_port);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (bind(fd, &b.sa, fam == AF_INET ? sizeof(b.sin) : sizeof(b.sin6)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	s->fd = fd;
+	return 0;
+}
+
+static struct nwg_ha_shub *find(const struct nwg_ha_stream *s, const char *port_id)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->v[i].port_id, port_id) == 0)
+			return &s->v[i];
+	}
+	return NULL;
+}
+
+static void add(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_hubstate *st)
+{
+	struct nwg_hub_record *rec = NULL;
+	struct nwg_err err = {{0}};
+	struct nwg_ha_shub *v, *h;
+
+	if (nwg_repo_load(a->repo, st->port_id, &rec, &err) < 0)
+		return; /* not realized yet: the next refresh */
+	v = realloc(s->v, (s->n + 1) * sizeof(*v));
+	if (!v) {
+		nwg_hub_record_free(rec);
+		return;
+	}
+	s->v = v;
+	h = &v[s->n++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->port_id, sizeof(h->port_id), "%s", st->port_id);
+	snprintf(h->ifname, sizeof(h->ifname), "%s", rec->ifname);
+	snprintf(h->netns, sizeof(h->netns), "%s", rec->netns);
+	h->peer = st->ha_peer;
+	nwg_ha_asm_init(&h->asm_);
+	h->live = true;
+	nwg_hub_record_free(rec);
+}
+
+void nwg_ha_stream_refresh(struct nwg_agent *a, struct nwg_ha_stream *s)
+{
+	size_t j = 0;
+	int r;
+
+	if (!a->conf.ha.stream_peer[0])
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		s->v[i].live = false;
+	for (size_t i = 0; i < a->hubs.n; i++) {
+		const struct nwg_hubstate *st = &a->hubs.v[i];
+		struct nwg_ha_shub *h;
+
+		if (!st->ha_hub || !st->ha_has_peer)
+			continue;
+		h = find(s, st->port_id);
+		if (h && !nwg_key_equal(&h->peer, &st->ha_peer)) {
+			h->peer = st->ha_peer; /* the peer node re-enrolled */
+			shub_free(h);
+			nwg_ha_asm_init(&h->asm_);
+		}
+		if (h)
+			h->live = true;
+		else
+			add(a, s, st);
+	}
+	for (size_t i = 0; i < s->n; i++) { /* drop hubs no longer HA here */
+		if (s->v[i].live)
+			s->v[j++] = s->v[i];
+		else
+			shub_free(&s->v[i]);
+	}
+	s->n = j;
+	if (s->n && s->fd < 0 && !s->failed && (r = open_socket(a, s)) < 0) {
+		s->failed = true; /* logged once; the agent runs on without a stream */
+		log_err("HA stream: cannot open UDP port %u: %s; takeovers use Neutron's "
+			"endpoints only",
+			a->conf.ha.stream_port, strerror(-r));
+	}
+}
+
+size_t nwg_ha_stream_cached(const struct nwg_ha_stream *s, const char *port_id,
+			    const struct nwg_ha_ep **out)
+{
+	const struct nwg_ha_shub *h = find(s, port_id);
+
+	*out = h ? h->eps : NULL;
+	return h ? h->n_eps : 0;
+}
+
+static int peer_addr(struct nwg_agent *a, union nwg_endpoint *to)
+{
+	char buf[INET6_ADDRSTRLEN + 16];
+
+	snprintf(buf, sizeof(buf), strchr(a->conf.ha.stream_peer, ':') ? "[%s]:%u" : "%s:%u",
+		 a->conf.ha.stream_peer, a->conf.ha.stream_port);
+	return nwg_endpoint_parse(to, buf);
+}
+
+static void send_text(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_ha_shub *h,
+		      const char *text, size_t len)
+{
+	static uint8_t msg[NWG_HA_MSG_MAX];
+	struct nwg_err err = {{0}};
+	union nwg_endpoint to;
+	struct timespec now;
+	size_t *ends = NULL, n = 0, mlen = 0, start = 0;
+	uint64_t seq;
+	int r = peer_addr(a, &to);
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	seq = (uint64_t)now.tv_sec * 1000000U + (uint64_t)now.tv_nsec / 1000;
+	if (r >= 0)
+		r = nwg_ha_split(text, len, nwg_ha_chunk_room(h->port_id, NWG_HA_DGRAM_DEF), &ends,
+				 &n);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct nwg_ha_chunk c = {.idx = (uint32_t)i, .total = (uint32_t)n};
+
+		r = nwg_ha_msg_seal(msg, NWG_HA_DGRAM_DEF, &mlen, h->port_id, seq, &c, text + start,
+				    ends[i] - start, &s->priv, &h->peer, &err);
+		start = ends[i];
+		/* non-blocking: a full socket buffer costs this snapshot only */
+		if (r >= 0 && sendto(s->fd, msg, mlen, 0, &to.sa,
+				     to.sa.sa_family == AF_INET6 ? sizeof(to.sin6)
+								 : sizeof(to.sin)) == (ssize_t)mlen)
+			s->sent++;
+	}
+	free(ends);
+	if (r < 0)
+		log_debug("HA stream: hub %s: %s", h->port_id, err.msg[0] ? err.msg : strerror(-r));
+}
+
+static void send_hub(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_ha_shub *h)
+{
+	struct nwg_device *dev = NULL;
+	struct nwg_ha_ep *v = NULL;
+	struct nwg_err err = {{0}};
+	char *text = NULL;
+	size_t n = 0, len = 0;
+	int r = nwg_wg_get(a->backend, h->ifname, h->netns[0] ? h->netns : NULL, &dev, &err);
+
+	if (r >= 0)
+		r = nwg_ha_snapshot(dev, &v, &n);
+	if (r >= 0 && n)
+		r = nwg_ha_format(v, n, &text, &len);
+	if (r >= 0 && n)
+		send_text(a, s, h, text, len);
+	free(text);
+	free(v);
+	nwg_device_free(dev);
+}
+
+int64_t nwg_ha_stream_send_due(struct nwg_agent *a, struct nwg_ha_stream *s, int64_t now)
+{
+	if (s->fd < 0 || !s->have_priv)
+		return 0;
+	if (now >= s->next_send_ms) {
+		for (size_t i = 0; i < s->n; i++)
+			send_hub(a, s, &s->v[i]);
+		s->next_send_ms = now + a->conf.ha.stream_interval_ms;
+	}
+	return s->next_send_ms;
+}
+
+static uint64_t min_seq(const struct nwg_ha_shub *h)
+{
+	struct timespec now;
+	uint64_t floor;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	floor = now.tv_sec > MAX_AGE_S ? (uint64_t)(now.tv_sec - MAX_AGE_S) * 1000000U : 0;
+	return h->asm_.done > floor ? h->asm_.done : floor;
+}
+
+/* A complete snapshot: parsed with the one strict grammar, then kept. */
+static void apply(struct nwg_ha_stream *s, struct nwg_ha_shub *h, const char *text, size_t len)
+{
+	struct nwg_ha_ep *v = NULL;
+	struct nwg_err err = {{0}};
+	size_t n = 0;
+
+	if (nwg_ha_parse(text, len, &v, &n, &err) < 0) {
+		log_warn("HA stream: hub %s: dropped a snapshot: %s", h->port_id, err.msg);
+		return;
+	}
+	if (!h->eps)
+		log_info("HA stream: hub %s: first snapshot from the active node (%zu endpoints)",
+			 h->port_id, n);
+	free(h->eps);
+	h->eps = v;
+	h->n_eps = n;
+	s->snapshots++;
+}
+
+/* One datagram: the hub it names (tried against each HA hub's peer key). */
+static void one(struct nwg_ha_stream *s, const uint8_t *msg, size_t len)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct nwg_ha_shub *h = &s->v[i];
+		struct nwg_ha_chunk c;
+		char *text = NULL, *all = NULL;
+		size_t tlen = 0, alen = 0;
+		uint64_t seq = 0;
+		int r = nwg_ha_msg_open(&text, &tlen, &seq, &c, msg, len, h->port_id, min_seq(h),
+					&s->priv, &h->peer, NULL);
+
+		if (r == -EXDEV || r == -EBADMSG)
+			continue; /* another hub's (or another peer's) */
+		if (r >= 0)
+			r = nwg_ha_asm_add(&h->asm_, seq, &c, text, tlen, &all, &alen);
+		if (r == 1)
+			apply(s, h, all, alen);
+		free(all);
+		return;
+	}
+}
+
+void nwg_ha_stream_receive(struct nwg_agent *a, struct nwg_ha_stream *s)
+{
+	static uint8_t msg[NWG_HA_MSG_MAX + 1];
+	ssize_t got;
+
+	(void)a;
+	while (s->fd >= 0 && (got = recv(s->fd, msg, sizeof(msg), MSG_DONTWAIT)) > 0) {
+		s->received++;
+		if (s->have_priv)
+			one(s, msg, (size_t)got);
+	}
+}

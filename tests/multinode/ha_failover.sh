@@ -1,0 +1,272 @@
+# shellcheck shell=bash
+# Phase ha-failover of tests/multinode/run.sh (sourced): the agents run the
+# HA takeover themselves (doc/ha.md, "The agent runs the takeover").
+#
+# net1 and net2's WireGuard agents restart with [wireguard_ha]: each runs its
+# own keepalived (VRRPv3, adverts every 100 ms) moving the VIP 198.51.100.100
+# on eth-h, a link of both nodes to a bridge where a device lives
+# (wireguard-go in its own namespace, 198.51.100.10, config rendered from
+# Neutron: endpoint = the VIP). The device pings the hub's address through
+# the tunnel at 20 pings per second while:
+#   1. net1 (active) crashes: eth-h down, then SIGKILL of its WireGuard agent,
+#      keepalived and wireguard-go; net2's agent takes over (streamed
+#      endpoint, handshake initiated) and reports itself active;
+#   2. net1 comes back (fresh addresses, agent restarted): it rejoins as
+#      standby without taking over;
+#   3. net2 crashes; net1 takes over (fail back); net2 comes back as standby.
+# Lost pings per event are counted and printed (never asserted as times).
+# Needs run.sh's helpers and variables.
+# shellcheck disable=SC2086 # JSON bodies built from our own ids
+
+HF_BR=nmh$ID HF_NS=nwgmnhd$ID HF_IF=wgh$ID HF_VETH=nhd$ID
+HF_VIP=198.51.100.100 HF_NET=10.252.0 HF_HUB_IP=10.201.10.1
+HF_PING_MS=50
+
+hf_node_ip() { echo "$HF_NET.${MN_IDX[$1]}"; }
+hf_other() { [ "$1" = net1 ] && echo net2 || echo net1; }
+
+hf_ini() { # node: the extra ini of the HA agents
+	local n=$1 prio=100
+	[ "$n" = net2 ] && prio=90
+	cat >"$(node_dir "$n")/etc/wireguard_ha.ini" <<EOF
+[wireguard]
+hub_up_unrouted = true
+[wireguard_ha]
+vrrp_interface = eth-h
+vip = $HF_VIP/24
+virtual_router_id = 61
+priority = $prio
+advert_interval_ms = 100
+stream_peer = $(hf_node_ip "$(hf_other "$n")")
+stream_port = 51900
+EOF
+}
+
+# the bridge, one link per node (eth-h), the device's link
+hf_topology() {
+	local n i
+	ip link add "$HF_BR" type bridge || return 1
+	ip link set "$HF_BR" up
+	for n in net1 net2; do
+		i=${MN_IDX[$n]}
+		ip link add "nh$ID$i" type veth peer name "nj$ID$i" || return 1
+		ip link set "nj$ID$i" netns "${MN_HOLDER[$n]}"
+		ip link set "nh$ID$i" master "$HF_BR" up
+		nx "$n" ip link set "nj$ID$i" name eth-h || return 1
+		hf_node_addrs "$n" || return 1
+		hf_ini "$n"
+	done
+	ip netns add "$HF_NS" || return 1
+	ip -n "$HF_NS" link set lo up
+	ip link add "$HF_VETH" type veth peer name inet0 netns "$HF_NS" || return 1
+	ip link set "$HF_VETH" master "$HF_BR" up
+	ip -n "$HF_NS" addr add 198.51.100.10/24 dev inet0
+	ip -n "$HF_NS" link set inet0 up
+}
+# a node's eth-h as after a boot: its own address only (no VIP)
+hf_node_addrs() {
+	nx "$1" ip addr flush dev eth-h
+	nx "$1" ip addr add "$(hf_node_ip "$1")/24" dev eth-h &&
+		nx "$1" ip link set eth-h up
+}
+hf_teardown() {
+	[ -s "$WORK/hf-wg.pid" ] && dev_wg_stop "$WORK/hf-wg.pid" "$HF_IF" "$HF_NS"
+	ip netns del "$HF_NS" 2>/dev/null
+	ip link del "$HF_BR" 2>/dev/null
+	ip link del "$HF_VETH" 2>/dev/null
+	return 0
+}
+
+hf_agent() { # node: the WireGuard agent with [wireguard_ha]
+	local d
+	d=$(node_dir "$1")
+	node_agent "$1" wireguard-agent "$HERE/build/rel/bin/neutron-wireguard-agent" \
+		--config-file "$d/etc/wireguard_agent.ini" --config-file "$d/etc/wireguard_ha.ini" || return 1
+	wait_until 10 nx "$1" test -S /run/neutron-wireguard/agent.sock
+}
+hf_agent_plain() { # node: back to the suite's configuration
+	stop_agent "$1" wireguard-agent
+	node_wg_agent "$1"
+}
+
+# A crashed node: its link goes down first (a dead machine sends nothing, not
+# even keepalived's priority-0 goodbye), then SIGKILL of its WireGuard agent,
+# keepalived and every wireguard-go of the node.
+hf_crash() {
+	local p c
+	nx "$1" ip link set eth-h down
+	for p in $(node_procs "$1"); do
+		c=$(cat "/proc/$p/comm" 2>/dev/null)
+		case $c in neutron-wiregua* | keepalived | wireguard-go) kill -KILL "$p" 2>/dev/null ;; esac
+	done
+	for _ in $(seq 50); do
+		hf_node_has keepalived || hf_node_has wireguard-go || break
+		sleep 0.1
+	done
+}
+hf_node_has() { # comm: runs in the node that hf_crash named last ($HF_CRASHED)
+	local p
+	for p in $(node_procs "$HF_CRASHED"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] && return 0
+	done
+	return 1
+}
+# ... and it boots again: fresh addresses, the agent restarted (it restores
+# its hubs, starts keepalived, which must stay BACKUP: nopreempt)
+hf_reboot() {
+	hf_node_addrs "$1" && hf_agent "$1"
+}
+
+hf_ping_start() { # tag: 20 pings per second to the hub's address
+	ip netns exec "$HF_NS" ping -n -i 0.05 -W 1 "$HF_HUB_IP" >"$WORK/hf-ping-$1.out" 2>&1 &
+	HF_PING_PID=$!
+}
+hf_ping_stop() { kill -INT "$HF_PING_PID" 2>/dev/null; wait "$HF_PING_PID" 2>/dev/null; }
+# replies counted from the ping output: "sent received longest-run-lost"
+hf_ping_count() {
+	awk '/packets transmitted/ { sent = $1 }
+	     match($0, /icmp_seq=[0-9]+/) { s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+	         if (!(s in got)) { got[s] = 1; n++ }
+	         if (n > 1 && s - last - 1 > gap) gap = s - last - 1
+	         last = s }
+	     END { print sent + 0, n + 0, gap + 0 }' "$WORK/hf-ping-$1.out"
+}
+hf_replies_since() { # tag count: more than count replies in the output
+	[ "$(grep -c 'icmp_seq=' "$WORK/hf-ping-$1.out" 2>/dev/null)" -gt "$2" ]
+}
+hf_dev_ep() { ip netns exec "$HF_NS" wg show "$HF_IF" endpoints | awk '{print $2}'; }
+ha_active_is() { [ "$(api GET "/ports/$1" | jf port.wireguard.ha.active)" = "$2" ]; }
+ha_state_of() { # hub host
+	api GET "/ports/$1" | jf "port.wireguard.ha.states.$2"
+}
+ha_state_is() { [ "$(ha_state_of "$1" "$2")" = "$3" ]; }
+hf_log_count() { grep -c -- "$2" "$WORK/logs/$1-wireguard-agent.log" 2>/dev/null; }
+
+# one failover: the active node crashes, the other takes over. Prints and
+# records the lost pings.
+hf_failover() { # tag dead-node hub
+	local tag=$1 dead=$2 hub=$3 live sent got gap base0 t0
+	live=$(hf_other "$dead")
+	base0=$(hf_log_count "$live" "HA hub $hub: took over: 1 of 1 known endpoints set")
+	hf_ping_start "$tag"
+	check "$tag: pings flow before the crash" wait_until 10 hf_replies_since "$tag" 20
+	HF_CRASHED=$dead
+	t0=$(now)
+	hf_crash "$dead"
+	log "$tag: $dead crashed"
+	local n0
+	n0=$(grep -c 'icmp_seq=' "$WORK/hf-ping-$tag.out")
+	if wait_until 30 hf_replies_since "$tag" $((n0 + 20)); then
+		ok "$tag: the device's pings resumed through $live ($(ms "$t0" "$(now)") ms after the crash, 20 replies later)"
+	else
+		not_ok "$tag: the device's pings resumed within 30 s of $dead's crash"
+	fi
+	hf_ping_stop
+	read -r sent got gap <<<"$(hf_ping_count "$tag")"
+	log "$tag: $sent pings sent, $got answered, longest run lost $gap = $((gap * HF_PING_MS)) ms"
+	echo "${tag}_lost_pings=$gap ${tag}_lost_ms=$((gap * HF_PING_MS))" >>"$WORK/measurements"
+	check "$tag: $live's agent took over (the streamed endpoint set, handshake initiated)" \
+		wait_until 10 hf_count_gt "$live" "HA hub $hub: took over: 1 of 1 known endpoints set" "$base0"
+	check "$tag: Neutron shows ${MN_HOST[$live]} active" wait_until 30 ha_state_is "$hub" "${MN_HOST[$live]}" active
+	expect_eq "$tag: the device's config unchanged (its endpoint is still the VIP)" \
+		"$HF_VIP:$HF_PORT" "$(hf_dev_ep)"
+}
+
+hf_rejoin() { # tag node hub
+	local tag=$1 n=$2 hub=$3 live sent got gap a0 s0
+	live=$(hf_other "$n")
+	a0=$(hf_log_count "$live" "VRRP active -> ")
+	s0=$(hf_log_count "$n" "HA: VRRP unknown -> standby")
+	hf_ping_start "$tag"
+	if ! hf_reboot "$n"; then
+		not_ok "$tag: $n's agent restarted"
+		hf_ping_stop
+		return 1
+	fi
+	ok "$tag: $n's agent restarted (its hub restored)"
+	check "$tag: Neutron shows ${MN_HOST[$n]} standby and ${MN_HOST[$live]} active" \
+		wait_until 40 ha_states_are "$hub" "$(hf_states "$n" standby "$live" active)"
+	check "$tag: the hub's active host is ${MN_HOST[$live]}" ha_active_is "$hub" "${MN_HOST[$live]}"
+	check "$tag: $n's agent: VRRP -> standby" wait_until 10 hf_count_gt "$n" "HA: VRRP unknown -> standby" "$s0"
+	sleep 2 # (pings go on while the node has rejoined)
+	hf_ping_stop
+	read -r sent got gap <<<"$(hf_ping_count "$tag")"
+	log "$tag: $sent pings sent, $got answered, longest run lost $gap while $n rejoined"
+	echo "${tag}_lost_pings=$gap" >>"$WORK/measurements"
+	expect_eq "$tag: $live stayed active (no VRRP change on it)" "$a0" "$(hf_log_count "$live" "VRRP active -> ")"
+	expect_eq "$tag: $n never took over" 0 \
+		"$(awk -v s="$(hf_log_count "$n" "HA: keepalived started")" '/HA: keepalived started/ {k++} k == s && /VRRP .* -> active/ {a++} END {print a + 0}' "$WORK/logs/$n-wireguard-agent.log")"
+	expect_eq "$tag: $n is silent (the device's peer without endpoint)" "(none)" "$(peer_ep "$n" "$hub" "$HF_PUB")"
+}
+hf_both_have() { has_peer net1 "$1" "$2" && has_peer net2 "$1" "$2"; }
+hf_no_keepalived() { HF_CRASHED=$1; ! hf_node_has keepalived; }
+hf_count_gt() { [ "$(hf_log_count "$1" "$2")" -gt "$3" ]; }
+hf_states() { # n1 s1 n2 s2 -> "host=state host=state" sorted by host
+	printf '%s=%s\n%s=%s\n' "${MN_HOST[$1]}" "$2" "${MN_HOST[$3]}" "$4" | sort | paste -sd' '
+}
+
+phase_ha_failover() {
+	local net sub hub spoke h1=${MN_HOST[net1]} h2=${MN_HOST[net2]} t0
+	log "phase ha-failover: net1 and net2's agents run VRRP and the endpoint stream"
+	hf_topology || { not_ok "ha-failover topology"; return 1; }
+	stop_agent net1 wireguard-agent
+	stop_agent net2 wireguard-agent
+	if ! { hf_agent net1 && hf_agent net2; }; then
+		not_ok "agents restarted with [wireguard_ha]"
+		return 1
+	fi
+	read -r net sub <<<"$(mk_net "nwgmn-hf-$ID" 10.201.10.0/24 null)"
+	[ -n "${sub:-}" ] || { not_ok "ha-failover network"; return 1; }
+	t0=$(now)
+	hub=$(mk port '{"port":{"name":"nwgmn-hfhub-'$ID'","project_id":"'$PROJECT'","network_id":"'$net'","binding:host_id":"'$h1'","fixed_ips":[{"subnet_id":"'$sub'","ip_address":"'$HF_HUB_IP'"}],"binding:profile":{"wg_role":"hub","wireguard_ha":{"hosts":["'$h1'","'$h2'"]}}}}') ||
+		{ not_ok "HA hub port created"; return 1; }
+	echo "$hub" >>"$WORK/cleanup-ports"
+	check "HA hub: the same key on both nodes" wait_until 60 both_same_key "$hub"
+	check "Neutron shows $h1 active, $h2 standby (their VRRP states)" \
+		wait_until 30 ha_states_are "$hub" "$h1=active $h2=standby"
+	check "net1's agent started keepalived" grep -q "HA: keepalived started" "$WORK/logs/net1-wireguard-agent.log"
+	check "net1's agent: VRRP -> active" grep -q "HA: VRRP .* -> active" "$WORK/logs/net1-wireguard-agent.log"
+	check "net2's agent: VRRP -> standby" grep -q "HA: VRRP .* -> standby" "$WORK/logs/net2-wireguard-agent.log"
+	expect_eq "net1's keepalived.conf: 0600" 600 "$(stat -c %a "$(node_dir net1)/repo/vrrp/keepalived.conf" 2>/dev/null)"
+	check "the VIP is on net1 only" bash -c "nsenter --target ${MN_HOLDER[net1]} --net ip -o addr show dev eth-h | grep -q ' $HF_VIP/' &&
+		! nsenter --target ${MN_HOLDER[net2]} --net ip -o addr show dev eth-h | grep -q ' $HF_VIP/'"
+	HF_PORT=$(vif "$hub" listen_port)
+	expect_eq "Neutron's endpoint of the hub: the VIP" "$HF_VIP:$HF_PORT" "$(vif "$hub" endpoint)"
+
+	log "phase ha-failover: a device behind the VIP"
+	HF_PUB=$(dev_genkey "$HF_NS" "$WORK/hf.key") || { not_ok "device key"; return 1; }
+	dev_wg_start "$HF_NS" "$HF_IF" "$WORK/logs/hf-wg.log" "$WORK/hf-wg.pid" || { not_ok "device wireguard-go"; return 1; }
+	spoke=$(mk port '{"port":{"name":"nwgmn-hfspoke-'$ID'","project_id":"'$PROJECT'","network_id":"'$net'","binding:profile":{"wg_role":"spoke","public_key":"'$HF_PUB'","peers":["'$hub'"]}}}') ||
+		{ not_ok "device's spoke created"; return 1; }
+	echo "$spoke" >>"$WORK/cleanup-ports"
+	check "the spoke on both nodes" wait_until 30 hf_both_have "$hub" "$HF_PUB"
+	check "device config rendered from Neutron and applied" wait_until 30 render_to "$spoke" "$HF_NS" "$HF_IF" hf
+	check "device config: endpoint = the VIP" grep -q "^Endpoint = $HF_VIP:$HF_PORT\$" "$WORK/hf.conf"
+	cp "$WORK/hf.conf" "$WORK/hf.conf.orig"
+	check "device pings the hub through the tunnel (net1 active)" wait_until 30 ip netns exec "$HF_NS" ping -c1 -W1 "$HF_HUB_IP"
+	check "net2 received the stream (the device's endpoint)" wait_until 20 grep -q "HA stream: hub $hub: first snapshot from the active node (1 endpoints)" "$WORK/logs/net2-wireguard-agent.log"
+	expect_eq "net2 (standby): the device's peer without endpoint" "(none)" "$(peer_ep net2 "$hub" "$HF_PUB")"
+
+	log "phase ha-failover: net1 crashes"
+	hf_failover failover1 net1 "$hub"
+	log "phase ha-failover: net1 comes back"
+	hf_rejoin rejoin1 net1 "$hub"
+	log "phase ha-failover: net2 crashes (fail back)"
+	hf_failover failover2 net2 "$hub"
+	log "phase ha-failover: net2 comes back"
+	hf_rejoin rejoin2 net2 "$hub"
+	check "the device's config file never re-rendered" cmp -s "$WORK/hf.conf" "$WORK/hf.conf.orig"
+	check "agents' logs: no hub private key" bash -c "! grep -qF -- \"\$(nsenter --target ${MN_HOLDER[net1]} --mount --net wg show $(wg_of "$hub") private-key)\" $WORK/logs/net1-wireguard-agent.* $WORK/logs/net2-wireguard-agent.*"
+
+	log "phase ha-failover: clean-up (keepalived stops with the last HA hub)"
+	api DELETE "/ports/$spoke" >/dev/null
+	api DELETE "/ports/$hub" >/dev/null
+	expect_eq "HA hub port deleted" 204 "$(code)"
+	check "both copies removed" wait_until 40 no_copies "$hub"
+	check "net1's keepalived stopped (no HA hub left)" wait_until 20 hf_no_keepalived net1
+	check "net2's keepalived stopped" wait_until 20 hf_no_keepalived net2
+	dev_wg_stop "$WORK/hf-wg.pid" "$HF_IF" "$HF_NS"
+	if ! { hf_agent_plain net1 && hf_agent_plain net2; }; then
+		not_ok "agents back to the suite's configuration"
+	fi
+}
