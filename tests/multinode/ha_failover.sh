@@ -89,11 +89,13 @@ hf_agent_plain() { # node: back to the suite's configuration
 	node_wg_agent "$1"
 }
 
-# A crashed node: its link goes down first (a dead machine sends nothing, not
-# even keepalived's priority-0 goodbye), then SIGKILL of its WireGuard agent,
-# keepalived and every wireguard-go of the node.
+# A crashed node: its WireGuard agent dies first (a dead node reports nothing
+# to Neutron), then its link goes down (it sends nothing, not even
+# keepalived's priority-0 goodbye), then SIGKILL of keepalived and every
+# wireguard-go of the node.
 hf_crash() {
 	local p c
+	kill -KILL "$(agent_pid "$1" wireguard-agent)" 2>/dev/null
 	nx "$1" ip link set eth-h down
 	for p in $(node_procs "$1"); do
 		c=$(cat "/proc/$p/comm" 2>/dev/null)
@@ -168,6 +170,7 @@ hf_failover() { # tag dead-node hub
 	check "$tag: $live's agent took over (the streamed endpoint set, handshake initiated)" \
 		wait_until 10 hf_count_gt "$live" "HA hub $hub: took over: 1 of 1 known endpoints set" "$base0"
 	check "$tag: Neutron shows ${MN_HOST[$live]} active" wait_until 30 ha_state_is "$hub" "${MN_HOST[$live]}" active
+	log "$tag: Neutron's states: $(ha_states "$hub") (a crashed node's last report stays until it rejoins)"
 	expect_eq "$tag: the device's config unchanged (its endpoint is still the VIP)" \
 		"$HF_VIP:$HF_PORT" "$(hf_dev_ep)"
 }
@@ -197,6 +200,27 @@ hf_rejoin() { # tag node hub
 	expect_eq "$tag: $n never took over" 0 \
 		"$(awk -v s="$(hf_log_count "$n" "HA: keepalived started")" '/HA: keepalived started/ {k++} k == s && /VRRP .* -> active/ {a++} END {print a + 0}' "$WORK/logs/$n-wireguard-agent.log")"
 	expect_eq "$tag: $n is silent (the device's peer without endpoint)" "(none)" "$(peer_ep "$n" "$hub" "$HF_PUB")"
+}
+# keepalived killed alone on the standby: the agent sees it exit, goes
+# silent (fault), restarts it after its back-off; it comes back as standby
+hf_keepalived_dies() { # node hub
+	local n=$1 hub=$2 e0 s0 p c sent got gap
+	e0=$(hf_log_count "$n" "HA: keepalived exited")
+	s0=$(hf_log_count "$n" "HA: keepalived started")
+	hf_ping_start kad
+	check "kad: pings flow" wait_until 10 hf_replies_since kad 10
+	for p in $(node_procs "$n"); do
+		c=$(cat "/proc/$p/comm" 2>/dev/null)
+		[ "$c" = keepalived ] && kill -KILL "$p" 2>/dev/null
+	done
+	check "kad: $n's agent saw keepalived exit" wait_until 10 hf_count_gt "$n" "HA: keepalived exited" "$e0"
+	check "kad: $n's agent restarted keepalived" wait_until 20 hf_count_gt "$n" "HA: keepalived started" "$s0"
+	check "kad: Neutron shows $n standby again" wait_until 30 ha_state_is "$hub" "${MN_HOST[$n]}" standby
+	sleep 1
+	hf_ping_stop
+	read -r sent got gap <<<"$(hf_ping_count kad)"
+	log "kad: $sent pings sent, $got answered, longest run lost $gap while $n's keepalived restarted"
+	expect_eq "kad: ${MN_HOST[$(hf_other "$n")]} still active" active "$(ha_state_of "$hub" "${MN_HOST[$(hf_other "$n")]}")"
 }
 hf_both_have() { has_peer net1 "$1" "$2" && has_peer net2 "$1" "$2"; }
 hf_no_keepalived() { HF_CRASHED=$1; ! hf_node_has keepalived; }
@@ -255,6 +279,8 @@ phase_ha_failover() {
 	hf_failover failover2 net2 "$hub"
 	log "phase ha-failover: net2 comes back"
 	hf_rejoin rejoin2 net2 "$hub"
+	log "phase ha-failover: net2's keepalived dies alone; the agent restarts it"
+	hf_keepalived_dies net2 "$hub"
 	check "the device's config file never re-rendered" cmp -s "$WORK/hf.conf" "$WORK/hf.conf.orig"
 	check "agents' logs: no hub private key" bash -c "! grep -qF -- \"\$(nsenter --target ${MN_HOLDER[net1]} --mount --net wg show $(wg_of "$hub") private-key)\" $WORK/logs/net1-wireguard-agent.* $WORK/logs/net2-wireguard-agent.*"
 
