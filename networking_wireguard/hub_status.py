@@ -8,7 +8,10 @@ in a neutron-server worker every ``[ml2_wireguard] hub_status_interval``
 seconds (default: ``agent_down_time / 2``, like Neutron's own agent checks):
 
 * an ACTIVE hub bound to a host whose WireGuard agent row is dead
-  (``agent_down_time`` without a heartbeat) is set DOWN;
+  (``agent_down_time`` without a heartbeat) is set DOWN, unless it is an HA
+  hub that the other host (alive) serves as ``active`` (doc/ha.md);
+* a dead host's HA state ``active`` becomes ``fault`` (it cannot say so
+  itself: a crashed node; the node that took over reports ``active``);
 * a hub this check set DOWN is set ACTIVE again when the host's agent is
   alive and was already running when the check set it DOWN (it missed
   heartbeats, or restarted before the check acted): such an agent reports
@@ -87,8 +90,26 @@ class HubStatusCheck(object):
         agents = {a['host']: a for a in plugin.get_agents(
             context, filters={'agent_type': [c.AGENT_TYPE]})}
         self._revive(context, plugin, agents)
+        alive = {h for h, a in agents.items() if a['alive']}
         for host in sorted(h for h, a in agents.items() if not a['alive']):
-            self._down(context, plugin, host, agents[host])
+            self._ha_fault(context, host, agents[host])
+            self._down(context, plugin, host, agents[host], alive)
+
+    @staticmethod
+    def _ha_fault(context, host, agent):
+        with db_api.CONTEXT_WRITER.using(context):
+            ids = db.ha_active_to_fault(context.session, host)
+        if ids:
+            LOG.warning("WireGuard agent on %(host)s is dead (last heartbeat "
+                        "%(hb)s): its HA state of hub port(s) %(ports)s is "
+                        "now fault", {'host': host, 'ports': ', '.join(ids),
+                                      'hb': agent.get('heartbeat_timestamp')})
+
+    @staticmethod
+    def _served(ha, host, alive):
+        """Another host, alive, says it is active for this HA hub."""
+        return any(h != host and h in alive and row.state == 'active'
+                   for h, row in ha.items())
 
     @staticmethod
     def _ports(context, plugin, port_ids):
@@ -99,15 +120,17 @@ class HubStatusCheck(object):
             fields=['id', 'status', portbindings.HOST_ID])
         return {p['id']: p for p in ports}
 
-    def _down(self, context, plugin, host, agent):
+    def _down(self, context, plugin, host, agent, alive=()):
         with db_api.CONTEXT_READER.using(context):
             hub_ids = db.hub_ids_on_host(context.session, host)
+            ha = db.ha_rows(context.session, hub_ids)
         ports = self._ports(context, plugin, hub_ids)
         done = []
         for port_id in hub_ids:
             port = ports.get(port_id)
             if (port is None or port['status'] != n_const.PORT_STATUS_ACTIVE
-                    or port.get(portbindings.HOST_ID) != host):
+                    or port.get(portbindings.HOST_ID) != host
+                    or self._served(ha.get(port_id, {}), host, alive)):
                 continue
             when = _seconds(timeutils.utcnow())
             if plugin.update_port_status(context, port_id,

@@ -248,6 +248,17 @@ def set_ha_hosts(session, port_id, hosts):
     session.flush()
 
 
+def ha_active_to_fault(session, host):
+    """A host that can no longer report (its agent is dead): the HA hubs it
+    last said it was active for are set to fault. Returns their port ids."""
+    rows = session.query(WgHa).filter(WgHa.host == host,
+                                      WgHa.state == 'active').all()
+    for row in rows:
+        row.state = 'fault'
+    session.flush()
+    return sorted(row.port_id for row in rows)
+
+
 def ha_hub_ids_on_host(session, host):
     """HA hubs that name host in their host list (either role)."""
     query = session.query(WgHa.port_id).join(

@@ -170,7 +170,19 @@ hf_failover() { # tag dead-node hub
 	check "$tag: $live's agent took over (the streamed endpoint set, handshake initiated)" \
 		wait_until 10 hf_count_gt "$live" "HA hub $hub: took over: 1 of 1 known endpoints set" "$base0"
 	check "$tag: Neutron shows ${MN_HOST[$live]} active" wait_until 30 ha_state_is "$hub" "${MN_HOST[$live]}" active
-	log "$tag: Neutron's states: $(ha_states "$hub") (a crashed node's last report stays until it rejoins)"
+	log "$tag: Neutron's states: $(ha_states "$hub")"
+	if [ "$tag" = failover1 ]; then # (once: it waits for agent_down_time)
+		t0=$(now)
+		if wait_until 60 ha_state_is "$hub" "${MN_HOST[$dead]}" fault; then
+			ok "$tag: Neutron marks the crashed ${MN_HOST[$dead]} fault once its agent is dead ($(ms "$t0" "$(now)") ms)"
+		else
+			not_ok "$tag: Neutron marks the crashed ${MN_HOST[$dead]} fault (states: $(ha_states "$hub"))"
+		fi
+		check "$tag: the hub's active host is ${MN_HOST[$live]}" ha_active_is "$hub" "${MN_HOST[$live]}"
+		expect_eq "$tag: the hub port stays ACTIVE (${MN_HOST[$live]} serves it)" ACTIVE "$(port_status "$hub")"
+		check "$tag: server log: the dead host's HA state set to fault" \
+			grep -q "WireGuard agent on ${MN_HOST[$dead]} is dead .*its HA state of hub port(s) $hub is now fault" "$NEUTRON_LOG"
+	fi
 	expect_eq "$tag: the device's config unchanged (its endpoint is still the VIP)" \
 		"$HF_VIP:$HF_PORT" "$(hf_dev_ep)"
 }

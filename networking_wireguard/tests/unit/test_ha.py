@@ -271,3 +271,76 @@ class TestHaRouter(HaTestCase):
         port = self.show(hub['id'])
         self.assertEqual(c.DEVICE_OWNER_HUB, port['device_owner'])
         self.assertEqual('', port['device_id'])
+
+
+class TestHaDeadHost(HaTestCase):
+    """hub_status.py with HA hubs: a crashed node cannot report, so its
+    `active` becomes `fault`, and a hub the other node serves stays ACTIVE."""
+
+    def setUp(self):
+        super().setUp()
+        from networking_wireguard import hub_status
+        self.check = hub_status.HubStatusCheck()
+        self.ctx = n_context.get_admin_context()
+
+    def agent_id(self, host):
+        plugin = directory.get_plugin()
+        return plugin.get_agents(self.ctx, filters={
+            'agent_type': [c.AGENT_TYPE], 'host': [host]})[0]['id']
+
+    def heartbeat(self, host, hours_ago):
+        import datetime
+        from neutron.tests.common import helpers
+        from oslo_utils import timeutils
+        helpers.FakePlugin().update_agent(self.ctx, self.agent_id(host), {
+            'agent': {'heartbeat_timestamp': timeutils.utcnow() -
+                      datetime.timedelta(hours=hours_ago)}})
+
+    def dies(self, host):
+        self.heartbeat(host, 1)
+
+    def ha_active_hub(self):
+        hub = self.ha_hub()
+        self.report(hub['id'], HOST, port=51999, envelope=ENVELOPE,
+                    state='active')
+        self.report(hub['id'], HOST2, port=51999, state='standby')
+        directory.get_plugin().update_port_status(self.ctx, hub['id'],
+                                                  'ACTIVE', HOST)
+        return hub['id']
+
+    def ha(self, hub_id):
+        port = self.show(hub_id)
+        return port['status'], port['wireguard']['ha']
+
+    def test_primary_crashes_secondary_took_over(self):
+        hub = self.ha_active_hub()
+        self.report(hub, HOST2, port=51999, state='active')  # took over
+        self.assertIsNone(self.ha(hub)[1]['active'])  # both say active
+        self.dies(HOST)
+        self.check.check(self.ctx)
+        status, ha = self.ha(hub)
+        self.assertEqual('ACTIVE', status)  # net2 serves it
+        self.assertEqual(({HOST: 'fault', HOST2: 'active'}, HOST2),
+                         (ha['states'], ha['active']))
+        # back: the primary reports standby itself
+        self.heartbeat(HOST, 0)
+        self.report(hub, HOST, port=51999, state='standby')
+        self.assertEqual({HOST: 'standby', HOST2: 'active'},
+                         self.ha(hub)[1]['states'])
+
+    def test_primary_crashes_nobody_took_over(self):
+        hub = self.ha_active_hub()
+        self.dies(HOST)
+        self.check.check(self.ctx)
+        status, ha = self.ha(hub)
+        self.assertEqual('DOWN', status)
+        self.assertEqual(({HOST: 'fault', HOST2: 'standby'}, None),
+                         (ha['states'], ha['active']))
+
+    def test_secondary_crashes(self):
+        hub = self.ha_active_hub()
+        self.dies(HOST2)
+        self.check.check(self.ctx)
+        status, ha = self.ha(hub)
+        self.assertEqual('ACTIVE', status)
+        self.assertEqual({HOST: 'active', HOST2: 'standby'}, ha['states'])
