@@ -159,7 +159,7 @@ hf_failover() { # tag dead-node hub
 	local n0
 	n0=$(grep -c 'icmp_seq=' "$WORK/hf-ping-$tag.out")
 	if wait_until 30 hf_replies_since "$tag" $((n0 + 20)); then
-		ok "$tag: the device's pings resumed through $live ($(ms "$t0" "$(now)") ms after the crash, 20 replies later)"
+		ok "$tag: the device's pings resumed through $live ($(ms "$t0" "$(now)") ms after the crash step began, 20 replies later)"
 	else
 		not_ok "$tag: the device's pings resumed within 30 s of $dead's crash"
 	fi

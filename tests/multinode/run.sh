@@ -745,7 +745,7 @@ main() {
 		echo "multinode: build first (make)"
 		exit 1
 	fi
-	for b in ovs-vswitchd ovsdb-server ethtool socat nsenter; do
+	for b in ovs-vswitchd ovsdb-server ethtool socat nsenter keepalived; do
 		command -v "$b" >/dev/null || { echo "multinode: $b missing (scripts/install-deps.sh all)"; exit 1; }
 	done
 	t0=$(now)
