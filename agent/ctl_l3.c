@@ -145,7 +145,7 @@ static int attach_args(struct nwg_agent *a, const char *port_id, const json_t *a
 }
 
 static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *args,
-		      struct nwg_hub_record *rec, struct nwg_err *err)
+		      const struct nwg_hub_view *rec, struct nwg_err *err)
 {
 	const char *ns, *ifname;
 	const json_t *cidrs;
@@ -175,7 +175,7 @@ static json_t *attach(struct nwg_agent *a, const char *port_id, const json_t *ar
 			 "network_mtu", (int)net_mtu);
 }
 
-static json_t *detach(struct nwg_agent *a, const char *port_id, struct nwg_hub_record *rec,
+static json_t *detach(struct nwg_agent *a, const char *port_id, const struct nwg_hub_view *rec,
 		      struct nwg_err *err)
 {
 	const char *home = rec->home_netns;
@@ -194,23 +194,25 @@ static json_t *detach(struct nwg_agent *a, const char *port_id, struct nwg_hub_r
 			 out.changed, "interface", wg, "namespace", home);
 }
 
-static json_t *owns(struct nwg_hub_record *rec)
+/* The hub's link as the actual state found it (by its alias, in the root
+ * namespace or the record's namespaces). */
+static json_t *owns(const struct nwg_actual *act, const struct nwg_hub_view *rec)
 {
-	struct nwg_l3_where w;
-	bool found = nwg_l3_locate(rec, NULL, NULL, &w);
+	const struct nwg_alink *l = nwg_actual_find_link(act, rec->port_id);
 
-	return json_pack("{s:b, s:b, s:s, s:s, s:s, s:b, s:i}", "owned", 1, "present", found,
-			 "interface", found ? w.ifname : rec->ifname, "namespace",
-			 found ? w.netns : rec->netns, "home_namespace", rec->home_netns, "up",
-			 found && w.link.up, "mtu", (int)(found ? w.link.mtu : rec->mtu));
+	return json_pack("{s:b, s:b, s:s, s:s, s:s, s:b, s:i}", "owned", 1, "present", l != NULL,
+			 "interface", l ? l->ifname : rec->ifname, "namespace",
+			 l ? l->netns : rec->netns, "home_namespace", rec->home_netns, "up",
+			 l && l->up, "mtu", (int)(l ? l->mtu : rec->mtu));
 }
 
 json_t *nwg_ctl_l3(struct nwg_agent *a, const char *method, const json_t *args, struct nwg_err *err)
 {
-	struct nwg_hub_record *rec = NULL;
+	const struct nwg_hub_view *rec = NULL;
+	struct nwg_actual *act = NULL;
 	const char *port_id = NULL;
 	json_t *res;
-	int r = nwg_ctl_hub_arg(a, args, &port_id, &rec, err);
+	int r = nwg_ctl_hub_arg(a, args, &port_id, &act, &rec, err);
 
 	if (r == -ENOENT && strcmp(method, "owns") == 0)
 		return json_pack("{s:b, s:s}", "owned", 0, "host", a->conf.host);
@@ -221,11 +223,11 @@ json_t *nwg_ctl_l3(struct nwg_agent *a, const char *method, const json_t *args, 
 	if (r < 0)
 		return NULL;
 	if (strcmp(method, "owns") == 0)
-		res = owns(rec);
+		res = owns(act, rec);
 	else if (strcmp(method, "attach") == 0)
 		res = attach(a, port_id, args, rec, err);
 	else
 		res = detach(a, port_id, rec, err);
-	nwg_hub_record_free(rec);
+	nwg_actual_free(act);
 	return res;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Every health_interval: read each recorded hub's peers (latest handshake,
- * transfer), tell Neutron which spoke ports changed state, write metrics. */
+ * transfer) through the seam (hostops.h), tell Neutron which spoke ports
+ * changed state, write metrics. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -9,10 +10,12 @@
 
 #include "agent.h"
 #include "health/metrics.h"
+#include "hostops.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/repo.h"
 #include "nwg/wg.h"
+#include "reconcile/actual.h"
 #include "reconcile/peers.h"
 
 struct row {
@@ -43,23 +46,17 @@ static struct row *add_row(struct scan *s)
 	return &s->rows[s->n++];
 }
 
-static int each(const struct nwg_hub_record *rec, const char *path, const struct nwg_err *e,
-		void *ctx)
+/* One hub's spokes, from its record's view and its device's peers (found
+ * through the link's alias). */
+static void scan_hub(struct scan *s, const struct nwg_hub_view *rec, const struct nwg_alink *l)
 {
-	struct scan *s = ctx;
-	struct nwg_device *dev = NULL;
-	const struct nwg_hubstate *st =
-	    rec ? nwg_hubtab_get(&s->a->hubs, rec->port_id, false) : NULL;
+	struct nwg_device *dev = l ? l->dev : NULL; /* missing: every spoke is stale */
+	const struct nwg_hubstate *st = nwg_hubtab_get(&s->a->hubs, rec->port_id, false);
 
-	(void)path;
-	(void)e;
-	if (!rec || (st && st->ha_standby))
-		return 0; /* a standby copy never handshakes: its spokes are the primary's to report
-			   */
+	if (st && st->ha_standby)
+		return; /* a standby copy never handshakes: its spokes are the primary's to report
+			 */
 	s->hubs++;
-	if (nwg_wg_get(s->a->backend, rec->ifname, rec->netns[0] ? rec->netns : NULL, &dev, NULL) <
-	    0)
-		dev = NULL; /* missing device: every spoke is stale */
 	nwg_peers_sort(dev);
 	for (size_t i = 0; i < rec->n_peers; i++) {
 		const struct nwg_repo_peer *rp = &rec->peers[i];
@@ -77,8 +74,6 @@ static int each(const struct nwg_hub_record *rec, const char *path, const struct
 		r->rx = p ? p->rx_bytes : 0;
 		r->tx = p ? p->tx_bytes : 0;
 	}
-	nwg_device_free(dev);
-	return 0;
 }
 
 static bool failed(const json_t *res, const char *key, const char *id)
@@ -243,9 +238,18 @@ void nwg_health_run(struct nwg_agent *a)
 {
 	struct scan s = {.a = a};
 	struct nwg_health_obs *obs;
+	struct nwg_actual *act = NULL;
+	struct nwg_err err = {{0}};
 
 	a->next_health_ms = nwg_now_ms() + (int64_t)a->conf.health_interval * 1000;
-	nwg_repo_foreach(a->repo, each, &s, NULL);
+	if (nwg_hostops_actual_all(a, &act, &err) < 0) {
+		log_warn("health: reading the actual state failed, no report this pass: %s",
+			 err.msg);
+		return;
+	}
+	for (size_t i = 0; i < act->n_recs; i++)
+		scan_hub(&s, act->recs[i], nwg_actual_find_link(act, act->recs[i]->port_id));
+	nwg_actual_free(act); /* the rows hold copies */
 	obs = calloc(s.n ? s.n : 1, sizeof(*obs));
 	if (obs) {
 		for (size_t i = 0; i < s.n; i++)

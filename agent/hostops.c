@@ -70,3 +70,24 @@ const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 	*ctx = a->hostops ? a->hostops_ctx : a;
 	return a->hostops ? a->hostops : &nwg_hostops_local;
 }
+
+int nwg_hostops_actual_one(struct nwg_agent *a, const char *port_id, struct nwg_actual **out,
+			   struct nwg_err *err)
+{
+	const char *scope[] = {port_id};
+	struct nwg_actual_src src = {
+	    .backend = a->backend, .repo = a->repo, .scope = scope, .n_scope = 1};
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+
+	return ops->actual(ctx, &src, out, err);
+}
+
+int nwg_hostops_actual_all(struct nwg_agent *a, struct nwg_actual **out, struct nwg_err *err)
+{
+	struct nwg_actual_src src = {.backend = a->backend, .repo = a->repo};
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+
+	return ops->actual(ctx, &src, out, err);
+}

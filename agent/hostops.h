@@ -67,4 +67,12 @@ extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */
 /* The agent's implementation and its context (local when none is set). */
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx);
 
+/* The actual state through the agent's implementation: of one hub (the
+ * root namespace and those of its record), or of every hub (no namespace
+ * besides the records'). For the readers outside the sync: the control
+ * socket, status, health, the quarantine's restore. */
+int nwg_hostops_actual_one(struct nwg_agent *a, const char *port_id, struct nwg_actual **out,
+			   struct nwg_err *err);
+int nwg_hostops_actual_all(struct nwg_agent *a, struct nwg_actual **out, struct nwg_err *err);
+
 #endif

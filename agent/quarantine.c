@@ -1,13 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The quarantine of deleted hubs' records, through hostops.h (this process
- * or the privsep executor). A record restored from quarantine is read back
- * from the repository here: in a split agent that read needs the executor
- * too (doc/security.md). */
+ * or the privsep executor); a record restored from quarantine is read back
+ * through the seam too (its view). */
 #include "quarantine.h"
+
+#include <errno.h>
 
 #include "hostops.h"
 #include "log/log.h"
 #include "nwg/repo.h"
+
+/* The restored record's view, read back through the seam, into act. */
+static int read_back(struct nwg_agent *a, const char *id, struct nwg_actual *act,
+		     struct nwg_err *err)
+{
+	struct nwg_actual *one = NULL;
+	const struct nwg_hub_view *v;
+	int r = nwg_hostops_actual_one(a, id, &one, err);
+
+	if (r < 0)
+		return r;
+	v = nwg_actual_find_record(one, id);
+	if (!v)
+		r = nwg_err_set(err, ENOENT, "no readable record after the restore");
+	else if ((r = nwg_actual_add_record(act, nwg_hub_view_dup(v))) < 0)
+		nwg_err_set(err, -r, "out of memory");
+	nwg_actual_free(one);
+	return r;
+}
 
 void nwg_quarantine_restore(struct nwg_agent *a, const struct nwg_desired *d,
 			    struct nwg_actual *act)
@@ -17,7 +37,6 @@ void nwg_quarantine_restore(struct nwg_agent *a, const struct nwg_desired *d,
 
 	for (size_t i = 0; a->conf.quarantine_days && i < d->n_hubs; i++) {
 		const char *id = d->hubs[i].port_id;
-		struct nwg_hub_record *rec = NULL;
 		struct nwg_err err = {{0}};
 		int r;
 
@@ -28,10 +47,7 @@ void nwg_quarantine_restore(struct nwg_agent *a, const struct nwg_desired *d,
 			log_err("hub %s: %s", id, err.msg);
 		if (r <= 0)
 			continue;
-		r = nwg_repo_load(a->repo, id, &rec, &err);
-		if (r >= 0 && (r = nwg_actual_add_record_view(act, rec)) < 0)
-			nwg_err_set(&err, -r, "out of memory");
-		nwg_hub_record_free(rec); /* only its view is kept */
+		r = read_back(a, id, act, &err);
 		if (r < 0) {
 			log_err("hub %s: restored from quarantine but unreadable: %s", id, err.msg);
 			continue;

@@ -8,9 +8,10 @@
 #include "ctl/ctl.h"
 #include "ctl_l3.h"
 #include "ha/ctl_ha.h"
+#include "hostops.h"
 #include "nwg/repo.h"
-#include "nwg/rtnl.h"
 #include "nwg/wg.h"
+#include "reconcile/actual.h"
 #include "reconcile/peers.h"
 #include "status.h"
 
@@ -31,74 +32,38 @@ static json_t *peer_json(const struct nwg_repo_peer *rp, const struct nwg_device
 			 (json_int_t)(p ? p->tx_bytes : 0));
 }
 
-static bool link_up(const struct nwg_hub_record *rec, bool fallback)
-{
-	struct nwg_rtnl *r = NULL;
-	struct nwg_link l;
-	bool up = fallback;
-
-	if (nwg_rtnl_open(&r, rec->netns[0] ? rec->netns : NULL, NULL) >= 0 &&
-	    nwg_link_get(r, rec->ifname, &l, NULL) >= 0)
-		up = l.up;
-	nwg_rtnl_close(r);
-	return up;
-}
-
-static json_t *hub_json(struct nwg_agent *a, const struct nwg_hub_record *rec)
+/* The hub as its record says, live data from its link (found by its alias)
+ * and device when they are there. */
+static json_t *hub_json(struct nwg_agent *a, const struct nwg_hub_view *rec,
+			const struct nwg_alink *l)
 {
 	const struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, rec->port_id, false);
 	const char *ns = rec->netns[0] ? rec->netns : NULL;
-	struct nwg_device *dev = NULL;
+	struct nwg_device *dev = l ? l->dev : NULL;
 	char pub[NWG_KEY_B64_LEN + 1];
-	struct nwg_key k;
-	json_t *peers = json_array(), *h;
+	json_t *peers = json_array();
 
-	if (nwg_wg_get(a->backend, rec->ifname, ns, &dev, NULL) < 0)
-		dev = NULL;
 	nwg_peers_sort(dev);
-	nwg_key_public(&k, &rec->private_key);
-	nwg_key_to_b64(pub, &k);
+	nwg_key_to_b64(pub, &rec->public_key);
 	for (size_t i = 0; peers && i < rec->n_peers; i++)
 		json_array_append_new(peers, peer_json(&rec->peers[i], dev));
-	h = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:s, s:b, s:b, s:s, s:s?, s:s?, s:o}", "port_id",
-		      rec->port_id, "project_id", rec->project_id, "interface", rec->ifname,
-		      "namespace", ns, "listen_port", (int)rec->listen_port, "public_key", pub,
-		      "up", link_up(rec, rec->up), "running", dev != NULL, "last_sync",
-		      !st || st->ok ? "ok" : "error", "error", st && !st->ok ? st->error : NULL,
-		      "skipped_spokes", st && st->skipped[0] ? st->skipped : NULL, "peers",
-		      peers ? peers : json_array());
-	nwg_device_free(dev);
-	return h;
-}
-
-struct walk {
-	struct nwg_agent *a;
-	json_t *hubs;
-};
-
-static int each(const struct nwg_hub_record *rec, const char *path, const struct nwg_err *err,
-		void *ctx)
-{
-	struct walk *w = ctx;
-
-	(void)path;
-	(void)err;
-	if (rec)
-		json_array_append_new(w->hubs, hub_json(w->a, rec));
-	return 0;
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s?, s:i, s:s, s:b, s:b, s:s, s:s?, s:s?, s:o}", "port_id",
+	    rec->port_id, "project_id", rec->project_id, "interface", rec->ifname, "namespace", ns,
+	    "listen_port", (int)rec->listen_port, "public_key", pub, "up", l ? l->up : rec->up,
+	    "running", dev != NULL, "last_sync", !st || st->ok ? "ok" : "error", "error",
+	    st && !st->ok ? st->error : NULL, "skipped_spokes",
+	    st && st->skipped[0] ? st->skipped : NULL, "peers", peers ? peers : json_array());
 }
 
 /* Hubs that failed before they had a record. */
-static void add_unrecorded(struct nwg_agent *a, json_t *hubs)
+static void add_unrecorded(struct nwg_agent *a, const struct nwg_actual *act, json_t *hubs)
 {
 	for (size_t i = 0; i < a->hubs.n; i++) {
 		const struct nwg_hubstate *st = &a->hubs.v[i];
-		struct nwg_hub_record *rec = NULL;
 
-		if (st->ok || nwg_repo_load(a->repo, st->port_id, &rec, NULL) == 0) {
-			nwg_hub_record_free(rec);
+		if (st->ok || nwg_actual_find_record(act, st->port_id))
 			continue;
-		}
 		json_array_append_new(
 		    hubs, json_pack("{s:s, s:s, s:n, s:n, s:n, s:n, s:b, s:s, "
 				    "s:s, s:[]}",
@@ -108,17 +73,28 @@ static void add_unrecorded(struct nwg_agent *a, json_t *hubs)
 	}
 }
 
-json_t *nwg_status_build(struct nwg_agent *a)
+/* Read through the seam (hostops.h): records as views, links and devices
+ * by their alias; no private key. */
+json_t *nwg_status_build(struct nwg_agent *a, struct nwg_err *err)
 {
-	struct walk w = {.a = a, .hubs = json_array()};
+	struct nwg_actual *act = NULL;
+	json_t *hubs = json_array();
 
-	if (!w.hubs)
+	if (!hubs)
+		return nwg_err_set(err, ENOMEM, "out of memory"), NULL;
+	if (nwg_hostops_actual_all(a, &act, err) < 0) {
+		json_decref(hubs);
 		return NULL;
-	nwg_repo_foreach(a->repo, each, &w, NULL);
-	add_unrecorded(a, w.hubs);
+	}
+	for (size_t i = 0; i < act->n_recs; i++)
+		json_array_append_new(
+		    hubs,
+		    hub_json(a, act->recs[i], nwg_actual_find_link(act, act->recs[i]->port_id)));
+	add_unrecorded(a, act, hubs);
+	nwg_actual_free(act);
 	return json_pack("{s:s, s:s, s:b, s:o}", "host", a->conf.host, "backend",
 			 nwg_backend_name(nwg_backend_kind(a->backend)), "connected",
-			 a->msg != NULL, "hubs", w.hubs);
+			 a->msg != NULL, "hubs", hubs);
 }
 
 json_t *nwg_ctl_dispatch(void *ctx, const char *method, const json_t *args, struct nwg_err *err)
@@ -126,7 +102,7 @@ json_t *nwg_ctl_dispatch(void *ctx, const char *method, const json_t *args, stru
 	struct nwg_agent *a = ctx;
 
 	if (strcmp(method, "status") == 0)
-		return nwg_status_build(a);
+		return nwg_status_build(a, err);
 	if (nwg_ctl_l3_handles(method))
 		return nwg_ctl_l3(a, method, args, err);
 	if (nwg_ctl_ha_handles(method))

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* HA hub control socket methods: the agent's side of `neutron-wireguard ha`
- * (lib/ha*.c does the work; the hub's link is found from its record). */
+ * (lib/ha*.c does the work; the hub's link is found from its record's view,
+ * read through the seam). The device operations themselves still go to the
+ * backend from this process (doc/security.md). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +41,7 @@ static int int_arg(const json_t *args, const char *name, long min, long max, lon
 	return 0;
 }
 
-static json_t *endpoints(struct nwg_agent *a, const struct nwg_hub_record *rec, struct nwg_err *err)
+static json_t *endpoints(struct nwg_agent *a, const struct nwg_hub_view *rec, struct nwg_err *err)
 {
 	const char *ns = rec->netns[0] ? rec->netns : NULL;
 	struct nwg_device *dev = NULL;
@@ -63,7 +65,7 @@ static json_t *endpoints(struct nwg_agent *a, const struct nwg_hub_record *rec, 
 	return res;
 }
 
-static json_t *activate(struct nwg_agent *a, const struct nwg_hub_record *rec, const json_t *args,
+static json_t *activate(struct nwg_agent *a, const struct nwg_hub_view *rec, const json_t *args,
 			struct nwg_err *err)
 {
 	const char *text = json_string_value(json_object_get(args, "endpoints"));
@@ -87,7 +89,7 @@ static json_t *activate(struct nwg_agent *a, const struct nwg_hub_record *rec, c
 	return r < 0 ? NULL : json_pack("{s:i, s:I}", "set", r, "listed", (json_int_t)n);
 }
 
-static json_t *one(struct nwg_agent *a, const char *method, const struct nwg_hub_record *rec,
+static json_t *one(struct nwg_agent *a, const char *method, const struct nwg_hub_view *rec,
 		   const json_t *args, struct nwg_err *err)
 {
 	const char *ns = rec->netns[0] ? rec->netns : NULL;
@@ -116,13 +118,14 @@ static json_t *one(struct nwg_agent *a, const char *method, const struct nwg_hub
 
 json_t *nwg_ctl_ha(struct nwg_agent *a, const char *method, const json_t *args, struct nwg_err *err)
 {
-	struct nwg_hub_record *rec = NULL;
+	const struct nwg_hub_view *rec = NULL;
+	struct nwg_actual *act = NULL;
 	const char *port_id = NULL;
 	json_t *res;
 
-	if (nwg_ctl_hub_arg(a, args, &port_id, &rec, err) < 0)
+	if (nwg_ctl_hub_arg(a, args, &port_id, &act, &rec, err) < 0)
 		return NULL;
 	res = one(a, method, rec, args, err);
-	nwg_hub_record_free(rec);
+	nwg_actual_free(act);
 	return res;
 }
