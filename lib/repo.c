@@ -13,6 +13,7 @@
 #include "repo_check.h"
 #include "repo_fs.h"
 #include "repo_journal.h"
+#include "repo_parse.h"
 
 #define NWG_REPO_MAX_FILE (16 << 20)
 
@@ -130,8 +131,9 @@ int nwg_repo_read_fd(int fd, const char *path, char **out, size_t *len, struct n
 	return 0;
 }
 
-static int load_base(struct nwg_repo *repo, const char *file, struct nwg_hub_record **out,
-		     struct nwg_err *err)
+/* header: the [Interface] section alone (nwg_repo_load_key). */
+static int load_base(struct nwg_repo *repo, const char *file, bool header,
+		     struct nwg_hub_record **out, struct nwg_err *err)
 {
 	char path[PATH_MAX], *buf = NULL;
 	size_t len = 0, flen = strlen(file) - strlen(NWG_REPO_SUFFIX);
@@ -145,7 +147,8 @@ static int load_base(struct nwg_repo *repo, const char *file, struct nwg_hub_rec
 	close(fd);
 	if (ret < 0)
 		return ret;
-	ret = nwg_repo_parse(buf, len, path, out, err);
+	ret = header ? nwg_repo_parse_header(buf, len, path, out, err)
+		     : nwg_repo_parse(buf, len, path, out, err);
 	nwg_secmem_free(buf);
 	if (ret == 0 && (strncmp((*out)->port_id, file, flen) || (*out)->port_id[flen])) {
 		nwg_hub_record_free(*out);
@@ -163,7 +166,7 @@ static int load_base(struct nwg_repo *repo, const char *file, struct nwg_hub_rec
 int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_record **out,
 		       struct nwg_err *err)
 {
-	int ret = load_base(repo, file, out, err);
+	int ret = load_base(repo, file, false, out, err);
 
 	if (ret < 0)
 		return ret;
@@ -174,7 +177,7 @@ int nwg_repo_load_file(struct nwg_repo *repo, const char *file, struct nwg_hub_r
 	*out = NULL;
 	if (ret == -ENOMEM)
 		return nwg_err_set(err, ENOMEM, "out of memory");
-	return load_base(repo, file, out, err); /* the journal is partly applied */
+	return load_base(repo, file, false, out, err); /* the journal is partly applied */
 }
 
 int nwg_repo_load(struct nwg_repo *repo, const char *port_id, struct nwg_hub_record **out,
@@ -188,6 +191,24 @@ int nwg_repo_load(struct nwg_repo *repo, const char *port_id, struct nwg_hub_rec
 	*out = NULL;
 	ret = nwg_repo_file_name(port_id, file, sizeof(file), err);
 	return ret < 0 ? ret : nwg_repo_load_file(repo, file, out, err);
+}
+
+int nwg_repo_load_key(struct nwg_repo *repo, const char *port_id, struct nwg_key *key,
+		      struct nwg_err *err)
+{
+	char file[NWG_ID_MAX + sizeof(NWG_REPO_SUFFIX)];
+	struct nwg_hub_record *rec = NULL;
+	int ret;
+
+	if (!repo || !key)
+		return nwg_err_set(err, EINVAL, "repository load: missing argument");
+	ret = nwg_repo_file_name(port_id, file, sizeof(file), err);
+	if (ret >= 0)
+		ret = load_base(repo, file, true, &rec, err);
+	if (ret >= 0)
+		*key = rec->private_key;
+	nwg_hub_record_free(rec); /* wipes */
+	return ret < 0 ? ret : 0;
 }
 
 int nwg_repo_remove(struct nwg_repo *repo, const char *port_id, struct nwg_err *err)

@@ -165,6 +165,8 @@ static const char *parse_all(struct nwg_repo_parser *ps, char *text, char *why, 
 			*next++ = '\0';
 		ps->line++;
 		reason = parse_line(ps, s, why, whylen);
+		if (!reason && ps->header && ps->sec > NWG_SEC_INTERFACE)
+			return NULL; /* [Interface] complete (end_section ran) */
 	}
 	if (reason || (ps->journal && ps->sec == NWG_SEC_NONE))
 		return reason;
@@ -188,10 +190,10 @@ static unsigned int line_of(const char *buf, const char *at)
 	return n;
 }
 
-int nwg_repo_parse(const char *buf, size_t len, const char *name, struct nwg_hub_record **out,
-		   struct nwg_err *err)
+static int parse(const char *buf, size_t len, const char *name, bool header,
+		 struct nwg_hub_record **out, struct nwg_err *err)
 {
-	struct nwg_repo_parser ps = {.name = name ? name : "(buffer)"};
+	struct nwg_repo_parser ps = {.name = name ? name : "(buffer)", .header = header};
 	const char *reason, *nul;
 	char why[96], *text;
 
@@ -224,6 +226,18 @@ int nwg_repo_parse(const char *buf, size_t len, const char *name, struct nwg_hub
 	}
 	*out = ps.rec;
 	return 0;
+}
+
+int nwg_repo_parse(const char *buf, size_t len, const char *name, struct nwg_hub_record **out,
+		   struct nwg_err *err)
+{
+	return parse(buf, len, name, false, out, err);
+}
+
+int nwg_repo_parse_header(const char *buf, size_t len, const char *name,
+			  struct nwg_hub_record **out, struct nwg_err *err)
+{
+	return parse(buf, len, name, true, out, err);
 }
 
 int nwg_repo_parse_journal(const char *buf, size_t len, const char *name,

@@ -28,6 +28,8 @@ struct nwg_repo_parser {
 	bool journal;
 	bool *gone;
 	size_t n_gone;
+	/* header mode (nwg_repo_parse_header): done once [Interface] is */
+	bool header;
 };
 
 enum {
@@ -49,5 +51,10 @@ extern const char nwg_repo_enomem[];
 
 /* The table of known keys, terminated by a NULL key. */
 extern const struct nwg_repo_field nwg_repo_fields[];
+
+/* nwg_repo_parse of the [Interface] section alone: the record's header
+ * fields (checked as nwg_repo_parse checks them), no peer read. */
+int nwg_repo_parse_header(const char *buf, size_t len, const char *name,
+			  struct nwg_hub_record **out, struct nwg_err *err);
 
 #endif

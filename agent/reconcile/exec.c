@@ -210,16 +210,11 @@ struct nwg_hub_view *nwg_exec_view(const struct nwg_action *act, const struct nw
 
 /* ---- the private key: loaded here, when an action needs it ---- */
 
+/* The key alone: the record's [Interface] section, not its peers or journal. */
 static int key_from_record(struct nwg_exec_ctx *x, const struct nwg_action *act,
 			   struct nwg_key *key, struct nwg_err *err)
 {
-	struct nwg_hub_record *rec = NULL;
-	int r = nwg_repo_load(x->repo, act->port_id, &rec, err);
-
-	if (r >= 0)
-		*key = rec->private_key;
-	nwg_hub_record_free(rec); /* wipes */
-	return r;
+	return nwg_repo_load_key(x->repo, act->port_id, key, err);
 }
 
 static int key_from_link(struct nwg_exec_ctx *x, const struct nwg_action *act, struct nwg_key *key,

@@ -553,6 +553,76 @@ static void test_record_file_perms(void **state)
 	nwg_repo_close(repo);
 }
 
+/* The key-only read (nwg_repo_load_key) refuses what the full load refuses,
+ * with the same error; it reads no peer and no journal. */
+static void both(struct nwg_repo *repo, const char *id, int want, const char *what)
+{
+	struct nwg_hub_record *back = NULL;
+	struct nwg_key k;
+	int full = nwg_repo_load(repo, id, &back, NULL),
+	    key = nwg_repo_load_key(repo, id, &k, NULL);
+
+	nwg_hub_record_free(back);
+	if (full != want || key != want)
+		fail_msg("%s: load %d, load_key %d, want %d", what, full, key, want);
+}
+
+static void test_load_key(void **state)
+{
+	const char *dir = *state;
+	struct nwg_repo *repo = open_repo(dir);
+	struct nwg_hub_record *rec = sample(PORT_A);
+	struct nwg_key k;
+	char file[512], other[512];
+	const char *peer = strstr(sample_text, "[Peer]");
+	char bad_peer[sizeof(sample_text) + 32];
+
+	assert_int_equal(nwg_repo_save(repo, rec, NULL), 0);
+	snprintf(file, sizeof(file), "%s", path_in(dir, "repo/" PORT_A ".conf"));
+	snprintf(other, sizeof(other), "%s", path_in(dir, "elsewhere.conf"));
+	assert_int_equal(nwg_repo_load_key(repo, PORT_A, &k, NULL), 0);
+	assert_memory_equal(k.b, rec->private_key.b, NWG_KEY_LEN);
+	both(repo, PORT_A, 0, "a good record");
+	both(repo, "../etc/x", -EINVAL, "a path for a port id");
+	both(repo, "00000000-0000-4000-8000-00000000dead", -ENOENT, "no record");
+	assert_int_equal(chmod(file, 0640), 0);
+	both(repo, PORT_A, -EPERM, "mode 0640");
+	assert_int_equal(chmod(file, 0600), 0);
+	assert_int_equal(link(file, other), 0);
+	both(repo, PORT_A, -EPERM, "a second link");
+	assert_int_equal(unlink(other), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(file, 65534, 65534), 0);
+		both(repo, PORT_A, -EPERM, "another owner");
+		assert_int_equal(chown(file, 0, 0), 0);
+	}
+	/* a symlink to a good record elsewhere */
+	assert_int_equal(rename(file, other), 0);
+	assert_int_equal(symlink(other, file), 0);
+	both(repo, PORT_A, -ELOOP, "a symlink");
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(unlink(other), 0);
+	/* the header outside the grammar; a record under another hub's name */
+	write_file(file, "[Interface]\n#@ port_id = " PORT_A "\nPrivateKey = nope\n#@ end\n");
+	both(repo, PORT_A, -EBADMSG, "a bad key");
+	write_file(file, "[Interface]\n#@ port_id = " PORT_A "\n");
+	both(repo, PORT_A, -EBADMSG, "a header cut short");
+	write_file(file, sample_text);
+	both(repo, PORT_A, 0, "the sample");
+	assert_int_equal(
+	    rename(file, path_in(dir, "repo/00000000-0000-4000-8000-0000000000bb.conf")), 0);
+	both(repo, "00000000-0000-4000-8000-0000000000bb", -EBADMSG, "another hub's record");
+	/* the peers are not read: a broken [Peer] refuses the record, not its key */
+	snprintf(bad_peer, sizeof(bad_peer), "%.*s[Peer]\nPublicKey = broken\n#@ end\n",
+		 (int)(peer - sample_text), sample_text);
+	write_file(file, bad_peer);
+	assert_int_equal(nwg_repo_load_key(repo, PORT_A, &k, NULL), 0);
+	assert_int_equal(nwg_key_from_b64(&rec->private_key, PRIV_B64, strlen(PRIV_B64)), 0);
+	assert_memory_equal(k.b, rec->private_key.b, NWG_KEY_LEN);
+	nwg_hub_record_free(rec);
+	nwg_repo_close(repo);
+}
+
 /* A crash between write and rename leaves ".<file>.<pid>.<n>.tmp": removed
  * at start, records and other files left alone. */
 static void test_remove_temp(void **state)
@@ -638,6 +708,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_remove_idempotent, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_foreach, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_record_file_perms, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_load_key, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_remove_temp, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_quarantine, setup_dir, teardown_dir),
 	};

@@ -89,6 +89,13 @@ int nwg_repo_append_peers(struct nwg_repo *repo, const char *port_id,
  * (never read: its key may have been seen or planted by someone else). */
 int nwg_repo_load(struct nwg_repo *repo, const char *port_id, struct nwg_hub_record **out,
 		  struct nwg_err *err);
+/* The private key of a record alone, for the code that creates or rekeys a
+ * link: the same file checks as nwg_repo_load (regular file, no symlink,
+ * owner, mode, one link, size; same errors) and the same grammar for the
+ * [Interface] section (required fields, port id = file name); the peers and
+ * the journal are not read. *key: the caller's (secure) memory. */
+int nwg_repo_load_key(struct nwg_repo *repo, const char *port_id, struct nwg_key *key,
+		      struct nwg_err *err);
 /* Missing is success (idempotent). */
 int nwg_repo_remove(struct nwg_repo *repo, const char *port_id, struct nwg_err *err);
 
