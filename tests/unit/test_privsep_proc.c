@@ -55,6 +55,7 @@
 #include "privsep/ops_apply.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
+#include "reconcile/actual.h"
 #include "reconcile/exec.h"
 #include "reconcile/ipnet.h"
 #include "reconcile/plan.h"
@@ -221,7 +222,63 @@ struct apply_report {
 	struct nwg_exec_out create, sealed;
 	int add_rc, delta_rc, remove_rc, many_rc;
 	int delete_rc, delete2_rc;
+	/* phase 4: the engine's READ_ACTUAL of the two hubs (client_actual.c) */
+	int actual_rc;
+	size_t n_recs, n_links;
+	bool complete;
+	struct seen_hub {
+		bool rec, link, readable, key_matches;
+		size_t rec_peers, link_peers;
+		struct nwg_key rec_pub, link_pub;
+		uint16_t rec_port, link_port;
+		char netns[NWG_NETNS_NAME_MAX + 1], ifname[IFNAMSIZ];
+		char last_spoke[NWG_ID_MAX + 1]; /* the record's last peer's port id */
+	} seen[2];
 };
+
+/* What the engine (or the root test, reading locally) sees of a hub. */
+static void seen_of(const struct nwg_actual *a, const char *id, struct seen_hub *h)
+{
+	const struct nwg_hub_view *v = nwg_actual_find_record(a, id);
+	const struct nwg_alink *l = nwg_actual_find_link(a, id);
+
+	memset(h, 0, sizeof(*h));
+	if ((h->rec = v != NULL)) {
+		h->rec_peers = v->n_peers;
+		h->rec_pub = v->public_key;
+		h->rec_port = v->listen_port;
+		if (v->n_peers)
+			snprintf(h->last_spoke, sizeof(h->last_spoke), "%s",
+				 v->peers[v->n_peers - 1].port_id);
+	}
+	if ((h->link = l != NULL)) {
+		snprintf(h->netns, sizeof(h->netns), "%s", l->netns);
+		snprintf(h->ifname, sizeof(h->ifname), "%s", l->ifname);
+		h->readable = l->dev != NULL;
+		h->key_matches = nwg_alink_key_matches(l, v);
+		h->link_peers = l->dev ? l->dev->n_peers : 0;
+		h->link_pub = l->dev ? l->dev->public_key : h->link_pub;
+		h->link_port = l->dev ? l->dev->listen_port : 0;
+	}
+}
+
+static void engine_actual(struct nwg_ps_client *c, struct apply_report *r)
+{
+	const char *scope[] = {aport, aport2};
+	char *extra[] = {ns, NULL};
+	struct nwg_actual_src src = {.scope = scope, .n_scope = 2, .extra_netns = extra};
+	struct nwg_actual *a = NULL;
+
+	r->actual_rc = nwg_hostops_client.actual(c, &src, &a, NULL);
+	if (r->actual_rc < 0)
+		return;
+	r->n_recs = a->n_recs;
+	r->n_links = a->n_links;
+	r->complete = a->complete;
+	seen_of(a, aport, &r->seen[0]);
+	seen_of(a, aport2, &r->seen[1]);
+	nwg_actual_free(a);
+}
 
 static void spokes_init(void)
 {
@@ -361,6 +418,7 @@ static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int ph
 	} else if (phase == 4) {
 		r->remove_rc = update(c, NWG_POP_REMOVE, 0, 1, 1, 2, false);
 		r->many_rc = update(c, NWG_POP_ADD, 2, N_SPOKES, 1, N_SPOKES, false);
+		engine_actual(c, r);
 	} else {
 		action(&act, &h, NWG_ACT_DELETE, aport, 0, 0);
 		r->delete_rc = apply(c, &act, NULL);
@@ -929,6 +987,40 @@ static void apply_phase1(struct pair *p, struct apply_report *r)
 	assert_false(link_in(NULL, ifname));
 }
 
+/* The engine's READ_ACTUAL (through the real executor, with real
+ * wireguard-go links) says what root reads locally: records and links of
+ * the 201-peer hub (two chunks each) and of the standby copy. */
+static void actual_same(const struct apply_report *r)
+{
+	const char *scope[] = {aport, aport2};
+	char *extra[] = {ns, NULL};
+	struct nwg_backend_opts bo = {.kind = NWG_BACKEND_USERSPACE};
+	struct nwg_actual_src src = {.scope = scope, .n_scope = 2, .extra_netns = extra};
+	struct nwg_actual *a = NULL;
+	struct seen_hub want;
+
+	assert_int_equal(r->actual_rc, 0);
+	assert_int_equal(nwg_repo_open(&src.repo, dir, NULL), 0);
+	assert_int_equal(nwg_backend_open(&src.backend, &bo, NULL), 0);
+	assert_int_equal(nwg_actual_read(&a, &src, NULL), 0);
+	assert_int_equal(r->n_recs, 2);
+	assert_int_equal(r->n_links, 2);
+	assert_int_equal(r->n_recs, a->n_recs);
+	assert_int_equal(r->n_links, a->n_links);
+	assert_int_equal(r->complete, a->complete);
+	for (int i = 0; i < 2; i++) {
+		seen_of(a, scope[i], &want);
+		assert_memory_equal(&r->seen[i], &want, sizeof(want));
+		assert_true(want.readable && want.key_matches);
+	}
+	assert_int_equal(r->seen[0].rec_peers, N_SPOKES - 1);
+	assert_int_equal(r->seen[0].link_peers, N_SPOKES - 1);
+	assert_memory_equal(r->seen[1].link_pub.b, sealed_pub.b, NWG_KEY_LEN);
+	nwg_actual_free(a);
+	nwg_backend_close(src.backend);
+	nwg_repo_close(src.repo);
+}
+
 static void test_apply(void **state)
 {
 	static struct pair p; /* outlives the test: the teardown stops it */
@@ -970,6 +1062,7 @@ static void test_apply(void **state)
 	assert_int_equal(r.remove_rc, 0);
 	assert_int_equal(r.many_rc, 0);
 	peers_are(1, N_SPOKES);
+	actual_same(&r);
 
 	/* the engine saw public keys only: its memory holds the hub's public
 	 * key (the search works) and not the private key the executor made */
