@@ -101,7 +101,8 @@ json_t *nwg_rpc_get_hubs_args(const char *host, char *const *port_ids, size_t n,
 	if (page && page->digests && json_object_set(args, "digests", page->digests) < 0)
 		goto fail;
 	if (page && page->digests && page->deltas &&
-	    json_object_set(args, "deltas", page->deltas) < 0)
+	    (json_object_set(args, "deltas", page->deltas) < 0 ||
+	     json_object_set_new(args, "delta_min", json_integer((json_int_t)page->delta_min)) < 0))
 		goto fail;
 	return args;
 fail:

@@ -60,6 +60,7 @@ struct nwg_page {
 	 * agent keeps, borrowed; NULL = ask 1.2. Such a hub may come back as
 	 * the spokes changed since that answer (agent/sync_delta.h). */
 	json_t *deltas;
+	size_t delta_min; /* sent with deltas: hubs with fewer spokes are not kept */
 };
 /* port_ids NULL = every hub of host; page NULL = unpaged (1.0). Pure. */
 json_t *nwg_rpc_get_hubs_args(const char *host, char *const *port_ids, size_t n,

@@ -520,6 +520,7 @@ int nwg_sync(struct nwg_agent *a, bool full, char **ids, size_t n)
 	if (op->page.digests && !a->no_deltas)
 		op->deltas = nwg_delta_request(&a->dcache, op->sent, a->conf.delta_min_spokes);
 	op->page.deltas = op->deltas;
+	op->page.delta_min = a->conf.delta_min_spokes;
 	if (!op->acc) {
 		op_reset(op);
 		return -ENOMEM;

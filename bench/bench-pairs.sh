@@ -125,6 +125,6 @@ all_peers && [ -n "$line" ] && [ "$NSPOKES" = $((HUBS * SPOKES)) ] && result=ok
 mark resync
 cond='full sync: [0-9]+ hubs desired, [0-9]+ rejected, [1-9][0-9]* unchanged'
 wait_for 120 bash -c "sed -n '/^=== resync\$/,\$p' '$LOG' | grep -qE '$cond'"
-echo "bench-pairs: next periodic full sync (get_hubs 1.2): $(since_mark resync | grep -E "$cond" | head -1 | sed 's/.*full sync: //')"
+echo "bench-pairs: next periodic full sync (conditional get_hubs): $(since_mark resync | grep -E "$cond" | head -1 | sed 's/.*full sync: //')"
 echo "pairs_100x100=$result shape=${HUBS}x${SPOKES} frames=$(echo "$line" | sed -nE 's/.* ([0-9]+) page\(s\).*/\1/p') rss_kb=${rss:-?} full_sync_ms=$(echo "$line" | sed -nE 's/.* ([0-9]+) ms$/\1/p')"
 [ $result = ok ]

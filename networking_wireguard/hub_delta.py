@@ -30,6 +30,11 @@ MAX_SNAPSHOT_SPOKES = 200000
 # Digests kept per hub: the newest answers (two agents of an HA hub, a
 # retried pass).
 PER_HUB = 4
+# Hubs with fewer spokes get no snapshot unless the caller names its own
+# floor (delta_min: the agent's [wireguard] delta_min_spokes, default 256)
+# or names the hub in deltas.
+DELTA_MIN_SPOKES = 256
+MAX_DELTA_MIN = 1000000
 
 
 def spoke_hash(spoke):
@@ -38,13 +43,20 @@ def spoke_hash(spoke):
 
 
 class Snapshots(object):
-    """{(hub id, digest): {spoke id: spoke hash}}, bounded."""
+    """{(hub id, digest): {spoke id: spoke hash}}, bounded.
+
+    put and get are O(1) amortized (plus the spokes of what they evict):
+    an LRU over (hub, digest) and, per hub, its digests oldest first.
+    ``steps`` counts the entries put and evicted (tests bound it).
+    """
 
     def __init__(self, max_spokes=MAX_SNAPSHOT_SPOKES, per_hub=PER_HUB):
         self.max_spokes = max_spokes
         self.per_hub = per_hub
         self._lru = collections.OrderedDict()
+        self._by_hub = {}  # hub id -> OrderedDict of its digests
         self._spokes = 0
+        self.steps = 0
 
     def get(self, hub_id, value):
         snap = self._lru.get((hub_id, value))
@@ -59,22 +71,40 @@ class Snapshots(object):
             return
         if len(hashes) > self.max_spokes:
             return
+        self.steps += 1
         self._lru[key] = hashes
         self._spokes += len(hashes)
-        same = [k for k in self._lru if k[0] == hub_id]
-        for old in same[:max(0, len(same) - self.per_hub)]:
-            self._drop(old)
+        mine = self._by_hub.setdefault(hub_id, collections.OrderedDict())
+        mine[value] = True
+        while len(mine) > self.per_hub:
+            self._drop((hub_id, next(iter(mine))))
         while self._spokes > self.max_spokes:
             self._drop(next(iter(self._lru)))
 
     def _drop(self, key):
+        self.steps += 1
         self._spokes -= len(self._lru.pop(key))
+        mine = self._by_hub[key[0]]
+        del mine[key[1]]
+        if not mine:
+            del self._by_hub[key[0]]
 
     def __len__(self):
         return len(self._lru)
 
 
 SNAPSHOTS = Snapshots()
+
+
+def check_delta_min(delta_min):
+    """The caller's floor (an int >= 1); None: DELTA_MIN_SPOKES."""
+    if delta_min is None:
+        return DELTA_MIN_SPOKES
+    if (isinstance(delta_min, bool) or not isinstance(delta_min, int) or
+            not 1 <= delta_min <= MAX_DELTA_MIN):
+        raise n_exc.InvalidInput(error_message=(
+            "delta_min must be an integer 1..%d" % MAX_DELTA_MIN))
+    return delta_min
 
 
 def check_deltas(deltas, digests):
@@ -92,11 +122,13 @@ def check_deltas(deltas, digests):
     return set(deltas)
 
 
-def answer(hub, digests, deltas, snapshots=None):
+def answer(hub, digests, deltas, snapshots=None,
+           delta_min=DELTA_MIN_SPOKES):
     """The hub as a 1.3 caller gets it: unchanged, a delta, or in full.
 
-    Keeps the snapshot of the answer it gives (full or delta), so the next
-    call can be answered as a delta against it.
+    Keeps the snapshot of the answer it gives (full or delta) when the hub
+    has at least delta_min spokes or is named in deltas, so the next call
+    can be answered as a delta against it.
     """
     snapshots = SNAPSHOTS if snapshots is None else snapshots
     value = hub_digest.digest(hub)
@@ -105,6 +137,10 @@ def answer(hub, digests, deltas, snapshots=None):
     if base == value:
         return {'port_id': hub_id, 'digest': value, 'unchanged': True}
     spokes = hub.get('spokes') or []
+    if hub_id not in deltas and len(spokes) < delta_min:
+        out = dict(hub)  # too small to be kept by the agent: as 1.2
+        out['digest'] = value
+        return out
     hashes = {s.get('port_id'): spoke_hash(s) for s in spokes}
     snap = snapshots.get(hub_id, base) if hub_id in deltas else None
     snapshots.put(hub_id, value, hashes)

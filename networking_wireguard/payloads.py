@@ -136,7 +136,7 @@ PAGE_CHUNK = 32
 
 
 def get_hubs_page(session, host, port_ids, after, max_spokes, digests=None,
-                  deltas=None):
+                  deltas=None, delta_min=hub_delta.DELTA_MIN_SPOKES):
     """doc/contracts.md get_hubs 1.1: one page of whole hubs.
 
     Hubs in port_id order after `after`, until max_spokes spokes; `next` is
@@ -152,7 +152,8 @@ def get_hubs_page(session, host, port_ids, after, max_spokes, digests=None,
     for start in range(0, len(hub_ids), PAGE_CHUNK):
         for hub in _hubs(session, hub_ids[start:start + PAGE_CHUNK], host):
             if deltas is not None:
-                hub = hub_delta.answer(hub, digests, deltas)
+                hub = hub_delta.answer(hub, digests, deltas,
+                                       delta_min=delta_min)
             elif digests is not None:
                 hub = hub_digest.answer(hub, digests)
             if hubs and spokes + len(hub.get('spokes', ())) > max_spokes:

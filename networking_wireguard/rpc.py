@@ -120,7 +120,7 @@ class WireGuardRpcCallback(object):
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def get_hubs(self, context, host, port_ids=None, page=None,
-                 digests=None, deltas=None):
+                 digests=None, deltas=None, delta_min=None):
         LOG.debug("get_hubs(host=%s, port_ids=%s, page=%s, digests=%s)",
                   host, port_ids, page, digests is not None)
         admin = n_context.get_admin_context()
@@ -130,12 +130,13 @@ class WireGuardRpcCallback(object):
             after, max_spokes = _page_args(page)
         digests = hub_digest.check_digests(digests)  # 1.2: conditional
         deltas = hub_delta.check_deltas(deltas, digests)  # 1.3: deltas
+        delta_min = hub_delta.check_delta_min(delta_min)
         with db_api.CONTEXT_READER.using(admin):
             if page is None:
                 return payloads.get_hubs(admin.session, host, port_ids)
             return payloads.get_hubs_page(admin.session, host, port_ids,
                                           after, max_spokes, digests,
-                                          deltas)
+                                          deltas, delta_min)
 
     @oslo_messaging.expected_exceptions(n_exc.InvalidInput)
     def hub_realized(self, context, port_id, public_key, listen_port,

@@ -693,12 +693,26 @@ def main():
         ])
 
         # ---- spoke update / delete are cast to the hub's host
+        # (get_hubs 1.3: the update comes back as a delta of that spoke)
+        snap = {x['port_id']: x for x in call(
+            'get_hubs', host=HOST, page=page, digests={}, deltas=[])['hubs']}
         ev.mark()
         must('PUT', '/ports/' + spoke['id'], {'port': {'binding:profile': {
             'public_key': key(1), 'peers': [hub['id']],
             'endpoint': '198.51.100.9:51820'}}})
         R.check('hubs_changed cast on spoke update',
                 ev.wait(HOST, hub['id']))
+        base = snap[hub['id']]['digest']
+        got = [x for x in call('get_hubs', host=HOST, page=page,
+                               digests={hub['id']: base},
+                               deltas=[hub['id']])['hubs']
+               if x['port_id'] == hub['id']]
+        R.check('get_hubs 1.3: the hub (%d spokes) comes back as a delta of '
+                'the updated spoke' % len(snap[hub['id']]['spokes']),
+                len(snap[hub['id']]['spokes']) > 1 and got and
+                got[0].get('base') == base and got[0]['removed'] == [] and
+                [(x['port_id'], x['endpoint']) for x in got[0]['spokes']] ==
+                [(spoke['id'], '198.51.100.9:51820')], got)
         ev.mark()
         must('DELETE', '/ports/' + spoke['id'])
         created['ports'].remove(spoke['id'])

@@ -253,6 +253,7 @@ static void test_asks_13_then_falls_back(void **state)
 			    HUB_A);
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(args, "digests"), HUB_A)), "d1");
+	assert_int_equal(json_integer_value(json_object_get(args, "delta_min")), 1);
 	json_decref(args);
 	answer(f, id, NULL, "oslo_messaging.rpc.client.UnsupportedVersion");
 	assert_true(f->a.no_deltas);

@@ -1,5 +1,6 @@
 """get_hubs 1.3: deltas against a snapshot, and every fallback (hub_delta)."""
 
+import collections
 import copy
 
 from neutron.tests import base
@@ -111,6 +112,50 @@ class TestDeltaAnswer(base.BaseTestCase):
         self.assertIsNone(snaps.get('h3', 'big'))  # never held
         self.assertLessEqual(snaps._spokes, 10)
 
+    def test_put_is_not_quadratic(self):
+        class Counting(collections.OrderedDict):
+            seen = 0
+
+            def __iter__(self):
+                for k in super(Counting, self).__iter__():
+                    Counting.seen += 1
+                    yield k
+
+        snaps = hub_delta.Snapshots(max_spokes=3000, per_hub=2)
+        snaps._lru = Counting()
+        n = 5000
+        for i in range(n):  # a full sync of many hubs, then a second one
+            snaps.put('hub-%d' % i, 'd1', {'s': b'x'})
+            snaps.put('hub-%d' % i, 'd2', {'s': b'x'})
+            snaps.put('hub-%d' % i, 'd3', {'s': b'x'})
+        # each put looks at its own hub and at what it evicts, never at
+        # every key held (that was 10^7 steps here)
+        self.assertLessEqual(Counting.seen, 3 * n)
+        self.assertLessEqual(snaps.steps, 2 * 3 * n)
+        self.assertEqual(3000, len(snaps))
+        self.assertIsNotNone(snaps.get('hub-%d' % (n - 1), 'd3'))
+        self.assertIsNone(snaps.get('hub-%d' % (n - 1), 'd1'))
+
+    def test_small_hub_not_kept(self):
+        hub = copy.deepcopy(HUB)  # 2 spokes
+        snaps = hub_delta.Snapshots()
+        full = hub_delta.answer(copy.deepcopy(hub), {}, set(), snaps,
+                                delta_min=3)
+        self.assertEqual(0, len(snaps))
+        self.assertEqual(2, len(full['spokes']))
+        self.assertEqual(hub_digest.digest(hub), full['digest'])
+        # at the caller's floor, or named in deltas: kept
+        hub_delta.answer(copy.deepcopy(hub), {}, set(), snaps, delta_min=2)
+        self.assertEqual(1, len(snaps))
+        snaps = hub_delta.Snapshots()
+        hub_delta.answer(copy.deepcopy(hub), {}, {HID}, snaps, delta_min=3)
+        self.assertEqual(1, len(snaps))
+        for bad in (0, -1, True, '5', 10 ** 7):
+            self.assertRaises(n_exc.InvalidInput,
+                              hub_delta.check_delta_min, bad)
+        self.assertEqual(hub_delta.DELTA_MIN_SPOKES,
+                         hub_delta.check_delta_min(None))
+
     def test_check_deltas(self):
         self.assertIsNone(hub_delta.check_deltas(None, {}))
         self.assertEqual({'a'}, hub_delta.check_deltas(['a'], {}))
@@ -129,7 +174,8 @@ class TestDeltaGetHubs(tmd.WireGuardDriverTestCase):
         hub_delta.SNAPSHOTS = hub_delta.Snapshots()
 
     def page(self, digests, deltas=None):
-        kw = {} if deltas is None else {'deltas': deltas}
+        # the agent's floor: these hubs have a few spokes
+        kw = {} if deltas is None else {'deltas': deltas, 'delta_min': 1}
         cb = rpc.WireGuardRpcCallback(self.mech)
         return cb.get_hubs(n_context.get_admin_context(), host=tmd.HOST,
                            page={'after': None, 'max_spokes': 1000},
