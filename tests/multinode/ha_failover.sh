@@ -40,6 +40,7 @@ virtual_router_id = 61
 priority = $prio
 advert_interval_ms = 100
 stream_peer = $peer
+peer_host = ${MN_HOST[$(hf_other "$n")]}
 stream_port = 51900
 EOF
 }
