@@ -183,7 +183,12 @@ check-ha: all
 bench-ha: all
 	@bench/bench-ha.sh
 
-.PHONY: check-ha bench-ha
+# The agent-driven takeover (doc/ha.md section 7): >= 10 failovers with two
+# real agents on the multi-node harness, the device-driven baseline beside.
+bench-ha-agent: all
+	@scripts/run-suite.sh tests/multinode/run.sh ha-bench
+
+.PHONY: check-ha bench-ha bench-ha-agent
 
 bench: bench-bins
 	@scripts/run-suite.sh bench/run.sh

@@ -62,6 +62,7 @@ static void plan_opts(const struct nwg_agent *a, bool full, char *const *ids, si
 	o->scope = (const char *const *)ids;
 	o->n_scope = n;
 	o->ha_vrrp = nwg_ha_vrrp_state(a);
+	o->ha_peer_host = a->conf.ha.on ? a->conf.ha.peer_host : NULL;
 }
 
 /* Home and router namespaces named by the desired state. */

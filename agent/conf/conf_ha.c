@@ -62,6 +62,13 @@ static int stream(struct nwg_conf_ha *h, const struct nwg_ini *ini, struct nwg_e
 					   "[" S "] stream_peer: '%.64s' is not an IP address", s);
 		snprintf(h->stream_peer, sizeof(h->stream_peer), "%s", s);
 	}
+	if ((r = nwg_ini_get_str(ini, S, "peer_host", "", &s, err)) < 0)
+		return r;
+	/* (the host grammar is checked where hubs name hosts: a name no hub
+	 * can name refuses every HA hub, with the reason) */
+	if (s && (strlen(s) >= sizeof(h->peer_host) || strpbrk(s, " \t\n\"'\\/")))
+		return nwg_err_set(err, EINVAL, "[" S "] peer_host: not a host name");
+	snprintf(h->peer_host, sizeof(h->peer_host), "%s", s ? s : "");
 	if ((r = get_uint(ini, "stream_port", 51900, 1, 65535, &h->stream_port, err)) < 0)
 		return r;
 	return get_uint(ini, "stream_interval_ms", 300, 50, 10000, &h->stream_interval_ms, err);

@@ -24,6 +24,7 @@ struct nwg_conf_ha {
 	char keepalived[256];		    /* keepalived binary */
 	unsigned int pace;		    /* peers per millisecond on takeover */
 	char stream_peer[INET6_ADDRSTRLEN]; /* the other node's stream address, "" = no stream */
+	char peer_host[256];		    /* the other node's host, "" = not checked */
 	unsigned int stream_port;	    /* UDP port of the stream (both nodes) */
 	unsigned int stream_interval_ms;    /* one snapshot per interval */
 };

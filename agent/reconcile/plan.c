@@ -644,6 +644,10 @@ static int plan_hub(const struct nwg_plan_opts *o, const struct nwg_actual *a,
 		act->reason = "ignored device";
 		return 0;
 	}
+	if (h->ha && o->ha_peer_host && o->ha_peer_host[0] &&
+	    strcmp(h->ha->peer_host, o->ha_peer_host) != 0)
+		return plan_skip(act, "HA: the hub's other host is not this node's [wireguard_ha] "
+				      "peer_host (one VRRP pair per node)");
 	if (h->ha && !h->ha->primary)
 		return plan_ha(o, act, plan_secondary(l, act));
 	if (!dev_usable(l))

@@ -25,6 +25,9 @@ struct nwg_plan_opts {
 	/* HA: this node's VRRP state as ha_state ("" unknown), NULL = no VRRP
 	 * run by the agent (nwg_ha_report_state) */
 	const char *ha_vrrp;
+	/* HA: the only other host this node's HA hubs may name ([wireguard_ha]
+	 * peer_host); NULL or "" = not checked */
+	const char *ha_peer_host;
 };
 
 enum nwg_act_kind {

@@ -25,9 +25,11 @@ HF_PING_MS=50
 hf_node_ip() { echo "$HF_NET.${MN_IDX[$1]}"; }
 hf_other() { [ "$1" = net1 ] && echo net2 || echo net1; }
 
-hf_ini() { # node: the extra ini of the HA agents
-	local n=$1 prio=100
+hf_ini() { # node [baseline]: the extra ini of the HA agents (baseline: no stream)
+	local n=$1 prio=100 peer
 	[ "$n" = net2 ] && prio=90
+	peer=$(hf_node_ip "$(hf_other "$n")")
+	[ "${2:-}" = baseline ] && peer=""
 	cat >"$(node_dir "$n")/etc/wireguard_ha.ini" <<EOF
 [wireguard]
 hub_up_unrouted = true
@@ -37,7 +39,8 @@ vip = $HF_VIP/24
 virtual_router_id = 61
 priority = $prio
 advert_interval_ms = 100
-stream_peer = $(hf_node_ip "$(hf_other "$n")")
+stream_peer = $peer
+peer_host = ${MN_HOST[$(hf_other "$n")]}
 stream_port = 51900
 EOF
 }

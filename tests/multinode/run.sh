@@ -17,6 +17,9 @@
 #
 #   ha    an HA hub (doc/ha.md) built by the WireGuard agents of net1
 #         (primary) and net2 (standby copy from the sealed key)
+#   ha-bench  (make bench-ha-agent, not in the default list) >= 10
+#         agent-driven failovers and the device-driven baseline
+#         (tests/multinode/ha_bench.sh)
 #   ha-failover  the agents run VRRP and the endpoint stream themselves: a
 #         device pings through the HA hub while net1, then net2, crash and
 #         come back (tests/multinode/ha_failover.sh)
@@ -46,6 +49,7 @@ mkdir -p "$WORK/logs" "$WORK/nodes"
 : >"$WORK/check.log"
 . tests/multinode/lib.sh
 . tests/multinode/ha_failover.sh
+. tests/multinode/ha_bench.sh
 log() { printf '[mn %s] %s\n' "$(date +%T)" "$*"; }
 PROJECT=$(printf '%s' "nwgmn-$ID-$(date +%s%N)" | md5sum | cut -c1-32)
 VM_NS=nwgmnvm$ID DEV_NS=nwgmndv$ID DEV_IF=wgd$ID DEV_VETH=nd$ID
@@ -167,7 +171,8 @@ NODES_WANTED="net1 cmp1"
 want_phase multinode && NODES_WANTED="net1 cmp1 net2"
 want_phase ha && NODES_WANTED="net1 cmp1 net2"
 want_phase ha-failover && NODES_WANTED="net1 cmp1 net2"
-[ "$PHASES" = ha ] || [ "$PHASES" = ha-failover ] || [ "$PHASES" = "ha ha-failover" ] &&
+[ "$PHASES" = ha ] || [ "$PHASES" = ha-failover ] || [ "$PHASES" = "ha ha-failover" ] ||
+	[ "$PHASES" = ha-bench ] &&
 	NODES_WANTED="net1 net2" # (no VM: no compute node)
 bring_up_nodes() {
 	local t0 n i=0 p pids=()
@@ -767,6 +772,11 @@ main() {
 		t0=$(now)
 		phase_ha_failover
 		log "phase ha-failover: $(ms "$t0" "$(now)") ms"
+	fi
+	if want_phase ha-bench; then
+		t0=$(now)
+		phase_ha_bench
+		log "phase ha-bench: $(ms "$t0" "$(now)") ms"
 	fi
 	if want_phase multinode && declare -f phase_multinode >/dev/null; then
 		t0=$(now)

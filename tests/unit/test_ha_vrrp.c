@@ -53,7 +53,7 @@ static void test_values_and_endpoint(void **state)
 	(void)state;
 	assert_int_equal(load("[wireguard_ha]\nvrrp_interface = eth-h\nvip = 198.51.100.100/24\n"
 			      "virtual_router_id = 61\npriority = 90\nadvert_interval_ms = 250\n"
-			      "stream_peer = 10.252.0.1\n",
+			      "stream_peer = 10.252.0.1\npeer_host = node-2\n",
 			      &c, &err),
 			 0);
 	assert_true(c.ha.on);
@@ -64,6 +64,7 @@ static void test_values_and_endpoint(void **state)
 	assert_int_equal(c.ha.advert_ms, 250);
 	assert_int_equal(c.ha.pace, 8);
 	assert_string_equal(c.ha.stream_peer, "10.252.0.1");
+	assert_string_equal(c.ha.peer_host, "node-2");
 	assert_int_equal(c.ha.stream_port, 51900);
 	assert_string_equal(c.ha.keepalived, "/usr/sbin/keepalived");
 	assert_int_equal(nwg_conf_ha_endpoint(&c.ha, 53600, ep, sizeof(ep)), 0);
@@ -106,6 +107,8 @@ static void test_refusals(void **state)
 	    "advert_interval_ms");
 	refused("[wireguard_ha]\nvrrp_interface = eth-h\nvip = 10.0.0.1/24\nstream_peer = node2\n",
 		"stream_peer");
+	refused("[wireguard_ha]\nvrrp_interface = eth-h\nvip = 10.0.0.1/24\npeer_host = a/b\n",
+		"peer_host");
 	refused(
 	    "[wireguard_ha]\nvrrp_interface = eth-h\nvip = 10.0.0.1/24\nkeepalived = keepalived\n",
 	    "keepalived");

@@ -281,6 +281,73 @@ static void test_secondary_held(void **state)
 	nwg_desired_free(d);
 }
 
+/* With the agent's VRRP (doc/ha.md section 7): the held copy is reported
+ * whenever this node's VRRP state is not the one Neutron has, and only then. */
+static struct nwg_plan *plan_vrrp(const struct nwg_desired *d, const struct nwg_actual *a,
+				  const char *vrrp)
+{
+	struct nwg_plan_opts o = opts();
+	struct nwg_plan *p = NULL;
+
+	o.ha_vrrp = vrrp;
+	assert_int_equal(nwg_plan_build(d, a, &o, &p), 0);
+	assert_int_equal(p->n, 1);
+	return p;
+}
+
+static void test_vrrp_state_reported(void **state)
+{
+	struct nwg_desired *d = secondary(51820, envelope, "standby", false);
+	struct nwg_actual *a = held(d, 9, 51820, false);
+	struct nwg_plan *p;
+
+	(void)state;
+	p = plan_vrrp(d, a, "standby"); /* Neutron has it: nothing to say */
+	assert_int_equal(p->acts[0].kind, NWG_ACT_ADOPT);
+	assert_false(p->acts[0].report);
+	nwg_plan_free(p);
+	p = plan_vrrp(d, a, "active"); /* took over: Neutron must learn it */
+	assert_true(p->acts[0].report);
+	nwg_plan_free(p);
+	p = plan_vrrp(d, a, ""); /* keepalived has not said: standby, known */
+	assert_false(p->acts[0].report);
+	nwg_plan_free(p);
+	nwg_desired_free(d);
+	d = secondary(51820, envelope, "active", false);
+	p = plan_vrrp(d, a, "fault");
+	assert_true(p->acts[0].report);
+	nwg_plan_free(p);
+	p = plan_vrrp(d, a, NULL); /* no VRRP: a state is there, never overridden */
+	assert_false(p->acts[0].report);
+	nwg_plan_free(p);
+	nwg_desired_free(d);
+	nwg_actual_free(a);
+}
+
+/* [wireguard_ha] peer_host: an HA hub naming another pair is refused (SKIP,
+ * untouched) with the reason; the configured peer passes. */
+static void test_peer_host_refused(void **state)
+{
+	struct nwg_desired *d = secondary(51820, envelope, "standby", false);
+	struct nwg_actual *a = held(d, 9, 51820, false);
+	struct nwg_plan_opts o = opts();
+	struct nwg_plan *p = NULL;
+
+	(void)state;
+	o.ha_peer_host = "node-c";
+	assert_int_equal(nwg_plan_build(d, a, &o, &p), 0);
+	assert_int_equal(p->acts[0].kind, NWG_ACT_SKIP);
+	assert_non_null(strstr(p->acts[0].reason, "peer_host"));
+	assert_false(p->acts[0].report);
+	nwg_plan_free(p);
+	o.ha_peer_host = "node-a";
+	assert_int_equal(nwg_plan_build(d, a, &o, &p), 0);
+	assert_int_equal(p->acts[0].kind, NWG_ACT_ADOPT);
+	nwg_plan_free(p);
+	nwg_desired_free(d);
+	nwg_actual_free(a);
+}
+
 static void test_secondary_rekey_and_port(void **state)
 {
 	struct nwg_desired *d = secondary(51820, NULL, "standby", false);
@@ -394,6 +461,8 @@ int main(void)
 	    cmocka_unit_test(test_secondary_waits),
 	    cmocka_unit_test(test_secondary_creates_standby),
 	    cmocka_unit_test(test_secondary_held),
+	    cmocka_unit_test(test_vrrp_state_reported),
+	    cmocka_unit_test(test_peer_host_refused),
 	    cmocka_unit_test(test_secondary_rekey_and_port),
 	    cmocka_unit_test(test_exec_refusals),
 	    cmocka_unit_test(test_states_parse),
