@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The privileged operations run in this process (hostops.h). */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "agent.h"
@@ -61,9 +62,22 @@ static int local_actual(void *ctx, const struct nwg_actual_src *src, struct nwg_
 	return nwg_actual_read(out, src, err);
 }
 
+static int local_seal(void *ctx, const char *port_id, const struct nwg_key *peer_pub,
+		      char out[NWG_SEALED_B64_LEN + 1], struct nwg_err *err)
+{
+	struct nwg_hub_record *rec = NULL;
+	int rc = nwg_repo_load(((struct nwg_agent *)ctx)->repo, port_id, &rec, err);
+
+	if (rc < 0)
+		return rc;
+	rc = nwg_seal_hub_key(out, &rec->private_key, port_id, peer_pub);
+	nwg_hub_record_free(rec); /* wipes the key */
+	return rc < 0 ? nwg_err_set(err, -rc, "sealing: %s", strerror(-rc)) : 0;
+}
+
 const struct nwg_hostops nwg_hostops_local = {
     local_place, local_netns_remove, local_quarantine, local_unquarantine,
-    local_purge, local_apply,	     local_actual};
+    local_purge, local_apply,	     local_actual,     local_seal};
 
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 {

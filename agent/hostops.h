@@ -20,7 +20,9 @@
 
 #include "l3_place.h"
 #include "nwg/err.h"
+#include "nwg/key.h"
 #include "nwg/netns.h"
+#include "nwg/seal.h"
 
 struct nwg_agent;
 struct nwg_action;
@@ -60,6 +62,12 @@ struct nwg_hostops {
 	 * repository, the executor with its own (scope and namespaces from src). */
 	int (*actual)(void *ctx, const struct nwg_actual_src *src, struct nwg_actual **out,
 		      struct nwg_err *err);
+	/* HA primary (doc/ha.md): the hub's private key, from its record,
+	 * sealed to the secondary's enrollment public key and bound to the port
+	 * id (nwg_seal_hub_key); only the envelope comes back. -ENOENT without
+	 * a record. */
+	int (*seal)(void *ctx, const char *port_id, const struct nwg_key *peer_pub,
+		    char out[NWG_SEALED_B64_LEN + 1], struct nwg_err *err);
 };
 
 extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ha/run.h"
+#include "hostops.h"
 #include "log/log.h"
 #include "neutron_rpc.h"
 #include "nwg/key.h"
@@ -118,17 +119,16 @@ static void on_realized(void *ctx, int rc, json_t *result, const char *why)
 static void seal_for_peer(struct report *r, const struct nwg_action *act)
 {
 	const struct nwg_dha *ha = act->want ? act->want->ha : NULL;
-	struct nwg_hub_record *rec = NULL;
 	struct nwg_err err = {{0}};
+	void *hctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(r->a, &hctx);
 	int rc;
 
 	r->envelope[0] = '\0';
 	if (!ha || !ha->primary || !ha->has_peer_pub || ha->peer_sealed)
 		return;
-	rc = nwg_repo_load(r->a->repo, act->port_id, &rec, &err);
-	if (rc == 0)
-		rc = nwg_seal_hub_key(r->envelope, &rec->private_key, act->port_id, &ha->peer_pub);
-	nwg_hub_record_free(rec);
+	/* the executor seals when the agent is split: the engine holds no key */
+	rc = ops->seal(hctx, act->port_id, &ha->peer_pub, r->envelope, &err);
 	if (rc < 0) {
 		r->envelope[0] = '\0';
 		log_err("hub %s: cannot seal its key for HA peer %s: %s", act->port_id,

@@ -106,6 +106,27 @@ static int client_purge(void *ctx, unsigned int max_age_s, struct nwg_err *err)
 	return client_repo(ctx, NWG_PS_PURGE, NULL, max_age_s, err);
 }
 
+static int client_seal(void *ctx, const char *port_id, const struct nwg_key *peer_pub,
+		       char out[NWG_SEALED_B64_LEN + 1], struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	int rc;
+
+	out[0] = '\0';
+	nwg_ps_msg_init(&m, NWG_PS_SEAL, 0);
+	snprintf(m.u.seal.port_id, sizeof(m.u.seal.port_id), "%s", port_id);
+	m.u.seal.peer_pub = *peer_pub;
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	if (rc < 0 || (rc = result_rc(&res, err)) < 0)
+		return rc;
+	if (!res.sealed[0]) /* checked as an envelope when decoded */
+		return nwg_err_set(err, EPROTO, "SEAL: no envelope in the answer");
+	memcpy(out, res.sealed, NWG_SEALED_B64_LEN + 1);
+	return 0;
+}
+
 const struct nwg_hostops nwg_hostops_client = {
-    client_place, client_netns_remove, client_quarantine,   client_unquarantine,
-    client_purge, nwg_ps_client_apply, nwg_ps_client_actual};
+    client_place, client_netns_remove, client_quarantine,    client_unquarantine,
+    client_purge, nwg_ps_client_apply, nwg_ps_client_actual, client_seal};

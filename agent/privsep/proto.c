@@ -9,23 +9,31 @@
 #include "privsep/wire.h"
 
 static const char *const type_names[NWG_PS_TYPE_END] = {
-    [NWG_PS_HELLO] = "HELLO",		[NWG_PS_READ_ACTUAL] = "READ_ACTUAL",
-    [NWG_PS_ACTUAL] = "ACTUAL",		[NWG_PS_APPLY] = "APPLY",
-    [NWG_PS_RESULT] = "RESULT",		[NWG_PS_PLACE] = "PLACE",
-    [NWG_PS_QUARANTINE] = "QUARANTINE", [NWG_PS_UNQUARANTINE] = "UNQUARANTINE",
-    [NWG_PS_PURGE] = "PURGE",		[NWG_PS_STATUS] = "STATUS",
-    [NWG_PS_SHUTDOWN] = "SHUTDOWN",	[NWG_PS_NETNS_REMOVE] = "NETNS_REMOVE",
+    [NWG_PS_HELLO] = "HELLO",
+    [NWG_PS_READ_ACTUAL] = "READ_ACTUAL",
+    [NWG_PS_ACTUAL] = "ACTUAL",
+    [NWG_PS_APPLY] = "APPLY",
+    [NWG_PS_RESULT] = "RESULT",
+    [NWG_PS_PLACE] = "PLACE",
+    [NWG_PS_QUARANTINE] = "QUARANTINE",
+    [NWG_PS_UNQUARANTINE] = "UNQUARANTINE",
+    [NWG_PS_PURGE] = "PURGE",
+    [NWG_PS_STATUS] = "STATUS",
+    [NWG_PS_SHUTDOWN] = "SHUTDOWN",
+    [NWG_PS_NETNS_REMOVE] = "NETNS_REMOVE",
+    [NWG_PS_SEAL] = "SEAL",
 };
 
 const char *nwg_ps_type_name(uint16_t type)
 {
-	return type > 0 && type < NWG_PS_TYPE_END ? type_names[type] : "unknown";
+	return type > 0 && type < NWG_PS_TYPE_END && type_names[type] ? type_names[type]
+								      : "unknown";
 }
 
 int nwg_ps_msg_init(struct nwg_ps_msg *m, uint16_t type, uint32_t seq)
 {
 	memset(m, 0, sizeof(*m));
-	if (type == 0 || type >= NWG_PS_TYPE_END)
+	if (type == 0 || type >= NWG_PS_TYPE_END || !type_names[type])
 		return -EINVAL;
 	m->type = type;
 	m->seq = seq;
@@ -184,6 +192,7 @@ static void put_result(struct nwg_psw *w, const struct nwg_ps_result *r)
 	nwg_psw_u8(w, r->netns_state);
 	nwg_psw_u32(w, r->count);
 	nwg_psw_u8(w, r->partial);
+	nwg_psw_str(w, r->sealed, NWG_SEALED_B64_LEN);
 }
 
 static void put_place(struct nwg_psw *w, const struct nwg_ps_place *p)
@@ -227,6 +236,10 @@ static void put_body(struct nwg_psw *w, const struct nwg_ps_msg *m)
 		break;
 	case NWG_PS_NETNS_REMOVE:
 		nwg_psw_str(w, m->u.netns, NWG_NETNS_NAME_MAX);
+		break;
+	case NWG_PS_SEAL:
+		nwg_psw_str(w, m->u.seal.port_id, NWG_ID_MAX);
+		nwg_psw_bytes(w, m->u.seal.peer_pub.b, sizeof(m->u.seal.peer_pub.b));
 		break;
 	default: /* SHUTDOWN: no body */
 		break;

@@ -53,6 +53,8 @@ enum nwg_ps_type {
 	NWG_PS_STATUS,	     /* ids -> ACTUAL chunks (live peers) */
 	NWG_PS_SHUTDOWN,     /* -> RESULT, then the executor exits */
 	NWG_PS_NETNS_REMOVE, /* project namespace -> RESULT (netns_state) */
+	/* 13: reserved (psa) */
+	NWG_PS_SEAL = 14, /* port id + HA peer's enrollment public key -> RESULT (sealed) */
 	NWG_PS_TYPE_END,
 };
 
@@ -182,6 +184,17 @@ struct nwg_ps_result {
 	uint8_t netns_state; /* NETNS_REMOVE: NWG_PS_NETNS_* (KEPT: why in error) */
 	uint32_t count;	     /* (UN)QUARANTINE: records moved (0/1); PURGE: removed */
 	bool partial;	     /* READ_ACTUAL: a namespace could not be listed */
+	/* SEAL: the hub's key sealed to the given public key (nwg_sealed_valid;
+	 * ciphertext only), "" otherwise */
+	char sealed[NWG_SEALED_B64_LEN + 1];
+};
+
+/* SEAL (HA primary, doc/ha.md): the executor seals the hub's private key
+ * (from its record) to the secondary's enrollment public key, bound to the
+ * port id (lib/seal.c nwg_seal_hub_key); only the envelope comes back. */
+struct nwg_ps_seal {
+	char port_id[NWG_ID_MAX + 1];
+	struct nwg_key peer_pub; /* not all zero */
 };
 
 struct nwg_ps_place {
@@ -206,6 +219,7 @@ struct nwg_ps_msg {
 		char port_id[NWG_ID_MAX + 1];	    /* (UN)QUARANTINE */
 		uint32_t max_age_s;		    /* PURGE */
 		char netns[NWG_NETNS_NAME_MAX + 1]; /* NETNS_REMOVE */
+		struct nwg_ps_seal seal;	    /* SEAL */
 	} u;
 };
 

@@ -199,6 +199,8 @@ static const char *result_bad(const struct nwg_ps_result *r)
 		return "ifname or netns";
 	if (r->netns_state > NWG_PS_NETNS_KEPT)
 		return "netns state";
+	if (r->sealed[0] && !nwg_sealed_valid(r->sealed, strnlen(r->sealed, sizeof(r->sealed))))
+		return "sealed";
 	return NULL;
 }
 
@@ -257,6 +259,10 @@ static const char *body_bad(const struct nwg_ps_msg *m)
 		return NULL;
 	case NWG_PS_NETNS_REMOVE:
 		return m->u.netns[0] && nwg_repo_netns_valid(m->u.netns) ? NULL : "netns";
+	case NWG_PS_SEAL:
+		if (!nwg_repo_id_valid(m->u.seal.port_id))
+			return "port_id";
+		return nwg_key_is_zero(&m->u.seal.peer_pub) ? "peer public key" : NULL;
 	default:
 		return "type";
 	}

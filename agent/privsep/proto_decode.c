@@ -140,6 +140,7 @@ static void get_result(struct nwg_psr *r, struct nwg_ps_result *res)
 	res->netns_state = nwg_psr_u8(r);
 	res->count = nwg_psr_u32(r);
 	res->partial = nwg_psr_bool(r);
+	nwg_psr_str(r, res->sealed, sizeof(res->sealed));
 }
 
 static void get_place(struct nwg_psr *r, struct nwg_ps_place *p, bool *bad)
@@ -183,6 +184,10 @@ static void get_body(struct nwg_psr *r, struct nwg_ps_msg *m, bool *bad)
 		break;
 	case NWG_PS_NETNS_REMOVE:
 		nwg_psr_str(r, m->u.netns, sizeof(m->u.netns));
+		break;
+	case NWG_PS_SEAL:
+		nwg_psr_str(r, m->u.seal.port_id, sizeof(m->u.seal.port_id));
+		nwg_psr_bytes(r, m->u.seal.peer_pub.b, sizeof(m->u.seal.peer_pub.b));
 		break;
 	default:
 		break;

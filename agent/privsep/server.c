@@ -137,6 +137,10 @@ static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, vo
 	case NWG_PS_NETNS_REMOVE:
 		rc = nwg_ps_policy_netns(pol, m->u.netns, err);
 		return rc < 0 ? rc : op_rc(ops->netns_remove(ctx, m->u.netns, res, err));
+	case NWG_PS_SEAL:
+		if (!ops->seal)
+			return nwg_err_set(err, EOPNOTSUPP, "SEAL: not served here");
+		return op_rc(ops->seal(ctx, &m->u.seal, res, err));
 	case NWG_PS_SHUTDOWN:
 		return 0;
 	default: /* ACTUAL, RESULT: replies, never requests */

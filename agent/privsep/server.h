@@ -39,6 +39,10 @@ struct nwg_ps_ops {
 	 * out->error (the dispatch makes it printable) */
 	int (*netns_remove)(void *ctx, const char *netns, struct nwg_ps_result *out,
 			    struct nwg_err *err);
+	/* SEAL: the hub's key sealed to s->peer_pub into out->sealed (NULL:
+	 * EOPNOTSUPP) */
+	int (*seal)(void *ctx, const struct nwg_ps_seal *s, struct nwg_ps_result *out,
+		    struct nwg_err *err);
 };
 
 enum { NWG_PS_SERVE_MORE = 0, NWG_PS_SERVE_STOP = 1 };

@@ -92,7 +92,17 @@ static int op_netns(void *ctx, const char *netns, struct nwg_ps_result *out, str
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns};
+static int op_seal(void *ctx, const struct nwg_ps_seal *s, struct nwg_ps_result *out,
+		   struct nwg_err *err)
+{
+	(void)s;
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns, op_seal};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -32,6 +32,9 @@ for d in 'NoNewPrivileges=yes' 'LimitCORE=0' 'LockPersonality=yes' 'RestrictSUID
 	'SystemCallArchitectures=native' 'SystemCallErrorNumber=EPERM' 'MemoryDenyWriteExecute=yes'; do
 	expect "unit has $d" grep -qx "$d" "$unit"
 done
+# privsep: the engine's drop and death signal, the executor's locked memory
+expect "unit bounding set: exactly the split's capabilities" \
+	grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_SYS_ADMIN CAP_SETUID CAP_SETGID CAP_KILL CAP_IPC_LOCK' "$unit"
 expect "system call deny list" grep -qE '^SystemCallFilter=~.*@debug.*@module' "$unit"
 # verify: the only complaint allowed is the agent binary missing on this host
 bad=$(systemd-analyze verify "$unit" 2>&1 | grep -v 'is not executable: No such file' || true)

@@ -84,7 +84,17 @@ struct engine_report {
 	int place_rc[4];
 	bool place_changed[4];
 	char place_netns[4][NWG_NETNS_NAME_MAX + 1];
+	/* SEAL: the record's key for an HA peer, and for a hub without record */
+	int seal_rc, seal_missing_rc;
+	char sealed[NWG_SEALED_B64_LEN + 1];
 };
+
+/* The HA peer's enrollment pair SEAL seals to (the test opens it). */
+static void peer_pair(struct nwg_key *priv, struct nwg_key *pub)
+{
+	memset(priv->b, 0x5a, sizeof(priv->b));
+	assert_int_equal(nwg_key_public(pub, priv), 0);
+}
 
 struct ready {
 	pid_t engine;
@@ -183,6 +193,16 @@ static void engine_last(struct nwg_ps_client *c, struct engine_report *r)
 
 	netns_remove(c, ns, &r->ns_rc[0], &r->ns_state[0]);
 	snprintf(r->ns_why, sizeof(r->ns_why), "%s", res_why);
+	{
+		struct nwg_key ppriv, ppub;
+		char none[NWG_SEALED_B64_LEN + 1];
+
+		peer_pair(&ppriv, &ppub);
+		nwg_wipe(&ppriv, sizeof(ppriv));
+		r->seal_rc = nwg_hostops_client.seal(c, PORT, &ppub, r->sealed, &err);
+		r->seal_missing_rc = nwg_hostops_client.seal(
+		    c, "7d1c2b3a-ffff-4111-8222-333344445555", &ppub, none, &err);
+	}
 	r->quarantine_rc = nwg_hostops_client.quarantine(c, PORT, &err);
 	netns_remove(c, ns, &r->ns_rc[1], &r->ns_state[1]);
 	netns_remove(c, ns, &r->ns_rc[2], &r->ns_state[2]);
@@ -803,6 +823,26 @@ static void test_split(void **state)
 	assert_int_equal(r.ns_rc[2], 0);
 	assert_int_equal(r.ns_state[2], NWG_PS_NETNS_ABSENT);
 	assert_int_equal(r.ns_policy_rc, -EPERM);
+
+	/* SEAL: the executor sealed the record's key to the peer; the engine
+	 * got only the envelope, which opens with the peer's key to exactly
+	 * the record's private key, for this port id only */
+	assert_int_equal(r.seal_rc, 0);
+	assert_int_equal(r.seal_missing_rc, -ENOENT);
+	{
+		struct nwg_key ppriv, ppub, got;
+
+		peer_pair(&ppriv, &ppub);
+		assert_int_equal(
+		    nwg_unseal_hub_key(&got, r.sealed, strlen(r.sealed), PORT, &ppub, &ppriv), 0);
+		assert_memory_equal(got.b, priv.b, sizeof(got.b));
+		assert_int_equal(nwg_unseal_hub_key(&got, r.sealed, strlen(r.sealed),
+						    "7d1c2b3a-ffff-4111-8222-333344445555", &ppub,
+						    &ppriv),
+				 -EBADMSG);
+		nwg_wipe(&got, sizeof(got));
+		nwg_wipe(&ppriv, sizeof(ppriv));
+	}
 
 	/* the search finds the public key the engine was sent ... */
 	assert_true(mem_contains(p.engine, pub.b, sizeof(pub.b)));

@@ -135,6 +135,10 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 	case NWG_PS_NETNS_REMOVE:
 		strcpy(m->u.netns, "tun-" PROJ);
 		break;
+	case NWG_PS_SEAL:
+		strcpy(m->u.seal.port_id, PORT);
+		key_fill(&m->u.seal.peer_pub, 11);
+		break;
 	default:
 		break;
 	}
@@ -170,6 +174,10 @@ static void test_roundtrip_every_type(void **state)
 		static uint8_t again[NWG_PS_MAX_MSG];
 		int n, n2;
 
+		if (nwg_ps_msg_init(&a, t, 0) < 0) { /* a number not (yet) in use */
+			assert_string_equal(nwg_ps_type_name(t), "unknown");
+			continue;
+		}
 		build(&a, t);
 		n = encode(&a);
 		assert_true(n >= NWG_PS_HDR_LEN);
@@ -397,7 +405,23 @@ static void m_netns_slash(struct nwg_ps_msg *m)
 	strcpy(m->u.netns, "tun-../x");
 }
 
+static void m_seal_zero_key(struct nwg_ps_msg *m)
+{
+	memset(&m->u.seal.peer_pub, 0, sizeof(m->u.seal.peer_pub));
+}
+static void m_seal_id(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.seal.port_id, "../x");
+}
+static void m_result_sealed(struct nwg_ps_msg *m) /* not an envelope */
+{
+	strcpy(m->u.result.sealed, "not-an-envelope");
+}
+
 static const struct mutation mutations[] = {
+    {NWG_PS_SEAL, "zero peer public key", m_seal_zero_key},
+    {NWG_PS_SEAL, "port id ../x", m_seal_id},
+    {NWG_PS_RESULT, "sealed that is no envelope", m_result_sealed},
     {NWG_PS_READ_ACTUAL, "id with /", m_id_slash},
     {NWG_PS_STATUS, "empty id", m_id_empty},
     {NWG_PS_APPLY, "ifname with /", m_ifname_slash},
@@ -617,7 +641,7 @@ static void test_counts_bounded(void **state)
 /* ---- the executor's dispatch ---- */
 
 struct calls {
-	int read, apply, place, repo, netns;
+	int read, apply, place, repo, netns, seal;
 	int emitted;
 	struct nwg_ps_msg last;
 };
@@ -682,7 +706,19 @@ static int op_netns(void *ctx, const char *netns, struct nwg_ps_result *out, str
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns};
+/* SEAL: an envelope in the grammar (what lib/seal.c makes) */
+static int op_seal(void *ctx, const struct nwg_ps_seal *s, struct nwg_ps_result *out,
+		   struct nwg_err *err)
+{
+	(void)s;
+	(void)err;
+	((struct calls *)ctx)->seal++;
+	memset(out->sealed, 'A', NWG_SEALED_B64_LEN);
+	out->sealed[NWG_SEALED_B64_LEN] = '\0';
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns, op_seal};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 /* The sink encodes and decodes again: what the engine would read. */
@@ -711,7 +747,7 @@ static void test_serve_runs_valid_requests(void **state)
 
 	(void)state;
 	for (uint16_t t = NWG_PS_HELLO; t < NWG_PS_TYPE_END; t++) {
-		if (t == NWG_PS_ACTUAL || t == NWG_PS_RESULT)
+		if (t == NWG_PS_ACTUAL || t == NWG_PS_RESULT || nwg_ps_msg_init(&m, t, 0) < 0)
 			continue;
 		build(&m, t);
 		assert_int_equal(serve(&c, encode(&m)),
@@ -725,12 +761,19 @@ static void test_serve_runs_valid_requests(void **state)
 	assert_int_equal(c.place, 1);
 	assert_int_equal(c.repo, 3);
 	assert_int_equal(c.netns, 1);
+	assert_int_equal(c.seal, 1);
+	/* SEAL (the last type): the envelope comes back */
+	assert_int_equal(c.last.u.result.rc, 0);
+	assert_int_equal(strlen(c.last.u.result.sealed), NWG_SEALED_B64_LEN);
+	/* READ_ACTUAL and STATUS: one ACTUAL each, then the RESULT */
+	assert_int_equal(c.emitted, 11 + 2);
 	/* a kept namespace: rc 0, the state, the reason as one printable line */
+	build(&m, NWG_PS_NETNS_REMOVE);
+	serve(&c, encode(&m));
+	nwg_ps_msg_clear(&m);
 	assert_int_equal(c.last.u.result.rc, 0);
 	assert_int_equal(c.last.u.result.netns_state, NWG_PS_NETNS_KEPT);
 	assert_string_equal(c.last.u.result.error, "a process?still runs");
-	/* READ_ACTUAL and STATUS: one ACTUAL each, then the RESULT */
-	assert_int_equal(c.emitted, 10 + 2);
 	/* an operation's error text reaches the engine as one printable line */
 	build(&m, NWG_PS_QUARANTINE);
 	serve(&c, encode(&m));
@@ -752,7 +795,7 @@ static void expect_refused(struct nwg_ps_msg *m, int want_rc, const char *why)
 	if (n < 0)
 		fail_msg("%s: test message not encodable: %s", why, err.msg);
 	rc = serve(&c, n);
-	if (c.read || c.apply || c.place || c.repo || c.netns)
+	if (c.read || c.apply || c.place || c.repo || c.netns || c.seal)
 		fail_msg("%s: an operation ran", why);
 	assert_int_equal(c.last.type, NWG_PS_RESULT);
 	if (c.last.u.result.rc != want_rc)
