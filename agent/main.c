@@ -33,10 +33,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = nwg_agent_setup(&a, &cl);
-	if (rc == 0 && cl.desired_file)
-		rc = nwg_agent_offline(&a);
-	else if (rc == 0 && a.conf.privsep)
+	if (rc == 0 && a.conf.privsep)
 		rc = nwg_split_run(&a, sigfd); /* returns in the executor and the engine */
+	else if (rc == 0 && cl.desired_file)
+		rc = nwg_agent_offline(&a);
 	else if (rc == 0 && (rc = nwg_agent_listen(&a)) == 0)
 		rc = nwg_loop_run(&a, sigfd) < 0 ? 1 : 0;
 	if (rc != 2)

@@ -144,7 +144,8 @@ static int run_executor(struct nwg_agent *a, pid_t engine, int fd, int sigfd)
 		 "engine pid %d as %s",
 		 (int)getpid(), caps, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) ? "" : "not ", (int)engine,
 		 a->conf.user);
-	nwg_restore(a); /* before the engine's first request is read */
+	if (!a->offline)
+		nwg_restore(a); /* before the engine's first request is read */
 	rc = serve(&x, sigfd);
 	close(fd);
 	return engine_ended(&x, rc);
@@ -158,7 +159,7 @@ static int run_engine(struct nwg_agent *a, pid_t executor, int fd, int sigfd)
 	int rc;
 
 	/* opened as root, kept: the control socket (the log file already is) */
-	if (nwg_agent_listen(a) != 0)
+	if (!a->offline && nwg_agent_listen(a) != 0)
 		return 1;
 	if (nwg_ps_drop_engine(&u, executor, &err) < 0) {
 		log_err("engine: cannot drop privileges: %s", err.msg);
@@ -171,7 +172,10 @@ static int run_engine(struct nwg_agent *a, pid_t executor, int fd, int sigfd)
 	log_info("engine pid %d: uid %u, capabilities %llx, no_new_privs; privileged "
 		 "operations go to the executor (pid %d)",
 		 (int)getpid(), (unsigned)getuid(), caps, (int)executor);
-	rc = nwg_loop_run(a, sigfd) < 0 ? 1 : 0;
+	if (a->offline) /* --desired-file: one pass through the executor */
+		rc = nwg_agent_offline(a);
+	else
+		rc = nwg_loop_run(a, sigfd) < 0 ? 1 : 0;
 	if (getppid() != executor) {
 		log_err("engine: the executor (pid %d) is gone; stopping", (int)executor);
 		rc = 1;

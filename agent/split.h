@@ -12,6 +12,8 @@
  * serves the engine's requests with the backend until the engine ends; the
  * engine (the child) opens the control socket, drops to conf.user with no
  * capability and no_new_privs, and runs the loop with hostops = the client.
+ * With --desired-file the engine runs the one offline pass instead (no
+ * control socket, no restore) and exits with its code.
  * Either ending ends the other (EOF / SIGCHLD, PR_SET_PDEATHSIG), logged
  * once; SIGTERM to the executor stops both. Returns the exit code of the
  * process it returns in (both return). */

@@ -16,9 +16,10 @@ T=$(mktemp -d /tmp/nwg-agent-privsep.XXXXXX)
 LOG=$T/agent.log
 PROJ=agtps$$
 NS=tun-$PROJ
-HUB=$(new_uuid) S1=$(new_uuid)
+HUB=$(new_uuid) S1=$(new_uuid) S2=$(new_uuid)
 IF=$(ifname_of "$HUB")
 K1=$(wg genkey | wg pubkey)
+K2=$(wg genkey | wg pubkey)
 USER_NAME=neutron
 id -u "$USER_NAME" >/dev/null 2>&1 || USER_NAME=nobody
 USER_UID=$(id -u "$USER_NAME")
@@ -54,14 +55,6 @@ cat >"$T/desired.json" <<JSON
 {"hubs": [{"port_id": "$HUB", "project_id": "$PROJ", "fixed_ips": ["10.98.0.1/24"], "mtu": 1400,
   "spokes": [{"port_id": "$S1", "public_key": "$K1", "endpoint": "198.51.100.7:51820", "allowed_ips": ["10.98.0.5/32"], "persistent_keepalive": 25}]}]}
 JSON
-"$AGENT" --config-file "$T/agent.ini" --desired-file "$T/desired.json" >>"$LOG" 2>&1
-check "hub created (one process, offline)" ip -n "$NS" link show "$IF" >/dev/null
-PUB=$(wg show "$IF" public-key)
-PRIV=$(sed -n 's/^PrivateKey = //p' "$T/state/$HUB.conf")
-PRIV_HEX=$(echo "$PRIV" | base64 -d | od -An -tx1 | tr -d ' \n')
-ENROLL_HEX=$(od -An -tx1 "$T/state/enroll.key" 2>/dev/null | tr -d ' \n' | head -c 64)
-HOST_HEX=$(printf 'agt-privsep-%s' $$ | od -An -tx1 | tr -d ' \n')
-
 # a privsep user that does not exist stops the agent with a clear error
 sed "s/^\[wireguard\]\$/[wireguard]\nprivsep = true\nuser = nwg-no-such-user-$$/" "$T/agent.ini" >"$T/bad.ini"
 "$AGENT" --config-file "$T/bad.ini" >"$T/bad.out" 2>&1
@@ -69,6 +62,26 @@ check "unknown user refused at start (exit 2)" [ $? = 2 ]
 check "  ... saying why" grep -q "\[wireguard\] user: no user nwg-no-such-user-$$" "$T/bad.out"
 
 sed -i "s/^\[wireguard\]\$/[wireguard]\nprivsep = true\nuser = $USER_NAME/" "$T/agent.ini"
+
+echo "offline passes through the split (the engine plans, the executor applies)"
+echo "=== offline" >>"$LOG"
+"$AGENT" --config-file "$T/agent.ini" --desired-file "$T/desired.json" >>"$LOG" 2>&1
+check "pass ok (exit 0)" [ $? = 0 ]
+check "  ... split: the engine ran as $USER_NAME" bash -c "sed -n '/^=== offline\$/,\$p' $LOG | grep -q 'engine pid [0-9]*: uid $USER_UID, capabilities 0'"
+check "hub created" ip -n "$NS" link show "$IF" >/dev/null
+check "  ... with its spoke" bash -c "wg show $IF allowed-ips | grep -q '$K1.*10.98.0.5/32'"
+check "record root's, 0600" [ "$(stat -c '%u %a' "$T/state/$HUB.conf")" = "0 600" ]
+PUB=$(wg show "$IF" public-key)
+PRIV=$(sed -n 's/^PrivateKey = //p' "$T/state/$HUB.conf")
+PRIV_HEX=$(echo "$PRIV" | base64 -d | od -An -tx1 | tr -d ' \n')
+ENROLL_HEX=$(sed -n 1p "$T/state/enroll.key" 2>/dev/null | base64 -d 2>/dev/null | od -An -tx1 | tr -d ' \n')
+HOST_HEX=$(printf 'agt-privsep-%s' $$ | od -An -tx1 | tr -d ' \n')
+sed "s/\"$S1\", \"public_key\": \"$K1\"/\"$S2\", \"public_key\": \"$K2\"/; s|10.98.0.5/32|10.98.0.6/32|" "$T/desired.json" >"$T/desired2.json"
+"$AGENT" --config-file "$T/agent.ini" --desired-file "$T/desired2.json" >>"$LOG" 2>&1
+check "second pass ok" [ $? = 0 ]
+check "spoke added (peer on the link)" bash -c "wg show $IF allowed-ips | grep -q '$K2.*10.98.0.6/32'"
+check "spoke removed (peer gone from the link)" bash -c "! wg show $IF peers | grep -qF '$K1'"
+check "same hub key" [ "$(wg show "$IF" public-key)" = "$PUB" ]
 
 # start_split: reboot-like start with the split on; sets AGENT_PID, ENGINE.
 start_split() {
@@ -88,7 +101,7 @@ ip netns del "$NS"
 wait_for 5 bash -c "[ -z \"\$(pgrep -xf 'wireguard-go -f $IF')\" ]"
 check "executor and engine started" start_split one
 check "hub restored by the executor (same key)" wait_for 10 bash -c "[ \"\$(wg show $IF public-key 2>/dev/null)\" = '$PUB' ]"
-check "peer restored" bash -c "wg show $IF allowed-ips | grep -q '$K1.*10.98.0.5/32'"
+check "peer restored" bash -c "wg show $IF allowed-ips | grep -q '$K2.*10.98.0.6/32'"
 st=/proc/$ENGINE/status
 check "engine: every uid is $USER_NAME's ($USER_UID)" bash -c "awk '/^Uid:/ {exit !(\$2==$USER_UID && \$3==$USER_UID && \$4==$USER_UID && \$5==$USER_UID)}' $st"
 check "engine: CapEff 0" grep -q '^CapEff:[[:space:]]*0000000000000000$' "$st"
