@@ -32,6 +32,7 @@ stop_agent() {
 }
 cleanup() {
 	stop_agent
+	[ "$N_FAIL" != 0 ] && { echo "  --- agent log (last 40 lines)"; tail -40 "$LOG"; }
 	del_if "$IF" "$NS"
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$T"
@@ -76,7 +77,9 @@ PRIV=$(sed -n 's/^PrivateKey = //p' "$T/state/$HUB.conf")
 PRIV_HEX=$(echo "$PRIV" | base64 -d | od -An -tx1 | tr -d ' \n')
 ENROLL_HEX=$(sed -n 1p "$T/state/enroll.key" 2>/dev/null | base64 -d 2>/dev/null | od -An -tx1 | tr -d ' \n')
 HOST_HEX=$(printf 'agt-privsep-%s' $$ | od -An -tx1 | tr -d ' \n')
-sed "s/\"$S1\", \"public_key\": \"$K1\"/\"$S2\", \"public_key\": \"$K2\"/; s|10.98.0.5/32|10.98.0.6/32|" "$T/desired.json" >"$T/desired2.json"
+# keys are base64 ('/' and '+'): '#' delimits
+sed "s#\"$S1\", \"public_key\": \"$K1\"#\"$S2\", \"public_key\": \"$K2\"#; s#10.98.0.5/32#10.98.0.6/32#" "$T/desired.json" >"$T/desired2.json"
+check "second desired state written" grep -qF "$K2" "$T/desired2.json"
 "$AGENT" --config-file "$T/agent.ini" --desired-file "$T/desired2.json" >>"$LOG" 2>&1
 check "second pass ok" [ $? = 0 ]
 check "spoke added (peer on the link)" bash -c "wg show $IF allowed-ips | grep -q '$K2.*10.98.0.6/32'"
