@@ -192,7 +192,7 @@ static int from_cache(struct nwg_agent *a, const struct nwg_actual_src *src,
 	int r = nwg_acache_actual(&a->acache, src->scope, src->n_scope, act);
 
 	for (size_t i = 0; r > 0 && i < (*act)->n_links; i++) {
-		if (nwg_sync_link_as_cached(&(*act)->links[i]))
+		if (nwg_sync_link_check(a, &(*act)->links[i]))
 			continue;
 		log_info("hub %s: %s changed outside the agent: reading it again",
 			 (*act)->links[i].port_id, (*act)->links[i].ifname);

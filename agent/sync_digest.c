@@ -116,7 +116,7 @@ static bool in_sync(struct nwg_agent *a, const char *id)
 
 	if (!st || !st->ok || !e)
 		return false;
-	if (nwg_sync_link_as_cached(&e->link))
+	if (nwg_sync_link_check(a, &e->link))
 		return true;
 	log_info("hub %s: %s changed outside the agent: reading it again", id, e->link.ifname);
 	nwg_acache_drop(&a->acache, id);

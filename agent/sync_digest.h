@@ -62,5 +62,8 @@ char **nwg_digest_pass_ids(struct nwg_agent *a, const struct nwg_desired *d,
 /* Link-time seam (agent/sync_link.c): the cached link is still there as the
  * cache knows it (one rtnetlink request). */
 bool nwg_sync_link_as_cached(const struct nwg_alink *l);
+/* The same check as the agent may run it: in process (above), or through
+ * the executor when privilege separation is on (sync_link_ps.c). */
+bool nwg_sync_link_check(struct nwg_agent *a, const struct nwg_alink *l);
 
 #endif
