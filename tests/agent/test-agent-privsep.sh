@@ -119,11 +119,12 @@ check "executor: CapBnd the same" grep -q '^CapBnd:[[:space:]]*0000000000205020$
 # either way). test_privsep_proc proves nwg_ps_limit_executor's effect.
 check "executor: not dumpable (its own PR_GET_DUMPABLE)" bash -c "sed -n '/^=== one\$/,\$p' $LOG | grep -q 'executor pid $AGENT_PID (capabilities 205020, not dumpable)'"
 STATUS=$(echo '{"method": "status"}' | socat -t 5 - "UNIX-CONNECT:$T/run/agent.sock")
-check "status answered by the engine" bash -c "echo '$STATUS' | jq -e '.ok and .result.connected == false' >/dev/null"
-echo "  status: $STATUS" | head -c 400; echo
+check "status answered by the engine, the hub listed (read through the executor)" bash -c "echo '$STATUS' | jq -e '.ok and .result.connected == false and .result.hubs[0].port_id == \"$HUB\" and .result.hubs[0].public_key == \"$PUB\" and .result.hubs[0].up == true' >/dev/null"
 check "status never shows a private key" bash -c "! grep -qF '$PRIV' <<<'$STATUS'"
-MEM=$(/usr/bin/python3 "$ROOT/tests/agent/mem_search.py" "$ENGINE" "$HOST_HEX" "$PRIV_HEX" ${ENROLL_HEX:+"$ENROLL_HEX"})
+PUB_HEX=$(echo "$PUB" | base64 -d | od -An -tx1 | tr -d ' \n')
+MEM=$(/usr/bin/python3 "$ROOT/tests/agent/mem_search.py" "$ENGINE" "$HOST_HEX" "$PUB_HEX" "$PRIV_HEX" ${ENROLL_HEX:+"$ENROLL_HEX"})
 check "engine memory searched (finds its host name)" grep -q "^found $HOST_HEX" <<<"$MEM"
+check "  ... and the hub's public key (32 raw bytes, from the executor)" grep -q "^found $PUB_HEX" <<<"$MEM"
 check "no hub private key in the engine's memory" grep -q "^absent $PRIV_HEX" <<<"$MEM"
 [ -n "$ENROLL_HEX" ] && check "no enrollment private key in the engine's memory" grep -q "^absent $ENROLL_HEX" <<<"$MEM"
 
