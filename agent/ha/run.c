@@ -17,12 +17,13 @@
 
 #define RESTART_MIN_MS 1000
 #define RESTART_MAX_MS 30000
-#define CHECK_MS       200 /* keepalived's liveness and the hubs' wish */
+#define CHECK_MS       200  /* keepalived's liveness and the hubs' wish */
+#define RENEW_QUIET_MS 2000 /* one renewal per healed split brain */
 
 struct nwg_ha_rt {
 	struct nwg_vrrp vrrp;
 	enum nwg_vrrp_state state;
-	int64_t restart_at_ms, backoff_ms, next_check_ms;
+	int64_t restart_at_ms, backoff_ms, next_check_ms, renewed_ms;
 	struct nwg_ha_stream stream;
 };
 
@@ -163,6 +164,58 @@ static void deactivate(struct nwg_agent *a, const struct nwg_hub_record *rec)
 			 rec->ifname);
 }
 
+/* A healed split brain (doc/ha.md section 5): this master heard a
+ * lower-priority one; the devices may hold sessions with the other node, so
+ * every one gets a fresh handshake from here: the hub's own endpoints (and
+ * the streamed ones), sessions dropped first, then initiated, paced. */
+static void renew_hub(struct nwg_agent *a, const struct nwg_hub_record *rec)
+{
+	struct nwg_ha_activate_opts o = {.keepalive = 1, .pace = a->conf.ha.pace};
+	const char *ns = rec->netns[0] ? rec->netns : NULL;
+	struct nwg_err err = {{0}};
+	struct nwg_device *dev = NULL;
+	struct nwg_ha_ep *v = NULL;
+	size_t n = 0;
+	int r = nwg_wg_get(a->backend, rec->ifname, ns, &dev, &err);
+
+	if (r >= 0)
+		r = nwg_ha_snapshot(dev, &v, &n);
+	nwg_device_free(dev);
+	if (r >= 0)
+		r = nwg_ha_deactivate(a->backend, rec->ifname, ns, 0, &err);
+	if (r >= 0)
+		r = nwg_ha_activate(a->backend, rec->ifname, ns, v, n, &o, &err);
+	free(v);
+	if (r < 0)
+		log_err("HA hub %s: renewal failed: %s", rec->port_id,
+			err.msg[0] ? err.msg : strerror(-r));
+	else
+		log_info("HA hub %s: renewed after a split brain: %d of %zu endpoints set, "
+			 "handshakes initiated",
+			 rec->port_id, r, n);
+}
+
+static void renew(struct nwg_agent *a)
+{
+	int64_t now = nwg_now_ms();
+
+	if (a->ha->state != NWG_VRRP_MASTER || now - a->ha->renewed_ms < RENEW_QUIET_MS)
+		return;
+	a->ha->renewed_ms = now;
+	log_info("HA: this master heard a lower-priority master (a split brain healed): "
+		 "renewing every HA hub's sessions");
+	for (size_t i = 0; i < a->hubs.n; i++) {
+		struct nwg_hub_record *rec = NULL;
+		struct nwg_err err = {{0}};
+
+		if (!a->hubs.v[i].ha_hub)
+			continue;
+		if (nwg_repo_load(a->repo, a->hubs.v[i].port_id, &rec, &err) == 0)
+			renew_hub(a, rec);
+		nwg_hub_record_free(rec);
+	}
+}
+
 /* A new VRRP state: every HA hub follows it, and Neutron is told (a
  * targeted pass asking those hubs in full reports the new ha_state). */
 static void state_changed(struct nwg_agent *a, enum nwg_vrrp_state s)
@@ -224,10 +277,13 @@ void nwg_ha_service(struct nwg_agent *a, const struct pollfd *fds, size_t n)
 		if (!fds[i].revents)
 			continue;
 		if (fds[i].fd == h->vrrp.fifo) {
-			enum nwg_vrrp_state s = nwg_vrrp_read(&h->vrrp);
+			bool again = false;
+			enum nwg_vrrp_state s = nwg_vrrp_read(&h->vrrp, &again);
 
 			if (s != NWG_VRRP_UNKNOWN && s != h->state)
 				state_changed(a, s);
+			if (again)
+				renew(a);
 		} else if (fds[i].fd == h->stream.fd) {
 			nwg_ha_stream_receive(a, &h->stream);
 		}

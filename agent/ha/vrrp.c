@@ -18,7 +18,7 @@ void nwg_vrrp_init(struct nwg_vrrp *v)
 	v->fifo = -1;
 }
 
-int nwg_vrrp_render(const struct nwg_conf_ha *h, const char *fifo, char **out)
+int nwg_vrrp_render(const struct nwg_conf_ha *h, const char *fifo, const char *renew, char **out)
 {
 	char *s = NULL;
 	int n;
@@ -34,6 +34,7 @@ int nwg_vrrp_render(const struct nwg_conf_ha *h, const char *fifo, char **out)
 		     "\tvrrp_garp_master_repeat 3\n"
 		     "\tvrrp_higher_prio_send_advert true\n"
 		     "\tnotify_fifo %s\n"
+		     "\tscript_user root\n"
 		     "}\n"
 		     "vrrp_instance %s {\n"
 		     "\tstate BACKUP\n"
@@ -46,9 +47,10 @@ int nwg_vrrp_render(const struct nwg_conf_ha *h, const char *fifo, char **out)
 		     "\tvirtual_ipaddress {\n"
 		     "\t\t%s dev %s\n"
 		     "\t}\n"
+		     "\tnotify_master_rx_lower_pri \"%s\"\n"
 		     "}\n",
 		     fifo, NWG_VRRP_INSTANCE, h->interface, h->vrid, h->priority,
-		     h->advert_ms / 1000, (h->advert_ms % 1000) / 10, h->vip, h->interface);
+		     h->advert_ms / 1000, (h->advert_ms % 1000) / 10, h->vip, h->interface, renew);
 	if (n < 0)
 		return -ENOMEM;
 	*out = s;
@@ -159,10 +161,29 @@ static int spawn(struct nwg_vrrp *v, const struct nwg_conf_ha *h, const char *co
 	return 0;
 }
 
+/* renew.sh: one line into the FIFO, opened read-write so that it never
+ * blocks (nor waits for a reader) when the agent is gone. */
+static int write_renew(const char *path, const char *fifo, struct nwg_err *err)
+{
+	char *text = NULL;
+	int r;
+
+	if (asprintf(&text,
+		     "#!/bin/sh\n# written by neutron-wireguard-agent: keepalived's "
+		     "notify_master_rx_lower_pri\nprintf 'RENEW %s\\n' 1<>'%s'\n",
+		     NWG_VRRP_INSTANCE, fifo) < 0)
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	r = write_file(path, text, err);
+	free(text);
+	if (r == 0 && chmod(path, 0700) < 0)
+		r = nwg_err_set(err, errno, "%s: %s", path, strerror(errno));
+	return r;
+}
+
 int nwg_vrrp_start(struct nwg_vrrp *v, const struct nwg_conf_ha *h, const char *state_path,
 		   struct nwg_err *err)
 {
-	char conf[4200], fifo[4200], pidfile[4200];
+	char conf[4200], fifo[4200], pidfile[4200], renew[4200];
 	char *text = NULL;
 	int r;
 
@@ -174,8 +195,14 @@ int nwg_vrrp_start(struct nwg_vrrp *v, const struct nwg_conf_ha *h, const char *
 	snprintf(conf, sizeof(conf), "%s/keepalived.conf", v->dir);
 	snprintf(fifo, sizeof(fifo), "%s/notify.fifo", v->dir);
 	snprintf(pidfile, sizeof(pidfile), "%s/keepalived.pid", v->dir);
+	snprintf(renew, sizeof(renew), "%s/renew.sh", v->dir);
 	stop_stale(pidfile);
-	if (nwg_vrrp_render(h, fifo, &text) < 0)
+	if (strpbrk(v->dir, "'\"\\ \n"))
+		return nwg_err_set(err, EINVAL, "%s: a state_path without quotes or spaces",
+				   v->dir);
+	if ((r = write_renew(renew, fifo, err)) < 0)
+		return r;
+	if (nwg_vrrp_render(h, fifo, renew, &text) < 0)
 		return nwg_err_set(err, ENOMEM, "out of memory");
 	r = write_file(conf, text, err);
 	free(text);
@@ -237,7 +264,12 @@ enum nwg_vrrp_state nwg_vrrp_parse_line(const char *line)
 	return NWG_VRRP_UNKNOWN;
 }
 
-enum nwg_vrrp_state nwg_vrrp_read(struct nwg_vrrp *v)
+bool nwg_vrrp_is_renew(const char *line)
+{
+	return line && strcmp(line, "RENEW " NWG_VRRP_INSTANCE) == 0;
+}
+
+enum nwg_vrrp_state nwg_vrrp_read(struct nwg_vrrp *v, bool *renew)
 {
 	enum nwg_vrrp_state last = NWG_VRRP_UNKNOWN;
 	char buf[512];
@@ -257,6 +289,8 @@ enum nwg_vrrp_state nwg_vrrp_read(struct nwg_vrrp *v)
 			s = nwg_vrrp_parse_line(v->line);
 			if (s != NWG_VRRP_UNKNOWN)
 				last = s;
+			else if (nwg_vrrp_is_renew(v->line))
+				*renew = true;
 		}
 	}
 	return last;

@@ -29,8 +29,9 @@ struct nwg_vrrp {
 
 void nwg_vrrp_init(struct nwg_vrrp *v);
 /* The keepalived.conf text for h (one vrrp_instance, the VIP on the
- * interface, notify_fifo); *out malloc'd. Pure (unit-tested). */
-int nwg_vrrp_render(const struct nwg_conf_ha *h, const char *fifo, char **out);
+ * interface, notify_fifo, renew: the notify_master_rx_lower_pri script);
+ * *out malloc'd. Pure (unit-tested). */
+int nwg_vrrp_render(const struct nwg_conf_ha *h, const char *fifo, const char *renew, char **out);
 /* Writes the configuration, makes the FIFO, stops a keepalived left by an
  * earlier agent (its pidfile, if it is keepalived), starts keepalived. */
 int nwg_vrrp_start(struct nwg_vrrp *v, const struct nwg_conf_ha *h, const char *state_path,
@@ -41,8 +42,12 @@ void nwg_vrrp_stop(struct nwg_vrrp *v, int wait_ms);
 /* 1 when keepalived exited (reaped; *status set), 0 running, -ECHILD none. */
 int nwg_vrrp_reap(struct nwg_vrrp *v, int *status);
 /* Reads what the FIFO holds; returns the last state of our instance in it
- * (NWG_VRRP_UNKNOWN when none). Never blocks. */
-enum nwg_vrrp_state nwg_vrrp_read(struct nwg_vrrp *v);
+ * (NWG_VRRP_UNKNOWN when none); *renew set when a "RENEW" line was there
+ * (notify_master_rx_lower_pri: this master heard a lower-priority master, a
+ * split brain healed). Never blocks. */
+enum nwg_vrrp_state nwg_vrrp_read(struct nwg_vrrp *v, bool *renew);
+/* "RENEW nwg_hubs" (the line renew.sh writes). Pure. */
+bool nwg_vrrp_is_renew(const char *line);
 /* One notify_fifo line ("INSTANCE \"name\" MASTER 100"): the state of our
  * instance, UNKNOWN for anything else. Pure. */
 enum nwg_vrrp_state nwg_vrrp_parse_line(const char *line);

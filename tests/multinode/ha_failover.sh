@@ -237,6 +237,53 @@ hf_keepalived_dies() { # node hub
 	log "kad: $sent pings sent, $got answered, longest run lost $gap while $n's keepalived restarted"
 	expect_eq "kad: ${MN_HOST[$(hf_other "$n")]} still active" active "$(ha_state_of "$hub" "${MN_HOST[$(hf_other "$n")]}")"
 }
+# The path between the nodes is cut (VRRP adverts and the stream), the device
+# still reaches both; then healed. hf_partition on|off
+hf_partition() {
+	local n op=-I
+	[ "$1" = off ] && op=-D
+	for n in net1 net2; do
+		nx "$n" iptables -w "$op" INPUT -i eth-h -s "$(hf_node_ip "$(hf_other "$n")")" -j DROP || return 1
+	done
+}
+# net1 active, net2 standby: a split brain makes net2 master too (the
+# device follows it), the heal makes net2 step down and net1, hearing its
+# lower-priority advert, renew every session (doc/ha.md section 5)
+hf_split_brain() { # hub
+	local hub=$1 a2 r1 n0 sent got gap t0
+	a2=$(hf_log_count net2 "VRRP standby -> active")
+	r1=$(hf_log_count net1 "HA hub $hub: renewed after a split brain")
+	hf_ping_start split
+	check "split: pings flow" wait_until 10 hf_replies_since split 10
+	hf_partition on || { not_ok "split: partition"; hf_ping_stop; return 1; }
+	check "split: net2 becomes master too (it hears no advert)" wait_until 10 hf_count_gt net2 "VRRP standby -> active" "$a2"
+	n0=$(grep -c 'icmp_seq=' "$WORK/hf-ping-split.out")
+	check "split: the device's pings go on (through net2)" wait_until 20 hf_replies_since split $((n0 + 20))
+	hf_ping_stop
+	read -r sent got gap <<<"$(hf_ping_count split)"
+	log "split: $sent pings sent, $got answered, longest run lost $gap"
+	echo "split_lost_pings=$gap" >>"$WORK/measurements"
+	hf_ping_start heal
+	wait_until 10 hf_replies_since heal 10
+	t0=$(now)
+	hf_partition off || not_ok "heal: partition removed"
+	check "heal: net1 renewed every session (net2's lower-priority advert)" \
+		wait_until 10 hf_count_gt net1 "HA hub $hub: renewed after a split brain" "$r1"
+	check "heal: net2 steps down" wait_until 10 ha_state_is "$hub" "${MN_HOST[net2]}" standby
+	n0=$(grep -c 'icmp_seq=' "$WORK/hf-ping-heal.out")
+	if wait_until 20 hf_replies_since heal $((n0 + 20)); then
+		ok "heal: the device's pings go on ($(ms "$t0" "$(now)") ms after the heal, 20 replies later)"
+	else
+		not_ok "heal: the device's pings go on within 20 s of the heal"
+	fi
+	hf_ping_stop
+	read -r sent got gap <<<"$(hf_ping_count heal)"
+	log "heal: $sent pings sent, $got answered, longest run lost $gap = $((gap * HF_PING_MS)) ms"
+	echo "heal_lost_pings=$gap" >>"$WORK/measurements"
+	check "heal: Neutron shows ${MN_HOST[net1]} active, ${MN_HOST[net2]} standby" \
+		wait_until 30 ha_states_are "$hub" "$(hf_states net1 active net2 standby)"
+	expect_eq "heal: net2 silent (the device's peer without endpoint)" "(none)" "$(peer_ep net2 "$hub" "$HF_PUB")"
+}
 hf_both_have() { has_peer net1 "$1" "$2" && has_peer net2 "$1" "$2"; }
 hf_no_keepalived() { HF_CRASHED=$1; ! hf_node_has keepalived; }
 hf_count_gt() { [ "$(hf_log_count "$1" "$2")" -gt "$3" ]; }
@@ -296,6 +343,8 @@ phase_ha_failover() {
 	hf_rejoin rejoin2 net2 "$hub"
 	log "phase ha-failover: net2's keepalived dies alone; the agent restarts it"
 	hf_keepalived_dies net2 "$hub"
+	log "phase ha-failover: split brain and heal"
+	hf_split_brain "$hub"
 	check "the device's config file never re-rendered" cmp -s "$WORK/hf.conf" "$WORK/hf.conf.orig"
 	check "agents' logs: no hub private key" bash -c "! grep -qF -- \"\$(nsenter --target ${MN_HOLDER[net1]} --mount --net wg show $(wg_of "$hub") private-key)\" $WORK/logs/net1-wireguard-agent.* $WORK/logs/net2-wireguard-agent.*"
 

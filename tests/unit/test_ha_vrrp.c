@@ -125,7 +125,9 @@ static void test_render(void **state)
 	char *text = NULL;
 
 	(void)state;
-	assert_int_equal(nwg_vrrp_render(&h, "/var/lib/nwg/vrrp/notify.fifo", &text), 0);
+	assert_int_equal(nwg_vrrp_render(&h, "/var/lib/nwg/vrrp/notify.fifo",
+					 "/var/lib/nwg/vrrp/renew.sh", &text),
+			 0);
 	assert_non_null(strstr(text, "notify_fifo /var/lib/nwg/vrrp/notify.fifo\n"));
 	assert_non_null(strstr(text, "vrrp_instance nwg_hubs {\n"));
 	assert_non_null(strstr(text, "\tstate BACKUP\n\tnopreempt\n"));
@@ -134,10 +136,13 @@ static void test_render(void **state)
 	assert_non_null(strstr(text, "\tadvert_int 1.25\n\tversion 3\n"));
 	assert_non_null(strstr(text, "\t\t198.51.100.100/24 dev eth-h\n"));
 	assert_non_null(strstr(text, "vrrp_higher_prio_send_advert true"));
-	assert_null(strstr(text, "notify_master")); /* no scripts: the FIFO only */
+	assert_non_null(
+	    strstr(text, "\tnotify_master_rx_lower_pri \"/var/lib/nwg/vrrp/renew.sh\"\n"));
+	assert_null(strstr(text, "notify_master ")); /* states: the FIFO only */
+	assert_non_null(strstr(text, "\tscript_user root\n"));
 	free(text);
 	h.advert_ms = 100;
-	assert_int_equal(nwg_vrrp_render(&h, "/f", &text), 0);
+	assert_int_equal(nwg_vrrp_render(&h, "/f", "/r", &text), 0);
 	assert_non_null(strstr(text, "\tadvert_int 0.10\n"));
 	free(text);
 }
@@ -155,6 +160,10 @@ static void test_fifo_lines(void **state)
 			 NWG_VRRP_UNKNOWN);
 	assert_int_equal(nwg_vrrp_parse_line("INSTANCE \"nwg_hubs\""), NWG_VRRP_UNKNOWN);
 	assert_int_equal(nwg_vrrp_parse_line(""), NWG_VRRP_UNKNOWN);
+	assert_true(nwg_vrrp_is_renew("RENEW nwg_hubs"));
+	assert_false(nwg_vrrp_is_renew("RENEW other"));
+	assert_false(nwg_vrrp_is_renew("RENEW nwg_hubs x"));
+	assert_int_equal(nwg_vrrp_parse_line("RENEW nwg_hubs"), NWG_VRRP_UNKNOWN);
 	assert_string_equal(nwg_vrrp_state_name(NWG_VRRP_MASTER), "active");
 	assert_string_equal(nwg_vrrp_state_name(NWG_VRRP_BACKUP), "standby");
 	assert_string_equal(nwg_vrrp_state_name(NWG_VRRP_FAULT), "fault");
