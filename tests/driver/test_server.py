@@ -695,7 +695,8 @@ def main():
         # ---- spoke update / delete are cast to the hub's host
         # (get_hubs 1.3: the update comes back as a delta of that spoke)
         snap = {x['port_id']: x for x in call(
-            'get_hubs', host=HOST, page=page, digests={}, deltas=[])['hubs']}
+            'get_hubs', host=HOST, page=page, digests={}, deltas=[],
+            delta_min=1)['hubs']}
         ev.mark()
         must('PUT', '/ports/' + spoke['id'], {'port': {'binding:profile': {
             'public_key': key(1), 'peers': [hub['id']],
@@ -705,7 +706,7 @@ def main():
         base = snap[hub['id']]['digest']
         got = [x for x in call('get_hubs', host=HOST, page=page,
                                digests={hub['id']: base},
-                               deltas=[hub['id']])['hubs']
+                               deltas=[hub['id']], delta_min=1)['hubs']
                if x['port_id'] == hub['id']]
         R.check('get_hubs 1.3: the hub (%d spokes) comes back as a delta of '
                 'the updated spoke' % len(snap[hub['id']]['spokes']),
