@@ -49,9 +49,11 @@ agent_alive_in_api() {
 # The agent's AMQP connection: RabbitMQ's pid for the connection whose peer
 # port is the agent's local port.
 agent_amqp_conn() {
-	local lport
+	local lport pids
+	# with privsep the connection is the engine's (a child of the agent)
+	pids=$(echo "$AGENT_PID" $(pgrep -P "$AGENT_PID") | tr ' ' '|')
 	lport=$(ss -Htnp state established '( dport = :5672 )' 2>/dev/null |
-		grep "pid=$AGENT_PID," | awk '{print $3}' | sed 's/.*://' | head -1)
+		grep -E "pid=($pids)," | awk '{print $3}' | sed 's/.*://' | head -1)
 	[ -n "$lport" ] || return 1
 	rabbitmqctl -q list_connections -p "$VHOST" pid peer_port 2>/dev/null |
 		awk -v p="$lport" '$2 == p {print $1}' | head -1
