@@ -31,7 +31,11 @@ hb_stats() { # values... -> "p50 max"
 		p = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		printf "%d %d\n", p, v[NR] }'
 }
-hb_one_active() { [ -n "$(api GET "/ports/$1" | jf port.wireguard.ha.active)" ]; }
+# settled: one host active, the other standby (the restarts moved the VIP)
+hb_one_active() {
+	ha_states_are "$1" "$(hf_states net1 active net2 standby)" ||
+		ha_states_are "$1" "$(hf_states net1 standby net2 active)"
+}
 hb_restart() { # mode: both agents with the HA ini of that mode
 	local n
 	for n in net1 net2; do
@@ -86,9 +90,9 @@ phase_ha_bench() {
 	hf_rejoin bidler "$dead" "$hub"
 	log "phase ha-bench: baseline (the agents' stream off: device-driven)"
 	hb_restart baseline || { not_ok "agents without the stream"; return 1; }
-	check "baseline: one node active again" wait_until 30 hb_one_active "$hub"
-	dead=$(api GET "/ports/$hub" | jf port.wireguard.ha.active)
-	[ "$dead" = "$h2" ] && dead=net2 || dead=net1
+	check "baseline: one node active, the other standby" wait_until 60 hb_one_active "$hub"
+	dead=net1
+	ha_state_is "$hub" "$h2" active && dead=net2
 	for i in $(seq 1 "$BENCH_HA_BASELINE_N"); do
 		hf_ping_start "bb$i"
 		wait_until 10 hf_replies_since "bb$i" 20
