@@ -51,7 +51,7 @@ struct nwg_conf {
 	char *ovs_vsctl;	/* ovs_vsctl binary */
 	/* mass-deletion guard (reconcile/guard.h): percent, 0 = off */
 	unsigned int mass_delete_percent;
-	/* get_hubs 1.3 (agent/sync_delta.c): answers of hubs with at least this
+	/* get_hubs 1.3 (agent/sync/sync_delta.c): answers of hubs with at least this
 	 * many spokes are kept for deltas; 0 = off (ask 1.2) */
 	size_t delta_min_spokes;
 	int quarantine_days; /* deleted hubs' records kept this long, 0 = not kept */

@@ -11,7 +11,7 @@
 
 #include "log/log.h"
 #include "reconcile/desired.h"
-#include "sync_delta.h"
+#include "sync/sync_delta.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

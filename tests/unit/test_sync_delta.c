@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* get_hubs 1.3 (agent/sync_delta.c): a delta rebuilt on the kept answer is
+/* get_hubs 1.3 (agent/sync/sync_delta.c): a delta rebuilt on the kept answer is
  * the whole hub (and passes the one grammar); a delta on a base the agent
  * does not keep is asked again in full; the agent asks 1.3 only for kept
  * hubs and falls back to 1.2 on an older server. */
@@ -24,8 +24,8 @@
 
 #include "broker_testlib.h"
 #include "strv.h"
-#include "sync_delta.h"
-#include "sync_digest.h"
+#include "sync/sync_delta.h"
+#include "sync/sync_digest.h"
 
 bool nwg_sync_link_as_cached(const struct nwg_alink *l)
 {
