@@ -25,7 +25,9 @@ class WireGuardPort(model_base.BASEV2):
                         primary_key=True)
     role = sa.Column(sa.Enum(*c.ROLES, name='wireguard_roles'),
                      nullable=False)
-    public_key = sa.Column(sa.String(44), nullable=True)
+    # indexed: the per-hub key clash check of every spoke (db/api.py
+    # spokes_with_key) looks a key up
+    public_key = sa.Column(sa.String(44), nullable=True, index=True)
     listen_port = sa.Column(sa.Integer, nullable=True)
     endpoint = sa.Column(sa.String(255), nullable=True)
     interface = sa.Column(sa.String(15), nullable=True)
