@@ -8,6 +8,7 @@
 #include "hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"
+#include "seal_pin.h"
 
 static int local_place(void *ctx, const char *port_id, const struct nwg_l3_req *q,
 		       struct nwg_place_out *out, struct nwg_err *err)
@@ -15,7 +16,7 @@ static int local_place(void *ctx, const char *port_id, const struct nwg_l3_req *
 	struct nwg_agent *a = ctx;
 	struct nwg_hub_record *rec = NULL;
 	struct nwg_l3_where from;
-	int rc = nwg_repo_load(a->repo, port_id, &rec, err);
+	int rc = nwg_l3_load(a->backend, a->repo, port_id, q->attach, &rec, err);
 
 	if (rc < 0)
 		return rc;
@@ -65,14 +66,9 @@ static int local_actual(void *ctx, const struct nwg_actual_src *src, struct nwg_
 static int local_seal(void *ctx, const char *port_id, const struct nwg_key *peer_pub,
 		      char out[NWG_SEALED_B64_LEN + 1], struct nwg_err *err)
 {
-	struct nwg_hub_record *rec = NULL;
-	int rc = nwg_repo_load(((struct nwg_agent *)ctx)->repo, port_id, &rec, err);
+	struct nwg_agent *a = ctx;
 
-	if (rc < 0)
-		return rc;
-	rc = nwg_seal_hub_key(out, &rec->private_key, port_id, peer_pub);
-	nwg_hub_record_free(rec); /* wipes the key */
-	return rc < 0 ? nwg_err_set(err, -rc, "sealing: %s", strerror(-rc)) : 0;
+	return nwg_seal_pinned(&a->conf, a->repo, port_id, peer_pub, out, err);
 }
 
 const struct nwg_hostops nwg_hostops_local = {

@@ -21,10 +21,6 @@
 #include "setup.h"
 
 #define ENGINE_STOP_MS 10000 /* after SIGTERM, before SIGKILL */
-/* The engine may not remove a deleted hub's UAPI alias (qr-*.sock, a
- * symbolic link in root's socket directory): the executor sweeps the
- * dangling ones this often. */
-#define ALIAS_SWEEP_MS 5000
 
 static struct nwg_ps_client client; /* the engine's channel (hostops ctx) */
 
@@ -72,7 +68,6 @@ static int serve(struct executor *x, int sigfd)
 	    .repo = x->a->repo, .backend = x->a->backend, .conf = &x->a->conf};
 	struct nwg_ps_policy pol = {.ns_prefix = x->a->conf.ns_prefix,
 				    .root_namespace = x->a->conf.root_namespace};
-	int64_t sweep_at = nwg_now_ms() + ALIAS_SWEEP_MS;
 	int rc = 0;
 
 	while (!reap_engine(x)) {
@@ -85,10 +80,6 @@ static int serve(struct executor *x, int sigfd)
 				(int)x->engine);
 			kill(x->engine, SIGKILL);
 			x->kill_at_ms = 0;
-		}
-		if (nwg_now_ms() >= sweep_at) {
-			nwg_wg_alias_sweep(x->a->backend);
-			sweep_at = nwg_now_ms() + ALIAS_SWEEP_MS;
 		}
 		if (poll(fds, 2, 500) < 0 && errno != EINTR)
 			break;

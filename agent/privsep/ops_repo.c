@@ -146,7 +146,7 @@ static int op_place(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_resul
 
 	if (!c->backend)
 		return op_none(ctx, p, out, err);
-	rc = nwg_repo_load(c->repo, p->port_id, &rec, err);
+	rc = nwg_l3_load(c->backend, c->repo, p->port_id, p->attach, &rec, err);
 	if (rc == -ENOENT)
 		return nwg_err_set(err, ENOENT, "PLACE %s: hub not realized on this node",
 				   p->port_id);

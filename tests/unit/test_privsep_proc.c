@@ -24,10 +24,12 @@
  *  - killing the engine ends the executor, and killing the executor ends
  *    the engine.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +72,29 @@ static char rns[48]; /* qrouter-<unique uuid>: a router's namespace */
 #define HUB_IF "wg-7d1c2b3a-00"
 #define QR_IF  "qr-7d1c2b3a-00"
 static struct nwg_key pub_seen; /* the engine's copy of what READ_ACTUAL said */
+/* The HA pair's shared listen port of the sealed create: a UDP port free
+ * when the test starts, outside the executor's range (52700..52789) */
+static uint16_t ha_port;
+
+static uint16_t free_udp_port(void)
+{
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_in6 sa = {.sin6_family = AF_INET6};
+		socklen_t len = sizeof(sa);
+		int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		uint16_t port = 0;
+
+		if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+			port = ntohs(sa.sin6_port);
+		if (fd >= 0)
+			close(fd);
+		if (port && (port < 52700 || port > 52789))
+			return port;
+	}
+	fail_msg("no free UDP port");
+	return 0;
+}
 
 struct engine_report {
 	int open_errno;				      /* opening the record file */
@@ -87,6 +113,9 @@ struct engine_report {
 	/* SEAL: the record's key for an HA peer, and for a hub without record */
 	int seal_rc, seal_missing_rc;
 	char sealed[NWG_SEALED_B64_LEN + 1];
+	/* SEAL to a key other than the pinned one (the first sealed to) */
+	int seal_unpinned_rc;
+	char sealed_unpinned[NWG_SEALED_B64_LEN + 1];
 };
 
 /* The HA peer's enrollment pair SEAL seals to (the test opens it). */
@@ -202,6 +231,12 @@ static void engine_last(struct nwg_ps_client *c, struct engine_report *r)
 		r->seal_rc = nwg_hostops_client.seal(c, PORT, &ppub, r->sealed, &err);
 		r->seal_missing_rc = nwg_hostops_client.seal(
 		    c, "7d1c2b3a-ffff-4111-8222-333344445555", &ppub, none, &err);
+		/* the engine names its own key: refused, nothing sealed */
+		memset(ppriv.b, 0x6b, sizeof(ppriv.b));
+		nwg_key_public(&ppub, &ppriv);
+		nwg_wipe(&ppriv, sizeof(ppriv));
+		r->seal_unpinned_rc =
+		    nwg_hostops_client.seal(c, PORT, &ppub, r->sealed_unpinned, &err);
 	}
 	r->quarantine_rc = nwg_hostops_client.quarantine(c, PORT, &err);
 	netns_remove(c, ns, &r->ns_rc[1], &r->ns_state[1]);
@@ -405,7 +440,7 @@ static int raw_create(struct nwg_ps_client *c, const char *port, const char *env
 	snprintf(a->sealed, sizeof(a->sealed), "%s", env ? env : "");
 	a->mtu = 1420;
 	a->up = true;
-	a->listen_port = 52790; /* the HA pair's shared port */
+	a->listen_port = ha_port; /* the HA pair's shared port */
 	rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
 	nwg_ps_msg_clear(&m);
 	if (rc == 0)
@@ -829,6 +864,8 @@ static void test_split(void **state)
 	 * the record's private key, for this port id only */
 	assert_int_equal(r.seal_rc, 0);
 	assert_int_equal(r.seal_missing_rc, -ENOENT);
+	assert_int_equal(r.seal_unpinned_rc, -EPERM);
+	assert_string_equal(r.sealed_unpinned, "");
 	{
 		struct nwg_key ppriv, ppub, got;
 
@@ -1076,6 +1113,7 @@ static void test_apply(void **state)
 	if (system("command -v wireguard-go >/dev/null") != 0)
 		fail_msg("wireguard-go is not installed (scripts/install-deps.sh all)");
 	scenario = 1;
+	ha_port = free_udp_port();
 	apply_setup_keys();
 	start_pair(&p);
 	apply_phase1(&p, &r);
@@ -1084,7 +1122,7 @@ static void test_apply(void **state)
 	go(&p, &r);
 	assert_int_equal(r.sealed_rc, 0);
 	assert_memory_equal(r.sealed.public_key.b, sealed_pub.b, NWG_KEY_LEN);
-	assert_int_equal(r.sealed.listen_port, 52790);
+	assert_int_equal(r.sealed.listen_port, ha_port);
 	d = wg_read(aport2);
 	assert_memory_equal(d->public_key.b, sealed_pub.b, NWG_KEY_LEN);
 	nwg_device_free(d);
