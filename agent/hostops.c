@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "ha/takeover.h"
 #include "hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"
@@ -71,9 +72,18 @@ static int local_seal(void *ctx, const char *port_id, const struct nwg_key *peer
 	return nwg_seal_pinned(&a->conf, a->repo, port_id, peer_pub, out, err);
 }
 
+static int local_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out,
+		    struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+
+	return nwg_ha_takeover_run(a->backend, a->repo, q, out, err);
+}
+
 const struct nwg_hostops nwg_hostops_local = {
-    local_place, local_netns_remove, local_quarantine, local_unquarantine,
-    local_purge, local_apply,	     local_actual,     local_seal};
+    local_place,	local_netns_remove, local_quarantine,
+    local_unquarantine, local_purge,	    local_apply,
+    local_actual,	local_seal,	    local_ha};
 
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 {
@@ -99,5 +109,18 @@ int nwg_hostops_actual_all(struct nwg_agent *a, struct nwg_actual **out, struct 
 	void *ctx;
 	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
 
+	return ops->actual(ctx, &src, out, err);
+}
+
+int nwg_hostops_records(struct nwg_agent *a, const char *const *ids, size_t n,
+			struct nwg_actual **out, struct nwg_err *err)
+{
+	/* no backend: the local read takes the records alone */
+	struct nwg_actual_src src = {.repo = a->repo, .scope = ids, .n_scope = n};
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+
+	if (a->hostops)
+		src.backend = a->backend;
 	return ops->actual(ctx, &src, out, err);
 }

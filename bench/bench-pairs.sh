@@ -11,7 +11,13 @@
 # the links, the agent row and its state on any exit (trap).
 # Last line: "pairs_100x100=ok|partial|fail" (ok: every hub has its spokes as
 # peers; partial: the same, but PAIRS_BUDGET ran out before every spoke was
-# created). Knobs: PAIRS_HUBS (100), PAIRS_SPOKES (100), PAIRS_BUDGET (0 s).
+# created). Knobs: PAIRS_HUBS (100), PAIRS_SPOKES (100), PAIRS_BUDGET (0 s),
+# PAIRS_JOBS (1): bulk POSTs in flight, PAIRS_API_WORKERS (harness default):
+# neutron-server's api_workers when this bench starts the instance,
+# PAIRS_TEARDOWN (api): "drop" ends a run in a DEDICATED harness instance
+# by stopping its neutron-server and dropping its database instead of
+# deleting 10,100 ports one by one through the API (~1 s each); refused for
+# the default and "check" instances.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 AGENT=${AGENT:-$HERE/../build/rel/bin/neutron-wireguard-agent}
@@ -27,6 +33,18 @@ SPOKES=${PAIRS_SPOKES:-100}
 BUDGET=${PAIRS_BUDGET:-0}
 DEADLINE=0
 [ "$BUDGET" -gt 0 ] && DEADLINE=$(($(date +%s) + BUDGET))
+JOBS=${PAIRS_JOBS:-1}
+TEARDOWN=${PAIRS_TEARDOWN:-api}
+case "$TEARDOWN:${NWG_INSTANCE:-check}" in
+api:* | drop:?*) ;;
+*) echo "bench-pairs: PAIRS_TEARDOWN is api or drop" >&2; exit 2 ;;
+esac
+case "$TEARDOWN:${NWG_INSTANCE:-check}" in
+drop:default | drop:check)
+	echo "bench-pairs: PAIRS_TEARDOWN=drop needs a dedicated NWG_INSTANCE (not ${NWG_INSTANCE:-check})" >&2
+	exit 2
+	;;
+esac
 T=$(mktemp -d /tmp/nwg-bench-pairs.XXXXXX)
 LOG=$T/agent.log
 HOST=bench-pairs-$$
@@ -40,12 +58,23 @@ drop_links() {
 		del_if "$l" "$NS"
 	done
 }
+drop_instance() { # this instance's neutron-server, then its database
+	local t0
+	t0=$(date +%s)
+	"$HARNESS" stop >/dev/null 2>&1
+	mariadb --socket=/run/mysqld/mysqld.sock -e "DROP DATABASE IF EXISTS \`neutron_$NWG_INSTANCE\`" &&
+		echo "bench-pairs: instance $NWG_INSTANCE stopped, database neutron_$NWG_INSTANCE dropped ($(wc -l <"$T/ids" 2>/dev/null || echo 0) ports) in $(($(date +%s) - t0)) s"
+}
 cleanup() {
 	stop_agent TERM # first: the links go below, not one pass per deleted port
-	[ -s "$T/ids" ] && $PY "$HERE/bench_pairs.py" delete --api "$API" --ids "$T/ids"
-	[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
-	api DELETE "/quotas/$PROJ" >/dev/null 2>&1 # back to the defaults
-	"$HERE/../scripts/forget-agents.sh" "$HOST"
+	if [ "$TEARDOWN" = drop ]; then
+		drop_instance
+	else
+		[ -s "$T/ids" ] && $PY "$HERE/bench_pairs.py" delete --api "$API" --ids "$T/ids"
+		[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
+		api DELETE "/quotas/$PROJ" >/dev/null 2>&1 # back to the defaults
+		"$HERE/../scripts/forget-agents.sh" "$HOST"
+	fi
 	drop_links
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "$T"
@@ -80,6 +109,10 @@ peers_total() {
 }
 all_peers() { [ "$(peers_total)" = "$NSPOKES" ]; }
 
+if [ -n "${PAIRS_API_WORKERS:-}" ]; then # read by the harness at start
+	printf '[DEFAULT]\napi_workers = %d\n' "$PAIRS_API_WORKERS" >"$T/extra.conf"
+	export NWG_EXTRA_CONF=$T/extra.conf
+fi
 stack_up || exit 1
 write_ini
 start_agent first
@@ -93,7 +126,7 @@ SUBNET=$(api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"
 pairs() { # pairs PHASE
 	$PY "$HERE/bench_pairs.py" create --phase "$1" --api "$API" --ids "$T/ids" \
 		--hub-ids "$T/hubs" --network "$NET" --subnet "$SUBNET" --project "$PROJ" --host "$HOST" \
-		--hubs "$HUBS" --spokes "$SPOKES" --deadline "$DEADLINE"
+		--hubs "$HUBS" --spokes "$SPOKES" --deadline "$DEADLINE" --jobs "$JOBS"
 }
 hubs_up() { [ "$(ip -n "$NS" -o link show 2>/dev/null | grep -c ' wg-')" = "$HUBS" ]; }
 t0=$(date +%s%N)

@@ -2,7 +2,8 @@
 
 create --phase hubs: HUBS hubs bound to HOST (one bulk POST /v2.0/ports),
 their ids to --hub-ids; --phase spokes: SPOKES spokes per hub of --hub-ids
-(one bulk POST per hub), each with its own public key; the
+(one bulk POST per hub, --jobs of them in flight), each with its own
+public key; the
 port ids are written to --ids (one a line) as they are created, so the
 caller deletes what exists whatever happens. With --subnet every port gets
 its address from this script (hub i: 10.200.0.<i+1>, spoke j of hub i:
@@ -18,6 +19,7 @@ import concurrent.futures
 import json
 import os
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -32,11 +34,11 @@ def call(api, method, path, body=None):
     return json.loads(text) if text else None
 
 
-def bulk(api, ports, ids_file):
+def bulk(api, ports, ids_file, lock=None):
     made = call(api, 'POST', '/ports', {'ports': ports})['ports']
-    with open(ids_file, 'a') as f:
-        for p in made:
-            f.write(p['id'] + '\n')
+    with lock or threading.Lock():
+        with open(ids_file, 'a') as f:
+            f.write(''.join(p['id'] + '\n' for p in made))
     return [p['id'] for p in made]
 
 
@@ -65,21 +67,33 @@ def create(a):
         return
     with open(a.hub_ids) as f:
         hubs = [line.strip() for line in f if line.strip()]
-    made = 0
-    for h, hub in enumerate(hubs):
-        if a.deadline and time.time() > a.deadline:
-            break  # out of time: the hubs after this one get none
+    lock = threading.Lock()
+    refused = threading.Event()
+
+    def one_hub(h, hub):
+        if refused.is_set() or (a.deadline and time.time() > a.deadline):
+            return 0  # out of time: the hubs after this one get none
         spokes = [dict(base, **{'binding:profile': {
             'wg_role': 'spoke', 'peers': [hub],
             'public_key': base64.b64encode(os.urandom(32)).decode()}},
             **address(a, h, j))
             for j in range(a.spokes)]
+        t0 = time.time()
         try:
-            made += len(bulk(a.api, spokes, a.ids))
+            made = bulk(a.api, spokes, a.ids, lock)
         except urllib.error.HTTPError as e:  # stop there: report what exists
+            refused.set()
             print('bulk POST of %d spokes refused: %s %s' % (
-                len(spokes), e.code, e.read()[:300]))
-            break
+                len(spokes), e.code, e.read()[:300]), flush=True)
+            return 0
+        print('hub %d: %d spokes in %.1f s' % (h, len(made), time.time() - t0),
+              flush=True)
+        return len(made)
+
+    # --jobs bulk POSTs in flight (one hub each): neutron-server's API
+    # workers serve them side by side
+    with concurrent.futures.ThreadPoolExecutor(a.jobs) as ex:
+        made = sum(ex.map(lambda hh: one_hub(*hh), enumerate(hubs)))
     print('created %d spokes' % made)
 
 
@@ -114,6 +128,8 @@ def main():
     p.add_argument('--spokes', type=int, default=100)
     p.add_argument('--phase', choices=['hubs', 'spokes'], default='hubs')
     p.add_argument('--hub-ids', dest='hub_ids')
+    p.add_argument('--jobs', type=int, default=1,
+                   help='bulk POSTs of spokes in flight (one hub each)')
     p.add_argument('--deadline', type=float, default=0,
                    help='unix time after which no more spokes are created')
     a = p.parse_args()

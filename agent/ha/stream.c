@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "hostops.h"
 #include "log/log.h"
 #include "nwg/seal.h"
+#include "reconcile/actual.h"
 
 #define SOCK_BUF (4 << 20)
 
@@ -80,17 +82,20 @@ static struct nwg_ha_shub *find(const struct nwg_ha_stream *s, const char *port_
 	return NULL;
 }
 
+/* The hub's link from its record's view (through the seam: no record is
+ * loaded here). */
 static void add(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_hubstate *st)
 {
-	struct nwg_hub_record *rec = NULL;
-	struct nwg_err err = {{0}};
+	const char *ids[] = {st->port_id};
+	const struct nwg_hub_view *rec;
+	struct nwg_actual *act = NULL;
 	struct nwg_ha_shub *v, *h;
 
-	if (nwg_repo_load(a->repo, st->port_id, &rec, &err) < 0)
-		return; /* not realized yet: the next refresh */
-	v = realloc(s->v, (s->n + 1) * sizeof(*v));
-	if (!v) {
-		nwg_hub_record_free(rec);
+	if (nwg_hostops_records(a, ids, 1, &act, NULL) < 0)
+		return; /* the next refresh */
+	if (!(rec = nwg_actual_find_record(act, st->port_id)) ||
+	    !(v = realloc(s->v, (s->n + 1) * sizeof(*v)))) {
+		nwg_actual_free(act); /* not realized yet: the next refresh */
 		return;
 	}
 	s->v = v;
@@ -102,7 +107,7 @@ static void add(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_h
 	h->peer = st->ha_peer;
 	nwg_ha_asm_init(&h->asm_);
 	h->live = true;
-	nwg_hub_record_free(rec);
+	nwg_actual_free(act);
 }
 
 void nwg_ha_stream_refresh(struct nwg_agent *a, struct nwg_ha_stream *s)

@@ -127,6 +127,18 @@ static int client_seal(void *ctx, const char *port_id, const struct nwg_key *pee
 	return 0;
 }
 
+/* Not an executor operation yet: [wireguard_ha] is refused with privsep
+ * (agent/conf/conf.c), so the engine never asks. */
+static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out,
+		     struct nwg_err *err)
+{
+	(void)ctx;
+	(void)q;
+	(void)out;
+	return nwg_err_set(err, EOPNOTSUPP, "HA: not an executor operation");
+}
+
 const struct nwg_hostops nwg_hostops_client = {
-    client_place, client_netns_remove, client_quarantine,    client_unquarantine,
-    client_purge, nwg_ps_client_apply, nwg_ps_client_actual, client_seal};
+    client_place,	  client_netns_remove, client_quarantine,
+    client_unquarantine,  client_purge,	       nwg_ps_client_apply,
+    nwg_ps_client_actual, client_seal,	       client_ha};
