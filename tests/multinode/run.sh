@@ -97,7 +97,7 @@ for a in json.load(sys.stdin).get("agents", []):
 	left=""
 	ip link show "$HF_BR" >/dev/null 2>&1 && left="$left link:$HF_BR"
 	[ -e "/var/run/wireguard/$HF_IF.sock" ] && left="$left sock:$HF_IF"
-	for n in "$VM_NS" "$DEV_NS" "$DEV2_NS" "$HF_NS"; do ip netns list | grep -qw "$n" && left="$left netns:$n"; done
+	for n in "$VM_NS" "$DEV_NS" "$DEV2_NS" "$HF_NS" "$HF_VM_NS"; do ip netns list | grep -qw "$n" && left="$left netns:$n"; done
 	ip link show "$MN_BR" >/dev/null 2>&1 && left="$left link:$MN_BR"
 	ip -o link show | grep -q "nm$ID" && left="$left links:nm$ID*"
 	[ -e "/var/run/wireguard/$DEV_IF.sock" ] && left="$left sock:$DEV_IF"
