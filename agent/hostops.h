@@ -51,7 +51,6 @@ struct nwg_ha_req {
 };
 struct nwg_ha_out {
 	int set;	       /* endpoints set (ACTIVATE/RENEW) */
-	size_t listed;	       /* endpoints known (snapshot + configured) */
 	char ifname[IFNAMSIZ]; /* the hub's link (for the log) */
 };
 

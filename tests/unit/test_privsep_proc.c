@@ -48,6 +48,8 @@
 #include "addr.h"
 #include "conf/conf.h"
 #include "harden.h"
+#include "hostops.h"
+#include "nwg/ha.h"
 #include "nwg/key.h"
 #include "nwg/netns.h"
 #include "nwg/repo.h"
@@ -279,6 +281,10 @@ struct apply_report {
 	int delete_rc, delete2_rc;
 	/* phase 4: the engine's READ_ACTUAL of the two hubs (client_actual.c) */
 	int actual_rc;
+	/* phase 4: HA through the seam: DEACTIVATE, ACTIVATE (one endpoint
+	 * streamed), a hub the executor has no record of */
+	int ha_off_rc, ha_on_rc, ha_missing_rc, ha_set;
+	char ha_ifname[IFNAMSIZ];
 	size_t n_recs, n_links;
 	bool complete;
 	struct seen_hub {
@@ -451,6 +457,29 @@ static int raw_create(struct nwg_ps_client *c, const char *port, const char *env
 	return rc;
 }
 
+/* The takeover through the seam: the engine names the hub and gives one
+ * streamed endpoint (spoke 5's); the executor finds the link and every
+ * other endpoint in its record. */
+static void engine_ha(struct nwg_ps_client *c, struct apply_report *r)
+{
+	struct nwg_ha_ep ep = {.pub = spoke_key[5]};
+	struct nwg_ha_req q = {.op = NWG_HA_OP_DEACTIVATE, .port_id = aport};
+	struct nwg_ha_out out;
+	struct nwg_err err = {{0}};
+
+	assert_int_equal(nwg_endpoint_parse(&ep.ep, "198.51.100.5:40000"), 0);
+	r->ha_off_rc = nwg_hostops_client.ha(c, &q, &out, &err);
+	q.op = NWG_HA_OP_ACTIVATE;
+	q.pace = 8;
+	q.eps = &ep;
+	q.n_eps = 1;
+	r->ha_on_rc = nwg_hostops_client.ha(c, &q, &out, &err);
+	r->ha_set = out.set;
+	snprintf(r->ha_ifname, sizeof(r->ha_ifname), "%s", out.ifname);
+	q.port_id = "7d1c2b3a-ffff-4111-8222-333344445555";
+	r->ha_missing_rc = nwg_hostops_client.ha(c, &q, &out, &err);
+}
+
 static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int phase)
 {
 	struct nwg_action act;
@@ -474,6 +503,7 @@ static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int ph
 		r->remove_rc = update(c, NWG_POP_REMOVE, 0, 1, 1, 2, false);
 		r->many_rc = update(c, NWG_POP_ADD, 2, N_SPOKES, 1, N_SPOKES, false);
 		engine_actual(c, r);
+		engine_ha(c, r);
 	} else {
 		action(&act, &h, NWG_ACT_DELETE, aport, 0, 0);
 		r->delete_rc = apply(c, &act, NULL);
@@ -1098,6 +1128,36 @@ static void actual_same(const struct apply_report *r)
 	nwg_repo_close(src.repo);
 }
 
+/* HA through the executor: every peer has an endpoint again (the streamed
+ * one for spoke 5, the record's for the others) and the takeover's
+ * keepalive; a hub without a record is ENOENT. */
+static void ha_checks(const struct apply_report *r)
+{
+	struct nwg_device *d = wg_read(aport);
+	char ifname[IFNAMSIZ], got[64];
+	size_t with_ep = 0;
+
+	assert_int_equal(r->ha_off_rc, 0);
+	assert_int_equal(r->ha_on_rc, 0);
+	assert_int_equal(r->ha_missing_rc, -ENOENT);
+	assert_int_equal(r->ha_set, N_SPOKES - 1);
+	nwg_hub_ifname(aport, ifname);
+	assert_string_equal(r->ha_ifname, ifname);
+	for (size_t i = 0; i < d->n_peers; i++) {
+		const struct nwg_peer *pr = &d->peers[i];
+
+		with_ep += pr->endpoint.sa.sa_family != 0;
+		assert_int_equal(pr->persistent_keepalive, 1);
+		assert_true(nwg_endpoint_format(&pr->endpoint, got, sizeof(got)) > 0);
+		if (nwg_key_equal(&pr->public_key, &spoke_key[5]))
+			assert_string_equal(got, "198.51.100.5:40000");
+		else if (nwg_key_equal(&pr->public_key, &spoke_key[7]))
+			assert_string_equal(got, "192.0.2.8:51820");
+	}
+	assert_int_equal(with_ep, N_SPOKES - 1);
+	nwg_device_free(d);
+}
+
 static void test_apply(void **state)
 {
 	static struct pair p; /* outlives the test: the teardown stops it */
@@ -1141,6 +1201,7 @@ static void test_apply(void **state)
 	assert_int_equal(r.many_rc, 0);
 	peers_are(1, N_SPOKES);
 	actual_same(&r);
+	ha_checks(&r);
 
 	/* the engine saw public keys only: its memory holds the hub's public
 	 * key (the search works) and not the private key the executor made */
