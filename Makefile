@@ -237,6 +237,7 @@ lint:
 	shellcheck -x $$(git ls-files 'tests/ha/*.sh' 'bench/bench-ha.sh')
 	shellcheck -x -S warning $$(git ls-files '*.sh')
 	/usr/bin/python3 -m flake8
+	scripts/check-engine-reads.sh
 
 clean:
 	rm -rf $(B)
