@@ -256,11 +256,40 @@ static void test_records_local(void **state)
 	assert_int_equal(act->n_recs, 0); /* empty repository */
 	assert_int_equal(act->n_links, 0);
 	nwg_actual_free(act);
+	ctl_save_hub(f);
+	assert_int_equal(nwg_hostops_records(&f->a, ids, 1, &act, NULL), 0);
+	assert_int_equal(act->n_recs, 1);
+	assert_int_equal(act->n_links, 0); /* records only */
+	assert_string_equal(act->recs[0]->ifname, "wg-0e8c91d0-90");
+	assert_string_equal(act->recs[0]->netns, CTL_NETNS);
+	nwg_actual_free(act);
 	f->a.hostops = &seam;
 	assert_int_equal(nwg_hostops_records(&f->a, ids, 1, &act, NULL), 0);
 	assert_false(fake.records_only); /* the executor reads with its own backend */
 	assert_non_null(nwg_actual_find_record(act, PORT));
 	nwg_actual_free(act);
+}
+
+/* The one-process agent's OVN pass: the record's place, read locally. */
+static void test_ovn_place_local(void **state)
+{
+	struct ctl_fx *f = *state;
+	struct nwg_dhub hub;
+	struct nwg_desired d = {.hubs = &hub, .n_hubs = 1};
+
+	memset(&hub, 0, sizeof(hub));
+	snprintf(hub.port_id, sizeof(hub.port_id), "%s", PORT);
+	snprintf(hub.mac, sizeof(hub.mac), "fa:16:3e:00:00:01");
+	f->a.hostops = NULL;
+	f->a.conf.ovn_bridge = "br-nwg-test-absent";
+	f->a.conf.ovs_vsctl = "/bin/false";
+	nwg_ovn_sync(&f->a, &d, false);
+	assert_false(wants(&f->a, PORT)); /* no record: nothing tried */
+	ctl_save_hub(f);
+	nwg_ovn_sync(&f->a, &d, false);
+	assert_true(wants(&f->a, PORT)); /* tried from the record's namespace */
+	f->a.conf.ovn_bridge = NULL;
+	f->a.hostops = &seam;
 }
 
 /* The privileged side refuses a malformed request and a hub it has no
@@ -294,6 +323,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_renew_asks_the_seam, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ovn_place_from_the_seam, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_records_local, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ovn_place_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_takeover_checks, setup, teardown),
 	};
 
