@@ -7,9 +7,9 @@
 #include "agent.h"
 #include "ha/takeover.h"
 #include "hostops.h"
+#include "privsep/seal_pin.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"
-#include "seal_pin.h"
 
 static int local_place(void *ctx, const char *port_id, const struct nwg_l3_req *q,
 		       struct nwg_place_out *out, struct nwg_err *err)

@@ -69,7 +69,7 @@ struct nwg_conf {
 	uid_t user_uid;		     /* resolved when privsep (never 0) */
 	gid_t user_gid;
 	/* [wireguard_ha] peer_enrollment_key: the only key SEAL seals to
-	 * (agent/seal_pin.h); unset: pinned on first use */
+	 * (agent/privsep/seal_pin.h); unset: pinned on first use */
 	bool ha_pin_set;
 	struct nwg_key ha_pin;
 	/* [wireguard_ha] (agent/conf/conf_ha.c, doc/ha.md) */

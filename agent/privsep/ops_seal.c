@@ -4,7 +4,7 @@
 #include <errno.h>
 
 #include "privsep/ops_repo.h"
-#include "seal_pin.h"
+#include "privsep/seal_pin.h"
 
 int nwg_ps_op_seal(void *ctx, const struct nwg_ps_seal *s, struct nwg_ps_result *out,
 		   struct nwg_err *err)

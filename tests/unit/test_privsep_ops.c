@@ -6,7 +6,7 @@
  *    attached) sweeps the UAPI alias its link left (qr-*.sock pointing at a
  *    socket that is gone) and answers -ENOENT; a live alias stays; an
  *    attach of an unknown hub sweeps nothing;
- *  - SEAL seals only to the pinned HA peer key (seal_pin.h): with
+ *  - SEAL seals only to the pinned HA peer key (privsep/seal_pin.h): with
  *    [wireguard_ha] peer_enrollment_key, another key is -EPERM and nothing
  *    is sealed; without it, the first key is pinned in a 0600 file, another
  *    one is then -EPERM; a pin file with group/other bits or a symbolic
@@ -32,7 +32,7 @@
 #include "nwg/seal.h"
 #include "nwg/wg.h"
 #include "privsep/ops_repo.h"
-#include "seal_pin.h"
+#include "privsep/seal_pin.h"
 
 #define PORT  "7d1c2b3a-0000-4111-8222-333344445555"
 #define GONE  "9e8d7c6b-0000-4111-8222-333344445555"

@@ -10,8 +10,8 @@
  * process that holds the keys (the executor when the agent is split), so
  * an engine (or a Neutron answer) naming another key cannot change it.
  */
-#ifndef NWG_AGENT_SEAL_PIN_H
-#define NWG_AGENT_SEAL_PIN_H
+#ifndef NWG_AGENT_PRIVSEP_SEAL_PIN_H
+#define NWG_AGENT_PRIVSEP_SEAL_PIN_H
 
 #include <stdbool.h>
 

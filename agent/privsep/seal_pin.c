@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The pinned recipient of an HA hub key (seal_pin.h). */
-#include "seal_pin.h"
+#include "privsep/seal_pin.h"
 
 #include <errno.h>
 #include <fcntl.h>
