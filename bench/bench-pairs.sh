@@ -14,10 +14,12 @@
 # created). Knobs: PAIRS_HUBS (100), PAIRS_SPOKES (100), PAIRS_BUDGET (0 s),
 # PAIRS_JOBS (1): bulk POSTs in flight, PAIRS_API_WORKERS (harness default):
 # neutron-server's api_workers when this bench starts the instance,
-# PAIRS_TEARDOWN (api): "drop" ends a run in a DEDICATED harness instance
-# by stopping its neutron-server and dropping its database instead of
-# deleting 10,100 ports one by one through the API (~1 s each); refused for
-# the default and "check" instances.
+# PAIRS_TEARDOWN (api, the default: every port deleted through the API,
+# ~1 s a port): "drop" ends a run in a DEDICATED harness instance by
+# stopping that instance's neutron-server and dropping that instance's own
+# database (neutron_$NWG_INSTANCE) only: never the shared MariaDB server,
+# never another schema; the harness re-creates and migrates it at its next
+# start. Refused for the default and "check" instances.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 AGENT=${AGENT:-$HERE/../build/rel/bin/neutron-wireguard-agent}
