@@ -187,8 +187,8 @@ int nwg_ha_seal_text(const char *hub, uint64_t seq, const char *text, size_t len
 		     const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
 		     nwg_ha_emit_fn emit, void *ctx, struct nwg_err *err)
 {
-	static uint8_t msg[NWG_HA_MSG_MAX];
 	size_t room = nwg_ha_chunk_room(hub, dgram), *ends = NULL, n = 0, mlen = 0, start = 0;
+	uint8_t *msg;
 	int r;
 
 	if (!room || !emit || !own_priv || !peer_pub || (!text && len))
@@ -196,6 +196,11 @@ int nwg_ha_seal_text(const char *hub, uint64_t seq, const char *text, size_t len
 	r = nwg_ha_split(text, len, room, &ends, &n);
 	if (r < 0)
 		return nwg_err_set(err, -r, "stream: cannot cut %zu bytes into chunks", len);
+	msg = malloc(dgram); /* one datagram, reused for every chunk */
+	if (!msg) {
+		free(ends);
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	}
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		struct nwg_ha_chunk c = {.idx = (uint32_t)i, .total = (uint32_t)n};
 
@@ -206,6 +211,7 @@ int nwg_ha_seal_text(const char *hub, uint64_t seq, const char *text, size_t len
 			nwg_err_set(err, -r, "stream: datagram %zu of %zu not sent: %s", i + 1, n,
 				    strerror(-r));
 	}
+	free(msg);
 	free(ends);
 	return r < 0 ? r : (int)n;
 }

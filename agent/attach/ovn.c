@@ -9,10 +9,12 @@
 
 #include "agent.h"
 #include "attach/ovn_int.h"
+#include "ha/run.h"
 #include "hostops.h"
 #include "log/log.h"
 #include "nwg/repo.h"
 #include "reconcile/actual.h"
+#include "reconcile/desired_ha.h"
 
 #define LIST_MAX 65536
 #define RETRY_MS 2000
@@ -31,6 +33,17 @@ static bool hub_place(const struct nwg_actual *act, const struct nwg_dhub *h, ch
 	return rec->netns[0] && strncmp(rec->netns, "qrouter-", 8) != 0;
 }
 
+/* An HA hub's tenant port is up on one node only: with [wireguard_ha] the
+ * VRRP master (down while keepalived has said nothing), else the primary. */
+static bool tenant_up(const struct nwg_agent *a, const struct nwg_dhub *h)
+{
+	const char *st = nwg_ha_vrrp_state(a);
+
+	if (!h->ha)
+		return true;
+	return st ? strcmp(st, "active") == 0 : h->ha->primary;
+}
+
 static void plug_one(struct nwg_agent *a, const struct nwg_ovs *o, const struct nwg_actual *act,
 		     const struct nwg_dhub *h)
 {
@@ -47,7 +60,7 @@ static void plug_one(struct nwg_agent *a, const struct nwg_ovs *o, const struct 
 		return;
 	}
 	nwg_ovn_ifname(h->port_id, ifname);
-	if (nwg_ovn_plug(o, a->conf.ovn_bridge, h, netns, wg_if, &res, &err) < 0) {
+	if (nwg_ovn_plug(o, a->conf.ovn_bridge, h, netns, wg_if, tenant_up(a, h), &res, &err) < 0) {
 		log_err("hub %s project %s: plugging %s into %s failed: %s (retry in %d ms)",
 			h->port_id, h->project_id, ifname, a->conf.ovn_bridge, err.msg, RETRY_MS);
 		nwg_sched_ids(a, ids, 1, RETRY_MS);
@@ -56,6 +69,10 @@ static void plug_one(struct nwg_agent *a, const struct nwg_ovs *o, const struct 
 	if (res.plugged)
 		log_info("hub %s project %s: plugged into %s as %s (mac %s) in %s", h->port_id,
 			 h->project_id, a->conf.ovn_bridge, ifname, h->mac, netns);
+	if (res.link_changed && h->ha)
+		log_info("HA hub %s: tenant port %s %s", h->port_id, ifname,
+			 tenant_up(a, h) ? "up (this node is active)"
+					 : "down (this node is not active)");
 	if (res.routes_removed)
 		log_info(
 		    "hub %s project %s: removed %zu route(s) of spokes that left from %s in %s",
@@ -131,4 +148,51 @@ void nwg_ovn_sync(struct nwg_agent *a, const struct nwg_desired *d, bool full)
 	nwg_actual_free(act);
 	if (full)
 		sweep(a, &o, d);
+}
+
+/* Where the hub lives (its record's view, through the seam). */
+static int hub_netns(struct nwg_agent *a, const char *port_id, char *netns, size_t len,
+		     struct nwg_err *err)
+{
+	const struct nwg_hub_view *v;
+	struct nwg_actual *act = NULL;
+	int r = nwg_hostops_records(a, &port_id, 1, &act, err);
+
+	if (r >= 0) {
+		v = nwg_actual_find_record(act, port_id);
+		r = v && v->netns[0] ? 0 : -ENODEV;
+		if (r == 0)
+			snprintf(netns, len, "%s", v->netns);
+	}
+	nwg_actual_free(act);
+	return r;
+}
+
+void nwg_ovn_ha_link(struct nwg_agent *a, const char *port_id, bool active)
+{
+	char ifname[IFNAMSIZ], netns[NWG_NETNS_NAME_MAX + 1];
+	struct nwg_rtnl *r = NULL;
+	struct nwg_err err = {{0}};
+	struct nwg_link l;
+	int ret;
+
+	if (!a->conf.ovn_bridge || a->conf.dry_run)
+		return;
+	nwg_ovn_ifname(port_id, ifname);
+	ret = hub_netns(a, port_id, netns, sizeof(netns), &err);
+	if (ret == 0)
+		ret = nwg_rtnl_open(&r, netns, &err);
+	if (ret == 0)
+		ret = nwg_link_get(r, ifname, &l, &err);
+	if (ret == 0 && l.up != active)
+		ret = nwg_link_set_up(r, ifname, active, &err);
+	nwg_rtnl_close(r);
+	if (ret == -ENODEV)
+		return; /* not realized or not plugged yet: the next pass sets it */
+	if (ret < 0)
+		log_err("HA hub %s: tenant port %s: %s", port_id, ifname, err.msg);
+	else if (l.up != active)
+		log_info("HA hub %s: tenant port %s %s", port_id, ifname,
+			 active ? "up (gratuitous ARP: the switches learn this node)"
+				: "down (this node is not active)");
 }

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include "agent.h"
+#include "attach/ovn.h"
 #include "ha/stream.h"
 #include "ha/vrrp.h"
 #include "hostops.h"
@@ -181,6 +182,7 @@ void nwg_ha_follow(struct nwg_agent *a, enum nwg_vrrp_state s)
 		struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, ids[i], false);
 
 		hub_op(a, ids[i], s == NWG_VRRP_MASTER ? NWG_HA_OP_ACTIVATE : NWG_HA_OP_DEACTIVATE);
+		nwg_ovn_ha_link(a, ids[i], s == NWG_VRRP_MASTER);
 		if (st)
 			st->digest[0] = '\0'; /* asked in full: its state is reported */
 	}
@@ -223,6 +225,26 @@ void nwg_ha_service(struct nwg_agent *a, const struct pollfd *fds, size_t n)
 	}
 }
 
+/* keepalived died without giving the VIP up (SIGKILL, a crash): take it
+ * off now, not after the restart's back-off, so the other node, which
+ * takes over once it misses the adverts, is the only one holding it. */
+static void release_vip(struct nwg_agent *a)
+{
+	struct nwg_rtnl *r = NULL;
+	struct nwg_err err = {{0}};
+	int ret = nwg_rtnl_open(&r, NULL, &err);
+
+	if (ret == 0)
+		ret = nwg_addr_del(r, a->conf.ha.interface, a->conf.ha.vip, &err);
+	nwg_rtnl_close(r);
+	if (ret < 0)
+		log_err("HA: cannot remove the VIP %s from %s: %s", a->conf.ha.vip,
+			a->conf.ha.interface, err.msg);
+	else if (ret == 1)
+		log_warn("HA: keepalived left the VIP %s on %s: removed it", a->conf.ha.vip,
+			 a->conf.ha.interface);
+}
+
 static void supervise(struct nwg_agent *a, int64_t now)
 {
 	struct nwg_ha_rt *h = a->ha;
@@ -239,6 +261,7 @@ static void supervise(struct nwg_agent *a, int64_t now)
 		h->restart_at_ms = now + h->backoff_ms;
 		h->backoff_ms =
 		    h->backoff_ms * 2 > RESTART_MAX_MS ? RESTART_MAX_MS : h->backoff_ms * 2;
+		release_vip(a);
 		if (h->state != NWG_VRRP_UNKNOWN && h->state != NWG_VRRP_FAULT)
 			nwg_ha_follow(a, NWG_VRRP_FAULT); /* not in VRRP: silent */
 	}

@@ -171,9 +171,9 @@ NODES_WANTED="net1 cmp1"
 want_phase multinode && NODES_WANTED="net1 cmp1 net2"
 want_phase ha && NODES_WANTED="net1 cmp1 net2"
 want_phase ha-failover && NODES_WANTED="net1 cmp1 net2"
-[ "$PHASES" = ha ] || [ "$PHASES" = ha-failover ] || [ "$PHASES" = "ha ha-failover" ] ||
-	[ "$PHASES" = ha-bench ] &&
-	NODES_WANTED="net1 net2" # (no VM: no compute node)
+want_phase ha-bench && NODES_WANTED="net1 cmp1 net2"
+[ "$PHASES" = ha ] &&
+	NODES_WANTED="net1 net2" # (no VM: no compute node; ha-failover and ha-bench have one)
 bring_up_nodes() {
 	local t0 n i=0 p pids=()
 	t0=$(now)
