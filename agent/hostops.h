@@ -51,6 +51,7 @@ struct nwg_ha_req {
 };
 struct nwg_ha_out {
 	int set;	       /* endpoints set (ACTIVATE/RENEW) */
+	size_t listed;	       /* endpoints known (streamed + Neutron's) */
 	char ifname[IFNAMSIZ]; /* the hub's link (for the log) */
 };
 

@@ -126,13 +126,13 @@ static void hub_op(struct nwg_agent *a, const char *port_id, enum nwg_ha_op op)
 		log_err("HA hub %s: going silent failed: %s", port_id,
 			err.msg[0] ? err.msg : strerror(-r));
 	else if (op == NWG_HA_OP_ACTIVATE)
-		log_info("HA hub %s: took over: %d endpoints set (%zu streamed), handshakes "
-			 "initiated (%s)",
-			 port_id, out.set, q.n_eps, out.ifname);
+		log_info("HA hub %s: took over: %d of %zu known endpoints set, handshakes "
+			 "initiated (%s; %zu streamed)",
+			 port_id, out.set, out.listed, out.ifname, q.n_eps);
 	else if (op == NWG_HA_OP_RENEW)
-		log_info("HA hub %s: renewed after a split brain: %d endpoints set, handshakes "
-			 "initiated (%s)",
-			 port_id, out.set, out.ifname);
+		log_info("HA hub %s: renewed after a split brain: %d of %zu endpoints set, "
+			 "handshakes initiated (%s)",
+			 port_id, out.set, out.listed, out.ifname);
 	else
 		log_info("HA hub %s: silent (peers without endpoints, %s)", port_id, out.ifname);
 }

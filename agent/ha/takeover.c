@@ -50,6 +50,7 @@ static int activate(struct nwg_backend *b, const struct nwg_hub_record *rec, con
 	r = nwg_ha_activate(b, rec->ifname, ns, v, n, &o, err);
 	free(v);
 	out->set = r;
+	out->listed = n;
 	return r < 0 ? r : 0;
 }
 
@@ -73,6 +74,7 @@ static int renew(struct nwg_backend *b, const struct nwg_hub_record *rec, const 
 		r = nwg_ha_activate(b, rec->ifname, ns, v, n, &o, err);
 	free(v);
 	out->set = r;
+	out->listed = n;
 	return r < 0 ? r : 0;
 }
 

@@ -157,6 +157,7 @@ static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *o
 	if (rc < 0 || (rc = result_rc(&res, err)) < 0)
 		return rc;
 	out->set = (int)res.count;
+	out->listed = res.listed;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", res.ifname);
 	return 0;
 }

@@ -36,6 +36,7 @@ int nwg_ps_op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out
 	if (rc < 0)
 		return rc;
 	out->count = o.set > 0 ? (uint32_t)o.set : 0;
+	out->listed = (uint32_t)o.listed;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", o.ifname);
 	return 0;
 }

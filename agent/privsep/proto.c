@@ -209,6 +209,7 @@ static void put_result(struct nwg_psw *w, const struct nwg_ps_result *r)
 	nwg_psw_u8(w, r->netns_state);
 	nwg_psw_u32(w, r->count);
 	nwg_psw_u8(w, r->partial);
+	nwg_psw_u32(w, r->listed);
 	nwg_psw_str(w, r->sealed, NWG_SEALED_B64_LEN);
 }
 

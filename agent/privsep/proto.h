@@ -188,6 +188,7 @@ struct nwg_ps_result {
 	uint8_t netns_state; /* NETNS_REMOVE: NWG_PS_NETNS_* (KEPT: why in error) */
 	uint32_t count;	     /* (UN)QUARANTINE: records moved (0/1); PURGE: removed */
 	bool partial;	     /* READ_ACTUAL: a namespace could not be listed */
+	uint32_t listed;     /* HA: endpoints known (streamed + the record's); count: set */
 	/* SEAL: the hub's key sealed to the given public key (nwg_sealed_valid;
 	 * ciphertext only), "" otherwise */
 	char sealed[NWG_SEALED_B64_LEN + 1];

@@ -140,6 +140,7 @@ static void get_result(struct nwg_psr *r, struct nwg_ps_result *res)
 	res->netns_state = nwg_psr_u8(r);
 	res->count = nwg_psr_u32(r);
 	res->partial = nwg_psr_bool(r);
+	res->listed = nwg_psr_u32(r);
 	nwg_psr_str(r, res->sealed, sizeof(res->sealed));
 }
 

@@ -128,6 +128,7 @@ static int ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out, str
 	fake.pace[i] = q->pace;
 	memset(out, 0, sizeof(*out));
 	out->set = (int)q->n_eps;
+	out->listed = q->n_eps;
 	snprintf(out->ifname, sizeof(out->ifname), "wg-x");
 	return 0;
 }

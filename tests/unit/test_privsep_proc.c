@@ -284,6 +284,7 @@ struct apply_report {
 	/* phase 4: HA through the seam: DEACTIVATE, ACTIVATE (one endpoint
 	 * streamed), a hub the executor has no record of */
 	int ha_off_rc, ha_on_rc, ha_missing_rc, ha_set;
+	size_t ha_listed;
 	char ha_ifname[IFNAMSIZ];
 	size_t n_recs, n_links;
 	bool complete;
@@ -475,6 +476,7 @@ static void engine_ha(struct nwg_ps_client *c, struct apply_report *r)
 	q.n_eps = 1;
 	r->ha_on_rc = nwg_hostops_client.ha(c, &q, &out, &err);
 	r->ha_set = out.set;
+	r->ha_listed = out.listed;
 	snprintf(r->ha_ifname, sizeof(r->ha_ifname), "%s", out.ifname);
 	q.port_id = "7d1c2b3a-ffff-4111-8222-333344445555";
 	r->ha_missing_rc = nwg_hostops_client.ha(c, &q, &out, &err);
@@ -1141,6 +1143,7 @@ static void ha_checks(const struct apply_report *r)
 	assert_int_equal(r->ha_on_rc, 0);
 	assert_int_equal(r->ha_missing_rc, -ENOENT);
 	assert_int_equal(r->ha_set, N_SPOKES - 1);
+	assert_int_equal(r->ha_listed, N_SPOKES - 1); /* 1 streamed + 200 of the record */
 	nwg_hub_ifname(aport, ifname);
 	assert_string_equal(r->ha_ifname, ifname);
 	for (size_t i = 0; i < d->n_peers; i++) {

@@ -116,6 +116,7 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 		m->u.result.up = true;
 		m->u.result.count = 70000;
 		m->u.result.partial = true;
+		m->u.result.listed = 201;
 		break;
 	case NWG_PS_PLACE:
 		strcpy(m->u.place.port_id, PORT);
@@ -817,6 +818,7 @@ static int op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out
 	(void)err;
 	((struct calls *)ctx)->ha++;
 	out->count = (uint32_t)h->n_eps;
+	out->listed = 7;
 	strcpy(out->ifname, "wg-0b6a1f2e-11");
 	return 0;
 }
@@ -870,6 +872,7 @@ static void test_serve_runs_valid_requests(void **state)
 	/* HA (the last type): the count and the link come back */
 	assert_int_equal(c.last.u.result.rc, 0);
 	assert_int_equal(c.last.u.result.count, 2);
+	assert_int_equal(c.last.u.result.listed, 7);
 	assert_string_equal(c.last.u.result.ifname, "wg-0b6a1f2e-11");
 	/* SEAL: the envelope comes back */
 	build(&m, NWG_PS_SEAL);
