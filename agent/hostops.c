@@ -77,7 +77,8 @@ static int local_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *ou
 {
 	struct nwg_agent *a = ctx;
 
-	return nwg_ha_takeover_run(a->backend, a->repo, q, out, err);
+	return nwg_ha_takeover_run(a->backend, a->repo, a->conf.ovn_bridge && !a->conf.dry_run, q,
+				   out, err);
 }
 
 const struct nwg_hostops nwg_hostops_local = {

@@ -50,8 +50,11 @@ struct nwg_ha_req {
 	unsigned int pace; /* ACTIVATE/RENEW: peers per millisecond (>= 1) */
 };
 struct nwg_ha_out {
-	int set;	       /* endpoints set (ACTIVATE/RENEW) */
-	size_t listed;	       /* endpoints known (streamed + Neutron's) */
+	int set;       /* endpoints set (ACTIVATE/RENEW) */
+	size_t listed; /* endpoints known (streamed + Neutron's) */
+	/* the hub's OVN tenant port (attach/ovn.h) was set up (ACTIVATE) or
+	 * down (DEACTIVATE) by this request: the switches learn the node */
+	bool tenant_changed, tenant_up;
 	char ifname[IFNAMSIZ]; /* the hub's link (for the log) */
 };
 

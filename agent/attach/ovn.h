@@ -19,9 +19,4 @@ void nwg_ovn_ifname(const char *port_id, char out[IFNAMSIZ]);
  * are logged per hub and retried by a targeted sync. */
 void nwg_ovn_sync(struct nwg_agent *a, const struct nwg_desired *d, bool full);
 
-/* An HA hub's tenant port follows this node's VRRP state at once: up (the
- * kernel announces its addresses: arp_notify) when active, else down. A
- * no-op without an integration bridge or before the hub is plugged. */
-void nwg_ovn_ha_link(struct nwg_agent *a, const char *port_id, bool active);
-
 #endif

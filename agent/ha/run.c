@@ -135,6 +135,14 @@ static void hub_op(struct nwg_agent *a, const char *port_id, enum nwg_ha_op op)
 			 port_id, out.set, out.listed, out.ifname);
 	else
 		log_info("HA hub %s: silent (peers without endpoints, %s)", port_id, out.ifname);
+	if (r >= 0 && out.tenant_changed) {
+		char wo[IFNAMSIZ];
+
+		nwg_ovn_ifname(port_id, wo);
+		log_info("HA hub %s: tenant port %s %s", port_id, wo,
+			 out.tenant_up ? "up (gratuitous ARP: the switches learn this node)"
+				       : "down (this node is not active)");
+	}
 }
 
 /* A healed split brain (doc/ha.md section 5): this master heard a
@@ -182,7 +190,6 @@ void nwg_ha_follow(struct nwg_agent *a, enum nwg_vrrp_state s)
 		struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, ids[i], false);
 
 		hub_op(a, ids[i], s == NWG_VRRP_MASTER ? NWG_HA_OP_ACTIVATE : NWG_HA_OP_DEACTIVATE);
-		nwg_ovn_ha_link(a, ids[i], s == NWG_VRRP_MASTER);
 		if (st)
 			st->digest[0] = '\0'; /* asked in full: its state is reported */
 	}

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach/ovn.h"
 #include "nwg/ha.h"
 #include "nwg/repo.h"
+#include "nwg/rtnl.h"
 #include "nwg/wg.h"
 
 /* The endpoints to take over with: the given list first (the streamed
@@ -78,8 +80,38 @@ static int renew(struct nwg_backend *b, const struct nwg_hub_record *rec, const 
 	return r < 0 ? r : 0;
 }
 
-int nwg_ha_takeover_run(struct nwg_backend *b, struct nwg_repo *repo, const struct nwg_ha_req *q,
-			struct nwg_ha_out *out, struct nwg_err *err)
+/* The hub's OVN tenant port up (active: the kernel announces its
+ * addresses, arp_notify) or down; -ENODEV (not plugged) is no error. */
+static int tenant_link(const struct nwg_hub_record *rec, bool up, struct nwg_ha_out *out,
+		       struct nwg_err *err)
+{
+	char ifname[IFNAMSIZ];
+	struct nwg_rtnl *r = NULL;
+	struct nwg_link l;
+	int ret;
+
+	if (!rec->netns[0])
+		return 0;
+	nwg_ovn_ifname(rec->port_id, ifname);
+	ret = nwg_rtnl_open(&r, rec->netns, err);
+	if (ret == 0)
+		ret = nwg_link_get(r, ifname, &l, err);
+	if (ret == 0 && l.up != up) {
+		ret = nwg_link_set_up(r, ifname, up, err);
+		out->tenant_changed = ret == 0;
+		out->tenant_up = up;
+	}
+	nwg_rtnl_close(r);
+	if (ret == -ENODEV && err)
+		err->msg[0] = '\0';
+	if (ret < 0 && ret != -ENODEV)
+		return nwg_err_set(err, -ret, "tenant port %s: %s", ifname,
+				   err && err->msg[0] ? err->msg : strerror(-ret));
+	return 0;
+}
+
+int nwg_ha_takeover_run(struct nwg_backend *b, struct nwg_repo *repo, bool tenant_port,
+			const struct nwg_ha_req *q, struct nwg_ha_out *out, struct nwg_err *err)
 {
 	struct nwg_hub_record *rec = NULL;
 	const char *ns;
@@ -100,6 +132,8 @@ int nwg_ha_takeover_run(struct nwg_backend *b, struct nwg_repo *repo, const stru
 		r = renew(b, rec, ns, q, out, err);
 	else
 		r = nwg_ha_deactivate(b, rec->ifname, ns, 0, err);
+	if (r >= 0 && tenant_port && q->op != NWG_HA_OP_RENEW)
+		r = tenant_link(rec, q->op == NWG_HA_OP_ACTIVATE, out, err);
 	nwg_hub_record_free(rec);
 	if (r < 0 && err && !err->msg[0])
 		nwg_err_set(err, -r, "%s", strerror(-r));

@@ -14,7 +14,10 @@ struct nwg_repo;
 
 #define NWG_HA_TAKEOVER_KEEPALIVE 1 /* s, while taking over (the next pass restores) */
 
-int nwg_ha_takeover_run(struct nwg_backend *b, struct nwg_repo *repo, const struct nwg_ha_req *q,
-			struct nwg_ha_out *out, struct nwg_err *err);
+/* tenant_port: this node plugs hubs into OVN ([wireguard_ovn]): the hub's
+ * tenant port follows the op (after the peers: up on ACTIVATE, down on
+ * DEACTIVATE; absent = not plugged yet, the next pass sets it). */
+int nwg_ha_takeover_run(struct nwg_backend *b, struct nwg_repo *repo, bool tenant_port,
+			const struct nwg_ha_req *q, struct nwg_ha_out *out, struct nwg_err *err);
 
 #endif

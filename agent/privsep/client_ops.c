@@ -158,6 +158,8 @@ static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *o
 		return rc;
 	out->set = (int)res.count;
 	out->listed = res.listed;
+	out->tenant_changed = res.changed;
+	out->tenant_up = res.up;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", res.ifname);
 	return 0;
 }

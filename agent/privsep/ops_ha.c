@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "conf/conf.h"
 #include "ha/takeover.h"
 #include "nwg/ha.h"
 #include "privsep/ops_repo.h"
@@ -31,12 +32,15 @@ int nwg_ps_op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out
 	}
 	q.eps = eps;
 	q.n_eps = h->n_eps;
-	rc = nwg_ha_takeover_run(c->backend, c->repo, &q, &o, err);
+	rc = nwg_ha_takeover_run(c->backend, c->repo,
+				 c->conf && c->conf->ovn_bridge && !c->conf->dry_run, &q, &o, err);
 	free(eps);
 	if (rc < 0)
 		return rc;
 	out->count = o.set > 0 ? (uint32_t)o.set : 0;
 	out->listed = (uint32_t)o.listed;
+	out->changed = o.tenant_changed; /* the tenant port */
+	out->up = o.tenant_up;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", o.ifname);
 	return 0;
 }

@@ -302,19 +302,24 @@ static void test_takeover_checks(void **state)
 	struct nwg_err err = {{0}};
 	struct nwg_ha_out out;
 
-	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, &q, &out, &err), -ENOENT);
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, &err),
+			 -ENOENT);
 	q.op = 9;
-	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, &q, &out, &err), -EINVAL);
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, &err),
+			 -EINVAL);
 	q.op = NWG_HA_OP_RENEW;
 	q.pace = 0;
-	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, &q, &out, &err), -EINVAL);
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, &err),
+			 -EINVAL);
 	q.op = NWG_HA_OP_ACTIVATE;
 	q.pace = 8;
 	q.n_eps = 3; /* no list */
-	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, &q, &out, &err), -EINVAL);
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, &err),
+			 -EINVAL);
 	q.n_eps = 0;
 	q.port_id = NULL;
-	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, &q, &out, NULL), -EINVAL);
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, NULL),
+			 -EINVAL);
 }
 
 int main(void)
