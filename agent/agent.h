@@ -16,7 +16,7 @@
 #include "neutron_rpc.h"
 #include "reconcile/cache.h"
 #include "reconcile/guard.h"
-#include "sync_delta.h"
+#include "sync/sync_delta.h"
 
 struct nwg_ini;
 struct nwg_ctl;
@@ -31,7 +31,7 @@ enum nwg_sync_state {
 	NWG_SYNC_REPORT, /* executed; hub_realized / device up-down in flight */
 };
 
-/* The one pass in progress (agent/sync.c). */
+/* The one pass in progress (agent/sync/sync.c). */
 struct nwg_syncop {
 	enum nwg_sync_state state;
 	bool full;
@@ -48,11 +48,11 @@ struct nwg_syncop {
 	size_t outstanding;  /* report calls in flight */
 	int rc;		     /* <0: the desired state could not be fetched or used */
 
-	/* get_hubs 1.2 (agent/sync_digest.c) */
+	/* get_hubs 1.2 (agent/sync/sync_digest.c) */
 	json_t *sent;	    /* {port_id: digest} asked with; NULL = unconditional */
 	json_t *got;	    /* {port_id: digest} of the full hubs answered */
 	size_t n_unchanged; /* hubs answered unchanged and found in sync */
-	/* get_hubs 1.3 (agent/sync_delta.c) */
+	/* get_hubs 1.3 (agent/sync/sync_delta.c) */
 	json_t *deltas;	 /* [port_id] asked with; NULL = ask 1.2 */
 	size_t n_deltas; /* deltas rebuilt this pass */
 };
@@ -97,7 +97,7 @@ struct nwg_agent {
 	int64_t next_health_ms;
 	uint64_t sync_errors; /* hub sync failures since start */
 
-	/* asynchronous core (agent/sync.c, agent/loop.c) */
+	/* asynchronous core (agent/sync/sync.c, agent/loop.c) */
 	struct nwg_syncop sync;
 	bool no_paging;		 /* the server answered get_hubs 1.1 UnsupportedVersion */
 	int last_sync_rc;	 /* rc of the last finished pass */
@@ -106,11 +106,11 @@ struct nwg_agent {
 	int64_t loss_backoff_ms; /* full sync after a loss: 0 = at once, then doubling */
 	int64_t loss_at_ms;	 /* last loss */
 
-	/* get_hubs 1.2, conditional answers (agent/sync_digest.c) */
+	/* get_hubs 1.2, conditional answers (agent/sync/sync_digest.c) */
 	bool no_digests;	  /* the server answered get_hubs 1.2 UnsupportedVersion */
 	bool want_unconditional;  /* the next full pass asks every hub in full */
 	unsigned int full_passes; /* every NWG_UNCONDITIONAL_EVERY-th is unconditional */
-	/* get_hubs 1.3, deltas (agent/sync_delta.c) */
+	/* get_hubs 1.3, deltas (agent/sync/sync_delta.c) */
 	bool no_deltas; /* the server answered get_hubs 1.3 UnsupportedVersion */
 	struct nwg_dcache dcache;
 
@@ -125,7 +125,7 @@ struct nwg_agent {
 	struct nwg_ha_rt *ha;
 };
 
-/* ---- sync (agent/sync.c) ---- */
+/* ---- sync (agent/sync/sync.c) ---- */
 /* Starts one reconcile pass (ids owned, NULL = full): asks get_hubs and
  * returns; replies drive the pass and nwg_sched_sync_done ends it. With
  * --desired-file the whole pass runs inside (its rc returned). -EBUSY while

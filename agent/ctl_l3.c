@@ -194,6 +194,23 @@ static json_t *detach(struct nwg_agent *a, const char *port_id, const struct nwg
 			 out.changed, "interface", wg, "namespace", home);
 }
 
+/* A hub this node has no record of (deleted, perhaps while attached): the
+ * executor's detach sweeps the aliases its link left (l3_place.h
+ * nwg_l3_load) and answers -ENOENT. */
+static json_t *detach_gone(struct nwg_agent *a, const char *port_id, struct nwg_err *err)
+{
+	char wg[IFNAMSIZ];
+	struct nwg_place_out out;
+	int rc;
+
+	nwg_hub_ifname(port_id, wg);
+	rc = place(a, port_id, "", wg, 0, NULL, &out, err);
+	if (rc < 0 && rc != -ENOENT)
+		return NULL;
+	nwg_err_clear(err);
+	return json_pack("{s:b}", "known", 0);
+}
+
 /* The hub's link as the actual state found it (by its alias, in the root
  * namespace or the record's namespaces). */
 static json_t *owns(const struct nwg_actual *act, const struct nwg_hub_view *rec)
@@ -216,10 +233,8 @@ json_t *nwg_ctl_l3(struct nwg_agent *a, const char *method, const json_t *args, 
 
 	if (r == -ENOENT && strcmp(method, "owns") == 0)
 		return json_pack("{s:b, s:s}", "owned", 0, "host", a->conf.host);
-	if (r == -ENOENT && strcmp(method, "detach") == 0) {
-		nwg_wg_alias_sweep(a->backend); /* deleted while attached: its alias */
-		return json_pack("{s:b}", "known", 0);
-	}
+	if (r == -ENOENT && strcmp(method, "detach") == 0)
+		return detach_gone(a, port_id, err);
 	if (r < 0)
 		return NULL;
 	if (strcmp(method, "owns") == 0)

@@ -5,7 +5,9 @@
 #include <time.h>
 
 #include "agent.h"
+#include "ha/takeover.h"
 #include "hostops.h"
+#include "privsep/seal_pin.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"
 
@@ -15,7 +17,7 @@ static int local_place(void *ctx, const char *port_id, const struct nwg_l3_req *
 	struct nwg_agent *a = ctx;
 	struct nwg_hub_record *rec = NULL;
 	struct nwg_l3_where from;
-	int rc = nwg_repo_load(a->repo, port_id, &rec, err);
+	int rc = nwg_l3_load(a->backend, a->repo, port_id, q->attach, &rec, err);
 
 	if (rc < 0)
 		return rc;
@@ -65,19 +67,24 @@ static int local_actual(void *ctx, const struct nwg_actual_src *src, struct nwg_
 static int local_seal(void *ctx, const char *port_id, const struct nwg_key *peer_pub,
 		      char out[NWG_SEALED_B64_LEN + 1], struct nwg_err *err)
 {
-	struct nwg_hub_record *rec = NULL;
-	int rc = nwg_repo_load(((struct nwg_agent *)ctx)->repo, port_id, &rec, err);
+	struct nwg_agent *a = ctx;
 
-	if (rc < 0)
-		return rc;
-	rc = nwg_seal_hub_key(out, &rec->private_key, port_id, peer_pub);
-	nwg_hub_record_free(rec); /* wipes the key */
-	return rc < 0 ? nwg_err_set(err, -rc, "sealing: %s", strerror(-rc)) : 0;
+	return nwg_seal_pinned(&a->conf, a->repo, port_id, peer_pub, out, err);
+}
+
+static int local_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out,
+		    struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+
+	return nwg_ha_takeover_run(a->backend, a->repo, a->conf.ovn_bridge && !a->conf.dry_run, q,
+				   out, err);
 }
 
 const struct nwg_hostops nwg_hostops_local = {
-    local_place, local_netns_remove, local_quarantine, local_unquarantine,
-    local_purge, local_apply,	     local_actual,     local_seal};
+    local_place,	local_netns_remove, local_quarantine,
+    local_unquarantine, local_purge,	    local_apply,
+    local_actual,	local_seal,	    local_ha};
 
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 {
@@ -103,5 +110,18 @@ int nwg_hostops_actual_all(struct nwg_agent *a, struct nwg_actual **out, struct 
 	void *ctx;
 	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
 
+	return ops->actual(ctx, &src, out, err);
+}
+
+int nwg_hostops_records(struct nwg_agent *a, const char *const *ids, size_t n,
+			struct nwg_actual **out, struct nwg_err *err)
+{
+	/* no backend: the local read takes the records alone */
+	struct nwg_actual_src src = {.repo = a->repo, .scope = ids, .n_scope = n};
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+
+	if (a->hostops)
+		src.backend = a->backend;
 	return ops->actual(ctx, &src, out, err);
 }

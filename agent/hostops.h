@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "l3_place.h"
 #include "nwg/err.h"
@@ -30,6 +31,32 @@ struct nwg_exec_ctx;
 struct nwg_exec_out;
 struct nwg_actual;
 struct nwg_actual_src;
+
+/* An HA hub's device operations (doc/ha.md), on this node's VRRP state.
+ * ACTIVATE: the given endpoints (the streamed snapshot, most recently
+ * active devices first) then those Neutron configured (the hub's record) for
+ * the peers the list does not name; keepalive on, handshakes initiated,
+ * paced. DEACTIVATE: every peer without endpoint and keepalive (silent).
+ * RENEW: sessions dropped and re-initiated to the device's own endpoints
+ * (a healed split brain). The implementation finds the hub's link from its
+ * record: the caller names the hub by port id only. */
+enum nwg_ha_op { NWG_HA_OP_ACTIVATE = 1, NWG_HA_OP_DEACTIVATE, NWG_HA_OP_RENEW };
+struct nwg_ha_ep;
+struct nwg_ha_req {
+	uint8_t op; /* enum nwg_ha_op */
+	const char *port_id;
+	const struct nwg_ha_ep *eps; /* ACTIVATE only */
+	size_t n_eps;
+	unsigned int pace; /* ACTIVATE/RENEW: peers per millisecond (>= 1) */
+};
+struct nwg_ha_out {
+	int set;       /* endpoints set (ACTIVATE/RENEW) */
+	size_t listed; /* endpoints known (streamed + Neutron's) */
+	/* the hub's OVN tenant port (attach/ovn.h) was set up (ACTIVATE) or
+	 * down (DEACTIVATE) by this request: the switches learn the node */
+	bool tenant_changed, tenant_up;
+	char ifname[IFNAMSIZ]; /* the hub's link (for the log) */
+};
 
 struct nwg_place_out {
 	bool present; /* detach: false when the hub has no link (nothing done) */
@@ -68,6 +95,10 @@ struct nwg_hostops {
 	 * a record. */
 	int (*seal)(void *ctx, const char *port_id, const struct nwg_key *peer_pub,
 		    char out[NWG_SEALED_B64_LEN + 1], struct nwg_err *err);
+	/* An HA hub's takeover/silence/renewal (struct nwg_ha_req): 0 with out
+	 * filled, -ENOENT without a record, or -errno. */
+	int (*ha)(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out,
+		  struct nwg_err *err);
 };
 
 extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */
@@ -82,5 +113,11 @@ const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx);
 int nwg_hostops_actual_one(struct nwg_agent *a, const char *port_id, struct nwg_actual **out,
 			   struct nwg_err *err);
 int nwg_hostops_actual_all(struct nwg_agent *a, struct nwg_actual **out, struct nwg_err *err);
+/* The records (as views) of the named hubs, without their links where the
+ * implementation can skip them (the local one does; the executor reads
+ * them). For readers that need a hub's place only (OVN attach, the HA
+ * stream). */
+int nwg_hostops_records(struct nwg_agent *a, const char *const *ids, size_t n,
+			struct nwg_actual **out, struct nwg_err *err);
 
 #endif

@@ -5,9 +5,20 @@
 #include <string.h>
 
 #include "l3_place.h"
+#include "nwg/wg.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
+
+int nwg_l3_load(struct nwg_backend *b, struct nwg_repo *repo, const char *port_id, bool attach,
+		struct nwg_hub_record **rec, struct nwg_err *err)
+{
+	int rc = nwg_repo_load(repo, port_id, rec, err);
+
+	if (rc == -ENOENT && !attach)
+		nwg_wg_alias_sweep(b); /* deleted while attached: its alias dangles */
+	return rc;
+}
 
 /* Is ifname in netns our link for port_id (alias check)? */
 static bool link_at(const char *netns, const char *ifname, const char *port_id,

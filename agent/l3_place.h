@@ -48,4 +48,14 @@ int nwg_l3_place(struct nwg_backend *b, struct nwg_repo *repo, struct nwg_hub_re
 		 const struct nwg_l3_req *q, struct nwg_l3_where *from, bool *present,
 		 bool *changed, struct nwg_err *err);
 
+/*
+ * The record of the hub to place (nwg_repo_load). A hub with no record was
+ * deleted, perhaps while attached: for a detach, the UAPI aliases whose
+ * device is gone (qr-*.sock, userspace backend) are swept here, in the
+ * process that may remove them (the executor with privilege separation),
+ * before the -ENOENT is returned.
+ */
+int nwg_l3_load(struct nwg_backend *b, struct nwg_repo *repo, const char *port_id, bool attach,
+		struct nwg_hub_record **rec, struct nwg_err *err);
+
 #endif

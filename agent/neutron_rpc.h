@@ -58,7 +58,7 @@ struct nwg_page {
 	json_t *digests;
 	/* get_hubs 1.3 (deltas, with digests): [port_id] whose last answer the
 	 * agent keeps, borrowed; NULL = ask 1.2. Such a hub may come back as
-	 * the spokes changed since that answer (agent/sync_delta.h). */
+	 * the spokes changed since that answer (agent/sync/sync_delta.h). */
 	json_t *deltas;
 	size_t delta_min; /* sent with deltas: hubs with fewer spokes are not kept */
 };

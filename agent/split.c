@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,10 +22,6 @@
 #include "setup.h"
 
 #define ENGINE_STOP_MS 10000 /* after SIGTERM, before SIGKILL */
-/* The engine may not remove a deleted hub's UAPI alias (qr-*.sock, a
- * symbolic link in root's socket directory): the executor sweeps the
- * dangling ones this often. */
-#define ALIAS_SWEEP_MS 5000
 
 static struct nwg_ps_client client; /* the engine's channel (hostops ctx) */
 
@@ -72,7 +69,6 @@ static int serve(struct executor *x, int sigfd)
 	    .repo = x->a->repo, .backend = x->a->backend, .conf = &x->a->conf};
 	struct nwg_ps_policy pol = {.ns_prefix = x->a->conf.ns_prefix,
 				    .root_namespace = x->a->conf.root_namespace};
-	int64_t sweep_at = nwg_now_ms() + ALIAS_SWEEP_MS;
 	int rc = 0;
 
 	while (!reap_engine(x)) {
@@ -85,10 +81,6 @@ static int serve(struct executor *x, int sigfd)
 				(int)x->engine);
 			kill(x->engine, SIGKILL);
 			x->kill_at_ms = 0;
-		}
-		if (nwg_now_ms() >= sweep_at) {
-			nwg_wg_alias_sweep(x->a->backend);
-			sweep_at = nwg_now_ms() + ALIAS_SWEEP_MS;
 		}
 		if (poll(fds, 2, 500) < 0 && errno != EINTR)
 			break;
@@ -192,12 +184,49 @@ static int run_engine(struct nwg_agent *a, pid_t executor, int fd, int sigfd)
 	return rc;
 }
 
+/* [health] metrics_textfile is the engine's to write (public data: the
+ * file is replaced by a rename, so its directory must be the engine
+ * user's to write). A missing directory is created for the user (0755);
+ * an existing one is left as it is, and said once if the user cannot
+ * write it. */
+static void metrics_dir(const struct nwg_agent *a)
+{
+	const struct nwg_conf *c = &a->conf;
+	char dir[4096], *slash;
+	struct stat st;
+	bool w;
+
+	if (!c->metrics_textfile ||
+	    snprintf(dir, sizeof(dir), "%s", c->metrics_textfile) >= (int)sizeof(dir) ||
+	    !(slash = strrchr(dir, '/')) || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0755) == 0) {
+		if (chown(dir, c->user_uid, c->user_gid) < 0)
+			log_err("metrics: cannot give %s to %s: %s", dir, c->user, strerror(errno));
+		return;
+	}
+	if (errno != EEXIST || stat(dir, &st) < 0) {
+		log_err("metrics: cannot create %s for the engine (%s): %s", dir, c->user,
+			strerror(errno));
+		return;
+	}
+	w = (st.st_uid == c->user_uid && (st.st_mode & S_IWUSR)) ||
+	    (st.st_gid == c->user_gid && (st.st_mode & S_IWGRP)) || (st.st_mode & S_IWOTH);
+	if (!S_ISDIR(st.st_mode) || !w)
+		log_err("metrics: %s is not writable by %s, who writes metrics_textfile with "
+			"privsep = true: make it theirs (or pick a directory that is)",
+			dir, c->user);
+}
+
 int nwg_split_run(struct nwg_agent *a, int sigfd)
 {
 	struct nwg_err err = {{0}};
 	pid_t peer;
-	int fd, rc = nwg_ps_fork(&fd, &peer, &err);
+	int fd, rc;
 
+	metrics_dir(a);
+	rc = nwg_ps_fork(&fd, &peer, &err);
 	if (rc < 0) {
 		log_err("privilege separation: %s", err.msg);
 		return 1;

@@ -19,7 +19,8 @@
  * answer's text, answered in full (get_hubs 1.2, the baseline) and as a
  * delta on the answer the agent kept (1.3):
  * "delta N=<n> change_full_ms=.. change_delta_ms=.. delta_vs_full=..
- *  full_bytes=.. delta_bytes=.."
+ *  full_bytes=.. delta_bytes=.. kept_spokes=.. kept_bytes_per_spoke=.."
+ * (the kept state: the parsed spokes the agent patches, agent/sync/sync_delta.c)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -210,7 +211,7 @@ static void delta_series(struct nwg_agent *a, json_t *spokes, size_t n)
 {
 	char pub[NWG_KEY_B64_LEN + 1];
 	double full[3], dl[3];
-	size_t full_b = 0, delta_b = 0, merged = a->dcache.n_merged;
+	size_t full_b = 0, delta_b = 0, merged = a->dcache.n_merged, kept;
 	json_t *s;
 
 	json_array_set_new(json_object_get(json_array_get(spokes, n / 3), "allowed_ips"), 0,
@@ -239,9 +240,11 @@ static void delta_series(struct nwg_agent *a, json_t *spokes, size_t n)
 	}
 	qsort(full, 3, sizeof(double), cmp_d);
 	qsort(dl, 3, sizeof(double), cmp_d);
+	kept = a->dcache.n_spokes;
 	printf("delta N=%zu change_full_ms=%.1f change_delta_ms=%.1f delta_vs_full=%.3f "
-	       "full_bytes=%zu delta_bytes=%zu\n",
-	       n, full[1], dl[1], full[1] > 0 ? dl[1] / full[1] : 0, full_b, delta_b);
+	       "full_bytes=%zu delta_bytes=%zu kept_spokes=%zu kept_bytes_per_spoke=%zu\n",
+	       n, full[1], dl[1], full[1] > 0 ? dl[1] / full[1] : 0, full_b, delta_b, kept,
+	       kept ? nwg_delta_bytes(&a->dcache) / kept : 0);
 }
 
 static void series(struct nwg_agent *a, size_t n)

@@ -93,31 +93,15 @@ static socklen_t salen(const union nwg_endpoint *e)
 	return e->sa.sa_family == AF_INET6 ? sizeof(e->sin6) : sizeof(e->sin);
 }
 
-/* One snapshot (text) as chunks, all under the same seq. */
-static int send_chunks(struct stream *s, uint64_t seq, const char *text, size_t len,
-		       struct nwg_err *err)
+/* a blocking socket: a burst of chunks waits for room, not lost */
+static int emit(void *ctx, const uint8_t *msg, size_t len)
 {
-	static uint8_t msg[NWG_HA_MSG_MAX];
-	size_t *ends = NULL, n = 0, mlen = 0, start = 0;
-	int r = nwg_ha_split(text, len, nwg_ha_chunk_room(s->hub, s->dgram), &ends, &n);
+	const struct stream *s = ctx;
 
-	if (r < 0)
-		return nwg_err_set(err, -r, "stream: cannot cut %zu bytes into chunks", len);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		struct nwg_ha_chunk c = {.idx = (uint32_t)i, .total = (uint32_t)n};
-
-		r = nwg_ha_msg_seal(msg, s->dgram, &mlen, s->hub, seq, &c, text + start,
-				    ends[i] - start, &s->priv, &s->peer, err);
-		start = ends[i];
-		/* a blocking socket: a burst of chunks waits for room, not lost */
-		if (r >= 0 && sendto(s->fd, msg, mlen, 0, &s->to.sa, salen(&s->to)) < 0 &&
-		    errno != ENETUNREACH && errno != EHOSTUNREACH && errno != ECONNREFUSED) {
-			fprintf(stderr, NWGCLI_PROG " ha stream: send: %s\n", strerror(errno));
-			break;
-		}
-	}
-	free(ends);
-	return r;
+	if (sendto(s->fd, msg, len, 0, &s->to.sa, salen(&s->to)) < 0 && errno != ENETUNREACH &&
+	    errno != EHOSTUNREACH && errno != ECONNREFUSED)
+		return -errno;
+	return 0;
 }
 
 /* Sends this node's endpoints when it has any. */
@@ -126,21 +110,17 @@ static void send_endpoints(struct stream *s)
 	struct nwg_device *dev = NULL;
 	struct nwg_ha_ep *v = NULL;
 	struct nwg_err err = {{0}};
-	struct timespec now;
 	char *text = NULL;
 	size_t n = 0, len = 0;
-	int r;
+	int r = nwg_wg_get(s->b, s->ifname, NULL, &dev, &err);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	r = nwg_wg_get(s->b, s->ifname, NULL, &dev, &err);
 	if (r >= 0)
 		r = nwg_ha_snapshot(dev, &v, &n);
 	if (r >= 0 && n)
 		r = nwg_ha_format(v, n, &text, &len);
-	/* seq: microseconds of wall time, so a restarted sender stays ahead */
 	if (r >= 0 && n)
-		r = send_chunks(s, (uint64_t)now.tv_sec * 1000000U + (uint64_t)now.tv_nsec / 1000,
-				text, len, &err);
+		r = nwg_ha_seal_text(s->hub, nwg_ha_seq_now(), text, len, s->dgram, &s->priv,
+				     &s->peer, emit, s, &err);
 	if (r < 0 && r != -ENODEV && r != -ENOENT)
 		fprintf(stderr, NWGCLI_PROG " ha stream: %s\n",
 			err.msg[0] ? err.msg : strerror(-r));
@@ -170,21 +150,6 @@ static int write_cache(const char *path, const char *text, size_t len)
 	return r;
 }
 
-/* Accepted sequence numbers: above the last one accepted and, since they are
- * the sender's wall clock, not older than MAX_AGE_S (a datagram replayed
- * after this process restarted is refused too). */
-#define MAX_AGE_S 30
-
-static uint64_t min_seq(const struct stream *s)
-{
-	struct timespec now;
-	uint64_t floor;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	floor = now.tv_sec > MAX_AGE_S ? (uint64_t)(now.tv_sec - MAX_AGE_S) * 1000000U : 0;
-	return s->asm_.done > floor ? s->asm_.done : floor;
-}
-
 /* A complete snapshot from the peer: validated, then cached. */
 static void apply(struct stream *s, const char *text, size_t len)
 {
@@ -207,26 +172,20 @@ static bool receive(struct stream *s)
 {
 	static uint8_t msg[NWG_HA_MSG_MAX + 1];
 	struct nwg_err err = {{0}};
-	struct nwg_ha_chunk c;
-	char *text = NULL, *all = NULL;
-	size_t len = 0, alen = 0;
-	uint64_t seq = 0;
+	char *all = NULL;
+	size_t alen = 0;
 	ssize_t got = recv(s->fd, msg, sizeof(msg), MSG_DONTWAIT);
 	int r;
 
 	if (got <= 0)
 		return false;
-	r = nwg_ha_msg_open(&text, &len, &seq, &c, msg, (size_t)got, s->hub, min_seq(s), &s->priv,
-			    &s->peer, &err);
-	if (r >= 0)
-		r = nwg_ha_asm_add(&s->asm_, seq, &c, text, len, &all, &alen);
+	r = nwg_ha_asm_open(&s->asm_, msg, (size_t)got, s->hub, nwg_ha_seq_now(), &s->priv,
+			    &s->peer, &all, &alen, &err);
 	if (r == 1)
 		apply(s, all, alen);
 	else if (r < 0 && r != -EALREADY)
 		fprintf(stderr, NWGCLI_PROG " ha stream: dropped a datagram: %s\n",
-			err.msg[0]     ? err.msg
-			: r == -ESTALE ? "a chunk of an older snapshot"
-				       : strerror(-r));
+			err.msg[0] ? err.msg : strerror(-r));
 	free(all);
 	return true;
 }

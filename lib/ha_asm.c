@@ -142,3 +142,37 @@ int nwg_ha_asm_add(struct nwg_ha_asm *a, uint64_t seq, const struct nwg_ha_chunk
 	asm_reset(a);
 	return 1;
 }
+
+uint64_t nwg_ha_asm_floor(const struct nwg_ha_asm *a, uint64_t now_us)
+{
+	const uint64_t age = (uint64_t)NWG_HA_MAX_AGE_S * 1000000U;
+	uint64_t floor = now_us > age ? now_us - age : 0;
+
+	return a && a->done > floor ? a->done : floor;
+}
+
+int nwg_ha_asm_open(struct nwg_ha_asm *a, const uint8_t *msg, size_t len, const char *hub,
+		    uint64_t now_us, const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
+		    char **out, size_t *outlen, struct nwg_err *err)
+{
+	struct nwg_ha_chunk c;
+	char *text = NULL;
+	size_t tlen = 0;
+	uint64_t seq = 0;
+	int r;
+
+	if (!a || !out || !outlen)
+		return nwg_err_set(err, EINVAL, "stream: bad arguments");
+	r = nwg_ha_msg_open(&text, &tlen, &seq, &c, msg, len, hub, nwg_ha_asm_floor(a, now_us),
+			    own_priv, peer_pub, err);
+	if (r < 0)
+		return r;
+	r = nwg_ha_asm_add(a, seq, &c, text, tlen, out, outlen);
+	if (r < 0)
+		nwg_err_set(err, -r, "stream: %s",
+			    r == -EALREADY ? "a duplicate chunk"
+			    : r == -ESTALE ? "a chunk of an older snapshot"
+			    : r == -EINVAL ? "a chunk whose total differs from its snapshot's"
+					   : "cannot keep the chunk");
+	return r;
+}

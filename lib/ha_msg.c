@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nwg/ha.h"
 
@@ -172,4 +173,45 @@ int nwg_ha_msg_open(char **text, size_t *len, uint64_t *seq, struct nwg_ha_chunk
 	*text = plain;
 	*len = plen - hlen;
 	return 0;
+}
+
+uint64_t nwg_ha_seq_now(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (uint64_t)now.tv_sec * 1000000U + (uint64_t)now.tv_nsec / 1000;
+}
+
+int nwg_ha_seal_text(const char *hub, uint64_t seq, const char *text, size_t len, size_t dgram,
+		     const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
+		     nwg_ha_emit_fn emit, void *ctx, struct nwg_err *err)
+{
+	size_t room = nwg_ha_chunk_room(hub, dgram), *ends = NULL, n = 0, mlen = 0, start = 0;
+	uint8_t *msg;
+	int r;
+
+	if (!room || !emit || !own_priv || !peer_pub || (!text && len))
+		return nwg_err_set(err, EINVAL, "stream: bad arguments");
+	r = nwg_ha_split(text, len, room, &ends, &n);
+	if (r < 0)
+		return nwg_err_set(err, -r, "stream: cannot cut %zu bytes into chunks", len);
+	msg = malloc(dgram); /* one datagram, reused for every chunk */
+	if (!msg) {
+		free(ends);
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		struct nwg_ha_chunk c = {.idx = (uint32_t)i, .total = (uint32_t)n};
+
+		r = nwg_ha_msg_seal(msg, dgram, &mlen, hub, seq, &c, text + start, ends[i] - start,
+				    own_priv, peer_pub, err);
+		start = ends[i];
+		if (r >= 0 && (r = emit(ctx, msg, mlen)) < 0)
+			nwg_err_set(err, -r, "stream: datagram %zu of %zu not sent: %s", i + 1, n,
+				    strerror(-r));
+	}
+	free(msg);
+	free(ends);
+	return r < 0 ? r : (int)n;
 }

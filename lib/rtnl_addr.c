@@ -2,6 +2,7 @@
 /* Interface addresses: add, flush, list (nwg/rtnl.h). */
 #include <errno.h>
 #include <linux/rtnetlink.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,34 @@ static int del_addr(struct nwg_rtnl *r, const char *ifname, int ifindex, const s
 		nwg_err_clear(err);
 		return 0;
 	}
+	return ret;
+}
+
+static bool same_addr(const struct nwg_ifaddr *x, const struct nwg_ifaddr *y)
+{
+	if (x->family != y->family || x->prefixlen != y->prefixlen)
+		return false;
+	return x->family == AF_INET ? x->addr.v4.s_addr == y->addr.v4.s_addr
+				    : memcmp(&x->addr.v6, &y->addr.v6, sizeof(x->addr.v6)) == 0;
+}
+
+int nwg_addr_del(struct nwg_rtnl *r, const char *ifname, const char *cidr, struct nwg_err *err)
+{
+	struct addrs s = {0};
+	struct nwg_ifaddr a;
+	int ret = nwg_rtnl_check(r, ifname, err);
+
+	if (ret < 0)
+		return ret;
+	if (nwg_ifaddr_parse(&a, cidr) < 0)
+		return nwg_err_set(err, EINVAL, "invalid address (want ADDR/PLEN)");
+	ret = collect(r, ifname, &s, err);
+	for (size_t i = 0; ret == 0 && i < s.n; i++) {
+		if (same_addr(&s.v[i], &a) &&
+		    (ret = del_addr(r, ifname, s.ifindex, &s.v[i], err)) == 0)
+			ret = 1;
+	}
+	free(s.v);
 	return ret;
 }
 

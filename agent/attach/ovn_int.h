@@ -18,12 +18,14 @@
 struct nwg_ovn_plugged {
 	bool plugged;	       /* the OVS port was (re)created by this call */
 	size_t routes_removed; /* routes of spokes that left */
+	bool link_changed;     /* the port was set up or down */
 };
 
 /* Plugs hub h (its link wg_if lives in netns) into bridge br and sets the
- * namespace's routes to its spokes; idempotent. */
+ * namespace's routes to its spokes; idempotent. The port is up when `up`
+ * (an HA hub's only on the active node). */
 int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
-		 const char *netns, const char *wg_if, struct nwg_ovn_plugged *out,
+		 const char *netns, const char *wg_if, bool up, struct nwg_ovn_plugged *out,
 		 struct nwg_err *err);
 
 /* Pure: true when a spoke of h allows dst ("addr/plen", a route through the

@@ -124,8 +124,23 @@ int nwg_ovn_prune_routes(struct nwg_rtnl *r, const struct nwg_dhub *h, const cha
 	return ret < 0 ? ret : 0;
 }
 
+/* An HA hub's tenant port (doc/ha.md, "The tenant side"): it answers ARP
+ * for the devices behind it (their routes go through the tunnel), and
+ * announces its addresses (gratuitous ARP, unsolicited NA) whenever it
+ * comes up, so the switches learn where the active copy lives. */
+static int ha_knobs(const char *netns, const char *ifname, struct nwg_err *err)
+{
+	int r = nwg_netns_if_sysctl(netns, "ipv4", ifname, "arp_notify", "1", err);
+
+	if (r == 0)
+		r = nwg_netns_if_sysctl(netns, "ipv4", ifname, "proxy_arp", "1", err);
+	if (r == 0 && nwg_netns_if_sysctl(netns, "ipv6", ifname, "ndisc_notify", "1", NULL) < 0)
+		r = 0; /* no IPv6 in the namespace */
+	return r;
+}
+
 int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
-		 const char *netns, const char *wg_if, struct nwg_ovn_plugged *out,
+		 const char *netns, const char *wg_if, bool up, struct nwg_ovn_plugged *out,
 		 struct nwg_err *err)
 {
 	char ifname[IFNAMSIZ];
@@ -149,8 +164,12 @@ int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub 
 		ret = nwg_link_set_mtu(r, ifname, h->mtu, err);
 	if (ret == 0)
 		ret = addresses(r, h, ifname, err);
-	if (ret == 0 && !l.up)
-		ret = nwg_link_set_up(r, ifname, true, err);
+	if (ret == 0 && h->ha)
+		ret = ha_knobs(netns, ifname, err);
+	if (ret == 0 && l.up != up) {
+		ret = nwg_link_set_up(r, ifname, up, err);
+		out->link_changed = ret == 0;
+	}
 	if (ret == 0)
 		ret = nwg_netns_set_forwarding(netns, true, err);
 	if (ret == 0)

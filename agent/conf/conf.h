@@ -10,6 +10,7 @@
 
 #include "conf/conf_ha.h"
 #include "nwg/err.h"
+#include "nwg/key.h"
 #include "nwg/portalloc.h"
 #include "nwg/wg.h"
 
@@ -51,7 +52,7 @@ struct nwg_conf {
 	char *ovs_vsctl;	/* ovs_vsctl binary */
 	/* mass-deletion guard (reconcile/guard.h): percent, 0 = off */
 	unsigned int mass_delete_percent;
-	/* get_hubs 1.3 (agent/sync_delta.c): answers of hubs with at least this
+	/* get_hubs 1.3 (agent/sync/sync_delta.c): answers of hubs with at least this
 	 * many spokes are kept for deltas; 0 = off (ask 1.2) */
 	size_t delta_min_spokes;
 	int quarantine_days; /* deleted hubs' records kept this long, 0 = not kept */
@@ -67,6 +68,10 @@ struct nwg_conf {
 	char user[NWG_USER_MAX + 1]; /* the engine's user, default neutron */
 	uid_t user_uid;		     /* resolved when privsep (never 0) */
 	gid_t user_gid;
+	/* [wireguard_ha] peer_enrollment_key: the only key SEAL seals to
+	 * (agent/privsep/seal_pin.h); unset: pinned on first use */
+	bool ha_pin_set;
+	struct nwg_key ha_pin;
 	/* [wireguard_ha] (agent/conf/conf_ha.c, doc/ha.md) */
 	struct nwg_conf_ha ha;
 };

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* [wireguard] privsep, user: the agent split into a privileged executor and
- * an unprivileged engine running as user (doc/security.md). */
+ * an unprivileged engine running as user; [wireguard_ha]
+ * peer_enrollment_key: the pinned recipient of SEAL (doc/security.md). */
 #include <errno.h>
 #include <pwd.h>
 #include <string.h>
@@ -35,12 +36,29 @@ static int resolve_user(struct nwg_conf *c, struct nwg_err *err)
 	return 0;
 }
 
+/* The HA peer's enrollment PUBLIC key, pinned by the operator. */
+static int load_pin(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_err *err)
+{
+	const char *s = NULL;
+	int r = nwg_ini_get_str(ini, "wireguard_ha", "peer_enrollment_key", NULL, &s, err);
+
+	c->ha_pin_set = false;
+	if (r < 0 || !s || !*s)
+		return r < 0 ? r : 0;
+	if (nwg_key_from_b64(&c->ha_pin, s, strlen(s)) < 0 || nwg_key_is_zero(&c->ha_pin))
+		return nwg_err_set(err, EINVAL,
+				   "[wireguard_ha] peer_enrollment_key: the other node's "
+				   "enrollment public key (44 base64 characters)");
+	c->ha_pin_set = true;
+	return 0;
+}
+
 int nwg_conf_load_privsep(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_err *err)
 {
 	const char *s;
 	int r = nwg_ini_get_bool(ini, "wireguard", "privsep", false, &c->privsep, err);
 
-	if (r < 0)
+	if (r < 0 || (r = load_pin(c, ini, err)) < 0)
 		return r;
 	r = nwg_ini_get_str(ini, "wireguard", "user", DEFAULT_USER, &s, err);
 	if (r < 0)

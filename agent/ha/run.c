@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 
 #include "agent.h"
+#include "attach/ovn.h"
 #include "ha/stream.h"
 #include "ha/vrrp.h"
+#include "hostops.h"
 #include "log/log.h"
 #include "nwg/ha.h"
 #include "nwg/rtnl.h"
@@ -100,130 +102,80 @@ static size_t count_ha_hubs(const struct nwg_agent *a)
 	return n;
 }
 
-/* The endpoints to take over with: the last streamed snapshot first (the
- * most recently active devices first), then the endpoints Neutron
- * configured (the record), for peers the snapshot does not name. */
-static int takeover_list(struct nwg_agent *a, const struct nwg_hub_record *rec,
-			 struct nwg_ha_ep **out, size_t *n)
+/* One HA hub's device operation, through the seam (hostops.h: the
+ * implementation loads the hub's record; this process never does). */
+static void hub_op(struct nwg_agent *a, const char *port_id, enum nwg_ha_op op)
 {
-	const struct nwg_ha_ep *s = NULL;
-	size_t ns = nwg_ha_stream_cached(&a->ha->stream, rec->port_id, &s);
-	struct nwg_ha_ep *v = calloc(ns + rec->n_peers + 1, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	if (ns)
-		memcpy(v, s, ns * sizeof(*v));
-	*n = ns;
-	for (size_t i = 0; i < rec->n_peers; i++) {
-		const struct nwg_repo_peer *p = &rec->peers[i];
-		bool have = false;
-
-		for (size_t j = 0; j < ns && !have; j++)
-			have = nwg_key_equal(&v[j].pub, &p->public_key);
-		if (have || !p->endpoint[0] || nwg_endpoint_parse(&v[*n].ep, p->endpoint) < 0)
-			continue;
-		v[(*n)++].pub = p->public_key;
-	}
-	*out = v;
-	return 0;
-}
-
-static void activate(struct nwg_agent *a, const struct nwg_hub_record *rec)
-{
-	struct nwg_ha_activate_opts o = {.keepalive = 1, .pace = a->conf.ha.pace};
-	const char *ns = rec->netns[0] ? rec->netns : NULL;
+	struct nwg_ha_req q = {.op = (uint8_t)op, .port_id = port_id, .pace = a->conf.ha.pace};
 	struct nwg_err err = {{0}};
-	struct nwg_ha_ep *v = NULL;
-	size_t n = 0;
-	int r = takeover_list(a, rec, &v, &n);
+	struct nwg_ha_out out;
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+	int r;
 
-	if (r == 0)
-		r = nwg_ha_activate(a->backend, rec->ifname, ns, v, n, &o, &err);
-	free(v);
-	if (r < 0)
-		log_err("HA hub %s: takeover failed: %s", rec->port_id,
+	if (op == NWG_HA_OP_ACTIVATE)
+		q.n_eps = nwg_ha_stream_cached(&a->ha->stream, port_id, &q.eps);
+	r = ops->ha(ctx, &q, &out, &err);
+	if (r < 0 && op == NWG_HA_OP_ACTIVATE)
+		log_err("HA hub %s: takeover failed: %s", port_id,
 			err.msg[0] ? err.msg : strerror(-r));
-	else
+	else if (r < 0 && op == NWG_HA_OP_RENEW)
+		log_err("HA hub %s: renewal failed: %s", port_id,
+			err.msg[0] ? err.msg : strerror(-r));
+	else if (r < 0)
+		log_err("HA hub %s: going silent failed: %s", port_id,
+			err.msg[0] ? err.msg : strerror(-r));
+	else if (op == NWG_HA_OP_ACTIVATE)
 		log_info("HA hub %s: took over: %d of %zu known endpoints set, handshakes "
-			 "initiated (%s)",
-			 rec->port_id, r, n, rec->ifname);
-}
-
-static void deactivate(struct nwg_agent *a, const struct nwg_hub_record *rec)
-{
-	const char *ns = rec->netns[0] ? rec->netns : NULL;
-	struct nwg_err err = {{0}};
-	int r = nwg_ha_deactivate(a->backend, rec->ifname, ns, 0, &err);
-
-	if (r < 0)
-		log_err("HA hub %s: going silent failed: %s", rec->port_id,
-			err.msg[0] ? err.msg : strerror(-r));
+			 "initiated (%s; %zu streamed)",
+			 port_id, out.set, out.listed, out.ifname, q.n_eps);
+	else if (op == NWG_HA_OP_RENEW)
+		log_info("HA hub %s: renewed after a split brain: %d of %zu endpoints set, "
+			 "handshakes initiated (%s)",
+			 port_id, out.set, out.listed, out.ifname);
 	else
-		log_info("HA hub %s: silent (peers without endpoints, %s)", rec->port_id,
-			 rec->ifname);
+		log_info("HA hub %s: silent (peers without endpoints, %s)", port_id, out.ifname);
+	if (r >= 0 && out.tenant_changed) {
+		char wo[IFNAMSIZ];
+
+		nwg_ovn_ifname(port_id, wo);
+		log_info("HA hub %s: tenant port %s %s", port_id, wo,
+			 out.tenant_up ? "up (gratuitous ARP: the switches learn this node)"
+				       : "down (this node is not active)");
+	}
 }
 
 /* A healed split brain (doc/ha.md section 5): this master heard a
  * lower-priority one; the devices may hold sessions with the other node, so
- * every one gets a fresh handshake from here: the hub's own endpoints (and
- * the streamed ones), sessions dropped first, then initiated, paced. */
-static void renew_hub(struct nwg_agent *a, const struct nwg_hub_record *rec)
-{
-	struct nwg_ha_activate_opts o = {.keepalive = 1, .pace = a->conf.ha.pace};
-	const char *ns = rec->netns[0] ? rec->netns : NULL;
-	struct nwg_err err = {{0}};
-	struct nwg_device *dev = NULL;
-	struct nwg_ha_ep *v = NULL;
-	size_t n = 0;
-	int r = nwg_wg_get(a->backend, rec->ifname, ns, &dev, &err);
-
-	if (r >= 0)
-		r = nwg_ha_snapshot(dev, &v, &n);
-	nwg_device_free(dev);
-	if (r >= 0)
-		r = nwg_ha_deactivate(a->backend, rec->ifname, ns, 0, &err);
-	if (r >= 0)
-		r = nwg_ha_activate(a->backend, rec->ifname, ns, v, n, &o, &err);
-	free(v);
-	if (r < 0)
-		log_err("HA hub %s: renewal failed: %s", rec->port_id,
-			err.msg[0] ? err.msg : strerror(-r));
-	else
-		log_info("HA hub %s: renewed after a split brain: %d of %zu endpoints set, "
-			 "handshakes initiated",
-			 rec->port_id, r, n);
-}
-
-static void renew(struct nwg_agent *a)
+ * every one gets a fresh handshake from here: the hub's own endpoints,
+ * sessions dropped first, then initiated, paced. */
+void nwg_ha_renew(struct nwg_agent *a)
 {
 	int64_t now = nwg_now_ms();
 
-	if (a->ha->state != NWG_VRRP_MASTER || now - a->ha->renewed_ms < RENEW_QUIET_MS)
+	if (!a->ha || a->ha->state != NWG_VRRP_MASTER || now - a->ha->renewed_ms < RENEW_QUIET_MS)
 		return;
 	a->ha->renewed_ms = now;
 	log_info("HA: this master heard a lower-priority master (a split brain healed): "
 		 "renewing every HA hub's sessions");
 	for (size_t i = 0; i < a->hubs.n; i++) {
-		struct nwg_hub_record *rec = NULL;
-		struct nwg_err err = {{0}};
-
-		if (!a->hubs.v[i].ha_hub)
-			continue;
-		if (nwg_repo_load(a->repo, a->hubs.v[i].port_id, &rec, &err) == 0)
-			renew_hub(a, rec);
-		nwg_hub_record_free(rec);
+		if (a->hubs.v[i].ha_hub)
+			hub_op(a, a->hubs.v[i].port_id, NWG_HA_OP_RENEW);
 	}
 }
 
 /* A new VRRP state: every HA hub follows it, and Neutron is told (a
  * targeted pass asking those hubs in full reports the new ha_state). */
-static void state_changed(struct nwg_agent *a, enum nwg_vrrp_state s)
+void nwg_ha_follow(struct nwg_agent *a, enum nwg_vrrp_state s)
 {
 	struct nwg_ha_rt *h = a->ha;
 	size_t cap = count_ha_hubs(a), n;
 	const char **ids = calloc(cap + 1, sizeof(*ids));
 
+	if (!h) {
+		free(ids);
+		return;
+	}
 	log_info("HA: VRRP %s -> %s (%zu HA hubs)",
 		 nwg_vrrp_state_name(h->state) ? nwg_vrrp_state_name(h->state) : "unknown",
 		 nwg_vrrp_state_name(s), cap);
@@ -236,18 +188,8 @@ static void state_changed(struct nwg_agent *a, enum nwg_vrrp_state s)
 	n = ha_hubs(a, ids, cap);
 	for (size_t i = 0; i < n; i++) {
 		struct nwg_hubstate *st = nwg_hubtab_get(&a->hubs, ids[i], false);
-		struct nwg_hub_record *rec = NULL;
-		struct nwg_err err = {{0}};
 
-		if (nwg_repo_load(a->repo, ids[i], &rec, &err) < 0) {
-			log_err("HA hub %s: no record: %s", ids[i], err.msg);
-			continue;
-		}
-		if (s == NWG_VRRP_MASTER)
-			activate(a, rec);
-		else
-			deactivate(a, rec);
-		nwg_hub_record_free(rec);
+		hub_op(a, ids[i], s == NWG_VRRP_MASTER ? NWG_HA_OP_ACTIVATE : NWG_HA_OP_DEACTIVATE);
 		if (st)
 			st->digest[0] = '\0'; /* asked in full: its state is reported */
 	}
@@ -281,13 +223,33 @@ void nwg_ha_service(struct nwg_agent *a, const struct pollfd *fds, size_t n)
 			enum nwg_vrrp_state s = nwg_vrrp_read(&h->vrrp, &again);
 
 			if (s != NWG_VRRP_UNKNOWN && s != h->state)
-				state_changed(a, s);
+				nwg_ha_follow(a, s);
 			if (again)
-				renew(a);
+				nwg_ha_renew(a);
 		} else if (fds[i].fd == h->stream.fd) {
 			nwg_ha_stream_receive(a, &h->stream);
 		}
 	}
+}
+
+/* keepalived died without giving the VIP up (SIGKILL, a crash): take it
+ * off now, not after the restart's back-off, so the other node, which
+ * takes over once it misses the adverts, is the only one holding it. */
+static void release_vip(struct nwg_agent *a)
+{
+	struct nwg_rtnl *r = NULL;
+	struct nwg_err err = {{0}};
+	int ret = nwg_rtnl_open(&r, NULL, &err);
+
+	if (ret == 0)
+		ret = nwg_addr_del(r, a->conf.ha.interface, a->conf.ha.vip, &err);
+	nwg_rtnl_close(r);
+	if (ret < 0)
+		log_err("HA: cannot remove the VIP %s from %s: %s", a->conf.ha.vip,
+			a->conf.ha.interface, err.msg);
+	else if (ret == 1)
+		log_warn("HA: keepalived left the VIP %s on %s: removed it", a->conf.ha.vip,
+			 a->conf.ha.interface);
 }
 
 static void supervise(struct nwg_agent *a, int64_t now)
@@ -306,8 +268,9 @@ static void supervise(struct nwg_agent *a, int64_t now)
 		h->restart_at_ms = now + h->backoff_ms;
 		h->backoff_ms =
 		    h->backoff_ms * 2 > RESTART_MAX_MS ? RESTART_MAX_MS : h->backoff_ms * 2;
+		release_vip(a);
 		if (h->state != NWG_VRRP_UNKNOWN && h->state != NWG_VRRP_FAULT)
-			state_changed(a, NWG_VRRP_FAULT); /* not in VRRP: silent */
+			nwg_ha_follow(a, NWG_VRRP_FAULT); /* not in VRRP: silent */
 	}
 	if (want && h->vrrp.pid <= 0 && now >= h->restart_at_ms) {
 		if (nwg_vrrp_start(&h->vrrp, &a->conf.ha, a->conf.state_path, &err) < 0) {

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ha/vrrp.h"
+
 struct nwg_agent;
 struct nwg_hubstate;
 struct nwg_action;
@@ -32,5 +34,13 @@ void nwg_ha_note_hub(struct nwg_hubstate *st, const struct nwg_action *act);
 /* This node's VRRP state as ha_state ("active", "standby", "fault"; ""
  * while keepalived has not said), NULL when the agent runs no VRRP. */
 const char *nwg_ha_vrrp_state(const struct nwg_agent *a);
+/* A new VRRP state (the FIFO's, or FAULT when keepalived died): every HA
+ * hub follows it through the seam (hostops.h ha: MASTER -> ACTIVATE with
+ * the streamed endpoints, otherwise DEACTIVATE; no record is read here) and
+ * a targeted pass reports it to Neutron. */
+void nwg_ha_follow(struct nwg_agent *a, enum nwg_vrrp_state s);
+/* A healed split brain: every HA hub RENEWed (at most once per 2 s, as
+ * the master only). */
+void nwg_ha_renew(struct nwg_agent *a);
 
 #endif

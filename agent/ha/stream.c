@@ -7,15 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "hostops.h"
 #include "log/log.h"
 #include "nwg/seal.h"
+#include "reconcile/actual.h"
 
-#define MAX_AGE_S 30 /* seq = the sender's wall clock (us): older is refused */
-#define SOCK_BUF  (4 << 20)
+#define SOCK_BUF (4 << 20)
 
 void nwg_ha_stream_init(struct nwg_ha_stream *s)
 {
@@ -82,17 +82,20 @@ static struct nwg_ha_shub *find(const struct nwg_ha_stream *s, const char *port_
 	return NULL;
 }
 
+/* The hub's link from its record's view (through the seam: no record is
+ * loaded here). */
 static void add(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_hubstate *st)
 {
-	struct nwg_hub_record *rec = NULL;
-	struct nwg_err err = {{0}};
+	const char *ids[] = {st->port_id};
+	const struct nwg_hub_view *rec;
+	struct nwg_actual *act = NULL;
 	struct nwg_ha_shub *v, *h;
 
-	if (nwg_repo_load(a->repo, st->port_id, &rec, &err) < 0)
-		return; /* not realized yet: the next refresh */
-	v = realloc(s->v, (s->n + 1) * sizeof(*v));
-	if (!v) {
-		nwg_hub_record_free(rec);
+	if (nwg_hostops_records(a, ids, 1, &act, NULL) < 0)
+		return; /* the next refresh */
+	if (!(rec = nwg_actual_find_record(act, st->port_id)) ||
+	    !(v = realloc(s->v, (s->n + 1) * sizeof(*v)))) {
+		nwg_actual_free(act); /* not realized yet: the next refresh */
 		return;
 	}
 	s->v = v;
@@ -104,7 +107,7 @@ static void add(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_h
 	h->peer = st->ha_peer;
 	nwg_ha_asm_init(&h->asm_);
 	h->live = true;
-	nwg_hub_record_free(rec);
+	nwg_actual_free(act);
 }
 
 void nwg_ha_stream_refresh(struct nwg_agent *a, struct nwg_ha_stream *s)
@@ -166,35 +169,34 @@ static int peer_addr(struct nwg_agent *a, union nwg_endpoint *to)
 	return nwg_endpoint_parse(to, buf);
 }
 
+struct send_ctx {
+	int fd;
+	union nwg_endpoint to;
+	uint64_t *sent;
+};
+
+/* non-blocking: a full socket buffer costs this snapshot's datagram only */
+static int emit(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct send_ctx *c = ctx;
+
+	if (sendto(c->fd, msg, len, 0, &c->to.sa,
+		   c->to.sa.sa_family == AF_INET6 ? sizeof(c->to.sin6) : sizeof(c->to.sin)) ==
+	    (ssize_t)len)
+		(*c->sent)++;
+	return 0;
+}
+
 static void send_text(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_ha_shub *h,
 		      const char *text, size_t len)
 {
-	static uint8_t msg[NWG_HA_MSG_MAX];
+	struct send_ctx c = {.fd = s->fd, .sent = &s->sent};
 	struct nwg_err err = {{0}};
-	union nwg_endpoint to;
-	struct timespec now;
-	size_t *ends = NULL, n = 0, mlen = 0, start = 0;
-	uint64_t seq;
-	int r = peer_addr(a, &to);
+	int r = peer_addr(a, &c.to);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	seq = (uint64_t)now.tv_sec * 1000000U + (uint64_t)now.tv_nsec / 1000;
 	if (r >= 0)
-		r = nwg_ha_split(text, len, nwg_ha_chunk_room(h->port_id, NWG_HA_DGRAM_DEF), &ends,
-				 &n);
-	for (size_t i = 0; r >= 0 && i < n; i++) {
-		struct nwg_ha_chunk c = {.idx = (uint32_t)i, .total = (uint32_t)n};
-
-		r = nwg_ha_msg_seal(msg, NWG_HA_DGRAM_DEF, &mlen, h->port_id, seq, &c, text + start,
-				    ends[i] - start, &s->priv, &h->peer, &err);
-		start = ends[i];
-		/* non-blocking: a full socket buffer costs this snapshot only */
-		if (r >= 0 && sendto(s->fd, msg, mlen, 0, &to.sa,
-				     to.sa.sa_family == AF_INET6 ? sizeof(to.sin6)
-								 : sizeof(to.sin)) == (ssize_t)mlen)
-			s->sent++;
-	}
-	free(ends);
+		r = nwg_ha_seal_text(h->port_id, nwg_ha_seq_now(), text, len, NWG_HA_DGRAM_DEF,
+				     &s->priv, &h->peer, emit, &c, &err);
 	if (r < 0)
 		log_debug("HA stream: hub %s: %s", h->port_id, err.msg[0] ? err.msg : strerror(-r));
 }
@@ -231,16 +233,6 @@ int64_t nwg_ha_stream_send_due(struct nwg_agent *a, struct nwg_ha_stream *s, int
 	return s->next_send_ms;
 }
 
-static uint64_t min_seq(const struct nwg_ha_shub *h)
-{
-	struct timespec now;
-	uint64_t floor;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	floor = now.tv_sec > MAX_AGE_S ? (uint64_t)(now.tv_sec - MAX_AGE_S) * 1000000U : 0;
-	return h->asm_.done > floor ? h->asm_.done : floor;
-}
-
 /* A complete snapshot: parsed with the one strict grammar, then kept. */
 static void apply(struct nwg_ha_stream *s, struct nwg_ha_shub *h, const char *text, size_t len)
 {
@@ -264,19 +256,17 @@ static void apply(struct nwg_ha_stream *s, struct nwg_ha_shub *h, const char *te
 /* One datagram: the hub it names (tried against each HA hub's peer key). */
 static void one(struct nwg_ha_stream *s, const uint8_t *msg, size_t len)
 {
+	uint64_t now = nwg_ha_seq_now();
+
 	for (size_t i = 0; i < s->n; i++) {
 		struct nwg_ha_shub *h = &s->v[i];
-		struct nwg_ha_chunk c;
-		char *text = NULL, *all = NULL;
-		size_t tlen = 0, alen = 0;
-		uint64_t seq = 0;
-		int r = nwg_ha_msg_open(&text, &tlen, &seq, &c, msg, len, h->port_id, min_seq(h),
-					&s->priv, &h->peer, NULL);
+		char *all = NULL;
+		size_t alen = 0;
+		int r = nwg_ha_asm_open(&h->asm_, msg, len, h->port_id, now, &s->priv, &h->peer,
+					&all, &alen, NULL);
 
 		if (r == -EXDEV || r == -EBADMSG)
 			continue; /* another hub's (or another peer's) */
-		if (r >= 0)
-			r = nwg_ha_asm_add(&h->asm_, seq, &c, text, tlen, &all, &alen);
 		if (r == 1)
 			apply(s, h, all, alen);
 		free(all);

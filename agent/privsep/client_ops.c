@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hostops.h over the privsep channel: PLACE, NETNS_REMOVE, (UN)QUARANTINE,
- * PURGE (APPLY: client_apply.c; READ_ACTUAL: client_actual.c). */
+ * PURGE, SEAL, HA (APPLY: client_apply.c; READ_ACTUAL: client_actual.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "addr.h"
+#include "nwg/ha.h"
 #include "privsep/client_ops.h"
 #include "privsep/proc.h"
 
@@ -127,6 +128,43 @@ static int client_seal(void *ctx, const char *port_id, const struct nwg_key *pee
 	return 0;
 }
 
+/* HA: the op and the first NWG_PS_MAX_HA_EPS streamed endpoints (the
+ * most recently active devices; the executor adds Neutron's endpoints for
+ * every peer the list does not name). */
+static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out,
+		     struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	nwg_ps_msg_init(&m, NWG_PS_HA, 0);
+	m.u.ha.op = q->op;
+	snprintf(m.u.ha.port_id, sizeof(m.u.ha.port_id), "%s", q->port_id);
+	m.u.ha.pace = q->op == NWG_HA_OP_DEACTIVATE ? 0 : q->pace;
+	for (size_t i = 0; q->op == NWG_HA_OP_ACTIVATE && i < q->n_eps && rc == 0; i++) {
+		struct nwg_ps_ha_ep *e = nwg_ps_ha_ep_add(&m.u.ha);
+
+		if (!e)
+			break; /* past the bound: Neutron's endpoints for the rest */
+		e->key = q->eps[i].pub;
+		if (nwg_endpoint_format(&q->eps[i].ep, e->endpoint, sizeof(e->endpoint)) < 0)
+			m.u.ha.n_eps--; /* not numeric: left to Neutron's endpoint */
+	}
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	if (rc < 0 || (rc = result_rc(&res, err)) < 0)
+		return rc;
+	out->set = (int)res.count;
+	out->listed = res.listed;
+	out->tenant_changed = res.changed;
+	out->tenant_up = res.up;
+	snprintf(out->ifname, sizeof(out->ifname), "%s", res.ifname);
+	return 0;
+}
+
 const struct nwg_hostops nwg_hostops_client = {
-    client_place, client_netns_remove, client_quarantine,    client_unquarantine,
-    client_purge, nwg_ps_client_apply, nwg_ps_client_actual, client_seal};
+    client_place,	  client_netns_remove, client_quarantine,
+    client_unquarantine,  client_purge,	       nwg_ps_client_apply,
+    nwg_ps_client_actual, client_seal,	       client_ha};

@@ -11,6 +11,7 @@
 #include "l3_place.h"
 #include "privsep/actual_send.h"
 #include "privsep/ops_apply.h"
+#include "privsep/ops_ha.h"
 #include "privsep/ops_repo.h"
 #include "privsep/ops_seal.h"
 #include "reconcile/exec.h"
@@ -146,7 +147,7 @@ static int op_place(void *ctx, const struct nwg_ps_place *p, struct nwg_ps_resul
 
 	if (!c->backend)
 		return op_none(ctx, p, out, err);
-	rc = nwg_repo_load(c->repo, p->port_id, &rec, err);
+	rc = nwg_l3_load(c->backend, c->repo, p->port_id, p->attach, &rec, err);
 	if (rc == -ENOENT)
 		return nwg_err_set(err, ENOENT, "PLACE %s: hub not realized on this node",
 				   p->port_id);
@@ -172,5 +173,5 @@ static int op_netns_remove(void *ctx, const char *netns, struct nwg_ps_result *o
 	return 0;
 }
 
-const struct nwg_ps_ops nwg_ps_repo_ops = {op_read, op_apply,	     op_place,
-					   op_repo, op_netns_remove, nwg_ps_op_seal};
+const struct nwg_ps_ops nwg_ps_repo_ops = {op_read,	    op_apply,	    op_place,	 op_repo,
+					   op_netns_remove, nwg_ps_op_seal, nwg_ps_op_ha};

@@ -22,6 +22,7 @@ static const char *const type_names[NWG_PS_TYPE_END] = {
     [NWG_PS_SHUTDOWN] = "SHUTDOWN",
     [NWG_PS_NETNS_REMOVE] = "NETNS_REMOVE",
     [NWG_PS_SEAL] = "SEAL",
+    [NWG_PS_HA] = "HA",
 };
 
 const char *nwg_ps_type_name(uint16_t type)
@@ -53,6 +54,8 @@ void nwg_ps_msg_clear(struct nwg_ps_msg *m)
 		free(m->u.link.peers);
 	else if (m->type == NWG_PS_APPLY)
 		free(m->u.apply.peers);
+	else if (m->type == NWG_PS_HA)
+		free(m->u.ha.eps);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -96,6 +99,20 @@ struct nwg_ps_peer *nwg_ps_peer_add(struct nwg_ps_peer **peers, size_t *n)
 	*peers = p;
 	memset(&p[*n], 0, sizeof(*p));
 	return &p[(*n)++];
+}
+
+struct nwg_ps_ha_ep *nwg_ps_ha_ep_add(struct nwg_ps_ha *ha)
+{
+	struct nwg_ps_ha_ep *e;
+
+	if (ha->n_eps >= NWG_PS_MAX_HA_EPS)
+		return NULL;
+	e = realloc(ha->eps, (ha->n_eps + 1) * sizeof(*e));
+	if (!e)
+		return NULL;
+	ha->eps = e;
+	memset(&e[ha->n_eps], 0, sizeof(*e));
+	return &e[ha->n_eps++];
 }
 
 /* ---- encoding ---- */
@@ -192,6 +209,7 @@ static void put_result(struct nwg_psw *w, const struct nwg_ps_result *r)
 	nwg_psw_u8(w, r->netns_state);
 	nwg_psw_u32(w, r->count);
 	nwg_psw_u8(w, r->partial);
+	nwg_psw_u32(w, r->listed);
 	nwg_psw_str(w, r->sealed, NWG_SEALED_B64_LEN);
 }
 
@@ -203,6 +221,18 @@ static void put_place(struct nwg_psw *w, const struct nwg_ps_place *p)
 	nwg_psw_u8(w, p->attach);
 	nwg_psw_u32(w, p->mtu);
 	put_cidrs(w, p->addrs.a, p->addrs.n);
+}
+
+static void put_ha(struct nwg_psw *w, const struct nwg_ps_ha *h)
+{
+	nwg_psw_u8(w, h->op);
+	nwg_psw_str(w, h->port_id, NWG_ID_MAX);
+	nwg_psw_u32(w, h->pace);
+	nwg_psw_u16(w, (uint16_t)h->n_eps);
+	for (size_t i = 0; i < h->n_eps; i++) {
+		nwg_psw_bytes(w, h->eps[i].key.b, sizeof(h->eps[i].key.b));
+		nwg_psw_str(w, h->eps[i].endpoint, NWG_PS_EP_MAX);
+	}
 }
 
 static void put_body(struct nwg_psw *w, const struct nwg_ps_msg *m)
@@ -240,6 +270,9 @@ static void put_body(struct nwg_psw *w, const struct nwg_ps_msg *m)
 	case NWG_PS_SEAL:
 		nwg_psw_str(w, m->u.seal.port_id, NWG_ID_MAX);
 		nwg_psw_bytes(w, m->u.seal.peer_pub.b, sizeof(m->u.seal.peer_pub.b));
+		break;
+	case NWG_PS_HA:
+		put_ha(w, &m->u.ha);
 		break;
 	default: /* SHUTDOWN: no body */
 		break;

@@ -28,7 +28,7 @@
 #include "nwg/seal.h"
 #include "nwg/wg.h"
 
-#define NWG_PS_VERSION	   2 /* 2: ACTUAL in parts (link, record, corrupt) */
+#define NWG_PS_VERSION	   3 /* 2: ACTUAL in parts (link, record, corrupt); 3: HA */
 #define NWG_PS_HDR_LEN	   12
 #define NWG_PS_MAX_MSG	   (160 * 1024) /* below AF_UNIX's default send buffer */
 #define NWG_PS_MAX_IDS	   256		/* port ids in one READ_ACTUAL / STATUS */
@@ -39,6 +39,8 @@
 #define NWG_PS_ERROR_MAX   200		/* RESULT error text (printable ASCII) */
 #define NWG_PS_CIDR_MAX	   49		/* "ffff:...:ffff/128" */
 #define NWG_PS_EP_MAX	   63		/* "[v6]:port" */
+#define NWG_PS_MAX_HA_EPS  1024		/* streamed endpoints in one HA ACTIVATE */
+#define NWG_PS_HA_PACE_MAX 100000	/* peers per millisecond */
 
 enum nwg_ps_type {
 	NWG_PS_HELLO = 1,    /* both ways: u16 version */
@@ -55,6 +57,8 @@ enum nwg_ps_type {
 	NWG_PS_NETNS_REMOVE, /* project namespace -> RESULT (netns_state) */
 	/* 13: reserved (psa) */
 	NWG_PS_SEAL = 14, /* port id + HA peer's enrollment public key -> RESULT (sealed) */
+	/* 15: left for psd */
+	NWG_PS_HA = 16, /* an HA hub's ACTIVATE/DEACTIVATE/RENEW -> RESULT (count, ifname) */
 	NWG_PS_TYPE_END,
 };
 
@@ -184,6 +188,7 @@ struct nwg_ps_result {
 	uint8_t netns_state; /* NETNS_REMOVE: NWG_PS_NETNS_* (KEPT: why in error) */
 	uint32_t count;	     /* (UN)QUARANTINE: records moved (0/1); PURGE: removed */
 	bool partial;	     /* READ_ACTUAL: a namespace could not be listed */
+	uint32_t listed;     /* HA: endpoints known (streamed + the record's); count: set */
 	/* SEAL: the hub's key sealed to the given public key (nwg_sealed_valid;
 	 * ciphertext only), "" otherwise */
 	char sealed[NWG_SEALED_B64_LEN + 1];
@@ -195,6 +200,23 @@ struct nwg_ps_result {
 struct nwg_ps_seal {
 	char port_id[NWG_ID_MAX + 1];
 	struct nwg_key peer_pub; /* not all zero */
+};
+
+/* HA (doc/ha.md): one HA hub follows this node's VRRP state. The executor
+ * finds the link and Neutron's endpoints in its own record of the hub; the
+ * engine gives the op and, for ACTIVATE, the endpoints the active node
+ * streamed (numeric, most recently active first; at most NWG_PS_MAX_HA_EPS).
+ * RESULT: count = endpoints set, ifname = the hub's link. */
+struct nwg_ps_ha_ep {
+	struct nwg_key key;		  /* not all zero */
+	char endpoint[NWG_PS_EP_MAX + 1]; /* numeric (nwg_endpoint_parse) */
+};
+struct nwg_ps_ha {
+	uint8_t op; /* hostops.h enum nwg_ha_op: 1 ACTIVATE, 2 DEACTIVATE, 3 RENEW */
+	char port_id[NWG_ID_MAX + 1];
+	uint32_t pace;		  /* ACTIVATE/RENEW: 1..NWG_PS_HA_PACE_MAX; DEACTIVATE: 0 */
+	struct nwg_ps_ha_ep *eps; /* owned; ACTIVATE only */
+	size_t n_eps;
 };
 
 struct nwg_ps_place {
@@ -220,6 +242,7 @@ struct nwg_ps_msg {
 		uint32_t max_age_s;		    /* PURGE */
 		char netns[NWG_NETNS_NAME_MAX + 1]; /* NETNS_REMOVE */
 		struct nwg_ps_seal seal;	    /* SEAL */
+		struct nwg_ps_ha ha;		    /* HA */
 	} u;
 };
 
@@ -232,6 +255,7 @@ void nwg_ps_msg_clear(struct nwg_ps_msg *m);
 char *nwg_ps_ids_add(struct nwg_ps_ids *ids);
 char *nwg_ps_netns_add(struct nwg_ps_ids *ids);
 struct nwg_ps_peer *nwg_ps_peer_add(struct nwg_ps_peer **peers, size_t *n);
+struct nwg_ps_ha_ep *nwg_ps_ha_ep_add(struct nwg_ps_ha *ha);
 
 /* Checks every field of m (proto_check.c); -EINVAL naming the field. */
 int nwg_ps_check(const struct nwg_ps_msg *m, struct nwg_err *err);

@@ -234,6 +234,30 @@ static const char *ids_bad(const struct nwg_ps_msg *m)
 	return NULL;
 }
 
+/* HA: a known op; ACTIVATE and RENEW paced, DEACTIVATE not; endpoints
+ * (keyed, numeric) on an ACTIVATE only. The numbers are hostops.h's enum
+ * nwg_ha_op (1..3). */
+static const char *ha_bad(const struct nwg_ps_ha *h)
+{
+	union nwg_endpoint ep;
+
+	if (h->op < 1 || h->op > 3)
+		return "op";
+	if (!nwg_repo_id_valid(h->port_id))
+		return "port_id";
+	if (h->op == 2 ? h->pace != 0 : h->pace < 1 || h->pace > NWG_PS_HA_PACE_MAX)
+		return "pace";
+	if (h->n_eps > NWG_PS_MAX_HA_EPS || (h->n_eps && h->op != 1))
+		return "endpoint count";
+	for (size_t i = 0; i < h->n_eps; i++) {
+		if (nwg_key_is_zero(&h->eps[i].key))
+			return "endpoint key";
+		if (nwg_endpoint_parse(&ep, h->eps[i].endpoint) < 0)
+			return "endpoint";
+	}
+	return NULL;
+}
+
 static const char *body_bad(const struct nwg_ps_msg *m)
 {
 	switch (m->type) {
@@ -263,6 +287,8 @@ static const char *body_bad(const struct nwg_ps_msg *m)
 		if (!nwg_repo_id_valid(m->u.seal.port_id))
 			return "port_id";
 		return nwg_key_is_zero(&m->u.seal.peer_pub) ? "peer public key" : NULL;
+	case NWG_PS_HA:
+		return ha_bad(&m->u.ha);
 	default:
 		return "type";
 	}

@@ -140,6 +140,7 @@ static void get_result(struct nwg_psr *r, struct nwg_ps_result *res)
 	res->netns_state = nwg_psr_u8(r);
 	res->count = nwg_psr_u32(r);
 	res->partial = nwg_psr_bool(r);
+	res->listed = nwg_psr_u32(r);
 	nwg_psr_str(r, res->sealed, sizeof(res->sealed));
 }
 
@@ -151,6 +152,30 @@ static void get_place(struct nwg_psr *r, struct nwg_ps_place *p, bool *bad)
 	p->attach = nwg_psr_bool(r);
 	p->mtu = nwg_psr_u32(r);
 	p->addrs.n = get_cidrs(r, p->addrs.a, NWG_PS_MAX_ADDRS, true, bad);
+}
+
+static void get_ha(struct nwg_psr *r, struct nwg_ps_ha *h)
+{
+	size_t count;
+
+	h->op = nwg_psr_u8(r);
+	nwg_psr_str(r, h->port_id, sizeof(h->port_id));
+	h->pace = nwg_psr_u32(r);
+	count = nwg_psr_u16(r);
+	if (count > NWG_PS_MAX_HA_EPS) {
+		r->err = true;
+		return;
+	}
+	for (size_t i = 0; i < count && !r->err; i++) {
+		struct nwg_ps_ha_ep *e = nwg_ps_ha_ep_add(h);
+
+		if (!e) {
+			r->err = true;
+			return;
+		}
+		nwg_psr_bytes(r, e->key.b, sizeof(e->key.b));
+		nwg_psr_str(r, e->endpoint, sizeof(e->endpoint));
+	}
 }
 
 static void get_body(struct nwg_psr *r, struct nwg_ps_msg *m, bool *bad)
@@ -188,6 +213,9 @@ static void get_body(struct nwg_psr *r, struct nwg_ps_msg *m, bool *bad)
 	case NWG_PS_SEAL:
 		nwg_psr_str(r, m->u.seal.port_id, sizeof(m->u.seal.port_id));
 		nwg_psr_bytes(r, m->u.seal.peer_pub.b, sizeof(m->u.seal.peer_pub.b));
+		break;
+	case NWG_PS_HA:
+		get_ha(r, &m->u.ha);
 		break;
 	default:
 		break;

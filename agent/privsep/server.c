@@ -141,6 +141,10 @@ static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, vo
 		if (!ops->seal)
 			return nwg_err_set(err, EOPNOTSUPP, "SEAL: not served here");
 		return op_rc(ops->seal(ctx, &m->u.seal, res, err));
+	case NWG_PS_HA:
+		if (!ops->ha)
+			return nwg_err_set(err, EOPNOTSUPP, "HA: not served here");
+		return op_rc(ops->ha(ctx, &m->u.ha, res, err));
 	case NWG_PS_SHUTDOWN:
 		return 0;
 	default: /* ACTUAL, RESULT: replies, never requests */

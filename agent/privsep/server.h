@@ -43,6 +43,10 @@ struct nwg_ps_ops {
 	 * EOPNOTSUPP) */
 	int (*seal)(void *ctx, const struct nwg_ps_seal *s, struct nwg_ps_result *out,
 		    struct nwg_err *err);
+	/* HA: the hub's takeover/silence/renewal; endpoints set into
+	 * out->count, its link into out->ifname (NULL: EOPNOTSUPP) */
+	int (*ha)(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out,
+		  struct nwg_err *err);
 };
 
 enum { NWG_PS_SERVE_MORE = 0, NWG_PS_SERVE_STOP = 1 };

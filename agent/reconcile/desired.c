@@ -233,7 +233,7 @@ static int get_gateways(const json_t *o, struct nwg_dhub *h, struct why *w)
 
 /* ---- spokes and hubs ---- */
 
-static void spoke_clear(struct nwg_dspoke *s)
+void nwg_dspoke_clear(struct nwg_dspoke *s)
 {
 	free(s->allowed);
 	memset(s, 0, sizeof(*s));
@@ -260,7 +260,7 @@ static int parse_spoke(const json_t *j, struct nwg_dspoke *s, struct why *w)
 static void hub_clear(struct nwg_dhub *h)
 {
 	for (size_t i = 0; i < h->n_spokes; i++)
-		spoke_clear(&h->spokes[i]);
+		nwg_dspoke_clear(&h->spokes[i]);
 	free(h->spokes);
 	free(h->by_key);
 	free(h->skipped);
@@ -277,6 +277,19 @@ static struct nwg_dskip *skip_slot(struct nwg_dhub *h, size_t total)
 	if (!h->skipped && !(h->skipped = calloc(total, sizeof(*h->skipped))))
 		return NULL;
 	return &h->skipped[h->n_skipped++];
+}
+
+int nwg_desired_parse_spoke(const json_t *j, struct nwg_dspoke *s, char *why, size_t len)
+{
+	struct why w = {{0}};
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = parse_spoke(j, s, &w)) < 0) {
+		nwg_dspoke_clear(s);
+		snprintf(why, len, "%s", w.msg);
+	}
+	return r;
 }
 
 /* A bad spoke is left out with its reason; the hub keeps every good one. */
@@ -329,7 +342,7 @@ static int drop_duplicate_keys(struct nwg_dhub *h, size_t total, struct why *w)
 		snprintf(k->port_id, sizeof(k->port_id), "%s", s->port_id);
 		snprintf(k->reason, sizeof(k->reason), "public_key duplicates spoke %s",
 			 first->port_id);
-		spoke_clear(s); /* port_id "" marks it for removal below */
+		nwg_dspoke_clear(s); /* port_id "" marks it for removal below */
 		dropped++;
 	}
 	if (!dropped) {
@@ -366,7 +379,7 @@ static int parse_spokes(const json_t *j, struct nwg_dhub *h, struct why *w)
 		struct why inner = {{0}};
 
 		if (parse_spoke(e, s, &inner) < 0) {
-			spoke_clear(s);
+			nwg_dspoke_clear(s);
 			if (skip_spoke(h, n, e, inner.msg) < 0)
 				return fail(w, "out of memory");
 			continue;

@@ -88,6 +88,11 @@ int nwg_desired_parse_text(const char *buf, size_t len, struct nwg_desired **out
 			   struct nwg_err *err);
 void nwg_desired_free(struct nwg_desired *d);
 
+/* One spoke of the grammar (a get_hubs 1.3 delta's changed spokes): 0, or
+ * -EINVAL with the reason in why (s is then cleared). */
+int nwg_desired_parse_spoke(const json_t *j, struct nwg_dspoke *s, char *why, size_t len);
+void nwg_dspoke_clear(struct nwg_dspoke *s); /* frees its allowed IPs, zeroes it */
+
 const struct nwg_dhub *nwg_desired_find(const struct nwg_desired *d, const char *port_id);
 const struct nwg_dreject *nwg_desired_find_rejected(const struct nwg_desired *d,
 						    const char *port_id);

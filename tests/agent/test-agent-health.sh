@@ -12,6 +12,11 @@ CLI=$ROOT/build/asan/bin/neutron-wireguard
 [ -x "$CLI" ] || CLI=$ROOT/build/rel/bin/neutron-wireguard
 
 T=$(mktemp -d /tmp/nwg-agent-health.XXXXXX)
+# the metrics directory's parent: open to all, as a node_exporter textfile
+# directory's is (with privsep the engine's user writes the metrics, and
+# the agent creates the metrics directory for it)
+MT=$(mktemp -d /tmp/nwg-agent-health-m.XXXXXX)
+chmod 0755 "$MT"
 LOG=$T/agent.log
 HOST=agt-health-$$
 PROJ=agthl$$
@@ -36,15 +41,15 @@ cleanup() {
 	ip netns del "$DEVNS" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	[ "${KEEP_LOG:-0}" = 1 ] && cp -r "$T" "/tmp/nwg-agent-health-$$"
-	rm -rf "$T"
+	rm -rf "$T" "$MT"
 }
 trap cleanup EXIT
 
 stack_up || { echo "  harness did not start"; exit 1; }
 write_agent_ini 53500:53599 "health_interval = 2
 handshake_stale = $STALE
-metrics_textfile = $T/metrics/wireguard.prom"
-mkdir -p "$T/metrics"
+metrics_textfile = $MT/metrics/wireguard.prom"
+[ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] || mkdir -p "$MT/metrics"
 
 device_up
 DEVPUB=$(wg pubkey <"$T/dev.key")
@@ -99,7 +104,11 @@ if command -v setpriv >/dev/null; then
 fi
 
 echo "metrics textfile"
-M=$T/metrics/wireguard.prom
+M=$MT/metrics/wireguard.prom
+if [ "${NWG_AGENT_PRIVSEP:-0}" = 1 ]; then
+	check "privsep: the agent created the metrics directory for the engine's user" \
+		bash -c "[ \"\$(stat -c %U:%a '$MT/metrics')\" = 'neutron:755' ]"
+fi
 LBL="interface=\"$HUBIF\",public_key=\"$DEVPUB\",port_id=\"$S1\",hub_port_id=\"$HUB\",project_id=\"$PROJ\""
 check "metrics file written" wait_for 5 test -s "$M"
 sed 's/^/    | /' "$M" | grep -v '^    | # HELP'
@@ -110,7 +119,7 @@ check "hubs gauge" grep -qx 'neutron_wireguard_hubs 1' "$M"
 check "sync errors counter" grep -qx 'neutron_wireguard_sync_errors_total 0' "$M"
 MRX0=$(mrx)
 check "received bytes metric growing" wait_for 10 bash -c "[ \"\$(grep -F 'wireguard_received_bytes_total{$LBL}' '$M' | awk '{print \$2}')\" -gt '${MRX0:-0}' ]"
-check "no temporary files left" bash -c "[ \$(ls '$T/metrics' | wc -l) = 1 ]"
+check "no temporary files left" bash -c "[ \$(ls '$MT/metrics' | wc -l) = 1 ]"
 
 echo "device goes away: spoke turns DOWN once the handshake is stale"
 mark gone

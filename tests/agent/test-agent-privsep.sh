@@ -121,6 +121,16 @@ check "executor: not dumpable (its own PR_GET_DUMPABLE)" bash -c "sed -n '/^=== 
 STATUS=$(echo '{"method": "status"}' | socat -t 5 - "UNIX-CONNECT:$T/run/agent.sock")
 check "status answered by the engine, the hub listed (read through the executor)" bash -c "echo '$STATUS' | jq -e '.ok and .result.connected == false and .result.hubs[0].port_id == \"$HUB\" and .result.hubs[0].public_key == \"$PUB\" and .result.hubs[0].up == true' >/dev/null"
 check "status never shows a private key" bash -c "! grep -qF '$PRIV' <<<'$STATUS'"
+# the L3 agent's detach of a hub deleted while attached: the executor (root's
+# socket directory) sweeps the alias its link left, before it answers
+ALIAS=/var/run/wireguard/qr-psd$$.sock
+mkdir -p /var/run/wireguard
+ln -s "wg-psd$$.sock" "$ALIAS"
+GONE=$(cat /proc/sys/kernel/random/uuid)
+DET=$(echo "{\"method\": \"detach\", \"args\": {\"port_id\": \"$GONE\"}}" | socat -t 5 - "UNIX-CONNECT:$T/run/agent.sock")
+check "detach of an unknown hub: answered, not known" bash -c "echo '$DET' | jq -e '.ok and .result.known == false' >/dev/null"
+check "  ... its dangling alias removed by the executor when it answered" [ ! -L "$ALIAS" ]
+rm -f "$ALIAS"
 PUB_HEX=$(echo "$PUB" | base64 -d | od -An -tx1 | tr -d ' \n')
 MEM=$(/usr/bin/python3 "$ROOT/tests/agent/mem_search.py" "$ENGINE" "$HOST_HEX" "$PUB_HEX" "$PRIV_HEX" ${ENROLL_HEX:+"$ENROLL_HEX"})
 check "engine memory searched (finds its host name)" grep -q "^found $HOST_HEX" <<<"$MEM"

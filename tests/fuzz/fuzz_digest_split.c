@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "strv.h"
-#include "sync_digest.h"
+#include "sync/sync_digest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

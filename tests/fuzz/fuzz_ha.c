@@ -85,6 +85,18 @@ static void header_and_asm(const uint8_t *data, size_t size, const struct nwg_ke
 		abort();
 	free(out);
 	nwg_ha_asm_free(&a);
+	/* the one receive path (agent and CLI) answers the same, twice */
+	out = NULL;
+	nwg_ha_asm_init(&a);
+	r = nwg_ha_asm_open(&a, m, size + over, "hub", 0, b_priv, a_pub, &out, &olen, NULL);
+	if (r != (c.total == 1) || (r == 1 && (olen != len || !out)))
+		abort();
+	free(out);
+	out = NULL;
+	r = nwg_ha_asm_open(&a, m, size + over, "hub", 0, b_priv, a_pub, &out, &olen, NULL);
+	if (r != (c.total == 1 ? -ESTALE : -EALREADY) || out)
+		abort();
+	nwg_ha_asm_free(&a);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -102,7 +102,18 @@ static int op_seal(void *ctx, const struct nwg_ps_seal *s, struct nwg_ps_result 
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns, op_seal};
+static int op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out,
+		 struct nwg_err *err)
+{
+	(void)h;
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read,	op_apply, op_place, op_repo,
+				      op_netns, op_seal,  op_ha};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -264,6 +264,11 @@ run_hub_phases() {
 	api PUT "/routers/$ROUTER/remove_router_interface" "{\"port_id\":\"$hub2\"}" >/dev/null
 	expect_eq "router remove port (hub)" 200 "$(code)"
 	check "hub port deleted by Neutron" wait_until 5 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $API/ports/$hub2)\" = 404 ]"
+	# the detach of the (deleted) hub sweeps its qr- alias itself (in the
+	# executor when the agent is split): none left the moment it answered
+	check "L3 agent's detach of the removed hub answered" wait_until 20 grep -Eq \
+		"hub $hub2 (detached|.*no longer exists)" "$WORK/logs/l3-agent.log"
+	check "no dangling UAPI alias right after that detach" bash -c "[ ! -L $WG_UAPI/$(qr_of "$hub2").sock ]"
 	check "nothing left: no link in the router or tun namespace, no repository file, no UAPI socket" \
 		wait_until 15 bash -c "! ip -n $RNS link show $(qr_of "$hub2") && ! ip -n tun-$PROJECT link show $(wg_of "$hub2") && [ ! -e $WGA_REPO/$hub2.conf ] && [ ! -e $WG_UAPI/$(wg_of "$hub2").sock ] && [ ! -e $WG_UAPI/$(qr_of "$hub2").sock ]"
 	check "no wireguard-go left for it" bash -c "! pgrep -f 'wireguard-go.* $(wg_of "$hub2")\$'"

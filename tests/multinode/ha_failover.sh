@@ -21,6 +21,7 @@
 HF_BR=nmh$ID HF_NS=nwgmnhd$ID HF_IF=wgh$ID HF_VETH=nhd$ID
 HF_VIP=198.51.100.100 HF_NET=10.252.0 HF_HUB_IP=10.201.10.1
 HF_PING_MS=50
+HF_VM_NS=nwgmnhv$ID HF_VM_IP=10.201.10.20 HF_TCP_PORT=5020
 
 hf_node_ip() { echo "$HF_NET.${MN_IDX[$1]}"; }
 hf_other() { [ "$1" = net1 ] && echo net2 || echo net1; }
@@ -31,8 +32,9 @@ hf_ini() { # node [baseline]: the extra ini of the HA agents (baseline: no strea
 	peer=$(hf_node_ip "$(hf_other "$n")")
 	[ "${2:-}" = baseline ] && peer=""
 	cat >"$(node_dir "$n")/etc/wireguard_ha.ini" <<EOF
-[wireguard]
-hub_up_unrouted = true
+[wireguard_ovn]
+integration_bridge = br-int
+ovsdb_connection = unix:/run/openvswitch/db.sock
 [wireguard_ha]
 vrrp_interface = eth-h
 vip = $HF_VIP/24
@@ -73,7 +75,9 @@ hf_node_addrs() {
 		nx "$1" ip link set eth-h up
 }
 hf_teardown() {
+	hf_tcp_stop
 	[ -s "$WORK/hf-wg.pid" ] && dev_wg_stop "$WORK/hf-wg.pid" "$HF_IF" "$HF_NS"
+	ip netns del "$HF_VM_NS" 2>/dev/null
 	ip netns del "$HF_NS" 2>/dev/null
 	ip link del "$HF_BR" 2>/dev/null
 	ip link del "$HF_VETH" 2>/dev/null
@@ -100,6 +104,8 @@ hf_crash() {
 	local p c
 	kill -KILL "$(agent_pid "$1" wireguard-agent)" 2>/dev/null
 	nx "$1" ip link set eth-h down
+	# (its tenant-side port too: a dead node answers nothing on br-int)
+	[ -n "${HF_HUB:-}" ] && nx "$1" ip -n "tun-$PROJECT" link set "wo-${HF_HUB:0:11}" down 2>/dev/null
 	for p in $(node_procs "$1"); do
 		c=$(cat "/proc/$p/comm" 2>/dev/null)
 		case $c in neutron-wiregua* | keepalived | wireguard-go) kill -KILL "$p" 2>/dev/null ;; esac
@@ -237,6 +243,69 @@ hf_keepalived_dies() { # node hub
 	log "kad: $sent pings sent, $got answered, longest run lost $gap while $n's keepalived restarted"
 	expect_eq "kad: ${MN_HOST[$(hf_other "$n")]} still active" active "$(ha_state_of "$hub" "${MN_HOST[$(hf_other "$n")]}")"
 }
+hf_vip_on() { nx "$1" ip -o addr show dev eth-h | grep -q " $HF_VIP/"; }
+hf_vip_only_on() { hf_vip_on "$1" && ! hf_vip_on "$(hf_other "$1")"; }
+hf_vip_holders() { local n; for n in net1 net2; do hf_vip_on "$n" && printf '%s ' "$n"; done; }
+# keepalived killed alone on the MASTER, every process of it stopped first
+# then SIGKILLed (so no process of it runs its SIGTERM path: no priority-0
+# advert, its VIP stays on the interface, as after a crash): the agent
+# removes the VIP at once, makes its hubs silent (fault, tenant port down)
+# and restarts keepalived after its back-off; the other node misses the
+# adverts and takes over; the restarted keepalived comes back as BACKUP
+# (nopreempt): the other node stays active.
+hf_keepalived_dies_master() { # node hub
+	local n=$1 hub=$2 other e0 v0 t0 a0 s0 n0 p c sent got gap
+	other=$(hf_other "$n")
+	e0=$(hf_log_count "$n" "HA: keepalived exited")
+	v0=$(hf_log_count "$n" "HA: keepalived left the VIP $HF_VIP/24 on eth-h: removed it")
+	s0=$(hf_log_count "$n" "HA: keepalived started")
+	a0=$(hf_log_count "$other" "VRRP standby -> active")
+	if wait_until 10 hf_vip_only_on "$n"; then
+		ok "kam: $n is the master (the VIP there only)"
+	else
+		not_ok "kam: $n is the master (the VIP on: $(hf_vip_holders))"
+	fi
+	hf_ping_start kam
+	check "kam: pings flow" wait_until 10 hf_replies_since kam 10
+	local ka=()
+	for p in $(node_procs "$n"); do
+		c=$(cat "/proc/$p/comm" 2>/dev/null)
+		[ "$c" = keepalived ] && ka+=("$p")
+	done
+	t0=$(now)
+	n0=$(grep -c 'icmp_seq=' "$WORK/hf-ping-kam.out")
+	[ ${#ka[@]} -gt 0 ] && kill -STOP "${ka[@]}" 2>/dev/null
+	[ ${#ka[@]} -gt 0 ] && kill -KILL "${ka[@]}" 2>/dev/null
+	log "kam: SIGSTOP then SIGKILL to $n's keepalived (pids ${ka[*]})"
+	check "kam: $n's agent saw keepalived exit" wait_until 10 hf_count_gt "$n" "HA: keepalived exited" "$e0"
+	check "kam: $n's agent removed the VIP keepalived left behind" \
+		wait_until 5 hf_count_gt "$n" "HA: keepalived left the VIP $HF_VIP/24 on eth-h: removed it" "$v0"
+	check "kam: $other took over (it missed the adverts)" wait_until 10 hf_count_gt "$other" "VRRP standby -> active" "$a0"
+	if wait_until 30 hf_replies_since kam $((n0 + 20)); then
+		ok "kam: the device's pings go on through $other ($(ms "$t0" "$(now)") ms after the kill, 20 replies later)"
+	else
+		not_ok "kam: the device's pings go on through $other within 30 s"
+	fi
+	check "kam: $n's agent restarted keepalived" wait_until 20 hf_count_gt "$n" "HA: keepalived started" "$s0"
+	check "kam: Neutron shows ${MN_HOST[$other]} active, ${MN_HOST[$n]} standby (nopreempt)" \
+		wait_until 30 ha_states_are "$hub" "$(hf_states "$other" active "$n" standby)"
+	sleep 1
+	hf_ping_stop
+	read -r sent got gap <<<"$(hf_ping_count kam)"
+	log "kam: $sent pings sent, $got answered, longest run lost $gap = $((gap * HF_PING_MS)) ms when $n's keepalived was killed"
+	echo "kam_lost_pings=$gap kam_lost_ms=$((gap * HF_PING_MS))" >>"$WORK/measurements"
+	if hf_vip_only_on "$other"; then
+		ok "kam: the VIP is on $other only"
+	else
+		not_ok "kam: the VIP is on $other only (on: $(hf_vip_holders))"
+	fi
+	expect_eq "kam: $n silent (the device's peer without endpoint)" "(none)" "$(peer_ep "$n" "$hub" "$HF_PUB")"
+	expect_eq "kam: $n's tenant port down" down "$(hf_wo_state "$n")"
+	expect_eq "kam: $other's tenant port up" up "$(hf_wo_state "$other")"
+	if [ -n "${HF_VM_PORT:-}" ]; then
+		check "kam: the device reaches the VM through $other" wait_until 10 hf_dev_ping_vm
+	fi
+}
 # The path between the nodes is cut (VRRP adverts and the stream), the device
 # still reaches both; then healed. hf_partition on|off
 hf_partition() {
@@ -284,6 +353,63 @@ hf_split_brain() { # hub
 		wait_until 30 ha_states_are "$hub" "$(hf_states net1 active net2 standby)"
 	expect_eq "heal: net2 silent (the device's peer without endpoint)" "(none)" "$(peer_ep net2 "$hub" "$HF_PUB")"
 }
+# The HA hub's tenant-side port (wo-<port>) in a node: "up", "down" or "".
+hf_wo_state() { # node
+	nx "$1" ip -n "tun-$PROJECT" -o link show "wo-${HF_HUB:0:11}" 2>/dev/null |
+		awk '{ print ($3 ~ /(^|[<,])UP([,>]|$)/) ? "up" : "down" }'
+}
+hf_wo_is() { [ "$(hf_wo_state "$1")" = "$2" ]; }
+# The VM: a port on the hub's network bound to cmp1, plugged as os-vif does
+# (an internal port on cmp1's br-int moved into its namespace).
+hf_vm() { # net subnet
+	local mac tap
+	HF_VM_PORT=$(mk port '{"port":{"name":"nwgmn-hfvm-'$ID'","project_id":"'$PROJECT'","network_id":"'$1'","fixed_ips":[{"subnet_id":"'$2'","ip_address":"'$HF_VM_IP'"}],"device_owner":"compute:nova","device_id":"'"$(cat /proc/sys/kernel/random/uuid)"'","binding:host_id":"'${MN_HOST[cmp1]}'","port_security_enabled":false}}') || return 1
+	echo "$HF_VM_PORT" >>"$WORK/cleanup-ports"
+	mac=$(api GET "/ports/$HF_VM_PORT" | jf port.mac_address)
+	tap=tap${HF_VM_PORT:0:11}
+	ip netns add "$HF_VM_NS" || return 1
+	ip -n "$HF_VM_NS" link set lo up
+	nx cmp1 ovs-vsctl --timeout=10 add-port br-int "$tap" -- set interface "$tap" type=internal \
+		"external_ids:iface-id=$HF_VM_PORT" "external_ids:attached-mac=$mac" \
+		external_ids:iface-status=active || return 1
+	wait_until 10 nn cmp1 ip link show "$tap" || return 1
+	nn cmp1 ip link set "$tap" netns "$HF_VM_NS" || return 1
+	ip -n "$HF_VM_NS" link set "$tap" address "$mac" mtu 1450 up
+	ip -n "$HF_VM_NS" addr add "$HF_VM_IP/24" dev "$tap"
+}
+hf_vm_ping() { ip netns exec "$HF_VM_NS" ping -c1 -W1 "$1"; }
+hf_dev_ping_vm() { ip netns exec "$HF_NS" ping -c1 -W1 "$HF_VM_IP"; }
+# A TCP session device -> VM through the HA hub: a counter every 20 ms,
+# echoed by the VM (tests/multinode/tcp_counter.py).
+hf_tcp_start() {
+	rm -f "$WORK/hf-tcp.stop" "$WORK/hf-tcp-srv.out" "$WORK/hf-tcp-cli.out"
+	ip netns exec "$HF_VM_NS" "$PY" "$HERE/tests/multinode/tcp_counter.py" server "$HF_TCP_PORT" \
+		"$WORK/hf-tcp-srv.out" >>"$WORK/logs/hf-tcp.log" 2>&1 &
+	HF_TCP_SRV=$!
+	wait_until 10 hf_tcp_listening || return 1
+	ip netns exec "$HF_NS" "$PY" "$HERE/tests/multinode/tcp_counter.py" client "$HF_VM_IP" "$HF_TCP_PORT" \
+		"$WORK/hf-tcp-cli.out" "$WORK/hf-tcp.stop" >>"$WORK/logs/hf-tcp.log" 2>&1 &
+	HF_TCP_CLI=$!
+}
+hf_tcp_listening() { ip netns exec "$HF_VM_NS" ss -Hltn "sport = :$HF_TCP_PORT" | grep -q .; }
+# ends the session; HF_TCP_RESULT = the client's line, status 0 = it survived
+hf_tcp_finish() {
+	local rc=1
+	HF_TCP_RESULT=""
+	[ -n "${HF_TCP_CLI:-}" ] || return 1
+	touch "$WORK/hf-tcp.stop"
+	wait "$HF_TCP_CLI" && rc=0
+	wait "$HF_TCP_SRV" || rc=1
+	HF_TCP_CLI="" HF_TCP_SRV=""
+	HF_TCP_RESULT="$(cat "$WORK/hf-tcp-cli.out" 2>/dev/null) / VM: $(cat "$WORK/hf-tcp-srv.out" 2>/dev/null)"
+	return $rc
+}
+hf_tcp_stop() {
+	[ -n "${HF_TCP_CLI:-}" ] && kill "$HF_TCP_CLI" 2>/dev/null
+	[ -n "${HF_TCP_SRV:-}" ] && kill "$HF_TCP_SRV" 2>/dev/null
+	HF_TCP_CLI="" HF_TCP_SRV=""
+	return 0
+}
 hf_both_have() { has_peer net1 "$1" "$2" && has_peer net2 "$1" "$2"; }
 hf_no_keepalived() { HF_CRASHED=$1; ! hf_node_has keepalived; }
 hf_count_gt() { [ "$(hf_log_count "$1" "$2")" -gt "$3" ]; }
@@ -304,9 +430,10 @@ phase_ha_failover() {
 	read -r net sub <<<"$(mk_net "nwgmn-hf-$ID" 10.201.10.0/24 null)"
 	[ -n "${sub:-}" ] || { not_ok "ha-failover network"; return 1; }
 	t0=$(now)
-	hub=$(mk port '{"port":{"name":"nwgmn-hfhub-'$ID'","project_id":"'$PROJECT'","network_id":"'$net'","binding:host_id":"'$h1'","fixed_ips":[{"subnet_id":"'$sub'","ip_address":"'$HF_HUB_IP'"}],"binding:profile":{"wg_role":"hub","wireguard_ha":{"hosts":["'$h1'","'$h2'"]}}}}') ||
+	hub=$(mk port '{"port":{"name":"nwgmn-hfhub-'$ID'","project_id":"'$PROJECT'","network_id":"'$net'","binding:host_id":"'$h1'","port_security_enabled":false,"fixed_ips":[{"subnet_id":"'$sub'","ip_address":"'$HF_HUB_IP'"}],"binding:profile":{"wg_role":"hub","wireguard_ha":{"hosts":["'$h1'","'$h2'"]}}}}') ||
 		{ not_ok "HA hub port created"; return 1; }
 	echo "$hub" >>"$WORK/cleanup-ports"
+	HF_HUB=$hub
 	check "HA hub: the same key on both nodes" wait_until 60 both_same_key "$hub"
 	check "Neutron shows $h1 active, $h2 standby (their VRRP states)" \
 		wait_until 30 ha_states_are "$hub" "$h1=active $h2=standby"
@@ -333,18 +460,51 @@ phase_ha_failover() {
 	check "net2 received the stream (the device's endpoint)" wait_until 20 grep -q "HA stream: hub $hub: first snapshot from the active node (1 endpoints)" "$WORK/logs/net2-wireguard-agent.log"
 	expect_eq "net2 (standby): the device's peer without endpoint" "(none)" "$(peer_ep net2 "$hub" "$HF_PUB")"
 
+	log "phase ha-failover: a VM on cmp1 behind the HA hub (its tenant port follows VRRP)"
+	check "net1 (active): the hub's tenant port is up on br-int" wait_until 30 hf_wo_is net1 up
+	check "net2 (standby): the hub's tenant port is plugged and down" wait_until 30 hf_wo_is net2 down
+	check "net1's tenant port: an OVS port of br-int bound to the hub's Neutron port" bash -c \
+		"[ \"\$(nsenter --target ${MN_HOLDER[net1]} --mount --net ovs-vsctl get Interface wo-${hub:0:11} external_ids:iface-id)\" = '\"$hub\"' ]"
+	if hf_vm "$net" "$sub"; then
+		check "VM port on cmp1 ACTIVE" wait_until 40 status_is "$HF_VM_PORT" ACTIVE
+		check "the VM (cmp1) pings the hub's address (net1, over VXLAN)" wait_until 30 hf_vm_ping "$HF_HUB_IP"
+		check "the device pings the VM through the HA hub" wait_until 30 hf_dev_ping_vm
+		check "the VM pings the device (the hub answers ARP for it)" wait_until 10 hf_vm_ping "$(api GET "/ports/$spoke" | jf port.fixed_ips.0.ip_address)"
+		if hf_tcp_start; then
+			ok "TCP session device -> VM started (a counter every 20 ms, echoed)"
+		else
+			not_ok "TCP session device -> VM started"
+		fi
+	else
+		not_ok "VM on cmp1 wired"
+	fi
+
 	log "phase ha-failover: net1 crashes"
 	hf_failover failover1 net1 "$hub"
 	log "phase ha-failover: net1 comes back"
 	hf_rejoin rejoin1 net1 "$hub"
 	log "phase ha-failover: net2 crashes (fail back)"
 	hf_failover failover2 net2 "$hub"
+	if [ -n "${HF_TCP_CLI:-}" ]; then
+		if hf_tcp_finish; then
+			ok "TCP session device <-> VM survived net1 -> net2 -> net1: no reset, no gap ($HF_TCP_RESULT)"
+		else
+			not_ok "TCP session device <-> VM survived both failovers ($HF_TCP_RESULT)"
+		fi
+		echo "tcp_survived=$([[ $HF_TCP_RESULT == *"reset=0"* && $HF_TCP_RESULT == *"gaps=0"* ]] && echo yes || echo no) tcp_$(grep -o 'max_stall_ms=[0-9]*' "$WORK/hf-tcp-cli.out")" >>"$WORK/measurements"
+		check "net2's tenant port went up when it took over" grep -q "HA hub $hub: tenant port wo-.* up" "$WORK/logs/net2-wireguard-agent.log"
+	fi
 	log "phase ha-failover: net2 comes back"
 	hf_rejoin rejoin2 net2 "$hub"
+	check "after the fail back: the device still reaches the VM" wait_until 10 hf_dev_ping_vm
+	expect_eq "net1 (active): tenant port up" up "$(hf_wo_state net1)"
+	expect_eq "net2 (standby): tenant port down" down "$(hf_wo_state net2)"
 	log "phase ha-failover: net2's keepalived dies alone; the agent restarts it"
 	hf_keepalived_dies net2 "$hub"
 	log "phase ha-failover: split brain and heal"
 	hf_split_brain "$hub"
+	log "phase ha-failover: net1's keepalived (the master's) dies alone"
+	hf_keepalived_dies_master net1 "$hub"
 	check "the device's config file never re-rendered" cmp -s "$WORK/hf.conf" "$WORK/hf.conf.orig"
 	check "agents' logs: no hub private key" bash -c "! grep -qF -- \"\$(nsenter --target ${MN_HOLDER[net1]} --mount --net wg show $(wg_of "$hub") private-key)\" $WORK/logs/net1-wireguard-agent.* $WORK/logs/net2-wireguard-agent.*"
 

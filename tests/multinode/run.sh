@@ -97,7 +97,7 @@ for a in json.load(sys.stdin).get("agents", []):
 	left=""
 	ip link show "$HF_BR" >/dev/null 2>&1 && left="$left link:$HF_BR"
 	[ -e "/var/run/wireguard/$HF_IF.sock" ] && left="$left sock:$HF_IF"
-	for n in "$VM_NS" "$DEV_NS" "$DEV2_NS" "$HF_NS"; do ip netns list | grep -qw "$n" && left="$left netns:$n"; done
+	for n in "$VM_NS" "$DEV_NS" "$DEV2_NS" "$HF_NS" "$HF_VM_NS"; do ip netns list | grep -qw "$n" && left="$left netns:$n"; done
 	ip link show "$MN_BR" >/dev/null 2>&1 && left="$left link:$MN_BR"
 	ip -o link show | grep -q "nm$ID" && left="$left links:nm$ID*"
 	[ -e "/var/run/wireguard/$DEV_IF.sock" ] && left="$left sock:$DEV_IF"
@@ -171,9 +171,9 @@ NODES_WANTED="net1 cmp1"
 want_phase multinode && NODES_WANTED="net1 cmp1 net2"
 want_phase ha && NODES_WANTED="net1 cmp1 net2"
 want_phase ha-failover && NODES_WANTED="net1 cmp1 net2"
-[ "$PHASES" = ha ] || [ "$PHASES" = ha-failover ] || [ "$PHASES" = "ha ha-failover" ] ||
-	[ "$PHASES" = ha-bench ] &&
-	NODES_WANTED="net1 net2" # (no VM: no compute node)
+want_phase ha-bench && NODES_WANTED="net1 cmp1 net2"
+[ "$PHASES" = ha ] &&
+	NODES_WANTED="net1 net2" # (no VM: no compute node; ha-failover and ha-bench have one)
 bring_up_nodes() {
 	local t0 n i=0 p pids=()
 	t0=$(now)

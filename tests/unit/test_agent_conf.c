@@ -294,6 +294,22 @@ static void test_privsep(void **state)
 	assert_string_equal(c.user, "nobody");
 	assert_int_not_equal(c.user_uid, 0);
 	nwg_conf_clear(&c);
+	/* [wireguard_ha] peer_enrollment_key: SEAL's pinned recipient */
+	assert_int_equal(load(hub, &c, &err), 0);
+	assert_false(c.ha_pin_set);
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text),
+		 "%s[wireguard_ha]\npeer_enrollment_key = "
+		 "hGL7PweY+f4sOfOCO7Qc0+/+cLtcgXNb5GoUMTXFhFQ=\n",
+		 hub);
+	assert_int_equal(load(text, &c, &err), 0);
+	assert_true(c.ha_pin_set);
+	assert_false(nwg_key_is_zero(&c.ha_pin));
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%s[wireguard_ha]\npeer_enrollment_key = not-a-key\n", hub);
+	assert_int_equal(load(text, &c, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "[wireguard_ha] peer_enrollment_key"));
+	nwg_conf_clear(&c);
 }
 
 int main(void)

@@ -385,6 +385,137 @@ static void test_stream_forged(void **state)
 	fx_free(&f);
 }
 
+/* nwg_ha_seal_text's datagrams, kept in order (a sender's emit). */
+struct sink {
+	uint8_t *m[256];
+	size_t mlen[256], n, fail_at; /* fail_at: 1-based datagram refused (0: none) */
+};
+
+static int sink_emit(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct sink *k = ctx;
+
+	if (k->n + 1 == k->fail_at)
+		return -ENOBUFS;
+	assert_true(k->n < 256);
+	k->m[k->n] = malloc(len);
+	memcpy(k->m[k->n], msg, len);
+	k->mlen[k->n++] = len;
+	return 0;
+}
+
+static void sink_free(struct sink *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free(k->m[i]);
+	k->n = 0;
+}
+
+/* The one send path (seal a text into datagrams) and the one receive path
+ * (open into the assembler above the replay floor), as the agent and the
+ * CLI use them: the whole list comes out once, in any order. */
+static void test_seal_text_asm_open(void **state)
+{
+	struct pair a = mkpair(), b = mkpair(), c = mkpair();
+	const uint64_t now = 1700000000000000ULL;
+	struct nwg_err err = {{0}};
+	struct sink k = {0};
+	struct nwg_ha_asm as;
+	size_t len = 0, olen = 0;
+	char *text = big_list(2000, &len), *out = NULL;
+	int n;
+
+	(void)state;
+	n = nwg_ha_seal_text("hub-1", now, text, len, NWG_HA_DGRAM_DEF, &a.priv, &b.pub, sink_emit,
+			     &k, &err);
+	assert_true(n > 50);
+	assert_int_equal((size_t)n, k.n);
+	for (size_t i = 0; i < k.n; i++)
+		assert_true(k.mlen[i] <= NWG_HA_DGRAM_DEF);
+	nwg_ha_asm_init(&as);
+	/* another hub's, another node's: not this assembler's business */
+	assert_int_equal(nwg_ha_asm_open(&as, k.m[0], k.mlen[0], "hub-2", now, &b.priv, &a.pub,
+					 &out, &olen, NULL),
+			 -EXDEV);
+	assert_int_equal(nwg_ha_asm_open(&as, k.m[0], k.mlen[0], "hub-1", now, &b.priv, &c.pub,
+					 &out, &olen, &err),
+			 -EBADMSG);
+	for (size_t i = k.n; i-- > 1;)
+		assert_int_equal(nwg_ha_asm_open(&as, k.m[i], k.mlen[i], "hub-1", now, &b.priv,
+						 &a.pub, &out, &olen, NULL),
+				 0);
+	assert_int_equal(nwg_ha_asm_open(&as, k.m[1], k.mlen[1], "hub-1", now, &b.priv, &a.pub,
+					 &out, &olen, &err),
+			 -EALREADY);
+	assert_non_null(strstr(err.msg, "duplicate"));
+	assert_int_equal(nwg_ha_asm_open(&as, k.m[0], k.mlen[0], "hub-1", now, &b.priv, &a.pub,
+					 &out, &olen, NULL),
+			 1);
+	assert_int_equal(olen, len);
+	assert_memory_equal(out, text, len);
+	free(out);
+	/* completed: every chunk of it is now a replay */
+	assert_int_equal(as.done, now);
+	assert_int_equal(nwg_ha_asm_floor(&as, now), now);
+	assert_int_equal(nwg_ha_asm_open(&as, k.m[3], k.mlen[3], "hub-1", now + 1, &b.priv, &a.pub,
+					 &out, &olen, NULL),
+			 -ESTALE);
+	nwg_ha_asm_free(&as);
+	sink_free(&k);
+	/* emit refuses the second datagram: the snapshot stops there */
+	k.fail_at = 2;
+	assert_int_equal(nwg_ha_seal_text("hub-1", now, text, len, NWG_HA_DGRAM_DEF, &a.priv,
+					  &b.pub, sink_emit, &k, &err),
+			 -ENOBUFS);
+	assert_int_equal(k.n, 1);
+	sink_free(&k);
+	assert_int_equal(nwg_ha_seal_text("hub-1", now, "no newline", 10, NWG_HA_DGRAM_DEF, &a.priv,
+					  &b.pub, sink_emit, &k, NULL),
+			 -EINVAL);
+	assert_int_equal(nwg_ha_seal_text("bad hub", now, text, len, NWG_HA_DGRAM_DEF, &a.priv,
+					  &b.pub, sink_emit, &k, NULL),
+			 -EINVAL);
+	assert_int_equal(k.n, 0);
+	free(text);
+}
+
+/* The replay floor: the last completed snapshot, and never older than
+ * NWG_HA_MAX_AGE_S before the receiver's clock. */
+static void test_asm_floor(void **state)
+{
+	const uint64_t t = 1700000000000000ULL, age = NWG_HA_MAX_AGE_S * 1000000ULL;
+	struct pair a = mkpair(), b = mkpair();
+	const char one[] = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg= 198.51.100.7:40000\n";
+	struct sink k = {0};
+	struct nwg_ha_asm as;
+	char *out = NULL;
+	size_t olen = 0;
+
+	(void)state;
+	nwg_ha_asm_init(&as);
+	assert_int_equal(nwg_ha_asm_floor(&as, t), t - age);
+	assert_int_equal(nwg_ha_asm_floor(&as, 5), 0);
+	assert_int_equal(nwg_ha_seal_text("hub-1", t, one, strlen(one), NWG_HA_DGRAM_DEF, &a.priv,
+					  &b.pub, sink_emit, &k, NULL),
+			 1);
+	/* received more than NWG_HA_MAX_AGE_S after it was sealed: refused */
+	assert_int_equal(nwg_ha_asm_open(&as, k.m[0], k.mlen[0], "hub-1", t + age + 1, &b.priv,
+					 &a.pub, &out, &olen, NULL),
+			 -ESTALE);
+	assert_int_equal(nwg_ha_asm_open(&as, k.m[0], k.mlen[0], "hub-1", t + age - 1, &b.priv,
+					 &a.pub, &out, &olen, NULL),
+			 1);
+	assert_string_equal(out, one);
+	free(out);
+	assert_int_equal(nwg_ha_asm_floor(&as, t), t);
+	assert_int_equal(nwg_ha_asm_floor(&as, t + 2 * age), t + age);
+	assert_int_equal(nwg_ha_asm_open(NULL, k.m[0], k.mlen[0], "hub-1", t, &b.priv, &a.pub, &out,
+					 &olen, NULL),
+			 -EINVAL);
+	nwg_ha_asm_free(&as);
+	sink_free(&k);
+}
+
 static void test_split(void **state)
 {
 	const char t[] = "aaaa\nbb\ncccccc\nd\n";
@@ -453,6 +584,8 @@ int main(void)
 	    cmocka_unit_test(test_stream_10000),
 	    cmocka_unit_test(test_stream_lost_replayed),
 	    cmocka_unit_test(test_stream_forged),
+	    cmocka_unit_test(test_seal_text_asm_open),
+	    cmocka_unit_test(test_asm_floor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,10 +24,12 @@
  *  - killing the engine ends the executor, and killing the executor ends
  *    the engine.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -45,6 +48,8 @@
 #include "addr.h"
 #include "conf/conf.h"
 #include "harden.h"
+#include "hostops.h"
+#include "nwg/ha.h"
 #include "nwg/key.h"
 #include "nwg/netns.h"
 #include "nwg/repo.h"
@@ -69,6 +74,29 @@ static char rns[48]; /* qrouter-<unique uuid>: a router's namespace */
 #define HUB_IF "wg-7d1c2b3a-00"
 #define QR_IF  "qr-7d1c2b3a-00"
 static struct nwg_key pub_seen; /* the engine's copy of what READ_ACTUAL said */
+/* The HA pair's shared listen port of the sealed create: a UDP port free
+ * when the test starts, outside the executor's range (52700..52789) */
+static uint16_t ha_port;
+
+static uint16_t free_udp_port(void)
+{
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_in6 sa = {.sin6_family = AF_INET6};
+		socklen_t len = sizeof(sa);
+		int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		uint16_t port = 0;
+
+		if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+			port = ntohs(sa.sin6_port);
+		if (fd >= 0)
+			close(fd);
+		if (port && (port < 52700 || port > 52789))
+			return port;
+	}
+	fail_msg("no free UDP port");
+	return 0;
+}
 
 struct engine_report {
 	int open_errno;				      /* opening the record file */
@@ -87,6 +115,9 @@ struct engine_report {
 	/* SEAL: the record's key for an HA peer, and for a hub without record */
 	int seal_rc, seal_missing_rc;
 	char sealed[NWG_SEALED_B64_LEN + 1];
+	/* SEAL to a key other than the pinned one (the first sealed to) */
+	int seal_unpinned_rc;
+	char sealed_unpinned[NWG_SEALED_B64_LEN + 1];
 };
 
 /* The HA peer's enrollment pair SEAL seals to (the test opens it). */
@@ -202,6 +233,12 @@ static void engine_last(struct nwg_ps_client *c, struct engine_report *r)
 		r->seal_rc = nwg_hostops_client.seal(c, PORT, &ppub, r->sealed, &err);
 		r->seal_missing_rc = nwg_hostops_client.seal(
 		    c, "7d1c2b3a-ffff-4111-8222-333344445555", &ppub, none, &err);
+		/* the engine names its own key: refused, nothing sealed */
+		memset(ppriv.b, 0x6b, sizeof(ppriv.b));
+		nwg_key_public(&ppub, &ppriv);
+		nwg_wipe(&ppriv, sizeof(ppriv));
+		r->seal_unpinned_rc =
+		    nwg_hostops_client.seal(c, PORT, &ppub, r->sealed_unpinned, &err);
 	}
 	r->quarantine_rc = nwg_hostops_client.quarantine(c, PORT, &err);
 	netns_remove(c, ns, &r->ns_rc[1], &r->ns_state[1]);
@@ -244,6 +281,11 @@ struct apply_report {
 	int delete_rc, delete2_rc;
 	/* phase 4: the engine's READ_ACTUAL of the two hubs (client_actual.c) */
 	int actual_rc;
+	/* phase 4: HA through the seam: DEACTIVATE, ACTIVATE (one endpoint
+	 * streamed), a hub the executor has no record of */
+	int ha_off_rc, ha_on_rc, ha_missing_rc, ha_set;
+	size_t ha_listed;
+	char ha_ifname[IFNAMSIZ];
 	size_t n_recs, n_links;
 	bool complete;
 	struct seen_hub {
@@ -405,7 +447,7 @@ static int raw_create(struct nwg_ps_client *c, const char *port, const char *env
 	snprintf(a->sealed, sizeof(a->sealed), "%s", env ? env : "");
 	a->mtu = 1420;
 	a->up = true;
-	a->listen_port = 52790; /* the HA pair's shared port */
+	a->listen_port = ha_port; /* the HA pair's shared port */
 	rc = nwg_ps_call(c, &m, NULL, NULL, &res, NULL);
 	nwg_ps_msg_clear(&m);
 	if (rc == 0)
@@ -414,6 +456,30 @@ static int raw_create(struct nwg_ps_client *c, const char *port, const char *env
 	r->sealed.listen_port = res.listen_port;
 	snprintf(r->why, sizeof(r->why), "%s", res.error);
 	return rc;
+}
+
+/* The takeover through the seam: the engine names the hub and gives one
+ * streamed endpoint (spoke 5's); the executor finds the link and every
+ * other endpoint in its record. */
+static void engine_ha(struct nwg_ps_client *c, struct apply_report *r)
+{
+	struct nwg_ha_ep ep = {.pub = spoke_key[5]};
+	struct nwg_ha_req q = {.op = NWG_HA_OP_DEACTIVATE, .port_id = aport};
+	struct nwg_ha_out out;
+	struct nwg_err err = {{0}};
+
+	assert_int_equal(nwg_endpoint_parse(&ep.ep, "198.51.100.5:40000"), 0);
+	r->ha_off_rc = nwg_hostops_client.ha(c, &q, &out, &err);
+	q.op = NWG_HA_OP_ACTIVATE;
+	q.pace = 8;
+	q.eps = &ep;
+	q.n_eps = 1;
+	r->ha_on_rc = nwg_hostops_client.ha(c, &q, &out, &err);
+	r->ha_set = out.set;
+	r->ha_listed = out.listed;
+	snprintf(r->ha_ifname, sizeof(r->ha_ifname), "%s", out.ifname);
+	q.port_id = "7d1c2b3a-ffff-4111-8222-333344445555";
+	r->ha_missing_rc = nwg_hostops_client.ha(c, &q, &out, &err);
 }
 
 static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int phase)
@@ -439,6 +505,7 @@ static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int ph
 		r->remove_rc = update(c, NWG_POP_REMOVE, 0, 1, 1, 2, false);
 		r->many_rc = update(c, NWG_POP_ADD, 2, N_SPOKES, 1, N_SPOKES, false);
 		engine_actual(c, r);
+		engine_ha(c, r);
 	} else {
 		action(&act, &h, NWG_ACT_DELETE, aport, 0, 0);
 		r->delete_rc = apply(c, &act, NULL);
@@ -829,6 +896,8 @@ static void test_split(void **state)
 	 * the record's private key, for this port id only */
 	assert_int_equal(r.seal_rc, 0);
 	assert_int_equal(r.seal_missing_rc, -ENOENT);
+	assert_int_equal(r.seal_unpinned_rc, -EPERM);
+	assert_string_equal(r.sealed_unpinned, "");
 	{
 		struct nwg_key ppriv, ppub, got;
 
@@ -1061,6 +1130,37 @@ static void actual_same(const struct apply_report *r)
 	nwg_repo_close(src.repo);
 }
 
+/* HA through the executor: every peer has an endpoint again (the streamed
+ * one for spoke 5, the record's for the others) and the takeover's
+ * keepalive; a hub without a record is ENOENT. */
+static void ha_checks(const struct apply_report *r)
+{
+	struct nwg_device *d = wg_read(aport);
+	char ifname[IFNAMSIZ], got[64];
+	size_t with_ep = 0;
+
+	assert_int_equal(r->ha_off_rc, 0);
+	assert_int_equal(r->ha_on_rc, 0);
+	assert_int_equal(r->ha_missing_rc, -ENOENT);
+	assert_int_equal(r->ha_set, N_SPOKES - 1);
+	assert_int_equal(r->ha_listed, N_SPOKES - 1); /* 1 streamed + 200 of the record */
+	nwg_hub_ifname(aport, ifname);
+	assert_string_equal(r->ha_ifname, ifname);
+	for (size_t i = 0; i < d->n_peers; i++) {
+		const struct nwg_peer *pr = &d->peers[i];
+
+		with_ep += pr->endpoint.sa.sa_family != 0;
+		assert_int_equal(pr->persistent_keepalive, 1);
+		assert_true(nwg_endpoint_format(&pr->endpoint, got, sizeof(got)) > 0);
+		if (nwg_key_equal(&pr->public_key, &spoke_key[5]))
+			assert_string_equal(got, "198.51.100.5:40000");
+		else if (nwg_key_equal(&pr->public_key, &spoke_key[7]))
+			assert_string_equal(got, "192.0.2.8:51820");
+	}
+	assert_int_equal(with_ep, N_SPOKES - 1);
+	nwg_device_free(d);
+}
+
 static void test_apply(void **state)
 {
 	static struct pair p; /* outlives the test: the teardown stops it */
@@ -1076,6 +1176,7 @@ static void test_apply(void **state)
 	if (system("command -v wireguard-go >/dev/null") != 0)
 		fail_msg("wireguard-go is not installed (scripts/install-deps.sh all)");
 	scenario = 1;
+	ha_port = free_udp_port();
 	apply_setup_keys();
 	start_pair(&p);
 	apply_phase1(&p, &r);
@@ -1084,7 +1185,7 @@ static void test_apply(void **state)
 	go(&p, &r);
 	assert_int_equal(r.sealed_rc, 0);
 	assert_memory_equal(r.sealed.public_key.b, sealed_pub.b, NWG_KEY_LEN);
-	assert_int_equal(r.sealed.listen_port, 52790);
+	assert_int_equal(r.sealed.listen_port, ha_port);
 	d = wg_read(aport2);
 	assert_memory_equal(d->public_key.b, sealed_pub.b, NWG_KEY_LEN);
 	nwg_device_free(d);
@@ -1103,6 +1204,7 @@ static void test_apply(void **state)
 	assert_int_equal(r.many_rc, 0);
 	peers_are(1, N_SPOKES);
 	actual_same(&r);
+	ha_checks(&r);
 
 	/* the engine saw public keys only: its memory holds the hub's public
 	 * key (the search works) and not the private key the executor made */

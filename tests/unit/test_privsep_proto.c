@@ -116,6 +116,7 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 		m->u.result.up = true;
 		m->u.result.count = 70000;
 		m->u.result.partial = true;
+		m->u.result.listed = 201;
 		break;
 	case NWG_PS_PLACE:
 		strcpy(m->u.place.port_id, PORT);
@@ -139,6 +140,20 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 		strcpy(m->u.seal.port_id, PORT);
 		key_fill(&m->u.seal.peer_pub, 11);
 		break;
+	case NWG_PS_HA: {
+		struct nwg_ps_ha_ep *e;
+
+		m->u.ha.op = 1; /* ACTIVATE */
+		strcpy(m->u.ha.port_id, PORT);
+		m->u.ha.pace = 8;
+		assert_non_null(e = nwg_ps_ha_ep_add(&m->u.ha));
+		key_fill(&e->key, 12);
+		strcpy(e->endpoint, "198.51.100.7:40000");
+		assert_non_null(e = nwg_ps_ha_ep_add(&m->u.ha));
+		key_fill(&e->key, 13);
+		strcpy(e->endpoint, "[2001:db8::9]:51820");
+		break;
+	}
 	default:
 		break;
 	}
@@ -418,7 +433,67 @@ static void m_result_sealed(struct nwg_ps_msg *m) /* not an envelope */
 	strcpy(m->u.result.sealed, "not-an-envelope");
 }
 
+static void m_ha_op(struct nwg_ps_msg *m)
+{
+	m->u.ha.op = 4;
+}
+static void m_ha_op0(struct nwg_ps_msg *m)
+{
+	m->u.ha.op = 0;
+}
+static void m_ha_id(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ha.port_id, "../x");
+}
+static void m_ha_pace0(struct nwg_ps_msg *m)
+{
+	m->u.ha.pace = 0;
+}
+static void m_ha_pace_big(struct nwg_ps_msg *m)
+{
+	m->u.ha.pace = NWG_PS_HA_PACE_MAX + 1;
+}
+static void m_ha_deactivate_eps(struct nwg_ps_msg *m) /* endpoints on a DEACTIVATE */
+{
+	m->u.ha.op = 2;
+	m->u.ha.pace = 0;
+}
+static void m_ha_deactivate_paced(struct nwg_ps_msg *m)
+{
+	free(m->u.ha.eps);
+	m->u.ha.eps = NULL;
+	m->u.ha.n_eps = 0;
+	m->u.ha.op = 2;
+}
+static void m_ha_renew_eps(struct nwg_ps_msg *m)
+{
+	m->u.ha.op = 3;
+}
+static void m_ha_ep_zero_key(struct nwg_ps_msg *m)
+{
+	memset(&m->u.ha.eps[1].key, 0, sizeof(m->u.ha.eps[1].key));
+}
+static void m_ha_ep_name(struct nwg_ps_msg *m) /* a host name: never resolved */
+{
+	strcpy(m->u.ha.eps[0].endpoint, "evil.example:51820");
+}
+static void m_ha_ep_noport(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ha.eps[0].endpoint, "198.51.100.7");
+}
+
 static const struct mutation mutations[] = {
+    {NWG_PS_HA, "op 4", m_ha_op},
+    {NWG_PS_HA, "op 0", m_ha_op0},
+    {NWG_PS_HA, "port id ../x", m_ha_id},
+    {NWG_PS_HA, "ACTIVATE without pace", m_ha_pace0},
+    {NWG_PS_HA, "pace past the bound", m_ha_pace_big},
+    {NWG_PS_HA, "DEACTIVATE with endpoints", m_ha_deactivate_eps},
+    {NWG_PS_HA, "DEACTIVATE paced", m_ha_deactivate_paced},
+    {NWG_PS_HA, "RENEW with endpoints", m_ha_renew_eps},
+    {NWG_PS_HA, "endpoint with a zero key", m_ha_ep_zero_key},
+    {NWG_PS_HA, "endpoint as a host name", m_ha_ep_name},
+    {NWG_PS_HA, "endpoint without port", m_ha_ep_noport},
     {NWG_PS_SEAL, "zero peer public key", m_seal_zero_key},
     {NWG_PS_SEAL, "port id ../x", m_seal_id},
     {NWG_PS_RESULT, "sealed that is no envelope", m_result_sealed},
@@ -636,12 +711,30 @@ static void test_counts_bounded(void **state)
 	assert_true(len > 0 && len <= NWG_PS_MAX_MSG);
 	assert_int_equal(decode_rc(len), 0);
 	nwg_ps_msg_clear(&m);
+
+	/* a full HA ACTIVATE (longest endpoints) fits one datagram; one more
+	 * endpoint cannot be added, and a count past the bound is refused */
+	build(&m, NWG_PS_HA);
+	while (m.u.ha.n_eps < NWG_PS_MAX_HA_EPS) {
+		struct nwg_ps_ha_ep *e = nwg_ps_ha_ep_add(&m.u.ha);
+
+		key_fill(&e->key, 14);
+		strcpy(e->endpoint, "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]:65535");
+	}
+	assert_null(nwg_ps_ha_ep_add(&m.u.ha));
+	len = encode(&m);
+	assert_true(len > 0 && len <= NWG_PS_MAX_MSG);
+	assert_int_equal(decode_rc(len), 0);
+	buf[NWG_PS_HDR_LEN + 1 + 1 + strlen(PORT) + 4] = (NWG_PS_MAX_HA_EPS + 1) >> 8;
+	buf[NWG_PS_HDR_LEN + 1 + 1 + strlen(PORT) + 4 + 1] = (NWG_PS_MAX_HA_EPS + 1) & 0xff;
+	assert_int_equal(decode_rc(len), -EBADMSG);
+	nwg_ps_msg_clear(&m);
 }
 
 /* ---- the executor's dispatch ---- */
 
 struct calls {
-	int read, apply, place, repo, netns, seal;
+	int read, apply, place, repo, netns, seal, ha;
 	int emitted;
 	struct nwg_ps_msg last;
 };
@@ -718,7 +811,20 @@ static int op_seal(void *ctx, const struct nwg_ps_seal *s, struct nwg_ps_result 
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns, op_seal};
+/* HA: the endpoints set and the hub's link come back */
+static int op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out,
+		 struct nwg_err *err)
+{
+	(void)err;
+	((struct calls *)ctx)->ha++;
+	out->count = (uint32_t)h->n_eps;
+	out->listed = 7;
+	strcpy(out->ifname, "wg-0b6a1f2e-11");
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read,	op_apply, op_place, op_repo,
+				      op_netns, op_seal,  op_ha};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 /* The sink encodes and decodes again: what the engine would read. */
@@ -762,11 +868,20 @@ static void test_serve_runs_valid_requests(void **state)
 	assert_int_equal(c.repo, 3);
 	assert_int_equal(c.netns, 1);
 	assert_int_equal(c.seal, 1);
-	/* SEAL (the last type): the envelope comes back */
+	assert_int_equal(c.ha, 1);
+	/* HA (the last type): the count and the link come back */
 	assert_int_equal(c.last.u.result.rc, 0);
+	assert_int_equal(c.last.u.result.count, 2);
+	assert_int_equal(c.last.u.result.listed, 7);
+	assert_string_equal(c.last.u.result.ifname, "wg-0b6a1f2e-11");
+	/* SEAL: the envelope comes back */
+	build(&m, NWG_PS_SEAL);
+	serve(&c, encode(&m));
+	nwg_ps_msg_clear(&m);
+	assert_int_equal(c.seal, 2);
 	assert_int_equal(strlen(c.last.u.result.sealed), NWG_SEALED_B64_LEN);
 	/* READ_ACTUAL and STATUS: one ACTUAL each, then the RESULT */
-	assert_int_equal(c.emitted, 11 + 2);
+	assert_int_equal(c.emitted, 12 + 2 + 1);
 	/* a kept namespace: rc 0, the state, the reason as one printable line */
 	build(&m, NWG_PS_NETNS_REMOVE);
 	serve(&c, encode(&m));
@@ -795,7 +910,7 @@ static void expect_refused(struct nwg_ps_msg *m, int want_rc, const char *why)
 	if (n < 0)
 		fail_msg("%s: test message not encodable: %s", why, err.msg);
 	rc = serve(&c, n);
-	if (c.read || c.apply || c.place || c.repo || c.netns || c.seal)
+	if (c.read || c.apply || c.place || c.repo || c.netns || c.seal || c.ha)
 		fail_msg("%s: an operation ran", why);
 	assert_int_equal(c.last.type, NWG_PS_RESULT);
 	if (c.last.u.result.rc != want_rc)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* get_hubs 1.3 (agent/sync_delta.c): a delta rebuilt on the kept answer is
+/* get_hubs 1.3 (agent/sync/sync_delta.c): a delta rebuilt on the kept answer is
  * the whole hub (and passes the one grammar); a delta on a base the agent
  * does not keep is asked again in full; the agent asks 1.3 only for kept
  * hubs and falls back to 1.2 on an older server. */
@@ -23,9 +23,10 @@
 #include "reconcile/desired.h"
 
 #include "broker_testlib.h"
+#include "dhub_testlib.h"
 #include "strv.h"
-#include "sync_delta.h"
-#include "sync_digest.h"
+#include "sync/sync_delta.h"
+#include "sync/sync_digest.h"
 
 bool nwg_sync_link_as_cached(const struct nwg_alink *l)
 {
@@ -62,14 +63,31 @@ static json_t *hub(unsigned n, const char *dg, int mtu)
 			 "listen_port", 51820, "mtu", mtu, "digest", dg, "spokes", sp);
 }
 
+/* One pass over hubs (changed in place): merge, parse, attach; the parsed
+ * answer (to free after nwg_delta_pass_done). */
+static struct nwg_desired *parsed(struct nwg_dcache *c, json_t *hubs, size_t min, int merged)
+{
+	struct nwg_desired *d = NULL;
+	struct nwg_err err = {{0}};
+	json_t *j;
+
+	assert_int_equal(nwg_delta_merge(c, hubs, min), merged);
+	j = json_pack("{s:s, s:O}", "host", "node-1", "hubs", hubs);
+	assert_int_equal(nwg_desired_parse(j, &d, &err), 0);
+	json_decref(j);
+	nwg_delta_attach(c, d);
+	return d;
+}
+
 /* A's answer with digest d1 kept (5 spokes, min_spokes 1). */
 static void kept(struct nwg_dcache *c)
 {
 	json_t *hubs = json_pack("[o]", hub(5, "d1", 1450));
+	struct nwg_desired *d = parsed(c, hubs, 1, 0);
 
-	assert_int_equal(nwg_delta_merge(c, hubs, 1), 0);
 	nwg_delta_keep(c, HUB_A, "d1");
-	nwg_delta_pass_done(c);
+	nwg_delta_pass_done(c, d);
+	nwg_desired_free(d);
 	json_decref(hubs);
 	assert_int_equal(c->n_spokes, 5);
 }
@@ -86,58 +104,101 @@ static json_t *delta(const char *base, const char *removed)
 			 spoke(9, NULL));
 }
 
-static void test_delta_rebuilds_the_hub(void **state)
+static void test_delta_patches_the_hub(void **state)
 {
 	struct nwg_dcache c = {0};
-	json_t *hubs, *h;
-	struct nwg_desired *d = NULL;
+	json_t *hubs, *h, *full;
+	struct nwg_desired *d, *want = NULL;
 	struct nwg_err err = {{0}};
 	char id4[40], id2[40];
-	const char *order[] = {"1", "3", "5", "2", "9"};
 
 	(void)state;
 	kept(&c);
 	sid(4, id4);
 	sid(2, id2);
 	hubs = json_pack("[o]", delta("d1", id4));
-	assert_int_equal(nwg_delta_merge(&c, hubs, 1), 1);
+	d = parsed(&c, hubs, 1, 1);
+	/* what the parse saw: the hub's fields alone */
 	h = json_array_get(hubs, 0);
 	assert_null(json_object_get(h, "base"));
 	assert_null(json_object_get(h, "removed"));
-	assert_int_equal(json_integer_value(json_object_get(h, "mtu")), 1400);
+	assert_int_equal(json_array_size(json_object_get(h, "spokes")), 0);
 	assert_string_equal(json_string_value(json_object_get(h, "digest")), "d2");
-	assert_int_equal(json_array_size(json_object_get(h, "spokes")), 5);
-	for (size_t i = 0; i < 5; i++) {
-		char want[40];
-
-		sid((unsigned)atoi(order[i]), want);
-		assert_string_equal(
-		    json_string_value(json_object_get(
-			json_array_get(json_object_get(h, "spokes"), i), "port_id")),
-		    want);
-	}
-	/* the rebuilt hub is an answer like any other: the one grammar */
-	h = json_pack("{s:s, s:O}", "host", "node-1", "hubs", hubs);
-	assert_int_equal(nwg_desired_parse(h, &d, &err), 0);
+	/* the parsed hub: its fields from the delta, the patched spokes */
 	assert_int_equal(d->n_hubs, 1);
-	assert_int_equal(d->hubs[0].n_spokes, 5);
 	assert_int_equal(d->hubs[0].mtu, 1400);
+	assert_int_equal(d->hubs[0].n_spokes, 5);
 	assert_int_equal(d->hubs[0].n_skipped, 0);
-	for (size_t i = 0; i < 5; i++) {
-		if (strcmp(d->hubs[0].spokes[i].port_id, id2) == 0)
-			assert_string_equal(d->hubs[0].spokes[i].endpoint, "198.51.100.7:51820");
-	}
-	nwg_desired_free(d);
-	json_decref(h);
+	/* == the full answer parsed afresh (spokes 1, 3, 5, 2 moved, 9) */
+	full = json_pack("{s:s, s:[o]}", "host", "node-1", "hubs", hub(5, "d2", 1400));
+	h = json_object_get(json_array_get(json_object_get(full, "hubs"), 0), "spokes");
+	json_array_remove(h, 3); /* spoke 4 */
+	json_array_set_new(h, 1, spoke(2, "198.51.100.7:51820"));
+	json_array_append_new(h, spoke(9, NULL));
+	assert_int_equal(nwg_desired_parse(full, &want, &err), 0);
+	assert_hub_equal(&d->hubs[0], &want->hubs[0]);
+	nwg_desired_free(want);
+	json_decref(full);
 	/* kept again once applied: the next delta applies to d2 */
 	nwg_delta_keep(&c, HUB_A, "d2");
-	nwg_delta_pass_done(&c);
+	nwg_delta_pass_done(&c, d);
+	assert_int_equal(d->hubs[0].n_spokes, 0); /* taken back before d is freed */
+	nwg_desired_free(d);
 	assert_int_equal(c.n_spokes, 5);
+	assert_true(nwg_delta_bytes(&c) > 5 * sizeof(struct nwg_dspoke));
 	h = json_pack("{s:s}", HUB_A, "d2");
 	json_t *ids = nwg_delta_request(&c, h, 1);
 	assert_int_equal(json_array_size(ids), 1);
 	json_decref(ids);
 	json_decref(h);
+	json_decref(hubs);
+	nwg_delta_clear(&c);
+}
+
+/* A delta the kept spokes cannot take as a fresh parse would: asked in full. */
+static void test_unpatchable_delta_asks_in_full(void **state)
+{
+	struct nwg_dcache c = {0};
+	char pub[NWG_KEY_B64_LEN + 1];
+	json_t *hubs, *bad;
+	struct nwg_desired *d;
+
+	(void)state;
+	kept(&c);
+	/* spoke 9 with spoke 1's key: a fresh parse would skip one of them */
+	bad = spoke(9, NULL);
+	json_object_set_new(bad, "public_key", json_string(tkey_b64(2, pub)));
+	hubs = json_pack("[{s:s, s:s, s:s, s:s, s:[], s:[o]}]", "port_id", HUB_A, "project_id",
+			 PROJECT, "digest", "d2", "base", "d1", "removed", "spokes", bad);
+	d = parsed(&c, hubs, 1, 0);
+	assert_true(json_is_true(json_object_get(json_array_get(hubs, 0), "unchanged")));
+	assert_int_equal(c.n_refused, 1);
+	assert_int_equal(c.n_spokes, 0);
+	nwg_delta_pass_done(&c, d);
+	nwg_desired_free(d);
+	json_decref(hubs);
+	/* a changed spoke the grammar skips (a bad allowed IP) */
+	kept(&c);
+	bad = spoke(9, NULL);
+	json_object_set_new(bad, "allowed_ips", json_pack("[s]", "10.99.0.300/32"));
+	hubs = json_pack("[{s:s, s:s, s:s, s:s, s:[], s:[o]}]", "port_id", HUB_A, "project_id",
+			 PROJECT, "digest", "d2", "base", "d1", "removed", "spokes", bad);
+	d = parsed(&c, hubs, 1, 0);
+	assert_int_equal(c.n_refused, 2);
+	assert_int_equal(c.n_spokes, 0);
+	nwg_delta_pass_done(&c, d);
+	nwg_desired_free(d);
+	json_decref(hubs);
+	/* a pass that does not apply the patched hub forgets it */
+	kept(&c);
+	hubs = json_pack("[o]", delta("d1", SPOKE_1));
+	d = parsed(&c, hubs, 1, 1);
+	assert_int_equal(d->hubs[0].n_spokes, 6);
+	nwg_delta_keep(&c, HUB_A, ""); /* failed */
+	nwg_delta_pass_done(&c, d);
+	assert_int_equal(d->hubs[0].n_spokes, 0);
+	assert_int_equal(c.n_kept, 0);
+	nwg_desired_free(d);
 	json_decref(hubs);
 	nwg_delta_clear(&c);
 }
@@ -179,19 +240,23 @@ static void test_what_is_kept_and_asked(void **state)
 {
 	struct nwg_dcache c = {0};
 	json_t *hubs = json_pack("[o]", hub(3, "d1", 1450)), *sent, *ids;
+	struct nwg_desired *d;
 
 	(void)state;
 	/* below min_spokes: not kept */
-	assert_int_equal(nwg_delta_merge(&c, hubs, 4), 0);
+	d = parsed(&c, hubs, 4, 0);
 	nwg_delta_keep(&c, HUB_A, "d1");
-	nwg_delta_pass_done(&c);
+	nwg_delta_pass_done(&c, d);
+	nwg_desired_free(d);
 	assert_int_equal(c.n_spokes, 0);
 	/* kept only with the digest it was answered with */
-	assert_int_equal(nwg_delta_merge(&c, hubs, 3), 0);
+	d = parsed(&c, hubs, 3, 0);
 	nwg_delta_keep(&c, HUB_A, "d9");
-	assert_int_equal(c.n_spokes, 0);
+	assert_int_equal(c.n_kept, 0);
 	nwg_delta_keep(&c, HUB_A, "d1");
-	nwg_delta_pass_done(&c);
+	nwg_delta_pass_done(&c, d);
+	assert_int_equal(d->hubs[0].n_spokes, 0); /* taken: one owner */
+	nwg_desired_free(d);
 	assert_int_equal(c.n_spokes, 3);
 	sent = json_pack("{s:s, s:s}", HUB_A, "d1", HUB_B, "d5");
 	ids = nwg_delta_request(&c, sent, 3);
@@ -311,7 +376,8 @@ static void test_pass_rebuilds_delta(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_delta_rebuilds_the_hub),
+	    cmocka_unit_test(test_delta_patches_the_hub),
+	    cmocka_unit_test(test_unpatchable_delta_asks_in_full),
 	    cmocka_unit_test(test_base_mismatch_asks_in_full),
 	    cmocka_unit_test(test_what_is_kept_and_asked),
 	    cmocka_unit_test_setup_teardown(test_asks_13_then_falls_back, setup, teardown_delta),

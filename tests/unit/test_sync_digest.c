@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* get_hubs 1.2 over the fake broker (agent/sync_digest.c): the agent asks
+/* get_hubs 1.2 over the fake broker (agent/sync/sync_digest.c): the agent asks
  * with the digests it applied; an unchanged hub in sync is not planned. */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,7 +20,7 @@
 #include "nwg/rtnl.h"
 
 #include "broker_testlib.h"
-#include "sync_digest.h"
+#include "sync/sync_digest.h"
 
 static bool link_ok = true;
 static unsigned int link_checks;

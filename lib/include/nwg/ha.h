@@ -97,6 +97,20 @@ int nwg_ha_msg_open(char **text, size_t *len, uint64_t *seq, struct nwg_ha_chunk
 		    const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
 		    struct nwg_err *err);
 
+/* A snapshot's seq: microseconds of wall-clock time (a restarted sender
+ * stays ahead of what the receiver completed before). */
+uint64_t nwg_ha_seq_now(void);
+/* Called once per sealed datagram, in chunk order; a negative return stops
+ * the snapshot and is returned by nwg_ha_seal_text. */
+typedef int (*nwg_ha_emit_fn)(void *ctx, const uint8_t *msg, size_t len);
+/* One snapshot (a list ending with a newline, or empty) cut at line ends
+ * into chunks of datagrams of at most `dgram` bytes, each sealed under the
+ * same seq and handed to emit. Returns the number of datagrams, or a
+ * negative errno (split, seal, or emit's). */
+int nwg_ha_seal_text(const char *hub, uint64_t seq, const char *text, size_t len, size_t dgram,
+		     const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
+		     nwg_ha_emit_fn emit, void *ctx, struct nwg_err *err);
+
 /* The most list bytes one chunk of `hub` may carry in a datagram of `dgram`
  * bytes (NWG_HA_DGRAM_MIN..NWG_HA_MSG_MAX); 0 when the arguments are bad. */
 size_t nwg_ha_chunk_room(const char *hub, size_t dgram);
@@ -130,5 +144,22 @@ void nwg_ha_asm_free(struct nwg_ha_asm *a);
  * -ENOMEM. */
 int nwg_ha_asm_add(struct nwg_ha_asm *a, uint64_t seq, const struct nwg_ha_chunk *c, char *text,
 		   size_t len, char **out, size_t *outlen);
+
+/* Sequence numbers are the sender's wall clock: one older than this before
+ * the receiver's clock is refused (a datagram replayed after the receiver
+ * restarted, too). */
+#define NWG_HA_MAX_AGE_S 30
+/* The replay floor at now_us (nwg_ha_seq_now()'s scale): a datagram's seq
+ * must be above the last snapshot completed and above now - NWG_HA_MAX_AGE_S. */
+uint64_t nwg_ha_asm_floor(const struct nwg_ha_asm *a, uint64_t now_us);
+/* One received datagram for `hub` (sealed by peer_pub to own_priv): opened
+ * (nwg_ha_msg_open) above the replay floor at now_us, then added to its
+ * snapshot (nwg_ha_asm_add). Returns 1 with *out (malloc'd, NUL-terminated)
+ * when it completed the snapshot, 0 when chunks are still missing; negative
+ * errno as nwg_ha_msg_open (-EBADMSG, -EXDEV, -ESTALE, -EINVAL) and
+ * nwg_ha_asm_add (-EALREADY, -ESTALE, -EINVAL, -ENOMEM), err filled. */
+int nwg_ha_asm_open(struct nwg_ha_asm *a, const uint8_t *msg, size_t len, const char *hub,
+		    uint64_t now_us, const struct nwg_key *own_priv, const struct nwg_key *peer_pub,
+		    char **out, size_t *outlen, struct nwg_err *err);
 
 #endif

@@ -44,4 +44,11 @@ int nwg_netns_run(const char *name, nwg_netns_fn fn, void *arg, struct nwg_err *
  * root namespace (NULL or ""): the host's routing is not ours to change. */
 int nwg_netns_set_forwarding(const char *name, bool on, struct nwg_err *err);
 
+/* Sets a per-interface knob inside a named namespace:
+ * /proc/sys/net/<proto>/conf/<ifname>/<key> = value ("0".."9" digits only).
+ * proto "ipv4" or "ipv6"; key [a-z_]{1,32}. -ENOENT when the knob does not
+ * exist (no IPv6). Refuses the root namespace (NULL or ""). */
+int nwg_netns_if_sysctl(const char *name, const char *proto, const char *ifname, const char *key,
+			const char *value, struct nwg_err *err);
+
 #endif

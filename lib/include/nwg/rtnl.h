@@ -47,6 +47,9 @@ int nwg_link_list(struct nwg_rtnl *r, struct nwg_link **links, size_t *count, st
 
 /* cidr: "10.0.0.1/24" or "fd00::1/64"; adding an existing address is 0. */
 int nwg_addr_add(struct nwg_rtnl *r, const char *ifname, const char *cidr, struct nwg_err *err);
+/* Removes one address (cidr as for nwg_addr_add): 1 removed, 0 it was not
+ * there. */
+int nwg_addr_del(struct nwg_rtnl *r, const char *ifname, const char *cidr, struct nwg_err *err);
 /* Removes every IPv4 and IPv6 address of the link (link-local included). */
 int nwg_addr_flush(struct nwg_rtnl *r, const char *ifname, struct nwg_err *err);
 /* Lists addresses of a link as "addr/plen" strings (NULL-terminated array,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The sync state machine's parts (agent/sync.c, agent/sync_report.c). */
+/* The sync state machine's parts (agent/sync/sync.c, agent/sync/sync_report.c). */
 #ifndef NWG_AGENT_SYNC_H
 #define NWG_AGENT_SYNC_H
 

@@ -362,6 +362,8 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	    view ? nwg_desired_parse(view, &d, &err) : nwg_err_set(&err, ENOMEM, "out of memory");
 
 	json_decref(view);
+	if (r >= 0)
+		nwg_delta_attach(&a->dcache, d); /* patched hubs borrow their kept spokes */
 	op->state = NWG_SYNC_REPORT;
 	op->deadline_ms = nwg_now_ms() + a->rpc_timeout_ms; /* one wait for all reports */
 	op->n_deltas = merged > 0 ? (size_t)merged : 0;
@@ -370,7 +372,7 @@ static void apply(struct nwg_agent *a, json_t *reply)
 		op->rc = r;
 		if (merged >= 0)
 			nwg_digest_split_free(&s);
-		nwg_delta_pass_done(&a->dcache);
+		nwg_delta_pass_done(&a->dcache, NULL);
 		nwg_sync_maybe_done(a);
 		return;
 	}
@@ -390,8 +392,8 @@ static void apply(struct nwg_agent *a, json_t *reply)
 		a->n_hubs = d->n_hubs + op->n_unchanged;
 	op->rc = r;
 	nwg_digest_split_free(&s);
+	nwg_delta_pass_done(&a->dcache, d); /* before d is freed: takes the spokes back */
 	nwg_desired_free(d);
-	nwg_delta_pass_done(&a->dcache);
 	nwg_sync_maybe_done(a);
 }
 

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The HA takeover path and the OVN attach read no record in the engine
+ * (doc/security.md, "Privilege separation"; doc/ha.md section 7): a VRRP
+ * state change asks the seam (hostops.h ha) once per HA hub with the port id
+ * and the streamed endpoints only; the OVN attach reads the hubs' places as
+ * record views through the seam, once per pass. The agent here has an EMPTY
+ * repository: every expectation below fails if a path loads a record again.
+ * The privileged side (agent/ha/takeover.c) checks its request.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "agent.h"
+#include "agent_testlib.h"
+#include "attach/ovn.h"
+#include "ha/run.h"
+#include "ha/takeover.h"
+#include "hostops.h"
+#include "reconcile/actual.h"
+#include "reconcile/desired.h"
+#include "strv.h"
+
+#include "ctl_testlib.h"
+
+#define PORT CTL_PORT
+
+struct fake {
+	int actual_calls, ha_calls;
+	size_t scope_n;
+	char scope[NWG_ID_MAX + 1]; /* the last read's first id */
+	bool records_only;	    /* the last read had no backend */
+	uint8_t op[8];
+	char port[8][NWG_ID_MAX + 1];
+	size_t n_eps[8];
+	unsigned int pace[8];
+};
+
+static struct fake fake;
+
+static int no_place(void *ctx, const char *port_id, const struct nwg_l3_req *q,
+		    struct nwg_place_out *out, struct nwg_err *err)
+{
+	(void)ctx;
+	(void)port_id;
+	(void)q;
+	(void)out;
+	return nwg_err_set(err, EPERM, "not in this test");
+}
+
+static int no_netns(void *ctx, const char *name, char *why, size_t why_len, struct nwg_err *err)
+{
+	(void)ctx;
+	(void)name;
+	(void)why;
+	(void)why_len;
+	return nwg_err_set(err, EPERM, "not in this test");
+}
+
+static int no_id(void *ctx, const char *port_id, struct nwg_err *err)
+{
+	(void)ctx;
+	(void)port_id;
+	return nwg_err_set(err, EPERM, "not in this test");
+}
+
+static int no_purge(void *ctx, unsigned int age, struct nwg_err *err)
+{
+	(void)ctx;
+	(void)age;
+	return nwg_err_set(err, EPERM, "not in this test");
+}
+
+static int no_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *act,
+		    struct nwg_exec_out *out, struct nwg_err *err)
+{
+	(void)ctx;
+	(void)x;
+	(void)act;
+	(void)out;
+	return nwg_err_set(err, EPERM, "not in this test");
+}
+
+/* The seam's records: PORT lives in CTL_NETNS (absent here) as wg-0e8c91d0-90. */
+static int actual(void *ctx, const struct nwg_actual_src *src, struct nwg_actual **out,
+		  struct nwg_err *err)
+{
+	struct nwg_hub_view *v;
+
+	(void)ctx;
+	(void)err;
+	fake.actual_calls++;
+	fake.scope_n = src->scope ? src->n_scope : 0;
+	fake.records_only = src->backend == NULL;
+	snprintf(fake.scope, sizeof(fake.scope), "%s", src->scope ? src->scope[0] : "");
+	assert_non_null(*out = nwg_actual_new());
+	for (size_t i = 0; src->scope && i < src->n_scope; i++) {
+		if (strcmp(src->scope[i], PORT) != 0)
+			continue;
+		assert_non_null(v = nwg_hub_view_new());
+		snprintf(v->port_id, sizeof(v->port_id), "%s", PORT);
+		snprintf(v->project_id, sizeof(v->project_id), "%s", PROJECT);
+		snprintf(v->ifname, sizeof(v->ifname), "wg-0e8c91d0-90");
+		snprintf(v->netns, sizeof(v->netns), "%s", CTL_NETNS);
+		snprintf(v->home_netns, sizeof(v->home_netns), "%s", CTL_NETNS);
+		assert_int_equal(nwg_actual_add_record(*out, v), 0);
+	}
+	return 0;
+}
+
+static int ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out, struct nwg_err *err)
+{
+	int i = fake.ha_calls++;
+
+	(void)ctx;
+	(void)err;
+	assert_true(i < 8);
+	fake.op[i] = q->op;
+	snprintf(fake.port[i], sizeof(fake.port[i]), "%s", q->port_id);
+	fake.n_eps[i] = q->n_eps;
+	fake.pace[i] = q->pace;
+	memset(out, 0, sizeof(*out));
+	out->set = (int)q->n_eps;
+	out->listed = q->n_eps;
+	snprintf(out->ifname, sizeof(out->ifname), "wg-x");
+	return 0;
+}
+
+static const struct nwg_hostops seam = {no_place, no_netns, no_id, no_id, no_purge,
+					no_apply, actual,   NULL,  ha};
+
+static int setup(void **state)
+{
+	struct ctl_fx *f;
+	struct nwg_hubstate *st;
+
+	ctl_fx_setup(state);
+	f = *state;
+	f->a.hostops = &seam;
+	memset(&fake, 0, sizeof(fake));
+	f->a.conf.ha.on = true;
+	f->a.conf.ha.pace = 8;
+	nwg_ha_run_init(&f->a);
+	assert_non_null(f->a.ha);
+	assert_non_null(st = nwg_hubtab_get(&f->a.hubs, PORT, true)); /* HA */
+	st->ha_hub = true;
+	assert_non_null(nwg_hubtab_get(&f->a.hubs, HUB_B, true)); /* not HA */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctl_fx *f = *state;
+
+	nwg_ha_run_fini(&f->a);
+	nwg_hubtab_clear(&f->a.hubs);
+	nwg_strv_free(f->a.want_ids);
+	return ctl_fx_teardown(state);
+}
+
+static bool wants(const struct nwg_agent *a, const char *id)
+{
+	for (size_t i = 0; a->want_ids && a->want_ids[i]; i++)
+		if (strcmp(a->want_ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* MASTER: one ACTIVATE for the HA hub, by port id, nothing read; BACKUP and
+ * FAULT: DEACTIVATE. Each change asks a pass for the HA hub. */
+static void test_follow_asks_the_seam(void **state)
+{
+	struct ctl_fx *f = *state;
+
+	nwg_ha_follow(&f->a, NWG_VRRP_MASTER);
+	assert_int_equal(fake.ha_calls, 1);
+	assert_int_equal(fake.op[0], NWG_HA_OP_ACTIVATE);
+	assert_string_equal(fake.port[0], PORT);
+	assert_int_equal(fake.n_eps[0], 0); /* nothing streamed yet */
+	assert_int_equal(fake.pace[0], 8);
+	assert_int_equal(fake.actual_calls, 0); /* not even a view: the seam finds the link */
+	assert_true(wants(&f->a, PORT));
+	assert_false(wants(&f->a, HUB_B));
+	assert_string_equal(nwg_ha_vrrp_state(&f->a), "active");
+
+	nwg_ha_follow(&f->a, NWG_VRRP_BACKUP);
+	nwg_ha_follow(&f->a, NWG_VRRP_FAULT);
+	assert_int_equal(fake.ha_calls, 3);
+	assert_int_equal(fake.op[1], NWG_HA_OP_DEACTIVATE);
+	assert_int_equal(fake.op[2], NWG_HA_OP_DEACTIVATE);
+	assert_string_equal(fake.port[2], PORT);
+	assert_int_equal(fake.actual_calls, 0);
+}
+
+/* A healed split brain: the master RENEWs every HA hub once; a second
+ * notice within the quiet time, or a backup, renews nothing. */
+static void test_renew_asks_the_seam(void **state)
+{
+	struct ctl_fx *f = *state;
+
+	nwg_ha_renew(&f->a); /* no VRRP state yet: not the master */
+	assert_int_equal(fake.ha_calls, 0);
+	nwg_ha_follow(&f->a, NWG_VRRP_MASTER);
+	nwg_ha_renew(&f->a);
+	assert_int_equal(fake.ha_calls, 2);
+	assert_int_equal(fake.op[1], NWG_HA_OP_RENEW);
+	assert_string_equal(fake.port[1], PORT);
+	nwg_ha_renew(&f->a);
+	assert_int_equal(fake.ha_calls, 2);
+	assert_int_equal(fake.actual_calls, 0);
+}
+
+/* OVN attach: one read of the records (views) of the pass's non-root hubs;
+ * the hub the seam knows is plugged from the view's namespace (absent here:
+ * the plug fails and a retry is scheduled), the one it does not know is left
+ * for a later pass. */
+static void test_ovn_place_from_the_seam(void **state)
+{
+	struct ctl_fx *f = *state;
+	struct nwg_dhub hubs[3];
+	struct nwg_desired d = {.hubs = hubs, .n_hubs = 3};
+
+	memset(hubs, 0, sizeof(hubs));
+
+	snprintf(hubs[0].port_id, sizeof(hubs[0].port_id), "%s", HUB_A); /* not realized */
+	snprintf(hubs[1].port_id, sizeof(hubs[1].port_id), "%s", PORT);
+	snprintf(hubs[1].mac, sizeof(hubs[1].mac), "fa:16:3e:00:00:01");
+	snprintf(hubs[2].port_id, sizeof(hubs[2].port_id), "%s", HUB_C);
+	hubs[2].root_namespace = true;
+	f->a.conf.ovn_bridge = "br-nwg-test-absent";
+	f->a.conf.ovs_vsctl = "/bin/false";
+	nwg_ovn_sync(&f->a, &d, false);
+	assert_int_equal(fake.actual_calls, 1);
+	assert_int_equal(fake.scope_n, 2); /* HUB_A and PORT: not the root hub */
+	assert_string_equal(fake.scope, HUB_A);
+	assert_true(wants(&f->a, PORT));   /* the plug of the seam's hub was tried */
+	assert_false(wants(&f->a, HUB_A)); /* no record: nothing tried */
+	f->a.conf.ovn_bridge = NULL;
+}
+
+/* The local implementation without the seam: records only (no links read). */
+static void test_records_local(void **state)
+{
+	struct ctl_fx *f = *state;
+	const char *ids[] = {PORT};
+	struct nwg_actual *act = NULL;
+
+	f->a.hostops = NULL;
+	assert_int_equal(nwg_hostops_records(&f->a, ids, 1, &act, NULL), 0);
+	assert_int_equal(act->n_recs, 0); /* empty repository */
+	assert_int_equal(act->n_links, 0);
+	nwg_actual_free(act);
+	ctl_save_hub(f);
+	assert_int_equal(nwg_hostops_records(&f->a, ids, 1, &act, NULL), 0);
+	assert_int_equal(act->n_recs, 1);
+	assert_int_equal(act->n_links, 0); /* records only */
+	assert_string_equal(act->recs[0]->ifname, "wg-0e8c91d0-90");
+	assert_string_equal(act->recs[0]->netns, CTL_NETNS);
+	nwg_actual_free(act);
+	f->a.hostops = &seam;
+	assert_int_equal(nwg_hostops_records(&f->a, ids, 1, &act, NULL), 0);
+	assert_false(fake.records_only); /* the executor reads with its own backend */
+	assert_non_null(nwg_actual_find_record(act, PORT));
+	nwg_actual_free(act);
+}
+
+/* The one-process agent's OVN pass: the record's place, read locally. */
+static void test_ovn_place_local(void **state)
+{
+	struct ctl_fx *f = *state;
+	struct nwg_dhub hub;
+	struct nwg_desired d = {.hubs = &hub, .n_hubs = 1};
+
+	memset(&hub, 0, sizeof(hub));
+	snprintf(hub.port_id, sizeof(hub.port_id), "%s", PORT);
+	snprintf(hub.mac, sizeof(hub.mac), "fa:16:3e:00:00:01");
+	f->a.hostops = NULL;
+	f->a.conf.ovn_bridge = "br-nwg-test-absent";
+	f->a.conf.ovs_vsctl = "/bin/false";
+	nwg_ovn_sync(&f->a, &d, false);
+	assert_false(wants(&f->a, PORT)); /* no record: nothing tried */
+	ctl_save_hub(f);
+	nwg_ovn_sync(&f->a, &d, false);
+	assert_true(wants(&f->a, PORT)); /* tried from the record's namespace */
+	f->a.conf.ovn_bridge = NULL;
+	f->a.hostops = &seam;
+}
+
+/* The privileged side refuses a malformed request and a hub it has no
+ * record of, before touching any device. */
+static void test_takeover_checks(void **state)
+{
+	struct ctl_fx *f = *state;
+	struct nwg_ha_req q = {.op = NWG_HA_OP_ACTIVATE, .port_id = PORT, .pace = 8};
+	struct nwg_err err = {{0}};
+	struct nwg_ha_out out;
+
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, &err),
+			 -ENOENT);
+	q.op = 9;
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, &err),
+			 -EINVAL);
+	q.op = NWG_HA_OP_RENEW;
+	q.pace = 0;
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, &err),
+			 -EINVAL);
+	q.op = NWG_HA_OP_ACTIVATE;
+	q.pace = 8;
+	q.n_eps = 3; /* no list */
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, &err),
+			 -EINVAL);
+	q.n_eps = 0;
+	q.port_id = NULL;
+	assert_int_equal(nwg_ha_takeover_run(f->a.backend, f->a.repo, false, &q, &out, NULL),
+			 -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_follow_asks_the_seam, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_renew_asks_the_seam, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ovn_place_from_the_seam, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_records_local, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ovn_place_local, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_takeover_checks, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
