@@ -59,6 +59,22 @@ def _profile_peers(port):
         if isinstance(peers, list) else set()
 
 
+def _check_ha_backend(port):
+    """HA hubs are supported on ML2/Open vSwitch (doc/ha.md section 8):
+    with ML2/OVN the hub's logical port is claimed by the primary's chassis
+    only (requested-chassis), so its tenant side cannot follow a takeover.
+    Refused with 409 rather than built half-working."""
+    if 'ovn' in (cfg.CONF.ml2.mechanism_drivers or []):
+        LOG.warning("Refused highly available WireGuard hub %s: ML2/OVN",
+                    port['id'])
+        raise l3_server.HubRouterConflict(reason=(
+            'port %s: highly available WireGuard hubs are not supported '
+            'with ML2/OVN (the ovn mechanism driver is loaded): OVN binds '
+            "the hub's tenant port to one chassis, so it cannot follow a "
+            'takeover; use ML2/Open vSwitch for HA hubs, or create the hub '
+            'without the HA marking' % port['id']))
+
+
 def _ha_hosts(port):
     """The hosts of an HA hub's profile (validated ones only)."""
     profile = (port or {}).get(portbindings.PROFILE) or {}
@@ -173,6 +189,8 @@ class WireGuardMechanismDriver(mech_agent.AgentMechanismDriverBase):
                     'a router with this hub must be hosted on %s; to move '
                     'the hub, create a new one there)'
                     % (port['id'], row.host, new_host, row.host)))
+            if spec['ha_hosts']:
+                _check_ha_backend(port)
             db.save_row(session, port['id'], role)
             db.set_ha_hosts(session, port['id'], spec['ha_hosts'])  # HA
             return True

@@ -13,6 +13,7 @@ from neutron_lib.db import api as db_api
 from neutron_lib import exceptions as n_exc
 from neutron_lib.plugins import constants as plugin_constants
 from neutron_lib.plugins import directory
+from oslo_config import cfg
 import oslo_messaging
 from sqlalchemy import text
 
@@ -271,6 +272,30 @@ class TestHaRouter(HaTestCase):
         port = self.show(hub['id'])
         self.assertEqual(c.DEVICE_OWNER_HUB, port['device_owner'])
         self.assertEqual('', port['device_id'])
+
+
+class TestHaOvn(HaTestCase):
+
+    def test_ha_hub_refused_409_with_ovn(self):
+        cfg.CONF.set_override('mechanism_drivers',
+                              [c.MECH_DRIVER_NAME, 'ovn'], group='ml2')
+        body = self.ha_hub(status=409)
+        self.assertIn('not supported with ML2/OVN', json.dumps(body))
+        self.assertEqual([], self.get_hubs(HOST)['hubs'])
+        self.assertEqual([], self.get_hubs(HOST2)['hubs'])
+        # a hub without the marking is still made, and marking it is refused
+        hub = self.hub()
+        self.update(hub['id'], status=409,
+                    **{pb.PROFILE: {c.PROFILE_HA: {'hosts': [HOST, HOST2]}}})
+        self.assertEqual([], self.get_hubs(HOST2)['hubs'])
+
+    def test_ha_hub_made_without_ovn(self):
+        cfg.CONF.set_override('mechanism_drivers',
+                              [c.MECH_DRIVER_NAME, 'openvswitch'],
+                              group='ml2')
+        hub = self.ha_hub()
+        self.assertEqual(1, len(self.get_hubs(HOST2)['hubs']))
+        self.assertEqual(hub['id'], self.get_hubs(HOST2)['hubs'][0]['port_id'])
 
 
 class TestHaDeadHost(HaTestCase):
