@@ -6,7 +6,7 @@
 #   fuzz  clang + libFuzzer harnesses
 # New source files are picked up automatically: lib/*.c -> libnwg.a,
 # agent/msg/*.c -> libnwgmsg.a (oslo.messaging client; depends on lib/ only),
-# agent/*.c and agent/{conf,reconcile,sync,ctl,health,...}/*.c (but main.c) -> libnwgagent.a,
+# agent/*/*.c (conf, core, reconcile, sync, ctl, health, ...; main.c apart) -> libnwgagent.a,
 # cli/*.c (but main.c) -> libnwgcli.a,
 # tests/unit/test_*.c -> one cmocka binary each, tests/tools/*.c and bench/*.c ->
 # one program each, tests/fuzz/fuzz_*.c -> one libFuzzer binary each.

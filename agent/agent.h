@@ -10,12 +10,12 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
+#include "core/hubtab.h"
 #include "health/health.h"
-#include "hubtab.h"
 #include "msg/msg.h"
-#include "neutron_rpc.h"
 #include "reconcile/cache.h"
 #include "reconcile/guard.h"
+#include "sync/neutron_rpc.h"
 #include "sync/sync_delta.h"
 
 struct nwg_ini;
@@ -92,12 +92,12 @@ struct nwg_agent {
 	bool last_full_ok;
 	size_t n_hubs; /* hubs realized by the last pass (reported) */
 
-	/* spoke health and metrics (agent/health_run.c) */
+	/* spoke health and metrics (agent/health/health_run.c) */
 	struct nwg_health health; /* what Neutron was told per spoke */
 	int64_t next_health_ms;
 	uint64_t sync_errors; /* hub sync failures since start */
 
-	/* asynchronous core (agent/sync/sync.c, agent/loop.c) */
+	/* asynchronous core (agent/sync/sync.c, agent/core/loop.c) */
 	struct nwg_syncop sync;
 	bool no_paging;		 /* the server answered get_hubs 1.1 UnsupportedVersion */
 	int last_sync_rc;	 /* rc of the last finished pass */
@@ -118,7 +118,7 @@ struct nwg_agent {
 	struct nwg_guard guard;
 	/* per-hub actual state as last read and applied (reconcile/cache.h) */
 	struct nwg_acache acache;
-	/* namespace clean-up (agent/nsgc_run.c): NULL-terminated names */
+	/* namespace clean-up (agent/reconcile/nsgc_run.c): NULL-terminated names */
 	char **ns_todo;	   /* looked at after this pass */
 	char **ns_pending; /* kept by an earlier pass: looked at again */
 	/* HA takeover run by the agent (agent/ha/run.c): NULL = no [wireguard_ha] */
@@ -132,22 +132,22 @@ struct nwg_agent {
  * a pass is running; <0 when the request could not be sent. */
 int nwg_sync(struct nwg_agent *a, bool full, char **ids, size_t n);
 
-/* Start-up restore from the repository alone (agent/restore.c): re-creates
+/* Start-up restore from the repository alone (agent/reconcile/restore.c): re-creates
  * recorded hubs that are missing; never deletes, never reports. */
 int nwg_restore(struct nwg_agent *a);
 
-/* ---- namespace clean-up (agent/nsgc_run.c) ---- */
+/* ---- namespace clean-up (agent/reconcile/nsgc_run.c) ---- */
 /* After the actions of a pass: which tun-<project> namespaces to look at. */
 void nwg_nsgc_note(struct nwg_agent *a, const struct nwg_plan *p, const struct nwg_desired *d,
 		   const struct nwg_actual *act, const struct nwg_plan_opts *o);
 /* After the attachments of the pass: removes those that hold nothing. */
 void nwg_nsgc_run(struct nwg_agent *a);
 
-/* ---- spoke health and metrics (agent/health_run.c) ---- */
+/* ---- spoke health and metrics (agent/health/health_run.c) ---- */
 /* Reads every hub's peers, reports spoke state changes, writes metrics. */
 void nwg_health_run(struct nwg_agent *a);
 
-/* ---- scheduling (agent/sched.c) ---- */
+/* ---- scheduling (agent/sync/sched.c) ---- */
 void nwg_sched_full(struct nwg_agent *a, int64_t delay_ms);
 void nwg_sched_ids(struct nwg_agent *a, const char *const *ids, size_t n, int64_t delay_ms);
 /* Runs what is due; returns the next deadline (monotonic ms) or -1. */
@@ -158,7 +158,7 @@ void nwg_sched_sync_done(struct nwg_agent *a, bool full, int rc);
  * at once, with backoff while losses repeat. */
 void nwg_sched_loss(struct nwg_agent *a, const char *what);
 
-/* ---- events (agent/events.c): nwg_msg_handler ---- */
+/* ---- events (agent/sync/events.c): nwg_msg_handler ---- */
 void nwg_events_handle(void *ctx, const char *topic, const char *method, json_t *args,
 		       const char *reason);
 

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "cmdline.h"
+#include "core/cmdline.h"
+#include "core/loop.h"
+#include "core/setup.h"
 #include "log/log.h"
-#include "loop.h"
-#include "setup.h"
-#include "split.h"
+#include "privsep/split.h"
 
 #define NWG_VERSION "0.1.0"
 

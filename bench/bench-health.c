@@ -2,7 +2,7 @@
 /*
  * bench-health: one health pass of the agent over N spokes (each on two
  * hubs, so 2N observations) in steady state (everything already reported):
- * prune + diff, as agent/health_run.c runs them every health_interval on
+ * prune + diff, as agent/health/health_run.c runs them every health_interval on
  * the loop. Side by side with the baseline, the same pass done pairwise
  * (each observation compared with every other and with every table entry,
  * what the table did before it was sorted). No root, no network.

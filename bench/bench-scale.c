@@ -30,11 +30,11 @@
 #include <time.h>
 
 #include "agent.h"
-#include "cmdline.h"
+#include "core/cmdline.h"
+#include "core/setup.h"
 #include "nwg/key.h"
 #include "nwg/wg.h"
 #include "reconcile/plan.h"
-#include "setup.h"
 
 static double now_ms(void)
 {

@@ -10,9 +10,9 @@
 #include "agent.h"
 #include "attach/ovn_int.h"
 #include "ha/run.h"
-#include "hostops.h"
 #include "log/log.h"
 #include "nwg/repo.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/desired_ha.h"
 

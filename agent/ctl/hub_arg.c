@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "hostops.h"
+#include "privsep/hostops.h"
 
 static int port_id_arg(const json_t *args, const char **out, struct nwg_err *err)
 {

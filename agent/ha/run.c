@@ -10,10 +10,10 @@
 #include "attach/ovn.h"
 #include "ha/stream.h"
 #include "ha/vrrp.h"
-#include "hostops.h"
 #include "log/log.h"
 #include "nwg/ha.h"
 #include "nwg/rtnl.h"
+#include "privsep/hostops.h"
 #include "reconcile/desired_ha.h"
 #include "reconcile/plan.h"
 

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "hostops.h"
 #include "log/log.h"
 #include "nwg/seal.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 
 #define SOCK_BUF (4 << 20)

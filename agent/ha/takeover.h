@@ -7,7 +7,7 @@
 #ifndef NWG_AGENT_HA_TAKEOVER_H
 #define NWG_AGENT_HA_TAKEOVER_H
 
-#include "hostops.h"
+#include "privsep/hostops.h"
 
 struct nwg_backend;
 struct nwg_repo;

@@ -5,7 +5,7 @@
 #ifndef NWG_AGENT_PRIVSEP_CLIENT_OPS_H
 #define NWG_AGENT_PRIVSEP_CLIENT_OPS_H
 
-#include "hostops.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"
 

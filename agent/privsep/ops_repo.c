@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "addr.h"
-#include "l3_place.h"
+#include "attach/l3_place.h"
 #include "privsep/actual_send.h"
 #include "privsep/ops_apply.h"
 #include "privsep/ops_ha.h"

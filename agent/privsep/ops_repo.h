@@ -2,7 +2,7 @@
 /* The executor's repository operations: READ_ACTUAL / STATUS answered from
  * the records (public data only), QUARANTINE / UNQUARANTINE / PURGE, and
  * NETNS_REMOVE (reconcile/exec_netns.c's checks, then the removal), PLACE
- * (agent/l3_place.c, the same code as the in-process attach/detach; needs
+ * (agent/attach/l3_place.c, the same code as the in-process attach/detach; needs
  * a backend) and APPLY (privsep/ops_apply.c; needs a backend and the
  * agent's configuration). */
 #ifndef NWG_AGENT_PRIVSEP_OPS_REPO_H

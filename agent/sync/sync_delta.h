@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hubtab.h"
+#include "core/hubtab.h"
 #include "reconcile/desired.h"
 #include "reconcile/desired_flat.h"
 

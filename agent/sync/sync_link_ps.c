@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "agent.h"
-#include "hostops.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 #include "sync_digest.h"
 

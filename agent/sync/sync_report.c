@@ -7,14 +7,14 @@
 #include <string.h>
 
 #include "ha/run.h"
-#include "hostops.h"
 #include "log/log.h"
-#include "neutron_rpc.h"
 #include "nwg/key.h"
 #include "nwg/repo.h"
 #include "nwg/seal.h"
+#include "privsep/hostops.h"
 #include "reconcile/desired_ha.h"
 #include "sync.h"
+#include "sync/neutron_rpc.h"
 
 struct report {
 	struct nwg_agent *a;

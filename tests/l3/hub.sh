@@ -14,7 +14,7 @@ WG_UAPI=/var/run/wireguard
 
 hub_prereqs() {
 	[ -x "$AGENT_BIN" ] && [ -x "$CLI_BIN" ] && [ -f "$HERE/scripts/device-lib.sh" ] &&
-		[ -f "$HERE/agent/ctl_l3.c" ]
+		[ -f "$HERE/agent/ctl/ctl_l3.c" ]
 }
 
 write_wga_config() {

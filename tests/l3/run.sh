@@ -413,7 +413,7 @@ if [ $HAVE_DRIVER = 1 ] && hub_prereqs; then
 	run_hub_phases
 else
 	log "hub phases SKIPPED: they need the ML2 driver and neutron-wireguard-agent with" \
-		"agent/ctl_l3.c (not in this tree)"
+		"agent/ctl/ctl_l3.c (not in this tree)"
 fi
 # (Neutron's own privsep "interface not found" debug tracebacks of its
 # concurrent namespace clean-ups are not ours, nor is ha_router's DEBUG

@@ -14,7 +14,7 @@
 
 #include "agent.h"
 #include "msg/fake.h"
-#include "neutron_rpc.h"
+#include "sync/neutron_rpc.h"
 
 struct broker {
 	char *body[64];

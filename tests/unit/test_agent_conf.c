@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "cmdline.h"
 #include "conf/conf.h"
 #include "conf/ini.h"
+#include "core/cmdline.h"
 
 /* Loads text as an ini and the agent conf from it; returns nwg_conf_load's result. */
 static int load(const char *text, struct nwg_conf *c, struct nwg_err *err)

@@ -12,8 +12,8 @@
 
 #include "agent.h"
 #include "agent_testlib.h"
-#include "neutron_rpc.h"
 #include "nwg/rtnl.h"
+#include "sync/neutron_rpc.h"
 
 static void test_report_state_args(void **state)
 {

@@ -16,8 +16,8 @@
 #include "agent_testlib.h"
 #include "log/log.h"
 #include "msg/fake.h"
-#include "neutron_rpc.h"
 #include "nwg/rtnl.h"
+#include "sync/neutron_rpc.h"
 
 #include "broker_testlib.h"
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "agent.h"
-#include "ctl_l3.h"
+#include "ctl/ctl_l3.h"
 #include "nwg/repo.h"
 
 #include "ctl_testlib.h"

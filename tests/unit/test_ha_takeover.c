@@ -23,7 +23,7 @@
 #include "attach/ovn.h"
 #include "ha/run.h"
 #include "ha/takeover.h"
-#include "hostops.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/desired.h"
 #include "strv.h"

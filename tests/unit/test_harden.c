@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "harden.h"
+#include "privsep/harden.h"
 
 static void test_not_dumpable_no_core(void **state)
 {

@@ -21,13 +21,13 @@
 
 #include "agent.h"
 #include "agent_testlib.h"
-#include "ctl_l3.h"
+#include "ctl/ctl_l3.h"
+#include "ctl/status.h"
 #include "ha/ctl_ha.h"
-#include "hostops.h"
-#include "quarantine.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/desired.h"
-#include "status.h"
+#include "reconcile/quarantine.h"
 #include "strv.h"
 
 #include "ctl_testlib.h"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "agent_testlib.h"
-#include "hubtab.h"
+#include "core/hubtab.h"
 #include "nwg/rtnl.h"
 #include "reconcile/cache.h"
 #include "reconcile/desired_ha.h"

@@ -14,7 +14,7 @@
  *    implementation report what moved; a request outside the naming
  *    policy is refused with EPERM;
  *  - through the engine's side of the seam (privsep/client_ops.c):
- *    PLACE runs the real attach/detach (agent/l3_place.c) in the executor
+ *    PLACE runs the real attach/detach (agent/attach/l3_place.c) in the executor
  *    on a veth standing in for the hub's link: attached into a router
  *    namespace (name, MTU, address, up, record), again without a change,
  *    a detach anywhere but the record's home refused, then detached home;
@@ -47,8 +47,6 @@
 
 #include "addr.h"
 #include "conf/conf.h"
-#include "harden.h"
-#include "hostops.h"
 #include "nwg/ha.h"
 #include "nwg/key.h"
 #include "nwg/netns.h"
@@ -57,6 +55,8 @@
 #include "nwg/seal.h"
 #include "nwg/wg.h"
 #include "privsep/client_ops.h"
+#include "privsep/harden.h"
+#include "privsep/hostops.h"
 #include "privsep/ops_apply.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "agent_testlib.h"
-#include "quarantine.h"
+#include "reconcile/quarantine.h"
 
 static char dir[64];
 

@@ -18,9 +18,9 @@
 #include "agent_testlib.h"
 #include "log/log.h"
 #include "msg/fake.h"
-#include "neutron_rpc.h"
 #include "nwg/rtnl.h"
 #include "reconcile/desired.h"
+#include "sync/neutron_rpc.h"
 
 #include "broker_testlib.h"
 #include "dhub_testlib.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "harden.h"
+#include "privsep/harden.h"
 
 #include <errno.h>
 #include <string.h>

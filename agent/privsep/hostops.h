@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "l3_place.h"
+#include "attach/l3_place.h"
 #include "nwg/err.h"
 #include "nwg/key.h"
 #include "nwg/netns.h"

@@ -6,9 +6,9 @@
 #include "agent.h"
 #include "health/health.h"
 #include "log/log.h"
-#include "neutron_rpc.h"
 #include "reconcile/desired.h"
 #include "reconcile/guard.h"
+#include "sync/neutron_rpc.h"
 
 #define DEBOUNCE_MS 10
 /* after a port_update, the spoke health pass (the targeted sync goes first) */

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "agent.h"
-#include "hostops.h"
 #include "log/log.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/desired.h"
 #include "reconcile/exec.h"

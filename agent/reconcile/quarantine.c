@@ -2,13 +2,13 @@
 /* The quarantine of deleted hubs' records, through hostops.h (this process
  * or the privsep executor); a record restored from quarantine is read back
  * through the seam too (its view). */
-#include "quarantine.h"
+#include "reconcile/quarantine.h"
 
 #include <errno.h>
 
-#include "hostops.h"
 #include "log/log.h"
 #include "nwg/repo.h"
+#include "privsep/hostops.h"
 
 /* The restored record's view, read back through the seam, into act. */
 static int read_back(struct nwg_agent *a, const char *id, struct nwg_actual *act,

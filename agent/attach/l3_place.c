@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "l3_place.h"
+#include "attach/l3_place.h"
 #include "nwg/wg.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"

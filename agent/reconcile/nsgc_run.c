@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "agent.h"
-#include "hostops.h"
 #include "log/log.h"
 #include "nwg/rtnl.h"
+#include "privsep/hostops.h"
 #include "reconcile/exec.h"
 #include "reconcile/nsgc.h"
 

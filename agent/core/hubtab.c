@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "hubtab.h"
+#include "core/hubtab.h"
 
 #include <stdio.h>
 #include <stdlib.h>

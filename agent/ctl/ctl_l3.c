@@ -17,16 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attach/l3_place.h"
 #include "ctl/ctl.h"
+#include "ctl/ctl_l3.h"
 #include "ctl/hub_arg.h"
-#include "ctl_l3.h"
-#include "hostops.h"
-#include "l3_place.h"
 #include "log/log.h"
 #include "nwg/netns.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/wg.h"
+#include "privsep/hostops.h"
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "loop.h"
+#include "core/loop.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -11,7 +11,7 @@
 #include "ctl/ctl.h"
 #include "ha/run.h"
 #include "log/log.h"
-#include "neutron_rpc.h"
+#include "sync/neutron_rpc.h"
 
 #define RECONNECT_MIN_MS 1000
 #define RECONNECT_MAX_MS 60000

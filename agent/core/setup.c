@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "setup.h"
+#include "core/setup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,15 +9,15 @@
 #include "conf/ini.h"
 #include "conf/msg_opts.h"
 #include "ctl/ctl.h"
-#include "harden.h"
+#include "ctl/status.h"
 #include "log/log.h"
-#include "neutron_rpc.h"
 #include "nwg/key.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/seal.h"
-#include "quarantine.h"
-#include "status.h"
+#include "privsep/harden.h"
+#include "reconcile/quarantine.h"
+#include "sync/neutron_rpc.h"
 
 static void files_list(const struct nwg_cmdline *cl, char *buf, size_t len)
 {

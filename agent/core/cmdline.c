@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "cmdline.h"
+#include "core/cmdline.h"
 
 #include <errno.h>
 #include <string.h>

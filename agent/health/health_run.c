@@ -10,13 +10,13 @@
 
 #include "agent.h"
 #include "health/metrics.h"
-#include "hostops.h"
 #include "log/log.h"
-#include "neutron_rpc.h"
 #include "nwg/repo.h"
 #include "nwg/wg.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/peers.h"
+#include "sync/neutron_rpc.h"
 
 struct row {
 	char port_id[NWG_ID_MAX + 1], hub[NWG_ID_MAX + 1], project[NWG_ID_MAX + 1];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "neutron_rpc.h"
+#include "sync/neutron_rpc.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #define NWG_AGENT_SETUP_H
 
 #include "agent.h"
-#include "cmdline.h"
+#include "core/cmdline.h"
 
 /* Exit codes: 0 ok, 1 runtime failure, 2 bad configuration/arguments. */
 int nwg_agent_setup(struct nwg_agent *a, const struct nwg_cmdline *cl);

@@ -6,7 +6,7 @@
 
 #include "agent.h"
 #include "ha/takeover.h"
-#include "hostops.h"
+#include "privsep/hostops.h"
 #include "privsep/seal_pin.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The fork of privilege separation (OpenIKED's shape): a privileged parent
  * that only executes, an unprivileged child that parses. */
-#include "split.h"
+#include "privsep/split.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -13,13 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/loop.h"
+#include "core/setup.h"
 #include "log/log.h"
-#include "loop.h"
 #include "privsep/client_ops.h"
 #include "privsep/ops_apply.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
-#include "setup.h"
 
 #define ENGINE_STOP_MS 10000 /* after SIGTERM, before SIGKILL */
 

@@ -6,14 +6,14 @@
 
 #include "agent.h"
 #include "ctl/ctl.h"
-#include "ctl_l3.h"
+#include "ctl/ctl_l3.h"
+#include "ctl/status.h"
 #include "ha/ctl_ha.h"
-#include "hostops.h"
 #include "nwg/repo.h"
 #include "nwg/wg.h"
+#include "privsep/hostops.h"
 #include "reconcile/actual.h"
 #include "reconcile/peers.h"
-#include "status.h"
 
 static json_t *peer_json(const struct nwg_repo_peer *rp, const struct nwg_device *dev)
 {
