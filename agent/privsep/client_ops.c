@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hostops.h over the privsep channel: PLACE, NETNS_REMOVE, (UN)QUARANTINE,
- * PURGE, SEAL, HA (APPLY: client_apply.c; READ_ACTUAL: client_actual.c). */
+ * PURGE, SEAL, HA (APPLY: client_apply.c; READ_ACTUAL: client_actual.c;
+ * OVN_PLUG, OVN_SWEEP: client_ovn.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -165,6 +166,6 @@ static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *o
 }
 
 const struct nwg_hostops nwg_hostops_client = {
-    client_place,	  client_netns_remove, client_quarantine,
-    client_unquarantine,  client_purge,	       nwg_ps_client_apply,
-    nwg_ps_client_actual, client_seal,	       client_ha};
+    client_place, client_netns_remove,	  client_quarantine,	  client_unquarantine,
+    client_purge, nwg_ps_client_apply,	  nwg_ps_client_actual,	  client_seal,
+    client_ha,	  nwg_ps_client_ovn_plug, nwg_ps_client_ovn_sweep};
