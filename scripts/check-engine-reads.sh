@@ -19,11 +19,10 @@ fi
 
 # Link and address changes (rtnetlink) likewise belong to the privileged
 # side (the OVN plug's: attach/ovn_plug.c, reached through the seam only,
-# below). Known callers still in the engine's code, each listed in
-# doc/security.md "Not built" 1: ha/run.c (release_vip: the keepalived side),
-# sync/sync_link.c (the one-process cached link check; the split agent uses
-# sync_link_ps.c). A new one fails here.
-net_allowed='^agent/(ha/takeover\.c|attach/(l3_place|ovn_plug)\.c|privsep/[a-z_]+\.c|reconcile/(exec|exec_[a-z]+|actual)\.c|ha/run\.c|sync/sync_link\.c):'
+# below; the one-process cached-link check: privsep/link_cached.c). Known
+# callers still in the engine's code, each listed in doc/security.md "Not
+# built" 1: ha/run.c (release_vip: the keepalived side). A new one fails here.
+net_allowed='^agent/(ha/takeover\.c|attach/(l3_place|ovn_plug)\.c|privsep/[a-z_]+\.c|reconcile/(exec|exec_[a-z]+|actual)\.c|ha/run\.c):'
 bad=$(grep -rnE '\b(nwg_rtnl_open|nwg_link_set_up|nwg_addr_(add|del))\(' agent --include='*.c' |
 	grep -vE "$net_allowed" || true)
 if [ -n "$bad" ]; then
