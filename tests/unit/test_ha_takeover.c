@@ -153,8 +153,9 @@ static int ovn_plug(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *
 	return nwg_err_set(err, EIO, "ovs-vsctl: no bridge");
 }
 
-static const struct nwg_hostops seam = {no_place, no_netns, no_id, no_id,    no_purge, no_apply,
-					actual,	  NULL,	    ha,	   ovn_plug, NULL};
+static const struct nwg_hostops seam = {no_place, no_netns, no_id,    no_id, no_purge,
+					no_apply, actual,   NULL,     ha,    NULL,
+					NULL,	  NULL,	    ovn_plug, NULL};
 
 static int setup(void **state)
 {
