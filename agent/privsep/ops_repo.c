@@ -173,5 +173,6 @@ static int op_netns_remove(void *ctx, const char *netns, struct nwg_ps_result *o
 	return 0;
 }
 
-const struct nwg_ps_ops nwg_ps_repo_ops = {op_read,	    op_apply,	    op_place,	 op_repo,
-					   op_netns_remove, nwg_ps_op_seal, nwg_ps_op_ha};
+const struct nwg_ps_ops nwg_ps_repo_ops = {op_read,	 op_apply,	   op_place,
+					   op_repo,	 op_netns_remove,  nwg_ps_op_seal,
+					   nwg_ps_op_ha, nwg_ps_op_stream, nwg_ps_op_vrrp};

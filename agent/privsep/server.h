@@ -47,6 +47,17 @@ struct nwg_ps_ops {
 	 * out->count, its link into out->ifname (NULL: EOPNOTSUPP) */
 	int (*ha)(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out,
 		  struct nwg_err *err);
+	/* STREAM: SEAL (datagrams sent into out->count, endpoints into
+	 * out->listed) or OPEN (the chunk into out->seq, chunk_idx,
+	 * chunk_total, text: malloc'd, freed by the dispatch) (NULL:
+	 * EOPNOTSUPP) */
+	int (*stream)(void *ctx, const struct nwg_ps_stream *s, struct nwg_ps_result *out,
+		      struct nwg_err *err);
+	/* VRRP: keepalived's START (out->count = pid; out->fd: a descriptor
+	 * of the FIFO's read end, fd_set, closed by the dispatch once sent),
+	 * REAP, STOP, RELEASE_VIP (NULL: EOPNOTSUPP) */
+	int (*vrrp)(void *ctx, const struct nwg_ps_vrrp *v, struct nwg_ps_result *out,
+		    struct nwg_err *err);
 };
 
 enum { NWG_PS_SERVE_MORE = 0, NWG_PS_SERVE_STOP = 1 };

@@ -15,6 +15,7 @@
 
 #include "core/loop.h"
 #include "core/setup.h"
+#include "ha/priv.h"
 #include "log/log.h"
 #include "privsep/client_ops.h"
 #include "privsep/ops_apply.h"
@@ -66,8 +67,11 @@ static void on_signals(struct executor *x, int sigfd)
  * trusted (the executor then ends it). */
 static int serve(struct executor *x, int sigfd)
 {
-	struct nwg_ps_repo_ctx ctx = {
-	    .repo = x->a->repo, .backend = x->a->backend, .conf = &x->a->conf};
+	/* HA: keepalived and the enrollment key live here (agent/ha/priv.h) */
+	struct nwg_ps_repo_ctx ctx = {.repo = x->a->repo,
+				      .backend = x->a->backend,
+				      .conf = &x->a->conf,
+				      .ha = x->a->conf.ha.on ? nwg_ha_priv_new() : NULL};
 	struct nwg_ps_policy pol = {.ns_prefix = x->a->conf.ns_prefix,
 				    .root_namespace = x->a->conf.root_namespace};
 	int rc = 0;
@@ -99,6 +103,10 @@ static int serve(struct executor *x, int sigfd)
 		}
 	}
 	nwg_ps_apply_pending_clear(&ctx);
+	if (ctx.ha && ctx.ha->vrrp.pid > 0)
+		log_info("executor: stopping keepalived (pid %d): this node leaves VRRP",
+			 (int)ctx.ha->vrrp.pid);
+	nwg_ha_priv_free(ctx.ha); /* keepalived ends with the engine */
 	return rc < 0 ? rc : 0;
 }
 
@@ -139,7 +147,7 @@ static int run_executor(struct nwg_agent *a, pid_t engine, int fd, int sigfd)
 	unsigned long long caps = 0;
 	int rc;
 
-	if (nwg_ps_limit_executor(&err) < 0) {
+	if (nwg_ps_limit_executor(a->conf.ha.on, &err) < 0) {
 		log_err("executor: cannot limit its capabilities: %s", err.msg);
 		kill(engine, SIGKILL);
 		return engine_ended(&x, -1);
