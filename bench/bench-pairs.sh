@@ -2,18 +2,26 @@
 # bench-scale part 4 (not in make check): 100 hubs x 100 spokes on the real
 # stack (harness instance NWG_INSTANCE / NEUTRON_PORT), through the paged
 # get_hubs. Creates the ports through the Neutron API (bulk POST
-# /v2.0/ports): the hubs with an agent running (bound and realized), then,
-# agent stopped, one POST per hub for its spokes; then gives the agent a
+# /v2.0/ports): a network and subnet per hub (bench/bench_pairs.py), the
+# hubs with an agent running (bound and realized), then, agent stopped, one
+# POST per hub for its spokes (port security off: a spoke is not a VIF);
+# then gives the agent a
 # fresh node (its links and state removed) and times its first full sync:
 # every hub created with its 100 peers and reported. Prints the time, the number of get_hubs frames
 # (pages), the agent's RSS, then the next periodic full sync, answered
-# "unchanged" hub by hub (get_hubs 1.2). Deletes every port, the network,
+# "unchanged" hub by hub (get_hubs 1.2). Deletes every port, the networks,
 # the links, the agent row and its state on any exit (trap).
 # Last line: "pairs_100x100=ok|partial|fail" (ok: every hub has its spokes as
 # peers; partial: the same, but PAIRS_BUDGET ran out before every spoke was
 # created). Knobs: PAIRS_HUBS (100), PAIRS_SPOKES (100), PAIRS_BUDGET (0 s),
-# PAIRS_JOBS (1): bulk POSTs in flight, PAIRS_API_WORKERS (harness default):
-# neutron-server's api_workers when this bench starts the instance,
+# PAIRS_UNTIL (0; a unix time: no spokes created after it),
+# PAIRS_JOBS (2): bulk POSTs in flight, PAIRS_NETWORK (per-hub; "shared":
+# one network and /16 subnet for every port, the bench before),
+# PAIRS_SPOKE_PORT_SECURITY (0; 1: spokes keep port security and the default
+# security group), PAIRS_SERVER (bench; "as-is": the instance as it runs):
+# "bench" (re)starts the instance with PAIRS_API_WORKERS (2) API workers
+# (a running instance would ignore the setting) and puts it back as it was
+# at the end,
 # PAIRS_TEARDOWN (api, the default: every port deleted through the API,
 # ~1 s a port): "drop" ends a run in a DEDICATED harness instance by
 # stopping that instance's neutron-server and dropping that instance's own
@@ -35,8 +43,18 @@ SPOKES=${PAIRS_SPOKES:-100}
 BUDGET=${PAIRS_BUDGET:-0}
 DEADLINE=0
 [ "$BUDGET" -gt 0 ] && DEADLINE=$(($(date +%s) + BUDGET))
-JOBS=${PAIRS_JOBS:-1}
+# PAIRS_UNTIL (unix time): the same as an absolute time (a run that waited
+# for a slot on a shared machine still ends in time); the earlier one wins
+UNTIL=${PAIRS_UNTIL:-0}
+[ "$UNTIL" -gt 0 ] && { [ "$DEADLINE" = 0 ] || [ "$UNTIL" -lt "$DEADLINE" ]; } && DEADLINE=$UNTIL
+JOBS=${PAIRS_JOBS:-2}
 TEARDOWN=${PAIRS_TEARDOWN:-api}
+NETWORK=${PAIRS_NETWORK:-per-hub}
+SERVER=${PAIRS_SERVER:-bench}
+case "$NETWORK:$SERVER:${PAIRS_SPOKE_PORT_SECURITY:-0}" in
+per-hub:bench:[01] | per-hub:as-is:[01] | shared:bench:[01] | shared:as-is:[01]) ;;
+*) echo "bench-pairs: PAIRS_NETWORK is per-hub or shared, PAIRS_SERVER bench or as-is, PAIRS_SPOKE_PORT_SECURITY 0 or 1" >&2; exit 2 ;;
+esac
 case "$TEARDOWN:${NWG_INSTANCE:-check}" in
 api:* | drop:?*) ;;
 *) echo "bench-pairs: PAIRS_TEARDOWN is api or drop" >&2; exit 2 ;;
@@ -52,7 +70,7 @@ LOG=$T/agent.log
 HOST=bench-pairs-$$
 PROJ=prs$$
 NS=tun-$PROJ
-NET='' AGENT_PID=''
+NET='' AGENT_PID='' RESTORE=''
 
 drop_links() {
 	local l
@@ -72,10 +90,11 @@ cleanup() {
 	if [ "$TEARDOWN" = drop ]; then
 		drop_instance
 	else
-		[ -s "$T/ids" ] && $PY "$HERE/bench_pairs.py" delete --api "$API" --ids "$T/ids"
+		[ -s "$T/ids" ] && $PY "$HERE/bench_pairs.py" delete --api "$API" --ids "$T/ids" --net-ids "$T/nets"
 		[ -n "$NET" ] && api DELETE "/networks/$NET" >/dev/null 2>&1
 		api DELETE "/quotas/$PROJ" >/dev/null 2>&1 # back to the defaults
 		"$HERE/../scripts/forget-agents.sh" "$HOST"
+		restore_server
 	fi
 	drop_links
 	ip netns del "$NS" 2>/dev/null
@@ -111,24 +130,69 @@ peers_total() {
 }
 all_peers() { [ "$(peers_total)" = "$NSPOKES" ]; }
 
-if [ -n "${PAIRS_API_WORKERS:-}" ]; then # read by the harness at start
-	printf '[DEFAULT]\napi_workers = %d\n' "$PAIRS_API_WORKERS" >"$T/extra.conf"
-	export NWG_EXTRA_CONF=$T/extra.conf
+# PAIRS_SERVER=bench: the instance restarted with PAIRS_API_WORKERS API
+# workers (its mechanism drivers and extra config kept); RESTORE
+# (running/stopped) says what to put back at the end
+bench_server() {
+	local etc
+	eval "$("$HARNESS" env)"
+	etc=$HARNESS_STATE/etc
+	RESTORE=stopped PREV_MECH=''
+	if "$HARNESS" status >/dev/null 2>&1; then
+		RESTORE=running
+		PREV_MECH=$(awk -F' *= *' '/^mechanism_drivers/ {print $2}' "$ML2_CONF")
+		[ -f "$etc/extra.conf" ] && cp "$etc/extra.conf" "$T/prev-extra.conf"
+	fi
+	{
+		[ -f "$T/prev-extra.conf" ] && cat "$T/prev-extra.conf"
+		printf '\n[DEFAULT]\napi_workers = %d\n' "${PAIRS_API_WORKERS:-2}"
+	} >"$T/extra.conf"
+	NWG_EXTRA_CONF=$T/extra.conf MECH_DRIVERS=$PREV_MECH "$HARNESS" restart >"$T/harness.log" 2>&1 ||
+		{ tail -20 "$T/harness.log"; return 1; }
+	echo "bench-pairs: instance $NWG_INSTANCE (re)started with $(pgrep -c -P "$(cat "$HARNESS_STATE/neutron-server.pid")" -f 'api worker') API workers"
+}
+restore_server() {
+	case "$RESTORE" in
+	running)
+		if [ -f "$T/prev-extra.conf" ]; then
+			NWG_EXTRA_CONF=$T/prev-extra.conf MECH_DRIVERS=$PREV_MECH "$HARNESS" restart
+		else
+			env -u NWG_EXTRA_CONF MECH_DRIVERS="$PREV_MECH" "$HARNESS" restart
+		fi >/dev/null 2>&1 || echo "bench-pairs: could not restart $NWG_INSTANCE as it was" >&2
+		;;
+	stopped) "$HARNESS" stop >/dev/null 2>&1 ;;
+	esac
+}
+if [ "$SERVER" = bench ]; then
+	bench_server || exit 1
 fi
 stack_up || exit 1
 write_ini
 start_agent first
 wait_for 30 agent_alive_in_api || { echo "bench-pairs: the agent did not register"; exit 1; }
-# 10,100 ports in one project: above Neutron's default port quota (500)
-api PUT "/quotas/$PROJ" '{"quota": {"port": -1}}' >/dev/null ||
-	{ echo "bench-pairs: cannot lift the port quota of $PROJ"; exit 1; }
-NET=$(api POST /networks "{\"network\": {\"name\": \"$PROJ\", \"project_id\": \"$PROJ\"}}" | jq -r .network.id)
-SUBNET=$(api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.200.0.0/16\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null, \"enable_dhcp\": false}}" | jq -r .subnet.id)
-[ -n "$SUBNET" ] && [ "$SUBNET" != null ] || { echo "bench-pairs: no subnet"; exit 1; }
+# 10,100 ports and 100 networks in one project: above Neutron's default
+# quotas (500 ports, 100 networks and subnets)
+api PUT "/quotas/$PROJ" '{"quota": {"port": -1, "network": -1, "subnet": -1}}' >/dev/null ||
+	{ echo "bench-pairs: cannot lift the quotas of $PROJ"; exit 1; }
+SHARED=()
+if [ "$NETWORK" = shared ]; then
+	NET=$(api POST /networks "{\"network\": {\"name\": \"$PROJ\", \"project_id\": \"$PROJ\"}}" | jq -r .network.id)
+	SUBNET=$(api POST /subnets "{\"subnet\": {\"network_id\": \"$NET\", \"cidr\": \"10.200.0.0/16\", \"ip_version\": 4, \"project_id\": \"$PROJ\", \"gateway_ip\": null, \"enable_dhcp\": false}}" | jq -r .subnet.id)
+	[ -n "$SUBNET" ] && [ "$SUBNET" != null ] || { echo "bench-pairs: no subnet"; exit 1; }
+	SHARED=(--shared-network --network "$NET" --subnet "$SUBNET")
+fi
+SPOKE_PS=()
+[ "${PAIRS_SPOKE_PORT_SECURITY:-0}" = 1 ] && SPOKE_PS=(--spoke-port-security)
 pairs() { # pairs PHASE
 	$PY "$HERE/bench_pairs.py" create --phase "$1" --api "$API" --ids "$T/ids" \
-		--hub-ids "$T/hubs" --network "$NET" --subnet "$SUBNET" --project "$PROJ" --host "$HOST" \
+		--hub-ids "$T/hubs" --net-ids "$T/nets" "${SHARED[@]}" "${SPOKE_PS[@]}" \
+		--project "$PROJ" --host "$HOST" \
 		--hubs "$HUBS" --spokes "$SPOKES" --deadline "$DEADLINE" --jobs "$JOBS"
+}
+# which API worker served each spoke POST (neutron-server's log: pid, 3rd field)
+posts_by_worker() {
+	tail -n +"$1" "$NEUTRON_LOG" | grep '"POST /v2.0/ports HTTP/1.1" status: 201' |
+		awk '{n[$3]++} END {for (p in n) printf " pid %s: %d", p, n[p]}'
 }
 hubs_up() { [ "$(ip -n "$NS" -o link show 2>/dev/null | grep -c ' wg-')" = "$HUBS" ]; }
 t0=$(date +%s%N)
@@ -141,9 +205,12 @@ stop_agent TERM
 drop_links
 rm -rf "$T/state"
 t0=$(date +%s%N)
+logline=$(($(wc -l <"$NEUTRON_LOG") + 1))
 pairs spokes || exit 1
 NSPOKES=$(($(wc -l <"$T/ids") - HUBS))
-echo "bench-pairs: $NSPOKES spokes (asked: $((HUBS * SPOKES))) created through the API in $((($(date +%s%N) - t0) / 1000000)) ms"
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "bench-pairs: $NSPOKES spokes (asked: $((HUBS * SPOKES))) created through the API in $ms ms ($((ms / (NSPOKES > 0 ? NSPOKES : 1))) ms a spoke, $JOBS POSTs in flight, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "bench-pairs: spoke POSTs served by API worker:$(posts_by_worker "$logline")"
 write_ini "resync_interval = 10" # then a periodic pass, answered conditionally
 t0=$(date +%s%N)
 start_agent fresh
