@@ -119,6 +119,9 @@ static int put_header(struct nwg_ps_apply *a, const struct nwg_action *act, stru
 		      : NWG_PS_UPDATE; /* ADOPT: an UPDATE fixing nothing */
 	a->key_src = src_of[act->key_src];
 	snprintf(a->port_id, sizeof(a->port_id), "%s", act->port_id);
+	for (size_t i = 0; act->reason && act->reason[i] && i < NWG_PS_REASON_MAX; i++)
+		a->reason[i] =
+		    act->reason[i] < 0x20 || act->reason[i] > 0x7e ? '?' : act->reason[i];
 	/* a delete may not know the project (no record: "?") */
 	if (act->kind != NWG_ACT_DELETE || nwg_repo_id_valid(act->project_id))
 		snprintf(a->project_id, sizeof(a->project_id), "%s", act->project_id);

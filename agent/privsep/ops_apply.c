@@ -284,7 +284,7 @@ static int build(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, struct
 	act->listen_port = a->listen_port;
 	act->record_delta = (a->flags & NWG_PS_APPLY_DELTA) != 0;
 	act->standby = (a->flags & NWG_PS_APPLY_STANDBY) != 0;
-	act->reason = "asked by the engine";
+	act->reason = a->reason[0] ? a->reason : "asked by the engine"; /* checked: printable */
 	if (act->record_delta && !act->rec)
 		return nwg_err_set(err, ENOENT, "APPLY %s: a journaled update needs a record",
 				   a->port_id);

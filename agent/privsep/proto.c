@@ -200,6 +200,7 @@ static void put_apply(struct nwg_psw *w, const struct nwg_ps_apply *a)
 	nwg_psw_u8(w, a->up);
 	nwg_psw_u16(w, a->listen_port);
 	nwg_psw_str(w, a->sealed, NWG_SEALED_B64_LEN);
+	nwg_psw_str(w, a->reason, NWG_PS_REASON_MAX);
 	put_cidrs(w, a->addrs.a, a->addrs.n);
 	put_peers(w, a->peers, a->n_peers);
 }

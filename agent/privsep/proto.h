@@ -37,6 +37,7 @@
 #define NWG_PS_MAX_PEERS   128		/* peers in one ACTUAL chunk / APPLY */
 #define NWG_PS_MAX_ALLOWED 16		/* allowed IPs of one peer */
 #define NWG_PS_ERROR_MAX   200		/* RESULT error text (printable ASCII) */
+#define NWG_PS_REASON_MAX  80		/* APPLY: the plan's reason (printable ASCII) */
 #define NWG_PS_CIDR_MAX	   49		/* "ffff:...:ffff/128" */
 #define NWG_PS_EP_MAX	   63		/* "[v6]:port" */
 #define NWG_PS_MAX_HA_EPS  1024		/* streamed endpoints in one HA ACTIVATE */
@@ -176,6 +177,9 @@ struct nwg_ps_apply {
 	/* KEY_SEALED only: the envelope, NWG_SEALED_B64_LEN base64 characters
 	 * (nwg_sealed_valid; ciphertext: the engine never sees the key) */
 	char sealed[NWG_SEALED_B64_LEN + 1];
+	/* why the planner asks (its log text, e.g. "re-create from repository";
+	 * printable ASCII, "" = none): the executor's log line says it */
+	char reason[NWG_PS_REASON_MAX + 1];
 	struct nwg_ps_addrs addrs;
 	struct nwg_ps_peer *peers; /* owned: operations (ADD/UPDATE/REMOVE), SEEN */
 	size_t n_peers;

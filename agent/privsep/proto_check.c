@@ -178,6 +178,8 @@ static const char *apply_bad(const struct nwg_ps_apply *a)
 		return "kind or key source";
 	if (!sealed_ok(a))
 		return "sealed key";
+	if (!text_ok(a->reason))
+		return "reason";
 	if (!nwg_repo_id_valid(a->port_id))
 		return "port_id";
 	if (a->kind != NWG_PS_DELETE && !nwg_repo_id_valid(a->project_id))

@@ -124,6 +124,7 @@ static void get_apply(struct nwg_psr *r, struct nwg_ps_apply *a, bool *bad)
 	a->up = nwg_psr_bool(r);
 	a->listen_port = nwg_psr_u16(r);
 	nwg_psr_str(r, a->sealed, sizeof(a->sealed));
+	nwg_psr_str(r, a->reason, sizeof(a->reason));
 	a->addrs.n = get_cidrs(r, a->addrs.a, NWG_PS_MAX_ADDRS, true, bad);
 	get_peers(r, &a->peers, &a->n_peers, bad);
 }

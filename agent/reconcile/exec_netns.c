@@ -47,23 +47,59 @@ static int check_links(const char *name, struct why *w, struct nwg_err *err)
 	return rc;
 }
 
-/* Any thread of any process whose network namespace is (dev, ino). */
-static int task_in(const char *pid, dev_t dev, ino_t ino)
+/* The namespace as two keys: its nsfs inode (what /proc/<pid>/ns/net
+ * shows), and the inode of its /proc/<pid>/net/dev (procfs has one entry
+ * per network namespace). The second needs no ptrace access: the split
+ * agent's executor (without CAP_SYS_PTRACE) may not read another root
+ * process's ns/net, but may read its net/dev. */
+struct nskey {
+	dev_t dev;
+	ino_t ino;
+	ino_t dev_ino; /* 0: not known */
+};
+
+static int net_dev_ino(void *arg)
+{
+	struct stat st;
+
+	if (stat("/proc/thread-self/net/dev", &st) < 0)
+		return -errno;
+	*(ino_t *)arg = st.st_ino;
+	return 0;
+}
+
+/* 1: the task's namespace is k's; 0: it is not; -1: cannot tell. */
+static int task_ns(const char *pid, const char *tid, const struct nskey *k)
+{
+	char path[80];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%.16s/task/%.16s/ns/net", pid, tid);
+	if (stat(path, &st) == 0)
+		return st.st_dev == k->dev && st.st_ino == k->ino;
+	if (errno == ENOENT || errno == ESRCH)
+		return 0; /* gone meanwhile */
+	snprintf(path, sizeof(path), "/proc/%.16s/task/%.16s/net/dev", pid, tid);
+	if (k->dev_ino && stat(path, &st) == 0)
+		return st.st_ino == k->dev_ino;
+	return errno == ENOENT || errno == ESRCH ? 0 : -1;
+}
+
+/* Any thread of any process in the namespace: 1, 0, or -1 (cannot tell:
+ * the namespace is kept, never removed on a guess). */
+static int task_in(const char *pid, const struct nskey *k)
 {
 	char path[64];
 	DIR *t;
 	struct dirent *de;
-	struct stat st;
 	int found = 0;
 
 	snprintf(path, sizeof(path), "/proc/%.16s/task", pid);
 	if (!(t = opendir(path)))
 		return 0; /* gone meanwhile */
-	while (!found && (de = readdir(t))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%.16s/task/%.16s/ns/net", pid, de->d_name);
-		found = stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+	while (found == 0 && (de = readdir(t))) {
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9')
+			found = task_ns(pid, de->d_name, k);
 	}
 	closedir(t);
 	return found;
@@ -72,9 +108,10 @@ static int task_in(const char *pid, dev_t dev, ino_t ino)
 static int check_processes(const char *name, struct why *w, struct nwg_err *err)
 {
 	struct stat ns;
+	struct nskey k = {0};
 	struct dirent *de;
 	DIR *proc;
-	int fd = nwg_netns_open(name, err), rc = 0;
+	int fd = nwg_netns_open(name, err), rc = 0, in;
 
 	if (fd < 0)
 		return fd;
@@ -82,12 +119,21 @@ static int check_processes(const char *name, struct why *w, struct nwg_err *err)
 	close(fd);
 	if (rc < 0)
 		return rc;
+	k.dev = ns.st_dev;
+	k.ino = ns.st_ino;
+	if (nwg_netns_run(name, net_dev_ino, &k.dev_ino, NULL) < 0)
+		k.dev_ino = 0; /* then an unreadable ns/net keeps the namespace */
 	if (!(proc = opendir("/proc")))
 		return nwg_err_set(err, errno, "cannot list /proc: %s", strerror(errno));
 	while (rc == 0 && (de = readdir(proc))) {
-		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' &&
-		    task_in(de->d_name, ns.st_dev, ns.st_ino))
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		in = task_in(de->d_name, &k);
+		if (in > 0)
 			rc = kept(w, "process %s runs in it", de->d_name);
+		else if (in < 0)
+			rc = kept(w, "process %s may run in it (its namespace cannot be read)",
+				  de->d_name);
 	}
 	closedir(proc);
 	return rc;

@@ -104,6 +104,7 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 		peer_fill(nwg_ps_peer_add(&a->peers, &a->n_peers), NWG_PS_PEER_REMOVE, 8);
 		peer_fill(nwg_ps_peer_add(&a->peers, &a->n_peers), NWG_PS_PEER_SEEN, 9);
 		a->flags = NWG_PS_APPLY_ADDRESSED;
+		strcpy(a->reason, "re-create from repository");
 		break;
 	}
 	case NWG_PS_RESULT:
@@ -271,6 +272,7 @@ static void test_roundtrip_every_type(void **state)
 			assert_int_equal(b.u.apply.peers[2].op, NWG_PS_PEER_SEEN);
 			assert_string_equal(b.u.apply.peers[2].port_id, "spoke-9");
 			assert_int_equal(b.u.apply.flags, NWG_PS_APPLY_ADDRESSED);
+			assert_string_equal(b.u.apply.reason, "re-create from repository");
 		}
 		if (t == NWG_PS_STREAM) {
 			assert_int_equal(b.u.stream.op, NWG_PS_STREAM_OPEN);
@@ -401,6 +403,10 @@ static void m_read_netns(struct nwg_ps_msg *m)
 static void m_status_netns(struct nwg_ps_msg *m)
 {
 	strcpy(nwg_ps_netns_add(&m->u.ids), "tun-" PROJ);
+}
+static void m_apply_reason(struct nwg_ps_msg *m) /* printable only: it is logged */
+{
+	strcpy(m->u.apply.reason, "new hub\nINFO forged");
 }
 static void m_apply_flags(struct nwg_ps_msg *m)
 {
@@ -700,6 +706,7 @@ static const struct mutation mutations[] = {
     {NWG_PS_RESULT, "chunk without a final newline", m_chunk_no_newline},
     {NWG_PS_RESULT, "chunk with a NUL inside", m_chunk_nul},
     {NWG_PS_RESULT, "chunk that is not endpoint lines", m_chunk_private},
+    {NWG_PS_APPLY, "reason with a newline", m_apply_reason},
     {NWG_PS_OVN_PLUG, "port id ../x", m_ovn_id},
     {NWG_PS_OVN_PLUG, "MAC in upper case", m_ovn_mac_upper},
     {NWG_PS_OVN_PLUG, "multicast MAC", m_ovn_mac_multicast},
