@@ -293,7 +293,7 @@ struct apply_report {
 	/* phase 4: the endpoint stream through the executor (STREAM): SEAL
 	 * sent to this engine's socket, each datagram OPENed and reassembled
 	 * here; another hub's, another key's and an altered datagram */
-	int seal_rc, open_rc, exdev_rc, badkey_rc, tamper_rc;
+	int seal_rc, open_rc, exdev_rc, badkey_rc, tamper_rc, seal_badkey_rc;
 	size_t sealed_sent, sealed_eps, dgrams, snapshot_eps;
 	int enroll_open_errno; /* the engine opening <state_path>/enroll.key */
 	/* phase 4: keepalived as the executor's child (VRRP): START (the FIFO
@@ -536,6 +536,9 @@ static void engine_stream(struct nwg_ps_client *c, struct apply_report *r)
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(other.b, 0x77, sizeof(other.b));
+	r->seal_badkey_rc =
+	    nwg_hostops_client.stream_seal(c, aport, &other, &r->sealed_sent, &r->sealed_eps, NULL);
 	r->seal_rc = nwg_hostops_client.stream_seal(c, aport, &enroll_pub, &r->sealed_sent,
 						    &r->sealed_eps, NULL);
 	nwg_ha_asm_init(&as);
@@ -652,6 +655,8 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 	ctx.conf = &conf;
 	if (scenario) { /* an HA node: STREAM and VRRP (agent/ha/priv.c) */
 		conf.ha.on = true;
+		conf.ha_pin = enroll_pub; /* the pinned HA peer: the stream's only peer */
+		conf.ha_pin_set = true;
 		snprintf(conf.ha.interface, sizeof(conf.ha.interface), "nwgnoif%d",
 			 (int)getpid() % 100000);
 		snprintf(conf.ha.vip, sizeof(conf.ha.vip), "198.51.100.100/24");
@@ -1325,7 +1330,9 @@ static void stream_checks(const struct apply_report *r)
 	assert_true(r->sealed_sent > 1); /* several datagrams */
 	assert_int_equal(r->dgrams, r->sealed_sent);
 	assert_int_equal(r->exdev_rc, -EXDEV);
-	assert_int_equal(r->badkey_rc, -EACCES);
+	/* a peer key other than the pinned one: refused both ways */
+	assert_int_equal(r->seal_badkey_rc, -EPERM);
+	assert_int_equal(r->badkey_rc, -EPERM);
 	assert_int_equal(r->tamper_rc, -EACCES);
 	assert_int_equal(r->open_rc, 1); /* the snapshot completed */
 	assert_int_equal(r->snapshot_eps, N_SPOKES - 1);
