@@ -284,7 +284,10 @@ static int build(struct nwg_ps_repo_ctx *c, const struct nwg_ps_apply *a, struct
 	act->listen_port = a->listen_port;
 	act->record_delta = (a->flags & NWG_PS_APPLY_DELTA) != 0;
 	act->standby = (a->flags & NWG_PS_APPLY_STANDBY) != 0;
-	act->reason = "asked by the engine";
+	/* the one-process planner's words for a sealed create (doc/ha.md) */
+	act->reason = a->key_src == NWG_PS_KEY_SEALED
+			  ? "HA standby copy from the primary's sealed key (asked by the engine)"
+			  : "asked by the engine";
 	if (act->record_delta && !act->rec)
 		return nwg_err_set(err, ENOENT, "APPLY %s: a journaled update needs a record",
 				   a->port_id);
