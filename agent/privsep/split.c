@@ -21,6 +21,7 @@
 #include "privsep/ops_apply.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
+#include "privsep/seccomp.h"
 
 #define ENGINE_STOP_MS 10000 /* after SIGTERM, before SIGKILL */
 
@@ -123,9 +124,12 @@ static int engine_ended(struct executor *x, int served)
 			 "wireguard-go processes stay)",
 			 (int)x->engine, WEXITSTATUS(x->status));
 	else
-		log_warn("executor: the engine (pid %d) ended by signal %d; stopping (hubs and "
+		log_warn("executor: the engine (pid %d) ended by signal %d%s; stopping (hubs and "
 			 "wireguard-go processes stay)",
-			 (int)x->engine, WTERMSIG(x->status));
+			 (int)x->engine, WTERMSIG(x->status),
+			 WTERMSIG(x->status) == SIGSYS ? " (a system call outside its seccomp "
+							 "allow-list: its last line names it)"
+						       : "");
 	/* the engine no longer has the right to remove the socket file */
 	if (x->a->conf.control_socket)
 		unlink(x->a->conf.control_socket);
@@ -175,12 +179,19 @@ static int run_engine(struct nwg_agent *a, pid_t executor, int fd, int sigfd)
 		return 1;
 	}
 	nwg_ps_caps_effective(&caps);
+	/* before anything is read from the broker or the control socket */
+	if (a->conf.seccomp && nwg_ps_seccomp_engine(&err) < 0) {
+		log_err("engine: %s", err.msg);
+		return 1;
+	}
 	client.fd = fd;
 	a->hostops = &nwg_hostops_client;
 	a->hostops_ctx = &client;
-	log_info("engine pid %d: uid %u, capabilities %llx, no_new_privs; privileged "
+	log_info("engine pid %d: uid %u, capabilities %llx, no_new_privs, %s; privileged "
 		 "operations go to the executor (pid %d)",
-		 (int)getpid(), (unsigned)getuid(), caps, (int)executor);
+		 (int)getpid(), (unsigned)getuid(), caps,
+		 a->conf.seccomp ? "seccomp allow-list" : "NO seccomp filter ([wireguard] seccomp)",
+		 (int)executor);
 	if (a->offline) /* --desired-file: one pass through the executor */
 		rc = nwg_agent_offline(a);
 	else

@@ -164,8 +164,9 @@ static int ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out, str
 	return 0;
 }
 
-static const struct nwg_hostops seam = {no_place, no_netns, no_id, unquarantine, no_purge, no_apply,
-					actual,	  NULL,	    ha,	   NULL,	 NULL,	   NULL};
+static const struct nwg_hostops seam = {no_place, no_netns, no_id, unquarantine, no_purge,
+					no_apply, actual,   NULL,  ha,		 NULL,
+					NULL,	  NULL,	    NULL,  NULL};
 
 static int setup(void **state)
 {
