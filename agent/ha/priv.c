@@ -12,10 +12,12 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "log/log.h"
 #include "nwg/repo.h"
 #include "nwg/rtnl.h"
 #include "nwg/seal.h"
 #include "nwg/wg.h"
+#include "privsep/seal_pin.h"
 
 #define STOP_WAIT_MS 2000
 
@@ -113,6 +115,31 @@ int nwg_ha_priv_vrrp(struct nwg_ha_priv *p, const struct nwg_conf *c, uint8_t op
 
 /* ---- the endpoint stream ---- */
 
+/* The stream's peer must be the pinned HA peer key (seal_pin.h), the one
+ * SEAL seals hub keys to: the engine (or a Neutron answer) naming another
+ * cannot make this side authenticate to it or accept its datagrams. */
+static int peer_pinned(struct nwg_ha_priv *p, const struct nwg_conf *c, const struct nwg_key *peer,
+		       struct nwg_err *err)
+{
+	char b64[NWG_KEY_B64_LEN + 1];
+	bool now = false;
+	int r = nwg_seal_pin_check(c, peer, &now, err);
+
+	if (now) {
+		nwg_key_to_b64(b64, peer);
+		log_warn("HA peer enrollment key %s pinned on first use by the endpoint stream in "
+			 "%s/%s (re-pin: set [wireguard_ha] peer_enrollment_key, or remove that "
+			 "file)",
+			 b64, c->state_path, NWG_SEAL_PIN_FILE);
+	}
+	if (r < 0 && (!p->refused_set || !nwg_key_equal(&p->refused, peer))) {
+		log_err("HA stream refused: %s", err && err->msg[0] ? err->msg : strerror(-r));
+		p->refused = *peer;
+		p->refused_set = true;
+	}
+	return r;
+}
+
 static int enroll_key(struct nwg_ha_priv *p, const struct nwg_conf *c, struct nwg_err *err)
 {
 	char path[4200];
@@ -201,6 +228,8 @@ int nwg_ha_priv_seal(struct nwg_ha_priv *p, struct nwg_backend *b, struct nwg_re
 		return nwg_err_set(err, EOPNOTSUPP, "stream: no stream_peer on this node");
 	if (peer_addr(&c->ha, &s.to) < 0)
 		return nwg_err_set(err, EINVAL, "stream: stream_peer %s", c->ha.stream_peer);
+	if ((r = peer_pinned(p, c, peer, err)) < 0)
+		return r;
 	if ((r = enroll_key(p, c, err)) < 0 || (r = send_socket(p, s.to.sa.sa_family, err)) < 0)
 		return r;
 	if ((r = nwg_repo_load(repo, port_id, &rec, err)) < 0)
@@ -244,7 +273,7 @@ int nwg_ha_priv_open(struct nwg_ha_priv *p, const struct nwg_conf *c, const char
 	memset(out, 0, sizeof(*out));
 	if (!p || !c || !c->ha.on)
 		return nwg_err_set(err, EOPNOTSUPP, "stream: no [wireguard_ha] on this node");
-	if ((r = enroll_key(p, c, err)) < 0)
+	if ((r = peer_pinned(p, c, peer, err)) < 0 || (r = enroll_key(p, c, err)) < 0)
 		return r;
 	r = nwg_ha_msg_open(&out->text, &out->len, &out->seq, &out->c, msg, len, port_id, min_seq,
 			    &p->enroll, peer, NULL);

@@ -6,8 +6,10 @@
  * configuration: the node's keepalived (configuration, notify FIFO, the
  * process by PID), the VIP's release when keepalived died holding it, and
  * the endpoint stream's seal and open with the node's enrollment private
- * key, which only this side loads. No logging here: results and errors go
- * back to the caller.
+ * key, which only this side loads. The stream's peer is the pinned HA peer
+ * key (privsep/seal_pin.h: [wireguard_ha] peer_enrollment_key, or the first
+ * key used), the one SEAL seals hub keys to: another is refused (-EPERM),
+ * and logged here once per key; everything else goes back to the caller.
  */
 #ifndef NWG_AGENT_HA_PRIV_H
 #define NWG_AGENT_HA_PRIV_H
@@ -30,7 +32,9 @@ struct nwg_ha_priv {
 	struct nwg_vrrp vrrp;  /* keepalived: its directory, pid, the FIFO */
 	struct nwg_key enroll; /* the node's enrollment private key */
 	bool have_enroll;
-	int send_fd; /* UDP, unbound: the stream's datagrams, -1 = none yet */
+	int send_fd;		/* UDP, unbound: the stream's datagrams, -1 = none yet */
+	struct nwg_key refused; /* the last peer key refused (logged once) */
+	bool refused_set;
 };
 
 struct nwg_ha_priv *nwg_ha_priv_new(void);
@@ -44,6 +48,7 @@ void nwg_ha_priv_free(struct nwg_ha_priv *p);
 int nwg_ha_priv_vrrp(struct nwg_ha_priv *p, const struct nwg_conf *c, uint8_t op,
 		     struct nwg_vrrp_out *out, struct nwg_err *err);
 
+/* SEAL and OPEN refuse a peer other than the pinned one: -EPERM. */
 /* SEAL: the hub's device read (its record's link), its snapshot sealed
  * between the enrollment key and peer and sent to c->ha's stream_peer
  * (non-blocking: a full buffer costs that datagram). *sent datagrams, *eps

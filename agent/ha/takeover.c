@@ -80,6 +80,26 @@ static int renew(struct nwg_backend *b, const struct nwg_hub_record *rec, const 
 	return r < 0 ? r : 0;
 }
 
+/* The control socket's operations (SET, RESTORE, SILENCE): as asked, on the
+ * record's link. */
+static int ctl_op(struct nwg_backend *b, const struct nwg_hub_record *rec, const char *ns,
+		  const struct nwg_ha_req *q, struct nwg_ha_out *out, struct nwg_err *err)
+{
+	struct nwg_ha_activate_opts o = {.keepalive = q->keepalive, .pace = q->pace};
+	int r;
+
+	if (q->op == NWG_HA_OP_SET) {
+		r = nwg_ha_activate(b, rec->ifname, ns, q->eps, q->n_eps, &o, err);
+		out->set = r;
+		out->listed = q->n_eps;
+	} else if (q->op == NWG_HA_OP_RESTORE) {
+		r = nwg_ha_restore_keepalive(b, rec->ifname, ns, q->keepalive, err);
+	} else {
+		r = nwg_ha_deactivate(b, rec->ifname, ns, q->keepalive, err);
+	}
+	return r < 0 ? r : 0;
+}
+
 /* The hub's OVN tenant port up (active: the kernel announces its
  * addresses, arp_notify) or down; -ENODEV (not plugged) is no error. */
 static int tenant_link(const struct nwg_hub_record *rec, bool up, struct nwg_ha_out *out,
@@ -118,9 +138,11 @@ int nwg_ha_takeover_run(struct nwg_backend *b, struct nwg_repo *repo, bool tenan
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (q->op < NWG_HA_OP_ACTIVATE || q->op > NWG_HA_OP_RENEW || !q->port_id ||
+	if (q->op < NWG_HA_OP_ACTIVATE || q->op > NWG_HA_OP_SILENCE || !q->port_id ||
 	    (q->n_eps && !q->eps) || q->n_eps > NWG_HA_MAX_EPS ||
-	    (q->op != NWG_HA_OP_DEACTIVATE && q->pace < 1))
+	    ((q->op == NWG_HA_OP_ACTIVATE || q->op == NWG_HA_OP_RENEW || q->op == NWG_HA_OP_SET) &&
+	     q->pace < 1) ||
+	    (q->op == NWG_HA_OP_SET && q->keepalive < 1))
 		return nwg_err_set(err, EINVAL, "HA: a malformed request");
 	if ((r = nwg_repo_load(repo, q->port_id, &rec, err)) < 0)
 		return r;
@@ -130,9 +152,11 @@ int nwg_ha_takeover_run(struct nwg_backend *b, struct nwg_repo *repo, bool tenan
 		r = activate(b, rec, ns, q, out, err);
 	else if (q->op == NWG_HA_OP_RENEW)
 		r = renew(b, rec, ns, q, out, err);
-	else
+	else if (q->op == NWG_HA_OP_DEACTIVATE)
 		r = nwg_ha_deactivate(b, rec->ifname, ns, 0, err);
-	if (r >= 0 && tenant_port && q->op != NWG_HA_OP_RENEW)
+	else
+		r = ctl_op(b, rec, ns, q, out, err);
+	if (r >= 0 && tenant_port && q->op <= NWG_HA_OP_DEACTIVATE)
 		r = tenant_link(rec, q->op == NWG_HA_OP_ACTIVATE, out, err);
 	nwg_hub_record_free(rec);
 	if (r < 0 && err && !err->msg[0])

@@ -130,12 +130,14 @@ static int client_seal(void *ctx, const char *port_id, const struct nwg_key *pee
 	return 0;
 }
 
-/* HA: the op and the first NWG_PS_MAX_HA_EPS streamed endpoints (the
- * most recently active devices; the executor adds Neutron's endpoints for
- * every peer the list does not name). */
-static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out,
-		     struct nwg_err *err)
+/* One HA request: the op and up to NWG_PS_MAX_HA_EPS endpoints from eps
+ * (ACTIVATE: the most recently active devices, past the bound the executor
+ * adds Neutron's endpoints; SET: one batch of the caller's list). */
+static int client_ha_one(void *ctx, const struct nwg_ha_req *q, size_t from, struct nwg_ha_out *out,
+			 struct nwg_err *err)
 {
+	bool paced =
+	    q->op == NWG_HA_OP_ACTIVATE || q->op == NWG_HA_OP_RENEW || q->op == NWG_HA_OP_SET;
 	struct nwg_ps_result res;
 	struct nwg_ps_msg m;
 	int rc = 0;
@@ -144,8 +146,11 @@ static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *o
 	nwg_ps_msg_init(&m, NWG_PS_HA, 0);
 	m.u.ha.op = q->op;
 	snprintf(m.u.ha.port_id, sizeof(m.u.ha.port_id), "%s", q->port_id);
-	m.u.ha.pace = q->op == NWG_HA_OP_DEACTIVATE ? 0 : q->pace;
-	for (size_t i = 0; q->op == NWG_HA_OP_ACTIVATE && i < q->n_eps && rc == 0; i++) {
+	m.u.ha.pace = paced ? q->pace : 0;
+	m.u.ha.keepalive = q->op >= NWG_HA_OP_SET ? q->keepalive : 0;
+	for (size_t i = from;
+	     (q->op == NWG_HA_OP_ACTIVATE || q->op == NWG_HA_OP_SET) && i < q->n_eps && rc == 0;
+	     i++) {
 		struct nwg_ps_ha_ep *e = nwg_ps_ha_ep_add(&m.u.ha);
 
 		if (!e)
@@ -164,6 +169,25 @@ static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *o
 	out->tenant_up = res.up;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", res.ifname);
 	return 0;
+}
+
+/* HA: one request; a SET longer than one message in batches (each sets
+ * its own endpoints: the sum is the whole list's). */
+static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out,
+		     struct nwg_err *err)
+{
+	size_t from = 0, listed = 0;
+	int set = 0, rc;
+
+	do {
+		rc = client_ha_one(ctx, q, from, out, err);
+		set += out->set;
+		listed += out->listed;
+		from += NWG_PS_MAX_HA_EPS;
+	} while (rc == 0 && q->op == NWG_HA_OP_SET && from < q->n_eps);
+	out->set = set;
+	out->listed = listed;
+	return rc;
 }
 
 /* VRRP: the op only (the executor runs keepalived from its own

@@ -44,13 +44,20 @@ struct nwg_actual_src;
  * (a healed split brain). The implementation finds the hub's link from its
  * record: the caller names the hub by port id only. */
 enum nwg_ha_op { NWG_HA_OP_ACTIVATE = 1, NWG_HA_OP_DEACTIVATE, NWG_HA_OP_RENEW };
+/* The control socket's device operations (ha_activate, ha_restore,
+ * ha_deactivate; agent/ha/ctl_ha.c), on the record's link, nothing else
+ * (no endpoint of Neutron's added, no tenant port): SET the given endpoints
+ * with the given keepalive, paced; RESTORE every peer's keepalive; SILENCE:
+ * every peer without endpoint, keepalive as given. */
+enum { NWG_HA_OP_SET = 4, NWG_HA_OP_RESTORE, NWG_HA_OP_SILENCE };
 struct nwg_ha_ep;
 struct nwg_ha_req {
 	uint8_t op; /* enum nwg_ha_op */
 	const char *port_id;
 	const struct nwg_ha_ep *eps; /* ACTIVATE only */
 	size_t n_eps;
-	unsigned int pace; /* ACTIVATE/RENEW: peers per millisecond (>= 1) */
+	unsigned int pace;  /* ACTIVATE/RENEW/SET: peers per millisecond (>= 1) */
+	uint16_t keepalive; /* SET (>= 1), RESTORE, SILENCE: seconds */
 };
 struct nwg_ha_out {
 	int set;       /* endpoints set (ACTIVATE/RENEW) */

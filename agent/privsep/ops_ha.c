@@ -15,7 +15,8 @@ int nwg_ps_op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out
 		 struct nwg_err *err)
 {
 	struct nwg_ps_repo_ctx *c = ctx;
-	struct nwg_ha_req q = {.op = h->op, .port_id = h->port_id, .pace = h->pace};
+	struct nwg_ha_req q = {
+	    .op = h->op, .port_id = h->port_id, .pace = h->pace, .keepalive = h->keepalive};
 	struct nwg_ha_ep *eps = NULL;
 	struct nwg_ha_out o;
 	int rc;
@@ -46,6 +47,9 @@ int nwg_ps_op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out
 	return 0;
 }
 
+_Static_assert(NWG_HA_OP_ACTIVATE == 1 && NWG_HA_OP_RENEW == 3 && NWG_HA_OP_SET == 4 &&
+		   NWG_HA_OP_SILENCE == 6,
+	       "HA's ops are proto_check.c's numbers");
 _Static_assert((int)NWG_PS_VRRP_START == (int)NWG_VRRP_OP_START &&
 		   (int)NWG_PS_VRRP_REAP == (int)NWG_VRRP_OP_REAP &&
 		   (int)NWG_PS_VRRP_STOP == (int)NWG_VRRP_OP_STOP &&

@@ -22,9 +22,11 @@
  * crosses users only with it (the kernel checks the dying executor's
  * permission to signal the engine's uid). Bits: 5, 12, 14, 21. */
 #define NWG_PS_EXECUTOR_CAPS 0x205020ULL
-/* On an HA node ([wireguard_ha]) also NET_RAW (bit 13): keepalived, the
- * executor's child, opens the VRRP raw socket with it (0x207020). */
-#define NWG_PS_EXECUTOR_HA_CAPS (1ULL << 13)
+/* On an HA node ([wireguard_ha]) also NET_RAW (bit 13) and SETGID (bit 6):
+ * keepalived, the executor's child, opens the VRRP raw socket with the
+ * first and calls setgroups() before each script it runs (renew.sh, the
+ * healed split brain's notice) with the second (0x207060). */
+#define NWG_PS_EXECUTOR_HA_CAPS ((1ULL << 13) | (1ULL << 6))
 
 struct nwg_ps_user {
 	uid_t uid;

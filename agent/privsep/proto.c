@@ -243,6 +243,7 @@ static void put_ha(struct nwg_psw *w, const struct nwg_ps_ha *h)
 	nwg_psw_u8(w, h->op);
 	nwg_psw_str(w, h->port_id, NWG_ID_MAX);
 	nwg_psw_u32(w, h->pace);
+	nwg_psw_u16(w, h->keepalive);
 	nwg_psw_u16(w, (uint16_t)h->n_eps);
 	for (size_t i = 0; i < h->n_eps; i++) {
 		nwg_psw_bytes(w, h->eps[i].key.b, sizeof(h->eps[i].key.b));

@@ -237,10 +237,14 @@ struct nwg_ps_ha_ep {
 	char endpoint[NWG_PS_EP_MAX + 1]; /* numeric (nwg_endpoint_parse) */
 };
 struct nwg_ps_ha {
-	uint8_t op; /* hostops.h enum nwg_ha_op: 1 ACTIVATE, 2 DEACTIVATE, 3 RENEW */
+	/* hostops.h: 1 ACTIVATE, 2 DEACTIVATE, 3 RENEW (the VRRP follower);
+	 * 4 SET, 5 RESTORE, 6 SILENCE (the control socket's ha_activate,
+	 * ha_restore, ha_deactivate: as asked, nothing of Neutron's added) */
+	uint8_t op;
 	char port_id[NWG_ID_MAX + 1];
-	uint32_t pace;		  /* ACTIVATE/RENEW: 1..NWG_PS_HA_PACE_MAX; DEACTIVATE: 0 */
-	struct nwg_ps_ha_ep *eps; /* owned; ACTIVATE only */
+	uint32_t pace;		  /* ACTIVATE/RENEW/SET: 1..NWG_PS_HA_PACE_MAX; others 0 */
+	uint16_t keepalive;	  /* SET: 1..65535; RESTORE/SILENCE: any; 1..3: 0 */
+	struct nwg_ps_ha_ep *eps; /* owned; ACTIVATE and SET only */
 	size_t n_eps;
 };
 

@@ -285,20 +285,24 @@ static const char *ids_bad(const struct nwg_ps_msg *m)
 	return NULL;
 }
 
-/* HA: a known op; ACTIVATE and RENEW paced, DEACTIVATE not; endpoints
- * (keyed, numeric) on an ACTIVATE only. The numbers are hostops.h's enum
- * nwg_ha_op (1..3). */
+/* HA: a known op; ACTIVATE, RENEW and SET paced, the others not;
+ * endpoints (keyed, numeric) on an ACTIVATE or a SET only; a keepalive on
+ * the control socket's ops only (SET: at least 1 s). The numbers are
+ * hostops.h's (1..6). */
 static const char *ha_bad(const struct nwg_ps_ha *h)
 {
+	bool paced = h->op == 1 || h->op == 3 || h->op == 4;
 	union nwg_endpoint ep;
 
-	if (h->op < 1 || h->op > 3)
+	if (h->op < 1 || h->op > 6)
 		return "op";
 	if (!nwg_repo_id_valid(h->port_id))
 		return "port_id";
-	if (h->op == 2 ? h->pace != 0 : h->pace < 1 || h->pace > NWG_PS_HA_PACE_MAX)
+	if (paced ? h->pace < 1 || h->pace > NWG_PS_HA_PACE_MAX : h->pace != 0)
 		return "pace";
-	if (h->n_eps > NWG_PS_MAX_HA_EPS || (h->n_eps && h->op != 1))
+	if (h->op <= 3 ? h->keepalive != 0 : h->op == 4 && h->keepalive < 1)
+		return "keepalive";
+	if (h->n_eps > NWG_PS_MAX_HA_EPS || (h->n_eps && h->op != 1 && h->op != 4))
 		return "endpoint count";
 	for (size_t i = 0; i < h->n_eps; i++) {
 		if (nwg_key_is_zero(&h->eps[i].key))

@@ -198,6 +198,7 @@ static void get_ha(struct nwg_psr *r, struct nwg_ps_ha *h)
 	h->op = nwg_psr_u8(r);
 	nwg_psr_str(r, h->port_id, sizeof(h->port_id));
 	h->pace = nwg_psr_u32(r);
+	h->keepalive = nwg_psr_u16(r);
 	count = nwg_psr_u16(r);
 	if (count > NWG_PS_MAX_HA_EPS) {
 		r->err = true;

@@ -398,7 +398,8 @@ hf_tcp_finish() {
 	HF_TCP_RESULT=""
 	[ -n "${HF_TCP_CLI:-}" ] || return 1
 	touch "$WORK/hf-tcp.stop"
-	wait "$HF_TCP_CLI" && rc=0
+	# a client that never connected leaves the server waiting for one
+	if wait "$HF_TCP_CLI"; then rc=0; else kill "$HF_TCP_SRV" 2>/dev/null; fi
 	wait "$HF_TCP_SRV" || rc=1
 	HF_TCP_CLI="" HF_TCP_SRV=""
 	HF_TCP_RESULT="$(cat "$WORK/hf-tcp-cli.out" 2>/dev/null) / VM: $(cat "$WORK/hf-tcp-srv.out" 2>/dev/null)"

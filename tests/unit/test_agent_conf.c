@@ -294,6 +294,14 @@ static void test_privsep(void **state)
 	assert_string_equal(c.user, "nobody");
 	assert_int_not_equal(c.user_uid, 0);
 	nwg_conf_clear(&c);
+	/* an HA node runs split (keepalived and the stream in the executor) */
+	snprintf(text, sizeof(text),
+		 "%sprivsep = true\nuser = nobody\n[wireguard_ha]\nvrrp_interface = eth-h\n"
+		 "vip = 198.51.100.100/24\n",
+		 hub);
+	assert_int_equal(load(text, &c, &err), 0);
+	assert_true(c.privsep && c.ha.on);
+	nwg_conf_clear(&c);
 	/* [wireguard_ha] peer_enrollment_key: SEAL's pinned recipient */
 	assert_int_equal(load(hub, &c, &err), 0);
 	assert_false(c.ha_pin_set);

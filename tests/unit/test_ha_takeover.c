@@ -9,18 +9,21 @@
  * The privileged side (agent/ha/takeover.c) checks its request.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "agent.h"
 #include "agent_testlib.h"
 #include "attach/ovn.h"
+#include "ha/ctl_ha.h"
 #include "ha/run.h"
 #include "ha/takeover.h"
 #include "privsep/hostops.h"
@@ -41,6 +44,13 @@ struct fake {
 	char port[8][NWG_ID_MAX + 1];
 	size_t n_eps[8];
 	unsigned int pace[8];
+	uint16_t keepalive[8];
+	/* keepalived through the seam: the ops asked, START's FIFO (a pipe) */
+	int vrrp_calls;
+	uint8_t vrrp_op[8];
+	bool exited; /* the next REAP says keepalived exited */
+	int pipe_w;
+	bool with_link; /* actual: PORT's link with one peer's endpoint */
 	int plug_calls; /* OVN: the seam's plugs */
 	char plugged[4][NWG_ID_MAX + 1];
 	bool plug_up[4];
@@ -91,6 +101,24 @@ static int no_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *
 	return nwg_err_set(err, EPERM, "not in this test");
 }
 
+/* PORT's link as the implementation read it: one peer with an endpoint,
+ * its last handshake at 1000 s. */
+static void add_link(struct nwg_actual *a)
+{
+	struct nwg_alink *l = nwg_actual_add_link(a);
+	struct nwg_peer *p;
+	struct nwg_key k;
+
+	assert_non_null(l);
+	snprintf(l->port_id, sizeof(l->port_id), "%s", PORT);
+	snprintf(l->ifname, sizeof(l->ifname), "wg-0e8c91d0-90");
+	assert_non_null(l->dev = nwg_device_new(l->ifname));
+	memset(k.b, 7, sizeof(k.b));
+	assert_non_null(p = nwg_device_add_peer(l->dev, &k));
+	assert_int_equal(nwg_endpoint_parse(&p->endpoint, "198.51.100.9:4500"), 0);
+	p->last_handshake.tv_sec = 1000;
+}
+
 /* The seam's records: PORT lives in CTL_NETNS (absent here) as wg-0e8c91d0-90. */
 static int actual(void *ctx, const struct nwg_actual_src *src, struct nwg_actual **out,
 		  struct nwg_err *err)
@@ -114,6 +142,8 @@ static int actual(void *ctx, const struct nwg_actual_src *src, struct nwg_actual
 		snprintf(v->netns, sizeof(v->netns), "%s", CTL_NETNS);
 		snprintf(v->home_netns, sizeof(v->home_netns), "%s", CTL_NETNS);
 		assert_int_equal(nwg_actual_add_record(*out, v), 0);
+		if (fake.with_link)
+			add_link(*out);
 	}
 	return 0;
 }
@@ -129,10 +159,33 @@ static int ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out, str
 	snprintf(fake.port[i], sizeof(fake.port[i]), "%s", q->port_id);
 	fake.n_eps[i] = q->n_eps;
 	fake.pace[i] = q->pace;
+	fake.keepalive[i] = q->keepalive;
 	memset(out, 0, sizeof(*out));
 	out->set = (int)q->n_eps;
 	out->listed = q->n_eps;
 	snprintf(out->ifname, sizeof(out->ifname), "wg-x");
+	return 0;
+}
+
+/* keepalived through the seam: START hands a pipe's read end as the FIFO */
+static int vrrp(void *ctx, uint8_t op, struct nwg_vrrp_out *out, struct nwg_err *err)
+{
+	int fds[2];
+
+	(void)ctx;
+	(void)err;
+	memset(out, 0, sizeof(*out));
+	out->fifo = -1;
+	assert_true(fake.vrrp_calls < 8);
+	fake.vrrp_op[fake.vrrp_calls++] = op;
+	if (op == NWG_VRRP_OP_START) {
+		assert_int_equal(pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+		out->pid = 4242;
+		out->fifo = fds[0];
+		fake.pipe_w = fds[1];
+	} else if (op == NWG_VRRP_OP_REAP) {
+		out->exited = fake.exited;
+	}
 	return 0;
 }
 
@@ -154,7 +207,7 @@ static int ovn_plug(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *
 }
 
 static const struct nwg_hostops seam = {no_place, no_netns, no_id,    no_id, no_purge,
-					no_apply, actual,   NULL,     ha,    NULL,
+					no_apply, actual,   NULL,     ha,    vrrp,
 					NULL,	  NULL,	    ovn_plug, NULL};
 
 static int setup(void **state)
@@ -181,6 +234,8 @@ static int teardown(void **state)
 	struct ctl_fx *f = *state;
 
 	nwg_ha_run_fini(&f->a);
+	if (fake.pipe_w > 0)
+		close(fake.pipe_w);
 	nwg_hubtab_clear(&f->a.hubs);
 	nwg_strv_free(f->a.want_ids);
 	return ctl_fx_teardown(state);
@@ -346,6 +401,78 @@ static void test_takeover_checks(void **state)
 			 -EINVAL);
 }
 
+/* keepalived through the seam (the executor's child when split): started
+ * by the supervision, its FIFO's MASTER line read from the descriptor the
+ * seam gave, followed (ACTIVATE); its death reaped through the seam, the
+ * VIP released through the seam, the hubs silenced; stopped on the way out. */
+static void test_vrrp_through_the_seam(void **state)
+{
+	struct ctl_fx *f = *state;
+	static const char line[] = "INSTANCE \"nwg_hubs\" MASTER 100\n";
+	struct pollfd fds[4];
+	size_t n;
+
+	f->a.conf.state_path = f->dir;
+	nwg_ha_tick(&f->a, 1000000);
+	assert_int_equal(fake.vrrp_calls, 1);
+	assert_int_equal(fake.vrrp_op[0], NWG_VRRP_OP_START);
+	n = nwg_ha_pollfds(&f->a, fds, 4);
+	assert_int_equal(n, 1);
+	assert_int_equal(write(fake.pipe_w, line, sizeof(line) - 1), (ssize_t)(sizeof(line) - 1));
+	fds[0].revents = POLLIN;
+	nwg_ha_service(&f->a, fds, n);
+	assert_string_equal(nwg_ha_vrrp_state(&f->a), "active");
+	assert_int_equal(fake.op[0], NWG_HA_OP_ACTIVATE);
+	fake.exited = true;
+	nwg_ha_tick(&f->a, 2000000);
+	assert_int_equal(fake.vrrp_op[1], NWG_VRRP_OP_REAP);
+	assert_int_equal(fake.vrrp_op[2], NWG_VRRP_OP_RELEASE_VIP);
+	assert_int_equal(fake.op[1], NWG_HA_OP_DEACTIVATE); /* FAULT: silent */
+	assert_string_equal(nwg_ha_vrrp_state(&f->a), "fault");
+	fake.exited = false;
+	nwg_ha_tick(&f->a, 3000000); /* restarted after the back-off */
+	assert_int_equal(fake.vrrp_op[3], NWG_VRRP_OP_START);
+	nwg_ha_run_fini(&f->a);
+	assert_int_equal(fake.vrrp_op[fake.vrrp_calls - 1], NWG_VRRP_OP_STOP);
+	assert_null(f->a.ha_priv); /* the engine side never made the privileged state */
+}
+
+/* The control socket's HA methods work split: the changes are HA requests
+ * through the seam (SET, RESTORE, SILENCE with the caller's values), the
+ * reads come from the link the seam read; no device is touched here. */
+static void test_ctl_through_the_seam(void **state)
+{
+	struct ctl_fx *f = *state;
+	char args[512];
+
+	fake.with_link = true;
+	snprintf(args, sizeof(args),
+		 "{\"port_id\": \"%s\", \"endpoints\": "
+		 "\"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc= 198.51.100.7:4\\n\", "
+		 "\"keepalive\": 3, \"pace\": 5}",
+		 PORT);
+	ctl_expect(f, nwg_ctl_ha, "ha_activate", args, "{\"listed\":1,\"set\":1}");
+	assert_int_equal(fake.op[0], NWG_HA_OP_SET);
+	assert_int_equal(fake.keepalive[0], 3);
+	assert_int_equal(fake.pace[0], 5);
+	assert_int_equal(fake.n_eps[0], 1);
+	snprintf(args, sizeof(args), "{\"port_id\": \"%s\", \"keepalive\": 25}", PORT);
+	ctl_expect(f, nwg_ctl_ha, "ha_restore", args, "{\"interface\":\"wg-x\"}");
+	assert_int_equal(fake.op[1], NWG_HA_OP_RESTORE);
+	assert_int_equal(fake.keepalive[1], 25);
+	ctl_expect(f, nwg_ctl_ha, "ha_deactivate", args, "{\"interface\":\"wg-x\"}");
+	assert_int_equal(fake.op[2], NWG_HA_OP_SILENCE);
+	snprintf(args, sizeof(args), "{\"port_id\": \"%s\"}", PORT);
+	ctl_expect(f, nwg_ctl_ha, "ha_endpoints", args,
+		   "{\"count\":1,\"endpoints\":\"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc= "
+		   "198.51.100.9:4500\\n\"}");
+	snprintf(args, sizeof(args), "{\"port_id\": \"%s\", \"since\": 1000}", PORT);
+	ctl_expect(f, nwg_ctl_ha, "ha_handshaken", args, "{\"handshaken\":1}");
+	snprintf(args, sizeof(args), "{\"port_id\": \"%s\", \"since\": 1001}", PORT);
+	ctl_expect(f, nwg_ctl_ha, "ha_handshaken", args, "{\"handshaken\":0}");
+	assert_int_equal(fake.ha_calls, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +482,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_records_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ovn_place_local, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_takeover_checks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_vrrp_through_the_seam, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ctl_through_the_seam, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,8 @@ struct fake {
 	int actual_calls, unquarantined;
 	bool fail;
 	char scope[NWG_ID_MAX + 1]; /* the last scoped read's id ("" = full) */
+	uint8_t ha_op;
+	char ha_port[NWG_ID_MAX + 1];
 };
 
 static struct fake fake;
@@ -150,8 +152,20 @@ static int actual(void *ctx, const struct nwg_actual_src *src, struct nwg_actual
 	return 0;
 }
 
+/* HA requests: the op and the hub, answered with the link's name */
+static int ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out, struct nwg_err *err)
+{
+	(void)ctx;
+	(void)err;
+	fake.ha_op = q->op;
+	snprintf(fake.ha_port, sizeof(fake.ha_port), "%s", q->port_id);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->ifname, sizeof(out->ifname), "%s", QR);
+	return 0;
+}
+
 static const struct nwg_hostops seam = {no_place, no_netns, no_id, unquarantine, no_purge,
-					no_apply, actual,   NULL,  NULL,	 NULL,
+					no_apply, actual,   NULL,  ha,		 NULL,
 					NULL,	  NULL,	    NULL,  NULL};
 
 static int setup(void **state)
@@ -184,16 +198,19 @@ static void test_owns_from_the_seam(void **state)
 	ctl_expect(f, nwg_ctl_l3, "owns", "{\"port_id\": \"" PORT "\"}", "error: executor gone");
 }
 
-/* The HA methods find the link from the view: the operation goes to the
- * view's interface (no wireguard-go answers for it here). */
+/* The HA methods check the hub is realized here from its view, then ask
+ * the seam (which finds the link in its own record): nothing is done to a
+ * device from this side. */
 static void test_ha_from_the_seam(void **state)
 {
 	struct ctl_fx *f = *state;
 	char *got = ctl_call(f, nwg_ctl_ha, "ha_deactivate", "{\"port_id\": \"" PORT "\"}");
 
 	assert_int_equal(fake.actual_calls, 1);
+	assert_int_equal(fake.ha_op, NWG_HA_OP_SILENCE);
+	assert_string_equal(fake.ha_port, PORT);
 	if (!strstr(got, QR))
-		fail_msg("the HA operation did not go to the view's interface: %s", got);
+		fail_msg("the HA operation's answer is not the seam's: %s", got);
 	free(got);
 	ctl_expect(f, nwg_ctl_ha, "ha_deactivate", "{\"port_id\": \"" SPOKE_1 "\"}",
 		   "error: hub " SPOKE_1 " is not realized on this node (host n1)");

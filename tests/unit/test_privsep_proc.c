@@ -30,6 +30,7 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -40,6 +41,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,6 +49,8 @@
 
 #include "addr.h"
 #include "conf/conf.h"
+#include "ha/priv.h"
+#include "ha/vrrp.h"
 #include "nwg/ha.h"
 #include "nwg/key.h"
 #include "nwg/netns.h"
@@ -286,6 +290,18 @@ struct apply_report {
 	int ha_off_rc, ha_on_rc, ha_missing_rc, ha_set;
 	size_t ha_listed;
 	char ha_ifname[IFNAMSIZ];
+	/* phase 4: the endpoint stream through the executor (STREAM): SEAL
+	 * sent to this engine's socket, each datagram OPENed and reassembled
+	 * here; another hub's, another key's and an altered datagram */
+	int seal_rc, open_rc, exdev_rc, badkey_rc, tamper_rc, seal_badkey_rc;
+	size_t sealed_sent, sealed_eps, dgrams, snapshot_eps;
+	int enroll_open_errno; /* the engine opening <state_path>/enroll.key */
+	/* phase 4: keepalived as the executor's child (VRRP): START (the FIFO
+	 * as a descriptor), its MASTER line read here, REAP, STOP, REAP,
+	 * RELEASE_VIP on an interface that does not exist */
+	int vrrp_start_rc, vrrp_pid, vrrp_fifo, vrrp_state, fifo_open_errno;
+	int vrrp_reap_rc, vrrp_stop_rc, vrrp_reap2_rc, vrrp_release_rc;
+	bool vrrp_exited, vrrp_exited2;
 	size_t n_recs, n_links;
 	bool complete;
 	struct seen_hub {
@@ -482,6 +498,104 @@ static void engine_ha(struct nwg_ps_client *c, struct apply_report *r)
 	r->ha_missing_rc = nwg_hostops_client.ha(c, &q, &out, &err);
 }
 
+static struct nwg_key enroll_pub; /* the node's (the stream seals to it: one node, loopback) */
+static uint16_t stream_port;
+static char fake_ka[96]; /* a stand-in keepalived: says MASTER into the FIFO, then sleeps */
+
+/* One datagram opened through the seam, its chunk into the reassembly. */
+static int stream_one(struct nwg_ps_client *c, struct nwg_ha_asm *as, const uint8_t *msg,
+		      size_t len, char **all, size_t *alen)
+{
+	struct nwg_ha_chunk_out ch;
+	int rc = nwg_hostops_client.stream_open(c, aport, &enroll_pub, 0, msg, len, &ch, NULL);
+
+	if (rc < 0)
+		return rc;
+	if (!ch.text)
+		ch.text = strdup("");
+	return nwg_ha_asm_add(as, ch.seq, &ch.c, ch.text, ch.len, all, alen);
+}
+
+static void engine_stream(struct nwg_ps_client *c, struct apply_report *r)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(stream_port)};
+	static uint8_t msg[NWG_HA_MSG_MAX];
+	struct nwg_ha_asm as;
+	struct nwg_key other;
+	struct nwg_ha_chunk_out ch;
+	struct nwg_ha_ep *v = NULL;
+	char path[128], *all = NULL;
+	size_t alen = 0;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {.tv_sec = 2};
+
+	snprintf(path, sizeof(path), "%s/enroll.key", dir);
+	r->enroll_open_errno = open(path, O_RDONLY) < 0 ? errno : 0;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(other.b, 0x77, sizeof(other.b));
+	r->seal_badkey_rc =
+	    nwg_hostops_client.stream_seal(c, aport, &other, &r->sealed_sent, &r->sealed_eps, NULL);
+	r->seal_rc = nwg_hostops_client.stream_seal(c, aport, &enroll_pub, &r->sealed_sent,
+						    &r->sealed_eps, NULL);
+	nwg_ha_asm_init(&as);
+	r->open_rc = 1;
+	while (r->open_rc == 1 && (n = recv(fd, msg, sizeof(msg), 0)) > 0) {
+		if (!r->dgrams++) { /* the first one, refused three ways, then opened */
+			r->exdev_rc = nwg_hostops_client.stream_open(c, aport2, &enroll_pub, 0, msg,
+								     (size_t)n, &ch, NULL);
+			memset(other.b, 0x77, sizeof(other.b));
+			r->badkey_rc = nwg_hostops_client.stream_open(c, aport, &other, 0, msg,
+								      (size_t)n, &ch, NULL);
+			msg[n - 1] ^= 1;
+			r->tamper_rc = nwg_hostops_client.stream_open(c, aport, &enroll_pub, 0, msg,
+								      (size_t)n, &ch, NULL);
+			msg[n - 1] ^= 1;
+		}
+		r->open_rc = stream_one(c, &as, msg, (size_t)n, &all, &alen);
+		r->open_rc = r->open_rc == 0 ? 1 : r->open_rc; /* 1: chunks missing */
+	}
+	if (r->open_rc == 1 && all && nwg_ha_parse(all, alen, &v, &r->snapshot_eps, NULL) < 0)
+		r->snapshot_eps = 0;
+	free(v);
+	free(all);
+	nwg_ha_asm_free(&as);
+	close(fd);
+}
+
+static void engine_vrrp(struct nwg_ps_client *c, struct apply_report *r)
+{
+	struct nwg_vrrp rd;
+	struct nwg_vrrp_out out;
+	char path[128];
+	bool renew = false;
+
+	nwg_vrrp_init(&rd);
+	r->vrrp_start_rc = nwg_hostops_client.vrrp(c, NWG_VRRP_OP_START, &out, NULL);
+	r->vrrp_pid = out.pid;
+	r->vrrp_fifo = out.fifo;
+	rd.fifo = out.fifo;
+	snprintf(path, sizeof(path), "%s/vrrp/notify.fifo", dir);
+	r->fifo_open_errno = open(path, O_RDONLY | O_NONBLOCK) < 0 ? errno : 0;
+	for (int i = 0; i < 100 && rd.fifo >= 0 && !r->vrrp_state; i++) {
+		struct pollfd pf = {.fd = rd.fifo, .events = POLLIN};
+
+		if (poll(&pf, 1, 50) > 0)
+			r->vrrp_state = nwg_vrrp_read(&rd, &renew);
+	}
+	r->vrrp_reap_rc = nwg_hostops_client.vrrp(c, NWG_VRRP_OP_REAP, &out, NULL);
+	r->vrrp_exited = out.exited;
+	r->vrrp_stop_rc = nwg_hostops_client.vrrp(c, NWG_VRRP_OP_STOP, &out, NULL);
+	r->vrrp_reap2_rc = nwg_hostops_client.vrrp(c, NWG_VRRP_OP_REAP, &out, NULL);
+	r->vrrp_exited2 = out.exited;
+	r->vrrp_release_rc = nwg_hostops_client.vrrp(c, NWG_VRRP_OP_RELEASE_VIP, &out, NULL);
+	if (rd.fifo >= 0)
+		close(rd.fifo);
+}
+
 static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int phase)
 {
 	struct nwg_action act;
@@ -506,6 +620,8 @@ static void engine_apply(struct nwg_ps_client *c, struct apply_report *r, int ph
 		r->many_rc = update(c, NWG_POP_ADD, 2, N_SPOKES, 1, N_SPOKES, false);
 		engine_actual(c, r);
 		engine_ha(c, r);
+		engine_stream(c, r);
+		engine_vrrp(c, r);
 	} else {
 		action(&act, &h, NWG_ACT_DELETE, aport, 0, 0);
 		r->delete_rc = apply(c, &act, NULL);
@@ -537,6 +653,21 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 	conf.port_range = (struct nwg_port_range){52700, 52789};
 	conf.state_path = dir; /* SEALED: <state_path>/enroll.key */
 	ctx.conf = &conf;
+	if (scenario) { /* an HA node: STREAM and VRRP (agent/ha/priv.c) */
+		conf.ha.on = true;
+		conf.ha_pin = enroll_pub; /* the pinned HA peer: the stream's only peer */
+		conf.ha_pin_set = true;
+		snprintf(conf.ha.interface, sizeof(conf.ha.interface), "nwgnoif%d",
+			 (int)getpid() % 100000);
+		snprintf(conf.ha.vip, sizeof(conf.ha.vip), "198.51.100.100/24");
+		snprintf(conf.ha.keepalived, sizeof(conf.ha.keepalived), "%s", fake_ka);
+		snprintf(conf.ha.stream_peer, sizeof(conf.ha.stream_peer), "127.0.0.1");
+		conf.ha.stream_port = stream_port;
+		conf.ha.vrid = 61;
+		conf.ha.priority = 100;
+		conf.ha.advert_ms = 100;
+		ctx.ha = nwg_ha_priv_new();
+	}
 
 	if (nwg_harden_process(&hr, NULL) < 0 || nwg_repo_open(&ctx.repo, dir, NULL) < 0 ||
 	    nwg_backend_open(&ctx.backend, &bo, NULL) < 0 ||
@@ -583,6 +714,7 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 	if (rc < 0)
 		fprintf(stderr, "executor: %s\n", e.msg);
 	nwg_ps_apply_pending_clear(&ctx);
+	nwg_ha_priv_free(ctx.ha);
 	_exit(rc < 0 ? 9 : 0);
 }
 
@@ -1043,6 +1175,7 @@ static void apply_setup_keys(void)
 	snprintf(aport3, sizeof(aport3), "%08x-a300-4111-8222-000000000003", (unsigned)getpid());
 	snprintf(path, sizeof(path), "%s/enroll.key", dir);
 	assert_int_equal(nwg_enroll_load_or_create(path, &epriv, &epub), 0);
+	enroll_pub = epub;
 	assert_int_equal(nwg_key_generate(&hk), 0);
 	assert_int_equal(nwg_key_public(&sealed_pub, &hk), 0);
 	assert_int_equal(nwg_seal_hub_key(sealed_own, &hk, aport2, &epub), 0);
@@ -1161,6 +1294,83 @@ static void ha_checks(const struct apply_report *r)
 	nwg_device_free(d);
 }
 
+/* keepalived's stand-in: its parent and itself noted, MASTER into the
+ * notify FIFO its configuration names, then it waits to be stopped. */
+static void fake_keepalived(void)
+{
+	FILE *f;
+
+	snprintf(fake_ka, sizeof(fake_ka), "%s/fake-keepalived", dir);
+	f = fopen(fake_ka, "w");
+	assert_non_null(f);
+	fprintf(f,
+		"#!/bin/sh\n"
+		"while [ $# -gt 0 ]; do [ \"$1\" = -f ] && conf=$2; shift; done\n"
+		"echo \"$$ $PPID\" >%s/fake-keepalived.pids\n"
+		"fifo=$(sed -n 's/^\tnotify_fifo //p' \"$conf\")\n"
+		"printf 'INSTANCE \"nwg_hubs\" MASTER 100\\n' >\"$fifo\"\n"
+		"exec sleep 30\n",
+		dir);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(fake_ka, 0700), 0);
+}
+
+/* The stream: sealed and sent by the executor from the device's endpoints
+ * (the takeover set N_SPOKES - 1), opened there one datagram at a time,
+ * reassembled in the engine, which cannot read the enrollment key and
+ * never held it. */
+static void stream_checks(const struct apply_report *r)
+{
+	char path[128];
+	struct nwg_key epriv, epub;
+
+	assert_int_equal(r->enroll_open_errno, EACCES);
+	assert_int_equal(r->seal_rc, 0);
+	assert_int_equal(r->sealed_eps, N_SPOKES - 1);
+	assert_true(r->sealed_sent > 1); /* several datagrams */
+	assert_int_equal(r->dgrams, r->sealed_sent);
+	assert_int_equal(r->exdev_rc, -EXDEV);
+	/* a peer key other than the pinned one: refused both ways */
+	assert_int_equal(r->seal_badkey_rc, -EPERM);
+	assert_int_equal(r->badkey_rc, -EPERM);
+	assert_int_equal(r->tamper_rc, -EACCES);
+	assert_int_equal(r->open_rc, 1); /* the snapshot completed */
+	assert_int_equal(r->snapshot_eps, N_SPOKES - 1);
+	snprintf(path, sizeof(path), "%s/enroll.key", dir);
+	assert_int_equal(nwg_enroll_load_or_create(path, &epriv, &epub), 0);
+	assert_false(mem_contains(running->engine, epriv.b, sizeof(epriv.b)));
+	nwg_wipe(&epriv, sizeof(epriv));
+}
+
+/* keepalived (the stand-in) ran as the executor's child; its FIFO reached
+ * the engine as a descriptor only (the file is not the engine's to open). */
+static void vrrp_checks(const struct apply_report *r, pid_t executor)
+{
+	char path[128];
+	long pid = 0, ppid = 0;
+	FILE *f;
+
+	assert_int_equal(r->vrrp_start_rc, 0);
+	assert_true(r->vrrp_pid > 0);
+	assert_true(r->vrrp_fifo >= 0);
+	assert_int_equal(r->fifo_open_errno, EACCES);
+	assert_int_equal(r->vrrp_state, NWG_VRRP_MASTER);
+	snprintf(path, sizeof(path), "%s/fake-keepalived.pids", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld %ld", &pid, &ppid), 2);
+	fclose(f);
+	assert_int_equal(pid, r->vrrp_pid);
+	assert_int_equal(ppid, executor);
+	assert_int_equal(r->vrrp_reap_rc, 0);
+	assert_false(r->vrrp_exited);
+	assert_int_equal(r->vrrp_stop_rc, 0);
+	assert_int_equal(kill((pid_t)pid, 0), -1); /* stopped and reaped */
+	assert_int_equal(r->vrrp_reap2_rc, 0);
+	assert_false(r->vrrp_exited2);
+	assert_int_equal(r->vrrp_release_rc, -ENODEV); /* the executor's own interface */
+}
+
 static void test_apply(void **state)
 {
 	static struct pair p; /* outlives the test: the teardown stops it */
@@ -1177,6 +1387,8 @@ static void test_apply(void **state)
 		fail_msg("wireguard-go is not installed (scripts/install-deps.sh all)");
 	scenario = 1;
 	ha_port = free_udp_port();
+	stream_port = free_udp_port();
+	fake_keepalived();
 	apply_setup_keys();
 	start_pair(&p);
 	apply_phase1(&p, &r);
@@ -1205,6 +1417,8 @@ static void test_apply(void **state)
 	peers_are(1, N_SPOKES);
 	actual_same(&r);
 	ha_checks(&r);
+	stream_checks(&r);
+	vrrp_checks(&r, p.executor);
 
 	/* the engine saw public keys only: its memory holds the hub's public
 	 * key (the search works) and not the private key the executor made */

@@ -629,7 +629,25 @@ static void m_chunk_private(struct nwg_ps_msg *m) /* anything else: refused */
 
 static void m_ha_op(struct nwg_ps_msg *m)
 {
-	m->u.ha.op = 4;
+	m->u.ha.op = 7;
+}
+static void m_ha_keepalive(struct nwg_ps_msg *m) /* the VRRP follower's ops: none */
+{
+	m->u.ha.keepalive = 25;
+}
+static void m_ha_set_no_keepalive(struct nwg_ps_msg *m)
+{
+	m->u.ha.op = 4; /* SET */
+}
+static void m_ha_restore_paced(struct nwg_ps_msg *m)
+{
+	m->u.ha.op = 5; /* RESTORE */
+	m->u.ha.keepalive = 25;
+}
+static void m_ha_silence_eps(struct nwg_ps_msg *m)
+{
+	m->u.ha.op = 6; /* SILENCE */
+	m->u.ha.pace = 0;
 }
 static void m_ha_op0(struct nwg_ps_msg *m)
 {
@@ -677,7 +695,11 @@ static void m_ha_ep_noport(struct nwg_ps_msg *m)
 }
 
 static const struct mutation mutations[] = {
-    {NWG_PS_HA, "op 4", m_ha_op},
+    {NWG_PS_HA, "op 7", m_ha_op},
+    {NWG_PS_HA, "ACTIVATE with a keepalive", m_ha_keepalive},
+    {NWG_PS_HA, "SET without a keepalive", m_ha_set_no_keepalive},
+    {NWG_PS_HA, "RESTORE paced", m_ha_restore_paced},
+    {NWG_PS_HA, "SILENCE with endpoints", m_ha_silence_eps},
     {NWG_PS_HA, "op 0", m_ha_op0},
     {NWG_PS_HA, "port id ../x", m_ha_id},
     {NWG_PS_HA, "ACTIVATE without pace", m_ha_pace0},
@@ -1039,9 +1061,20 @@ static void test_counts_bounded(void **state)
 	len = encode(&m);
 	assert_true(len > 0 && len <= NWG_PS_MAX_MSG);
 	assert_int_equal(decode_rc(len), 0);
-	buf[NWG_PS_HDR_LEN + 1 + 1 + strlen(PORT) + 4] = (NWG_PS_MAX_HA_EPS + 1) >> 8;
-	buf[NWG_PS_HDR_LEN + 1 + 1 + strlen(PORT) + 4 + 1] = (NWG_PS_MAX_HA_EPS + 1) & 0xff;
+	buf[NWG_PS_HDR_LEN + 1 + 1 + strlen(PORT) + 4 + 2] = (NWG_PS_MAX_HA_EPS + 1) >> 8;
+	buf[NWG_PS_HDR_LEN + 1 + 1 + strlen(PORT) + 4 + 2 + 1] = (NWG_PS_MAX_HA_EPS + 1) & 0xff;
 	assert_int_equal(decode_rc(len), -EBADMSG);
+	nwg_ps_msg_clear(&m);
+
+	/* the control socket's SET: endpoints, pace and keepalive travel */
+	build(&m, NWG_PS_HA);
+	m.u.ha.op = 4;
+	m.u.ha.keepalive = 3;
+	len = encode(&m);
+	nwg_ps_msg_clear(&m);
+	assert_int_equal(nwg_ps_decode(buf, (size_t)len, &m, NULL), 0);
+	assert_int_equal(m.u.ha.keepalive, 3);
+	assert_int_equal(m.u.ha.n_eps, 2);
 	nwg_ps_msg_clear(&m);
 }
 
