@@ -14,7 +14,7 @@
 B        ?= build
 CC       ?= gcc
 FUZZCC   ?= clang
-PKGS     := libmnl libsodium librabbitmq jansson inih libqrencode libcurl
+PKGS     := libmnl libsodium librabbitmq jansson inih libqrencode libcurl libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -58,6 +58,7 @@ struct nwg_syncop {
 };
 
 struct nwg_hostops;
+struct nwg_ha_priv;
 
 struct nwg_agent {
 	struct nwg_conf conf;
@@ -67,6 +68,9 @@ struct nwg_agent {
 	/* privileged operations (hostops.h): NULL = in this process */
 	const struct nwg_hostops *hostops;
 	void *hostops_ctx;
+	/* HA's privileged side for the local hostops (agent/ha/priv.h:
+	 * keepalived, the enrollment key); NULL until used, never in an engine */
+	struct nwg_ha_priv *ha_priv;
 	struct nwg_msg_opts mopts;
 	struct nwg_msg *msg; /* NULL while disconnected */
 	struct nwg_ctl *ctl;

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BUILD_PKGS="build-essential pkg-config libmnl-dev libsodium-dev librabbitmq-dev
-  libjansson-dev libinih-dev libcmocka-dev libqrencode-dev clang clang-format
+  libjansson-dev libinih-dev libcmocka-dev libqrencode-dev libseccomp-dev clang clang-format
   libclang-rt-14-dev libcurl4-openssl-dev shellcheck"
 RUN_PKGS="wireguard-go wireguard-tools iproute2 iputils-ping procps curl bc jq socat
   qemu-system-x86 busybox-static kmod cpio neutron-l3-agent neutron-linuxbridge-agent"

@@ -231,10 +231,6 @@ int nwg_conf_load(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_e
 	    (r = nwg_conf_load_privsep(conf, ini, err)) < 0 ||
 	    (r = nwg_conf_load_ha(&conf->ha, ini, err)) < 0)
 		return r;
-	if (conf->privsep && conf->ha.on) /* keepalived and takeovers: not in the executor yet */
-		return nwg_err_set(err, EINVAL,
-				   "[wireguard_ha] vrrp_interface: not with [wireguard] privsep = "
-				   "true (not built yet, doc/ha.md)");
 	return 0;
 }
 

@@ -68,6 +68,7 @@ struct nwg_conf {
 	char user[NWG_USER_MAX + 1]; /* the engine's user, default neutron */
 	uid_t user_uid;		     /* resolved when privsep (never 0) */
 	gid_t user_gid;
+	bool seccomp; /* [wireguard] seccomp: the engine's allow-list (default true) */
 	/* [wireguard_ha] peer_enrollment_key: the only key SEAL seals to
 	 * (agent/privsep/seal_pin.h); unset: pinned on first use */
 	bool ha_pin_set;
@@ -86,7 +87,8 @@ int nwg_conf_load_ovn(struct nwg_conf *conf, const struct nwg_ini *ini, struct n
 /* control_status_groups, control_l3_groups: comma-separated group names or
  * numbers, each of which must exist; they need control_socket_group. */
 int nwg_conf_load_ctl_groups(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
-/* privsep (bool, default false) and user (default neutron): with privsep
+/* privsep (bool, default false), user (default neutron) and seccomp (bool,
+ * default true: the engine's system-call allow-list): with privsep
  * the user must exist and not be uid 0 (-EINVAL naming the option). */
 int nwg_conf_load_privsep(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
 /* A group name (or a number) that must exist -> gid; "" or NULL -> -1. */

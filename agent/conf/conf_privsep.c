@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* [wireguard] privsep, user: the agent split into a privileged executor and
+/* [wireguard] privsep, user, seccomp: the agent split into a privileged executor and
  * an unprivileged engine running as user; [wireguard_ha]
  * peer_enrollment_key: the pinned recipient of SEAL (doc/security.md). */
 #include <errno.h>
@@ -58,7 +58,8 @@ int nwg_conf_load_privsep(struct nwg_conf *c, const struct nwg_ini *ini, struct 
 	const char *s;
 	int r = nwg_ini_get_bool(ini, "wireguard", "privsep", false, &c->privsep, err);
 
-	if (r < 0 || (r = load_pin(c, ini, err)) < 0)
+	if (r < 0 || (r = load_pin(c, ini, err)) < 0 ||
+	    (r = nwg_ini_get_bool(ini, "wireguard", "seccomp", true, &c->seccomp, err)) < 0)
 		return r;
 	r = nwg_ini_get_str(ini, "wireguard", "user", DEFAULT_USER, &s, err);
 	if (r < 0)

@@ -5,14 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "attach/ovn.h"
+#include "ha/priv.h"
 #include "ha/stream.h"
 #include "ha/vrrp.h"
 #include "log/log.h"
 #include "nwg/ha.h"
-#include "nwg/rtnl.h"
 #include "privsep/hostops.h"
 #include "reconcile/desired_ha.h"
 #include "reconcile/plan.h"
@@ -46,19 +47,53 @@ void nwg_ha_run_init(struct nwg_agent *a)
 	a->ha = h;
 }
 
+/* keepalived through the seam (hostops.h vrrp: the local side or the
+ * executor runs it from its own [wireguard_ha]); -errno logged by the
+ * caller. */
+static int vrrp_op(struct nwg_agent *a, uint8_t op, struct nwg_vrrp_out *out, struct nwg_err *err)
+{
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+
+	return ops->vrrp(ctx, op, out, err);
+}
+
+static void close_fifo(struct nwg_ha_rt *h)
+{
+	if (h->vrrp.fifo >= 0)
+		close(h->vrrp.fifo);
+	h->vrrp.fifo = -1;
+	h->vrrp.len = 0;
+}
+
+static void vrrp_stop(struct nwg_agent *a)
+{
+	struct nwg_vrrp_out out;
+	struct nwg_err err = {{0}};
+
+	if (vrrp_op(a, NWG_VRRP_OP_STOP, &out, &err) < 0)
+		log_err("HA: stopping keepalived (pid %d): %s", (int)a->ha->vrrp.pid, err.msg);
+	a->ha->vrrp.pid = 0;
+	close_fifo(a->ha);
+}
+
 void nwg_ha_run_fini(struct nwg_agent *a)
 {
 	struct nwg_ha_rt *h = a->ha;
 
 	if (!h)
 		return;
-	if (h->vrrp.pid > 0)
+	if (h->vrrp.pid > 0) {
 		log_info("HA: stopping keepalived (pid %d): this node leaves VRRP",
 			 (int)h->vrrp.pid);
-	nwg_vrrp_stop(&h->vrrp, 2000);
+		vrrp_stop(a);
+	}
+	close_fifo(h);
 	nwg_ha_stream_fini(&h->stream);
 	free(h);
 	a->ha = NULL;
+	nwg_ha_priv_free(a->ha_priv); /* the local side's (none in an engine) */
+	a->ha_priv = NULL;
 }
 
 const char *nwg_ha_vrrp_state(const struct nwg_agent *a)
@@ -237,17 +272,14 @@ void nwg_ha_service(struct nwg_agent *a, const struct pollfd *fds, size_t n)
  * takes over once it misses the adverts, is the only one holding it. */
 static void release_vip(struct nwg_agent *a)
 {
-	struct nwg_rtnl *r = NULL;
+	struct nwg_vrrp_out out;
 	struct nwg_err err = {{0}};
-	int ret = nwg_rtnl_open(&r, NULL, &err);
+	int ret = vrrp_op(a, NWG_VRRP_OP_RELEASE_VIP, &out, &err);
 
-	if (ret == 0)
-		ret = nwg_addr_del(r, a->conf.ha.interface, a->conf.ha.vip, &err);
-	nwg_rtnl_close(r);
 	if (ret < 0)
 		log_err("HA: cannot remove the VIP %s from %s: %s", a->conf.ha.vip,
 			a->conf.ha.interface, err.msg);
-	else if (ret == 1)
+	else if (out.removed)
 		log_warn("HA: keepalived left the VIP %s on %s: removed it", a->conf.ha.vip,
 			 a->conf.ha.interface);
 }
@@ -257,10 +289,16 @@ static void supervise(struct nwg_agent *a, int64_t now)
 	struct nwg_ha_rt *h = a->ha;
 	bool want = count_ha_hubs(a) > 0;
 	struct nwg_err err = {{0}};
+	struct nwg_vrrp_out out;
 	int st = 0;
 
 	nwg_ha_stream_refresh(a, &h->stream);
-	if (h->vrrp.pid > 0 && nwg_vrrp_reap(&h->vrrp, &st) == 1) {
+	if (h->vrrp.pid > 0 && vrrp_op(a, NWG_VRRP_OP_REAP, &out, &err) < 0) {
+		log_err("HA: keepalived (pid %d): %s", (int)h->vrrp.pid, err.msg);
+		err.msg[0] = '\0';
+	} else if (h->vrrp.pid > 0 && out.exited) {
+		st = out.status;
+		h->vrrp.pid = 0;
 		log_warn("HA: keepalived exited (%s %d); restarting in %lld ms",
 			 WIFSIGNALED(st) ? "signal" : "status",
 			 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
@@ -273,7 +311,7 @@ static void supervise(struct nwg_agent *a, int64_t now)
 			nwg_ha_follow(a, NWG_VRRP_FAULT); /* not in VRRP: silent */
 	}
 	if (want && h->vrrp.pid <= 0 && now >= h->restart_at_ms) {
-		if (nwg_vrrp_start(&h->vrrp, &a->conf.ha, a->conf.state_path, &err) < 0) {
+		if (vrrp_op(a, NWG_VRRP_OP_START, &out, &err) < 0) {
 			log_err("HA: cannot start keepalived: %s; retrying in %lld ms", err.msg,
 				(long long)h->backoff_ms);
 			h->restart_at_ms = now + h->backoff_ms;
@@ -281,14 +319,19 @@ static void supervise(struct nwg_agent *a, int64_t now)
 			    h->backoff_ms * 2 > RESTART_MAX_MS ? RESTART_MAX_MS : h->backoff_ms * 2;
 			return;
 		}
+		h->vrrp.pid = out.pid;
+		if (h->vrrp.fifo >= 0) /* the same FIFO: a partial line goes on */
+			close(h->vrrp.fifo);
+		h->vrrp.fifo = out.fifo;
 		log_info("HA: keepalived started (pid %d): VRRPv3 instance %s, VIP %s on %s, "
-			 "vrid %u, priority %u, advert %u ms (%s/keepalived.conf)",
+			 "vrid %u, priority %u, advert %u ms (%s/vrrp/keepalived.conf)",
 			 (int)h->vrrp.pid, NWG_VRRP_INSTANCE, a->conf.ha.vip, a->conf.ha.interface,
-			 a->conf.ha.vrid, a->conf.ha.priority, a->conf.ha.advert_ms, h->vrrp.dir);
+			 a->conf.ha.vrid, a->conf.ha.priority, a->conf.ha.advert_ms,
+			 a->conf.state_path);
 	} else if (!want && h->vrrp.pid > 0) {
 		log_info("HA: no HA hub left on this node: stopping keepalived (pid %d)",
 			 (int)h->vrrp.pid);
-		nwg_vrrp_stop(&h->vrrp, 2000);
+		vrrp_stop(a);
 		h->state = NWG_VRRP_UNKNOWN;
 	}
 }

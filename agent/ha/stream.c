@@ -11,7 +11,6 @@
 
 #include "agent.h"
 #include "log/log.h"
-#include "nwg/seal.h"
 #include "privsep/hostops.h"
 #include "reconcile/actual.h"
 
@@ -38,23 +37,18 @@ void nwg_ha_stream_fini(struct nwg_ha_stream *s)
 	free(s->v);
 	if (s->fd >= 0)
 		close(s->fd);
-	nwg_key_wipe(&s->priv);
 	nwg_ha_stream_init(s);
 }
 
+/* The receiving socket only: datagrams are sealed and opened on the
+ * privileged side (hostops.h stream_seal / stream_open), which alone holds
+ * the node's enrollment private key. */
 static int open_socket(struct nwg_agent *a, struct nwg_ha_stream *s)
 {
 	union nwg_endpoint b = {0};
 	int buf = SOCK_BUF, fam = strchr(a->conf.ha.stream_peer, ':') ? AF_INET6 : AF_INET;
-	char path[4200];
-	struct nwg_key pub;
 	int fd, r;
 
-	snprintf(path, sizeof(path), "%s/enroll.key", a->conf.state_path);
-	r = nwg_enroll_load_or_create(path, &s->priv, &pub);
-	if (r < 0)
-		return r;
-	s->have_priv = true;
 	fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -160,70 +154,23 @@ size_t nwg_ha_stream_cached(const struct nwg_ha_stream *s, const char *port_id,
 	return h ? h->n_eps : 0;
 }
 
-static int peer_addr(struct nwg_agent *a, union nwg_endpoint *to)
+/* One hub's snapshot: read, sealed and sent by the privileged side. */
+static void send_hub(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_ha_shub *h)
 {
-	char buf[INET6_ADDRSTRLEN + 16];
-
-	snprintf(buf, sizeof(buf), strchr(a->conf.ha.stream_peer, ':') ? "[%s]:%u" : "%s:%u",
-		 a->conf.ha.stream_peer, a->conf.ha.stream_port);
-	return nwg_endpoint_parse(to, buf);
-}
-
-struct send_ctx {
-	int fd;
-	union nwg_endpoint to;
-	uint64_t *sent;
-};
-
-/* non-blocking: a full socket buffer costs this snapshot's datagram only */
-static int emit(void *ctx, const uint8_t *msg, size_t len)
-{
-	struct send_ctx *c = ctx;
-
-	if (sendto(c->fd, msg, len, 0, &c->to.sa,
-		   c->to.sa.sa_family == AF_INET6 ? sizeof(c->to.sin6) : sizeof(c->to.sin)) ==
-	    (ssize_t)len)
-		(*c->sent)++;
-	return 0;
-}
-
-static void send_text(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_ha_shub *h,
-		      const char *text, size_t len)
-{
-	struct send_ctx c = {.fd = s->fd, .sent = &s->sent};
 	struct nwg_err err = {{0}};
-	int r = peer_addr(a, &c.to);
+	size_t sent = 0, eps = 0;
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
+	int r = ops->stream_seal(ctx, h->port_id, &h->peer, &sent, &eps, &err);
 
-	if (r >= 0)
-		r = nwg_ha_seal_text(h->port_id, nwg_ha_seq_now(), text, len, NWG_HA_DGRAM_DEF,
-				     &s->priv, &h->peer, emit, &c, &err);
+	s->sent += sent;
 	if (r < 0)
 		log_debug("HA stream: hub %s: %s", h->port_id, err.msg[0] ? err.msg : strerror(-r));
 }
 
-static void send_hub(struct nwg_agent *a, struct nwg_ha_stream *s, const struct nwg_ha_shub *h)
-{
-	struct nwg_device *dev = NULL;
-	struct nwg_ha_ep *v = NULL;
-	struct nwg_err err = {{0}};
-	char *text = NULL;
-	size_t n = 0, len = 0;
-	int r = nwg_wg_get(a->backend, h->ifname, h->netns[0] ? h->netns : NULL, &dev, &err);
-
-	if (r >= 0)
-		r = nwg_ha_snapshot(dev, &v, &n);
-	if (r >= 0 && n)
-		r = nwg_ha_format(v, n, &text, &len);
-	if (r >= 0 && n)
-		send_text(a, s, h, text, len);
-	free(text);
-	free(v);
-	nwg_device_free(dev);
-}
-
 int64_t nwg_ha_stream_send_due(struct nwg_agent *a, struct nwg_ha_stream *s, int64_t now)
 {
-	if (s->fd < 0 || !s->have_priv)
+	if (s->fd < 0)
 		return 0;
 	if (now >= s->next_send_ms) {
 		for (size_t i = 0; i < s->n; i++)
@@ -253,20 +200,29 @@ static void apply(struct nwg_ha_stream *s, struct nwg_ha_shub *h, const char *te
 	s->snapshots++;
 }
 
-/* One datagram: the hub it names (tried against each HA hub's peer key). */
-static void one(struct nwg_ha_stream *s, const uint8_t *msg, size_t len)
+/* One datagram: the hub it names (opened on the privileged side, tried
+ * against each HA hub's peer key), its chunk reassembled here. */
+static void one(struct nwg_agent *a, struct nwg_ha_stream *s, const uint8_t *msg, size_t len)
 {
 	uint64_t now = nwg_ha_seq_now();
+	void *ctx;
+	const struct nwg_hostops *ops = nwg_hostops_of(a, &ctx);
 
 	for (size_t i = 0; i < s->n; i++) {
 		struct nwg_ha_shub *h = &s->v[i];
+		struct nwg_ha_chunk_out ch;
 		char *all = NULL;
 		size_t alen = 0;
-		int r = nwg_ha_asm_open(&h->asm_, msg, len, h->port_id, now, &s->priv, &h->peer,
-					&all, &alen, NULL);
+		int r = ops->stream_open(ctx, h->port_id, &h->peer, nwg_ha_asm_floor(&h->asm_, now),
+					 msg, len, &ch, NULL);
 
-		if (r == -EXDEV || r == -EBADMSG)
+		if (r == -EXDEV || r == -EACCES)
 			continue; /* another hub's (or another peer's) */
+		if (r < 0)
+			return;
+		if (!ch.text && !(ch.text = strdup(""))) /* an empty snapshot */
+			return;
+		r = nwg_ha_asm_add(&h->asm_, ch.seq, &ch.c, ch.text, ch.len, &all, &alen);
 		if (r == 1)
 			apply(s, h, all, alen);
 		free(all);
@@ -279,10 +235,9 @@ void nwg_ha_stream_receive(struct nwg_agent *a, struct nwg_ha_stream *s)
 	static uint8_t msg[NWG_HA_MSG_MAX + 1];
 	ssize_t got;
 
-	(void)a;
 	while (s->fd >= 0 && (got = recv(s->fd, msg, sizeof(msg), MSG_DONTWAIT)) > 0) {
 		s->received++;
-		if (s->have_priv)
-			one(s, msg, (size_t)got);
+		if ((size_t)got <= NWG_HA_MSG_MAX)
+			one(a, s, msg, (size_t)got);
 	}
 }

@@ -4,7 +4,11 @@
  * node every stream_interval_ms (lib/ha_msg.c: chunks sealed between the
  * two nodes' enrollment keys); the other node reassembles them
  * (lib/ha_asm.c) and keeps the last complete snapshot per hub in memory for
- * its takeover. One UDP socket, non-blocking, in the loop. */
+ * its takeover. The seal (with the device's read) and the open of each
+ * datagram run on the privileged side (hostops.h stream_seal / stream_open:
+ * the executor when split), the only holder of the enrollment private key;
+ * here: the receiving UDP socket (non-blocking, in the loop), the
+ * reassembly and the snapshots. */
 #ifndef NWG_AGENT_HA_STREAM_H
 #define NWG_AGENT_HA_STREAM_H
 
@@ -30,10 +34,8 @@ struct nwg_ha_shub {
 };
 
 struct nwg_ha_stream {
-	int fd; /* -1 = not open */
+	int fd; /* -1 = not open (receiving only) */
 	bool failed;
-	bool have_priv;
-	struct nwg_key priv; /* this node's enrollment private key */
 	int64_t next_send_ms;
 	struct nwg_ha_shub *v;
 	size_t n;

@@ -101,6 +101,15 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/* Async-signal-safe (a signal handler's last words): line as it is, to
+ * stderr and the log file. */
+void nwg_log_raw(const char *line, size_t len)
+{
+	write_all(STDERR_FILENO, line, len);
+	if (log_fd >= 0)
+		write_all(log_fd, line, len);
+}
+
 /* Text that came from outside (a remote error, a name) must not forge lines or
  * reach a terminal: control characters, DEL and non-ASCII bytes become \xNN. */
 size_t nwg_log_escape(char *out, size_t len, const char *in)

@@ -23,6 +23,9 @@ int nwg_log_open(enum nwg_log_level max_level, const char *file, struct nwg_err 
 void nwg_log_close(void);
 /* Only the agent logs, and never key material. */
 void nwg_log(enum nwg_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Async-signal-safe: an already formatted line (ending in '\n', no
+ * outside text) written as it is to stderr and the log file, no time stamp. */
+void nwg_log_raw(const char *line, size_t len);
 bool nwg_log_enabled(enum nwg_log_level level);
 /* Copies in to out (len bytes, NUL included), control characters, DEL and
  * bytes >= 0x80 as "\xNN"; truncates on a character boundary. Returns the

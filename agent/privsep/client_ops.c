@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hostops.h over the privsep channel: PLACE, NETNS_REMOVE, (UN)QUARANTINE,
- * PURGE, SEAL, HA (APPLY: client_apply.c; READ_ACTUAL: client_actual.c). */
+ * PURGE, SEAL, HA (APPLY: client_apply.c; READ_ACTUAL: client_actual.c;
+ * OVN_PLUG, OVN_SWEEP: client_ovn.c). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -164,7 +166,106 @@ static int client_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *o
 	return 0;
 }
 
-const struct nwg_hostops nwg_hostops_client = {
-    client_place,	  client_netns_remove, client_quarantine,
-    client_unquarantine,  client_purge,	       nwg_ps_client_apply,
-    nwg_ps_client_actual, client_seal,	       client_ha};
+/* VRRP: the op only (the executor runs keepalived from its own
+ * [wireguard_ha]); START's FIFO comes as a descriptor. */
+static int client_vrrp(void *ctx, uint8_t op, struct nwg_vrrp_out *out, struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->fifo = -1;
+	nwg_ps_msg_init(&m, NWG_PS_VRRP, 0);
+	m.u.vrrp.op = op;
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	if (rc < 0 || (rc = result_rc(&res, err)) < 0)
+		return rc;
+	if (op == NWG_VRRP_OP_START) {
+		out->pid = (int)res.count;
+		out->fifo = res.fd; /* nwg_ps_call took it for a START only */
+	} else if (op == NWG_VRRP_OP_REAP) {
+		out->exited = res.changed;
+		out->status = (int)res.count;
+	} else {
+		out->removed = res.changed;
+	}
+	return 0;
+}
+
+static int client_stream_seal(void *ctx, const char *port_id, const struct nwg_key *peer,
+			      size_t *sent, size_t *eps, struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	int rc;
+
+	*sent = *eps = 0;
+	nwg_ps_msg_init(&m, NWG_PS_STREAM, 0);
+	m.u.stream.op = NWG_PS_STREAM_SEAL;
+	snprintf(m.u.stream.port_id, sizeof(m.u.stream.port_id), "%s", port_id);
+	m.u.stream.peer_pub = *peer;
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	free(res.text); /* a SEAL's answer has none (checked: chunk fields) */
+	if (rc < 0 || (rc = result_rc(&res, err)) < 0)
+		return rc;
+	*sent = res.count;
+	*eps = res.listed;
+	return 0;
+}
+
+static int client_stream_open(void *ctx, const char *port_id, const struct nwg_key *peer,
+			      uint64_t min_seq, const uint8_t *msg, size_t len,
+			      struct nwg_ha_chunk_out *out, struct nwg_err *err)
+{
+	struct nwg_ps_result res;
+	struct nwg_ps_msg m;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!len || len > NWG_PS_DGRAM_MAX)
+		return nwg_err_set(err, EINVAL, "stream: a datagram of %zu bytes", len);
+	nwg_ps_msg_init(&m, NWG_PS_STREAM, 0);
+	m.u.stream.op = NWG_PS_STREAM_OPEN;
+	snprintf(m.u.stream.port_id, sizeof(m.u.stream.port_id), "%s", port_id);
+	m.u.stream.peer_pub = *peer;
+	m.u.stream.min_seq = min_seq;
+	m.u.stream.dgram = malloc(len);
+	if (!m.u.stream.dgram) {
+		nwg_ps_msg_clear(&m);
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	}
+	memcpy(m.u.stream.dgram, msg, len);
+	m.u.stream.dgram_len = len;
+	rc = nwg_ps_call(ctx, &m, NULL, NULL, &res, err);
+	nwg_ps_msg_clear(&m);
+	if (rc == 0 && (rc = result_rc(&res, err)) == 0 && !res.chunk_total)
+		rc = nwg_err_set(err, EPROTO, "STREAM: no chunk in the answer");
+	if (rc < 0) {
+		free(res.text);
+		return rc;
+	}
+	out->seq = res.seq;
+	out->c.idx = res.chunk_idx;
+	out->c.total = res.chunk_total;
+	out->text = res.text; /* checked in the endpoint-list grammar when decoded */
+	out->len = res.text_len;
+	return 0;
+}
+
+const struct nwg_hostops nwg_hostops_client = {client_place,
+					       client_netns_remove,
+					       client_quarantine,
+					       client_unquarantine,
+					       client_purge,
+					       nwg_ps_client_apply,
+					       nwg_ps_client_actual,
+					       client_seal,
+					       client_ha,
+					       client_vrrp,
+					       client_stream_seal,
+					       client_stream_open,
+					       nwg_ps_client_ovn_plug,
+					       nwg_ps_client_ovn_sweep};

@@ -8,14 +8,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NWG_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NWG_SANITIZED 1
-#endif
-#endif
-
 /* Locking only when it cannot starve later allocations: root (CAP_IPC_LOCK)
  * or an unlimited RLIMIT_MEMLOCK. ASan's shadow cannot be locked. */
 static void lock_memory(struct nwg_harden_result *res)

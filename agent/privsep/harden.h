@@ -7,6 +7,16 @@
 
 #include "nwg/err.h"
 
+/* An ASan build (the tests): no memory locking; the seccomp filter lets
+ * LeakSanitizer's exit check run (privsep/seccomp.c). */
+#if defined(__SANITIZE_ADDRESS__)
+#define NWG_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NWG_SANITIZED 1
+#endif
+#endif
+
 struct nwg_harden_result {
 	bool locked; /* mlockall succeeded (no page of ours is swapped out) */
 	int lock_errno;

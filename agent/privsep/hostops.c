@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The privileged operations run in this process (hostops.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "agent.h"
+#include "ha/priv.h"
 #include "ha/takeover.h"
 #include "privsep/hostops.h"
 #include "privsep/seal_pin.h"
@@ -81,10 +83,73 @@ static int local_ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *ou
 				   out, err);
 }
 
+/* HA's privileged state, made on first use. */
+static struct nwg_ha_priv *ha_priv(struct nwg_agent *a)
+{
+	if (!a->ha_priv)
+		a->ha_priv = nwg_ha_priv_new();
+	return a->ha_priv;
+}
+
+static int local_vrrp(void *ctx, uint8_t op, struct nwg_vrrp_out *out, struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+	struct nwg_ha_priv *p = ha_priv(a);
+
+	if (!p) {
+		memset(out, 0, sizeof(*out));
+		out->fifo = -1;
+		return nwg_err_set(err, ENOMEM, "out of memory");
+	}
+	return nwg_ha_priv_vrrp(p, &a->conf, op, out, err);
+}
+
+static int local_stream_seal(void *ctx, const char *port_id, const struct nwg_key *peer,
+			     size_t *sent, size_t *eps, struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+
+	return nwg_ha_priv_seal(ha_priv(a), a->backend, a->repo, &a->conf, port_id, peer, sent, eps,
+				err);
+}
+
+static int local_stream_open(void *ctx, const char *port_id, const struct nwg_key *peer,
+			     uint64_t min_seq, const uint8_t *msg, size_t len,
+			     struct nwg_ha_chunk_out *out, struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+
+	return nwg_ha_priv_open(ha_priv(a), &a->conf, port_id, peer, min_seq, msg, len, out, err);
+}
+
+static struct nwg_ovn_where ovn_where(const struct nwg_agent *a)
+{
+	return (struct nwg_ovn_where){.bridge = a->conf.ovn_bridge,
+				      .vsctl = a->conf.ovs_vsctl,
+				      .db = a->conf.ovsdb_connection};
+}
+
+static int local_ovn_plug(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *out,
+			  struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+	struct nwg_ovn_where w = ovn_where(a);
+
+	return nwg_ovn_plug_hub(a->repo, &w, q, out, err);
+}
+
+static int local_ovn_sweep(void *ctx, size_t *removed, struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+	struct nwg_ovn_where w = ovn_where(a);
+
+	return nwg_ovn_sweep(a->repo, &w, removed, err);
+}
+
 const struct nwg_hostops nwg_hostops_local = {
-    local_place,	local_netns_remove, local_quarantine,
-    local_unquarantine, local_purge,	    local_apply,
-    local_actual,	local_seal,	    local_ha};
+    local_place,       local_netns_remove, local_quarantine, local_unquarantine, local_purge,
+    local_apply,       local_actual,	   local_seal,	     local_ha,		 local_vrrp,
+    local_stream_seal, local_stream_open,  local_ovn_plug,   local_ovn_sweep};
 
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 {

@@ -8,7 +8,8 @@
  * local code. Call sites (ctl_l3.c, nsgc_run.c, quarantine.c, sync.c,
  * restore.c) are the same either way.
  * Built so far: L3 placement, project namespace removal, the quarantine,
- * the sync's and restore's actions and their read of the actual state (see doc/security.md for the
+ * the sync's and restore's actions and their read of the actual state, the
+ * HA device operations, the OVN plug and sweep (see doc/security.md for the
  * calls that still go to the kernel directly).
  */
 #ifndef NWG_AGENT_HOSTOPS_H
@@ -20,7 +21,9 @@
 #include <stdint.h>
 
 #include "attach/l3_place.h"
+#include "attach/ovn.h"
 #include "nwg/err.h"
+#include "nwg/ha.h"
 #include "nwg/key.h"
 #include "nwg/netns.h"
 #include "nwg/seal.h"
@@ -56,6 +59,31 @@ struct nwg_ha_out {
 	 * down (DEACTIVATE) by this request: the switches learn the node */
 	bool tenant_changed, tenant_up;
 	char ifname[IFNAMSIZ]; /* the hub's link (for the log) */
+};
+
+/* The node's keepalived (doc/ha.md), run by the implementation from its own
+ * [wireguard_ha] options (the caller names the op only). */
+enum nwg_vrrp_op {
+	NWG_VRRP_OP_START = 1,	 /* configuration, FIFO, keepalived spawned */
+	NWG_VRRP_OP_REAP,	 /* exited? (never blocks) */
+	NWG_VRRP_OP_STOP,	 /* SIGTERM (the VIP released), SIGKILL after 2 s */
+	NWG_VRRP_OP_RELEASE_VIP, /* the VIP off the VRRP interface */
+};
+struct nwg_vrrp_out {
+	int pid;      /* START: keepalived's */
+	int fifo;     /* START: the notify FIFO's read end (the caller's), -1 otherwise */
+	bool exited;  /* REAP */
+	int status;   /* REAP: its wait status */
+	bool removed; /* RELEASE_VIP: the VIP was there */
+};
+
+/* One endpoint-stream chunk opened (lib/ha_msg.c): its snapshot's seq, its
+ * place, its lines (text: malloc'd, the caller's; NULL when empty). */
+struct nwg_ha_chunk_out {
+	uint64_t seq;
+	struct nwg_ha_chunk c;
+	char *text;
+	size_t len;
 };
 
 struct nwg_place_out {
@@ -99,6 +127,27 @@ struct nwg_hostops {
 	 * filled, -ENOENT without a record, or -errno. */
 	int (*ha)(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out,
 		  struct nwg_err *err);
+	/* keepalived (enum nwg_vrrp_op): out as struct nwg_vrrp_out says;
+	 * -EOPNOTSUPP on a node without [wireguard_ha]. */
+	int (*vrrp)(void *ctx, uint8_t op, struct nwg_vrrp_out *out, struct nwg_err *err);
+	/* The endpoint stream (doc/ha.md): the node's enrollment private key
+	 * stays with the implementation. stream_seal: the hub's snapshot read
+	 * from its device, sealed to peer and sent to the configured
+	 * stream_peer (*sent datagrams, *eps endpoints). stream_open: one
+	 * received datagram opened as the hub's from peer (seq above min_seq):
+	 * the chunk into *out; -EXDEV another hub's, -EACCES not from peer. */
+	int (*stream_seal)(void *ctx, const char *port_id, const struct nwg_key *peer, size_t *sent,
+			   size_t *eps, struct nwg_err *err);
+	int (*stream_open)(void *ctx, const char *port_id, const struct nwg_key *peer,
+			   uint64_t min_seq, const uint8_t *msg, size_t len,
+			   struct nwg_ha_chunk_out *out, struct nwg_err *err);
+	/* OVN attach (attach/ovn.h): one hub's port on the integration bridge,
+	 * where the implementation's record of the hub says its link is (0
+	 * with out->netns "" when it has none there); the sweep of the ports
+	 * whose hub has no record (*removed counts them). */
+	int (*ovn_plug)(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *out,
+			struct nwg_err *err);
+	int (*ovn_sweep)(void *ctx, size_t *removed, struct nwg_err *err);
 };
 
 extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "conf/conf.h"
+#include "ha/priv.h"
 #include "ha/takeover.h"
 #include "nwg/ha.h"
 #include "privsep/ops_repo.h"
@@ -42,5 +43,65 @@ int nwg_ps_op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out
 	out->changed = o.tenant_changed; /* the tenant port */
 	out->up = o.tenant_up;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", o.ifname);
+	return 0;
+}
+
+_Static_assert((int)NWG_PS_VRRP_START == (int)NWG_VRRP_OP_START &&
+		   (int)NWG_PS_VRRP_REAP == (int)NWG_VRRP_OP_REAP &&
+		   (int)NWG_PS_VRRP_STOP == (int)NWG_VRRP_OP_STOP &&
+		   (int)NWG_PS_VRRP_RELEASE_VIP == (int)NWG_VRRP_OP_RELEASE_VIP,
+	       "VRRP's ops are hostops.h's");
+
+int nwg_ps_op_stream(void *ctx, const struct nwg_ps_stream *s, struct nwg_ps_result *out,
+		     struct nwg_err *err)
+{
+	struct nwg_ps_repo_ctx *c = ctx;
+	struct nwg_ha_chunk_out ch;
+	size_t sent = 0, eps = 0;
+	int rc;
+
+	if (!c->ha)
+		return nwg_err_set(err, EOPNOTSUPP, "STREAM: no [wireguard_ha] on this node");
+	if (s->op == NWG_PS_STREAM_SEAL) {
+		rc = nwg_ha_priv_seal(c->ha, c->backend, c->repo, c->conf, s->port_id, &s->peer_pub,
+				      &sent, &eps, err);
+		out->count = sent > UINT32_MAX ? UINT32_MAX : (uint32_t)sent;
+		out->listed = eps > UINT32_MAX ? UINT32_MAX : (uint32_t)eps;
+		return rc;
+	}
+	rc = nwg_ha_priv_open(c->ha, c->conf, s->port_id, &s->peer_pub, s->min_seq, s->dgram,
+			      s->dgram_len, &ch, err);
+	if (rc < 0)
+		return rc;
+	out->seq = ch.seq;
+	out->chunk_idx = ch.c.idx;
+	out->chunk_total = ch.c.total;
+	out->text = ch.text; /* the dispatch frees it */
+	out->text_len = ch.len;
+	return 0;
+}
+
+int nwg_ps_op_vrrp(void *ctx, const struct nwg_ps_vrrp *v, struct nwg_ps_result *out,
+		   struct nwg_err *err)
+{
+	struct nwg_ps_repo_ctx *c = ctx;
+	struct nwg_vrrp_out o;
+	int rc;
+
+	if (!c->ha || !c->conf)
+		return nwg_err_set(err, EOPNOTSUPP, "VRRP: no [wireguard_ha] on this node");
+	rc = nwg_ha_priv_vrrp(c->ha, c->conf, v->op, &o, err);
+	if (rc < 0)
+		return rc;
+	if (v->op == NWG_PS_VRRP_START) {
+		out->count = (uint32_t)o.pid;
+		out->fd = o.fifo;
+		out->fd_set = true;
+	} else if (v->op == NWG_PS_VRRP_REAP) {
+		out->changed = o.exited;
+		out->count = (uint32_t)o.status;
+	} else {
+		out->changed = o.removed;
+	}
 	return 0;
 }

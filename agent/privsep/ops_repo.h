@@ -13,6 +13,7 @@
 #include "privsep/server.h"
 
 struct nwg_conf;
+struct nwg_ha_priv;
 
 struct nwg_ps_repo_ctx {
 	struct nwg_repo *repo;
@@ -21,6 +22,9 @@ struct nwg_ps_repo_ctx {
 	 * NULL: EOPNOTSUPP */
 	const struct nwg_conf *conf;
 	struct nwg_ps_apply *pending; /* APPLY chunks (NWG_PS_APPLY_MORE), owned */
+	/* STREAM and VRRP (agent/ha/priv.h): keepalived, the enrollment key;
+	 * NULL: EOPNOTSUPP (a node without [wireguard_ha]) */
+	struct nwg_ha_priv *ha;
 };
 
 extern const struct nwg_ps_ops nwg_ps_repo_ops;

@@ -102,13 +102,14 @@ int nwg_ps_drop_engine(const struct nwg_ps_user *u, pid_t executor, struct nwg_e
 	return 0;
 }
 
-int nwg_ps_limit_executor(struct nwg_err *err)
+int nwg_ps_limit_executor(bool ha, struct nwg_err *err)
 {
-	int rc = bounding_keep(NWG_PS_EXECUTOR_CAPS, err);
+	unsigned long long caps = NWG_PS_EXECUTOR_CAPS | (ha ? NWG_PS_EXECUTOR_HA_CAPS : 0);
+	int rc = bounding_keep(caps, err);
 
 	if (rc < 0)
 		return rc;
-	rc = caps_set(NWG_PS_EXECUTOR_CAPS, err);
+	rc = caps_set(caps, err);
 	if (rc < 0)
 		return rc;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

@@ -22,6 +22,9 @@
  * crosses users only with it (the kernel checks the dying executor's
  * permission to signal the engine's uid). Bits: 5, 12, 14, 21. */
 #define NWG_PS_EXECUTOR_CAPS 0x205020ULL
+/* On an HA node ([wireguard_ha]) also NET_RAW (bit 13): keepalived, the
+ * executor's child, opens the VRRP raw socket with it (0x207020). */
+#define NWG_PS_EXECUTOR_HA_CAPS (1ULL << 13)
 
 struct nwg_ps_user {
 	uid_t uid;
@@ -41,8 +44,9 @@ int nwg_ps_user_lookup(const char *name, struct nwg_ps_user *u, struct nwg_err *
 int nwg_ps_drop_engine(const struct nwg_ps_user *u, pid_t executor, struct nwg_err *err);
 
 /* In the executor: the bounding, permitted and effective sets reduced to
- * NWG_PS_EXECUTOR_CAPS, nothing inheritable or ambient, not dumpable. */
-int nwg_ps_limit_executor(struct nwg_err *err);
+ * NWG_PS_EXECUTOR_CAPS (| NWG_PS_EXECUTOR_HA_CAPS when ha), nothing
+ * inheritable or ambient, not dumpable. */
+int nwg_ps_limit_executor(bool ha, struct nwg_err *err);
 
 /* Reads the effective capability mask of this process (tests, logs). */
 int nwg_ps_caps_effective(unsigned long long *mask);

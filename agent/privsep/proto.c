@@ -22,7 +22,11 @@ static const char *const type_names[NWG_PS_TYPE_END] = {
     [NWG_PS_SHUTDOWN] = "SHUTDOWN",
     [NWG_PS_NETNS_REMOVE] = "NETNS_REMOVE",
     [NWG_PS_SEAL] = "SEAL",
+    [NWG_PS_STREAM] = "STREAM",
     [NWG_PS_HA] = "HA",
+    [NWG_PS_VRRP] = "VRRP",
+    [NWG_PS_OVN_PLUG] = "OVN_PLUG",
+    [NWG_PS_OVN_SWEEP] = "OVN_SWEEP",
 };
 
 const char *nwg_ps_type_name(uint16_t type)
@@ -56,6 +60,10 @@ void nwg_ps_msg_clear(struct nwg_ps_msg *m)
 		free(m->u.apply.peers);
 	else if (m->type == NWG_PS_HA)
 		free(m->u.ha.eps);
+	else if (m->type == NWG_PS_STREAM)
+		free(m->u.stream.dgram);
+	else if (m->type == NWG_PS_RESULT)
+		free(m->u.result.text);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -211,6 +219,12 @@ static void put_result(struct nwg_psw *w, const struct nwg_ps_result *r)
 	nwg_psw_u8(w, r->partial);
 	nwg_psw_u32(w, r->listed);
 	nwg_psw_str(w, r->sealed, NWG_SEALED_B64_LEN);
+	nwg_psw_u64(w, r->seq);
+	nwg_psw_u32(w, r->chunk_idx);
+	nwg_psw_u32(w, r->chunk_total);
+	nwg_psw_u32(w, (uint32_t)r->text_len);
+	if (r->text_len)
+		nwg_psw_bytes(w, r->text, r->text_len);
 }
 
 static void put_place(struct nwg_psw *w, const struct nwg_ps_place *p)
@@ -233,6 +247,30 @@ static void put_ha(struct nwg_psw *w, const struct nwg_ps_ha *h)
 		nwg_psw_bytes(w, h->eps[i].key.b, sizeof(h->eps[i].key.b));
 		nwg_psw_str(w, h->eps[i].endpoint, NWG_PS_EP_MAX);
 	}
+}
+
+static void put_ovn(struct nwg_psw *w, const struct nwg_ps_ovn *o)
+{
+	nwg_psw_str(w, o->port_id, NWG_ID_MAX);
+	nwg_psw_str(w, o->mac, NWG_PS_MAC_MAX);
+	put_cidrs(w, o->addrs.a, o->addrs.n);
+	nwg_psw_u16(w, (uint16_t)o->n_gateways);
+	for (size_t i = 0; i < o->n_gateways && i < NWG_PS_MAX_GW; i++)
+		nwg_psw_str(w, o->gateways[i], NWG_PS_IP_MAX);
+	nwg_psw_u32(w, o->mtu);
+	nwg_psw_u8(w, o->up);
+	nwg_psw_u8(w, o->ha);
+}
+
+static void put_stream(struct nwg_psw *w, const struct nwg_ps_stream *s)
+{
+	nwg_psw_u8(w, s->op);
+	nwg_psw_str(w, s->port_id, NWG_ID_MAX);
+	nwg_psw_bytes(w, s->peer_pub.b, sizeof(s->peer_pub.b));
+	nwg_psw_u64(w, s->min_seq);
+	nwg_psw_u32(w, (uint32_t)s->dgram_len);
+	if (s->dgram_len)
+		nwg_psw_bytes(w, s->dgram, s->dgram_len);
 }
 
 static void put_body(struct nwg_psw *w, const struct nwg_ps_msg *m)
@@ -274,7 +312,16 @@ static void put_body(struct nwg_psw *w, const struct nwg_ps_msg *m)
 	case NWG_PS_HA:
 		put_ha(w, &m->u.ha);
 		break;
-	default: /* SHUTDOWN: no body */
+	case NWG_PS_STREAM:
+		put_stream(w, &m->u.stream);
+		break;
+	case NWG_PS_VRRP:
+		nwg_psw_u8(w, m->u.vrrp.op);
+		break;
+	case NWG_PS_OVN_PLUG:
+		put_ovn(w, &m->u.ovn);
+		break;
+	default: /* SHUTDOWN, OVN_SWEEP: no body */
 		break;
 	}
 }

@@ -28,7 +28,7 @@
 #include "nwg/seal.h"
 #include "nwg/wg.h"
 
-#define NWG_PS_VERSION	   3 /* 2: ACTUAL in parts (link, record, corrupt); 3: HA */
+#define NWG_PS_VERSION	   4 /* 2: ACTUAL in parts; 3: HA; 4: STREAM, VRRP, OVN_PLUG/SWEEP */
 #define NWG_PS_HDR_LEN	   12
 #define NWG_PS_MAX_MSG	   (160 * 1024) /* below AF_UNIX's default send buffer */
 #define NWG_PS_MAX_IDS	   256		/* port ids in one READ_ACTUAL / STATUS */
@@ -41,6 +41,11 @@
 #define NWG_PS_EP_MAX	   63		/* "[v6]:port" */
 #define NWG_PS_MAX_HA_EPS  1024		/* streamed endpoints in one HA ACTIVATE */
 #define NWG_PS_HA_PACE_MAX 100000	/* peers per millisecond */
+#define NWG_PS_DGRAM_MAX   65000	/* STREAM: one endpoint-stream datagram (NWG_HA_MSG_MAX) */
+#define NWG_PS_CHUNKS_MAX  16384	/* STREAM: chunks of one snapshot (NWG_HA_CHUNKS_MAX) */
+#define NWG_PS_MAX_GW	   4		/* OVN_PLUG: subnet gateways (desired.h NWG_MAX_GATEWAYS) */
+#define NWG_PS_MAC_MAX	   17		/* "fa:16:3e:00:00:01" */
+#define NWG_PS_IP_MAX	   45		/* an address, IPv4 or IPv6 (INET6_ADDRSTRLEN - 1) */
 
 enum nwg_ps_type {
 	NWG_PS_HELLO = 1,    /* both ways: u16 version */
@@ -56,9 +61,12 @@ enum nwg_ps_type {
 	NWG_PS_SHUTDOWN,     /* -> RESULT, then the executor exits */
 	NWG_PS_NETNS_REMOVE, /* project namespace -> RESULT (netns_state) */
 	/* 13: reserved (psa) */
-	NWG_PS_SEAL = 14, /* port id + HA peer's enrollment public key -> RESULT (sealed) */
-	/* 15: left for psd */
-	NWG_PS_HA = 16, /* an HA hub's ACTIVATE/DEACTIVATE/RENEW -> RESULT (count, ifname) */
+	NWG_PS_SEAL = 14,     /* port id + HA peer's enrollment public key -> RESULT (sealed) */
+	NWG_PS_STREAM = 15,   /* HA endpoint stream: SEAL (send) / OPEN one datagram -> RESULT */
+	NWG_PS_HA = 16,	      /* an HA hub's ACTIVATE/DEACTIVATE/RENEW -> RESULT (count, ifname) */
+	NWG_PS_VRRP = 17,     /* keepalived: START/REAP/STOP/RELEASE_VIP -> RESULT (+ the FIFO) */
+	NWG_PS_OVN_PLUG = 18, /* a hub's OVN port (attach/ovn.h) -> RESULT (where, what changed) */
+	NWG_PS_OVN_SWEEP, /* no body: our OVN ports of hubs without a record -> RESULT (count) */
 	NWG_PS_TYPE_END,
 };
 
@@ -192,6 +200,19 @@ struct nwg_ps_result {
 	/* SEAL: the hub's key sealed to the given public key (nwg_sealed_valid;
 	 * ciphertext only), "" otherwise */
 	char sealed[NWG_SEALED_B64_LEN + 1];
+	/* STREAM OPEN: the opened chunk (all zero otherwise): its snapshot's
+	 * seq, chunk_idx < chunk_total <= NWG_PS_CHUNKS_MAX, and its lines
+	 * (text: owned, NUL-terminated, text_len <= NWG_PS_DGRAM_MAX bytes in
+	 * nwg_ha_parse's grammar: "<key> <numeric endpoint>\n" per line) */
+	uint64_t seq;
+	uint32_t chunk_idx, chunk_total;
+	char *text;
+	size_t text_len;
+	/* not on the wire: a descriptor that travels with this RESULT as
+	 * SCM_RIGHTS (VRRP START: the notify FIFO's read end); fd_set false =
+	 * none. The engine takes it only as the answer to a VRRP START. */
+	bool fd_set;
+	int fd;
 };
 
 /* SEAL (HA primary, doc/ha.md): the executor seals the hub's private key
@@ -219,6 +240,61 @@ struct nwg_ps_ha {
 	size_t n_eps;
 };
 
+/* OVN_PLUG (doc/ovn.md): one hub's port on the OVN integration bridge. The
+ * executor finds the hub's link (namespace, name) and the routes through it
+ * (its peers' allowed IPs) in its own record of the hub, and the bridge, the
+ * OVS database and ovs-vsctl in its own configuration; the engine gives only
+ * what Neutron says of the port (MAC, fixed IPs, its subnets' gateways, MTU)
+ * and the port's state. RESULT: ifname/netns = the hub's link ("" = not
+ * plugged here: no record, a root hub, or a hub in a router's namespace);
+ * changed = the OVS port was (re)created; up = the port was set up or down;
+ * count = routes of spokes that left, removed. */
+struct nwg_ps_ovn {
+	char port_id[NWG_ID_MAX + 1];
+	char mac[NWG_PS_MAC_MAX + 1]; /* unicast, lower-case hex (nwg_mac_valid) */
+	struct nwg_ps_addrs addrs;    /* fixed IPs (host address + prefix) */
+	char gateways[NWG_PS_MAX_GW][NWG_PS_IP_MAX + 1]; /* numeric addresses */
+	size_t n_gateways;
+	uint32_t mtu; /* 0 = leave */
+	bool up;      /* the port up (an HA hub's: on the active node only) */
+	bool ha;      /* HA hub: proxy ARP and address announcements on the port */
+};
+
+/* STREAM (doc/ha.md "The endpoint stream with the split"): the node's
+ * enrollment private key never leaves the executor. SEAL: the executor reads
+ * the hub's device (its record's link), seals the snapshot between its
+ * enrollment key and peer_pub and sends the datagrams itself to its own
+ * [wireguard_ha] stream_peer; RESULT: count = datagrams sent, listed =
+ * endpoints. OPEN: one datagram the engine received on the stream port
+ * (1..NWG_PS_DGRAM_MAX bytes), opened as the hub's from peer_pub with a seq
+ * above min_seq; RESULT: the chunk (seq, chunk_idx/total, text). */
+enum { NWG_PS_STREAM_SEAL = 1, NWG_PS_STREAM_OPEN = 2 };
+struct nwg_ps_stream {
+	uint8_t op;
+	char port_id[NWG_ID_MAX + 1];
+	struct nwg_key peer_pub; /* not all zero */
+	uint64_t min_seq;	 /* OPEN; SEAL: 0 */
+	uint8_t *dgram;		 /* owned; OPEN only */
+	size_t dgram_len;
+};
+
+/* VRRP (doc/ha.md): the node's keepalived is the executor's child, run from
+ * the executor's own [wireguard_ha] options (read before the fork: the
+ * engine names the op only). START: configuration written (0600), FIFO
+ * made, keepalived spawned; RESULT: count = its pid, and the notify FIFO's
+ * read end (SCM_RIGHTS). REAP: changed = it exited, count = its wait
+ * status. STOP: SIGTERM (the VIP released), SIGKILL after 2 s. RELEASE_VIP:
+ * the VIP taken off the VRRP interface; changed = it was there. */
+enum {
+	NWG_PS_VRRP_START = 1,
+	NWG_PS_VRRP_REAP,
+	NWG_PS_VRRP_STOP,
+	NWG_PS_VRRP_RELEASE_VIP,
+};
+struct nwg_ps_vrrp {
+	uint8_t op;
+};
+
 struct nwg_ps_place {
 	char port_id[NWG_ID_MAX + 1];
 	char netns[NWG_NETNS_NAME_MAX + 1]; /* qrouter-<uuid>, or the home ("" = root) */
@@ -243,6 +319,9 @@ struct nwg_ps_msg {
 		char netns[NWG_NETNS_NAME_MAX + 1]; /* NETNS_REMOVE */
 		struct nwg_ps_seal seal;	    /* SEAL */
 		struct nwg_ps_ha ha;		    /* HA */
+		struct nwg_ps_stream stream;	    /* STREAM */
+		struct nwg_ps_vrrp vrrp;	    /* VRRP */
+		struct nwg_ps_ovn ovn;		    /* OVN_PLUG */
 	} u;
 };
 

@@ -2,10 +2,15 @@
 /* The privsep messages: field checks, run before encoding and after
  * decoding, on lib/'s grammar (the repository's id, interface and namespace
  * names; lib/addr.c CIDRs, decoded already; numeric endpoints). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "nwg/ha.h"
 #include "privsep/proto.h"
+#include "reconcile/desired.h"
 #include "reconcile/desired_ha.h"
 #include "repo_check.h"
 
@@ -15,6 +20,9 @@
 #define MTU_MIN	   68U
 #define MTU_MAX	   65535U
 
+_Static_assert(NWG_PS_DGRAM_MAX == NWG_HA_MSG_MAX && NWG_PS_CHUNKS_MAX == NWG_HA_CHUNKS_MAX,
+	       "STREAM carries the endpoint stream's datagrams and chunks");
+_Static_assert(NWG_PS_VRRP_RELEASE_VIP == 4, "VRRP ops 1..4");
 _Static_assert(NWG_PS_DEV_FLAGS ==
 		   (NWG_DEV_HAS_PRIVATE_KEY | NWG_DEV_HAS_PUBLIC_KEY | NWG_DEV_HAS_LISTEN_PORT),
 	       "ACTUAL carries these device flags");
@@ -189,6 +197,30 @@ static const char *apply_bad(const struct nwg_ps_apply *a)
 	return peers_bad(a->peers, a->n_peers, -1);
 }
 
+/* STREAM OPEN's chunk: its place in its snapshot, and lines in the one
+ * strict endpoint-list grammar (nwg_ha_parse: keys, numeric endpoints). */
+static const char *chunk_bad(const struct nwg_ps_result *r)
+{
+	struct nwg_ha_ep *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!r->chunk_total)
+		return r->chunk_idx || r->seq || r->text_len || r->text ? "chunk fields" : NULL;
+	if (r->chunk_idx >= r->chunk_total || r->chunk_total > NWG_PS_CHUNKS_MAX || !r->seq)
+		return "chunk index";
+	if (r->text_len > NWG_PS_DGRAM_MAX || (r->text_len && !r->text) ||
+	    (!r->text_len && r->text))
+		return "chunk text length";
+	if (!r->text_len)
+		return NULL;
+	if (strlen(r->text) != r->text_len)
+		return "chunk text";
+	rc = nwg_ha_parse(r->text, r->text_len, &v, &n, NULL);
+	free(v);
+	return rc < 0 ? "chunk text" : NULL;
+}
+
 static const char *result_bad(const struct nwg_ps_result *r)
 {
 	if (r->rc > 0 || r->rc < -4095)
@@ -201,7 +233,24 @@ static const char *result_bad(const struct nwg_ps_result *r)
 		return "netns state";
 	if (r->sealed[0] && !nwg_sealed_valid(r->sealed, strnlen(r->sealed, sizeof(r->sealed))))
 		return "sealed";
-	return NULL;
+	return chunk_bad(r);
+}
+
+/* STREAM: a known op; a datagram with OPEN only (and a floor: min_seq). */
+static const char *stream_bad(const struct nwg_ps_stream *s)
+{
+	if (s->op != NWG_PS_STREAM_SEAL && s->op != NWG_PS_STREAM_OPEN)
+		return "op";
+	if (!nwg_repo_id_valid(s->port_id))
+		return "port_id";
+	if (nwg_key_is_zero(&s->peer_pub))
+		return "peer public key";
+	if ((s->dgram_len && !s->dgram) || (!s->dgram_len && s->dgram) ||
+	    s->dgram_len > NWG_PS_DGRAM_MAX)
+		return "datagram length";
+	if (s->op == NWG_PS_STREAM_SEAL)
+		return s->dgram_len || s->min_seq ? "SEAL with a datagram" : NULL;
+	return s->dgram_len ? NULL : "OPEN without a datagram";
 }
 
 static const char *place_bad(const struct nwg_ps_place *p)
@@ -258,6 +307,32 @@ static const char *ha_bad(const struct nwg_ps_ha *h)
 	return NULL;
 }
 
+/* A numeric address of either family (a subnet's gateway). */
+static bool ip_ok(const char *s)
+{
+	unsigned char b[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
+/* OVN_PLUG: the port's MAC (unicast), its addresses, at most NWG_PS_MAX_GW
+ * gateways, each a numeric address. */
+static const char *ovn_bad(const struct nwg_ps_ovn *o)
+{
+	if (!nwg_repo_id_valid(o->port_id))
+		return "port_id";
+	if (!nwg_mac_valid(o->mac))
+		return "mac";
+	if (!mtu_ok(o->mtu) || o->addrs.n > NWG_PS_MAX_ADDRS)
+		return "mtu or addresses";
+	if (o->n_gateways > NWG_PS_MAX_GW)
+		return "gateway count";
+	for (size_t i = 0; i < o->n_gateways; i++)
+		if (!ip_ok(o->gateways[i]))
+			return "gateway";
+	return NULL;
+}
+
 static const char *body_bad(const struct nwg_ps_msg *m)
 {
 	switch (m->type) {
@@ -289,6 +364,16 @@ static const char *body_bad(const struct nwg_ps_msg *m)
 		return nwg_key_is_zero(&m->u.seal.peer_pub) ? "peer public key" : NULL;
 	case NWG_PS_HA:
 		return ha_bad(&m->u.ha);
+	case NWG_PS_STREAM:
+		return stream_bad(&m->u.stream);
+	case NWG_PS_VRRP:
+		return m->u.vrrp.op >= NWG_PS_VRRP_START && m->u.vrrp.op <= NWG_PS_VRRP_RELEASE_VIP
+			   ? NULL
+			   : "op";
+	case NWG_PS_OVN_PLUG:
+		return ovn_bad(&m->u.ovn);
+	case NWG_PS_OVN_SWEEP:
+		return NULL;
 	default:
 		return "type";
 	}

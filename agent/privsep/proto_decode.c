@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The privsep messages: decoding one datagram (bounded, then checked). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -127,6 +128,28 @@ static void get_apply(struct nwg_psr *r, struct nwg_ps_apply *a, bool *bad)
 	get_peers(r, &a->peers, &a->n_peers, bad);
 }
 
+/* A bounded byte string (u32 length, 0..max) into *out (malloc'd,
+ * NUL-terminated; NULL when empty). */
+static void get_blob(struct nwg_psr *r, uint8_t **out, size_t *len, size_t max)
+{
+	size_t n = nwg_psr_u32(r);
+
+	if (r->err || n > max || n > r->len - r->off) {
+		r->err = true;
+		return;
+	}
+	if (!n)
+		return;
+	*out = malloc(n + 1);
+	if (!*out) {
+		r->err = true;
+		return;
+	}
+	nwg_psr_bytes(r, *out, n);
+	(*out)[n] = '\0';
+	*len = n;
+}
+
 static void get_result(struct nwg_psr *r, struct nwg_ps_result *res)
 {
 	res->rc = (int32_t)nwg_psr_u32(r);
@@ -142,6 +165,19 @@ static void get_result(struct nwg_psr *r, struct nwg_ps_result *res)
 	res->partial = nwg_psr_bool(r);
 	res->listed = nwg_psr_u32(r);
 	nwg_psr_str(r, res->sealed, sizeof(res->sealed));
+	res->seq = nwg_psr_u64(r);
+	res->chunk_idx = nwg_psr_u32(r);
+	res->chunk_total = nwg_psr_u32(r);
+	get_blob(r, (uint8_t **)&res->text, &res->text_len, NWG_PS_DGRAM_MAX);
+}
+
+static void get_stream(struct nwg_psr *r, struct nwg_ps_stream *s)
+{
+	s->op = nwg_psr_u8(r);
+	nwg_psr_str(r, s->port_id, sizeof(s->port_id));
+	nwg_psr_bytes(r, s->peer_pub.b, sizeof(s->peer_pub.b));
+	s->min_seq = nwg_psr_u64(r);
+	get_blob(r, &s->dgram, &s->dgram_len, NWG_PS_DGRAM_MAX);
 }
 
 static void get_place(struct nwg_psr *r, struct nwg_ps_place *p, bool *bad)
@@ -176,6 +212,23 @@ static void get_ha(struct nwg_psr *r, struct nwg_ps_ha *h)
 		nwg_psr_bytes(r, e->key.b, sizeof(e->key.b));
 		nwg_psr_str(r, e->endpoint, sizeof(e->endpoint));
 	}
+}
+
+static void get_ovn(struct nwg_psr *r, struct nwg_ps_ovn *o, bool *bad)
+{
+	nwg_psr_str(r, o->port_id, sizeof(o->port_id));
+	nwg_psr_str(r, o->mac, sizeof(o->mac));
+	o->addrs.n = get_cidrs(r, o->addrs.a, NWG_PS_MAX_ADDRS, true, bad);
+	o->n_gateways = nwg_psr_u16(r);
+	if (o->n_gateways > NWG_PS_MAX_GW) {
+		r->err = true;
+		return;
+	}
+	for (size_t i = 0; i < o->n_gateways && !r->err; i++)
+		nwg_psr_str(r, o->gateways[i], sizeof(o->gateways[i]));
+	o->mtu = nwg_psr_u32(r);
+	o->up = nwg_psr_bool(r);
+	o->ha = nwg_psr_bool(r);
 }
 
 static void get_body(struct nwg_psr *r, struct nwg_ps_msg *m, bool *bad)
@@ -216,6 +269,15 @@ static void get_body(struct nwg_psr *r, struct nwg_ps_msg *m, bool *bad)
 		break;
 	case NWG_PS_HA:
 		get_ha(r, &m->u.ha);
+		break;
+	case NWG_PS_STREAM:
+		get_stream(r, &m->u.stream);
+		break;
+	case NWG_PS_VRRP:
+		m->u.vrrp.op = nwg_psr_u8(r);
+		break;
+	case NWG_PS_OVN_PLUG:
+		get_ovn(r, &m->u.ovn, bad);
 		break;
 	default:
 		break;

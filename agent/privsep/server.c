@@ -3,7 +3,9 @@
  * then run one operation and answer it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl/ctl.h"
 #include "privsep/server.h"
@@ -85,11 +87,15 @@ static int answer(nwg_ps_emit_fn emit, void *ectx, uint32_t seq, int rc,
 
 	nwg_ps_msg_init(&m, NWG_PS_RESULT, seq);
 	if (res)
-		m.u.result = *res;
+		m.u.result = *res; /* text and fd stay res's */
 	m.u.result.rc = rc < 0 ? rc : 0;
-	if (rc < 0) {
+	if (rc < 0) { /* a failure carries no chunk and no descriptor */
 		size_t n = err ? strnlen(err->msg, NWG_PS_ERROR_MAX) : 0;
 
+		m.u.result.seq = m.u.result.chunk_idx = m.u.result.chunk_total = 0;
+		m.u.result.text = NULL;
+		m.u.result.text_len = 0;
+		m.u.result.fd_set = false;
 		memcpy(m.u.result.error, err ? err->msg : "", n);
 		m.u.result.error[n] = '\0';
 	}
@@ -145,6 +151,22 @@ static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, vo
 		if (!ops->ha)
 			return nwg_err_set(err, EOPNOTSUPP, "HA: not served here");
 		return op_rc(ops->ha(ctx, &m->u.ha, res, err));
+	case NWG_PS_STREAM:
+		if (!ops->stream)
+			return nwg_err_set(err, EOPNOTSUPP, "STREAM: not served here");
+		return op_rc(ops->stream(ctx, &m->u.stream, res, err));
+	case NWG_PS_VRRP:
+		if (!ops->vrrp)
+			return nwg_err_set(err, EOPNOTSUPP, "VRRP: not served here");
+		return op_rc(ops->vrrp(ctx, &m->u.vrrp, res, err));
+	case NWG_PS_OVN_PLUG:
+		if (!ops->ovn_plug)
+			return nwg_err_set(err, EOPNOTSUPP, "OVN_PLUG: not served here");
+		return op_rc(ops->ovn_plug(ctx, &m->u.ovn, res, err));
+	case NWG_PS_OVN_SWEEP:
+		if (!ops->ovn_sweep)
+			return nwg_err_set(err, EOPNOTSUPP, "OVN_SWEEP: not served here");
+		return op_rc(ops->ovn_sweep(ctx, res, err));
 	case NWG_PS_SHUTDOWN:
 		return 0;
 	default: /* ACTUAL, RESULT: replies, never requests */
@@ -171,6 +193,9 @@ int nwg_ps_serve(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, 
 		rc = nwg_err_set(&err, EPROTO, "HELLO: version %u, expected %u", m.u.version,
 				 NWG_PS_VERSION);
 	sent = answer(emit, ectx, seq, rc, &res, &err);
+	free(res.text);
+	if (res.fd_set)
+		close(res.fd);
 	nwg_ps_msg_clear(&m);
 	if (sent < 0)
 		return sent;

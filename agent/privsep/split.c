@@ -15,11 +15,13 @@
 
 #include "core/loop.h"
 #include "core/setup.h"
+#include "ha/priv.h"
 #include "log/log.h"
 #include "privsep/client_ops.h"
 #include "privsep/ops_apply.h"
 #include "privsep/ops_repo.h"
 #include "privsep/proc.h"
+#include "privsep/seccomp.h"
 
 #define ENGINE_STOP_MS 10000 /* after SIGTERM, before SIGKILL */
 
@@ -65,8 +67,11 @@ static void on_signals(struct executor *x, int sigfd)
  * trusted (the executor then ends it). */
 static int serve(struct executor *x, int sigfd)
 {
-	struct nwg_ps_repo_ctx ctx = {
-	    .repo = x->a->repo, .backend = x->a->backend, .conf = &x->a->conf};
+	/* HA: keepalived and the enrollment key live here (agent/ha/priv.h) */
+	struct nwg_ps_repo_ctx ctx = {.repo = x->a->repo,
+				      .backend = x->a->backend,
+				      .conf = &x->a->conf,
+				      .ha = x->a->conf.ha.on ? nwg_ha_priv_new() : NULL};
 	struct nwg_ps_policy pol = {.ns_prefix = x->a->conf.ns_prefix,
 				    .root_namespace = x->a->conf.root_namespace};
 	int rc = 0;
@@ -98,6 +103,10 @@ static int serve(struct executor *x, int sigfd)
 		}
 	}
 	nwg_ps_apply_pending_clear(&ctx);
+	if (ctx.ha && ctx.ha->vrrp.pid > 0)
+		log_info("executor: stopping keepalived (pid %d): this node leaves VRRP",
+			 (int)ctx.ha->vrrp.pid);
+	nwg_ha_priv_free(ctx.ha); /* keepalived ends with the engine */
 	return rc < 0 ? rc : 0;
 }
 
@@ -115,9 +124,12 @@ static int engine_ended(struct executor *x, int served)
 			 "wireguard-go processes stay)",
 			 (int)x->engine, WEXITSTATUS(x->status));
 	else
-		log_warn("executor: the engine (pid %d) ended by signal %d; stopping (hubs and "
+		log_warn("executor: the engine (pid %d) ended by signal %d%s; stopping (hubs and "
 			 "wireguard-go processes stay)",
-			 (int)x->engine, WTERMSIG(x->status));
+			 (int)x->engine, WTERMSIG(x->status),
+			 WTERMSIG(x->status) == SIGSYS ? " (a system call outside its seccomp "
+							 "allow-list: its last line names it)"
+						       : "");
 	/* the engine no longer has the right to remove the socket file */
 	if (x->a->conf.control_socket)
 		unlink(x->a->conf.control_socket);
@@ -135,7 +147,7 @@ static int run_executor(struct nwg_agent *a, pid_t engine, int fd, int sigfd)
 	unsigned long long caps = 0;
 	int rc;
 
-	if (nwg_ps_limit_executor(&err) < 0) {
+	if (nwg_ps_limit_executor(a->conf.ha.on, &err) < 0) {
 		log_err("executor: cannot limit its capabilities: %s", err.msg);
 		kill(engine, SIGKILL);
 		return engine_ended(&x, -1);
@@ -167,12 +179,19 @@ static int run_engine(struct nwg_agent *a, pid_t executor, int fd, int sigfd)
 		return 1;
 	}
 	nwg_ps_caps_effective(&caps);
+	/* before anything is read from the broker or the control socket */
+	if (a->conf.seccomp && nwg_ps_seccomp_engine(&err) < 0) {
+		log_err("engine: %s", err.msg);
+		return 1;
+	}
 	client.fd = fd;
 	a->hostops = &nwg_hostops_client;
 	a->hostops_ctx = &client;
-	log_info("engine pid %d: uid %u, capabilities %llx, no_new_privs; privileged "
+	log_info("engine pid %d: uid %u, capabilities %llx, no_new_privs, %s; privileged "
 		 "operations go to the executor (pid %d)",
-		 (int)getpid(), (unsigned)getuid(), caps, (int)executor);
+		 (int)getpid(), (unsigned)getuid(), caps,
+		 a->conf.seccomp ? "seccomp allow-list" : "NO seccomp filter ([wireguard] seccomp)",
+		 (int)executor);
 	if (a->offline) /* --desired-file: one pass through the executor */
 		rc = nwg_agent_offline(a);
 	else

@@ -3,7 +3,8 @@
 # holder of private keys) and an engine as [wireguard] user with no
 # capability. Without RabbitMQ: the executor restores a recorded hub, the
 # engine answers status; /proc shows the engine unprivileged and the
-# executor non-dumpable; no private key in the engine's memory; either
+# executor non-dumpable, the engine under its seccomp allow-list (the
+# executor not); no private key in the engine's memory; either
 # process ending ends the other; SIGTERM stops both cleanly.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -112,6 +113,9 @@ check "engine: CapPrm 0" grep -q '^CapPrm:[[:space:]]*0000000000000000$' "$st"
 check "engine: CapBnd 0" grep -q '^CapBnd:[[:space:]]*0000000000000000$' "$st"
 check "engine: NoNewPrivs" grep -q '^NoNewPrivs:[[:space:]]*1$' "$st"
 check "engine: not dumpable (/proc/<engine>/status owned by root)" [ "$(stat -c %u "/proc/$ENGINE/status")" = 0 ]
+check "engine: seccomp filter on (Seccomp: 2, one filter)" bash -c "grep -q '^Seccomp:[[:space:]]*2\$' $st && grep -q '^Seccomp_filters:[[:space:]]*1\$' $st"
+check "  ... logged" bash -c "sed -n '/^=== one\$/,\$p' $LOG | grep -q 'engine pid $ENGINE: .*no_new_privs, seccomp allow-list;'"
+check "executor: not filtered (Seccomp: 0)" grep -q '^Seccomp:[[:space:]]*0$' "/proc/$AGENT_PID/status"
 check "executor: CapEff only NET_ADMIN SYS_ADMIN IPC_LOCK KILL" grep -q '^CapEff:[[:space:]]*0000000000205020$' "/proc/$AGENT_PID/status"
 check "executor: CapBnd the same" grep -q '^CapBnd:[[:space:]]*0000000000205020$' "/proc/$AGENT_PID/status"
 # PR_GET_DUMPABLE answers only for the caller: the executor reads it after
@@ -157,6 +161,13 @@ check "engine exits (death signal)" wait_for 10 bash -c "! kill -0 $E 2>/dev/nul
 check "  ... saying the executor is gone" wait_for 5 bash -c "sed -n '/^=== two\$/,\$p' $LOG | grep -q 'the executor (pid [0-9]*) is gone'"
 ENGINE=''
 
+echo "[wireguard] seccomp = false turns the filter off (debugging)"
+sed "s/^\[wireguard\]\$/[wireguard]\nseccomp = false/" "$T/agent.ini" >"$T/noscmp.ini"
+echo "=== noscmp" >>"$LOG"
+"$AGENT" --config-file "$T/noscmp.ini" --desired-file "$T/desired2.json" >>"$LOG" 2>&1
+check "pass ok without the filter" [ $? = 0 ]
+check "  ... the engine says it runs without one" bash -c "sed -n '/^=== noscmp\$/,\$p' $LOG | grep -q 'engine pid [0-9]*: uid $USER_UID, .*NO seccomp filter'"
+
 echo "SIGTERM stops both"
 check "started again" start_split three
 E=$ENGINE
@@ -170,5 +181,6 @@ ENGINE=''
 check "hub and wireguard-go left running" [ "$(wg_pid "$IF")" = "$WGPID" ]
 check "control socket removed" [ ! -e "$T/run/agent.sock" ]
 check "no private key material in the log" no_keys_in "$T/state" "$LOG"
+check "no system call refused by the engine's filter" bash -c "! grep -q 'is not in its seccomp allow-list' $LOG"
 check "no sanitizer reports" bash -c "! grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' $LOG"
 finish

@@ -112,8 +112,47 @@ static int op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read,	op_apply, op_place, op_repo,
-				      op_netns, op_seal,  op_ha};
+static int op_stream(void *ctx, const struct nwg_ps_stream *st, struct nwg_ps_result *out,
+		     struct nwg_err *err)
+{
+	(void)st;
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static int op_vrrp(void *ctx, const struct nwg_ps_vrrp *v, struct nwg_ps_result *out,
+		   struct nwg_err *err)
+{
+	(void)v;
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static int op_ovn_plug(void *ctx, const struct nwg_ps_ovn *o, struct nwg_ps_result *out,
+		       struct nwg_err *err)
+{
+	(void)o;
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static int op_ovn_sweep(void *ctx, struct nwg_ps_result *out, struct nwg_err *err)
+{
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read,	op_apply,    op_place,	  op_repo,
+				      op_netns, op_seal,     op_ha,	  op_stream,
+				      op_vrrp,	op_ovn_plug, op_ovn_sweep};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -412,6 +412,15 @@ hf_tcp_stop() {
 }
 hf_both_have() { has_peer net1 "$1" "$2" && has_peer net2 "$1" "$2"; }
 hf_no_keepalived() { HF_CRASHED=$1; ! hf_node_has keepalived; }
+hf_keepalived_child_of_executor() { # node: a keepalived whose parent is the agent's first process
+	local p exe
+	exe=$(agent_pid "$1" wireguard-agent)
+	for p in $(node_procs "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = keepalived ] || continue
+		[ "$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)" = "$exe" ] && return 0
+	done
+	return 1
+}
 hf_count_gt() { [ "$(hf_log_count "$1" "$2")" -gt "$3" ]; }
 hf_states() { # n1 s1 n2 s2 -> "host=state host=state" sorted by host
 	printf '%s=%s\n%s=%s\n' "${MN_HOST[$1]}" "$2" "${MN_HOST[$3]}" "$4" | sort | paste -sd' '
@@ -438,6 +447,11 @@ phase_ha_failover() {
 	check "Neutron shows $h1 active, $h2 standby (their VRRP states)" \
 		wait_until 30 ha_states_are "$hub" "$h1=active $h2=standby"
 	check "net1's agent started keepalived" grep -q "HA: keepalived started" "$WORK/logs/net1-wireguard-agent.log"
+	if [ "${NWG_AGENT_PRIVSEP:-0}" = 1 ]; then # the split (doc/ha.md): keepalived is the executor's
+		check "net1 (privsep): keepalived is the executor's child" hf_keepalived_child_of_executor net1
+		check "net1 (privsep): the engine runs without capabilities" \
+			grep -q "engine pid [0-9]*: uid [1-9][0-9]*, capabilities 0," "$WORK/logs/net1-wireguard-agent.log"
+	fi
 	check "net1's agent: VRRP -> active" grep -q "HA: VRRP .* -> active" "$WORK/logs/net1-wireguard-agent.log"
 	check "net2's agent: VRRP -> standby" grep -q "HA: VRRP .* -> standby" "$WORK/logs/net2-wireguard-agent.log"
 	expect_eq "net1's keepalived.conf: 0600" 600 "$(stat -c %a "$(node_dir net1)/repo/vrrp/keepalived.conf" 2>/dev/null)"

@@ -36,6 +36,18 @@ done
 expect "unit bounding set: exactly the split's capabilities" \
 	grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_SYS_ADMIN CAP_SETUID CAP_SETGID CAP_KILL CAP_IPC_LOCK' "$unit"
 expect "system call deny list" grep -qE '^SystemCallFilter=~.*@debug.*@module' "$unit"
+# HA nodes: a drop-in adds exactly CAP_NET_RAW (keepalived's VRRP socket) and
+# AF_PACKET (its gratuitous ARPs), nothing else; measured with it applied
+ha=etc/systemd/neutron-wireguard-agent-ha.conf
+expect "HA drop-in: [Service] with exactly two settings" \
+	test "$(grep -vE '^(#|$)' "$ha" | tr '\n' ' ')" = \
+	"[Service] CapabilityBoundingSet=CAP_NET_RAW RestrictAddressFamilies=AF_PACKET "
+mkdir -p "$D/ha"
+cat "$unit" "$ha" >"$D/ha/neutron-wireguard-agent.service"
+ha_score=$(systemd-analyze security --offline=yes "$D/ha/neutron-wireguard-agent.service" 2>&1 |
+	sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
+echo "exposure with the HA drop-in: ${ha_score:-none}"
+expect "with the HA drop-in: exposure at most 5.3" awk -v s="${ha_score:-99}" 'BEGIN { exit !(s <= 5.3) }'
 # verify: the only complaint allowed is the agent binary missing on this host
 bad=$(systemd-analyze verify "$unit" 2>&1 | grep -v 'is not executable: No such file' || true)
 expect "unit parses (systemd-analyze verify)" test -z "$bad"

@@ -151,7 +151,8 @@ static int actual(void *ctx, const struct nwg_actual_src *src, struct nwg_actual
 }
 
 static const struct nwg_hostops seam = {no_place, no_netns, no_id, unquarantine, no_purge,
-					no_apply, actual,   NULL,  NULL};
+					no_apply, actual,   NULL,  NULL,	 NULL,
+					NULL,	  NULL,	    NULL,  NULL};
 
 static int setup(void **state)
 {

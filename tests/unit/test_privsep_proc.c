@@ -575,7 +575,7 @@ static void executor_main(int ready_w, int go_r, int rep_w)
 	close(go_r);
 	close(rep_w);
 	rd.engine = peer;
-	rd.limit_rc = nwg_ps_limit_executor(NULL);
+	rd.limit_rc = nwg_ps_limit_executor(false, NULL);
 	rd.dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	if (write(ready_w, &rd, sizeof(rd)) != sizeof(rd))
 		_exit(8);

@@ -154,9 +154,57 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 		strcpy(e->endpoint, "[2001:db8::9]:51820");
 		break;
 	}
+	case NWG_PS_STREAM:
+		m->u.stream.op = NWG_PS_STREAM_OPEN;
+		strcpy(m->u.stream.port_id, PORT);
+		key_fill(&m->u.stream.peer_pub, 15);
+		m->u.stream.min_seq = 1700000000000000ULL;
+		assert_non_null(m->u.stream.dgram = malloc(300));
+		memset(m->u.stream.dgram, 0xa5, 300);
+		m->u.stream.dgram_len = 300;
+		break;
+	case NWG_PS_VRRP:
+		m->u.vrrp.op = NWG_PS_VRRP_START;
+		break;
+	case NWG_PS_OVN_PLUG:
+		strcpy(m->u.ovn.port_id, PORT);
+		strcpy(m->u.ovn.mac, "fa:16:3e:00:00:01");
+		add_cidr(m->u.ovn.addrs.a, &m->u.ovn.addrs.n, "10.61.2.5/24", true);
+		add_cidr(m->u.ovn.addrs.a, &m->u.ovn.addrs.n, "fd61:2::5/64", true);
+		strcpy(m->u.ovn.gateways[0], "10.61.2.1");
+		strcpy(m->u.ovn.gateways[1], "fd61:2::1");
+		m->u.ovn.n_gateways = 2;
+		m->u.ovn.mtu = 1442;
+		m->u.ovn.up = m->u.ovn.ha = true;
+		break;
 	default:
 		break;
 	}
+}
+
+/* Two endpoint lines in the stream's grammar (a STREAM OPEN's chunk). */
+#define CHUNK                                                                                      \
+	"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE= 198.51.100.7:40000\n"                        \
+	"AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI= [2001:db8::9]:51820\n"
+
+/* A RESULT that carries an opened chunk (the answer to STREAM OPEN). */
+static void build_chunk(struct nwg_ps_msg *m)
+{
+	build(m, NWG_PS_RESULT);
+	m->u.result.rc = 0;
+	m->u.result.error[0] = '\0';
+	m->u.result.seq = 1700000000000123ULL;
+	m->u.result.chunk_idx = 2;
+	m->u.result.chunk_total = 3;
+	assert_non_null(m->u.result.text = strdup(CHUNK));
+	m->u.result.text_len = strlen(CHUNK);
+}
+
+/* m (built as a RESULT by the mutation table) rebuilt as a chunk. */
+static void build_chunk_into(struct nwg_ps_msg *m)
+{
+	nwg_ps_msg_clear(m);
+	build_chunk(m);
 }
 
 /* An APPLY that creates an HA secondary from a sealed envelope. */
@@ -223,6 +271,21 @@ static void test_roundtrip_every_type(void **state)
 			assert_int_equal(b.u.apply.peers[2].op, NWG_PS_PEER_SEEN);
 			assert_string_equal(b.u.apply.peers[2].port_id, "spoke-9");
 			assert_int_equal(b.u.apply.flags, NWG_PS_APPLY_ADDRESSED);
+		}
+		if (t == NWG_PS_STREAM) {
+			assert_int_equal(b.u.stream.op, NWG_PS_STREAM_OPEN);
+			assert_int_equal(b.u.stream.dgram_len, 300);
+			assert_memory_equal(b.u.stream.dgram, a.u.stream.dgram, 300);
+			assert_int_equal(b.u.stream.min_seq, 1700000000000000ULL);
+		}
+		if (t == NWG_PS_VRRP)
+			assert_int_equal(b.u.vrrp.op, NWG_PS_VRRP_START);
+		if (t == NWG_PS_OVN_PLUG) {
+			assert_string_equal(b.u.ovn.mac, "fa:16:3e:00:00:01");
+			assert_int_equal(b.u.ovn.addrs.n, 2);
+			assert_int_equal(b.u.ovn.n_gateways, 2);
+			assert_string_equal(b.u.ovn.gateways[1], "fd61:2::1");
+			assert_true(b.u.ovn.up && b.u.ovn.ha);
 		}
 		if (t == NWG_PS_RESULT) {
 			assert_int_equal(b.u.result.rc, -ENOENT);
@@ -343,6 +406,38 @@ static void m_apply_flags(struct nwg_ps_msg *m)
 {
 	m->u.apply.flags = 16;
 }
+static void m_ovn_id(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.port_id, "../x");
+}
+static void m_ovn_mac_upper(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.mac, "FA:16:3E:00:00:01");
+}
+static void m_ovn_mac_multicast(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.mac, "01:00:5e:00:00:01");
+}
+static void m_ovn_mac_empty(struct nwg_ps_msg *m)
+{
+	m->u.ovn.mac[0] = '\0';
+}
+static void m_ovn_gw_name(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.gateways[1], "gw.example");
+}
+static void m_ovn_gw_cidr(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.gateways[0], "10.61.2.1/24");
+}
+static void m_ovn_gw_count(struct nwg_ps_msg *m)
+{
+	m->u.ovn.n_gateways = NWG_PS_MAX_GW + 1;
+}
+static void m_ovn_mtu(struct nwg_ps_msg *m)
+{
+	m->u.ovn.mtu = 20;
+}
 static void m_delta_create(struct nwg_ps_msg *m) /* DELTA: an UPDATE only */
 {
 	m->u.apply.flags = NWG_PS_APPLY_DELTA;
@@ -433,6 +528,99 @@ static void m_result_sealed(struct nwg_ps_msg *m) /* not an envelope */
 	strcpy(m->u.result.sealed, "not-an-envelope");
 }
 
+static void m_stream_op(struct nwg_ps_msg *m)
+{
+	m->u.stream.op = 3;
+}
+static void m_stream_op0(struct nwg_ps_msg *m)
+{
+	m->u.stream.op = 0;
+}
+static void m_stream_id(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.stream.port_id, "../x");
+}
+static void m_stream_zero_key(struct nwg_ps_msg *m)
+{
+	key_fill(&m->u.stream.peer_pub, 0);
+}
+static void m_stream_seal_dgram(struct nwg_ps_msg *m) /* SEAL: the executor reads the device */
+{
+	m->u.stream.op = NWG_PS_STREAM_SEAL;
+	m->u.stream.min_seq = 0;
+}
+static void m_stream_seal_floor(struct nwg_ps_msg *m)
+{
+	m->u.stream.op = NWG_PS_STREAM_SEAL;
+	free(m->u.stream.dgram);
+	m->u.stream.dgram = NULL;
+	m->u.stream.dgram_len = 0;
+}
+static void m_stream_open_empty(struct nwg_ps_msg *m)
+{
+	free(m->u.stream.dgram);
+	m->u.stream.dgram = NULL;
+	m->u.stream.dgram_len = 0;
+}
+static void m_stream_dgram_big(struct nwg_ps_msg *m)
+{
+	uint8_t *d = realloc(m->u.stream.dgram, NWG_PS_DGRAM_MAX + 1);
+
+	assert_non_null(d);
+	memset(d, 1, NWG_PS_DGRAM_MAX + 1);
+	m->u.stream.dgram = d;
+	m->u.stream.dgram_len = NWG_PS_DGRAM_MAX + 1;
+}
+static void m_vrrp_op0(struct nwg_ps_msg *m)
+{
+	m->u.vrrp.op = 0;
+}
+static void m_vrrp_op5(struct nwg_ps_msg *m)
+{
+	m->u.vrrp.op = NWG_PS_VRRP_RELEASE_VIP + 1;
+}
+static void m_chunk_idx(struct nwg_ps_msg *m) /* idx < total */
+{
+	build_chunk_into(m);
+	m->u.result.chunk_idx = 3;
+}
+static void m_chunk_total(struct nwg_ps_msg *m)
+{
+	build_chunk_into(m);
+	m->u.result.chunk_idx = 0;
+	m->u.result.chunk_total = NWG_PS_CHUNKS_MAX + 1;
+}
+static void m_chunk_no_seq(struct nwg_ps_msg *m)
+{
+	build_chunk_into(m);
+	m->u.result.seq = 0;
+}
+static void m_chunk_text_alone(struct nwg_ps_msg *m) /* text without its place */
+{
+	build_chunk_into(m);
+	m->u.result.seq = m->u.result.chunk_idx = m->u.result.chunk_total = 0;
+}
+static void m_chunk_host(struct nwg_ps_msg *m) /* a host name: never an endpoint */
+{
+	build_chunk_into(m);
+	memcpy(strchr(m->u.result.text, ' ') + 1, "evil.example:4", 14);
+}
+static void m_chunk_no_newline(struct nwg_ps_msg *m)
+{
+	build_chunk_into(m);
+	m->u.result.text[m->u.result.text_len - 1] = ' ';
+}
+static void m_chunk_nul(struct nwg_ps_msg *m) /* what text_len says is not the string */
+{
+	build_chunk_into(m);
+	m->u.result.text[5] = '\0';
+}
+static void m_chunk_private(struct nwg_ps_msg *m) /* anything else: refused */
+{
+	build_chunk_into(m);
+	memcpy(m->u.result.text, "PrivateKey = ", 13);
+}
+
 static void m_ha_op(struct nwg_ps_msg *m)
 {
 	m->u.ha.op = 4;
@@ -494,6 +682,32 @@ static const struct mutation mutations[] = {
     {NWG_PS_HA, "endpoint with a zero key", m_ha_ep_zero_key},
     {NWG_PS_HA, "endpoint as a host name", m_ha_ep_name},
     {NWG_PS_HA, "endpoint without port", m_ha_ep_noport},
+    {NWG_PS_STREAM, "op 3", m_stream_op},
+    {NWG_PS_STREAM, "op 0", m_stream_op0},
+    {NWG_PS_STREAM, "port id ../x", m_stream_id},
+    {NWG_PS_STREAM, "zero peer key", m_stream_zero_key},
+    {NWG_PS_STREAM, "SEAL with a datagram", m_stream_seal_dgram},
+    {NWG_PS_STREAM, "SEAL with a floor", m_stream_seal_floor},
+    {NWG_PS_STREAM, "OPEN without a datagram", m_stream_open_empty},
+    {NWG_PS_STREAM, "datagram past the bound", m_stream_dgram_big},
+    {NWG_PS_VRRP, "op 0", m_vrrp_op0},
+    {NWG_PS_VRRP, "op 5", m_vrrp_op5},
+    {NWG_PS_RESULT, "chunk index at its total", m_chunk_idx},
+    {NWG_PS_RESULT, "chunk total past the bound", m_chunk_total},
+    {NWG_PS_RESULT, "chunk without a seq", m_chunk_no_seq},
+    {NWG_PS_RESULT, "chunk text without its place", m_chunk_text_alone},
+    {NWG_PS_RESULT, "chunk with a host name", m_chunk_host},
+    {NWG_PS_RESULT, "chunk without a final newline", m_chunk_no_newline},
+    {NWG_PS_RESULT, "chunk with a NUL inside", m_chunk_nul},
+    {NWG_PS_RESULT, "chunk that is not endpoint lines", m_chunk_private},
+    {NWG_PS_OVN_PLUG, "port id ../x", m_ovn_id},
+    {NWG_PS_OVN_PLUG, "MAC in upper case", m_ovn_mac_upper},
+    {NWG_PS_OVN_PLUG, "multicast MAC", m_ovn_mac_multicast},
+    {NWG_PS_OVN_PLUG, "no MAC", m_ovn_mac_empty},
+    {NWG_PS_OVN_PLUG, "gateway as a host name", m_ovn_gw_name},
+    {NWG_PS_OVN_PLUG, "gateway with a prefix", m_ovn_gw_cidr},
+    {NWG_PS_OVN_PLUG, "gateways past the bound", m_ovn_gw_count},
+    {NWG_PS_OVN_PLUG, "mtu 20", m_ovn_mtu},
     {NWG_PS_SEAL, "zero peer public key", m_seal_zero_key},
     {NWG_PS_SEAL, "port id ../x", m_seal_id},
     {NWG_PS_RESULT, "sealed that is no envelope", m_result_sealed},
@@ -666,6 +880,99 @@ static void test_wire_refused(void **state)
 	nwg_ps_msg_clear(&m);
 }
 
+/* OVN_PLUG's fields forced onto the wire outside the grammar: refused on
+ * decode, as the encoder refuses them (the executor re-checks them too:
+ * test_privsep_ovn.c). */
+static void test_ovn_wire_refused(void **state)
+{
+	struct nwg_ps_msg m;
+	uint8_t *p;
+	int n;
+
+	(void)state;
+	build(&m, NWG_PS_OVN_PLUG);
+	n = encode(&m);
+	assert_int_equal(decode_rc(n), 0);
+	/* a MAC in upper case, a multicast one */
+	p = find_str(buf, n, "fa:16:3e:00:00:01");
+	assert_non_null(p);
+	p[1] = 'F';
+	assert_int_equal(decode_rc(n), -EINVAL);
+	p[1] = 'f';
+	p[2] = 'b';
+	assert_int_equal(decode_rc(n), -EINVAL);
+	p[2] = 'a';
+	/* a gateway that is not an address */
+	p = find_str(buf, n, "fd61:2::1");
+	assert_non_null(p);
+	p[1] = 'g';
+	assert_int_equal(decode_rc(n), -EINVAL);
+	p[1] = 'f';
+	assert_int_equal(decode_rc(n), 0);
+	/* a gateway count past the bound: refused before any is read */
+	p = find_str(buf, n, "fd61:2::5/64");
+	assert_non_null(p);
+	p += 1 + strlen("fd61:2::5/64");
+	assert_int_equal(p[0] << 8 | p[1], 2);
+	p[1] = NWG_PS_MAX_GW + 1;
+	assert_int_equal(decode_rc(n), -EBADMSG);
+	nwg_ps_msg_clear(&m);
+}
+
+/* STREAM OPEN's answer carries the chunk byte-exactly; a datagram or a
+ * chunk whose length field is past the bound is refused before it is read. */
+static void test_stream_chunk(void **state)
+{
+	struct nwg_ps_msg m, b;
+	struct nwg_err err = {{0}};
+	size_t at;
+	int n;
+
+	(void)state;
+	build_chunk(&m);
+	n = encode(&m);
+	assert_int_equal(nwg_ps_decode(buf, (size_t)n, &b, &err), 0);
+	assert_int_equal(b.u.result.seq, 1700000000000123ULL);
+	assert_int_equal(b.u.result.chunk_idx, 2);
+	assert_int_equal(b.u.result.chunk_total, 3);
+	assert_int_equal(b.u.result.text_len, strlen(CHUNK));
+	assert_string_equal(b.u.result.text, CHUNK);
+	nwg_ps_msg_clear(&b);
+	/* the text's u32 length, just before the text, past the bound */
+	at = (size_t)n - strlen(CHUNK) - 4;
+	buf[at] = 0;
+	buf[at + 1] = (NWG_PS_DGRAM_MAX + 1) >> 16;
+	buf[at + 2] = ((NWG_PS_DGRAM_MAX + 1) >> 8) & 0xff;
+	buf[at + 3] = (NWG_PS_DGRAM_MAX + 1) & 0xff;
+	assert_int_equal(decode_rc(n), -EBADMSG);
+	nwg_ps_msg_clear(&m);
+	/* an empty chunk (an empty snapshot): no text, still in place */
+	build_chunk(&m);
+	free(m.u.result.text);
+	m.u.result.text = NULL;
+	m.u.result.text_len = 0;
+	n = encode(&m);
+	assert_int_equal(decode_rc(n), 0);
+	nwg_ps_msg_clear(&m);
+	/* OPEN: the datagram's length field past the bound */
+	build(&m, NWG_PS_STREAM);
+	n = encode(&m);
+	at = (size_t)n - 300 - 4;
+	buf[at + 1] = (NWG_PS_DGRAM_MAX + 1) >> 16;
+	buf[at + 2] = ((NWG_PS_DGRAM_MAX + 1) >> 8) & 0xff;
+	buf[at + 3] = (NWG_PS_DGRAM_MAX + 1) & 0xff;
+	assert_int_equal(decode_rc(n), -EBADMSG);
+	nwg_ps_msg_clear(&m);
+	/* a full OPEN (the largest datagram) fits one message */
+	build(&m, NWG_PS_STREAM);
+	free(m.u.stream.dgram);
+	assert_non_null(m.u.stream.dgram = calloc(1, NWG_PS_DGRAM_MAX));
+	m.u.stream.dgram_len = NWG_PS_DGRAM_MAX;
+	n = encode(&m);
+	assert_int_equal(decode_rc(n), 0);
+	nwg_ps_msg_clear(&m);
+}
+
 static void test_counts_bounded(void **state)
 {
 	struct nwg_ps_msg m;
@@ -734,7 +1041,7 @@ static void test_counts_bounded(void **state)
 /* ---- the executor's dispatch ---- */
 
 struct calls {
-	int read, apply, place, repo, netns, seal, ha;
+	int read, apply, place, repo, netns, seal, ha, stream, vrrp, ovn_plug, ovn_sweep;
 	int emitted;
 	struct nwg_ps_msg last;
 };
@@ -823,8 +1130,57 @@ static int op_ha(void *ctx, const struct nwg_ps_ha *h, struct nwg_ps_result *out
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read,	op_apply, op_place, op_repo,
-				      op_netns, op_seal,  op_ha};
+/* STREAM OPEN: a chunk comes back (its text freed by the dispatch) */
+static int op_stream(void *ctx, const struct nwg_ps_stream *s, struct nwg_ps_result *out,
+		     struct nwg_err *err)
+{
+	(void)s;
+	(void)err;
+	((struct calls *)ctx)->stream++;
+	out->seq = 77;
+	out->chunk_idx = 0;
+	out->chunk_total = 1;
+	out->text = strdup(CHUNK);
+	out->text_len = out->text ? strlen(CHUNK) : 0;
+	return out->text ? 0 : -ENOMEM;
+}
+
+/* VRRP: keepalived's pid */
+static int op_vrrp(void *ctx, const struct nwg_ps_vrrp *v, struct nwg_ps_result *out,
+		   struct nwg_err *err)
+{
+	(void)v;
+	(void)err;
+	((struct calls *)ctx)->vrrp++;
+	out->count = 4242;
+	return 0;
+}
+
+/* OVN_PLUG: the hub's link (the executor's record) comes back; OVN_SWEEP:
+ * the ports removed */
+static int op_ovn_plug(void *ctx, const struct nwg_ps_ovn *o, struct nwg_ps_result *out,
+		       struct nwg_err *err)
+{
+	(void)err;
+	((struct calls *)ctx)->ovn_plug++;
+	strcpy(out->ifname, "wg-0b6a1f2e-11");
+	strcpy(out->netns, "tun-" PROJ);
+	out->changed = out->up = o->up;
+	out->count = 3;
+	return 0;
+}
+
+static int op_ovn_sweep(void *ctx, struct nwg_ps_result *out, struct nwg_err *err)
+{
+	(void)err;
+	((struct calls *)ctx)->ovn_sweep++;
+	out->count = 2;
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read,	op_apply,    op_place,	  op_repo,
+				      op_netns, op_seal,     op_ha,	  op_stream,
+				      op_vrrp,	op_ovn_plug, op_ovn_sweep};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 /* The sink encodes and decodes again: what the engine would read. */
@@ -869,11 +1225,46 @@ static void test_serve_runs_valid_requests(void **state)
 	assert_int_equal(c.netns, 1);
 	assert_int_equal(c.seal, 1);
 	assert_int_equal(c.ha, 1);
-	/* HA (the last type): the count and the link come back */
+	assert_int_equal(c.stream, 1);
+	assert_int_equal(c.vrrp, 1);
+	assert_int_equal(c.ovn_plug, 1);
+	assert_int_equal(c.ovn_sweep, 1);
+	/* OVN_SWEEP (the last type): the count comes back */
+	assert_int_equal(c.last.u.result.rc, 0);
+	assert_int_equal(c.last.u.result.count, 2);
+	/* OVN_PLUG: the link, what changed, the routes removed */
+	build(&m, NWG_PS_OVN_PLUG);
+	serve(&c, encode(&m));
+	nwg_ps_msg_clear(&m);
+	assert_int_equal(c.ovn_plug, 2);
+	assert_string_equal(c.last.u.result.netns, "tun-" PROJ);
+	assert_string_equal(c.last.u.result.ifname, "wg-0b6a1f2e-11");
+	assert_true(c.last.u.result.changed && c.last.u.result.up);
+	assert_int_equal(c.last.u.result.count, 3);
+	/* VRRP: keepalived's pid comes back */
+	build(&m, NWG_PS_VRRP);
+	serve(&c, encode(&m));
+	nwg_ps_msg_clear(&m);
+	assert_int_equal(c.vrrp, 2);
+	assert_int_equal(c.last.u.result.rc, 0);
+	assert_int_equal(c.last.u.result.count, 4242);
+	/* HA: the count and the link come back */
+	build(&m, NWG_PS_HA);
+	serve(&c, encode(&m));
+	nwg_ps_msg_clear(&m);
+	assert_int_equal(c.ha, 2);
 	assert_int_equal(c.last.u.result.rc, 0);
 	assert_int_equal(c.last.u.result.count, 2);
 	assert_int_equal(c.last.u.result.listed, 7);
 	assert_string_equal(c.last.u.result.ifname, "wg-0b6a1f2e-11");
+	/* STREAM OPEN: the chunk comes back as the engine reads it */
+	build(&m, NWG_PS_STREAM);
+	serve(&c, encode(&m));
+	nwg_ps_msg_clear(&m);
+	assert_int_equal(c.last.u.result.rc, 0);
+	assert_int_equal(c.last.u.result.seq, 77);
+	assert_int_equal(c.last.u.result.chunk_total, 1);
+	assert_string_equal(c.last.u.result.text, CHUNK);
 	/* SEAL: the envelope comes back */
 	build(&m, NWG_PS_SEAL);
 	serve(&c, encode(&m));
@@ -881,7 +1272,7 @@ static void test_serve_runs_valid_requests(void **state)
 	assert_int_equal(c.seal, 2);
 	assert_int_equal(strlen(c.last.u.result.sealed), NWG_SEALED_B64_LEN);
 	/* READ_ACTUAL and STATUS: one ACTUAL each, then the RESULT */
-	assert_int_equal(c.emitted, 12 + 2 + 1);
+	assert_int_equal(c.emitted, 16 + 2 + 5);
 	/* a kept namespace: rc 0, the state, the reason as one printable line */
 	build(&m, NWG_PS_NETNS_REMOVE);
 	serve(&c, encode(&m));
@@ -910,7 +1301,8 @@ static void expect_refused(struct nwg_ps_msg *m, int want_rc, const char *why)
 	if (n < 0)
 		fail_msg("%s: test message not encodable: %s", why, err.msg);
 	rc = serve(&c, n);
-	if (c.read || c.apply || c.place || c.repo || c.netns || c.seal || c.ha)
+	if (c.read || c.apply || c.place || c.repo || c.netns || c.seal || c.ha || c.stream ||
+	    c.vrrp || c.ovn_plug || c.ovn_sweep)
 		fail_msg("%s: an operation ran", why);
 	assert_int_equal(c.last.type, NWG_PS_RESULT);
 	if (c.last.u.result.rc != want_rc)
@@ -1044,7 +1436,9 @@ int main(void)
 	    cmocka_unit_test(test_roundtrip_every_type),
 	    cmocka_unit_test(test_mutations_refused),
 	    cmocka_unit_test(test_sealed_apply),
+	    cmocka_unit_test(test_stream_chunk),
 	    cmocka_unit_test(test_wire_refused),
+	    cmocka_unit_test(test_ovn_wire_refused),
 	    cmocka_unit_test(test_counts_bounded),
 	    cmocka_unit_test(test_serve_runs_valid_requests),
 	    cmocka_unit_test(test_serve_refuses_policy),
