@@ -100,7 +100,7 @@ else
 	if [ -n "$STALL" ]; then
 		awk -v s="$stall_max" -v r="$run_max" 'BEGIN {
 			printf "loop stall: max %.1f ms stopped vs %.1f ms running (ratio %.2f; goal <= 50 ms)\n",
-				s, r, r > 0 ? s / r : 0 }'
+				s, r, (r > 0 ? s / r : 0) }'
 	else
 		stall_max=fail
 	fi

@@ -348,6 +348,21 @@ static int run_pass(struct nwg_agent *a, struct nwg_desired *d, const struct nwg
 	return r;
 }
 
+/* Once parsed, the decoded answer (about 1 kB a spoke) is freed before the
+ * pass reads the system and plans: the pass reuses that memory instead of
+ * growing the heap past it (the agent's RSS is its peak). An offline answer
+ * (--desired-file, tests, benchmarks) belongs to its caller. */
+static void release_answer(struct nwg_agent *a, json_t *reply, struct nwg_digest_split *s)
+{
+	json_decref(s->full);
+	s->full = NULL;
+	if (reply == a->offline)
+		return;
+	json_decref(a->sync.acc);
+	a->sync.acc = NULL;
+	json_object_del(reply, "hubs");
+}
+
 /* Parses what the pages gathered, executes, then waits for the reports. */
 static void apply(struct nwg_agent *a, json_t *reply)
 {
@@ -362,8 +377,10 @@ static void apply(struct nwg_agent *a, json_t *reply)
 	    view ? nwg_desired_parse(view, &d, &err) : nwg_err_set(&err, ENOMEM, "out of memory");
 
 	json_decref(view);
-	if (r >= 0)
+	if (r >= 0) {
 		nwg_delta_attach(&a->dcache, d); /* patched hubs borrow their kept spokes */
+		release_answer(a, reply, &s);
+	}
 	op->state = NWG_SYNC_REPORT;
 	op->deadline_ms = nwg_now_ms() + a->rpc_timeout_ms; /* one wait for all reports */
 	op->n_deltas = merged > 0 ? (size_t)merged : 0;

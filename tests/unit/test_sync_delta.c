@@ -129,6 +129,18 @@ static void test_delta_patches_the_hub(void **state)
 	assert_int_equal(d->hubs[0].mtu, 1400);
 	assert_int_equal(d->hubs[0].n_spokes, 5);
 	assert_int_equal(d->hubs[0].n_skipped, 0);
+	/* the keys the delta touched go with it to the planner: 4 removed,
+	 * 2 changed, 9 added (reconcile/plan_touched.c) */
+	assert_true(d->hubs[0].patched);
+	assert_int_equal(d->hubs[0].n_touched, 3);
+	for (unsigned int n = 1; n <= 9; n++) {
+		struct nwg_key k = tkey((unsigned char)(n + 1));
+		bool in = false;
+
+		for (size_t i = 0; i < d->hubs[0].n_touched; i++)
+			in = in || nwg_key_equal(&k, &d->hubs[0].touched[i]);
+		assert_int_equal(in, n == 2 || n == 4 || n == 9);
+	}
 	/* == the full answer parsed afresh (spokes 1, 3, 5, 2 moved, 9) */
 	full = json_pack("{s:s, s:[o]}", "host", "node-1", "hubs", hub(5, "d2", 1400));
 	h = json_object_get(json_array_get(json_object_get(full, "hubs"), 0), "spokes");
@@ -136,6 +148,7 @@ static void test_delta_patches_the_hub(void **state)
 	json_array_set_new(h, 1, spoke(2, "198.51.100.7:51820"));
 	json_array_append_new(h, spoke(9, NULL));
 	assert_int_equal(nwg_desired_parse(full, &want, &err), 0);
+	assert_false(want->hubs[0].patched); /* a whole answer: every peer merged */
 	assert_hub_equal(&d->hubs[0], &want->hubs[0]);
 	nwg_desired_free(want);
 	json_decref(full);
@@ -143,6 +156,8 @@ static void test_delta_patches_the_hub(void **state)
 	nwg_delta_keep(&c, HUB_A, "d2");
 	nwg_delta_pass_done(&c, d);
 	assert_int_equal(d->hubs[0].n_spokes, 0); /* taken back before d is freed */
+	assert_false(d->hubs[0].patched);
+	assert_null(d->hubs[0].touched);
 	nwg_desired_free(d);
 	assert_int_equal(c.n_spokes, 5);
 	assert_true(nwg_delta_bytes(&c) > 5 * sizeof(struct nwg_dspoke));
