@@ -122,6 +122,11 @@ function configure_networking_wireguard_agent {
     iniset "$WG_AGENT_CONF" wireguard namespace_prefix "$WG_NAMESPACE_PREFIX"
     iniset "$WG_AGENT_CONF" wireguard listen_port_range "$WG_LISTEN_PORT_RANGE"
     iniset "$WG_AGENT_CONF" wireguard control_socket "$WG_CONTROL_SOCKET"
+    iniset "$WG_AGENT_CONF" wireguard privsep "$WG_PRIVSEP"
+    if [[ "${WG_PRIVSEP,,}" == true ]]; then
+        # the engine's user (it must exist and not be root)
+        iniset "$WG_AGENT_CONF" wireguard user "$WG_PRIVSEP_USER"
+    fi
     if wg_is_l3; then
         # The L3 agent runs as $STACK_USER: it reaches the socket through
         # this group (the socket is never world-writable).

@@ -6,11 +6,12 @@
 # endpoint stream's seal reads the hub's link), the executor
 # (agent/privsep/) and the reconcile executor and actual-state reader that
 # both run there (agent/reconcile/exec.c,
-# agent/reconcile/actual.c), the L3 placement (agent/attach/l3_place.c: PLACE) and
-# SEAL's pinning (agent/privsep/seal_pin.c). A new caller elsewhere fails here.
+# agent/reconcile/actual.c), the L3 placement (agent/attach/l3_place.c: PLACE),
+# the OVN plug (agent/attach/ovn_hub.c: OVN_PLUG) and SEAL's pinning
+# (agent/privsep/seal_pin.c). A new caller elsewhere fails here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-allowed='^agent/(ha/(takeover|priv)\.c|attach/l3_place\.c|privsep/[a-z_]+\.c|reconcile/(exec|actual)\.c):'
+allowed='^agent/(ha/(takeover|priv)\.c|attach/(l3_place|ovn_hub)\.c|privsep/[a-z_]+\.c|reconcile/(exec|actual)\.c):'
 bad=$(grep -rnE '\bnwg_repo_load(_key)?\(' agent --include='*.c' | grep -vE "$allowed" || true)
 if [ -n "$bad" ]; then
 	echo "record loads outside the privileged side of the agent (use the seam: hostops.h):"
@@ -20,15 +21,26 @@ fi
 
 # Link and address changes (rtnetlink) likewise belong to the privileged
 # side (HA's: agent/ha/priv.c, the VIP's release when keepalived died
-# holding it). Known callers still in the engine's code, each listed in
-# doc/security.md "Not built" 1: attach/ovn_plug.c (the OVN plug),
-# sync/sync_link.c (the one-process cached link check; the split agent uses
-# sync_link_ps.c). A new one fails here.
-net_allowed='^agent/(ha/(takeover|priv)\.c|attach/l3_place\.c|privsep/[a-z_]+\.c|reconcile/(exec|exec_[a-z]+|actual)\.c|attach/ovn_plug\.c|sync/sync_link\.c):'
+# holding it; the OVN plug's: attach/ovn_plug.c, reached through the seam
+# only, below; the one-process cached-link check: privsep/link_cached.c).
+# No caller is left in the engine's code: a new one fails here.
+net_allowed='^agent/(ha/(takeover|priv)\.c|attach/(l3_place|ovn_plug)\.c|privsep/[a-z_]+\.c|reconcile/(exec|exec_[a-z]+|actual)\.c):'
 bad=$(grep -rnE '\b(nwg_rtnl_open|nwg_link_set_up|nwg_addr_(add|del))\(' agent --include='*.c' |
 	grep -vE "$net_allowed" || true)
 if [ -n "$bad" ]; then
 	echo "link/address changes outside the privileged side of the agent (use the seam: hostops.h):"
+	echo "$bad"
+	exit 1
+fi
+
+# The OVN plug and sweep (ovs-vsctl on the node's OVS database, the port's
+# move and addresses) run on the privileged side only: the engine reaches
+# them through the seam (hostops.h ovn_plug, ovn_sweep), never directly.
+ovn_allowed='^agent/(attach/(ovs|ovn_plug|ovn_hub|ovn_sweep)\.c|privsep/[a-z_]+\.c):'
+bad=$(grep -rnE '\b(nwg_ovs_vsctl|nwg_ovn_plug|nwg_ovn_plug_hub|nwg_ovn_sweep)\(' agent --include='*.c' |
+	grep -vE "$ovn_allowed" || true)
+if [ -n "$bad" ]; then
+	echo "the OVN plug outside the privileged side of the agent (use the seam: hostops.h):"
 	echo "$bad"
 	exit 1
 fi

@@ -23,10 +23,11 @@ struct nwg_ovn_plugged {
 
 /* Plugs hub h (its link wg_if lives in netns) into bridge br and sets the
  * namespace's routes to its spokes; idempotent. The port is up when `up`
- * (an HA hub's only on the active node). */
+ * (an HA hub's only on the active node); ha: the HA knobs (h->ha is not
+ * read). */
 int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
-		 const char *netns, const char *wg_if, bool up, struct nwg_ovn_plugged *out,
-		 struct nwg_err *err);
+		 const char *netns, const char *wg_if, bool up, bool ha,
+		 struct nwg_ovn_plugged *out, struct nwg_err *err);
 
 /* Pure: true when a spoke of h allows dst ("addr/plen", a route through the
  * hub's WireGuard link), or when dst does not parse (left alone). */

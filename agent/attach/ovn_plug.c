@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One hub: the OVS internal port in the hub's namespace, its addresses and
  * the namespace's routes (devices through the tunnel, the rest through OVN;
- * the routes of spokes that left are removed). */
+ * the routes of spokes that left are removed). The privileged side: run
+ * through the seam only (attach/ovn_hub.c). */
 #include "attach/ovn_int.h"
 
 #include <errno.h>
@@ -11,11 +12,6 @@
 
 #include "nwg/netns.h"
 #include "nwg/rtnl.h"
-
-void nwg_ovn_ifname(const char *port_id, char out[IFNAMSIZ])
-{
-	snprintf(out, IFNAMSIZ, "wo-%.11s", port_id);
-}
 
 /* Creates (or finds) the OVS port; its TAP appears in the root namespace. */
 static int add_port(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
@@ -140,8 +136,8 @@ static int ha_knobs(const char *netns, const char *ifname, struct nwg_err *err)
 }
 
 int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub *h,
-		 const char *netns, const char *wg_if, bool up, struct nwg_ovn_plugged *out,
-		 struct nwg_err *err)
+		 const char *netns, const char *wg_if, bool up, bool ha,
+		 struct nwg_ovn_plugged *out, struct nwg_err *err)
 {
 	char ifname[IFNAMSIZ];
 	struct nwg_rtnl *r = NULL;
@@ -164,7 +160,7 @@ int nwg_ovn_plug(const struct nwg_ovs *o, const char *br, const struct nwg_dhub 
 		ret = nwg_link_set_mtu(r, ifname, h->mtu, err);
 	if (ret == 0)
 		ret = addresses(r, h, ifname, err);
-	if (ret == 0 && h->ha)
+	if (ret == 0 && ha)
 		ret = ha_knobs(netns, ifname, err);
 	if (ret == 0 && l.up != up) {
 		ret = nwg_link_set_up(r, ifname, up, err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hostops.h over the privsep channel: PLACE, NETNS_REMOVE, (UN)QUARANTINE,
- * PURGE, SEAL, HA (APPLY: client_apply.c; READ_ACTUAL: client_actual.c). */
+ * PURGE, SEAL, HA (APPLY: client_apply.c; READ_ACTUAL: client_actual.c;
+ * OVN_PLUG, OVN_SWEEP: client_ovn.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,7 +255,17 @@ static int client_stream_open(void *ctx, const char *port_id, const struct nwg_k
 	return 0;
 }
 
-const struct nwg_hostops nwg_hostops_client = {
-    client_place, client_netns_remove, client_quarantine,    client_unquarantine,
-    client_purge, nwg_ps_client_apply, nwg_ps_client_actual, client_seal,
-    client_ha,	  client_vrrp,	       client_stream_seal,   client_stream_open};
+const struct nwg_hostops nwg_hostops_client = {client_place,
+					       client_netns_remove,
+					       client_quarantine,
+					       client_unquarantine,
+					       client_purge,
+					       nwg_ps_client_apply,
+					       nwg_ps_client_actual,
+					       client_seal,
+					       client_ha,
+					       client_vrrp,
+					       client_stream_seal,
+					       client_stream_open,
+					       nwg_ps_client_ovn_plug,
+					       nwg_ps_client_ovn_sweep};

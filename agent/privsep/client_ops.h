@@ -21,4 +21,9 @@ int nwg_ps_client_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_acti
 int nwg_ps_client_actual(void *ctx, const struct nwg_actual_src *src, struct nwg_actual **out,
 			 struct nwg_err *err);
 
+/* ovn_plug, ovn_sweep: OVN_PLUG, OVN_SWEEP (privsep/client_ovn.c). */
+int nwg_ps_client_ovn_plug(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *out,
+			   struct nwg_err *err);
+int nwg_ps_client_ovn_sweep(void *ctx, size_t *removed, struct nwg_err *err);
+
 #endif

@@ -122,10 +122,34 @@ static int local_stream_open(void *ctx, const char *port_id, const struct nwg_ke
 	return nwg_ha_priv_open(ha_priv(a), &a->conf, port_id, peer, min_seq, msg, len, out, err);
 }
 
+static struct nwg_ovn_where ovn_where(const struct nwg_agent *a)
+{
+	return (struct nwg_ovn_where){.bridge = a->conf.ovn_bridge,
+				      .vsctl = a->conf.ovs_vsctl,
+				      .db = a->conf.ovsdb_connection};
+}
+
+static int local_ovn_plug(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *out,
+			  struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+	struct nwg_ovn_where w = ovn_where(a);
+
+	return nwg_ovn_plug_hub(a->repo, &w, q, out, err);
+}
+
+static int local_ovn_sweep(void *ctx, size_t *removed, struct nwg_err *err)
+{
+	struct nwg_agent *a = ctx;
+	struct nwg_ovn_where w = ovn_where(a);
+
+	return nwg_ovn_sweep(a->repo, &w, removed, err);
+}
+
 const struct nwg_hostops nwg_hostops_local = {
-    local_place, local_netns_remove, local_quarantine,	local_unquarantine,
-    local_purge, local_apply,	     local_actual,	local_seal,
-    local_ha,	 local_vrrp,	     local_stream_seal, local_stream_open};
+    local_place,       local_netns_remove, local_quarantine, local_unquarantine, local_purge,
+    local_apply,       local_actual,	   local_seal,	     local_ha,		 local_vrrp,
+    local_stream_seal, local_stream_open,  local_ovn_plug,   local_ovn_sweep};
 
 const struct nwg_hostops *nwg_hostops_of(struct nwg_agent *a, void **ctx)
 {

@@ -8,7 +8,8 @@
  * local code. Call sites (ctl_l3.c, nsgc_run.c, quarantine.c, sync.c,
  * restore.c) are the same either way.
  * Built so far: L3 placement, project namespace removal, the quarantine,
- * the sync's and restore's actions and their read of the actual state (see doc/security.md for the
+ * the sync's and restore's actions and their read of the actual state, the
+ * HA device operations, the OVN plug and sweep (see doc/security.md for the
  * calls that still go to the kernel directly).
  */
 #ifndef NWG_AGENT_HOSTOPS_H
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 #include "attach/l3_place.h"
+#include "attach/ovn.h"
 #include "nwg/err.h"
 #include "nwg/ha.h"
 #include "nwg/key.h"
@@ -139,6 +141,13 @@ struct nwg_hostops {
 	int (*stream_open)(void *ctx, const char *port_id, const struct nwg_key *peer,
 			   uint64_t min_seq, const uint8_t *msg, size_t len,
 			   struct nwg_ha_chunk_out *out, struct nwg_err *err);
+	/* OVN attach (attach/ovn.h): one hub's port on the integration bridge,
+	 * where the implementation's record of the hub says its link is (0
+	 * with out->netns "" when it has none there); the sweep of the ports
+	 * whose hub has no record (*removed counts them). */
+	int (*ovn_plug)(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *out,
+			struct nwg_err *err);
+	int (*ovn_sweep)(void *ctx, size_t *removed, struct nwg_err *err);
 };
 
 extern const struct nwg_hostops nwg_hostops_local; /* ctx: struct nwg_agent */

@@ -12,6 +12,7 @@
 #include "privsep/actual_send.h"
 #include "privsep/ops_apply.h"
 #include "privsep/ops_ha.h"
+#include "privsep/ops_ovn.h"
 #include "privsep/ops_repo.h"
 #include "privsep/ops_seal.h"
 #include "reconcile/exec.h"
@@ -173,6 +174,7 @@ static int op_netns_remove(void *ctx, const char *netns, struct nwg_ps_result *o
 	return 0;
 }
 
-const struct nwg_ps_ops nwg_ps_repo_ops = {op_read,	 op_apply,	   op_place,
-					   op_repo,	 op_netns_remove,  nwg_ps_op_seal,
-					   nwg_ps_op_ha, nwg_ps_op_stream, nwg_ps_op_vrrp};
+const struct nwg_ps_ops nwg_ps_repo_ops = {
+    op_read,	     op_apply,		 op_place,	     op_repo,
+    op_netns_remove, nwg_ps_op_seal,	 nwg_ps_op_ha,	     nwg_ps_op_stream,
+    nwg_ps_op_vrrp,  nwg_ps_op_ovn_plug, nwg_ps_op_ovn_sweep};

@@ -25,6 +25,8 @@ static const char *const type_names[NWG_PS_TYPE_END] = {
     [NWG_PS_STREAM] = "STREAM",
     [NWG_PS_HA] = "HA",
     [NWG_PS_VRRP] = "VRRP",
+    [NWG_PS_OVN_PLUG] = "OVN_PLUG",
+    [NWG_PS_OVN_SWEEP] = "OVN_SWEEP",
 };
 
 const char *nwg_ps_type_name(uint16_t type)
@@ -247,6 +249,19 @@ static void put_ha(struct nwg_psw *w, const struct nwg_ps_ha *h)
 	}
 }
 
+static void put_ovn(struct nwg_psw *w, const struct nwg_ps_ovn *o)
+{
+	nwg_psw_str(w, o->port_id, NWG_ID_MAX);
+	nwg_psw_str(w, o->mac, NWG_PS_MAC_MAX);
+	put_cidrs(w, o->addrs.a, o->addrs.n);
+	nwg_psw_u16(w, (uint16_t)o->n_gateways);
+	for (size_t i = 0; i < o->n_gateways && i < NWG_PS_MAX_GW; i++)
+		nwg_psw_str(w, o->gateways[i], NWG_PS_IP_MAX);
+	nwg_psw_u32(w, o->mtu);
+	nwg_psw_u8(w, o->up);
+	nwg_psw_u8(w, o->ha);
+}
+
 static void put_stream(struct nwg_psw *w, const struct nwg_ps_stream *s)
 {
 	nwg_psw_u8(w, s->op);
@@ -303,7 +318,10 @@ static void put_body(struct nwg_psw *w, const struct nwg_ps_msg *m)
 	case NWG_PS_VRRP:
 		nwg_psw_u8(w, m->u.vrrp.op);
 		break;
-	default: /* SHUTDOWN: no body */
+	case NWG_PS_OVN_PLUG:
+		put_ovn(w, &m->u.ovn);
+		break;
+	default: /* SHUTDOWN, OVN_SWEEP: no body */
 		break;
 	}
 }

@@ -28,7 +28,7 @@
 #include "nwg/seal.h"
 #include "nwg/wg.h"
 
-#define NWG_PS_VERSION	   4 /* 2: ACTUAL in parts; 3: HA; 4: STREAM, VRRP (HA split) */
+#define NWG_PS_VERSION	   4 /* 2: ACTUAL in parts; 3: HA; 4: STREAM, VRRP, OVN_PLUG/SWEEP */
 #define NWG_PS_HDR_LEN	   12
 #define NWG_PS_MAX_MSG	   (160 * 1024) /* below AF_UNIX's default send buffer */
 #define NWG_PS_MAX_IDS	   256		/* port ids in one READ_ACTUAL / STATUS */
@@ -43,6 +43,9 @@
 #define NWG_PS_HA_PACE_MAX 100000	/* peers per millisecond */
 #define NWG_PS_DGRAM_MAX   65000	/* STREAM: one endpoint-stream datagram (NWG_HA_MSG_MAX) */
 #define NWG_PS_CHUNKS_MAX  16384	/* STREAM: chunks of one snapshot (NWG_HA_CHUNKS_MAX) */
+#define NWG_PS_MAX_GW	   4		/* OVN_PLUG: subnet gateways (desired.h NWG_MAX_GATEWAYS) */
+#define NWG_PS_MAC_MAX	   17		/* "fa:16:3e:00:00:01" */
+#define NWG_PS_IP_MAX	   45		/* an address, IPv4 or IPv6 (INET6_ADDRSTRLEN - 1) */
 
 enum nwg_ps_type {
 	NWG_PS_HELLO = 1,    /* both ways: u16 version */
@@ -58,10 +61,12 @@ enum nwg_ps_type {
 	NWG_PS_SHUTDOWN,     /* -> RESULT, then the executor exits */
 	NWG_PS_NETNS_REMOVE, /* project namespace -> RESULT (netns_state) */
 	/* 13: reserved (psa) */
-	NWG_PS_SEAL = 14,   /* port id + HA peer's enrollment public key -> RESULT (sealed) */
-	NWG_PS_STREAM = 15, /* HA endpoint stream: SEAL (send) / OPEN one datagram -> RESULT */
-	NWG_PS_HA = 16,	    /* an HA hub's ACTIVATE/DEACTIVATE/RENEW -> RESULT (count, ifname) */
-	NWG_PS_VRRP = 17,   /* keepalived: START/REAP/STOP/RELEASE_VIP -> RESULT (+ the FIFO) */
+	NWG_PS_SEAL = 14,     /* port id + HA peer's enrollment public key -> RESULT (sealed) */
+	NWG_PS_STREAM = 15,   /* HA endpoint stream: SEAL (send) / OPEN one datagram -> RESULT */
+	NWG_PS_HA = 16,	      /* an HA hub's ACTIVATE/DEACTIVATE/RENEW -> RESULT (count, ifname) */
+	NWG_PS_VRRP = 17,     /* keepalived: START/REAP/STOP/RELEASE_VIP -> RESULT (+ the FIFO) */
+	NWG_PS_OVN_PLUG = 18, /* a hub's OVN port (attach/ovn.h) -> RESULT (where, what changed) */
+	NWG_PS_OVN_SWEEP, /* no body: our OVN ports of hubs without a record -> RESULT (count) */
 	NWG_PS_TYPE_END,
 };
 
@@ -235,6 +240,26 @@ struct nwg_ps_ha {
 	size_t n_eps;
 };
 
+/* OVN_PLUG (doc/ovn.md): one hub's port on the OVN integration bridge. The
+ * executor finds the hub's link (namespace, name) and the routes through it
+ * (its peers' allowed IPs) in its own record of the hub, and the bridge, the
+ * OVS database and ovs-vsctl in its own configuration; the engine gives only
+ * what Neutron says of the port (MAC, fixed IPs, its subnets' gateways, MTU)
+ * and the port's state. RESULT: ifname/netns = the hub's link ("" = not
+ * plugged here: no record, a root hub, or a hub in a router's namespace);
+ * changed = the OVS port was (re)created; up = the port was set up or down;
+ * count = routes of spokes that left, removed. */
+struct nwg_ps_ovn {
+	char port_id[NWG_ID_MAX + 1];
+	char mac[NWG_PS_MAC_MAX + 1]; /* unicast, lower-case hex (nwg_mac_valid) */
+	struct nwg_ps_addrs addrs;    /* fixed IPs (host address + prefix) */
+	char gateways[NWG_PS_MAX_GW][NWG_PS_IP_MAX + 1]; /* numeric addresses */
+	size_t n_gateways;
+	uint32_t mtu; /* 0 = leave */
+	bool up;      /* the port up (an HA hub's: on the active node only) */
+	bool ha;      /* HA hub: proxy ARP and address announcements on the port */
+};
+
 /* STREAM (doc/ha.md "The endpoint stream with the split"): the node's
  * enrollment private key never leaves the executor. SEAL: the executor reads
  * the hub's device (its record's link), seals the snapshot between its
@@ -296,6 +321,7 @@ struct nwg_ps_msg {
 		struct nwg_ps_ha ha;		    /* HA */
 		struct nwg_ps_stream stream;	    /* STREAM */
 		struct nwg_ps_vrrp vrrp;	    /* VRRP */
+		struct nwg_ps_ovn ovn;		    /* OVN_PLUG */
 	} u;
 };
 

@@ -2,6 +2,7 @@
 /* The privsep messages: field checks, run before encoding and after
  * decoding, on lib/'s grammar (the repository's id, interface and namespace
  * names; lib/addr.c CIDRs, decoded already; numeric endpoints). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 #include "nwg/ha.h"
 #include "privsep/proto.h"
+#include "reconcile/desired.h"
 #include "reconcile/desired_ha.h"
 #include "repo_check.h"
 
@@ -305,6 +307,32 @@ static const char *ha_bad(const struct nwg_ps_ha *h)
 	return NULL;
 }
 
+/* A numeric address of either family (a subnet's gateway). */
+static bool ip_ok(const char *s)
+{
+	unsigned char b[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
+/* OVN_PLUG: the port's MAC (unicast), its addresses, at most NWG_PS_MAX_GW
+ * gateways, each a numeric address. */
+static const char *ovn_bad(const struct nwg_ps_ovn *o)
+{
+	if (!nwg_repo_id_valid(o->port_id))
+		return "port_id";
+	if (!nwg_mac_valid(o->mac))
+		return "mac";
+	if (!mtu_ok(o->mtu) || o->addrs.n > NWG_PS_MAX_ADDRS)
+		return "mtu or addresses";
+	if (o->n_gateways > NWG_PS_MAX_GW)
+		return "gateway count";
+	for (size_t i = 0; i < o->n_gateways; i++)
+		if (!ip_ok(o->gateways[i]))
+			return "gateway";
+	return NULL;
+}
+
 static const char *body_bad(const struct nwg_ps_msg *m)
 {
 	switch (m->type) {
@@ -342,6 +370,10 @@ static const char *body_bad(const struct nwg_ps_msg *m)
 		return m->u.vrrp.op >= NWG_PS_VRRP_START && m->u.vrrp.op <= NWG_PS_VRRP_RELEASE_VIP
 			   ? NULL
 			   : "op";
+	case NWG_PS_OVN_PLUG:
+		return ovn_bad(&m->u.ovn);
+	case NWG_PS_OVN_SWEEP:
+		return NULL;
 	default:
 		return "type";
 	}

@@ -214,6 +214,23 @@ static void get_ha(struct nwg_psr *r, struct nwg_ps_ha *h)
 	}
 }
 
+static void get_ovn(struct nwg_psr *r, struct nwg_ps_ovn *o, bool *bad)
+{
+	nwg_psr_str(r, o->port_id, sizeof(o->port_id));
+	nwg_psr_str(r, o->mac, sizeof(o->mac));
+	o->addrs.n = get_cidrs(r, o->addrs.a, NWG_PS_MAX_ADDRS, true, bad);
+	o->n_gateways = nwg_psr_u16(r);
+	if (o->n_gateways > NWG_PS_MAX_GW) {
+		r->err = true;
+		return;
+	}
+	for (size_t i = 0; i < o->n_gateways && !r->err; i++)
+		nwg_psr_str(r, o->gateways[i], sizeof(o->gateways[i]));
+	o->mtu = nwg_psr_u32(r);
+	o->up = nwg_psr_bool(r);
+	o->ha = nwg_psr_bool(r);
+}
+
 static void get_body(struct nwg_psr *r, struct nwg_ps_msg *m, bool *bad)
 {
 	switch (m->type) {
@@ -258,6 +275,9 @@ static void get_body(struct nwg_psr *r, struct nwg_ps_msg *m, bool *bad)
 		break;
 	case NWG_PS_VRRP:
 		m->u.vrrp.op = nwg_psr_u8(r);
+		break;
+	case NWG_PS_OVN_PLUG:
+		get_ovn(r, &m->u.ovn, bad);
 		break;
 	default:
 		break;

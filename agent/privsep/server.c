@@ -159,6 +159,14 @@ static int run(const struct nwg_ps_policy *pol, const struct nwg_ps_ops *ops, vo
 		if (!ops->vrrp)
 			return nwg_err_set(err, EOPNOTSUPP, "VRRP: not served here");
 		return op_rc(ops->vrrp(ctx, &m->u.vrrp, res, err));
+	case NWG_PS_OVN_PLUG:
+		if (!ops->ovn_plug)
+			return nwg_err_set(err, EOPNOTSUPP, "OVN_PLUG: not served here");
+		return op_rc(ops->ovn_plug(ctx, &m->u.ovn, res, err));
+	case NWG_PS_OVN_SWEEP:
+		if (!ops->ovn_sweep)
+			return nwg_err_set(err, EOPNOTSUPP, "OVN_SWEEP: not served here");
+		return op_rc(ops->ovn_sweep(ctx, res, err));
 	case NWG_PS_SHUTDOWN:
 		return 0;
 	default: /* ACTUAL, RESULT: replies, never requests */

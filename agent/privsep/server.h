@@ -58,6 +58,14 @@ struct nwg_ps_ops {
 	 * REAP, STOP, RELEASE_VIP (NULL: EOPNOTSUPP) */
 	int (*vrrp)(void *ctx, const struct nwg_ps_vrrp *v, struct nwg_ps_result *out,
 		    struct nwg_err *err);
+	/* OVN_PLUG: the hub's link (from this side's record) into out->ifname
+	 * and out->netns ("" = not plugged here), the OVS port (re)created
+	 * into out->changed, set up/down into out->up, routes removed into
+	 * out->count; OVN_SWEEP: ports removed into out->count (NULL:
+	 * EOPNOTSUPP) */
+	int (*ovn_plug)(void *ctx, const struct nwg_ps_ovn *o, struct nwg_ps_result *out,
+			struct nwg_err *err);
+	int (*ovn_sweep)(void *ctx, struct nwg_ps_result *out, struct nwg_err *err);
 };
 
 enum { NWG_PS_SERVE_MORE = 0, NWG_PS_SERVE_STOP = 1 };

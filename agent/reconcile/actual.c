@@ -70,13 +70,15 @@ void nwg_actual_free(struct nwg_actual *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < a->n_links; i++) {
+	for (size_t i = a->n_lent_links; i < a->n_links; i++) {
 		nwg_strv_free(a->links[i].addrs);
 		nwg_device_free(a->links[i].dev);
 	}
 	free(a->links);
-	for (size_t i = 0; i < a->n_recs; i++)
+	for (size_t i = a->n_lent_recs; i < a->n_recs; i++)
 		nwg_hub_view_free(a->recs[i]);
+	if (a->release)
+		a->release(a->lender);
 	free(a->recs);
 	nwg_strv_free(a->corrupt);
 	free(a);

@@ -28,6 +28,11 @@ struct nwg_alink {
 	 * is wiped when read: NWG_DEV_HAS_PRIVATE_KEY says the device has one,
 	 * public_key says which. */
 	struct nwg_device *dev;
+	/* From the per-hub cache (reconcile/cache.h), as the agent's last pass of
+	 * this hub left it: device and record in sync with the desired state that
+	 * pass applied (the planner then looks only at the peers a delta touched:
+	 * reconcile/plan_touched.c). Never set by a read. */
+	bool synced;
 };
 
 struct nwg_actual {
@@ -37,6 +42,13 @@ struct nwg_actual {
 	size_t n_recs;
 	char **corrupt; /* port ids of unreadable repository files, NULL-terminated */
 	bool complete;	/* every namespace in scope could be listed */
+	/* Lent by the per-hub cache (nwg_acache_actual, reconcile/cache.h): the
+	 * first n_lent_links links (their addrs and dev) and n_lent_recs records
+	 * are the cache's, not copies; nwg_actual_free leaves them and calls
+	 * release(lender). */
+	size_t n_lent_links, n_lent_recs;
+	void (*release)(void *lender);
+	void *lender;
 };
 
 struct nwg_backend;

@@ -25,21 +25,38 @@ static void ent_free(struct nwg_acache_ent *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Frees the dead entries once no actual state borrows them. */
+static void sweep(struct nwg_acache *c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].dead)
+			ent_free(&c->v[i]);
+		else
+			c->v[k++] = c->v[i];
+	}
+	c->n = k;
+	if (!k) {
+		free(c->v);
+		c->v = NULL;
+	}
+}
+
 void nwg_acache_clear(struct nwg_acache *c)
 {
-	for (size_t i = 0; c && i < c->n; i++)
-		ent_free(&c->v[i]);
 	if (!c)
 		return;
-	free(c->v);
-	c->v = NULL;
-	c->n = 0;
+	for (size_t i = 0; i < c->n; i++)
+		c->v[i].dead = true;
+	if (!c->lent)
+		sweep(c);
 }
 
 static struct nwg_acache_ent *find(const struct nwg_acache *c, const char *port_id)
 {
 	for (size_t i = 0; c && port_id && i < c->n; i++) {
-		if (strcmp(c->v[i].link.port_id, port_id) == 0)
+		if (!c->v[i].dead && strcmp(c->v[i].link.port_id, port_id) == 0)
 			return &c->v[i];
 	}
 	return NULL;
@@ -56,9 +73,10 @@ void nwg_acache_drop(struct nwg_acache *c, const char *port_id)
 
 	if (!e)
 		return;
-	ent_free(e);
-	*e = c->v[--c->n];
+	e->dead = true;
 	c->drops++;
+	if (!c->lent)
+		sweep(c);
 }
 
 /* Only a hub in its normal state is cached: link, readable device holding
@@ -81,6 +99,10 @@ static int ent_make(struct nwg_acache_ent *e, const struct nwg_alink *l,
 		return -ENOMEM;
 	}
 	nwg_peers_sort(e->link.dev);
+	nwg_rpeers_sort(e->rec->peers, e->rec->n_peers);
+	/* as a read gives it: the device holds the record's (private) key */
+	e->link.dev->public_key = e->rec->public_key;
+	e->link.dev->flags |= NWG_DEV_HAS_PRIVATE_KEY;
 	return 0;
 }
 
@@ -110,6 +132,8 @@ int nwg_acache_fill(struct nwg_acache *c, const struct nwg_actual *a, bool full)
 	struct nwg_acache old = *c;
 	int drift = 0;
 
+	if (c->lent)
+		return -EBUSY;
 	if (full) {
 		c->v = NULL;
 		c->n = 0;
@@ -143,22 +167,32 @@ int nwg_acache_fill(struct nwg_acache *c, const struct nwg_actual *a, bool full)
 	return drift;
 }
 
-/* The cached hub as part of an actual state (the device holds the record's
- * key: its public key, as a read gives it). */
+/* The last lent actual state is freed: dead entries go. */
+static void give_back(void *lender)
+{
+	struct nwg_acache *c = lender;
+
+	if (c->lent && --c->lent == 0)
+		sweep(c);
+}
+
+/* The cached hub as part of an actual state, lent (not copied). */
 static int ent_out(struct nwg_actual *a, const struct nwg_acache_ent *e)
 {
-	struct nwg_alink *l = nwg_actual_add_link(a);
+	struct nwg_hub_view **recs = realloc(a->recs, (a->n_recs + 1) * sizeof(*recs));
+	struct nwg_alink *l;
 
-	if (!l)
+	if (!recs)
+		return -ENOMEM;
+	a->recs = recs;
+	if (!(l = nwg_actual_add_link(a)))
 		return -ENOMEM;
 	*l = e->link;
-	l->addrs = NULL;
-	l->dev = nwg_device_dup_public(e->link.dev);
-	if (!l->dev || nwg_strv_dup(&l->addrs, e->link.addrs) < 0)
-		return -ENOMEM;
-	l->dev->public_key = e->rec->public_key;
-	l->dev->flags |= NWG_DEV_HAS_PRIVATE_KEY;
-	return nwg_actual_add_record(a, nwg_hub_view_dup(e->rec));
+	l->synced = e->synced;
+	a->n_lent_links++;
+	recs[a->n_recs++] = e->rec;
+	a->n_lent_recs++;
+	return 0;
 }
 
 int nwg_acache_actual(struct nwg_acache *c, const char *const *ids, size_t n,
@@ -175,6 +209,9 @@ int nwg_acache_actual(struct nwg_acache *c, const char *const *ids, size_t n,
 	}
 	if (!n || !(a = nwg_actual_new()))
 		return n ? -ENOMEM : 0;
+	c->lent++;
+	a->release = give_back;
+	a->lender = c;
 	for (size_t i = 0; i < n; i++) {
 		/* a scope naming the same hub twice yields it once, as a read does */
 		if (!nwg_actual_find_link(a, ids[i]) && ent_out(a, find(c, ids[i])) < 0) {
@@ -190,11 +227,14 @@ int nwg_acache_actual(struct nwg_acache *c, const char *const *ids, size_t n,
 static int apply_peers(struct nwg_acache_ent *e, const struct nwg_action *act)
 {
 	struct nwg_device *set = NULL;
+	size_t taken = 0;
 	int r = nwg_exec_peer_device(act, e->link.ifname, &set, NULL);
 
 	if (r >= 0)
-		r = nwg_device_apply(e->link.dev, set);
+		r = nwg_device_apply_taken(e->link.dev, set, &taken);
 	nwg_device_free(set);
+	if (taken)
+		e->synced = false; /* a peer lost an allowed IP it is meant to have */
 	return r;
 }
 
@@ -227,13 +267,10 @@ static int apply_record_delta(struct nwg_acache_ent *e, const struct nwg_action 
 
 	for (size_t i = 0; i < act->n_peer_ops; i++) {
 		const struct nwg_peer_op *op = &act->peer_ops[i];
-		size_t at = rec->n_peers;
+		bool found;
+		size_t at = nwg_rpeers_pos(rec->peers, rec->n_peers, &op->key, &found);
 
-		for (size_t k = 0; k < rec->n_peers && at == rec->n_peers; k++) {
-			if (nwg_key_equal(&rec->peers[k].public_key, &op->key))
-				at = k;
-		}
-		if (at < rec->n_peers) { /* removed, or replaced by its new state */
+		if (found) { /* removed, or replaced by its new state */
 			nwg_strv_free(rec->peers[at].allowed_ips);
 			memmove(&rec->peers[at], &rec->peers[at + 1],
 				(rec->n_peers - at - 1) * sizeof(*rec->peers));
@@ -254,10 +291,16 @@ static int apply_record(struct nwg_acache_ent *e, const struct nwg_action *act,
 {
 	struct nwg_hub_view *rec = nwg_exec_view(act, out);
 
+	struct nwg_hub_view was;
+
 	if (!rec)
 		return -ENOMEM;
-	nwg_hub_view_free(e->rec);
-	e->rec = rec;
+	nwg_rpeers_sort(rec->peers, rec->n_peers);
+	/* in place: a lent actual state (and the action) point at e->rec */
+	was = *e->rec;
+	*e->rec = *rec;
+	*rec = was;
+	nwg_hub_view_free(rec);
 	return 0;
 }
 
@@ -267,7 +310,11 @@ void nwg_acache_applied(struct nwg_acache *c, const struct nwg_action *act,
 	const unsigned int kept = NWG_FIX_PEERS | NWG_FIX_RECORD;
 	struct nwg_acache_ent *e = act ? find(c, act->port_id) : NULL;
 
-	if (!e || (rc >= 0 && act->kind == NWG_ACT_ADOPT))
+	if (!e)
+		return;
+	/* in sync with this pass's desired state, unless a peer loses an IP */
+	e->synced = rc >= 0 && act->want && !act->want->ha && !act->standby;
+	if (rc >= 0 && act->kind == NWG_ACT_ADOPT)
 		return;
 	if (rc < 0 || act->kind != NWG_ACT_UPDATE || !act->want || !out || (act->fix & ~kept) ||
 	    act->n_peer_ops > NWG_ACACHE_MAX_OPS ||

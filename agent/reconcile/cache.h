@@ -25,13 +25,19 @@
 
 struct nwg_acache_ent {
 	struct nwg_alink link;	  /* link.dev: peers sorted by key, no private key */
-	struct nwg_hub_view *rec; /* owned; no private key */
+	struct nwg_hub_view *rec; /* owned; no private key; peers in key order */
+	/* the last action on this hub (ADOPT, UPDATE of peers/record; not an HA
+	 * hub) succeeded and left device and record as that pass's desired state:
+	 * no allowed IP was taken from another peer. A read clears it. */
+	bool synced;
+	bool dead; /* dropped while lent: freed when the last lent actual is */
 };
 
 struct nwg_acache {
 	struct nwg_acache_ent *v;
 	size_t n;
 	uint64_t hits, misses, drops, drift; /* counters (status, tests) */
+	size_t lent; /* actual states out that borrow entries (nwg_acache_actual) */
 };
 
 /* Empties the cache (agent start, teardown). */
@@ -44,7 +50,11 @@ void nwg_acache_drop(struct nwg_acache *c, const char *port_id);
  * drifted entries or -ENOMEM (the cache is then empty). */
 int nwg_acache_fill(struct nwg_acache *c, const struct nwg_actual *a, bool full);
 /* When every id of a targeted pass is cached: 1 and *out, an actual state
- * built from the cache (caller frees). 0 on a miss, -ENOMEM. */
+ * that borrows the cached links, devices and records (no copy; the pass's
+ * executed changes update them in place: nwg_acache_applied); the caller
+ * frees it with nwg_actual_free, which gives them back. An entry dropped
+ * meanwhile is freed then. 0 on a miss, -ENOMEM. The cache is not filled
+ * (nwg_acache_fill: -EBUSY) while such a state is out. */
 int nwg_acache_actual(struct nwg_acache *c, const char *const *ids, size_t n,
 		      struct nwg_actual **out);
 /* After nwg_exec_action(act) returned rc: applies the change to the entry
@@ -60,6 +70,9 @@ struct nwg_device *nwg_device_dup_public(const struct nwg_device *d);
  * keepalive: the UAPI/genl semantics) to a device model whose peers are
  * sorted by key (nwg_peers_sort); keeps them sorted. 0 or -ENOMEM. */
 int nwg_device_apply(struct nwg_device *dev, const struct nwg_device *set);
+/* The same; *taken (if not NULL) counts the allowed IPs taken from another
+ * peer (the device then differs from the desired state that asked). */
+int nwg_device_apply_taken(struct nwg_device *dev, const struct nwg_device *set, size_t *taken);
 /* Same peers (keys, allowed IPs, keepalive; not endpoints, which roam). */
 bool nwg_device_peers_same(const struct nwg_device *a, const struct nwg_device *b);
 

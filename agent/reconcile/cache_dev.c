@@ -98,23 +98,28 @@ static bool aip_eq(const struct nwg_allowedip *a, const struct nwg_allowedip *b)
 				    : memcmp(&a->ip6, &b->ip6, sizeof(a->ip6)) == 0;
 }
 
-static void aip_del(struct nwg_peer *p, const struct nwg_allowedip *a)
+static bool aip_del(struct nwg_peer *p, const struct nwg_allowedip *a)
 {
 	for (size_t i = 0; i < p->n_allowedips; i++) {
 		if (aip_eq(&p->allowedips[i], a)) {
 			p->allowedips[i] = p->allowedips[--p->n_allowedips];
-			return;
+			return true;
 		}
 	}
+	return false;
 }
 
-/* An allowed IP belongs to one peer: adding it takes it from any other. */
-static int aip_add(struct nwg_device *dev, struct nwg_peer *p, const struct nwg_allowedip *a)
+/* An allowed IP belongs to one peer: adding it takes it from any other
+ * (counted in *taken). */
+static int aip_add(struct nwg_device *dev, struct nwg_peer *p, const struct nwg_allowedip *a,
+		   size_t *taken)
 {
 	struct nwg_allowedip *v;
 
-	for (size_t i = 0; i < dev->n_peers; i++)
-		aip_del(&dev->peers[i], a);
+	for (size_t i = 0; i < dev->n_peers; i++) {
+		if (aip_del(&dev->peers[i], a) && &dev->peers[i] != p)
+			(*taken)++;
+	}
 	v = realloc(p->allowedips, (p->n_allowedips + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -123,7 +128,7 @@ static int aip_add(struct nwg_device *dev, struct nwg_peer *p, const struct nwg_
 	return 0;
 }
 
-static int apply_peer(struct nwg_device *dev, const struct nwg_peer *s)
+static int apply_peer(struct nwg_device *dev, const struct nwg_peer *s, size_t *taken)
 {
 	bool found;
 	size_t at = peer_pos(dev, &s->public_key, &found);
@@ -143,7 +148,7 @@ static int apply_peer(struct nwg_device *dev, const struct nwg_peer *s)
 		p->n_allowedips = 0;
 	for (size_t i = 0; i < s->n_allowedips; i++) {
 		/* p stays valid: aip_add never moves the peers array */
-		if (aip_add(dev, p, &s->allowedips[i]) < 0)
+		if (aip_add(dev, p, &s->allowedips[i], taken) < 0)
 			return -ENOMEM;
 	}
 	if (s->flags & NWG_PEER_HAS_ENDPOINT)
@@ -155,6 +160,15 @@ static int apply_peer(struct nwg_device *dev, const struct nwg_peer *s)
 
 int nwg_device_apply(struct nwg_device *dev, const struct nwg_device *set)
 {
+	return nwg_device_apply_taken(dev, set, NULL);
+}
+
+int nwg_device_apply_taken(struct nwg_device *dev, const struct nwg_device *set, size_t *taken)
+{
+	size_t none = 0;
+
+	if (!taken)
+		taken = &none;
 	if (!dev || !set)
 		return -EINVAL;
 	if (set->flags & NWG_DEV_REPLACE_PEERS) {
@@ -162,7 +176,7 @@ int nwg_device_apply(struct nwg_device *dev, const struct nwg_device *set)
 			peer_remove(dev, dev->n_peers - 1);
 	}
 	for (size_t i = 0; i < set->n_peers; i++) {
-		int r = apply_peer(dev, &set->peers[i]);
+		int r = apply_peer(dev, &set->peers[i], taken);
 
 		if (r < 0)
 			return r;

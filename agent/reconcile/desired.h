@@ -63,6 +63,14 @@ struct nwg_dhub {
 	/* the spokes sorted by public key (the parse sorts them to find duplicate
 	 * keys; the planner merges in that order), NULL = not kept */
 	const struct nwg_dspoke **by_key;
+	/* a get_hubs 1.3 delta patched on the spokes the agent kept
+	 * (reconcile/desired_flat.h): touched holds the public keys of every
+	 * spoke the delta added, changed, re-keyed (old and new key) or removed
+	 * (borrowed, n_touched, any order, maybe repeated); every other spoke is
+	 * as the answer the agent last applied. false = a whole answer. */
+	bool patched;
+	const struct nwg_key *touched;
+	size_t n_touched;
 	struct nwg_dskip *skipped; /* spokes left out, each with its reason */
 	size_t n_skipped;
 	struct nwg_dha *ha; /* HA hub (reconcile/desired_ha.h), NULL = not HA */

@@ -53,6 +53,30 @@ static int id_sort(const void *a, const void *b)
 	return strcmp((*(sp_t const *)a)->port_id, (*(sp_t const *)b)->port_id);
 }
 
+void nwg_dflat_touch_reset(struct nwg_dflat *f)
+{
+	f->n_touched = 0;
+	f->touch_lost = false;
+}
+
+/* Notes a key the patch touched (lost on ENOMEM: the planner then walks
+ * every peer). */
+static void touch(struct nwg_dflat *f, const struct nwg_key *k)
+{
+	if (f->n_touched == f->cap_touched) {
+		size_t cap = f->cap_touched * 2 + 8;
+		struct nwg_key *v = realloc(f->touched, cap * sizeof(*v));
+
+		if (!v) {
+			f->touch_lost = true;
+			return;
+		}
+		f->touched = v;
+		f->cap_touched = cap;
+	}
+	f->touched[f->n_touched++] = *k;
+}
+
 int nwg_dflat_take(struct nwg_dflat *f, struct nwg_dhub *h)
 {
 	size_t n = h->n_spokes;
@@ -95,6 +119,9 @@ void nwg_dflat_lend(const struct nwg_dflat *f, struct nwg_dhub *h)
 	h->spokes = f->spokes;
 	h->by_key = f->by_key;
 	h->n_spokes = f->n;
+	h->patched = !f->touch_lost;
+	h->touched = f->touched;
+	h->n_touched = f->n_touched;
 }
 
 bool nwg_dflat_unlend(const struct nwg_dflat *f, struct nwg_dhub *h)
@@ -104,6 +131,9 @@ bool nwg_dflat_unlend(const struct nwg_dflat *f, struct nwg_dhub *h)
 	h->spokes = NULL;
 	h->by_key = NULL;
 	h->n_spokes = 0;
+	h->patched = false;
+	h->touched = NULL;
+	h->n_touched = 0;
 	return true;
 }
 
@@ -145,6 +175,7 @@ void nwg_dflat_remove(struct nwg_dflat *f, const char *port_id)
 	if (!found)
 		return;
 	s = (struct nwg_dspoke *)f->by_id[at];
+	touch(f, &s->public_key);
 	idx_del(f->by_id, f->n, at);
 	kat = pos_of(f->by_key, f->n, key_of, s->public_key.b, &found);
 	idx_del(f->by_key, f->n, kat);
@@ -169,7 +200,10 @@ int nwg_dflat_upsert(struct nwg_dflat *f, struct nwg_dspoke *s)
 		nwg_dspoke_clear(s);
 		return -EINVAL; /* another spoke's key: a fresh parse would skip one */
 	}
-	if (p && kfound) { /* same key: the fields change in place */
+	touch(f, &s->public_key);
+	if (p && !kfound)
+		touch(f, &p->public_key); /* re-keyed: the old key goes */
+	if (p && kfound) {		  /* same key: the fields change in place */
 		nwg_dspoke_clear(p);
 		*p = *s;
 		memset(s, 0, sizeof(*s));
@@ -201,7 +235,8 @@ int nwg_dflat_upsert(struct nwg_dflat *f, struct nwg_dspoke *s)
 
 size_t nwg_dflat_bytes(const struct nwg_dflat *f)
 {
-	size_t b = f->cap * (sizeof(*f->spokes) + sizeof(*f->by_key) + sizeof(*f->by_id));
+	size_t b = f->cap * (sizeof(*f->spokes) + sizeof(*f->by_key) + sizeof(*f->by_id)) +
+		   f->cap_touched * sizeof(*f->touched);
 
 	for (size_t i = 0; i < f->n; i++)
 		b += f->spokes[i].n_allowed * sizeof(*f->spokes[i].allowed);
@@ -215,5 +250,6 @@ void nwg_dflat_free(struct nwg_dflat *f)
 	free(f->spokes);
 	free(f->by_key);
 	free(f->by_id);
+	free(f->touched);
 	memset(f, 0, sizeof(*f));
 }

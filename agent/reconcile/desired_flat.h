@@ -20,13 +20,22 @@ struct nwg_dflat {
 	const struct nwg_dspoke **by_key; /* sorted by public key (unique) */
 	const struct nwg_dspoke **by_id;  /* sorted by port id (unique) */
 	size_t n, cap;
+	/* since nwg_dflat_touch_reset: the keys removed, added, changed (and
+	 * the old key of a re-keyed spoke), lent with the spokes as the parsed
+	 * hub's touched keys; touch_lost: one could not be noted (ENOMEM) */
+	struct nwg_key *touched;
+	size_t n_touched, cap_touched;
+	bool touch_lost;
 };
 
 /* Takes h's spokes (h keeps none after): 0, or -EINVAL when h cannot be
  * kept (a skipped spoke, a duplicate port id; h untouched), -ENOMEM. */
 int nwg_dflat_take(struct nwg_dflat *f, struct nwg_dhub *h);
-/* h borrows f's spokes for one pass (h must have none); give them back
- * with nwg_dflat_unlend before h is freed. */
+/* Forgets the touched keys (before a delta is patched). */
+void nwg_dflat_touch_reset(struct nwg_dflat *f);
+/* h borrows f's spokes for one pass (h must have none), and the keys the
+ * delta touched (h->patched, unless one was lost); give them back with
+ * nwg_dflat_unlend before h is freed. */
 void nwg_dflat_lend(const struct nwg_dflat *f, struct nwg_dhub *h);
 /* Gives back what h borrowed from f (true), or nothing (false). */
 bool nwg_dflat_unlend(const struct nwg_dflat *f, struct nwg_dhub *h);

@@ -30,6 +30,41 @@ const struct nwg_peer *nwg_peers_find(const struct nwg_device *dev, const struct
 	return bsearch(&probe, dev->peers, dev->n_peers, sizeof(*dev->peers), by_key);
 }
 
+static int rpeer_by_key(const void *a, const void *b)
+{
+	const struct nwg_repo_peer *x = a, *y = b;
+
+	return memcmp(x->public_key.b, y->public_key.b, sizeof(x->public_key.b));
+}
+
+void nwg_rpeers_sort(struct nwg_repo_peer *v, size_t n)
+{
+	if (v && n > 1)
+		qsort(v, n, sizeof(*v), rpeer_by_key);
+}
+
+size_t nwg_rpeers_pos(const struct nwg_repo_peer *v, size_t n, const struct nwg_key *key,
+		      bool *found)
+{
+	size_t lo = 0, hi = n;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(v[mid].public_key.b, key->b, sizeof(key->b));
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 struct kv {
 	uint64_t pre; /* the key's first 8 bytes, big-endian: memcmp order */
 	const void *p;

@@ -4,14 +4,22 @@
 #ifndef NWG_AGENT_PEERS_H
 #define NWG_AGENT_PEERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "nwg/repo.h"
 #include "nwg/wg.h"
 
 /* Sorts dev->peers by public key (in place; NULL-safe). */
 void nwg_peers_sort(struct nwg_device *dev);
 /* Binary search in a device sorted by nwg_peers_sort; NULL if absent. */
 const struct nwg_peer *nwg_peers_find(const struct nwg_device *dev, const struct nwg_key *key);
+/* The same for a record's peers (a view's: reconcile/view.h). */
+void nwg_rpeers_sort(struct nwg_repo_peer *v, size_t n);
+/* Index of key in v[0..n) sorted by nwg_rpeers_sort, or where it would go
+ * (*found false). */
+size_t nwg_rpeers_pos(const struct nwg_repo_peer *v, size_t n, const struct nwg_key *key,
+		      bool *found);
 /* Sorts v, n pointers to structs that hold a struct nwg_key at key_off, by
  * that key (memcmp order); stable: pointers to equal keys keep their order.
  * O(n): a radix sort on the keys' first 8 bytes, then an insertion sort of

@@ -10,6 +10,7 @@
 #include "conf/conf.h"
 #include "reconcile/desired_ha.h"
 #include "reconcile/peers.h"
+#include "reconcile/plan_int.h"
 #include "reconcile/record.h"
 
 const char *nwg_act_kind_name(enum nwg_act_kind k)
@@ -107,7 +108,7 @@ static bool allowed_same(const struct nwg_peer *p, const struct nwg_dspoke *s)
  * the sorting and an unchanged hub yields no operation. */
 unsigned long nwg_plan_key_cmps;
 
-static int key_cmp(const struct nwg_key *a, const struct nwg_key *b)
+int nwg_plan_key_cmp(const struct nwg_key *a, const struct nwg_key *b)
 {
 	nwg_plan_key_cmps++;
 	return memcmp(a->b, b->b, sizeof(a->b));
@@ -117,21 +118,21 @@ static int spoke_cmp(const void *a, const void *b)
 {
 	const struct nwg_dspoke *const *x = a, *const *y = b;
 
-	return key_cmp(&(*x)->public_key, &(*y)->public_key);
+	return nwg_plan_key_cmp(&(*x)->public_key, &(*y)->public_key);
 }
 
 static int peer_cmp(const void *a, const void *b)
 {
 	const struct nwg_peer *const *x = a, *const *y = b;
 
-	return key_cmp(&(*x)->public_key, &(*y)->public_key);
+	return nwg_plan_key_cmp(&(*x)->public_key, &(*y)->public_key);
 }
 
 static int rpeer_cmp(const void *a, const void *b)
 {
 	const struct nwg_repo_peer *const *x = a, *const *y = b;
 
-	return key_cmp(&(*x)->public_key, &(*y)->public_key);
+	return nwg_plan_key_cmp(&(*x)->public_key, &(*y)->public_key);
 }
 
 /* Sorted array of pointers to the n elements of size sz at base, whose key
@@ -172,7 +173,7 @@ static const struct nwg_repo_peer *rec_peer(const struct nwg_repo_peer **rr, siz
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(&rr[mid]->public_key, key);
+		int c = nwg_plan_key_cmp(&rr[mid]->public_key, key);
 
 		if (c == 0)
 			return rr[mid];
@@ -193,17 +194,14 @@ struct peer_sets {
 };
 
 /* The configured endpoint is applied unless the device already has it or the
- * record says it was applied (the device may have roamed since: keep that).
- * The record is searched only for a spoke that has an endpoint. */
+ * record says it was applied (rp: the record's peer of the spoke, looked up
+ * only for a spoke that has an endpoint; the device may have roamed since:
+ * keep that). */
 static bool endpoint_applied(const struct nwg_peer *p, const struct nwg_dspoke *s,
-			     const struct peer_sets *k)
+			     const struct nwg_repo_peer *rp)
 {
-	const struct nwg_repo_peer *rp;
 	char buf[NWG_ENDPOINT_MAX + 8];
 
-	if (!s->endpoint[0] || k->standby)
-		return true;
-	rp = rec_peer(k->rr, k->nr, &s->public_key);
 	if (rp && strcmp(rp->endpoint, s->endpoint) == 0)
 		return true;
 	return p->endpoint.sa.sa_family != AF_UNSPEC &&
@@ -211,8 +209,8 @@ static bool endpoint_applied(const struct nwg_peer *p, const struct nwg_dspoke *
 	       strcmp(buf, s->endpoint) == 0;
 }
 
-static void add_op(struct nwg_action *act, enum nwg_peer_op_kind op, const struct nwg_key *key,
-		   const struct nwg_dspoke *s, unsigned int fields)
+void nwg_plan_add_op(struct nwg_action *act, enum nwg_peer_op_kind op, const struct nwg_key *key,
+		     const struct nwg_dspoke *s, unsigned int fields)
 {
 	struct nwg_peer_op *po = &act->peer_ops[act->n_peer_ops++];
 
@@ -222,18 +220,39 @@ static void add_op(struct nwg_action *act, enum nwg_peer_op_kind op, const struc
 	po->fields = fields;
 }
 
-static unsigned int peer_fields(const struct nwg_peer *p, const struct nwg_dspoke *s,
-				const struct peer_sets *k)
+unsigned int nwg_plan_peer_fields(const struct nwg_peer *p, const struct nwg_dspoke *s,
+				  bool standby, const struct nwg_repo_peer *(*rec)(const void *ctx),
+				  const void *ctx)
 {
 	unsigned int f = 0;
 
 	if (!allowed_same(p, s))
 		f |= NWG_POPF_ALLOWED;
-	if (p->persistent_keepalive != (k->standby ? 0 : s->keepalive))
+	if (p->persistent_keepalive != (standby ? 0 : s->keepalive))
 		f |= NWG_POPF_KEEPALIVE;
-	if (!endpoint_applied(p, s, k))
+	if (s->endpoint[0] && !standby && !endpoint_applied(p, s, rec(ctx)))
 		f |= NWG_POPF_ENDPOINT;
 	return f;
+}
+
+struct rec_q {
+	const struct peer_sets *k;
+	const struct nwg_key *key;
+};
+
+static const struct nwg_repo_peer *rec_q(const void *ctx)
+{
+	const struct rec_q *q = ctx;
+
+	return rec_peer(q->k->rr, q->k->nr, q->key);
+}
+
+static unsigned int peer_fields(const struct nwg_peer *p, const struct nwg_dspoke *s,
+				const struct peer_sets *k)
+{
+	struct rec_q q = {k, &s->public_key};
+
+	return nwg_plan_peer_fields(p, s, k->standby, rec_q, &q);
 }
 
 /* The merge: ADD/UPDATE in key order, then the REMOVEs (ops has room for
@@ -244,12 +263,13 @@ static void merge_peers(struct nwg_action *act, const struct peer_sets *k)
 	const struct nwg_peer **rm = k->pp; /* removals reuse the front of pp */
 
 	while (i < k->ns || j < k->np) {
-		int c = i >= k->ns   ? 1
-			: j >= k->np ? -1
-				     : key_cmp(&k->ss[i]->public_key, &k->pp[j]->public_key);
+		int c = i >= k->ns ? 1
+			: j >= k->np
+			    ? -1
+			    : nwg_plan_key_cmp(&k->ss[i]->public_key, &k->pp[j]->public_key);
 
 		if (c < 0) {
-			add_op(act, NWG_POP_ADD, &k->ss[i]->public_key, k->ss[i], 0);
+			nwg_plan_add_op(act, NWG_POP_ADD, &k->ss[i]->public_key, k->ss[i], 0);
 			i++;
 		} else if (c > 0) {
 			rm[n_rm++] = k->pp[j++];
@@ -257,23 +277,25 @@ static void merge_peers(struct nwg_action *act, const struct peer_sets *k)
 			unsigned int f = peer_fields(k->pp[j], k->ss[i], k);
 
 			if (f)
-				add_op(act, NWG_POP_UPDATE, &k->ss[i]->public_key, k->ss[i], f);
+				nwg_plan_add_op(act, NWG_POP_UPDATE, &k->ss[i]->public_key,
+						k->ss[i], f);
 			i++; /* a duplicate spoke key meets the same peer again */
-			if (i >= k->ns || key_cmp(&k->ss[i]->public_key, &k->pp[j]->public_key))
+			if (i >= k->ns ||
+			    nwg_plan_key_cmp(&k->ss[i]->public_key, &k->pp[j]->public_key))
 				j++;
 		}
 	}
 	for (size_t r = 0; r < n_rm; r++)
-		add_op(act, NWG_POP_REMOVE, &rm[r]->public_key, NULL, 0);
+		nwg_plan_add_op(act, NWG_POP_REMOVE, &rm[r]->public_key, NULL, 0);
 }
 
 /* ---- can the record follow by journaling the ops alone? ---- */
 
-#define DELTA_MAX_OPS 64
+#define DELTA_MAX_OPS NWG_PLAN_DELTA_MAX_OPS
 
 static int okey_cmp(const void *a, const void *b)
 {
-	return key_cmp(a, b);
+	return nwg_plan_key_cmp(a, b);
 }
 
 /* Is key among the sorted op keys ok[*at..n)? Keys are asked in ascending
@@ -282,7 +304,7 @@ static bool op_touches(const struct nwg_key *ok, size_t n, size_t *at, const str
 {
 	int c = 1;
 
-	while (*at < n && (c = key_cmp(&ok[*at], key)) < 0)
+	while (*at < n && (c = nwg_plan_key_cmp(&ok[*at], key)) < 0)
 		(*at)++;
 	return *at < n && c == 0;
 }
@@ -290,7 +312,7 @@ static bool op_touches(const struct nwg_key *ok, size_t n, size_t *at, const str
 /* The record's peer is what nwg_record_build makes of the spoke (its allowed
  * IPs compared as prefixes: parsing the record's text costs less than
  * formatting the spoke's, once per spoke of the hub). */
-static bool rpeer_is_spoke(const struct nwg_repo_peer *rp, const struct nwg_dspoke *s)
+bool nwg_plan_rpeer_is_spoke(const struct nwg_repo_peer *rp, const struct nwg_dspoke *s)
 {
 	struct nwg_ipnet c;
 	size_t i;
@@ -315,13 +337,14 @@ static bool walk_delta(const struct nwg_key *ok, size_t n_ok, const struct peer_
 	size_t i = 0, j = 0, at = 0;
 
 	while (i < k->nr || j < k->ns) {
-		int c = i >= k->nr   ? 1
-			: j >= k->ns ? -1
-				     : key_cmp(&k->rr[i]->public_key, &k->ss[j]->public_key);
+		int c = i >= k->nr ? 1
+			: j >= k->ns
+			    ? -1
+			    : nwg_plan_key_cmp(&k->rr[i]->public_key, &k->ss[j]->public_key);
 		const struct nwg_key *key = c <= 0 ? &k->rr[i]->public_key : &k->ss[j]->public_key;
 
 		if (!op_touches(ok, n_ok, &at, key) &&
-		    (c != 0 || !rpeer_is_spoke(k->rr[i], k->ss[j])))
+		    (c != 0 || !nwg_plan_rpeer_is_spoke(k->rr[i], k->ss[j])))
 			return false;
 		i += c <= 0;
 		j += c >= 0;
@@ -352,6 +375,8 @@ static int plan_peers(struct nwg_action *act, const struct nwg_dhub *h,
 	bool fail = false;
 	int r = -1;
 
+	if (nwg_plan_touched_usable(act, dev, rec))
+		return nwg_plan_peers_touched(act, dev, rec);
 	if (k.ns + k.np == 0)
 		return 0;
 	act->peer_ops = calloc(k.ns + k.np, sizeof(*act->peer_ops));
@@ -437,7 +462,7 @@ static bool record_stale(const struct nwg_action *act)
 }
 
 /* Every field of the record but its peers is current. */
-static bool record_header_current(const struct nwg_action *act)
+bool nwg_plan_record_header_current(const struct nwg_action *act)
 {
 	struct nwg_dhub hub = *act->want;
 	struct nwg_hub_view *want;
@@ -530,8 +555,10 @@ static int plan_update(struct nwg_action *act)
 		act->fix |= NWG_FIX_PEERS;
 	plan_placement(act);
 	act->record_delta =
-	    act->record_delta && act->fix == NWG_FIX_PEERS && record_header_current(act);
-	if (!rec || act->fix || record_stale(act))
+	    act->record_delta && act->fix == NWG_FIX_PEERS && nwg_plan_record_header_current(act);
+	if (!rec || act->fix ||
+	    (act->touched ? !act->touched_rec_ok || !nwg_plan_record_header_current(act)
+			  : record_stale(act)))
 		act->fix |= NWG_FIX_RECORD;
 	act->kind = act->fix ? NWG_ACT_UPDATE : NWG_ACT_ADOPT;
 	act->report =

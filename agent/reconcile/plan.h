@@ -99,6 +99,10 @@ struct nwg_action {
 	/* UPDATE of peers only, record otherwise current: journaling the peer
 	 * ops brings the record up to date (no whole-record rewrite) */
 	bool record_delta;
+	/* the peers were planned from a delta's touched keys alone, the rest of
+	 * the device and record known in sync (reconcile/plan_touched.c) */
+	bool touched;
+	bool touched_rec_ok; /* touched: each touched key's record peer is its spoke */
 	const char *reason;
 };
 

@@ -414,6 +414,79 @@ static void fetch_failed(struct nwg_agent *a, int rc, const char *why)
 	nwg_sync_maybe_done(a);
 }
 
+/* get_hubs versions (doc/contracts.md), newest first: a server that answers
+ * UnsupportedVersion to a request using a row's feature is asked again
+ * without it, and never asked with it again. */
+struct get_hubs_step {
+	const char *msg;
+	bool (*asked)(const struct nwg_syncop *op);
+	void (*drop)(struct nwg_agent *a);
+};
+
+static bool asked_deltas(const struct nwg_syncop *op)
+{
+	return op->page.deltas;
+}
+
+static void drop_deltas(struct nwg_agent *a)
+{
+	a->no_deltas = true;
+	a->sync.page.deltas = NULL;
+	json_decref(a->sync.deltas);
+	a->sync.deltas = NULL;
+}
+
+static bool asked_digests(const struct nwg_syncop *op)
+{
+	return op->page.digests;
+}
+
+static void drop_digests(struct nwg_agent *a)
+{
+	a->no_digests = true;
+	a->sync.page.digests = NULL;
+	json_decref(a->sync.sent);
+	a->sync.sent = NULL;
+}
+
+static bool asked_paging(const struct nwg_syncop *op)
+{
+	return op->paged;
+}
+
+static void drop_paging(struct nwg_agent *a)
+{
+	a->no_paging = true;
+	a->sync.paged = false;
+}
+
+static const struct get_hubs_step get_hubs_steps[] = {
+    {"does not answer get_hubs 1.3 (deltas): asking 1.2", asked_deltas, drop_deltas},
+    {"does not answer get_hubs 1.2 (conditional): asking 1.1", asked_digests, drop_digests},
+    {"does not page get_hubs (1.1): asking unpaged (1.0)", asked_paging, drop_paging},
+};
+
+/* An UnsupportedVersion answer: true when the request was sent again one
+ * step lower; otherwise *rc and *why stand ("cannot send" if that failed). */
+static bool downgrade(struct nwg_agent *a, int *rc, const char **why)
+{
+	if (*rc != -EREMOTEIO || !*why || !strstr(*why, "UnsupportedVersion"))
+		return false;
+	for (size_t i = 0; i < sizeof(get_hubs_steps) / sizeof(get_hubs_steps[0]); i++) {
+		const struct get_hubs_step *st = &get_hubs_steps[i];
+
+		if (!st->asked(&a->sync))
+			continue;
+		log_warn("neutron-server %s", st->msg);
+		st->drop(a);
+		if ((*rc = request_page(a)) == 0)
+			return true;
+		*why = "cannot send";
+		return false;
+	}
+	return false;
+}
+
 static void on_page(void *ctx, int rc, json_t *result, const char *why)
 {
 	struct nwg_agent *a = ctx;
@@ -421,33 +494,8 @@ static void on_page(void *ctx, int rc, json_t *result, const char *why)
 	const json_t *hubs = json_object_get(result, "hubs");
 	const json_t *next = json_object_get(result, "next");
 
-	if (rc == -EREMOTEIO && op->page.deltas && why && strstr(why, "UnsupportedVersion")) {
-		log_warn("neutron-server does not answer get_hubs 1.3 (deltas): asking 1.2");
-		a->no_deltas = true;
-		op->page.deltas = NULL;
-		json_decref(op->deltas);
-		op->deltas = NULL;
-		if ((rc = request_page(a)) == 0)
-			return;
-		why = "cannot send";
-	} else if (rc == -EREMOTEIO && op->page.digests && why &&
-		   strstr(why, "UnsupportedVersion")) {
-		log_warn("neutron-server does not answer get_hubs 1.2 (conditional): asking 1.1");
-		a->no_digests = true;
-		op->page.digests = NULL;
-		json_decref(op->sent);
-		op->sent = NULL;
-		if ((rc = request_page(a)) == 0)
-			return;
-		why = "cannot send";
-	} else if (rc == -EREMOTEIO && op->paged && why && strstr(why, "UnsupportedVersion")) {
-		log_warn("neutron-server does not page get_hubs (1.1): asking unpaged (1.0)");
-		a->no_paging = true;
-		op->paged = false;
-		if ((rc = request_page(a)) == 0)
-			return;
-		why = "cannot send";
-	}
+	if (downgrade(a, &rc, &why))
+		return; /* asked again, one version lower */
 	if (rc < 0) {
 		fetch_failed(a, rc, why);
 		return;

@@ -99,6 +99,7 @@ static int patch(struct nwg_dkept *k, const json_t *h)
 	size_t i;
 	int r = seen ? 0 : -ENOMEM;
 
+	nwg_dflat_touch_reset(&k->flat);
 	json_array_foreach(json_object_get(h, "removed"), i, e)
 	{
 		nwg_dflat_remove(&k->flat, json_string_value(e));

@@ -59,7 +59,7 @@ size_t nwg_digest_keep(struct nwg_agent *a, struct nwg_digest_split *s);
 char **nwg_digest_pass_ids(struct nwg_agent *a, const struct nwg_desired *d,
 			   const struct nwg_digest_split *s, bool full, char *const *ids, size_t n);
 
-/* Link-time seam (agent/sync/sync_link.c): the cached link is still there as the
+/* Link-time seam (agent/privsep/link_cached.c): the cached link is still there as the
  * cache knows it (one rtnetlink request). */
 bool nwg_sync_link_as_cached(const struct nwg_alink *l);
 /* The same check as the agent may run it: in process (above), or through

@@ -2,7 +2,8 @@
 /* The cached-link check with privilege separation on: the engine may not
  * enter a namespace (no CAP_SYS_ADMIN), so it asks the executor for that one
  * hub's actual state (READ_ACTUAL scoped to its port id). Its own file:
- * unit tests stand in for nwg_sync_link_as_cached (sync_link.c). */
+ * unit tests stand in for nwg_sync_link_as_cached (privsep/link_cached.c,
+ * the one-process agent's check). */
 #include <string.h>
 
 #include "agent.h"

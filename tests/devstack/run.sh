@@ -13,6 +13,13 @@ REPO=$(pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export T REPO
+# NWG_AGENT_PRIVSEP=1: the plugin is asked for privilege separation
+# (WG_PRIVSEP=True) and must write it, with the engine's user
+PS_WANT=False PS_USER=""
+if [ "${NWG_AGENT_PRIVSEP:-0}" = 1 ]; then
+	export WG_PRIVSEP=True
+	PS_WANT=True PS_USER=stack
+fi
 fails=0 passes=0
 check() { # description, expected, actual
 	if [ "$2" = "$3" ]; then
@@ -141,6 +148,8 @@ for order in neutron-first ours-first; do
 	check "key repository root-only 0700" "root root 0700" "$(own /opt/stack/data/neutron/wireguard/repo)"
 	check "agent WG_HUB_IP = HOST_IP" "192.0.2.10" "$(get "$AGENT" wireguard WG_HUB_IP)"
 	check "hubs routed (no hub_up_unrouted)" "" "$(get "$AGENT" wireguard hub_up_unrouted)"
+	check "agent privsep = WG_PRIVSEP ($PS_WANT)" "$PS_WANT" "$(get "$AGENT" wireguard privsep)"
+	check "engine user (privsep only): [$PS_USER]" "$PS_USER" "$(get "$AGENT" wireguard user)"
 	check "python package installed" "setup_develop /opt/stack/networking-wireguard" "$(calls install | grep setup_develop)"
 	check "agent built as the stack user" "make -C /opt/stack/networking-wireguard all as stack" "$(calls install | grep '^make')"
 	check "agent runs as root on neutron.conf + its file" \

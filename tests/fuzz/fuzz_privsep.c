@@ -132,8 +132,27 @@ static int op_vrrp(void *ctx, const struct nwg_ps_vrrp *v, struct nwg_ps_result 
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place,  op_repo, op_netns,
-				      op_seal, op_ha,	 op_stream, op_vrrp};
+static int op_ovn_plug(void *ctx, const struct nwg_ps_ovn *o, struct nwg_ps_result *out,
+		       struct nwg_err *err)
+{
+	(void)o;
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static int op_ovn_sweep(void *ctx, struct nwg_ps_result *out, struct nwg_err *err)
+{
+	(void)out;
+	(void)err;
+	((struct seen *)ctx)->ops++;
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read,	op_apply,    op_place,	  op_repo,
+				      op_netns, op_seal,     op_ha,	  op_stream,
+				      op_vrrp,	op_ovn_plug, op_ovn_sweep};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

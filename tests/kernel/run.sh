@@ -12,7 +12,8 @@
 # Exit: 0 pass, 1 fail (or no verdict from the guest).
 #
 # Knobs: KTEST_ONLY="10-device 40-tunnel" runs a subset; NWG_KERNEL_STRICT=1
-# turns PENDING tests into failures; see ktest.sh for the VM knobs.
+# turns PENDING tests into failures; NWG_AGENT_PRIVSEP=1 runs the guest's
+# agent with privilege separation; see ktest.sh for the VM knobs.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 HERE=tests/kernel
@@ -57,7 +58,7 @@ main() {
 	fi
 	kt_initramfs "$KT_WORK/initrd.gz" "${files[@]}" || exit 1
 	kt_boot "$KT_WORK/initrd.gz" "${NWG_KERNEL_TIMEOUT:-240}" "${NWG_KERNEL_TEST_TIMEOUT:-120}" \
-		"${KTEST_ONLY:+ktest_only=$(echo "$KTEST_ONLY" | tr ' ' ,)}"
+		"${KTEST_ONLY:+ktest_only=$(echo "$KTEST_ONLY" | tr ' ' ,)}$([ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] && echo ' nwg_agent_privsep=1')"
 	rc=$?
 	if [ $rc = 2 ]; then
 		kt_log "FAILED: no verdict from the guest (serial log above)"

@@ -21,7 +21,8 @@
 # the agent row, namespaces, the OVS/OVN daemons (by pid file) and stops this
 # instance's neutron-server (its OVN databases are gone), on every exit path.
 # Env: NWG_INSTANCE/NEUTRON_PORT/NWG_HARNESS_ROOT (harness instance),
-# OVN_KEEP=1 (leave everything up for debugging).
+# OVN_KEEP=1 (leave everything up for debugging), NWG_AGENT_PRIVSEP=1 (the
+# agent with privilege separation: the plug goes through its executor).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
@@ -231,6 +232,7 @@ state_path = $WORK/repo
 control_socket = $WGA_SOCK
 listen_port_range = 53700:53799
 resync_interval = 5
+privsep = $([ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] && echo true || echo false)
 [wireguard_ovn]
 integration_bridge = $OVN_BR
 ovsdb_connection = unix:$OVN_D/run/db.sock

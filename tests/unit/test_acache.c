@@ -343,8 +343,10 @@ static void test_one_change_one_peer_one_request(void **state)
 	assert_int_equal(save_record_in(f->repo, d0), 0);
 	assert_int_equal(nwg_acache_fill(&c, read, true), 0);
 	assert_non_null(nwg_acache_find(&c, HUB_A));
-	/* the cache keeps no private key of its own */
-	assert_false(nwg_acache_find(&c, HUB_A)->link.dev->flags & NWG_DEV_HAS_PRIVATE_KEY);
+	/* the cache keeps no private key of its own: the flag says, as a read
+	 * does, that the device has one (the actual state lent to a pass is the
+	 * cache's own device, not a copy); its bytes are not kept */
+	assert_true(nwg_acache_find(&c, HUB_A)->link.dev->flags & NWG_DEV_HAS_PRIVATE_KEY);
 	assert_true(nwg_key_is_zero(&nwg_acache_find(&c, HUB_A)->link.dev->private_key));
 
 	p = plan_cached(&c, d1, &a); /* one spoke moved */
@@ -433,6 +435,57 @@ static void test_add_and_remove_one(void **state)
 	nwg_desired_free(d0);
 	nwg_desired_free(d1);
 	nwg_desired_free(d2);
+}
+
+/* The actual state of a targeted pass borrows the cached device and record
+ * (no copy); an entry dropped while lent stays readable until the pass
+ * frees its actual state. The entry is synced (reconcile/plan_touched.c
+ * may look at touched keys alone) only after an applied action, never after
+ * a read. */
+static void test_lent_and_synced(void **state)
+{
+	struct fx *f = *state;
+	struct nwg_desired *d0 = desired((size_t)-1, (size_t)-1), *d1 = desired(N / 2, (size_t)-1);
+	struct nwg_actual *read = read_of(d0, d0, 9), *a = NULL, *b = NULL;
+	struct nwg_acache c = {0};
+	struct nwg_exec_out out;
+	struct nwg_plan *p;
+
+	assert_int_equal(save_record_in(f->repo, d0), 0);
+	assert_int_equal(nwg_acache_fill(&c, read, true), 0);
+	assert_false(nwg_acache_find(&c, HUB_A)->synced); /* a read: not known in sync */
+	p = plan_cached(&c, d1, &a);
+	assert_false(a->links[0].synced);
+	assert_ptr_equal(a->links[0].dev, nwg_acache_find(&c, HUB_A)->link.dev); /* lent */
+	assert_ptr_equal(a->recs[0], nwg_acache_find(&c, HUB_A)->rec);
+	assert_int_equal(c.lent, 1);
+	assert_int_equal(nwg_acache_fill(&c, read, true), -EBUSY);
+	assert_int_equal(exec(f, &p->acts[0], &out), 0);
+	nwg_acache_applied(&c, &p->acts[0], &out, 0);
+	assert_true(nwg_acache_find(&c, HUB_A)->synced);
+	nwg_plan_free(p);
+	nwg_actual_free(a);
+	assert_int_equal(c.lent, 0);
+
+	p = plan_cached(&c, d1, &b);
+	assert_true(b->links[0].synced);
+	assert_int_equal(p->acts[0].kind, NWG_ACT_ADOPT);
+	nwg_acache_drop(&c, HUB_A); /* e.g. an action failed: gone, but still lent */
+	assert_null(nwg_acache_find(&c, HUB_A));
+	assert_int_equal(c.n, 1);
+	assert_string_equal(b->recs[0]->port_id, HUB_A); /* readable (ASan: no UAF) */
+	assert_int_equal(b->links[0].dev->n_peers, N);
+	nwg_plan_free(p);
+	nwg_actual_free(b);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(c.lent, 0);
+
+	assert_int_equal(nwg_acache_fill(&c, read, true), 0); /* read again: not synced */
+	assert_false(nwg_acache_find(&c, HUB_A)->synced);
+	nwg_actual_free(read);
+	nwg_acache_clear(&c);
+	nwg_desired_free(d0);
+	nwg_desired_free(d1);
 }
 
 static void test_exec_failure_drops(void **state)
@@ -531,6 +584,7 @@ static void add_aip(struct nwg_peer *p, const char *cidr)
 
 static void test_device_apply(void **state)
 {
+	size_t taken = 0;
 	struct nwg_device *dev = nwg_device_new("wg0"), *set = nwg_device_new("wg0");
 	struct nwg_key k1 = spoke_key(1), k2 = spoke_key(2), k3 = spoke_key(3);
 	struct nwg_peer *p;
@@ -549,7 +603,8 @@ static void test_device_apply(void **state)
 	p = nwg_device_add_peer(set, &k1);
 	k1 = spoke_key(1);
 	p->flags = NWG_PEER_UPDATE_ONLY;
-	assert_int_equal(nwg_device_apply(dev, set), 0);
+	assert_int_equal(nwg_device_apply_taken(dev, set, &taken), 0);
+	assert_int_equal(taken, 1); /* k1's address: the cache entry is no longer synced */
 	assert_int_equal(dev->n_peers, 2);
 	assert_true(memcmp(dev->peers[0].public_key.b, dev->peers[1].public_key.b, 32) < 0);
 	assert_int_equal(nwg_device_find_peer(dev, &k1)->n_allowedips, 0);
@@ -562,7 +617,9 @@ static void test_device_apply(void **state)
 	p = nwg_device_add_peer(set, &k3);
 	p->flags = NWG_PEER_REPLACE_ALLOWEDIPS | NWG_PEER_UPDATE_ONLY;
 	add_aip(p, "10.0.0.9/32");
-	assert_int_equal(nwg_device_apply(dev, set), 0);
+	taken = 0;
+	assert_int_equal(nwg_device_apply_taken(dev, set, &taken), 0);
+	assert_int_equal(taken, 0); /* its own addresses replaced: none taken */
 	assert_int_equal(nwg_device_find_peer(dev, &k3)->n_allowedips, 1);
 	assert_int_equal(nwg_device_find_peer(dev, &k3)->allowedips[0].ip4.s_addr,
 			 htonl(0x0a000009));
@@ -576,6 +633,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_one_change_one_peer_one_request, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_add_and_remove_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exec_failure_drops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lent_and_synced, setup, teardown),
 	    cmocka_unit_test(test_full_pass_disagrees),
 	    cmocka_unit_test(test_restart_and_uncacheable),
 	    cmocka_unit_test(test_device_apply),

@@ -42,6 +42,9 @@ struct fake {
 	char port[8][NWG_ID_MAX + 1];
 	size_t n_eps[8];
 	unsigned int pace[8];
+	int plug_calls; /* OVN: the seam's plugs */
+	char plugged[4][NWG_ID_MAX + 1];
+	bool plug_up[4];
 };
 
 static struct fake fake;
@@ -91,6 +94,23 @@ static int ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out, str
 	return 0;
 }
 
+/* OVN: the seam knows PORT's link (its plug fails here: a retry), not
+ * HUB_A's (not realized: nothing done). */
+static int ovn_plug(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *out,
+		    struct nwg_err *err)
+{
+	int i = fake.plug_calls++;
+
+	(void)ctx;
+	assert_true(i < 4);
+	snprintf(fake.plugged[i], sizeof(fake.plugged[i]), "%s", q->port_id);
+	fake.plug_up[i] = q->up;
+	memset(out, 0, sizeof(*out));
+	if (strcmp(q->port_id, PORT) != 0)
+		return 0;
+	return nwg_err_set(err, EIO, "ovs-vsctl: no bridge");
+}
+
 static struct nwg_hostops seam; /* fake_hostops_refusing(), and the above */
 
 static int setup(void **state)
@@ -103,6 +123,7 @@ static int setup(void **state)
 	seam = fake_hostops_refusing();
 	seam.actual = actual;
 	seam.ha = ha;
+	seam.ovn_plug = ovn_plug;
 	f->a.hostops = &seam;
 	memset(&fake, 0, sizeof(fake));
 	f->a.conf.ha.on = true;
@@ -177,10 +198,10 @@ static void test_renew_asks_the_seam(void **state)
 	assert_int_equal(fake.actual_calls, 0);
 }
 
-/* OVN attach: one read of the records (views) of the pass's non-root hubs;
- * the hub the seam knows is plugged from the view's namespace (absent here:
- * the plug fails and a retry is scheduled), the one it does not know is left
- * for a later pass. */
+/* OVN attach: one plug request per non-root hub, by port id and what
+ * Neutron says of its port (nothing read: the seam finds the link in its
+ * record); the hub the seam knows is plugged (it fails here: a retry is
+ * scheduled), the one it does not know is left for a later pass. */
 static void test_ovn_place_from_the_seam(void **state)
 {
 	struct ctl_fx *f = *state;
@@ -190,6 +211,7 @@ static void test_ovn_place_from_the_seam(void **state)
 	memset(hubs, 0, sizeof(hubs));
 
 	snprintf(hubs[0].port_id, sizeof(hubs[0].port_id), "%s", HUB_A); /* not realized */
+	snprintf(hubs[0].mac, sizeof(hubs[0].mac), "fa:16:3e:00:00:02");
 	snprintf(hubs[1].port_id, sizeof(hubs[1].port_id), "%s", PORT);
 	snprintf(hubs[1].mac, sizeof(hubs[1].mac), "fa:16:3e:00:00:01");
 	snprintf(hubs[2].port_id, sizeof(hubs[2].port_id), "%s", HUB_C);
@@ -197,9 +219,11 @@ static void test_ovn_place_from_the_seam(void **state)
 	f->a.conf.ovn_bridge = "br-nwg-test-absent";
 	f->a.conf.ovs_vsctl = "/bin/false";
 	nwg_ovn_sync(&f->a, &d, false);
-	assert_int_equal(fake.actual_calls, 1);
-	assert_int_equal(fake.scope_n, 2); /* HUB_A and PORT: not the root hub */
-	assert_string_equal(fake.scope, HUB_A);
+	assert_int_equal(fake.actual_calls, 0);
+	assert_int_equal(fake.plug_calls, 2); /* HUB_A and PORT: not the root hub */
+	assert_string_equal(fake.plugged[0], HUB_A);
+	assert_string_equal(fake.plugged[1], PORT);
+	assert_true(fake.plug_up[1]);	   /* not HA: up */
 	assert_true(wants(&f->a, PORT));   /* the plug of the seam's hub was tried */
 	assert_false(wants(&f->a, HUB_A)); /* no record: nothing tried */
 	f->a.conf.ovn_bridge = NULL;

@@ -281,8 +281,8 @@ static int op_netns(void *ctx, const char *netns, struct nwg_ps_result *out, str
 	return nwg_err_set(err, EOPNOTSUPP, "not here");
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns,
-				      NULL,    NULL,	 NULL,	   NULL};
+static const struct nwg_ps_ops ops = {op_read, op_apply, op_place, op_repo, op_netns, NULL,
+				      NULL,    NULL,	 NULL,	   NULL,    NULL};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 /* A fresh executor per read, serving f as it is now (its mode). */

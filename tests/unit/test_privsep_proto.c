@@ -166,6 +166,17 @@ static void build(struct nwg_ps_msg *m, uint16_t type)
 	case NWG_PS_VRRP:
 		m->u.vrrp.op = NWG_PS_VRRP_START;
 		break;
+	case NWG_PS_OVN_PLUG:
+		strcpy(m->u.ovn.port_id, PORT);
+		strcpy(m->u.ovn.mac, "fa:16:3e:00:00:01");
+		add_cidr(m->u.ovn.addrs.a, &m->u.ovn.addrs.n, "10.61.2.5/24", true);
+		add_cidr(m->u.ovn.addrs.a, &m->u.ovn.addrs.n, "fd61:2::5/64", true);
+		strcpy(m->u.ovn.gateways[0], "10.61.2.1");
+		strcpy(m->u.ovn.gateways[1], "fd61:2::1");
+		m->u.ovn.n_gateways = 2;
+		m->u.ovn.mtu = 1442;
+		m->u.ovn.up = m->u.ovn.ha = true;
+		break;
 	default:
 		break;
 	}
@@ -269,6 +280,13 @@ static void test_roundtrip_every_type(void **state)
 		}
 		if (t == NWG_PS_VRRP)
 			assert_int_equal(b.u.vrrp.op, NWG_PS_VRRP_START);
+		if (t == NWG_PS_OVN_PLUG) {
+			assert_string_equal(b.u.ovn.mac, "fa:16:3e:00:00:01");
+			assert_int_equal(b.u.ovn.addrs.n, 2);
+			assert_int_equal(b.u.ovn.n_gateways, 2);
+			assert_string_equal(b.u.ovn.gateways[1], "fd61:2::1");
+			assert_true(b.u.ovn.up && b.u.ovn.ha);
+		}
 		if (t == NWG_PS_RESULT) {
 			assert_int_equal(b.u.result.rc, -ENOENT);
 			assert_string_equal(b.u.result.netns, ROUTE);
@@ -387,6 +405,38 @@ static void m_status_netns(struct nwg_ps_msg *m)
 static void m_apply_flags(struct nwg_ps_msg *m)
 {
 	m->u.apply.flags = 16;
+}
+static void m_ovn_id(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.port_id, "../x");
+}
+static void m_ovn_mac_upper(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.mac, "FA:16:3E:00:00:01");
+}
+static void m_ovn_mac_multicast(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.mac, "01:00:5e:00:00:01");
+}
+static void m_ovn_mac_empty(struct nwg_ps_msg *m)
+{
+	m->u.ovn.mac[0] = '\0';
+}
+static void m_ovn_gw_name(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.gateways[1], "gw.example");
+}
+static void m_ovn_gw_cidr(struct nwg_ps_msg *m)
+{
+	strcpy(m->u.ovn.gateways[0], "10.61.2.1/24");
+}
+static void m_ovn_gw_count(struct nwg_ps_msg *m)
+{
+	m->u.ovn.n_gateways = NWG_PS_MAX_GW + 1;
+}
+static void m_ovn_mtu(struct nwg_ps_msg *m)
+{
+	m->u.ovn.mtu = 20;
 }
 static void m_delta_create(struct nwg_ps_msg *m) /* DELTA: an UPDATE only */
 {
@@ -650,6 +700,14 @@ static const struct mutation mutations[] = {
     {NWG_PS_RESULT, "chunk without a final newline", m_chunk_no_newline},
     {NWG_PS_RESULT, "chunk with a NUL inside", m_chunk_nul},
     {NWG_PS_RESULT, "chunk that is not endpoint lines", m_chunk_private},
+    {NWG_PS_OVN_PLUG, "port id ../x", m_ovn_id},
+    {NWG_PS_OVN_PLUG, "MAC in upper case", m_ovn_mac_upper},
+    {NWG_PS_OVN_PLUG, "multicast MAC", m_ovn_mac_multicast},
+    {NWG_PS_OVN_PLUG, "no MAC", m_ovn_mac_empty},
+    {NWG_PS_OVN_PLUG, "gateway as a host name", m_ovn_gw_name},
+    {NWG_PS_OVN_PLUG, "gateway with a prefix", m_ovn_gw_cidr},
+    {NWG_PS_OVN_PLUG, "gateways past the bound", m_ovn_gw_count},
+    {NWG_PS_OVN_PLUG, "mtu 20", m_ovn_mtu},
     {NWG_PS_SEAL, "zero peer public key", m_seal_zero_key},
     {NWG_PS_SEAL, "port id ../x", m_seal_id},
     {NWG_PS_RESULT, "sealed that is no envelope", m_result_sealed},
@@ -822,6 +880,45 @@ static void test_wire_refused(void **state)
 	nwg_ps_msg_clear(&m);
 }
 
+/* OVN_PLUG's fields forced onto the wire outside the grammar: refused on
+ * decode, as the encoder refuses them (the executor re-checks them too:
+ * test_privsep_ovn.c). */
+static void test_ovn_wire_refused(void **state)
+{
+	struct nwg_ps_msg m;
+	uint8_t *p;
+	int n;
+
+	(void)state;
+	build(&m, NWG_PS_OVN_PLUG);
+	n = encode(&m);
+	assert_int_equal(decode_rc(n), 0);
+	/* a MAC in upper case, a multicast one */
+	p = find_str(buf, n, "fa:16:3e:00:00:01");
+	assert_non_null(p);
+	p[1] = 'F';
+	assert_int_equal(decode_rc(n), -EINVAL);
+	p[1] = 'f';
+	p[2] = 'b';
+	assert_int_equal(decode_rc(n), -EINVAL);
+	p[2] = 'a';
+	/* a gateway that is not an address */
+	p = find_str(buf, n, "fd61:2::1");
+	assert_non_null(p);
+	p[1] = 'g';
+	assert_int_equal(decode_rc(n), -EINVAL);
+	p[1] = 'f';
+	assert_int_equal(decode_rc(n), 0);
+	/* a gateway count past the bound: refused before any is read */
+	p = find_str(buf, n, "fd61:2::5/64");
+	assert_non_null(p);
+	p += 1 + strlen("fd61:2::5/64");
+	assert_int_equal(p[0] << 8 | p[1], 2);
+	p[1] = NWG_PS_MAX_GW + 1;
+	assert_int_equal(decode_rc(n), -EBADMSG);
+	nwg_ps_msg_clear(&m);
+}
+
 /* STREAM OPEN's answer carries the chunk byte-exactly; a datagram or a
  * chunk whose length field is past the bound is refused before it is read. */
 static void test_stream_chunk(void **state)
@@ -944,7 +1041,7 @@ static void test_counts_bounded(void **state)
 /* ---- the executor's dispatch ---- */
 
 struct calls {
-	int read, apply, place, repo, netns, seal, ha, stream, vrrp;
+	int read, apply, place, repo, netns, seal, ha, stream, vrrp, ovn_plug, ovn_sweep;
 	int emitted;
 	struct nwg_ps_msg last;
 };
@@ -1059,8 +1156,31 @@ static int op_vrrp(void *ctx, const struct nwg_ps_vrrp *v, struct nwg_ps_result 
 	return 0;
 }
 
-static const struct nwg_ps_ops ops = {op_read, op_apply, op_place,  op_repo, op_netns,
-				      op_seal, op_ha,	 op_stream, op_vrrp};
+/* OVN_PLUG: the hub's link (the executor's record) comes back; OVN_SWEEP:
+ * the ports removed */
+static int op_ovn_plug(void *ctx, const struct nwg_ps_ovn *o, struct nwg_ps_result *out,
+		       struct nwg_err *err)
+{
+	(void)err;
+	((struct calls *)ctx)->ovn_plug++;
+	strcpy(out->ifname, "wg-0b6a1f2e-11");
+	strcpy(out->netns, "tun-" PROJ);
+	out->changed = out->up = o->up;
+	out->count = 3;
+	return 0;
+}
+
+static int op_ovn_sweep(void *ctx, struct nwg_ps_result *out, struct nwg_err *err)
+{
+	(void)err;
+	((struct calls *)ctx)->ovn_sweep++;
+	out->count = 2;
+	return 0;
+}
+
+static const struct nwg_ps_ops ops = {op_read,	op_apply,    op_place,	  op_repo,
+				      op_netns, op_seal,     op_ha,	  op_stream,
+				      op_vrrp,	op_ovn_plug, op_ovn_sweep};
 static const struct nwg_ps_policy pol = {.ns_prefix = "tun-"};
 
 /* The sink encodes and decodes again: what the engine would read. */
@@ -1107,13 +1227,32 @@ static void test_serve_runs_valid_requests(void **state)
 	assert_int_equal(c.ha, 1);
 	assert_int_equal(c.stream, 1);
 	assert_int_equal(c.vrrp, 1);
-	/* VRRP (the last type): keepalived's pid comes back */
+	assert_int_equal(c.ovn_plug, 1);
+	assert_int_equal(c.ovn_sweep, 1);
+	/* OVN_SWEEP (the last type): the count comes back */
+	assert_int_equal(c.last.u.result.rc, 0);
+	assert_int_equal(c.last.u.result.count, 2);
+	/* OVN_PLUG: the link, what changed, the routes removed */
+	build(&m, NWG_PS_OVN_PLUG);
+	serve(&c, encode(&m));
+	nwg_ps_msg_clear(&m);
+	assert_int_equal(c.ovn_plug, 2);
+	assert_string_equal(c.last.u.result.netns, "tun-" PROJ);
+	assert_string_equal(c.last.u.result.ifname, "wg-0b6a1f2e-11");
+	assert_true(c.last.u.result.changed && c.last.u.result.up);
+	assert_int_equal(c.last.u.result.count, 3);
+	/* VRRP: keepalived's pid comes back */
+	build(&m, NWG_PS_VRRP);
+	serve(&c, encode(&m));
+	nwg_ps_msg_clear(&m);
+	assert_int_equal(c.vrrp, 2);
 	assert_int_equal(c.last.u.result.rc, 0);
 	assert_int_equal(c.last.u.result.count, 4242);
 	/* HA: the count and the link come back */
 	build(&m, NWG_PS_HA);
 	serve(&c, encode(&m));
 	nwg_ps_msg_clear(&m);
+	assert_int_equal(c.ha, 2);
 	assert_int_equal(c.last.u.result.rc, 0);
 	assert_int_equal(c.last.u.result.count, 2);
 	assert_int_equal(c.last.u.result.listed, 7);
@@ -1133,7 +1272,7 @@ static void test_serve_runs_valid_requests(void **state)
 	assert_int_equal(c.seal, 2);
 	assert_int_equal(strlen(c.last.u.result.sealed), NWG_SEALED_B64_LEN);
 	/* READ_ACTUAL and STATUS: one ACTUAL each, then the RESULT */
-	assert_int_equal(c.emitted, 14 + 2 + 3);
+	assert_int_equal(c.emitted, 16 + 2 + 5);
 	/* a kept namespace: rc 0, the state, the reason as one printable line */
 	build(&m, NWG_PS_NETNS_REMOVE);
 	serve(&c, encode(&m));
@@ -1163,7 +1302,7 @@ static void expect_refused(struct nwg_ps_msg *m, int want_rc, const char *why)
 		fail_msg("%s: test message not encodable: %s", why, err.msg);
 	rc = serve(&c, n);
 	if (c.read || c.apply || c.place || c.repo || c.netns || c.seal || c.ha || c.stream ||
-	    c.vrrp)
+	    c.vrrp || c.ovn_plug || c.ovn_sweep)
 		fail_msg("%s: an operation ran", why);
 	assert_int_equal(c.last.type, NWG_PS_RESULT);
 	if (c.last.u.result.rc != want_rc)
@@ -1299,6 +1438,7 @@ int main(void)
 	    cmocka_unit_test(test_sealed_apply),
 	    cmocka_unit_test(test_stream_chunk),
 	    cmocka_unit_test(test_wire_refused),
+	    cmocka_unit_test(test_ovn_wire_refused),
 	    cmocka_unit_test(test_counts_bounded),
 	    cmocka_unit_test(test_serve_runs_valid_requests),
 	    cmocka_unit_test(test_serve_refuses_policy),

@@ -28,6 +28,15 @@ trap cleanup EXIT
 fail() { echo "FAIL $*"; [ -f /tmp/agent.log ] && tail -n 30 /tmp/agent.log; exit 1; }
 
 mkdir -p /run/nwg-kt
+# nwg_agent_privsep=1 on the kernel command line (NWG_AGENT_PRIVSEP=1 on the
+# host, tests/kernel/run.sh): the agent splits, its engine runs as nwgkt
+PRIVSEP=false
+if [ "${nwg_agent_privsep:-0}" = 1 ]; then
+	PRIVSEP=true
+	grep -q '^nwgkt:' /etc/passwd 2>/dev/null ||
+		echo 'nwgkt:x:64999:64999::/nonexistent:/bin/false' >>/etc/passwd
+	grep -q '^nwgkt:' /etc/group 2>/dev/null || echo 'nwgkt:x:64999:' >>/etc/group
+fi
 cat >/tmp/agent.ini <<EOF
 [DEFAULT]
 host = kt-node
@@ -41,6 +50,8 @@ control_socket = /run/nwg-kt/agent.sock
 listen_port_range = 51820:51830
 resync_interval = 0
 hub_up_unrouted = true
+privsep = $PRIVSEP
+user = nwgkt
 # step 5 deletes every hub with one empty full answer, on purpose; the
 # mass-deletion guard that would hold it is tested in tests/unit/test_guard.c
 mass_delete_percent = 0
@@ -107,6 +118,8 @@ id1=$(ident $NS1 $H1) || fail "hub 1 not found in $NS1 after create"
 id2=$(ident $NS2 $H2) || fail "hub 2 not found in $NS2 after create"
 [ "$(config $NS1 $H1)" = "$want1" ] || fail "hub 1 config: $(config $NS1 $H1)"
 [ "$(config $NS2 $H2)" = "$want2" ] || fail "hub 2 config: $(config $NS2 $H2)"
+[ $PRIVSEP = false ] || grep -q 'privilege separation: executor pid' /tmp/agent.log ||
+	fail "privsep = true, but the agent did not split"
 echo "agent: create: hub1 [$id1] hub2 [$id2]"
 
 # 2. restart: adopt, no change (same links, keys, ports)
@@ -152,4 +165,4 @@ run_agent /tmp/agent.empty.json
 [ -z "$(hub_if $NS1 $H1)$(hub_if $NS2 $H2)" ] || fail "hubs still present after delete"
 [ -z "$(ls "$STATE"/*.conf 2>/dev/null)" ] || fail "repository records left: $(ls "$STATE")"
 echo "agent: delete: hubs and records gone"
-echo "agent: create, adopt, re-create, delete against the kernel backend: OK"
+echo "agent: create, adopt, re-create, delete against the kernel backend (privsep = $PRIVSEP): OK"

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Is a cached link still there as the cache knows it? (One rtnetlink
- * request; its own file so that unit tests can stand in for it.) */
+/* Is a cached link still there as the cache knows it? The one-process
+ * agent's check, on the privileged side like the local seam
+ * (privsep/hostops.c): one rtnetlink request in the hub's namespace. The
+ * split agent's engine asks the executor instead (sync/sync_link_ps.c:
+ * READ_ACTUAL) and never calls this. Its own file so that unit tests can
+ * stand in for it. */
 #include <stdio.h>
 #include <string.h>
 
 #include "nwg/rtnl.h"
-#include "sync_digest.h"
+#include "sync/sync_digest.h"
 
 /* A wireguard-go that died, a link moved, renamed or set down outside the
  * agent sends the pass back to reading the system. */
