@@ -8,7 +8,8 @@
 # agent/msg/*.c -> libnwgmsg.a (oslo.messaging client; depends on lib/ only),
 # agent/*/*.c (conf, core, reconcile, sync, ctl, health, ...; main.c apart) -> libnwgagent.a,
 # cli/*.c (but main.c) -> libnwgcli.a,
-# tests/unit/test_*.c -> one cmocka binary each, tests/tools/*.c and bench/*.c ->
+# tests/unit/test_*.c -> one cmocka binary each (tests/unit/ fixtures, the other
+# .c files there, linked into each), tests/tools/*.c and bench/*.c ->
 # one program each, tests/fuzz/fuzz_*.c -> one libFuzzer binary each.
 
 B        ?= build
@@ -37,6 +38,8 @@ AGENT_SRC := $(filter-out agent/main.c,$(sort $(wildcard agent/*.c agent/*/*.c))
 AGENT_SRC := $(filter-out $(MSG_SRC),$(AGENT_SRC))
 CLI_SRC   := $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+# shared fixtures (tests/unit/*.c but test_*.c): linked into every unit test
+UNIT_LIB_SRC := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 TOOL_SRC  := $(sort $(wildcard tests/tools/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -89,9 +92,10 @@ TOOL_BINS  := $(patsubst tests/tools/%.c,$(B)/asan/tools/%,$(TOOL_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/rel/bench/%,$(BENCH_SRC))
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(B)/fuzz/fuzzers/%,$(FUZZ_SRC))
 
-$(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(asan_ARCHIVES)
+UNIT_LIB_OBJ := $(patsubst %.c,$(B)/asan/%.o,$(UNIT_LIB_SRC))
+$(B)/asan/tests/%: $(B)/asan/tests/unit/%.o $(UNIT_LIB_OBJ) $(asan_ARCHIVES)
 	@mkdir -p $(@D)
-	$(CC_asan) $(LDFLAGS_asan) -o $@ $< $(asan_LINK) -lcmocka
+	$(CC_asan) $(LDFLAGS_asan) -o $@ $< $(UNIT_LIB_OBJ) $(asan_LINK) -lcmocka
 $(B)/asan/tools/%: $(B)/asan/tests/tools/%.o $(asan_ARCHIVES)
 	@mkdir -p $(@D)
 	$(CC_asan) $(LDFLAGS_asan) -o $@ $< $(asan_LINK)

@@ -117,7 +117,7 @@ static void report(struct nwg_agent *a)
 	struct nwg_report r = {
 	    .conf = &a->conf,
 	    .uuid = a->uuid,
-	    .backend = nwg_backend_name(nwg_backend_kind(a->backend)),
+	    .backend = nwg_backend_name(a->conf.backend),
 	    .hubs = a->hubs.n,
 	    .start_flag = a->start_flag,
 	    .enroll_pub = a->enroll_pub[0] ? a->enroll_pub : NULL,

@@ -117,6 +117,7 @@ static int open_state(struct nwg_agent *a)
 			err.msg);
 		return 1;
 	}
+	a->conf.backend = nwg_backend_kind(a->backend); /* "auto" resolved */
 	if (nwg_repo_open(&a->repo, a->conf.state_path, &err) < 0) {
 		log_err("channel repository %s: %s", a->conf.state_path, err.msg);
 		return 1;

@@ -93,8 +93,8 @@ json_t *nwg_status_build(struct nwg_agent *a, struct nwg_err *err)
 	add_unrecorded(a, act, hubs);
 	nwg_actual_free(act);
 	return json_pack("{s:s, s:s, s:b, s:o}", "host", a->conf.host, "backend",
-			 nwg_backend_name(nwg_backend_kind(a->backend)), "connected",
-			 a->msg != NULL, "hubs", hubs);
+			 nwg_backend_name(a->conf.backend), "connected", a->msg != NULL, "hubs",
+			 hubs);
 }
 
 json_t *nwg_ctl_dispatch(void *ctx, const char *method, const json_t *args, struct nwg_err *err)

@@ -164,6 +164,18 @@ static int run_executor(struct nwg_agent *a, pid_t engine, int fd, int sigfd)
 	return engine_ended(&x, rc);
 }
 
+/* Nothing in the engine reads a record or drives a device itself (every
+ * such operation is a request): the repository's directory descriptor and
+ * the backend (its children list, wireguard-go's paths) are the executor's
+ * alone. The backend's kind stays in conf (reported by name). */
+static void drop_handles(struct nwg_agent *a)
+{
+	nwg_repo_close(a->repo);
+	a->repo = NULL;
+	nwg_backend_close(a->backend);
+	a->backend = NULL;
+}
+
 static int run_engine(struct nwg_agent *a, pid_t executor, int fd, int sigfd)
 {
 	struct nwg_ps_user u = {.uid = a->conf.user_uid, .gid = a->conf.user_gid, .found = true};
@@ -179,6 +191,7 @@ static int run_engine(struct nwg_agent *a, pid_t executor, int fd, int sigfd)
 		return 1;
 	}
 	nwg_ps_caps_effective(&caps);
+	drop_handles(a);
 	/* before anything is read from the broker or the control socket */
 	if (a->conf.seccomp && nwg_ps_seccomp_engine(&err) < 0) {
 		log_err("engine: %s", err.msg);

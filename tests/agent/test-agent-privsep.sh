@@ -4,7 +4,7 @@
 # capability. Without RabbitMQ: the executor restores a recorded hub, the
 # engine answers status; /proc shows the engine unprivileged and the
 # executor non-dumpable, the engine under its seccomp allow-list (the
-# executor not); no private key in the engine's memory; either
+# executor not), without the repository's descriptor; no private key in the engine's memory; either
 # process ending ends the other; SIGTERM stops both cleanly.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -115,6 +115,9 @@ check "engine: NoNewPrivs" grep -q '^NoNewPrivs:[[:space:]]*1$' "$st"
 check "engine: not dumpable (/proc/<engine>/status owned by root)" [ "$(stat -c %u "/proc/$ENGINE/status")" = 0 ]
 check "engine: seccomp filter on (Seccomp: 2, one filter)" bash -c "grep -q '^Seccomp:[[:space:]]*2\$' $st && grep -q '^Seccomp_filters:[[:space:]]*1\$' $st"
 check "  ... logged" bash -c "sed -n '/^=== one\$/,\$p' $LOG | grep -q 'engine pid $ENGINE: .*no_new_privs, seccomp allow-list;'"
+# the repository's directory descriptor stays with the executor alone
+check "executor holds the repository's directory open" bash -c "ls -l /proc/$AGENT_PID/fd | grep -q ' -> $T/state\$'"
+check "engine does not (closed after the drop)" bash -c "! ls -l /proc/$ENGINE/fd | grep -q ' -> $T/state'"
 check "executor: not filtered (Seccomp: 0)" grep -q '^Seccomp:[[:space:]]*0$' "/proc/$AGENT_PID/status"
 check "executor: CapEff only NET_ADMIN SYS_ADMIN IPC_LOCK KILL" grep -q '^CapEff:[[:space:]]*0000000000205020$' "/proc/$AGENT_PID/status"
 check "executor: CapBnd the same" grep -q '^CapBnd:[[:space:]]*0000000000205020$' "/proc/$AGENT_PID/status"

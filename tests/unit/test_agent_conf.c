@@ -269,6 +269,14 @@ static void test_privsep(void **state)
 	assert_int_equal(load(hub, &c, &err), 0);
 	assert_false(c.privsep);
 	assert_string_equal(c.user, "neutron");
+	assert_true(c.seccomp); /* the engine's allow-list: on unless turned off */
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%sseccomp = false\n", hub);
+	assert_int_equal(load(text, &c, &err), 0);
+	assert_false(c.seccomp);
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%sseccomp = sometimes\n", hub);
+	assert_int_equal(load(text, &c, &err), -EINVAL);
 	nwg_conf_clear(&c);
 	/* an unknown user does not matter while the split is off */
 	snprintf(text, sizeof(text), "%suser = nwg-no-such-user\n", hub);

@@ -32,6 +32,7 @@
 #include "strv.h"
 
 #include "ctl_testlib.h"
+#include "fake_hostops.h"
 
 #define PORT CTL_PORT
 
@@ -57,49 +58,6 @@ struct fake {
 };
 
 static struct fake fake;
-
-static int no_place(void *ctx, const char *port_id, const struct nwg_l3_req *q,
-		    struct nwg_place_out *out, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)port_id;
-	(void)q;
-	(void)out;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
-
-static int no_netns(void *ctx, const char *name, char *why, size_t why_len, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)name;
-	(void)why;
-	(void)why_len;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
-
-static int no_id(void *ctx, const char *port_id, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)port_id;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
-
-static int no_purge(void *ctx, unsigned int age, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)age;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
-
-static int no_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *act,
-		    struct nwg_exec_out *out, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)x;
-	(void)act;
-	(void)out;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
 
 /* PORT's link as the implementation read it: one peer with an endpoint,
  * its last handshake at 1000 s. */
@@ -206,9 +164,7 @@ static int ovn_plug(void *ctx, const struct nwg_ovn_req *q, struct nwg_ovn_out *
 	return nwg_err_set(err, EIO, "ovs-vsctl: no bridge");
 }
 
-static const struct nwg_hostops seam = {no_place, no_netns, no_id,    no_id, no_purge,
-					no_apply, actual,   NULL,     ha,    vrrp,
-					NULL,	  NULL,	    ovn_plug, NULL};
+static struct nwg_hostops seam; /* fake_hostops_refusing(), and the above */
 
 static int setup(void **state)
 {
@@ -217,6 +173,11 @@ static int setup(void **state)
 
 	ctl_fx_setup(state);
 	f = *state;
+	seam = fake_hostops_refusing();
+	seam.actual = actual;
+	seam.ha = ha;
+	seam.vrrp = vrrp;
+	seam.ovn_plug = ovn_plug;
 	f->a.hostops = &seam;
 	memset(&fake, 0, sizeof(fake));
 	f->a.conf.ha.on = true;

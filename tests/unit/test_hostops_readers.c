@@ -31,6 +31,7 @@
 #include "strv.h"
 
 #include "ctl_testlib.h"
+#include "fake_hostops.h"
 
 #define PORT   CTL_PORT
 #define ROUTER "qrouter-5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
@@ -46,55 +47,12 @@ struct fake {
 
 static struct fake fake;
 
-static int no_place(void *ctx, const char *port_id, const struct nwg_l3_req *q,
-		    struct nwg_place_out *out, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)port_id;
-	(void)q;
-	(void)out;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
-
-static int no_netns(void *ctx, const char *name, char *why, size_t why_len, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)name;
-	(void)why;
-	(void)why_len;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
-
-static int no_id(void *ctx, const char *port_id, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)port_id;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
-
 static int unquarantine(void *ctx, const char *port_id, struct nwg_err *err)
 {
 	(void)ctx;
 	(void)err;
 	fake.unquarantined++;
 	return strcmp(port_id, PORT) == 0;
-}
-
-static int no_purge(void *ctx, unsigned int age, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)age;
-	return nwg_err_set(err, EPERM, "not in this test");
-}
-
-static int no_apply(void *ctx, struct nwg_exec_ctx *x, const struct nwg_action *act,
-		    struct nwg_exec_out *out, struct nwg_err *err)
-{
-	(void)ctx;
-	(void)x;
-	(void)act;
-	(void)out;
-	return nwg_err_set(err, EPERM, "not in this test");
 }
 
 /* The seam's state: PORT attached to a router, one spoke with traffic. */
@@ -164,9 +122,7 @@ static int ha(void *ctx, const struct nwg_ha_req *q, struct nwg_ha_out *out, str
 	return 0;
 }
 
-static const struct nwg_hostops seam = {no_place, no_netns, no_id, unquarantine, no_purge,
-					no_apply, actual,   NULL,  ha,		 NULL,
-					NULL,	  NULL,	    NULL,  NULL};
+static struct nwg_hostops seam; /* fake_hostops_refusing(), and the above */
 
 static int setup(void **state)
 {
@@ -174,6 +130,10 @@ static int setup(void **state)
 
 	ctl_fx_setup(state);
 	f = *state;
+	seam = fake_hostops_refusing();
+	seam.unquarantine = unquarantine;
+	seam.actual = actual;
+	seam.ha = ha;
 	f->a.hostops = &seam;
 	memset(&fake, 0, sizeof(fake));
 	return 0;

@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "agent_testlib.h"
+#include "fake_repo.h"
 #include "privsep/actual_send.h"
 #include "privsep/client_ops.h"
 #include "privsep/proc.h"
@@ -316,10 +317,8 @@ static int setup(void **state)
 	int fd;
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nwg-psactual-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->repo_dir, sizeof(f->repo_dir), "%s/repo", f->dir);
-	assert_int_equal(nwg_repo_open(&f->repo, f->repo_dir, NULL), 0);
+	fake_repo_make(f->dir, sizeof(f->dir), f->repo_dir, sizeof(f->repo_dir), "psactual",
+		       &f->repo);
 	for (size_t i = 0; i < 4; i++)
 		assert_int_equal(nwg_key_generate(&f->priv[i]), 0);
 	assert_int_equal(nwg_key_generate(&f->link_priv_c), 0);
@@ -340,11 +339,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
-	nwg_repo_close(f->repo);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	fake_repo_remove(f->dir, f->repo);
 	free(f);
 	return 0;
 }

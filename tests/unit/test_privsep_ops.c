@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +26,7 @@
 #include <cmocka.h>
 
 #include "conf/conf.h"
+#include "fake_repo.h"
 #include "nwg/key.h"
 #include "nwg/repo.h"
 #include "nwg/seal.h"
@@ -40,14 +40,6 @@
 
 static char dir[64], uapi[64];
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -59,8 +51,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	nftw(uapi, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	fake_dir_remove(dir);
+	fake_dir_remove(uapi);
 	return 0;
 }
 

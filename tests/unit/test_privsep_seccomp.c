@@ -9,7 +9,10 @@
  *    last line names the call's number;
  *  - does what the engine does (files written and renamed, TCP over
  *    loopback, a UNIX socket pair, poll, time, the user database, name
- *    resolution of "localhost", memory, a signal to itself): exit 0.
+ *    resolution of "localhost", memory, a signal to itself): exit 0;
+ *  - connects to the broker's way with TLS (rabbitmq-c over OpenSSL, the CA
+ *    and the host name verified) to a local `openssl s_server`: exit 0
+ *    (skipped without the openssl command).
  * Without the filter every forbidden call either succeeds or fails with an
  * errno, and the child exits: each "ends by SIGSYS" assertion fails.
  */
@@ -24,6 +27,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <amqp.h>
+#include <amqp_ssl_socket.h>
 #include <cmocka.h>
 
 #include "privsep/seccomp.h"
@@ -268,11 +274,97 @@ static void test_what_the_engine_does_runs(void **state)
 			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), out);
 }
 
+static char tls_dir[] = "/tmp/nwg-seccomp-tls-XXXXXX";
+static int tls_port;
+
+/* [oslo_messaging_rabbit] ssl = true with ssl_ca_file: what conn.c does. */
+static int tls(void)
+{
+	amqp_connection_state_t c = amqp_new_connection();
+	amqp_socket_t *s = c ? amqp_ssl_socket_new(c) : NULL;
+	char ca[96];
+	int r;
+
+	if (!s)
+		return 60;
+	snprintf(ca, sizeof(ca), "%s/c.pem", tls_dir);
+	amqp_ssl_socket_set_verify_peer(s, 1);
+	amqp_ssl_socket_set_verify_hostname(s, 1);
+	if (amqp_ssl_socket_set_cacert(s, ca) != AMQP_STATUS_OK)
+		return 61;
+	r = amqp_socket_open(s, "localhost", tls_port);
+	amqp_destroy_connection(c);
+	return r == AMQP_STATUS_OK ? 0 : 62;
+}
+
+static bool tls_listening(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)tls_port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+
+	for (int i = 0; i < 100; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+static void test_tls_to_the_broker_runs(void **state)
+{
+	char cmd[512], out[512], acc[32], cert[96], key[96];
+	pid_t srv;
+	int st;
+
+	(void)state;
+	if (system("command -v openssl >/dev/null 2>&1") != 0)
+		skip();
+	assert_non_null(mkdtemp(tls_dir));
+	snprintf(cert, sizeof(cert), "%s/c.pem", tls_dir);
+	snprintf(key, sizeof(key), "%s/k.pem", tls_dir);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 1 "
+		 "-subj /CN=localhost >/dev/null 2>&1",
+		 key, cert);
+	assert_int_equal(system(cmd), 0);
+	tls_port = 20000 + (int)(getpid() % 20000);
+	snprintf(acc, sizeof(acc), "127.0.0.1:%d", tls_port);
+	srv = fork();
+	assert_true(srv >= 0);
+	if (srv == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execlp("openssl", "openssl", "s_server", "-accept", acc, "-cert", cert, "-key", key,
+		       "-quiet", (char *)NULL);
+		_exit(127);
+	}
+	assert_true(tls_listening());
+	run_filtered(tls, &st, out, sizeof(out));
+	kill(srv, SIGTERM);
+	waitpid(srv, NULL, 0);
+	unlink(cert);
+	unlink(key);
+	rmdir(tls_dir);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("the TLS child: %s %d; \"%s\"", WIFEXITED(st) ? "exit" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_outside_the_list_ends_the_engine),
 	    cmocka_unit_test(test_what_the_engine_does_runs),
+	    cmocka_unit_test(test_tls_to_the_broker_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,6 @@
 /* The agent's quarantine: a deleted hub's record is kept, and the same port id
  * coming back gets the same key and listen port (no device re-provisioning). */
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,17 +14,10 @@
 #include <cmocka.h>
 
 #include "agent_testlib.h"
+#include "fake_repo.h"
 #include "reconcile/quarantine.h"
 
 static char dir[64];
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
 
 static int setup(void **state)
 {
@@ -37,7 +29,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fake_dir_remove(dir);
 	return 0;
 }
 

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "fake_repo.h"
 #include "nwg/repo.h"
 #include "nwg/secmem.h"
 
@@ -290,12 +290,6 @@ static void test_format_rejects_invalid(void **state)
 
 /* ---- filesystem ---- */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static int setup_dir(void **state)
 {
 	char *dir = strdup("/tmp/nwg-test-repo-XXXXXX");
@@ -308,7 +302,7 @@ static int setup_dir(void **state)
 
 static int teardown_dir(void **state)
 {
-	nftw(*state, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fake_dir_remove(*state);
 	free(*state);
 	return 0;
 }

@@ -5,7 +5,6 @@
  * that is not ours or breaks the record is refused. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "fake_repo.h"
 #include "nwg/repo.h"
 #include "repo_journal.h"
 
@@ -91,18 +91,11 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	nwg_repo_close(f->repo);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fake_repo_remove(f->dir, f->repo);
 	free(f);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "agent_testlib.h"
+#include "fake_repo.h"
 #include "reconcile/actual.h"
 #include "reconcile/exec.h"
 #include "reconcile/plan.h"
@@ -114,11 +115,8 @@ static int setup(void **state)
 	struct nwg_backend_opts bo = {.kind = NWG_BACKEND_USERSPACE};
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nwg-view-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->repo_dir, sizeof(f->repo_dir), "%s/repo", f->dir);
+	fake_repo_make(f->dir, sizeof(f->dir), f->repo_dir, sizeof(f->repo_dir), "view", &f->repo);
 	snprintf(f->uapi_dir, sizeof(f->uapi_dir), "%s/uapi", f->dir);
-	assert_int_equal(nwg_repo_open(&f->repo, f->repo_dir, NULL), 0);
 	bo.uapi_dir = f->uapi_dir; /* empty: no device is readable */
 	assert_int_equal(nwg_backend_open(&f->b, &bo, NULL), 0);
 	for (size_t i = 0; i < N_HUBS; i++) {
@@ -136,12 +134,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[160];
 
 	nwg_backend_close(f->b);
-	nwg_repo_close(f->repo);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	fake_repo_remove(f->dir, f->repo);
 	free(f);
 	return 0;
 }
