@@ -2,6 +2,7 @@
 /* The device model as the cache keeps it: copies without the private key,
  * set requests applied with the kernel's and wireguard-go's semantics. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,23 +50,8 @@ struct nwg_device *nwg_device_dup_public(const struct nwg_device *d)
 /* Index of key in the sorted peers, or where it would go (*found false). */
 static size_t peer_pos(const struct nwg_device *dev, const struct nwg_key *key, bool *found)
 {
-	size_t lo = 0, hi = dev->n_peers;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(dev->peers[mid].public_key.b, key->b, sizeof(key->b));
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return nwg_keyed_pos(dev->peers, dev->n_peers, sizeof(*dev->peers),
+			     offsetof(struct nwg_peer, public_key), key, found);
 }
 
 static struct nwg_peer *peer_insert(struct nwg_device *dev, size_t at, const struct nwg_key *key)

@@ -2,6 +2,7 @@
 #include "reconcile/peers.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,15 +44,16 @@ void nwg_rpeers_sort(struct nwg_repo_peer *v, size_t n)
 		qsort(v, n, sizeof(*v), rpeer_by_key);
 }
 
-size_t nwg_rpeers_pos(const struct nwg_repo_peer *v, size_t n, const struct nwg_key *key,
-		      bool *found)
+size_t nwg_keyed_pos(const void *base, size_t n, size_t stride, size_t key_off,
+		     const struct nwg_key *key, bool *found)
 {
+	const unsigned char *b = base;
 	size_t lo = 0, hi = n;
 
 	*found = false;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(v[mid].public_key.b, key->b, sizeof(key->b));
+		int c = memcmp(b + mid * stride + key_off, key->b, sizeof(key->b));
 
 		if (c == 0) {
 			*found = true;
@@ -63,6 +65,13 @@ size_t nwg_rpeers_pos(const struct nwg_repo_peer *v, size_t n, const struct nwg_
 			hi = mid;
 	}
 	return lo;
+}
+
+size_t nwg_rpeers_pos(const struct nwg_repo_peer *v, size_t n, const struct nwg_key *key,
+		      bool *found)
+{
+	return nwg_keyed_pos(v, n, sizeof(*v), offsetof(struct nwg_repo_peer, public_key), key,
+			     found);
 }
 
 struct kv {

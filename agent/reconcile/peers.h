@@ -16,6 +16,10 @@ void nwg_peers_sort(struct nwg_device *dev);
 const struct nwg_peer *nwg_peers_find(const struct nwg_device *dev, const struct nwg_key *key);
 /* The same for a record's peers (a view's: reconcile/view.h). */
 void nwg_rpeers_sort(struct nwg_repo_peer *v, size_t n);
+/* Index of key in an array of n structs of stride bytes sorted by the
+ * struct nwg_key at key_off, or where it would go (*found false). */
+size_t nwg_keyed_pos(const void *base, size_t n, size_t stride, size_t key_off,
+		     const struct nwg_key *key, bool *found);
 /* Index of key in v[0..n) sorted by nwg_rpeers_sort, or where it would go
  * (*found false). */
 size_t nwg_rpeers_pos(const struct nwg_repo_peer *v, size_t n, const struct nwg_key *key,
