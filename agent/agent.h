@@ -154,6 +154,8 @@ void nwg_health_run(struct nwg_agent *a);
 /* ---- scheduling (agent/sync/sched.c) ---- */
 void nwg_sched_full(struct nwg_agent *a, int64_t delay_ms);
 void nwg_sched_ids(struct nwg_agent *a, const char *const *ids, size_t n, int64_t delay_ms);
+/* The earlier of two deadlines (monotonic ms), either <= 0 meaning none. */
+int64_t nwg_deadline_min(int64_t a, int64_t b);
 /* Runs what is due; returns the next deadline (monotonic ms) or -1. */
 int64_t nwg_sched_run(struct nwg_agent *a, int64_t now_ms);
 /* A pass finished (rc < 0: the desired state could not be fetched). */

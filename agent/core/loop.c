@@ -177,30 +177,21 @@ static void on_signals(struct nwg_agent *a, int sigfd)
 
 /* ---- the loop ---- */
 
-static int64_t min_deadline(int64_t a, int64_t b)
-{
-	if (a <= 0)
-		return b;
-	if (b <= 0)
-		return a;
-	return a < b ? a : b;
-}
-
 static int wait_ms(const struct nwg_agent *a, int64_t next, int64_t now)
 {
 	int64_t d = next;
 
 	if (a->msg && a->conf.report_interval)
-		d = min_deadline(d, a->next_report_ms);
+		d = nwg_deadline_min(d, a->next_report_ms);
 	if (!a->msg)
-		d = min_deadline(d, a->reconnect_at_ms);
-	d = min_deadline(d, a->next_health_ms);
+		d = nwg_deadline_min(d, a->reconnect_at_ms);
+	d = nwg_deadline_min(d, a->next_health_ms);
 	if (a->msg) { /* call timeouts; 0 = completions ready to run */
 		int64_t c = (int64_t)nwg_msg_next_deadline(a->msg);
 
 		if (c == 0)
 			return 0;
-		d = min_deadline(d, c);
+		d = nwg_deadline_min(d, c);
 	}
 	if (d <= 0)
 		return MAX_WAIT_MS;
@@ -224,7 +215,7 @@ static int64_t step(struct nwg_agent *a)
 		nwg_health_run(a);
 	pump(a); /* deliveries queued while we waited for replies */
 	next = nwg_sched_run(a, nwg_now_ms());
-	return min_deadline(next, nwg_ha_tick(a, nwg_now_ms()));
+	return nwg_deadline_min(next, nwg_ha_tick(a, nwg_now_ms()));
 }
 
 int nwg_loop_run(struct nwg_agent *a, int sigfd)

@@ -127,7 +127,7 @@ static void run_pending(struct nwg_agent *a)
 		nwg_sched_sync_done(a, full, r);
 }
 
-static int64_t earliest(int64_t a, int64_t b)
+int64_t nwg_deadline_min(int64_t a, int64_t b)
 {
 	if (a <= 0)
 		return b;
@@ -160,6 +160,7 @@ int64_t nwg_sched_run(struct nwg_agent *a, int64_t now)
 	if (!online)
 		return -1;
 	if (a->sync.state != NWG_SYNC_IDLE) /* the pass's replies wake the loop */
-		return earliest(nwg_hubtab_next_retry(&a->hubs), a->next_full_ms);
-	return earliest(earliest(a->sync_at_ms, nwg_hubtab_next_retry(&a->hubs)), a->next_full_ms);
+		return nwg_deadline_min(nwg_hubtab_next_retry(&a->hubs), a->next_full_ms);
+	return nwg_deadline_min(nwg_deadline_min(a->sync_at_ms, nwg_hubtab_next_retry(&a->hubs)),
+				a->next_full_ms);
 }
