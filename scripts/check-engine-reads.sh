@@ -11,13 +11,21 @@
 # (agent/privsep/seal_pin.c). A new caller elsewhere fails here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# only_in CALLS ALLOWED WHAT: fails when a call matching CALLS (ERE) is made
+# in agent/ from a file ALLOWED (ERE on "path:") does not match.
+only_in() {
+	local bad
+	bad=$(grep -rnE "$1" agent --include='*.c' | grep -vE "$2" || true)
+	if [ -n "$bad" ]; then
+		echo "$3 outside the privileged side of the agent (use the seam: hostops.h):"
+		echo "$bad"
+		exit 1
+	fi
+}
+
 allowed='^agent/(ha/(takeover|priv)\.c|attach/(l3_place|ovn_hub)\.c|privsep/[a-z_]+\.c|reconcile/(exec|actual)\.c):'
-bad=$(grep -rnE '\bnwg_repo_load(_key)?\(' agent --include='*.c' | grep -vE "$allowed" || true)
-if [ -n "$bad" ]; then
-	echo "record loads outside the privileged side of the agent (use the seam: hostops.h):"
-	echo "$bad"
-	exit 1
-fi
+only_in '\bnwg_repo_load(_key)?\(' "$allowed" "record loads"
 
 # Link and address changes (rtnetlink) likewise belong to the privileged
 # side (HA's: agent/ha/priv.c, the VIP's release when keepalived died
@@ -25,22 +33,12 @@ fi
 # only, below; the one-process cached-link check: privsep/link_cached.c).
 # No caller is left in the engine's code: a new one fails here.
 net_allowed='^agent/(ha/(takeover|priv)\.c|attach/(l3_place|ovn_plug)\.c|privsep/[a-z_]+\.c|reconcile/(exec|exec_[a-z]+|actual)\.c):'
-bad=$(grep -rnE '\b(nwg_rtnl_open|nwg_link_set_up|nwg_addr_(add|del))\(' agent --include='*.c' |
-	grep -vE "$net_allowed" || true)
-if [ -n "$bad" ]; then
-	echo "link/address changes outside the privileged side of the agent (use the seam: hostops.h):"
-	echo "$bad"
-	exit 1
-fi
+only_in '\b(nwg_rtnl_open|nwg_link_set_up|nwg_addr_(add|del))\(' "$net_allowed" \
+	"link/address changes"
 
 # The OVN plug and sweep (ovs-vsctl on the node's OVS database, the port's
 # move and addresses) run on the privileged side only: the engine reaches
 # them through the seam (hostops.h ovn_plug, ovn_sweep), never directly.
 ovn_allowed='^agent/(attach/(ovs|ovn_plug|ovn_hub|ovn_sweep)\.c|privsep/[a-z_]+\.c):'
-bad=$(grep -rnE '\b(nwg_ovs_vsctl|nwg_ovn_plug|nwg_ovn_plug_hub|nwg_ovn_sweep)\(' agent --include='*.c' |
-	grep -vE "$ovn_allowed" || true)
-if [ -n "$bad" ]; then
-	echo "the OVN plug outside the privileged side of the agent (use the seam: hostops.h):"
-	echo "$bad"
-	exit 1
-fi
+only_in '\b(nwg_ovs_vsctl|nwg_ovn_plug|nwg_ovn_plug_hub|nwg_ovn_sweep)\(' "$ovn_allowed" \
+	"the OVN plug"
