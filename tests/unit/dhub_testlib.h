@@ -7,7 +7,22 @@
 
 #include <string.h>
 
+#include "agent_testlib.h"
 #include "reconcile/desired.h"
+
+/* Hub HUB_A of PROJECT (10.99.0.1/24, mtu 1450, realized with hubpub on
+ * 51820) holding spokes (a JSON array, taken), parsed. */
+static inline struct nwg_desired *dhub_parse_hub_a(json_t *spokes, const char *hubpub)
+{
+	struct nwg_desired *d = NULL;
+	json_t *top = json_pack("{s:[{s:s, s:s, s:[s], s:i, s:s, s:i, s:o}]}", "hubs", "port_id",
+				HUB_A, "project_id", PROJECT, "fixed_ips", "10.99.0.1/24", "mtu",
+				1450, "public_key", hubpub, "listen_port", 51820, "spokes", spokes);
+
+	assert_int_equal(nwg_desired_parse(top, &d, NULL), 0);
+	json_decref(top);
+	return d;
+}
 
 static inline const struct nwg_dspoke *dhub_by_key(const struct nwg_dhub *h, size_t i)
 {

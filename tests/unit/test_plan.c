@@ -12,6 +12,7 @@
 
 #include "agent_testlib.h"
 #include "core/hubtab.h"
+#include "dhub_testlib.h"
 #include "nwg/rtnl.h"
 #include "reconcile/cache.h"
 #include "reconcile/desired_ha.h"
@@ -529,8 +530,7 @@ struct mspoke {
 
 static struct nwg_desired *model_hub(const struct mspoke *m, size_t n)
 {
-	json_t *spokes = json_array(), *top;
-	struct nwg_desired *d = NULL;
+	json_t *spokes = json_array();
 
 	for (size_t i = 0; i < n; i++) {
 		struct nwg_key k = tkey(5);
@@ -548,12 +548,7 @@ static struct nwg_desired *model_hub(const struct mspoke *m, size_t n)
 						"public_key", b64, "allowed_ips", ip,
 						"persistent_keepalive", (int)m[i].keepalive));
 	}
-	top = json_pack("{s:[{s:s, s:s, s:[s], s:i, s:s, s:i, s:o}]}", "hubs", "port_id", HUB_A,
-			"project_id", PROJECT, "fixed_ips", "10.99.0.1/24", "mtu", 1450,
-			"public_key", hubpub, "listen_port", 51820, "spokes", spokes);
-	assert_int_equal(nwg_desired_parse(top, &d, NULL), 0);
-	json_decref(top);
-	return d;
+	return dhub_parse_hub_a(spokes, hubpub);
 }
 
 /* The record's copy of a spoke d still has as it was (no edit touches it)

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "agent_testlib.h"
+#include "dhub_testlib.h"
 #include "nwg/rtnl.h"
 #include "reconcile/desired_flat.h"
 #include "reconcile/peers.h"
@@ -68,8 +69,7 @@ static json_t *spoke_json(const struct mspoke *m, size_t i)
 /* Hub A with the present spokes of m (none: an answer's fields alone). */
 static struct nwg_desired *hub_of(const struct mspoke *m, size_t n)
 {
-	json_t *spokes = json_array(), *top;
-	struct nwg_desired *d = NULL;
+	json_t *spokes = json_array();
 	char hubpub[NWG_KEY_B64_LEN + 1];
 	struct nwg_key priv = tkey(9), pub;
 
@@ -79,12 +79,7 @@ static struct nwg_desired *hub_of(const struct mspoke *m, size_t n)
 		if (m[i].present)
 			json_array_append_new(spokes, spoke_json(&m[i], i));
 	}
-	top = json_pack("{s:[{s:s, s:s, s:[s], s:i, s:s, s:i, s:o}]}", "hubs", "port_id", HUB_A,
-			"project_id", PROJECT, "fixed_ips", "10.99.0.1/24", "mtu", 1450,
-			"public_key", hubpub, "listen_port", 51820, "spokes", spokes);
-	assert_int_equal(nwg_desired_parse(top, &d, NULL), 0);
-	json_decref(top);
-	return d;
+	return dhub_parse_hub_a(spokes, hubpub);
 }
 
 /* The cached hub as the agent's last pass of d left it: the device (peers
