@@ -352,7 +352,7 @@ step_router() {
 	wait_for 30 ns_has_addr "qrouter-$ROUTER_ID" "$VM_GW" || fail "router namespace has no $VM_GW"
 	ok "$ROUTER_ID"
 }
-ns_has_addr() { ip -n "$1" -o addr show 2>/dev/null | grep -q "inet $2/"; }
+ns_has_addr() { grep -q "inet $2/" <<<"$(ip -n "$1" -o addr show 2>/dev/null)"; } # not a pipe: grep -q exiting early must not fail ip under pipefail
 
 # A "VM": a compute port bound to this host; its tap (a veth, as os-vif
 # would plug it) joins the network's bridge, the peer is the VM's eth0.

@@ -87,7 +87,7 @@ int nwg_conf_load_ovn(struct nwg_conf *conf, const struct nwg_ini *ini, struct n
 /* control_status_groups, control_l3_groups: comma-separated group names or
  * numbers, each of which must exist; they need control_socket_group. */
 int nwg_conf_load_ctl_groups(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);
-/* privsep (bool, default false), user (default neutron) and seccomp (bool,
+/* privsep (bool, default true), user (default neutron) and seccomp (bool,
  * default true: the engine's system-call allow-list): with privsep
  * the user must exist and not be uid 0 (-EINVAL naming the option). */
 int nwg_conf_load_privsep(struct nwg_conf *conf, const struct nwg_ini *ini, struct nwg_err *err);

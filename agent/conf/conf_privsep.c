@@ -56,7 +56,7 @@ static int load_pin(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_er
 int nwg_conf_load_privsep(struct nwg_conf *c, const struct nwg_ini *ini, struct nwg_err *err)
 {
 	const char *s;
-	int r = nwg_ini_get_bool(ini, "wireguard", "privsep", false, &c->privsep, err);
+	int r = nwg_ini_get_bool(ini, "wireguard", "privsep", true, &c->privsep, err);
 
 	if (r < 0 || (r = load_pin(c, ini, err)) < 0 ||
 	    (r = nwg_ini_get_bool(ini, "wireguard", "seccomp", true, &c->seccomp, err)) < 0)

@@ -87,7 +87,7 @@ backend = userspace
 state_path = $T/state
 listen_port_range = $1
 control_socket = $T/run/agent.sock
-privsep = $([ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] && echo true || echo false)
+privsep = $([ "${NWG_AGENT_PRIVSEP:-1}" = 1 ] && echo true || echo false)
 ${2:-}
 INI
 }

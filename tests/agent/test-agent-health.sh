@@ -49,7 +49,7 @@ stack_up || { echo "  harness did not start"; exit 1; }
 write_agent_ini 53500:53599 "health_interval = 2
 handshake_stale = $STALE
 metrics_textfile = $MT/metrics/wireguard.prom"
-[ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] || mkdir -p "$MT/metrics"
+[ "${NWG_AGENT_PRIVSEP:-1}" = 1 ] || mkdir -p "$MT/metrics"
 
 device_up
 DEVPUB=$(wg pubkey <"$T/dev.key")
@@ -105,7 +105,7 @@ fi
 
 echo "metrics textfile"
 M=$MT/metrics/wireguard.prom
-if [ "${NWG_AGENT_PRIVSEP:-0}" = 1 ]; then
+if [ "${NWG_AGENT_PRIVSEP:-1}" = 1 ]; then
 	check "privsep: the agent created the metrics directory for the engine's user" \
 		bash -c "[ \"\$(stat -c %U:%a '$MT/metrics')\" = 'neutron:755' ]"
 fi

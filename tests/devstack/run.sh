@@ -13,12 +13,14 @@ REPO=$(pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 export T REPO
-# NWG_AGENT_PRIVSEP=1: the plugin is asked for privilege separation
-# (WG_PRIVSEP=True) and must write it, with the engine's user
-PS_WANT=False PS_USER=""
-if [ "${NWG_AGENT_PRIVSEP:-0}" = 1 ]; then
-	export WG_PRIVSEP=True
+# NWG_AGENT_PRIVSEP=1 (the default, as the plugin's WG_PRIVSEP): the plugin
+# writes privilege separation with the engine's user; NWG_AGENT_PRIVSEP=0 asks
+# for WG_PRIVSEP=False and the plugin must write that, and no user
+if [ "${NWG_AGENT_PRIVSEP:-1}" = 1 ]; then
 	PS_WANT=True PS_USER=stack
+else
+	export WG_PRIVSEP=False
+	PS_WANT=False PS_USER=""
 fi
 fails=0 passes=0
 check() { # description, expected, actual

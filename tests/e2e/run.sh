@@ -115,7 +115,7 @@ backend = auto
 state_path = $STATE/repo
 control_socket = $STATE/agent.sock
 listen_port_range = 52700:52799
-privsep = $([ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] && echo true || echo false)
+privsep = $([ "${NWG_AGENT_PRIVSEP:-1}" = 1 ] && echo true || echo false)
 hub_up_unrouted = true
 resync_interval = 5
 delta_min_spokes = 1

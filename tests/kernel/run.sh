@@ -58,7 +58,7 @@ main() {
 	fi
 	kt_initramfs "$KT_WORK/initrd.gz" "${files[@]}" || exit 1
 	kt_boot "$KT_WORK/initrd.gz" "${NWG_KERNEL_TIMEOUT:-240}" "${NWG_KERNEL_TEST_TIMEOUT:-120}" \
-		"${KTEST_ONLY:+ktest_only=$(echo "$KTEST_ONLY" | tr ' ' ,)}$([ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] && echo ' nwg_agent_privsep=1')"
+		"${KTEST_ONLY:+ktest_only=$(echo "$KTEST_ONLY" | tr ' ' ,)}$([ "${NWG_AGENT_PRIVSEP:-1}" = 1 ] && echo ' nwg_agent_privsep=1')"
 	rc=$?
 	if [ $rc = 2 ]; then
 		kt_log "FAILED: no verdict from the guest (serial log above)"

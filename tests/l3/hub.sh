@@ -33,7 +33,7 @@ backend = userspace
 state_path = $WGA_REPO
 control_socket = $WGA_SOCK
 listen_port_range = 53600:53699
-privsep = $([ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] && echo true || echo false)
+privsep = $([ "${NWG_AGENT_PRIVSEP:-1}" = 1 ] && echo true || echo false)
 underlay_mtu = 1500
 # the safety-net resync re-creates a vanished hub from the repository
 resync_interval = 5

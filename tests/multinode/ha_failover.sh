@@ -448,7 +448,7 @@ phase_ha_failover() {
 	check "Neutron shows $h1 active, $h2 standby (their VRRP states)" \
 		wait_until 30 ha_states_are "$hub" "$h1=active $h2=standby"
 	check "net1's agent started keepalived" grep -q "HA: keepalived started" "$WORK/logs/net1-wireguard-agent.log"
-	if [ "${NWG_AGENT_PRIVSEP:-0}" = 1 ]; then # the split (doc/ha.md): keepalived is the executor's
+	if [ "${NWG_AGENT_PRIVSEP:-1}" = 1 ]; then # the split (doc/ha.md): keepalived is the executor's
 		check "net1 (privsep): keepalived is the executor's child" hf_keepalived_child_of_executor net1
 		check "net1 (privsep): the engine runs without capabilities" \
 			grep -q "engine pid [0-9]*: uid [1-9][0-9]*, capabilities 0," "$WORK/logs/net1-wireguard-agent.log"

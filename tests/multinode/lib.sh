@@ -198,7 +198,7 @@ control_socket = /run/neutron-wireguard/agent.sock
 listen_port_range = 53600:53699
 underlay_mtu = 1500
 resync_interval = 5
-privsep = $([ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] && echo true || echo false)
+privsep = $([ "${NWG_AGENT_PRIVSEP:-1}" = 1 ] && echo true || echo false)
 EOF
 }
 

@@ -232,7 +232,7 @@ state_path = $WORK/repo
 control_socket = $WGA_SOCK
 listen_port_range = 53700:53799
 resync_interval = 5
-privsep = $([ "${NWG_AGENT_PRIVSEP:-0}" = 1 ] && echo true || echo false)
+privsep = $([ "${NWG_AGENT_PRIVSEP:-1}" = 1 ] && echo true || echo false)
 [wireguard_ovn]
 integration_bridge = $OVN_BR
 ovsdb_connection = unix:$OVN_D/run/db.sock

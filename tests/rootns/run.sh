@@ -28,7 +28,7 @@ HUB="" HUB_IF=""
 drop_root_link() {
 	[ -n "$HUB_IF" ] || return 0
 	for _ in $(seq 1 20); do ip link show "$HUB_IF" >/dev/null 2>&1 || return 0; sleep 0.25; done
-	ip link show "$HUB_IF" | grep -q "alias neutron-wireguard:$HUB" && ip link del "$HUB_IF"
+	grep -q "alias neutron-wireguard:$HUB" <<<"$(ip link show "$HUB_IF")" && ip link del "$HUB_IF"
 }
 at_exit drop_root_link
 
@@ -66,12 +66,19 @@ hub() {
 }
 must "admin: root-namespace hub for project A" hub
 must "agent realizes the hub" wait_for 60 hub_realized "$HUB"
+# Each clause says why it failed (the link is shown whole: no pipe to grep -q,
+# which would cut it short).
 in_root() {
-	ip -d addr show dev "$HUB_IF" | tee /dev/stderr | grep -q "alias neutron-wireguard:$HUB" &&
-		ip -o addr show dev "$HUB_IF" | grep -q "inet $HUB_IP/24" &&
-		ip link show dev "$HUB_IF" | grep -q "UP" &&
-		[ "$(hapi GET "/ports/$HUB" | jq -r '.port["binding:vif_details"].namespace // ""')" = "" ] &&
-		! ip netns list | grep -q "^tun-$(project_id "pa$ID")"
+	local out ns
+	out=$(ip -d addr show dev "$HUB_IF") || { echo "no link $HUB_IF"; return 1; }
+	echo "$out"
+	grep -q "alias neutron-wireguard:$HUB" <<<"$out" || { echo "alias missing"; return 1; }
+	grep -q "inet $HUB_IP/24 " <<<"$out" || { echo "no address $HUB_IP/24"; return 1; }
+	grep -q "[<,]UP[,>]" <<<"$out" || { echo "link not up"; return 1; }
+	ns=$(hapi GET "/ports/$HUB" | jq -r '.port["binding:vif_details"].namespace // ""') ||
+		{ echo "port $HUB unreadable"; return 1; }
+	[ -z "$ns" ] || { echo "vif_details namespace [$ns], want none"; return 1; }
+	! ip netns list | grep "^tun-$(project_id "pa$ID")" || { echo "tun- namespace exists"; return 1; }
 }
 check "hub link $HUB_IF in the root namespace, addressed, up; no tun- namespace" in_root
 

@@ -256,7 +256,7 @@ static void test_cmdline(void **state)
 	assert_int_equal(nwg_cmdline_parse(&cl, 2, bad3, &err), -EINVAL);
 }
 
-/* privsep off by default, user neutron; with privsep the user must exist
+/* privsep on by default, user neutron; with privsep the user must exist
  * and not be root. */
 static void test_privsep(void **state)
 {
@@ -266,7 +266,12 @@ static void test_privsep(void **state)
 	char text[512];
 
 	(void)state;
-	assert_int_equal(load(hub, &c, &err), 0);
+	snprintf(text, sizeof(text), "%suser = nobody\n", hub);
+	assert_int_equal(load(text, &c, &err), 0);
+	assert_true(c.privsep); /* on unless turned off */
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%sprivsep = false\n", hub);
+	assert_int_equal(load(text, &c, &err), 0);
 	assert_false(c.privsep);
 	assert_string_equal(c.user, "neutron");
 	assert_true(c.seccomp); /* the engine's allow-list: on unless turned off */
@@ -278,9 +283,13 @@ static void test_privsep(void **state)
 	snprintf(text, sizeof(text), "%sseccomp = sometimes\n", hub);
 	assert_int_equal(load(text, &c, &err), -EINVAL);
 	nwg_conf_clear(&c);
-	/* an unknown user does not matter while the split is off */
-	snprintf(text, sizeof(text), "%suser = nwg-no-such-user\n", hub);
+	/* an unknown user does not matter while the split is off, and stops
+	 * the agent when the split is on by default */
+	snprintf(text, sizeof(text), "%sprivsep = false\nuser = nwg-no-such-user\n", hub);
 	assert_int_equal(load(text, &c, &err), 0);
+	nwg_conf_clear(&c);
+	snprintf(text, sizeof(text), "%suser = nwg-no-such-user\n", hub);
+	assert_int_equal(load(text, &c, &err), -EINVAL);
 	nwg_conf_clear(&c);
 	snprintf(text, sizeof(text), "%sprivsep = true\nuser = nwg-no-such-user\n", hub);
 	assert_int_equal(load(text, &c, &err), -EINVAL);
