@@ -217,7 +217,7 @@ start_agent fresh
 wait_for 900 bash -c "sed -n '/^=== start fresh\$/,\$p' '$LOG' | grep -qE 'full sync: [0-9]+ hubs desired'"
 wall=$((($(date +%s%N) - t0) / 1000000))
 line=$(full_line "start fresh")
-rss=$(awk '/^VmRSS/ {print $2}' "/proc/$AGENT_PID/status" 2>/dev/null)
+rss=$(agent_rss_kb "$AGENT_PID") # executor + engine with privsep
 echo "bench-pairs: fresh node, first full sync: ${line#*full sync: }"
 echo "bench-pairs: agent start -> full sync done: $wall ms; peers on the node: $(peers_total) of $NSPOKES"
 echo "bench-pairs: agent RSS ${rss:-?} kB at $HUBS hubs, $NSPOKES spokes (goal <= 10 MB)"

@@ -66,3 +66,27 @@ no_keys_in() {
 	done
 	return 0
 }
+
+# agent_pids PID: the agent's processes, PID and, with privilege separation,
+# its engine (a child running the same binary; wireguard-go children are not
+# counted).
+agent_pids() {
+	local exe c
+	exe=$(readlink "/proc/$1/exe" 2>/dev/null) || return 0
+	echo "$1"
+	for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		[ "$(readlink "/proc/$c/exe" 2>/dev/null)" = "$exe" ] && echo "$c"
+	done
+}
+# agent_rss_kb PID: VmRSS of the agent's processes, summed (kB)
+agent_rss_kb() {
+	local p
+	for p in $(agent_pids "$1"); do awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null; done |
+		awk '{s += $1} END {if (NR) print s}'
+}
+# agent_cpu_ticks PID: user + system clock ticks of the agent's processes
+agent_cpu_ticks() {
+	local p
+	for p in $(agent_pids "$1"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done |
+		awk '{s += $1} END {print s + 0}'
+}
