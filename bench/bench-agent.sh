@@ -217,14 +217,14 @@ profile() { # profile SIDE
 }
 
 idle_cost() {
-	local rss each p t0 t1 hz
+	local rss each t0 t1 hz
 	hz=$(getconf CLK_TCK)
 	sleep 2
-	rss=$(agent_rss_kb "$AGENT_PID") # executor + engine with privsep
+	each=$(agent_rss_each "$AGENT_PID" | paste -sd+) # executor + engine with privsep
+	rss=$((each))
 	t0=$(agent_cpu_ticks "$AGENT_PID")
 	sleep 10
 	t1=$(agent_cpu_ticks "$AGENT_PID")
-	each=$(for p in $(agent_pids "$AGENT_PID"); do awk '/^VmRSS/ {print $2}' "/proc/$p/status"; done | paste -sd+)
 	echo "agent with $EVENTS hubs: RSS ${rss} kB (${each} kB: the executor, then the engine when split), idle CPU $(awk -v d=$((t1 - t0)) -v hz="$hz" 'BEGIN {printf "%.2f", 100 * d / hz / 10}')% over 10 s"
 }
 

@@ -78,12 +78,14 @@ agent_pids() {
 		[ "$(readlink "/proc/$c/exe" 2>/dev/null)" = "$exe" ] && echo "$c"
 	done
 }
-# agent_rss_kb PID: VmRSS of the agent's processes, summed (kB)
-agent_rss_kb() {
+# agent_rss_each PID: VmRSS of each of the agent's processes (kB), one a line,
+# in agent_pids' order
+agent_rss_each() {
 	local p
-	for p in $(agent_pids "$1"); do awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null; done |
-		awk '{s += $1} END {if (NR) print s}'
+	for p in $(agent_pids "$1"); do awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null; done
 }
+# agent_rss_kb PID: VmRSS of the agent's processes, summed (kB)
+agent_rss_kb() { agent_rss_each "$1" | awk '{s += $1} END {if (NR) print s}'; }
 # agent_cpu_ticks PID: user + system clock ticks of the agent's processes
 agent_cpu_ticks() {
 	local p
